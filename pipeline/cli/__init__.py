@@ -1,0 +1,61 @@
+"""The ``ocrfix`` command: the only place that prints, prompts or exits.
+
+Each group of commands lives in its own module and registers on ``app``; heavy libraries are
+imported inside the commands so that ``ocrfix --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from ..errors import ExitCode, OcrfixError
+
+app = typer.Typer(
+    name="ocrfix",
+    help=(
+        "Turn badly scanned typewritten papers into faithful, corrected text.\n\n"
+        "Preprocesses each scan, reads it with Tesseract, corrects OCR garbles with a "
+        "period-tuned dictionary, applies the human-approved overrides in corrections.yaml, "
+        "and flags the words it was unsure of for review."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# Registering the command modules (they import only typer at module level).
+from . import process as _process  # noqa: E402,F401
+
+__all__ = ["app", "main"]
+
+
+def _verbose(argv: list[str]) -> bool:
+    return "--verbose" in argv or "-v" in argv
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, turning ocrfix's errors into one line and an exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        app(args=argv, prog_name="ocrfix", standalone_mode=False)
+    except OcrfixError as e:
+        if _verbose(argv):
+            raise
+        typer.secho(f"ocrfix: error: {e}", err=True, fg="red")
+        raise SystemExit(int(e.exit_code)) from None
+    except click.exceptions.Abort:
+        typer.echo("ocrfix: interrupted", err=True)
+        raise SystemExit(130) from None
+    except click.ClickException as e:
+        e.show()
+        raise SystemExit(e.exit_code) from None
+    except click.exceptions.Exit as e:
+        raise SystemExit(e.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo("ocrfix: interrupted", err=True)
+        raise SystemExit(130) from None
+    raise SystemExit(int(ExitCode.ok))

@@ -1,0 +1,193 @@
+"""``ocrfix process``, ``ocrfix correct`` and ``ocrfix preprocess``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import app
+
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show full tracebacks for errors.")]
+CorrectionsOpt = Annotated[
+    Path,
+    typer.Option(
+        "--corrections",
+        help="The human-approved overrides file (a missing file means no overrides).",
+        show_default=True,
+    ),
+]
+
+
+def _default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def _progress(total: int):
+    """A rich progress bar on a terminal; plain log lines otherwise (CI logs, pipes)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    if console.is_terminal:
+        progress = Progress(
+            TextColumn("[bold]OCR[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+        )
+        return console, progress
+    return console, None
+
+
+@app.command()
+def process(
+    inputs: Annotated[list[str], typer.Argument(help="Image or PDF files, folders (searched recursively), globs, or @list.txt files.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: OUT/<name>.txt and OUT/<name>.json per input.")],
+    raw: Annotated[bool, typer.Option("--raw", help="Write the uncorrected OCR text to the .txt files (the JSON still has the corrections).")] = False,
+    corrections: CorrectionsOpt = Path("corrections.yaml"),
+    workers: Annotated[Optional[int], typer.Option("--workers", "-j", help="Worker processes (default: the number of cores).", min=1)] = None,
+    preprocess_mode: Annotated[str, typer.Option("--preprocess", help="auto, off, or a comma-separated list of steps.")] = "auto",
+    formats: Annotated[str, typer.Option("--format", help="Comma-separated outputs: txt, json, alto, hocr, pdf.")] = "txt,json",
+    no_correct: Annotated[bool, typer.Option("--no-correct", help="Skip the automatic corrector (overrides still apply).")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Tesseract language(s), e.g. eng or eng+fra.")] = "eng",
+    ocr_timeout: Annotated[float, typer.Option("--ocr-timeout", help="Seconds Tesseract may spend on one page.", min=1)] = 300.0,
+    verbose: VerboseOpt = False,
+) -> None:
+    """OCR scans and write corrected text (and JSON with every change) for each input."""
+    from ..batch import run_batch
+    from ..errors import BatchFailedError, UsageError
+    from ..ingest import expand_inputs
+    from ..options import CorrectOptions, OcrOptions, Options, OutputOptions, PreprocessOptions
+    from ..overrides import load_corrections
+    from ..tesseract import check_tesseract
+
+    try:
+        options = Options(
+            ocr=OcrOptions(lang=lang, timeout_s=ocr_timeout),
+            preprocess=PreprocessOptions(mode=preprocess_mode),
+            correct=CorrectOptions(enabled=not no_correct, corrections_file=corrections),
+            output=OutputOptions(formats=tuple(f.strip() for f in formats.split(",") if f.strip()), raw=raw),
+            workers=workers or _default_workers(),
+        )
+    except ValueError as e:
+        raise UsageError(str(e).splitlines()[-1] if "\n" in str(e) else str(e)) from e
+    inputs_found = expand_inputs(inputs)
+    if not inputs_found:
+        raise UsageError("no image or PDF files found in the inputs given")
+    check_tesseract(options.ocr.tesseract_cmd, options.ocr.lang)  # fail before any work
+    loaded = load_corrections(corrections)
+
+    console, progress = _progress(len(inputs_found))
+    done = 0
+    import time
+
+    started = time.perf_counter()
+
+    def on_done(result) -> None:
+        nonlocal done
+        done += 1
+        rate = done / max(time.perf_counter() - started, 1e-6)
+        if progress is not None:
+            progress.update(task, advance=1, rate=f"{rate:.2f} files/s")
+        else:
+            status = "ok" if result.ok else f"FAILED: {result.error}"
+            console.print(f"[{done}/{len(inputs_found)}] {result.rel} {status}", highlight=False, markup=False)
+
+    if progress is not None:
+        with progress:
+            task = progress.add_task("ocr", total=len(inputs_found), rate="")
+            batch = run_batch(inputs_found, out, options, loaded, on_done)
+    else:
+        batch = run_batch(inputs_found, out, options, loaded, on_done)
+
+    elapsed = time.perf_counter() - started
+    ok = [r for r in batch.results if r.ok]
+    console.print(
+        f"{len(ok)} of {len(batch.results)} files ({batch.pages} pages) done in {elapsed:.1f} s; "
+        f"{sum(r.changes for r in ok)} corrections, {sum(r.flagged for r in ok)} words flagged for review. "
+        f"Outputs in {out}/",
+        highlight=False,
+    )
+    if batch.failed:
+        from rich.table import Table
+
+        table = Table(title="Failed inputs", show_lines=False)
+        table.add_column("file")
+        table.add_column("reason")
+        for r in batch.failed:
+            table.add_row(str(r.rel), r.error or "")
+        console.print(table)
+        raise BatchFailedError(f"{len(batch.failed)} of {len(batch.results)} inputs failed (listed above)")
+
+
+@app.command()
+def correct(
+    files: Annotated[list[Path], typer.Argument(help="Existing OCR text files (UTF-8; other bytes are replaced).", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write OUT/<name> for each input instead of printing.")] = None,
+    corrections: CorrectionsOpt = Path("corrections.yaml"),
+    verbose: VerboseOpt = False,
+) -> None:
+    """Correct existing OCR text files (no scans needed)."""
+    from ..correct import page_from_text
+    from ..errors import InputFileError
+    from ..export import document_text
+    from ..model import Document
+    from ..options import CorrectOptions
+    from ..outputs import atomic_write
+    from ..overrides import load_corrections
+    from ..process import correct_document
+
+    options = CorrectOptions(corrections_file=corrections)
+    loaded = load_corrections(corrections)
+    for file in files:
+        try:
+            data = file.read_bytes()
+        except OSError as e:
+            raise InputFileError(f"cannot read the file ({e.strerror})", path=file) from e
+        text = data.decode("utf-8", errors="replace")
+        pages = text.split("\f")
+        doc = Document(source=file.name, pages=[page_from_text(p, file.name).model_copy(update={"index": i}) for i, p in enumerate(pages)])
+        fixed = correct_document(doc, options, loaded)
+        result = document_text(fixed)
+        if out is None:
+            sys.stdout.write(result)
+        else:
+            atomic_write(out / file.name, result)
+
+
+@app.command("preprocess")
+def preprocess_cmd(
+    image: Annotated[Path, typer.Argument(help="One scan (the first page of a multi-page file).", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the preprocessed image (PNG).")],
+    preprocess_mode: Annotated[str, typer.Option("--preprocess", help="auto, off, or a comma-separated list of steps.")] = "auto",
+    verbose: VerboseOpt = False,
+) -> None:
+    """Show what preprocessing does to one scan: writes the image Tesseract would read."""
+    import cv2
+
+    from ..errors import InputFileError, OutputError
+    from ..ingest import load_pages
+    from ..options import PreprocessOptions
+    from ..preprocess import preprocess
+
+    first = next(iter(load_pages(image)), None)
+    if first is None:
+        raise InputFileError("has no pages", path=image)
+    result = preprocess(first.image, first.dpi, PreprocessOptions(mode=preprocess_mode))
+    ok, data = cv2.imencode(".png", result.image)
+    if not ok:
+        raise OutputError("could not encode the image as PNG", path=out)
+    from ..outputs import atomic_write
+
+    atomic_write(out, data.tobytes())
+    for step in result.steps:
+        typer.echo(f"{step.name}: {step.reason} {step.params if step.params else ''}".rstrip())
+    typer.echo(f"wrote {out}")

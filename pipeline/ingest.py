@@ -1,0 +1,213 @@
+"""Input files to page images: PNG, JPEG, TIFF (every frame), other Pillow formats, and PDF
+(each page rendered at 300 dpi with pypdfium2).
+
+A file that is not a readable image raises InputFileError naming the cause; a file whose header
+promises more pixels than the limit is refused before it is decoded.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageSequence, UnidentifiedImageError
+
+from .errors import InputFileError, UsageError
+
+__all__ = [
+    "PageImage",
+    "IMAGE_SUFFIXES",
+    "DEFAULT_MAX_PIXELS",
+    "PDF_DPI",
+    "expand_inputs",
+    "load_pages",
+    "count_pages",
+]
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".jp2", ".pbm", ".pgm", ".ppm", ".pnm", ".pdf"}
+# A 600-dpi A3 page is about 70 Mpx; anything far beyond is a mistake or a decompression bomb.
+DEFAULT_MAX_PIXELS = 200_000_000
+PDF_DPI = 300
+
+
+@dataclass
+class PageImage:
+    """One page of an input file, as decoded: 8-bit grayscale or BGR pixels and the file's dpi."""
+
+    image: np.ndarray
+    index: int
+    dpi: int | None
+
+
+def expand_inputs(inputs: list[str]) -> list[tuple[Path, Path]]:
+    """Expand files, folders (recursively), globs and ``@list.txt`` files into (file, relative name).
+
+    The relative name is what the outputs are named after: a folder's files keep their path below
+    the folder; a single file keeps just its name.
+    """
+    found: list[tuple[Path, Path]] = []
+    seen: set[Path] = set()
+
+    def add(path: Path, rel: Path) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            found.append((path, rel))
+
+    for raw in inputs:
+        if raw.startswith("@"):
+            list_file = Path(raw[1:])
+            try:
+                entries = [
+                    line.strip()
+                    for line in list_file.read_text(encoding="utf-8", errors="replace").splitlines()
+                ]
+            except OSError as e:
+                raise UsageError(f"cannot read the list of inputs ({e.strerror})", path=list_file) from e
+            for entry, rel in expand_inputs([e for e in entries if e and not e.startswith("#")]):
+                add(entry, rel)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            for dirpath, dirnames, filenames in os.walk(path):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    file = Path(dirpath) / name
+                    if file.suffix.lower() in IMAGE_SUFFIXES and not name.startswith("."):
+                        add(file, file.relative_to(path))
+        elif path.exists():
+            add(path, Path(path.name))
+        elif glob.has_magic(raw):
+            matches = sorted(glob.glob(raw, recursive=True))
+            if not matches:
+                raise UsageError(f"no file matches the pattern '{raw}'")
+            for match in matches:
+                if Path(match).is_file():
+                    add(Path(match), Path(Path(match).name))
+        else:
+            raise UsageError("no such file or folder", path=path)
+    return found
+
+
+def _pil_dpi(img: Image.Image) -> int | None:
+    dpi = img.info.get("dpi")
+    if not dpi:
+        return None
+    try:
+        value = int(round(float(dpi[1] if isinstance(dpi, tuple) else dpi)))
+    except (TypeError, ValueError):
+        return None
+    # Many tools write 1 or 72 when they mean "unknown".
+    return value if 100 <= value <= 2400 else None
+
+
+def _to_array(frame: Image.Image) -> np.ndarray:
+    if frame.mode in ("1", "L", "I;16", "I", "F"):
+        gray = frame.convert("L")
+        return np.asarray(gray)
+    rgb = frame.convert("RGB")
+    return np.ascontiguousarray(np.asarray(rgb)[:, :, ::-1])  # BGR, as OpenCV expects
+
+
+def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
+    try:
+        with Image.open(path) as img:
+            for index, frame in enumerate(ImageSequence.Iterator(img)):
+                width, height = frame.size
+                if width * height > max_pixels:
+                    raise InputFileError(
+                        f"image is {width}x{height} = {width * height / 1e6:.0f} Mpx, over the "
+                        f"limit of {max_pixels / 1e6:.0f} Mpx (a decompression bomb?); "
+                        "raise it with --max-pixels if the scan is genuine",
+                        path=path,
+                    )
+                if width < 1 or height < 1:
+                    raise InputFileError("image has no pixels", path=path)
+                frame.load()
+                yield PageImage(image=_to_array(frame), index=index, dpi=_pil_dpi(frame))
+    except InputFileError:
+        raise
+    except Image.DecompressionBombError as e:
+        raise InputFileError(
+            f"image is larger than Pillow will decode ({e}); raise the limit with --max-pixels", path=path
+        ) from e
+    except UnidentifiedImageError as e:
+        raise InputFileError("not an image file ocrfix can read (unknown or corrupt format)", path=path) from e
+    except (OSError, SyntaxError, ValueError, EOFError) as e:
+        reason = str(e) or type(e).__name__
+        raise InputFileError(f"image file is damaged or truncated ({reason})", path=path) from e
+
+
+def _load_pdf(path: Path, max_pixels: int) -> Iterator[PageImage]:
+    import pypdfium2 as pdfium  # imported here: only PDF inputs pay for it
+
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as e:
+        text = str(e).lower()
+        if "password" in text:
+            raise InputFileError("PDF is encrypted with a password; decrypt it first (e.g. qpdf --decrypt)", path=path) from e
+        raise InputFileError(f"PDF is damaged or not a PDF ({e})", path=path) from e
+    try:
+        if len(pdf) == 0:
+            raise InputFileError("PDF has no pages", path=path)
+        scale = PDF_DPI / 72
+        for index in range(len(pdf)):
+            page = pdf[index]
+            width, height = page.get_size()
+            if width * scale * height * scale > max_pixels:
+                raise InputFileError(
+                    f"PDF page {index + 1} would render at over {max_pixels / 1e6:.0f} Mpx at "
+                    f"{PDF_DPI} dpi; raise the limit with --max-pixels",
+                    path=path,
+                )
+            bitmap = page.render(scale=scale, grayscale=True)
+            yield PageImage(image=np.array(bitmap.to_pil().convert("L")), index=index, dpi=PDF_DPI)
+    except pdfium.PdfiumError as e:
+        raise InputFileError(f"PDF page could not be rendered ({e})", path=path) from e
+    finally:
+        pdf.close()
+
+
+def load_pages(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Iterator[PageImage]:
+    """Decode every page of one input file, lazily, in order."""
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise InputFileError(f"cannot read the file ({e.strerror})", path=path) from e
+    if size == 0:
+        raise InputFileError("file is empty (0 bytes)", path=path)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as e:
+        raise InputFileError(f"cannot read the file ({e.strerror})", path=path) from e
+    if head.startswith(b"%PDF"):
+        yield from _load_pdf(path, max_pixels)
+    elif path.suffix.lower() == ".pdf":
+        raise InputFileError("file has a .pdf name but is not a PDF", path=path)
+    else:
+        yield from _load_raster(path, max_pixels)
+
+
+def count_pages(path: Path) -> int:
+    """How many pages an input has, without decoding them (1 where it cannot tell)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        if head.startswith(b"%PDF"):
+            import pypdfium2 as pdfium
+
+            pdf = pdfium.PdfDocument(str(path))
+            try:
+                return len(pdf)
+            finally:
+                pdf.close()
+        with Image.open(path) as img:
+            return getattr(img, "n_frames", 1)
+    except Exception:  # noqa: BLE001 - counting is advisory; load_pages reports the real error
+        return 1

@@ -1,0 +1,112 @@
+"""The data that flows between stages: a Document of Pages of Lines of Words, plus every Change.
+
+Everything is a pydantic model so that a page survives a JSON round-trip losslessly
+(``Document.model_validate_json(doc.model_dump_json()) == doc``); the JSON file written beside each
+text output is exactly this.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "BBox",
+    "CharChoices",
+    "Word",
+    "Line",
+    "Change",
+    "Step",
+    "Page",
+    "Document",
+    "SCHEMA_VERSION",
+]
+
+SCHEMA_VERSION = 1
+
+# (x0, y0, x1, y1) in pixels of the page image as it was read from the input file.
+BBox = tuple[int, int, int, int]
+# Tesseract's alternatives for one character position: [(character, confidence 0-100), ...],
+# best first. Only positions where Tesseract offered more than its first choice are kept.
+CharChoices = list[tuple[str, float]]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class Word(_Model):
+    text: str
+    bbox: BBox | None = None
+    # Tesseract's word confidence, 0-100; None where the text did not come from OCR.
+    confidence: float | None = None
+    # Per-character alternatives, aligned with ``text`` by position; empty when Tesseract gave none.
+    alternatives: list[CharChoices] = Field(default_factory=list)
+    # Set by the corrector where it was unsure: the word is left as read and offered for review.
+    flagged: bool = False
+    suggestions: list[str] = Field(default_factory=list)
+
+
+class Line(_Model):
+    words: list[Word] = Field(default_factory=list)
+    bbox: BBox | None = None
+    # Lines with the same block number belong to one paragraph; text output puts a blank line
+    # between blocks.
+    block: int = 0
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+class Change(_Model):
+    """One correction: where, what it was, what it became, who decided and how sure."""
+
+    line: int
+    word: int
+    original: str
+    new: str
+    # "override" (corrections.yaml), "lexicon", "context", "alternatives", "split", "merge", ...
+    source: str
+    score: float = 1.0
+    # The corrections.yaml entry that made the change, for source "override".
+    entry_id: str | None = None
+
+
+class Step(_Model):
+    """One processing step as it was applied: what, with which settings, and why."""
+
+    name: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    reason: str = ""
+
+
+class Page(_Model):
+    source: str
+    # 0-based page number within a multi-page input.
+    index: int = 0
+    width: int = 0
+    height: int = 0
+    dpi: int | None = None
+    lines: list[Line] = Field(default_factory=list)
+    changes: list[Change] = Field(default_factory=list)
+    steps: list[Step] = Field(default_factory=list)
+    engine: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for line in self.lines for w in line.words]
+
+    @property
+    def mean_confidence(self) -> float | None:
+        confs = [w.confidence for w in self.words if w.confidence is not None]
+        return sum(confs) / len(confs) if confs else None
+
+
+class Document(_Model):
+    """Everything ocrfix knows about one input file."""
+
+    schema_version: int = SCHEMA_VERSION
+    source: str
+    pages: list[Page] = Field(default_factory=list)

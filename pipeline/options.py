@@ -1,0 +1,94 @@
+"""The one options object. Every stage takes the part of it that concerns it.
+
+Options are pydantic models so that a typo in a field name or a bad value fails early with a clear
+message, and so that the parts that shape OCR can be hashed to decide what a cached page is still
+good for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "OcrOptions",
+    "PreprocessOptions",
+    "CorrectOptions",
+    "OutputOptions",
+    "Options",
+    "default_dictionary_dir",
+    "OUTPUT_FORMATS",
+]
+
+OUTPUT_FORMATS = ("txt", "json", "alto", "hocr", "pdf")
+
+
+def default_dictionary_dir() -> Path:
+    """The shipped ``dictionaries/`` folder (beside the package in a checkout), or $OCRFIX_DICTIONARIES."""
+    env = os.environ.get("OCRFIX_DICTIONARIES")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "dictionaries"
+
+
+class _Options(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OcrOptions(_Options):
+    lang: str = "eng"
+    # Tesseract's page segmentation mode; 3 (fully automatic) is its default and reads our pages best.
+    psm: int = 3
+    timeout_s: float = 300.0
+    # hOCR with lstm_choice_mode=2 gives per-character alternatives for the corrector.
+    char_alternatives: bool = True
+    tesseract_cmd: str = "tesseract"
+
+
+class PreprocessOptions(_Options):
+    # "auto": choose the steps per page; "off": none; otherwise a comma-separated list of steps.
+    mode: str = "auto"
+    debug_dir: Path | None = None
+
+
+class CorrectOptions(_Options):
+    enabled: bool = True
+    dictionary_dir: Path = Field(default_factory=default_dictionary_dir)
+    corrections_file: Path = Path("corrections.yaml")
+
+
+class OutputOptions(_Options):
+    formats: tuple[str, ...] = ("txt", "json")
+    # Write the uncorrected OCR text instead of the corrected text.
+    raw: bool = False
+
+    @field_validator("formats")
+    @classmethod
+    def _known_formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [f for f in value if f not in OUTPUT_FORMATS]
+        if unknown:
+            raise ValueError(f"unknown output format {', '.join(unknown)}; choose from {', '.join(OUTPUT_FORMATS)}")
+        return value
+
+
+class Options(_Options):
+    ocr: OcrOptions = OcrOptions()
+    preprocess: PreprocessOptions = PreprocessOptions()
+    correct: CorrectOptions = CorrectOptions()
+    output: OutputOptions = OutputOptions()
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    executor: Literal["local", "dask"] = "local"
+    scheduler: str | None = None
+
+    def ocr_key(self) -> str:
+        """Hash of everything that shapes the OCR result (so a cached page is reusable when equal)."""
+        shaping = {
+            "ocr": self.ocr.model_dump(mode="json", exclude={"timeout_s", "tesseract_cmd"}),
+            "preprocess": self.preprocess.model_dump(mode="json", exclude={"debug_dir"}),
+        }
+        return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16]

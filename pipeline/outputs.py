@@ -1,0 +1,70 @@
+"""Writes a document's outputs beside each other, every file atomically (temporary file + rename),
+so an interrupted run leaves only whole files."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import OutputError
+from .export import document_text
+from .model import Document
+
+__all__ = ["atomic_write", "output_paths", "write_document"]
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise OutputError(f"cannot write here ({e.strerror})", path=path.parent) from e
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        reason = "the disk is full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
+        raise OutputError(f"cannot write the output ({reason}); nothing was left half-written", path=path) from e
+
+
+def output_paths(out_dir: Path, rel: Path) -> dict[str, Path]:
+    stem = out_dir / rel.parent / rel.stem
+    return {
+        "txt": stem.with_name(stem.name + ".txt"),
+        "json": stem.with_name(stem.name + ".json"),
+        "alto": stem.with_name(stem.name + ".alto.xml"),
+        "hocr": stem.with_name(stem.name + ".hocr"),
+        "pdf": stem.with_name(stem.name + ".pdf"),
+    }
+
+
+def write_document(
+    doc: Document, out_dir: Path, rel: Path, formats: tuple[str, ...], text_doc: Document | None = None
+) -> list[Path]:
+    """Write the chosen formats for one input; ``text_doc`` (e.g. the raw OCR) overrides the .txt text."""
+    paths = output_paths(out_dir, rel)
+    written: list[Path] = []
+    for fmt in formats:
+        if fmt == "txt":
+            atomic_write(paths["txt"], document_text(text_doc or doc))
+        elif fmt == "json":
+            atomic_write(paths["json"], doc.model_dump_json(indent=1))
+        else:
+            from . import export
+
+            writer = getattr(export, f"to_{fmt}", None)
+            if writer is None:
+                raise OutputError(f"the {fmt} output format is not available in this version")
+            atomic_write(paths[fmt], writer(doc))
+        written.append(paths[fmt])
+    return written

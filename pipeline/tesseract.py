@@ -1,0 +1,180 @@
+"""The only code that talks to Tesseract.
+
+It checks once per process that Tesseract 5 and the language data are installed, runs it with an
+argument list (never a shell string), one OpenMP thread and a timeout, and parses its hOCR into
+Lines and Words with boxes, confidences and per-character alternatives.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from lxml import etree
+
+from .errors import MissingDependencyError, OcrEngineError
+from .model import CharChoices, Line, Word
+from .options import OcrOptions
+
+__all__ = ["TesseractInfo", "check_tesseract", "ocr_image", "parse_hocr"]
+
+INSTALL_HINT = "install it with: sudo apt-get install tesseract-ocr tesseract-ocr-eng"
+_LINE_CLASSES = {"ocr_line", "ocr_caption", "ocr_header", "ocr_textfloat"}
+_BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
+_WCONF = re.compile(r"x_wconf (-?\d+(?:\.\d+)?)")
+_XCONF = re.compile(r"x_confs (-?\d+(?:\.\d+)?)")
+
+
+@dataclass(frozen=True)
+class TesseractInfo:
+    version: str
+    languages: tuple[str, ...]
+
+
+def _engine_env() -> dict[str, str]:
+    # One OpenMP thread per process: with threads fighting over the cores of a parallel batch a
+    # page takes about ten times longer.
+    return {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+
+@functools.lru_cache(maxsize=8)
+def check_tesseract(cmd: str = "tesseract", lang: str = "eng") -> TesseractInfo:
+    """Return Tesseract's version and languages, or raise MissingDependencyError saying what to install."""
+    if shutil.which(cmd) is None:
+        raise MissingDependencyError(f"Tesseract ('{cmd}') was not found; {INSTALL_HINT}")
+    try:
+        out = subprocess.run(
+            [cmd, "--version"], capture_output=True, text=True, timeout=30, env=_engine_env()
+        )
+        langs = subprocess.run(
+            [cmd, "--list-langs"], capture_output=True, text=True, timeout=30, env=_engine_env()
+        )
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise MissingDependencyError(f"Tesseract ('{cmd}') could not be run ({e}); {INSTALL_HINT}") from e
+    first = (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr).strip() else ""
+    match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", first)
+    if not match or int(match.group(1)) < 5:
+        raise MissingDependencyError(
+            f"ocrfix needs Tesseract 5 or newer, found '{first or 'unknown'}'; {INSTALL_HINT}"
+        )
+    available = tuple(
+        line.strip() for line in langs.stdout.splitlines()[1:] if line.strip()
+    )
+    for needed in lang.split("+"):
+        if needed not in available:
+            raise MissingDependencyError(
+                f"Tesseract has no '{needed}' language data; install it with: "
+                f"sudo apt-get install tesseract-ocr-{needed}"
+            )
+    return TesseractInfo(version=match.group(0), languages=available)
+
+
+def ocr_image(image: np.ndarray, options: OcrOptions, dpi: int | None = None) -> list[Line]:
+    """Run Tesseract on one page image (grayscale or BGR array) and return its lines of words."""
+    check_tesseract(options.tesseract_cmd, options.lang)
+    ok, png = cv2.imencode(".png", image)
+    if not ok:
+        raise OcrEngineError("the page image could not be encoded for Tesseract")
+    args = [options.tesseract_cmd, "stdin", "stdout", "-l", options.lang, "--psm", str(options.psm)]
+    if dpi:
+        args += ["--dpi", str(int(dpi))]
+    if options.char_alternatives:
+        args += ["-c", "lstm_choice_mode=2"]
+    args.append("hocr")
+    try:
+        result = subprocess.run(
+            args, input=png.tobytes(), capture_output=True, timeout=options.timeout_s, env=_engine_env()
+        )
+    except subprocess.TimeoutExpired as e:
+        raise OcrEngineError(
+            f"Tesseract took longer than {options.timeout_s:.0f} s on this page and was stopped; "
+            "raise the limit with --ocr-timeout"
+        ) from e
+    except OSError as e:
+        raise MissingDependencyError(f"Tesseract could not be started ({e}); {INSTALL_HINT}") from e
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise OcrEngineError(f"Tesseract failed: {message[-1] if message else 'exit code ' + str(result.returncode)}")
+    return parse_hocr(result.stdout)
+
+
+def _bbox(title: str | None) -> tuple[int, int, int, int] | None:
+    match = _BBOX.search(title or "")
+    return tuple(int(v) for v in match.groups()) if match else None  # type: ignore[return-value]
+
+
+def _word_text(word_el: etree._Element) -> str:
+    """The word's own text, leaving out the character-choice spans lstm_choice_mode adds."""
+    parts = [word_el.text or ""]
+    for child in word_el:
+        if child.get("class") != "ocrx_cinfo":
+            parts.append("".join(child.itertext()))  # <strong>/<em> wrappers
+        parts.append(child.tail or "")
+    return "".join(parts).strip()
+
+
+def _word_choices(word_el: etree._Element, text: str) -> list[CharChoices]:
+    """Per-character alternatives of one word, aligned with its text; [] where they do not align."""
+    positions: list[CharChoices] = []
+    for pos in word_el:
+        if not (pos.get("id") or "").startswith("lstm_choices"):
+            continue
+        choices: CharChoices = []
+        for choice in pos:
+            char = choice.text or ""
+            match = _XCONF.search(choice.get("title") or "")
+            conf = float(match.group(1)) if match else 0.0
+            if char and conf > 0:
+                choices.append((char, round(conf, 2)))
+        # LSTM time steps that decoded to the space before the word carry no character.
+        if choices and choices[0][0] == " ":
+            continue
+        positions.append(choices)
+    if len(positions) != len(text):
+        return []
+    if all(len(c) <= 1 for c in positions):
+        return []
+    return positions
+
+
+def parse_hocr(hocr: bytes) -> list[Line]:
+    """Parse Tesseract's hOCR into Lines (reading order) of Words; blocks become ``Line.block``."""
+    if not hocr.strip():
+        return []
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+    root = etree.fromstring(hocr, parser)
+    if root is None:
+        raise OcrEngineError("Tesseract returned hOCR that could not be parsed")
+    lines: list[Line] = []
+    block_no = -1
+    for el in root.iter("{*}div", "{*}p", "{*}span"):
+        cls = el.get("class")
+        if cls == "ocr_carea":
+            block_no += 1
+        elif cls in _LINE_CLASSES:
+            words: list[Word] = []
+            for w in el:
+                if w.get("class") != "ocrx_word":
+                    continue
+                text = _word_text(w)
+                if not text:
+                    continue
+                title = w.get("title") or ""
+                conf = _WCONF.search(title)
+                words.append(
+                    Word(
+                        text=text,
+                        bbox=_bbox(title),
+                        confidence=float(conf.group(1)) if conf else None,
+                        alternatives=_word_choices(w, text),
+                    )
+                )
+            if words:
+                lines.append(Line(words=words, bbox=_bbox(el.get("title")), block=max(block_no, 0)))
+    return lines
