@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 __all__ = [
     "OcrOptions",
@@ -23,6 +23,7 @@ __all__ = [
     "Options",
     "default_dictionary_dir",
     "OUTPUT_FORMATS",
+    "validation_message",
 ]
 
 OUTPUT_FORMATS = ("txt", "json", "alto", "hocr", "pdf")
@@ -34,6 +35,16 @@ def default_dictionary_dir() -> Path:
     if env:
         return Path(env)
     return Path(__file__).resolve().parent.parent / "dictionaries"
+
+
+def validation_message(error: ValidationError) -> str:
+    """pydantic's errors as one line a person can act on: 'field: what is wrong; ...'."""
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item.get("loc", ()))
+        message = str(item.get("msg", "")).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts)
 
 
 class _Options(BaseModel):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from ..errors import ExitCode, OcrfixError
@@ -38,23 +37,19 @@ def _verbose(argv: list[str]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app, turning ocrfix's errors into one line and an exit code."""
+    """Entry point: run the app, turning ocrfix's errors into one line and an exit code.
+
+    Typer/click handle usage errors and --help themselves (exit 2 and 0); ocrfix's own errors
+    pass through them to here.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        app(args=argv, prog_name="ocrfix", standalone_mode=False)
+        app(args=argv, prog_name="ocrfix")
     except OcrfixError as e:
         if _verbose(argv):
             raise
         typer.secho(f"ocrfix: error: {e}", err=True, fg="red")
         raise SystemExit(int(e.exit_code)) from None
-    except click.exceptions.Abort:
-        typer.echo("ocrfix: interrupted", err=True)
-        raise SystemExit(130) from None
-    except click.ClickException as e:
-        e.show()
-        raise SystemExit(e.exit_code) from None
-    except click.exceptions.Exit as e:
-        raise SystemExit(e.exit_code) from None
     except KeyboardInterrupt:
         typer.echo("ocrfix: interrupted", err=True)
         raise SystemExit(130) from None

@@ -65,7 +65,9 @@ def process(
     from ..batch import run_batch
     from ..errors import BatchFailedError, UsageError
     from ..ingest import expand_inputs
-    from ..options import CorrectOptions, OcrOptions, Options, OutputOptions, PreprocessOptions
+    from pydantic import ValidationError
+
+    from ..options import CorrectOptions, OcrOptions, Options, OutputOptions, PreprocessOptions, validation_message
     from ..overrides import load_corrections
     from ..tesseract import check_tesseract
 
@@ -77,8 +79,8 @@ def process(
             output=OutputOptions(formats=tuple(f.strip() for f in formats.split(",") if f.strip()), raw=raw),
             workers=workers or _default_workers(),
         )
-    except ValueError as e:
-        raise UsageError(str(e).splitlines()[-1] if "\n" in str(e) else str(e)) from e
+    except ValidationError as e:
+        raise UsageError(validation_message(e)) from e
     inputs_found = expand_inputs(inputs)
     if not inputs_found:
         raise UsageError("no image or PDF files found in the inputs given")

@@ -1,0 +1,117 @@
+"""Shared by the benchmarks: the dev pages, raw Tesseract over them, and scoring by subset.
+
+Only bench/ reads ../shared (the dev pages and their ground truth); the product and its tests never do.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.evaluate import Score, score_page, total  # noqa: E402
+
+DEV = Path(os.environ.get("OCRFIX_DEV", ROOT.parent / "shared" / "dev"))
+RESULTS = ROOT / "bench" / "results"
+IMAGE_SUFFIXES = (".jpg", ".png", ".tif", ".tiff")
+
+
+@dataclass(frozen=True)
+class DevPage:
+    image: Path
+    gt: Path
+    subset: str  # "ehri", "mild", "moderate", "severe", "fax"
+    # Pages whose ground truth covers only part of the page (EHRI _01) are left out of totals.
+    partial: bool
+
+    @property
+    def name(self) -> str:
+        return self.image.stem
+
+
+def dev_pages(subsets: set[str] | None = None, limit: int | None = None) -> list[DevPage]:
+    if not DEV.is_dir():
+        raise SystemExit(f"dev set not found at {DEV} (set OCRFIX_DEV)")
+    pages = []
+    for image in sorted(DEV.rglob("*")):
+        if image.suffix.lower() not in IMAGE_SUFFIXES:
+            continue
+        gt = image.with_name(image.stem + ".gt.txt")
+        if not gt.exists():
+            continue
+        if image.parent.name == "ehri":
+            subset, partial = "ehri", image.stem.endswith("_01")
+        else:
+            subset, partial = image.stem.rsplit(".", 1)[-1], False
+        if subsets and subset not in subsets:
+            continue
+        pages.append(DevPage(image, gt, subset, partial))
+    return pages[:limit] if limit else pages
+
+
+def run_raw_tesseract(pages: list[DevPage], workers: int) -> tuple[dict[str, str], float]:
+    """Raw Tesseract as EVALUATION.md defines it: default settings, eng, original file, one thread a process."""
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def one(page: DevPage) -> tuple[str, str]:
+        out = subprocess.run(
+            ["tesseract", str(page.image), "stdout", "-l", "eng"], capture_output=True, env=env, check=True
+        )
+        return page.name, out.stdout.decode("utf-8", "replace")
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        texts = dict(pool.map(one, pages))
+    return texts, time.perf_counter() - started
+
+
+def peak_child_rss_mb() -> float:
+    """Peak resident memory of the largest child process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+SUBSET_ORDER = ["ehri", "mild", "moderate", "severe", "fax"]
+
+
+def score_by_subset(pages: list[DevPage], texts: dict[str, str]) -> dict[str, Score]:
+    """Scores per subset, plus "synthetic" and "total"; partial pages left out."""
+    by: dict[str, list[Score]] = {}
+    for page in pages:
+        if page.partial:
+            continue
+        s = score_page(texts.get(page.name, ""), page.gt.read_text(encoding="utf-8"))
+        by.setdefault(page.subset, []).append(s)
+        if page.subset != "ehri":
+            by.setdefault("synthetic", []).append(s)
+        by.setdefault("total", []).append(s)
+    order = [k for k in SUBSET_ORDER + ["synthetic", "total"] if k in by]
+    return {k: total(by[k]) for k in order}
+
+
+def pages_worse(pages: list[DevPage], base: dict[str, str], new: dict[str, str]) -> list[tuple[str, float, float]]:
+    """Pages where ``new`` has more character errors than ``base``: (name, base CER, new CER)."""
+    worse = []
+    for page in pages:
+        gt = page.gt.read_text(encoding="utf-8")
+        a, b = score_page(base.get(page.name, ""), gt), score_page(new.get(page.name, ""), gt)
+        if b.char_errors > a.char_errors:
+            worse.append((page.name, a.cer, b.cer))
+    return worse
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.2f} %"
+
+
+def change(new: float, old: float) -> str:
+    if old == 0:
+        return "n/a"
+    return f"{100 * (new - old) / old:+.0f} %"

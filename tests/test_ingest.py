@@ -1,0 +1,90 @@
+"""Inputs to page images: folders, globs, lists, multi-page TIFF and PDF, and clear refusals."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipeline.errors import InputFileError, UsageError
+from pipeline.ingest import expand_inputs, load_pages
+
+
+def _page(path: Path, value: int = 200, size=(60, 40), **save):
+    Image.fromarray(np.full(size[::-1], value, np.uint8)).save(path, **save)
+    return path
+
+
+def test_folders_are_searched_recursively_with_relative_names(tmp_path):
+    (tmp_path / "box1" / "folder2").mkdir(parents=True)
+    _page(tmp_path / "a.png")
+    _page(tmp_path / "box1" / "folder2" / "b.jpg")
+    (tmp_path / "notes.txt").write_text("not an image")
+    found = expand_inputs([str(tmp_path)])
+    assert [str(rel) for _, rel in found] == ["a.png", "box1/folder2/b.jpg"]
+
+
+def test_globs_and_list_files(tmp_path):
+    a, b = _page(tmp_path / "a.png"), _page(tmp_path / "b.png")
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"# scans to redo\n{b}\n\n")
+    assert [p for p, _ in expand_inputs([str(tmp_path / "*.png")])] == [a, b]
+    assert [p for p, _ in expand_inputs([f"@{listing}"])] == [b]
+    # The same file named twice is processed once.
+    assert len(expand_inputs([str(a), str(a)])) == 1
+
+
+def test_missing_input_is_a_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="no such file or folder"):
+        expand_inputs([str(tmp_path / "nope.png")])
+
+
+def test_multipage_tiff_gives_every_page_with_its_dpi(tmp_path):
+    path = tmp_path / "pages.tif"
+    frames = [Image.fromarray(np.full((40, 60), v, np.uint8)) for v in (10, 120, 250)]
+    frames[0].save(path, save_all=True, append_images=frames[1:], dpi=(300, 300))
+    pages = list(load_pages(path))
+    assert [p.index for p in pages] == [0, 1, 2]
+    assert [int(p.image[0, 0]) for p in pages] == [10, 120, 250]
+    assert pages[0].dpi == 300
+
+
+def test_pdf_pages_render_at_300_dpi(tmp_path):
+    path = tmp_path / "doc.pdf"
+    frames = [Image.fromarray(np.full((200, 100), v, np.uint8)) for v in (0, 255)]
+    frames[0].save(path, save_all=True, append_images=frames[1:], resolution=100)
+    pages = list(load_pages(path))
+    assert len(pages) == 2 and pages[0].dpi == 300
+    # 1 inch wide at 100 dpi renders 300 pixels wide.
+    assert abs(pages[0].image.shape[1] - 300) <= 2
+    assert pages[0].image.mean() < 30 and pages[1].image.mean() > 225
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "file is empty (0 bytes)"),
+        (b"hello, I am text", "not an image file ocrfix can read"),
+    ],
+)
+def test_unreadable_files_are_refused_with_a_reason(tmp_path, content, message):
+    path = tmp_path / "scan.png"
+    path.write_bytes(content)
+    with pytest.raises(InputFileError) as info:
+        list(load_pages(path))
+    assert str(info.value).startswith(f"{path}: ") and message in str(info.value)
+
+
+def test_truncated_png_is_refused(tmp_path):
+    good = _page(tmp_path / "good.png", size=(400, 300))
+    data = good.read_bytes()
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputFileError, match="damaged or truncated"):
+        list(load_pages(bad))
+
+
+def test_oversized_image_is_refused_before_decoding(tmp_path):
+    path = _page(tmp_path / "big.png", size=(3000, 3000))
+    with pytest.raises(InputFileError, match="over the limit of 1 Mpx"):
+        list(load_pages(path, max_pixels=1_000_000))

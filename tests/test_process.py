@@ -1,0 +1,80 @@
+"""Everything after OCR, with a fake OCR engine: outputs, JSON, raw text, box mapping, failures."""
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipeline.batch import process_file, run_batch
+from pipeline.errors import OutputError
+from pipeline.model import Document, Line, Word
+from pipeline.options import CorrectOptions, Options
+from pipeline.outputs import atomic_write
+from pipeline.overrides import load_corrections
+from pipeline.preprocess import rotate
+from pipeline.process import map_lines
+
+
+def _scan(path: Path) -> Path:
+    Image.fromarray(np.full((300, 400), 255, np.uint8)).save(path)
+    return path
+
+
+def _options(tmp_path, **kw) -> Options:
+    return Options(workers=1, correct=CorrectOptions(corrections_file=tmp_path / "none.yaml"), **kw)
+
+
+def test_process_file_writes_text_and_json(tmp_path, fake_ocr):
+    fake_ocr([[("We", 95), ("face", 93)], [("a", 96), ("decision", 91)]])
+    scan = _scan(tmp_path / "letter.png")
+    opts = _options(tmp_path)
+    result = process_file(scan, Path("box/letter.png"), tmp_path / "out", opts, load_corrections(tmp_path / "none.yaml"))
+    assert result.ok and result.pages == 1
+    assert (tmp_path / "out/box/letter.txt").read_text() == "We face\na decision\n"
+    doc = Document.model_validate_json((tmp_path / "out/box/letter.json").read_text())
+    assert doc.source == "box/letter.png"
+    assert doc.pages[0].engine["version"] == "5.0.0-fake"
+    assert [w.text for w in doc.pages[0].words] == ["We", "face", "a", "decision"]
+
+
+def test_a_bad_file_fails_alone_and_the_batch_goes_on(tmp_path, fake_ocr):
+    fake_ocr([[("text", 90)]])
+    good = _scan(tmp_path / "good.png")
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"")
+    opts = _options(tmp_path)
+    batch = run_batch([(bad, Path("bad.png")), (good, Path("good.png"))], tmp_path / "out", opts,
+                      load_corrections(tmp_path / "none.yaml"))
+    assert [r.ok for r in batch.results] == [False, True]
+    assert batch.failed[0].error == f"{bad}: file is empty (0 bytes)"
+    assert (tmp_path / "out/good.txt").exists() and not (tmp_path / "out/bad.txt").exists()
+
+
+def test_boxes_map_back_through_a_rotation():
+    image = np.full((400, 600), 255, np.uint8)
+    image[100:120, 200:260] = 0  # a "word" at x 200-259, y 100-119
+    rotated, back = rotate(image, 3.0)
+    ys, xs = np.nonzero(rotated < 128)
+    box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+    [line] = map_lines([Line(words=[Word(text="x", bbox=box)], bbox=box)], back, 600, 400)
+    x0, y0, x1, y1 = line.words[0].bbox
+    # The box of a rotated box contains the original, a few pixels larger at most.
+    assert x0 <= 200 and y0 <= 100 and x1 >= 260 and y1 >= 120
+    assert x0 >= 190 and y0 >= 90 and x1 <= 270 and y1 <= 130
+
+
+def test_atomic_write_leaves_nothing_behind_when_the_disk_is_full(tmp_path, monkeypatch):
+    target = tmp_path / "x.txt"
+    target.write_text("old")
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(OutputError, match="the disk is full"):
+        atomic_write(target, "new text")
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.txt"]
