@@ -1,40 +1,953 @@
-"""corrections.yaml: human-approved corrections applied before anything automatic.
+"""corrections.yaml: human-approved corrections, applied on every run before anything automatic.
 
-(Foundation version: reads nothing yet. Issue "corrections.yaml" fills this module in behind the
-same three names.)
+A person's decision about an OCR form ("chvisage" is *envisage*; "Sulverb" stays exactly as typed)
+is an :class:`Entry` in ``corrections.yaml``, a file people read, diff and review like code. This
+module is that file's schema (versioned, validated with pydantic), its loader (every problem
+reported as ``file:line: what is wrong``), its writer (ruamel.yaml round-trip, so comments, order
+and hand formatting survive; atomic; under a lock, re-reading inside the lock so that concurrent
+writers never lose an entry; a malformed file is never overwritten) and :func:`apply_overrides`,
+the first correction stage.
+
+Precedence, for each word: the narrowest matching scope wins (one word on one page > documents
+matching a glob > everywhere); among matches of the same scope the longest span of words wins;
+two entries of the same scope that match the same words with different results are an error that
+names both. Words an override decided (replaced, or kept because the entry is ``rejected``) are
+returned so that the automatic corrector leaves them alone.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import io
+import json
+import os
+import re
+import stat
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Any, Literal
 
-from .model import Page
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-__all__ = ["Corrections", "load_corrections", "apply_overrides"]
+from .errors import CorrectionsFileError
+from .model import BBox, Change, Line, Page, Word
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Scope",
+    "Entry",
+    "Corrections",
+    "load_corrections",
+    "parse_corrections",
+    "apply_overrides",
+    "add_entry",
+    "remove_entry",
+    "new_entry",
+    "scope_from_yaml",
+    "FILE_HEADER",
+]
+
+SCHEMA_VERSION = 1
+# A word-scoped entry matches a word whose box overlaps the entry's box at least this much
+# (intersection over union): a re-OCR after a preprocessing change moves boxes by a few pixels.
+MIN_BOX_IOU = 0.5
+LOCK_TIMEOUT_S = 60.0
+
+FILE_HEADER = """\
+# corrections.yaml: human-approved OCR corrections for ocrfix.
+#
+# Each entry is a decision a person made about a word the OCR got wrong (or that looks wrong but
+# is right). ocrfix applies these on every run, before its automatic corrector, and records each
+# use in the page JSON as a change with source "override" and the entry's id.
+#
+#   ocr:          the text as the OCR reads it (one or more words; surrounding quotes, brackets,
+#                 trailing .,;: and a possessive 's are kept around the replacement)
+#   replacement:  what it should say (status: approved)
+#   status:       approved (replace it) or rejected (keep the OCR text exactly; never auto-correct it)
+#   match:        exact (the default) or ignore-case (the found word's case is carried over)
+#   scope:        everywhere | {documents: GLOB} | {document: PATH, page: N, box: [x0, y0, x1, y1]}
+#                 (paths as named in the output folder; a glob without "/" also matches a file name;
+#                 the narrowest scope wins)
+#   approved_by, approved_at, note, context: who decided, when, why, and the line it was seen in
+#
+# Edit by hand or with `ocrfix corrections add|reject|remove`; the tool keeps comments and order,
+# and `ocrfix corrections validate` checks the file.
+
+"""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Schema
+
+
+class Scope(_Frozen):
+    """Where an entry applies. No documents: everywhere; documents only: any document matching one
+    of the globs; documents + page + box: one word (the one under ``box``) on that page."""
+
+    documents: tuple[str, ...] = ()
+    page: int | None = Field(default=None, ge=0)
+    box: tuple[int, int, int, int] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scope:
+        if (self.page is None) != (self.box is None):
+            raise ValueError("a one-word scope needs both page and box")
+        if self.page is not None and len(self.documents) != 1:
+            raise ValueError("a one-word scope needs exactly one document")
+        if self.box is not None and not (self.box[0] < self.box[2] and self.box[1] < self.box[3]):
+            raise ValueError("box must be [x0, y0, x1, y1] with x0 < x1 and y0 < y1")
+        if any(not g.strip() for g in self.documents):
+            raise ValueError("a document glob is empty")
+        return self
+
+    @property
+    def kind(self) -> Literal["everywhere", "documents", "word"]:
+        if self.page is not None:
+            return "word"
+        return "documents" if self.documents else "everywhere"
+
+    @property
+    def rank(self) -> int:
+        """Narrower scopes rank higher and win."""
+        return {"everywhere": 0, "documents": 1, "word": 2}[self.kind]
+
+    def matches_document(self, document: str) -> bool:
+        if not self.documents:
+            return True
+        doc = document.replace("\\", "/")
+        name = doc.rsplit("/", 1)[-1]
+        return any(fnmatchcase(doc, g) or ("/" not in g and fnmatchcase(name, g)) for g in self.documents)
+
+    def describe(self) -> str:
+        if self.kind == "everywhere":
+            return "everywhere"
+        if self.kind == "documents":
+            return "documents " + ", ".join(self.documents)
+        return f"{self.documents[0]} page {self.page} box {list(self.box or ())}"
+
+    def to_yaml(self) -> Any:
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+        if self.kind == "everywhere":
+            return "everywhere"
+        node = CommentedMap()
+        if self.kind == "documents":
+            node["documents"] = self.documents[0] if len(self.documents) == 1 else list(self.documents)
+            node.fa.set_flow_style()
+            return node
+        node["document"] = self.documents[0]
+        node["page"] = self.page
+        box = CommentedSeq(self.box)
+        box.fa.set_flow_style()
+        node["box"] = box
+        return node
+
+    def canonical(self) -> str:
+        return json.dumps([sorted(self.documents), self.page, list(self.box) if self.box else None])
+
+
+def scope_from_yaml(value: Any) -> Scope:
+    """``everywhere`` | ``{documents: GLOB or [GLOB, ...]}`` | ``{document: PATH, page: N, box: [...]}``."""
+    if value is None or isinstance(value, Scope):
+        return value or Scope()
+    if isinstance(value, str):
+        if value.strip() == "everywhere":
+            return Scope()
+        raise ValueError(f"scope must be 'everywhere' or a mapping (documents: GLOB, or document/page/box), not {value!r}")
+    if not isinstance(value, dict):
+        raise ValueError("scope must be 'everywhere' or a mapping (documents: GLOB, or document/page/box)")
+    keys = set(value)
+    if "documents" in keys:
+        if keys != {"documents"}:
+            raise ValueError("a documents scope has only the key 'documents' (for one word use document, page, box)")
+        docs = value["documents"]
+        docs = [docs] if isinstance(docs, str) else docs
+        if not isinstance(docs, list) or not docs or not all(isinstance(d, str) for d in docs):
+            raise ValueError("documents must be a glob or a list of globs")
+        return _make_scope(documents=tuple(docs))
+    if keys == {"document", "page", "box"}:
+        doc, box = value["document"], value["box"]
+        if not isinstance(doc, str):
+            raise ValueError("document must be a path")
+        if not isinstance(box, list) or len(box) != 4 or not all(isinstance(v, int) and not isinstance(v, bool) for v in box):
+            raise ValueError("box must be four whole numbers [x0, y0, x1, y1]")
+        return _make_scope(documents=(doc,), page=value["page"], box=tuple(box))
+    raise ValueError(
+        f"unknown scope keys {', '.join(sorted(map(str, keys)))}; use 'everywhere', {{documents: GLOB}} "
+        "or {document: PATH, page: N, box: [x0, y0, x1, y1]}"
+    )
+
+
+def _make_scope(**fields: Any) -> Scope:
+    try:
+        return Scope(**fields)
+    except ValidationError as e:
+        raise ValueError(_first_error(e)[1]) from None
+
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class Entry(_Frozen):
+    """One human decision about an OCR form."""
+
+    id: str | None = None
+    ocr: str
+    replacement: str | None = None
+    match: Literal["exact", "ignore-case"] = "exact"
+    status: Literal["approved", "rejected"] = "approved"
+    scope: Scope = Scope()
+    approved_by: str
+    approved_at: str
+    note: str | None = None
+    context: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str | None) -> str | None:
+        if value is not None and not _ID.match(value):
+            raise ValueError("an id is letters, digits, '_', '.' or '-'")
+        return value
+
+    @field_validator("ocr", "replacement")
+    @classmethod
+    def _words(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("approved_by")
+    @classmethod
+    def _who(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must say who decided")
+        return value.strip()
+
+    @field_validator("approved_at", mode="before")
+    @classmethod
+    def _when(cls, value: Any) -> str:
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                return value.isoformat()
+            return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, str):
+            try:
+                datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                raise ValueError("must be an ISO date or time, e.g. 2026-11-28 or 2026-11-28T14:30:00Z") from None
+            return value
+        raise ValueError("must be an ISO date or time, e.g. 2026-11-28 or 2026-11-28T14:30:00Z")
+
+    @field_validator("scope", mode="before")
+    @classmethod
+    def _scope(cls, value: Any) -> Scope:
+        return scope_from_yaml(value)
+
+    @model_validator(mode="after")
+    def _status(self) -> Entry:
+        if self.status == "approved":
+            if self.replacement is None:
+                raise ValueError("an approved entry needs a replacement (or status: rejected to keep the OCR text)")
+            if self.replacement == self.ocr:
+                raise ValueError("the replacement is the OCR form itself; use status: rejected to keep it as typed")
+        elif self.replacement is not None and self.replacement != self.ocr:
+            raise ValueError("a rejected entry keeps the OCR text: leave out replacement")
+        return self
+
+    # -- identity and effect ------------------------------------------------------------------
+
+    def key(self) -> str:
+        """What the entry matches, and where: two entries with the same key decide the same words."""
+        form = self.ocr if self.match == "exact" else self.ocr.casefold()
+        return f"{self.match}|{form}|{self.scope.canonical()}"
+
+    def derived_id(self) -> str:
+        """A short, stable id from what the entry matches and where (the same in every checkout)."""
+        return "c" + hashlib.sha1(self.key().encode("utf-8")).hexdigest()[:6]
+
+    @property
+    def entry_id(self) -> str:
+        return self.id or self.derived_id()
+
+    def effect(self) -> tuple[str, str | None]:
+        return (self.status, self.replacement if self.status == "approved" else None)
+
+    def describe(self) -> str:
+        what = f"{self.ocr!r} -> {self.replacement!r}" if self.status == "approved" else f"{self.ocr!r} kept as typed"
+        return f"{self.entry_id} ({what}, {self.scope.describe()})"
+
+    def to_yaml(self) -> Any:
+        from ruamel.yaml.comments import CommentedMap
+
+        node = CommentedMap()
+        node["id"] = self.entry_id
+        node["ocr"] = self.ocr
+        if self.status == "approved":
+            node["replacement"] = self.replacement
+        if self.match != "exact":
+            node["match"] = self.match
+        node["status"] = self.status
+        node["scope"] = self.scope.to_yaml()
+        node["approved_by"] = self.approved_by
+        node["approved_at"] = self.approved_at
+        if self.note:
+            node["note"] = self.note
+        if self.context:
+            node["context"] = self.context
+        return node
+
+
+def new_entry(
+    ocr: str,
+    replacement: str | None,
+    *,
+    status: Literal["approved", "rejected"] = "approved",
+    scope: Scope | None = None,
+    match: Literal["exact", "ignore-case"] = "exact",
+    approved_by: str,
+    approved_at: str | datetime | None = None,
+    note: str | None = None,
+    context: str | None = None,
+) -> Entry:
+    """An entry made by the tool (the CLI or the review app), stamped now unless told otherwise."""
+    when = approved_at or datetime.now(timezone.utc).replace(microsecond=0)
+    try:
+        entry = Entry(
+            ocr=ocr,
+            replacement=replacement if status == "approved" else None,
+            status=status,
+            scope=scope or Scope(),
+            match=match,
+            approved_by=approved_by,
+            approved_at=when,
+            note=note or None,
+            context=context or None,
+        )
+    except ValidationError as e:
+        raise CorrectionsFileError(f"not a valid entry: {_first_error(e)[1]}") from e
+    return entry.model_copy(update={"id": entry.derived_id()})
+
+
+# --------------------------------------------------------------------------------------------------
+# The loaded file
 
 
 @dataclass(frozen=True)
 class Corrections:
+    """The entries of one corrections.yaml (ids filled in). Hashable and picklable."""
+
     path: Path | None = None
-    entries: tuple = field(default_factory=tuple)
+    entries: tuple[Entry, ...] = ()
+    # 1-based line of each entry in the file, for messages (not part of equality).
+    lines: tuple[int, ...] = field(default=(), compare=False)
 
     def known_words(self) -> frozenset[str]:
-        """Approved replacements: words the corrector must treat as correct."""
-        return frozenset()
+        """Approved replacements: words the corrector must treat as correct (as written and lower case)."""
+        words: set[str] = set()
+        for entry in self.entries:
+            if entry.status == "approved" and entry.replacement:
+                for token in entry.replacement.split():
+                    core = _split_token(token)[1] or token
+                    words.update((core, core.lower()))
+        return frozenset(words)
 
     def protected_words(self) -> frozenset[str]:
-        """Rejected OCR forms: never auto-corrected."""
-        return frozenset()
+        """Rejected OCR forms: never auto-corrected (with their case variants for ignore-case entries)."""
+        words: set[str] = set()
+        for entry in self.entries:
+            if entry.status == "rejected":
+                for token in entry.ocr.split():
+                    core = _split_token(token)[1] or token
+                    words.add(core)
+                    if entry.match == "ignore-case":
+                        words.update((core.lower(), core.upper(), core[:1].upper() + core[1:].lower()))
+        return frozenset(words)
 
     def fingerprint(self) -> str:
-        return ""
+        """A stable hash of what the entries do (not of notes, names or dates, nor of their order)."""
+        if not self.entries:
+            return ""
+        rows = sorted(
+            json.dumps([e.entry_id, e.key(), e.status, e.replacement if e.status == "approved" else None])
+            for e in self.entries
+        )
+        return hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()[:16]
+
+    def get(self, entry_id: str) -> Entry | None:
+        return next((e for e in self.entries if e.entry_id == entry_id), None)
+
+    def line_of(self, entry: Entry) -> int | None:
+        for i, e in enumerate(self.entries):
+            if e is entry or e.entry_id == entry.entry_id:
+                return self.lines[i] if i < len(self.lines) else None
+        return None
+
+    @functools.cached_property
+    def _index(self) -> dict[str, tuple[Entry, ...]]:
+        """Entries by the case-folded core of their first word (cached per instance, not pickled)."""
+        index: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            first = entry.ocr.split()[0]
+            index.setdefault(first.casefold(), []).append(entry)
+        return {k: tuple(v) for k, v in index.items()}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_index"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading
+
+
+def _yaml():
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a person's long lines
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _guess_indent(yaml, text: str) -> None:
+    """Write back in the file's own indentation (block sequences flush or indented)."""
+    seq = re.search(r"^corrections:[ \t]*(?:#.*)?\n(?:[ \t]*(?:#.*)?\n)*([ \t]*)- ", text, re.MULTILINE)
+    if seq is None:
+        return
+    offset = len(seq.group(1))
+    after = re.search(r"^[ \t]*- +", text[seq.start(1):], re.MULTILINE)
+    dash_width = len(after.group(0)) - offset if after else 2
+    yaml.indent(mapping=max(dash_width, 2) if offset == 0 else 2, sequence=offset + dash_width, offset=offset)
+
+
+def _line_of(node: Any, loc: tuple[Any, ...], default: int) -> int:
+    """The 1-based line of the deepest key in ``loc`` that exists in the ruamel node tree."""
+    line = default
+    for part in loc:
+        try:
+            if hasattr(node, "lc") and isinstance(node, dict) and part in node:
+                line = node.lc.key(part)[0] + 1
+            elif hasattr(node, "lc") and isinstance(node, list) and isinstance(part, int) and part < len(node):
+                line = node.lc.item(part)[0] + 1
+            else:
+                break
+            node = node[part]
+        except (KeyError, IndexError, TypeError, AttributeError):
+            break
+    return line
+
+
+def _first_error(e: ValidationError) -> tuple[tuple[Any, ...], str]:
+    err = e.errors(include_url=False)[0]
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "tagged-union"))))
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "missing":
+        msg = "is missing"
+    elif err["type"] == "extra_forbidden":
+        msg = "is not a known field (known: " + ", ".join(Entry.model_fields) + ")"
+    where = ".".join(str(p) for p in loc)
+    return loc, f"{where}: {msg}" if where else msg
+
+
+def _to_plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _to_plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_to_plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def _parse_yaml(text: str, path: Path) -> Any:
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        return _yaml().load(text)
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = " ".join(str(e.problem or e.context or "the YAML cannot be read").split())
+        raise CorrectionsFileError(f"YAML syntax error: {what}", path=path, line=line) from e
+    except YAMLError as e:
+        raise CorrectionsFileError(f"YAML error: {' '.join(str(e).split())}", path=path) from e
+
+
+def _decode(data: bytes, path: Path) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise CorrectionsFileError("not UTF-8 text", path=path, line=line) from e
+
+
+def _validate(doc: Any, path: Path) -> Corrections:
+    """The entries of a parsed file, or CorrectionsFileError naming the file, line and problem."""
+    if doc is None:
+        return Corrections(path=path)
+    if not isinstance(doc, dict):
+        raise CorrectionsFileError("the file must be a mapping with 'version' and 'corrections'", path=path, line=1)
+    top_line = lambda key: doc.lc.key(key)[0] + 1 if hasattr(doc, "lc") and key in doc else 1  # noqa: E731
+    unknown = [k for k in doc if k not in ("version", "corrections")]
+    if unknown:
+        raise CorrectionsFileError(
+            f"unknown top-level key {unknown[0]!r} (the file has 'version' and 'corrections')", path=path, line=top_line(unknown[0])
+        )
+    version = doc.get("version")
+    if version is None:
+        raise CorrectionsFileError(f"missing 'version: {SCHEMA_VERSION}' at the top", path=path, line=1)
+    if version != SCHEMA_VERSION:
+        newer = isinstance(version, int) and version > SCHEMA_VERSION
+        raise CorrectionsFileError(
+            f"version {version!r} is {'newer than this ocrfix understands; upgrade ocrfix' if newer else 'not a known version'}"
+            f" (this ocrfix reads version {SCHEMA_VERSION})",
+            path=path,
+            line=top_line("version"),
+        )
+    items = doc.get("corrections")
+    if items is None:
+        return Corrections(path=path)
+    if not isinstance(items, list):
+        raise CorrectionsFileError("'corrections' must be a list of entries (each starting with '- ')", path=path, line=top_line("corrections"))
+    entries: list[Entry] = []
+    lines: list[int] = []
+    for i, item in enumerate(items):
+        item_line = items.lc.item(i)[0] + 1 if hasattr(items, "lc") else top_line("corrections")
+        if not isinstance(item, dict):
+            raise CorrectionsFileError(f"entry {i + 1} must be a mapping (ocr:, replacement:, ...)", path=path, line=item_line)
+        try:
+            entry = Entry.model_validate(_to_plain(item))
+        except ValidationError as e:
+            loc, msg = _first_error(e)
+            name = item.get("id") or f"{i + 1}"
+            raise CorrectionsFileError(f"entry {name}: {msg}", path=path, line=_line_of(item, loc, item_line)) from e
+        entries.append(entry if entry.id else entry.model_copy(update={"id": entry.derived_id()}))
+        lines.append(item_line)
+    corrections = Corrections(path=path, entries=tuple(entries), lines=tuple(lines))
+    _check_consistent(corrections)
+    return corrections
+
+
+def _same_place(a: Scope, b: Scope) -> bool:
+    if a.kind != b.kind:
+        return False
+    if a.kind == "word":
+        return a.documents == b.documents and a.page == b.page and _iou(a.box, b.box) >= MIN_BOX_IOU
+    return set(a.documents) == set(b.documents)
+
+
+def _same_form(a: Entry, b: Entry) -> bool:
+    if a.match == "exact" and b.match == "exact":
+        return a.ocr == b.ocr
+    return a.ocr.casefold() == b.ocr.casefold()
+
+
+def _conflict(a: Entry, b: Entry) -> bool:
+    return _same_form(a, b) and _same_place(a.scope, b.scope) and a.effect() != b.effect()
+
+
+def _check_consistent(corrections: Corrections) -> None:
+    seen: dict[str, int] = {}
+    path = corrections.path
+    for i, entry in enumerate(corrections.entries):
+        line = corrections.lines[i] if i < len(corrections.lines) else None
+        if entry.entry_id in seen:
+            j = seen[entry.entry_id]
+            raise CorrectionsFileError(
+                f"entry id {entry.entry_id} is used twice (also at line {corrections.lines[j]}); ids must be unique",
+                path=path,
+                line=line,
+            )
+        seen[entry.entry_id] = i
+    by_form: dict[str, list[int]] = {}
+    for i, entry in enumerate(corrections.entries):
+        by_form.setdefault(entry.ocr.casefold(), []).append(i)
+    for group in by_form.values():
+        for x, i in enumerate(group):
+            for j in group[x + 1 :]:
+                a, b = corrections.entries[i], corrections.entries[j]
+                if _conflict(a, b):
+                    raise CorrectionsFileError(
+                        f"entries {a.describe()} (line {corrections.lines[i]}) and {b.describe()} conflict: "
+                        "same words, same scope, different decisions; remove one or narrow its scope",
+                        path=path,
+                        line=corrections.lines[j],
+                    )
+
+
+def parse_corrections(text: str, path: Path) -> Corrections:
+    """Validate corrections.yaml text (``path`` is for messages)."""
+    return _validate(_parse_yaml(text, path), path)
 
 
 def load_corrections(path: Path) -> Corrections:
-    return Corrections(path=path if path.exists() else None)
+    """The overrides in ``path``: none when it does not exist; CorrectionsFileError when it is broken."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Corrections()
+    except IsADirectoryError as e:
+        raise CorrectionsFileError("is a folder, not a corrections file", path=path) from e
+    except OSError as e:
+        raise CorrectionsFileError(f"cannot read the file ({e.strerror})", path=path) from e
+    return parse_corrections(_decode(data, path), path)
+
+
+# --------------------------------------------------------------------------------------------------
+# Writing (the CLI and the review app)
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    from filelock import FileLock, Timeout
+
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(lock_path), timeout=LOCK_TIMEOUT_S)
+        with lock:
+            yield
+    except Timeout as e:
+        raise CorrectionsFileError(
+            f"another ocrfix has been editing the file for {LOCK_TIMEOUT_S:.0f} s (lock {lock_path.name}); try again", path=path
+        ) from e
+    except PermissionError as e:
+        raise CorrectionsFileError(f"cannot lock the file ({e.strerror})", path=lock_path) from e
+
+
+def _read_for_update(path: Path) -> tuple[str | None, Any, Corrections]:
+    """Inside the lock: the current text, its round-trip tree and its validated entries."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, None, Corrections(path=path)
+    except OSError as e:
+        raise CorrectionsFileError(f"cannot read the file ({e.strerror})", path=path) from e
+    text = _decode(data, path)
+    doc = _parse_yaml(text, path)
+    return text, doc, _validate(doc, path)
+
+
+def _write(path: Path, text: str | None, doc: Any) -> None:
+    from .outputs import atomic_write
+
+    yaml = _yaml()
+    if text is not None:
+        _guess_indent(yaml, text)
+    buf = io.StringIO()
+    yaml.dump(doc, buf)
+    new_text = buf.getvalue()
+    if text is None or not text.strip():
+        new_text = FILE_HEADER + new_text
+    elif text.lstrip().startswith("#") and not new_text.lstrip().startswith("#"):
+        # A file of comments only parses as nothing: keep those comments above what we write.
+        new_text = text.rstrip("\n") + "\n" + new_text
+    _validate(_parse_yaml(new_text, path), path)  # never write what we could not read back
+    mode = None
+    with contextlib.suppress(OSError):
+        mode = stat.S_IMODE(path.stat().st_mode)
+    atomic_write(path, new_text)
+    with contextlib.suppress(OSError):
+        os.chmod(path, mode if mode is not None else 0o666 & ~_umask())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _entries_node(doc: Any) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if doc is None:
+        doc = CommentedMap()
+        doc["version"] = SCHEMA_VERSION
+    if doc.get("corrections") is None:
+        doc["corrections"] = CommentedSeq()
+    return doc, doc["corrections"]
+
+
+def add_entry(path: Path, entry: Entry, *, update: bool = False) -> Entry:
+    """Append ``entry`` to the file (created with a header when missing) and return it with its id.
+
+    An entry that decides the same words in the same scope as an existing one is the same entry:
+    identical, nothing is written; different, it replaces the existing one in place when ``update``
+    (the review app changing its mind), else CorrectionsFileError names the existing one. The file
+    is re-read under the lock, so concurrent writers never lose each other's entries; a broken file
+    raises CorrectionsFileError and is left byte-identical.
+    """
+    path = Path(path)
+    if entry.id is None:
+        entry = entry.model_copy(update={"id": entry.derived_id()})
+    with _locked(path):
+        text, doc, current = _read_for_update(path)
+        for i, old in enumerate(current.entries):
+            same = old.entry_id == entry.entry_id or (_same_form(old, entry) and _same_place(old.scope, entry.scope))
+            if not same:
+                continue
+            if old.effect() == entry.effect() and old.key() == entry.key():
+                return old
+            if not update:
+                raise CorrectionsFileError(
+                    f"{old.describe()} already decides these words; remove it first or use --update",
+                    path=path,
+                    line=current.lines[i],
+                )
+            node = doc["corrections"][i]
+            fresh = entry.model_copy(update={"id": old.entry_id}).to_yaml()
+            for key in [k for k in node if k not in fresh]:
+                del node[key]
+            for key, value in fresh.items():
+                if _to_plain(node.get(key)) != _to_plain(value):
+                    node[key] = value
+            _write(path, text, doc)
+            return entry.model_copy(update={"id": old.entry_id})
+        doc, items = _entries_node(doc)
+        items.append(entry.to_yaml())
+        _write(path, text, doc)
+        return entry
+
+
+def remove_entry(path: Path, entry_id: str) -> Entry:
+    """Remove the entry with this id (comments on other entries are kept); return what was removed."""
+    path = Path(path)
+    with _locked(path):
+        text, doc, current = _read_for_update(path)
+        if text is None:
+            raise CorrectionsFileError("does not exist", path=path)
+        for i, old in enumerate(current.entries):
+            if old.entry_id == entry_id:
+                del doc["corrections"][i]
+                _write(path, text, doc)
+                return old
+    raise CorrectionsFileError(f"no entry with id {entry_id!r} (see `ocrfix corrections list`)", path=path)
+
+
+# --------------------------------------------------------------------------------------------------
+# Applying
+
+# Around a word's core: opening quotes and brackets before; closing quotes and brackets, .,;:!? and
+# a possessive 's after. The core is what an entry's OCR form is compared with.
+_LEAD = "\"'‘“(["
+_TRAIL = "\"'’”)].,;:!?"
+_TOKEN = re.compile(rf"^([{re.escape(_LEAD)}]*)(.*?)((?:['’]s)?[{re.escape(_TRAIL)}]*)$", re.DOTALL)
+
+
+def _split_token(text: str) -> tuple[str, str, str]:
+    match = _TOKEN.match(text)
+    assert match is not None
+    lead, core, trail = match.groups()
+    if not core:  # all punctuation: the whole thing is the core
+        return "", text, ""
+    return lead, core, trail
+
+
+def _iou(a: BBox | None, b: BBox | None) -> float:
+    if a is None or b is None:
+        return 0.0
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _union(boxes: list[BBox | None]) -> BBox | None:
+    real = [b for b in boxes if b is not None]
+    if not real:
+        return None
+    return (min(b[0] for b in real), min(b[1] for b in real), max(b[2] for b in real), max(b[3] for b in real))
+
+
+def _case_shape(text: str) -> str:
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return "none"
+    if all(c.isupper() for c in letters):
+        return "upper" if len(letters) > 1 else "title"
+    if all(c.islower() for c in letters):
+        return "lower"
+    if letters[0].isupper() and all(c.islower() for c in letters[1:]):
+        return "title"
+    return "mixed"
+
+
+def _carry_case(found: str, form: str, replacement: str) -> str:
+    """For ignore-case entries: give the replacement the case the found text has where it differs
+    from the entry's form ("CHVISAGE" -> "ENVISAGE", "Chvisage" -> "Envisage")."""
+    shape = _case_shape(found)
+    if shape == _case_shape(form) or shape in ("mixed", "none"):
+        return replacement
+    if shape == "upper":
+        return replacement.upper()
+    if shape == "lower":
+        return replacement.lower()
+    return replacement[:1].upper() + replacement[1:]
+
+
+@dataclass(frozen=True)
+class _Match:
+    start: int
+    length: int
+    entry: Entry
+    new_text: str  # the whole span after the override (== original for rejected entries)
+
+
+def _match_at(words: list[Word], start: int, entry: Entry, document: str, page_index: int) -> _Match | None:
+    form = entry.ocr.split()
+    end = start + len(form)
+    if end > len(words):
+        return None
+    span = " ".join(w.text for w in words[start:end])
+    exact = entry.match == "exact"
+    candidates = [("", span, "")]
+    split = _split_token(span)
+    if split[0] or split[2]:
+        candidates.append(split)
+    for lead, core, trail in candidates:
+        if (core == entry.ocr) if exact else (core.casefold() == entry.ocr.casefold()):
+            break
+    else:
+        return None
+    scope = entry.scope
+    if not scope.matches_document(document):
+        return None
+    if scope.kind == "word":
+        if scope.page != page_index or _iou(_union([w.bbox for w in words[start:end]]), scope.box) < MIN_BOX_IOU:
+            return None
+    if entry.status == "rejected":
+        return _Match(start, len(form), entry, span)
+    replacement = entry.replacement or ""
+    if not exact:
+        replacement = _carry_case(core, entry.ocr, replacement)
+    return _Match(start, len(form), entry, lead + replacement + trail)
+
+
+def _replacement_words(old: list[Word], new_text: str) -> list[Word]:
+    tokens = new_text.split()
+    if len(tokens) == len(old):
+        return [
+            w if w.text == t else w.model_copy(update={"text": t, "alternatives": [], "flagged": False, "suggestions": []})
+            for w, t in zip(old, tokens)
+        ]
+    box = _union([w.bbox for w in old])
+    confs = [w.confidence for w in old if w.confidence is not None]
+    conf = min(confs) if confs else None
+    if box is None or len(tokens) == 1:
+        return [Word(text=t, bbox=box, confidence=conf) for t in tokens]
+    # Several new words from a different number of old ones: share the span's box by length.
+    total = sum(len(t) for t in tokens) + len(tokens) - 1
+    x0, y0, x1, y1 = box
+    words, pos = [], 0
+    for t in tokens:
+        a = x0 + round((x1 - x0) * pos / total)
+        pos += len(t)
+        b = x0 + round((x1 - x0) * pos / total)
+        pos += 1
+        words.append(Word(text=t, bbox=(a, y0, max(b, a + 1), y1), confidence=conf))
+    return words
+
+
+def _resolve(matches: list[_Match], corrections: Corrections) -> list[_Match]:
+    """Narrowest scope first, then longest span; same scope and same words but different results: error."""
+    by_span: dict[tuple[int, int, int], _Match] = {}
+    for m in matches:
+        key = (m.start, m.length, m.entry.scope.rank)
+        other = by_span.get(key)
+        if other is None:
+            by_span[key] = m
+        elif other.new_text != m.new_text or other.entry.status != m.entry.status:
+            a, b = sorted((other.entry, m.entry), key=lambda e: e.entry_id)
+            raise CorrectionsFileError(
+                f"entries {a.describe()} (line {corrections.line_of(a)}) and {b.describe()} (line {corrections.line_of(b)}) "
+                "both decide the same words with the same scope, differently; remove one or narrow its scope",
+                path=corrections.path,
+                line=corrections.line_of(a),
+            )
+        elif m.entry.entry_id < other.entry.entry_id:
+            by_span[key] = m  # duplicates: the same entry fires whichever order the file has
+    chosen: list[_Match] = []
+    taken: set[int] = set()
+    for m in sorted(by_span.values(), key=lambda m: (-m.entry.scope.rank, -m.length, m.start)):
+        span = set(range(m.start, m.start + m.length))
+        if span & taken:
+            continue
+        taken |= span
+        chosen.append(m)
+    return sorted(chosen, key=lambda m: m.start)
 
 
 def apply_overrides(page: Page, document: str, corrections: Corrections) -> tuple[Page, frozenset[tuple[int, int]]]:
-    """Apply the overrides to one page; return it and the (line, word) positions they decided."""
-    return page, frozenset()
+    """Apply the overrides to one page; return it and the (line, word) positions they decided.
+
+    Each applied entry is recorded as ``Change(source="override", entry_id=...)`` at the position of
+    its first word; a rejected entry is recorded too (original == new), so that the page says why
+    the corrector left the word, and ``ocrfix corrections stats`` can count it. ``document`` is the
+    input's relative path (for document globs); positions refer to the returned page.
+    """
+    if not corrections.entries:
+        return page, frozenset()
+    index = corrections._index
+    changes = list(page.changes)
+    decided: set[tuple[int, int]] = set()
+    lines: list[Line] = []
+    touched = False
+    for li, line in enumerate(page.lines):
+        words = line.words
+        matches: list[_Match] = []
+        for wi, word in enumerate(words):
+            keys = {word.text.casefold(), _split_token(word.text)[1].casefold()}
+            for key in keys:
+                for entry in index.get(key, ()):
+                    m = _match_at(words, wi, entry, document, page.index)
+                    if m is not None:
+                        matches.append(m)
+        if not matches:
+            lines.append(line)
+            continue
+        chosen = _resolve(matches, corrections)
+        new_words: list[Word] = []
+        wi = 0
+        for m in chosen:
+            new_words.extend(words[wi : m.start])
+            old = words[m.start : m.start + m.length]
+            replaced = old if m.entry.status == "rejected" else _replacement_words(old, m.new_text)
+            first = len(new_words)
+            new_words.extend(replaced)
+            decided.update((li, first + k) for k in range(len(replaced)))
+            changes.append(
+                Change(
+                    line=li,
+                    word=first,
+                    original=" ".join(w.text for w in old),
+                    new=" ".join(w.text for w in replaced),
+                    source="override",
+                    score=1.0,
+                    entry_id=m.entry.entry_id,
+                )
+            )
+            wi = m.start + m.length
+        new_words.extend(words[wi:])
+        lines.append(line.model_copy(update={"words": new_words}))
+        touched = True
+    if not touched:
+        return page, frozenset()
+    return page.model_copy(update={"lines": lines, "changes": changes}), frozenset(decided)
