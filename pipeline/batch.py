@@ -1,36 +1,68 @@
-"""Runs many input files: OCR and correction in a pool of worker processes, outputs written as each
-file finishes, failures recorded with their reason instead of stopping the batch."""
+"""Batch reprocessing: plan each input against the workspace, OCR what needs it in parallel (a local
+process pool or a Dask cluster), correct and write outputs as each file finishes.
+
+Per input the plan is one of:
+- ``skip``: input, OCR options, corrections and dictionaries unchanged, outputs present;
+- ``recorrect``: only the correction side changed: correct the cached OCR again, no Tesseract;
+- ``ocr``: new or changed input or OCR options (or ``force``).
+
+Workers only run OCR (``ocr_task``: a module-level function of picklable data, the same on both
+executors) and return the raw Document; this process corrects, writes the outputs atomically and
+records everything in the workspace, so the outputs do not depend on where OCR ran.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import multiprocessing
+import signal
 import time
-from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import OcrfixError
+from .errors import OcrfixError, UsageError
+from .model import Document
 from .options import Options
-from .outputs import write_document
+from .outputs import output_paths, write_document
 from .overrides import Corrections
+from .workspace import Workspace, open_workspace
 
-__all__ = ["FileResult", "BatchResult", "process_file", "run_batch"]
+__all__ = ["OcrResult", "FileResult", "BatchResult", "ocr_task", "correction_key", "run_batch"]
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    rel: str
+    doc: Document | None
+    error: str | None
+    seconds: float
+    tool_version: str = ""
 
 
 @dataclass
 class FileResult:
-    rel: Path
-    ok: bool
+    rel: str
+    # "ocr" (read by Tesseract now), "recorrect" (corrected again from cached OCR), "skip", "failed"
+    action: str
     pages: int = 0
     error: str | None = None
     seconds: float = 0.0
-    flagged: int = 0
     changes: int = 0
+    flagged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.action != "failed"
 
 
 @dataclass
 class BatchResult:
     results: list[FileResult] = field(default_factory=list)
+    interrupted: bool = False
 
     @property
     def failed(self) -> list[FileResult]:
@@ -40,27 +72,112 @@ class BatchResult:
     def pages(self) -> int:
         return sum(r.pages for r in self.results)
 
+    def count(self, action: str) -> int:
+        return sum(r.action == action for r in self.results)
 
-def process_file(path: Path, rel: Path, out_dir: Path, options: Options, corrections: Corrections) -> FileResult:
-    """OCR, correct and write one input file. Errors of ocrfix's own become a failed result."""
-    from .process import correct_document, ocr_document  # heavy imports, in the worker
+
+def ocr_task(path: str, rel: str, options: Options) -> OcrResult:
+    """Read one input file with preprocessing and Tesseract (runs in a worker process)."""
+    from .process import ocr_document  # heavy imports, paid in the worker
 
     started = time.perf_counter()
     try:
-        raw = ocr_document(path, str(rel), options)
-        doc = correct_document(raw, options.correct, corrections)
-        write_document(doc, out_dir, rel, options.output.formats, text_doc=raw if options.output.raw else None)
+        doc = ocr_document(Path(path), rel, options, options.max_pixels)
     except OcrfixError as e:
-        return FileResult(rel=rel, ok=False, error=str(e), seconds=time.perf_counter() - started)
-    pages = doc.pages
-    return FileResult(
-        rel=rel,
-        ok=True,
-        pages=len(pages),
-        seconds=time.perf_counter() - started,
-        flagged=sum(w.flagged for p in pages for w in p.words),
-        changes=sum(len(p.changes) for p in pages),
-    )
+        return OcrResult(rel, None, str(e), time.perf_counter() - started)
+    except Exception as e:  # noqa: BLE001 - one bad page must not take the batch down
+        return OcrResult(rel, None, f"{path}: unexpected error ({type(e).__name__}: {e})", time.perf_counter() - started)
+    version = doc.pages[0].engine.get("version", "") if doc.pages else ""
+    return OcrResult(rel, doc, None, time.perf_counter() - started, version)
+
+
+def _folder_fingerprint(folder: Path) -> str:
+    digest = hashlib.sha256()
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def correction_key(options: Options, corrections: Corrections) -> str:
+    """Hash of everything that shapes the outputs after OCR: corrections, dictionaries, options."""
+    shaping = {
+        "corrections": corrections.fingerprint(),
+        "dictionaries": _folder_fingerprint(options.correct.dictionary_dir),
+        "correct": options.correct.model_dump(mode="json", exclude={"corrections_file", "dictionary_dir"}),
+        "output": options.output.model_dump(mode="json"),
+    }
+    return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _ignore_sigint() -> None:
+    # Workers leave Ctrl-C to the coordinating process, which stops them itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _local_results(tasks: list[tuple[str, str]], options: Options) -> Iterator[OcrResult]:
+    if not tasks:
+        return
+    if options.workers == 1:
+        for path, rel in tasks:
+            yield ocr_task(path, rel, options)
+        return
+    # forkserver: workers start clean (no inherited threads or open database handles).
+    context = multiprocessing.get_context("forkserver")
+    pool = ProcessPoolExecutor(max_workers=min(options.workers, len(tasks)), mp_context=context, initializer=_ignore_sigint)
+    futures = {pool.submit(ocr_task, path, rel, options): rel for path, rel in tasks}
+    try:
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                try:
+                    yield future.result()
+                except Exception as e:  # a worker that died (out of memory, a crash in a library)
+                    rel = futures[future]
+                    yield OcrResult(rel, None, f"{rel}: the worker process failed ({type(e).__name__}: {e})", 0.0)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+        terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+        if terminate is not None:
+            terminate()
+        else:
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+
+
+def _dask_results(tasks: list[tuple[str, str]], options: Options) -> Iterator[OcrResult]:
+    if not tasks:
+        return
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as e:  # pragma: no cover - dask[distributed] is a dependency
+        raise UsageError("--executor dask needs dask.distributed: pip install 'dask[distributed]'") from e
+    cluster = None
+    try:
+        if options.scheduler:
+            client = Client(options.scheduler, timeout="20s")
+        else:
+            cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            client = Client(cluster)
+    except OSError as e:
+        raise UsageError(f"cannot reach the Dask scheduler at {options.scheduler} ({e})") from e
+    try:
+        futures = [client.submit(ocr_task, path, rel, options, pure=False) for path, rel in tasks]
+        try:
+            for future in as_completed(futures):
+                try:
+                    yield future.result()
+                except Exception as e:  # a lost worker, a task the cluster gave up on
+                    rel = tasks[futures.index(future)][1]
+                    yield OcrResult(rel, None, f"{rel}: the Dask task failed ({type(e).__name__}: {e})", 0.0)
+        finally:
+            client.cancel(futures)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def run_batch(
@@ -68,35 +185,98 @@ def run_batch(
     out_dir: Path,
     options: Options,
     corrections: Corrections,
+    *,
+    force: bool = False,
     on_done: Callable[[FileResult], None] | None = None,
+    on_plan: Callable[[dict[str, int]], None] | None = None,
 ) -> BatchResult:
-    """Process every input with ``options.workers`` processes; call ``on_done`` as each file finishes."""
+    """Process the inputs into ``out_dir``, resuming and reusing cached OCR where it is still valid."""
+    from .process import correct_document, corrector_for  # the corrector's dependencies, only when needed
+
+    if options.correct.enabled:
+        # A missing or broken dictionary concerns every page: fail before any work.
+        corrector_for(options.correct, corrections)
     result = BatchResult()
+    ocr_key = options.ocr_key()
+    corr_key = correction_key(options, corrections)
 
     def record(file_result: FileResult) -> None:
         result.results.append(file_result)
         if on_done is not None:
             on_done(file_result)
 
-    if options.workers == 1 or len(inputs) == 1:
-        for path, rel in inputs:
-            record(process_file(path, rel, out_dir, options, corrections))
-        return result
+    with open_workspace(out_dir, exclusive=True) as ws:
+        to_ocr: list[tuple[str, str]] = []
+        to_recorrect: list[str] = []
+        hashes: dict[str, tuple[Path, str]] = {}
+        for path, rel_path in inputs:
+            rel = rel_path.as_posix()
+            ws.mark_pending(rel, path)
+            try:
+                digest = ws.input_hash(rel, path)
+            except OSError as e:
+                ws.mark_failed(rel, f"{path}: cannot read the file ({e.strerror})")
+                record(FileResult(rel, "failed", error=f"{path}: cannot read the file ({e.strerror})"))
+                continue
+            hashes[rel] = (path, digest)
+            rec = ws.record(rel)
+            reusable = not force and rec is not None and rec.has_ocr and rec.input_hash == digest and rec.ocr_key == ocr_key
+            if not reusable:
+                to_ocr.append((str(path), rel))
+            elif rec.state == "done" and rec.correction_key == corr_key and _outputs_exist(out_dir, rel_path, options):
+                record(FileResult(rel, "skip", pages=rec.pages or 0))
+            else:
+                to_recorrect.append(rel)
+        ws.commit()
+        if on_plan is not None:
+            on_plan({"ocr": len(to_ocr), "recorrect": len(to_recorrect), "skip": result.count("skip")})
 
-    with ProcessPoolExecutor(max_workers=options.workers) as pool:
-        pending: dict[Future[FileResult], Path] = {
-            pool.submit(process_file, path, rel, out_dir, options, corrections): rel for path, rel in inputs
-        }
         try:
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    rel = pending.pop(future)
-                    try:
-                        record(future.result())
-                    except Exception as e:  # a worker crash must not lose the rest of the batch
-                        record(FileResult(rel=rel, ok=False, error=f"{rel}: worker failed ({type(e).__name__}: {e})"))
+            for rel in to_recorrect:
+                raw = ws.raw_ocr(rel)
+                assert raw is not None  # planned only where cached OCR exists
+                record(_finish(ws, out_dir, rel, raw, options, corrections, corr_key, correct_document, "recorrect", 0.0))
+                ws.commit()
+            results = _dask_results(to_ocr, options) if options.executor == "dask" else _local_results(to_ocr, options)
+            with contextlib.closing(results):  # stops the workers at once on Ctrl-C
+                for ocr in results:
+                    if ocr.doc is None:
+                        ws.mark_failed(ocr.rel, ocr.error or "unknown error")
+                        ws.commit()
+                        record(FileResult(ocr.rel, "failed", error=ocr.error, seconds=ocr.seconds))
+                        continue
+                    path, digest = hashes[ocr.rel]
+                    ws.store_ocr(ocr.rel, path, digest, ocr_key, ocr.tool_version, ocr.doc, ocr.seconds)
+                    record(_finish(ws, out_dir, ocr.rel, ocr.doc, options, corrections, corr_key, correct_document, "ocr", ocr.seconds))
+                    ws.commit()
         except KeyboardInterrupt:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+            ws.commit()
+            result.interrupted = True
     return result
+
+
+def _outputs_exist(out_dir: Path, rel: Path, options: Options) -> bool:
+    paths = output_paths(out_dir, rel)
+    return all(paths[fmt].exists() for fmt in options.output.formats)
+
+
+def _finish(ws: Workspace, out_dir: Path, rel: str, raw: Document, options: Options, corrections: Corrections,
+            corr_key: str, correct_document, action: str, ocr_seconds: float) -> FileResult:
+    """Correct one document, write its outputs and record it as done (or failed, with the reason)."""
+    started = time.perf_counter()
+    try:
+        doc = correct_document(raw, options.correct, corrections)
+        write_document(doc, out_dir, Path(rel), options.output.formats, text_doc=raw if options.output.raw else None)
+    except OcrfixError as e:
+        ws.mark_failed(rel, str(e))
+        return FileResult(rel, "failed", error=str(e))
+    seconds = time.perf_counter() - started
+    ws.mark_done(rel, corr_key, doc, seconds)
+    return FileResult(
+        rel,
+        action,
+        pages=len(doc.pages),
+        seconds=ocr_seconds + seconds,
+        changes=sum(len(p.changes) for p in doc.pages),
+        flagged=sum(w.flagged for p in doc.pages for w in p.words),
+    )

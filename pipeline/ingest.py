@@ -90,6 +90,16 @@ def expand_inputs(inputs: list[str]) -> list[tuple[Path, Path]]:
                     add(Path(match), Path(Path(match).name))
         else:
             raise UsageError("no such file or folder", path=path)
+    # x.tif and x.pdf side by side would both write OUT/x.txt: refuse rather than overwrite.
+    by_output: dict[Path, Path] = {}
+    for path, rel in found:
+        key = rel.with_suffix("")
+        if key in by_output:
+            raise UsageError(
+                f"{by_output[key]} and {path} would both write the outputs {key}.*; "
+                "rename one or process them into different output folders"
+            )
+        by_output[key] = path
     return found
 
 

@@ -93,6 +93,8 @@ class Options(_Options):
     correct: CorrectOptions = CorrectOptions()
     output: OutputOptions = OutputOptions()
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    # Inputs whose header promises more pixels than this are refused before decoding.
+    max_pixels: int = Field(default=200_000_000, ge=1)
     executor: Literal["local", "dask"] = "local"
     scheduler: str | None = None
 

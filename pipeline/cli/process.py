@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -31,7 +32,7 @@ def _progress(total: int):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     if console.is_terminal:
         progress = Progress(
             TextColumn("[bold]OCR[/]"),
@@ -59,9 +60,18 @@ def process(
     no_correct: Annotated[bool, typer.Option("--no-correct", help="Skip the automatic corrector (overrides still apply).")] = False,
     lang: Annotated[str, typer.Option("--lang", help="Tesseract language(s), e.g. eng or eng+fra.")] = "eng",
     ocr_timeout: Annotated[float, typer.Option("--ocr-timeout", help="Seconds Tesseract may spend on one page.", min=1)] = 300.0,
+    force: Annotated[bool, typer.Option("--force", help="Redo everything, even pages whose inputs and options are unchanged.")] = False,
+    executor: Annotated[str, typer.Option("--executor", help="local (a process pool) or dask (a Dask cluster).")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask; without it a local cluster is started).")] = None,
+    max_pixels: Annotated[int, typer.Option("--max-pixels", help="Refuse images larger than this many pixels (decompression bombs).", min=1)] = 200_000_000,
     verbose: VerboseOpt = False,
 ) -> None:
-    """OCR scans and write corrected text (and JSON with every change) for each input."""
+    """OCR scans and write corrected text (and JSON with every change) for each input.
+
+    Re-running on the same output folder resumes: unchanged pages are skipped, and when only
+    corrections.yaml or the dictionaries changed, pages are corrected again from the cached OCR
+    without running Tesseract. Each input's outputs are written as soon as it is done.
+    """
     from ..batch import run_batch
     from ..errors import BatchFailedError, UsageError
     from ..ingest import expand_inputs
@@ -78,6 +88,9 @@ def process(
             correct=CorrectOptions(enabled=not no_correct, corrections_file=corrections),
             output=OutputOptions(formats=tuple(f.strip() for f in formats.split(",") if f.strip()), raw=raw),
             workers=workers or _default_workers(),
+            executor=executor,
+            scheduler=scheduler,
+            max_pixels=max_pixels,
         )
     except ValidationError as e:
         raise UsageError(validation_message(e)) from e
@@ -88,10 +101,16 @@ def process(
     loaded = load_corrections(corrections)
 
     console, progress = _progress(len(inputs_found))
-    done = 0
-    import time
-
     started = time.perf_counter()
+    done = 0
+
+    def on_plan(plan: dict[str, int]) -> None:
+        if plan["skip"] or plan["recorrect"]:
+            console.print(
+                f"Resuming in {out}: {plan['skip']} unchanged, {plan['recorrect']} to correct again from cached OCR, "
+                f"{plan['ocr']} to OCR.",
+                highlight=False,
+            )
 
     def on_done(result) -> None:
         nonlocal done
@@ -99,35 +118,78 @@ def process(
         rate = done / max(time.perf_counter() - started, 1e-6)
         if progress is not None:
             progress.update(task, advance=1, rate=f"{rate:.2f} files/s")
-        else:
-            status = "ok" if result.ok else f"FAILED: {result.error}"
+        elif result.action != "skip":
+            status = {"ocr": "ok", "recorrect": "corrected again from cache"}.get(result.action, f"FAILED: {result.error}")
             console.print(f"[{done}/{len(inputs_found)}] {result.rel} {status}", highlight=False, markup=False)
 
     if progress is not None:
         with progress:
             task = progress.add_task("ocr", total=len(inputs_found), rate="")
-            batch = run_batch(inputs_found, out, options, loaded, on_done)
+            batch = run_batch(inputs_found, out, options, loaded, force=force, on_done=on_done, on_plan=on_plan)
     else:
-        batch = run_batch(inputs_found, out, options, loaded, on_done)
+        batch = run_batch(inputs_found, out, options, loaded, force=force, on_done=on_done, on_plan=on_plan)
 
     elapsed = time.perf_counter() - started
     ok = [r for r in batch.results if r.ok]
     console.print(
-        f"{len(ok)} of {len(batch.results)} files ({batch.pages} pages) done in {elapsed:.1f} s; "
-        f"{sum(r.changes for r in ok)} corrections, {sum(r.flagged for r in ok)} words flagged for review. "
-        f"Outputs in {out}/",
+        f"{len(ok)} of {len(inputs_found)} files ({batch.pages} pages) done in {elapsed:.1f} s "
+        f"({batch.count('ocr')} read by OCR, {batch.count('recorrect')} corrected again from cache, "
+        f"{batch.count('skip')} unchanged); {sum(r.changes for r in ok)} corrections, "
+        f"{sum(r.flagged for r in ok)} words flagged for review. Outputs in {out}/",
         highlight=False,
     )
     if batch.failed:
-        from rich.table import Table
+        _failure_table(console, [(r.rel, r.error or "") for r in batch.failed])
+    if batch.interrupted:
+        console.print(f"Interrupted: run the same command again to finish the remaining {len(inputs_found) - len(batch.results)} files.")
+        raise typer.Exit(130)
+    if batch.failed:
+        raise BatchFailedError(f"{len(batch.failed)} of {len(inputs_found)} inputs failed (listed above)")
 
-        table = Table(title="Failed inputs", show_lines=False)
-        table.add_column("file")
-        table.add_column("reason")
-        for r in batch.failed:
-            table.add_row(str(r.rel), r.error or "")
-        console.print(table)
-        raise BatchFailedError(f"{len(batch.failed)} of {len(batch.results)} inputs failed (listed above)")
+
+def _failure_table(console, rows: list[tuple[str, str]]) -> None:
+    from rich.table import Table
+
+    table = Table(title="Failed inputs", show_lines=False)
+    table.add_column("file", overflow="fold")
+    table.add_column("reason", overflow="fold")
+    for rel, reason in rows:
+        table.add_row(rel, reason)
+    console.print(table)
+
+
+@app.command()
+def status(
+    out: Annotated[Path, typer.Argument(help="An output folder of `ocrfix process`.", show_default=False)],
+    verbose: VerboseOpt = False,
+) -> None:
+    """Show how far the work in an output folder has got: done, pending and failed inputs."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..workspace import open_workspace
+
+    console = Console()
+    with open_workspace(out, create=False) as ws:
+        records = ws.records()
+        flagged = sum(1 for _ in ws.flags())
+    counts = {state: sum(r.state == state for r in records) for state in ("done", "pending", "failed")}
+    table = Table(title=f"ocrfix workspace {out}")
+    table.add_column("state")
+    table.add_column("files", justify="right")
+    table.add_column("pages", justify="right")
+    for state in ("done", "pending", "failed"):
+        pages = sum(r.pages or 0 for r in records if r.state == state)
+        table.add_row(state, str(counts[state]), str(pages) if state != "pending" else "")
+    console.print(table)
+    ocr_s = sum(r.ocr_seconds or 0 for r in records)
+    console.print(f"{flagged} words flagged for review; {ocr_s:.0f} s of OCR cached.", highlight=False)
+    failed = [(r.rel, r.error or "") for r in records if r.state == "failed"]
+    if failed:
+        _failure_table(console, failed)
+    pending = [r.rel for r in records if r.state == "pending"]
+    if pending:
+        console.print("Pending: " + ", ".join(pending[:20]) + (f" … and {len(pending) - 20} more" if len(pending) > 20 else ""), highlight=False)
 
 
 @app.command()

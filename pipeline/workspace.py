@@ -1,0 +1,242 @@
+"""The workspace of an output folder (``OUT/.ocrfix/workspace.sqlite``): what was done to each input.
+
+Per input file it keeps the input's hash, the hash of the options that shape OCR, the tool
+version, the state (pending, done, failed) with the reason, timings, the cached raw OCR result
+(the whole Document, words, boxes, confidences and alternatives, compressed) and the key of what
+the corrected outputs were made with. A re-run compares these to decide, per file, whether to
+skip it, re-correct it from the cached OCR, or run OCR again. Words flagged for review are kept in
+their own table for the review queue.
+
+Only the coordinating process writes here (workers return results), so SQLite's single writer is
+never contended; a lock file stops two runs from sharing one output folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from .errors import WorkspaceError
+from .model import Document
+
+__all__ = ["Workspace", "FileRecord", "file_hash", "WORKSPACE_DIR", "open_workspace"]
+
+WORKSPACE_DIR = ".ocrfix"
+_SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    rel TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    size INTEGER,
+    mtime_ns INTEGER,
+    input_hash TEXT,
+    ocr_key TEXT,
+    tool_version TEXT,
+    state TEXT NOT NULL DEFAULT 'pending',
+    error TEXT,
+    pages INTEGER,
+    ocr_seconds REAL,
+    correct_seconds REAL,
+    correction_key TEXT,
+    raw_ocr BLOB,
+    changes INTEGER,
+    flagged INTEGER,
+    updated_at REAL
+);
+CREATE TABLE IF NOT EXISTS flags (
+    rel TEXT NOT NULL,
+    page INTEGER NOT NULL,
+    line INTEGER NOT NULL,
+    word INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    confidence REAL,
+    suggestions TEXT NOT NULL,
+    PRIMARY KEY (rel, page, line, word)
+);
+CREATE INDEX IF NOT EXISTS flags_by_text ON flags (text);
+"""
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks (inputs can be large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class FileRecord:
+    rel: str
+    path: str
+    state: str
+    input_hash: str | None
+    ocr_key: str | None
+    correction_key: str | None
+    error: str | None
+    pages: int | None
+    ocr_seconds: float | None
+    correct_seconds: float | None
+    size: int | None
+    mtime_ns: int | None
+    has_ocr: bool
+
+
+class Workspace:
+    """One output folder's SQLite workspace. Use as a context manager (``open_workspace``)."""
+
+    def __init__(self, out_dir: Path, *, exclusive: bool):
+        self.out_dir = out_dir
+        self.dir = out_dir / WORKSPACE_DIR
+        self._lock: FileLock | None = None
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise WorkspaceError(f"cannot create the workspace ({e.strerror})", path=self.dir) from e
+        if exclusive:
+            self._lock = FileLock(str(self.dir / "run.lock"))
+            try:
+                self._lock.acquire(timeout=0)
+            except Timeout as e:
+                raise WorkspaceError(
+                    "another ocrfix run is using this output folder; wait for it to finish or choose another -o",
+                    path=out_dir,
+                ) from e
+        try:
+            # check_same_thread=False: progress callbacks may come from the executor's thread.
+            self.db = sqlite3.connect(self.dir / "workspace.sqlite", timeout=30, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(_SCHEMA)
+            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is None:
+                self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(_SCHEMA_VERSION),))
+                self.db.commit()
+            elif int(row[0]) != _SCHEMA_VERSION:
+                raise WorkspaceError(
+                    f"workspace schema {row[0]} is not the {_SCHEMA_VERSION} this version reads; "
+                    "use a new output folder or --force",
+                    path=self.dir,
+                )
+        except sqlite3.DatabaseError as e:
+            self.close()
+            raise WorkspaceError(f"the workspace database is unreadable ({e}); delete {self.dir} to start afresh", path=self.dir) from e
+
+    def close(self) -> None:
+        db = getattr(self, "db", None)
+        if db is not None:
+            db.close()
+            self.db = None  # type: ignore[assignment]
+        if self._lock is not None and self._lock.is_locked:
+            self._lock.release()
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- files -----------------------------------------------------------------------------
+    def record(self, rel: str) -> FileRecord | None:
+        row = self.db.execute(
+            "SELECT rel, path, state, input_hash, ocr_key, correction_key, error, pages, ocr_seconds,"
+            " correct_seconds, size, mtime_ns, raw_ocr IS NOT NULL FROM files WHERE rel=?",
+            (rel,),
+        ).fetchone()
+        return FileRecord(*row[:-1], has_ocr=bool(row[-1])) if row else None
+
+    def records(self) -> list[FileRecord]:
+        rows = self.db.execute(
+            "SELECT rel, path, state, input_hash, ocr_key, correction_key, error, pages, ocr_seconds,"
+            " correct_seconds, size, mtime_ns, raw_ocr IS NOT NULL FROM files ORDER BY rel"
+        ).fetchall()
+        return [FileRecord(*r[:-1], has_ocr=bool(r[-1])) for r in rows]
+
+    def input_hash(self, rel: str, path: Path) -> str:
+        """The input's hash, reusing the stored one when size and mtime are unchanged (no re-read)."""
+        st = path.stat()
+        row = self.db.execute("SELECT size, mtime_ns, input_hash FROM files WHERE rel=?", (rel,)).fetchone()
+        if row and row[0] == st.st_size and row[1] == st.st_mtime_ns and row[2]:
+            return row[2]
+        return file_hash(path)
+
+    def mark_pending(self, rel: str, path: Path) -> None:
+        self.db.execute(
+            "INSERT INTO files (rel, path, state, updated_at) VALUES (?, ?, 'pending', ?)"
+            " ON CONFLICT(rel) DO UPDATE SET path=excluded.path,"
+            " state=CASE WHEN files.state='done' THEN 'done' ELSE 'pending' END",
+            (rel, str(path), time.time()),
+        )
+
+    def store_ocr(self, rel: str, path: Path, input_hash: str, ocr_key: str, tool_version: str, raw: Document, seconds: float) -> None:
+        st = path.stat()
+        blob = zlib.compress(raw.model_dump_json().encode("utf-8"), 6)
+        self.db.execute(
+            "UPDATE files SET size=?, mtime_ns=?, input_hash=?, ocr_key=?, tool_version=?, raw_ocr=?,"
+            " pages=?, ocr_seconds=?, correction_key=NULL, updated_at=? WHERE rel=?",
+            (st.st_size, st.st_mtime_ns, input_hash, ocr_key, tool_version, blob, len(raw.pages), seconds, time.time(), rel),
+        )
+
+    def raw_ocr(self, rel: str) -> Document | None:
+        row = self.db.execute("SELECT raw_ocr FROM files WHERE rel=?", (rel,)).fetchone()
+        if not row or row[0] is None:
+            return None
+        return Document.model_validate_json(zlib.decompress(row[0]))
+
+    def mark_done(self, rel: str, correction_key: str, corrected: Document, seconds: float) -> None:
+        flags = [
+            (rel, page.index, li, wi, word.text, word.confidence, json.dumps(word.suggestions))
+            for page in corrected.pages
+            for li, line in enumerate(page.lines)
+            for wi, word in enumerate(line.words)
+            if word.flagged
+        ]
+        self.db.execute("DELETE FROM flags WHERE rel=?", (rel,))
+        self.db.executemany("INSERT OR REPLACE INTO flags VALUES (?, ?, ?, ?, ?, ?, ?)", flags)
+        self.db.execute(
+            "UPDATE files SET state='done', error=NULL, correction_key=?, correct_seconds=?, changes=?, flagged=?,"
+            " updated_at=? WHERE rel=?",
+            (correction_key, seconds, sum(len(p.changes) for p in corrected.pages), len(flags), time.time(), rel),
+        )
+
+    def mark_failed(self, rel: str, error: str) -> None:
+        self.db.execute(
+            "UPDATE files SET state='failed', error=?, correction_key=NULL, updated_at=? WHERE rel=?",
+            (error, time.time(), rel),
+        )
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    def counts(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT state, COUNT(*) FROM files GROUP BY state").fetchall())
+
+    def flags(self) -> Iterator[tuple[str, int, int, int, str, float | None, list[str]]]:
+        for rel, page, line, word, text, conf, sugg in self.db.execute(
+            "SELECT rel, page, line, word, text, confidence, suggestions FROM flags ORDER BY rel, page, line, word"
+        ):
+            yield rel, page, line, word, text, conf, json.loads(sugg)
+
+
+@contextmanager
+def open_workspace(out_dir: Path, *, exclusive: bool = False, create: bool = True) -> Iterator[Workspace]:
+    """Open ``OUT/.ocrfix``; ``exclusive`` for a run that writes (one run per output folder)."""
+    if not create and not (out_dir / WORKSPACE_DIR / "workspace.sqlite").exists():
+        raise WorkspaceError("is not an ocrfix output folder (no .ocrfix/workspace.sqlite); run `ocrfix process` first", path=out_dir)
+    ws = Workspace(out_dir, exclusive=exclusive)
+    try:
+        yield ws
+    finally:
+        ws.close()

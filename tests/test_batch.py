@@ -1,0 +1,168 @@
+"""Batch reprocessing with the real Tesseract: resume after an interrupt, re-correct from cache,
+multi-page inputs, and a Dask LocalCluster giving the same outputs as the local pool."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import OCRFIX
+from pipeline.model import Document
+
+pytestmark = pytest.mark.tesseract
+
+
+def _text_page(text: str, width: int = 900, height: int = 160) -> np.ndarray:
+    image = np.full((height, width), 255, np.uint8)
+    cv2.putText(image, text, (20, 100), cv2.FONT_HERSHEY_DUPLEX, 1.4, 0, 2, cv2.LINE_AA)
+    return image
+
+
+def _pages(folder: Path, count: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        path = folder / f"page{i:02d}.png"
+        Image.fromarray(_text_page(f"Telegram number {i + 100}")).save(path, dpi=(300, 300))
+        paths.append(path)
+    return paths
+
+
+def _ocrfix(*args, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([OCRFIX, *args], capture_output=True, text=True, timeout=600, **kw)
+
+
+def _leftovers(out: Path) -> list[Path]:
+    return [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_interrupted_run_resumes_and_leaves_only_whole_files(tmp_path):
+    _pages(tmp_path / "in", 20)
+    out = tmp_path / "out"
+    args = [OCRFIX, "process", str(tmp_path / "in"), "-o", str(out), "--workers", "2", "--no-correct",
+            "--corrections", str(tmp_path / "none.yaml")]
+    # A shell's background jobs inherit an ignored SIGINT; give the run the default, as a terminal would.
+    run = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("*.json"))) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    run.send_signal(signal.SIGINT)
+    stopped_at = time.monotonic()
+    _, stderr = run.communicate(timeout=60)
+    assert time.monotonic() - stopped_at < 5, "Ctrl-C should stop the run within a couple of seconds"
+    assert run.returncode == 130, stderr
+    assert "Interrupted: run the same command again" in stderr
+    done_first = sorted(p.stem for p in out.glob("*.json"))
+    assert 4 <= len(done_first) < 20
+    assert not _leftovers(out)
+    # Each output that exists is whole: every JSON parses, every text has its text.
+    for path in out.glob("*.json"):
+        Document.model_validate_json(path.read_text())
+        assert "Telegram" in path.with_suffix(".txt").read_text()
+
+    again = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert f"{len(done_first)} unchanged" in again.stderr
+    assert sorted(p.stem for p in out.glob("*.txt")) == [f"page{i:02d}" for i in range(20)]
+    assert not _leftovers(out)
+    for i in range(20):
+        assert f"{i + 100}" in (out / f"page{i:02d}.txt").read_text()
+
+
+def test_a_new_override_is_applied_from_cache_without_ocr(tmp_path):
+    _pages(tmp_path / "in", 3)
+    out, corrections = tmp_path / "out", tmp_path / "corrections.yaml"
+    first = _ocrfix("process", str(tmp_path / "in"), "-o", str(out), "--workers", "1", "--no-correct",
+                    "--corrections", str(corrections))
+    assert first.returncode == 0, first.stderr
+    assert "Telegram" in (out / "page01.txt").read_text()
+    with sqlite3.connect(out / ".ocrfix" / "workspace.sqlite") as db:
+        before = db.execute("SELECT rel, ocr_seconds, input_hash FROM files ORDER BY rel").fetchall()
+
+    added = _ocrfix("corrections", "add", "Telegram", "TELEGRAM", "--corrections", str(corrections))
+    assert added.returncode == 0, added.stderr
+    second = _ocrfix("process", str(tmp_path / "in"), "-o", str(out), "--workers", "1", "--no-correct",
+                     "--corrections", str(corrections))
+    assert second.returncode == 0, second.stderr
+    assert "0 read by OCR, 3 corrected again from cache" in second.stderr
+    for i in range(3):
+        assert (out / f"page{i:02d}.txt").read_text().startswith("TELEGRAM")
+        doc = Document.model_validate_json((out / f"page{i:02d}.json").read_text())
+        assert [c.source for c in doc.pages[0].changes] == ["override"]
+    with sqlite3.connect(out / ".ocrfix" / "workspace.sqlite") as db:
+        assert db.execute("SELECT rel, ocr_seconds, input_hash FROM files ORDER BY rel").fetchall() == before
+
+    third = _ocrfix("process", str(tmp_path / "in"), "-o", str(out), "--workers", "1", "--no-correct",
+                    "--corrections", str(corrections))
+    assert "3 unchanged" in third.stderr
+    forced = _ocrfix("process", str(tmp_path / "in"), "-o", str(out), "--workers", "1", "--no-correct",
+                     "--corrections", str(corrections), "--force")
+    assert "3 read by OCR" in forced.stderr
+
+
+def test_multipage_tiff_and_pdf_give_one_text_with_form_feeds(tmp_path):
+    frames = [Image.fromarray(_text_page(f"Despatch page {n}")) for n in ("one", "two", "three")]
+    frames[0].save(tmp_path / "despatch.tif", save_all=True, append_images=frames[1:], dpi=(300, 300))
+    frames[0].save(tmp_path / "minute.pdf", save_all=True, append_images=frames[1:2], resolution=300)
+    out = tmp_path / "out"
+    result = _ocrfix("process", str(tmp_path / "despatch.tif"), str(tmp_path / "minute.pdf"), "-o", str(out),
+                     "--workers", "2", "--no-correct", "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 0, result.stderr
+    for name, count in (("despatch", 3), ("minute", 2)):
+        pages = (out / f"{name}.txt").read_text().split("\f")
+        assert len(pages) == count
+        assert ["one", "two", "three"][:count] == [p.split()[-1] for p in pages]
+        doc = Document.model_validate_json((out / f"{name}.json").read_text())
+        assert [p.index for p in doc.pages] == list(range(count))
+
+
+def test_inputs_that_would_share_outputs_are_refused(tmp_path):
+    Image.fromarray(_text_page("a")).save(tmp_path / "x.png")
+    Image.fromarray(_text_page("a")).save(tmp_path / "x.tif")
+    result = _ocrfix("process", str(tmp_path), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "would both write the outputs x.*" in result.stderr
+
+
+def test_status_shows_done_and_failed(tmp_path):
+    _pages(tmp_path / "in", 2)
+    (tmp_path / "in" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    out = tmp_path / "out"
+    result = _ocrfix("process", str(tmp_path / "in"), "-o", str(out), "--workers", "2", "--no-correct",
+                     "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 10
+    assert "1 of 3 inputs failed" in result.stderr
+    status = _ocrfix("status", str(out))
+    assert status.returncode == 0
+    assert "broken.png" in status.stdout and "damaged or truncated" in status.stdout
+    lines = {l.split("│")[1].strip(): l for l in status.stdout.splitlines() if l.count("│") >= 3}
+    assert lines["done"].split("│")[2].strip() == "2"
+    assert lines["failed"].split("│")[2].strip() == "1"
+
+
+def test_dask_cluster_gives_byte_identical_outputs(tmp_path):
+    from distributed import LocalCluster
+
+    _pages(tmp_path / "in", 4)
+    local, dask = tmp_path / "local", tmp_path / "dask"
+    common = ["--corrections", str(tmp_path / "none.yaml"), "--format", "txt,json", "--no-correct"]
+    first = _ocrfix("process", str(tmp_path / "in"), "-o", str(local), "--workers", "2", *common)
+    assert first.returncode == 0, first.stderr
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        second = _ocrfix("process", str(tmp_path / "in"), "-o", str(dask), "--executor", "dask",
+                         "--scheduler", cluster.scheduler_address, *common)
+    assert second.returncode == 0, second.stderr
+    names = sorted(p.name for p in local.glob("*.txt"))
+    assert names == sorted(p.name for p in dask.glob("*.txt")) and len(names) == 4
+    for name in names:
+        assert (local / name).read_bytes() == (dask / name).read_bytes()
