@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.batch import process_file, run_batch
+from pipeline.batch import run_batch
 from pipeline.errors import OutputError
 from pipeline.model import Document, Line, Word
 from pipeline.options import CorrectOptions, Options
@@ -24,15 +24,17 @@ def _scan(path: Path) -> Path:
 
 
 def _options(tmp_path, **kw) -> Options:
-    return Options(workers=1, correct=CorrectOptions(corrections_file=tmp_path / "none.yaml"), **kw)
+    # The corrector has its own tests; here only what surrounds it.
+    return Options(workers=1, correct=CorrectOptions(enabled=False, corrections_file=tmp_path / "none.yaml"), **kw)
 
 
 def test_process_file_writes_text_and_json(tmp_path, fake_ocr):
     fake_ocr([[("We", 95), ("face", 93)], [("a", 96), ("decision", 91)]])
     scan = _scan(tmp_path / "letter.png")
     opts = _options(tmp_path)
-    result = process_file(scan, Path("box/letter.png"), tmp_path / "out", opts, load_corrections(tmp_path / "none.yaml"))
-    assert result.ok and result.pages == 1
+    batch = run_batch([(scan, Path("box/letter.png"))], tmp_path / "out", opts, load_corrections(tmp_path / "none.yaml"))
+    [result] = batch.results
+    assert result.ok and result.action == "ocr" and result.pages == 1
     assert (tmp_path / "out/box/letter.txt").read_text() == "We face\na decision\n"
     doc = Document.model_validate_json((tmp_path / "out/box/letter.json").read_text())
     assert doc.source == "box/letter.png"
@@ -48,7 +50,7 @@ def test_a_bad_file_fails_alone_and_the_batch_goes_on(tmp_path, fake_ocr):
     opts = _options(tmp_path)
     batch = run_batch([(bad, Path("bad.png")), (good, Path("good.png"))], tmp_path / "out", opts,
                       load_corrections(tmp_path / "none.yaml"))
-    assert [r.ok for r in batch.results] == [False, True]
+    assert sorted((r.rel, r.ok) for r in batch.results) == [("bad.png", False), ("good.png", True)]
     assert batch.failed[0].error == f"{bad}: file is empty (0 bytes)"
     assert (tmp_path / "out/good.txt").exists() and not (tmp_path / "out/bad.txt").exists()
 
