@@ -31,7 +31,7 @@ from .outputs import output_paths, write_document
 from .overrides import Corrections
 from .workspace import Workspace, open_workspace
 
-__all__ = ["OcrResult", "FileResult", "BatchResult", "ocr_task", "correction_key", "run_batch"]
+__all__ = ["OcrResult", "FileResult", "BatchResult", "ocr_task", "correction_key", "run_batch", "recorrect_outputs"]
 
 
 @dataclass(frozen=True)
@@ -227,6 +227,10 @@ def run_batch(
                 record(FileResult(rel, "skip", pages=rec.pages or 0))
             else:
                 to_recorrect.append(rel)
+        # Absolute paths: review may run from another folder.
+        saved = options.model_copy(update={"correct": options.correct.model_copy(
+            update={"corrections_file": options.correct.corrections_file.absolute()})})
+        ws.save_options(saved.model_dump_json())
         ws.commit()
         if on_plan is not None:
             on_plan({"ocr": len(to_ocr), "recorrect": len(to_recorrect), "skip": result.count("skip")})
@@ -280,3 +284,34 @@ def _finish(ws: Workspace, out_dir: Path, rel: str, raw: Document, options: Opti
         changes=sum(len(p.changes) for p in doc.pages),
         flagged=sum(w.flagged for p in doc.pages for w in p.words),
     )
+
+
+def recorrect_outputs(out_dir: Path, rels: list[str] | None = None, corrections_file: Path | None = None) -> list[FileResult]:
+    """Correct files of an output folder again from their cached OCR and rewrite their outputs.
+
+    Uses the options the folder was last processed with (``corrections_file`` may point elsewhere);
+    ``rels`` limits it to some inputs (all done ones by default). This is what review calls after
+    each decision, and it never runs Tesseract.
+    """
+    from .overrides import load_corrections
+    from .process import correct_document
+
+    with open_workspace(out_dir, create=False) as ws:
+        saved = ws.saved_options()
+        if saved is None:
+            raise UsageError("has no record of the options it was made with; run `ocrfix process` again", path=out_dir)
+        options = Options.model_validate_json(saved)
+        if corrections_file is not None:
+            options = options.model_copy(update={"correct": options.correct.model_copy(update={"corrections_file": corrections_file})})
+        corrections = load_corrections(options.correct.corrections_file)
+        key = correction_key(options, corrections)
+        wanted = rels if rels is not None else [r.rel for r in ws.records() if r.has_ocr and r.state == "done"]
+        results = []
+        for rel in wanted:
+            raw = ws.raw_ocr(rel)
+            if raw is None:
+                results.append(FileResult(rel, "failed", error=f"{rel}: no cached OCR in {out_dir}"))
+                continue
+            results.append(_finish(ws, out_dir, rel, raw, options, corrections, key, correct_document, "recorrect", 0.0))
+        ws.commit()
+    return results

@@ -217,6 +217,14 @@ class Workspace:
             (error, time.time(), rel),
         )
 
+    def save_options(self, options_json: str) -> None:
+        """Remember the options of the last run, so review can regenerate outputs the same way."""
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('options', ?)", (options_json,))
+
+    def saved_options(self) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key='options'").fetchone()
+        return row[0] if row else None
+
     def commit(self) -> None:
         self.db.commit()
 
