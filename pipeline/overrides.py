@@ -45,6 +45,7 @@ __all__ = [
     "parse_corrections",
     "apply_overrides",
     "add_entry",
+    "save_entry",
     "remove_entry",
     "new_entry",
     "scope_from_yaml",
@@ -454,7 +455,9 @@ def _line_of(node: Any, loc: tuple[Any, ...], default: int) -> int:
 
 
 def _first_error(e: ValidationError) -> tuple[tuple[Any, ...], str]:
-    err = e.errors(include_url=False)[0]
+    errors = e.errors(include_url=False)
+    # A misspelt field name is the cause of the "missing" error it comes with: report it first.
+    err = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "tagged-union"))))
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "missing":
@@ -535,7 +538,7 @@ def _validate(doc: Any, path: Path) -> Corrections:
             entry = Entry.model_validate(_to_plain(item))
         except ValidationError as e:
             loc, msg = _first_error(e)
-            name = item.get("id") or f"{i + 1}"
+            name = item.get("id") or (f"{i + 1} ({item['ocr']!r})" if isinstance(item.get("ocr"), str) else f"{i + 1}")
             raise CorrectionsFileError(f"entry {name}: {msg}", path=path, line=_line_of(item, loc, item_line)) from e
         entries.append(entry if entry.id else entry.model_copy(update={"id": entry.derived_id()}))
         lines.append(item_line)
@@ -563,18 +566,7 @@ def _conflict(a: Entry, b: Entry) -> bool:
 
 
 def _check_consistent(corrections: Corrections) -> None:
-    seen: dict[str, int] = {}
     path = corrections.path
-    for i, entry in enumerate(corrections.entries):
-        line = corrections.lines[i] if i < len(corrections.lines) else None
-        if entry.entry_id in seen:
-            j = seen[entry.entry_id]
-            raise CorrectionsFileError(
-                f"entry id {entry.entry_id} is used twice (also at line {corrections.lines[j]}); ids must be unique",
-                path=path,
-                line=line,
-            )
-        seen[entry.entry_id] = i
     by_form: dict[str, list[int]] = {}
     for i, entry in enumerate(corrections.entries):
         by_form.setdefault(entry.ocr.casefold(), []).append(i)
@@ -589,6 +581,17 @@ def _check_consistent(corrections: Corrections) -> None:
                         path=path,
                         line=corrections.lines[j],
                     )
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(corrections.entries):
+        line = corrections.lines[i] if i < len(corrections.lines) else None
+        if entry.entry_id in seen:
+            j = seen[entry.entry_id]
+            raise CorrectionsFileError(
+                f"entry id {entry.entry_id} is used twice (also at line {corrections.lines[j]}); ids must be unique",
+                path=path,
+                line=line,
+            )
+        seen[entry.entry_id] = i
 
 
 def parse_corrections(text: str, path: Path) -> Corrections:
@@ -646,8 +649,6 @@ def _read_for_update(path: Path) -> tuple[str | None, Any, Corrections]:
 
 
 def _write(path: Path, text: str | None, doc: Any) -> None:
-    from .outputs import atomic_write
-
     yaml = _yaml()
     if text is not None:
         _guess_indent(yaml, text)
@@ -660,6 +661,50 @@ def _write(path: Path, text: str | None, doc: Any) -> None:
         # A file of comments only parses as nothing: keep those comments above what we write.
         new_text = text.rstrip("\n") + "\n" + new_text
     _validate(_parse_yaml(new_text, path), path)  # never write what we could not read back
+    _write_text(path, new_text)
+
+
+def _append_text(text: str | None, doc: Any, entry: Entry) -> str | None:
+    """The file with ``entry`` appended as text after its last line, so that every byte a person
+    wrote stays exactly as it was; None when the layout does not allow it (the caller re-dumps).
+
+    Safe without re-reading the whole file: it parsed completely (nothing is left open at its end),
+    ``corrections`` is its last key and a non-empty block sequence, and the new item is indented
+    exactly like the last one, so it can only continue that sequence.
+    """
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if not text or not isinstance(doc, CommentedMap) or list(doc)[-1:] != ["corrections"]:
+        return None
+    items = doc["corrections"]
+    if not isinstance(items, CommentedSeq) or not items or items.fa.flow_style():
+        return None
+    if re.search(r"^(---|\.\.\.)([ \t#]|$)", text, re.MULTILINE):
+        return None  # document markers: leave the layout to ruamel
+    lines = text.splitlines()
+    item_line, item_col = items.lc.item(len(items) - 1)
+    if not isinstance(items[-1], CommentedMap) or item_line >= len(lines):
+        return None
+    dash = lines[item_line].rfind("-", 0, item_col)
+    if dash < 0 or lines[item_line][:dash].strip() or item_col - dash < 2:
+        return None
+    yaml = _yaml()
+    yaml.indent(mapping=2, sequence=item_col, offset=dash)
+    buf = io.StringIO()
+    yaml.dump({"corrections": [entry.to_yaml()]}, buf)
+    rendered = buf.getvalue().split("\n", 1)[1]
+    if not rendered.startswith(" " * dash + "-"):
+        return None
+    # The item on its own must read back as this entry.
+    check = _to_plain(_yaml().load(buf.getvalue())["corrections"][0])
+    if Entry.model_validate(check) != entry:
+        return None
+    return text + ("" if text.endswith("\n") else "\n") + rendered
+
+
+def _write_text(path: Path, new_text: str) -> None:
+    from .outputs import atomic_write
+
     mode = None
     with contextlib.suppress(OSError):
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -694,6 +739,11 @@ def add_entry(path: Path, entry: Entry, *, update: bool = False) -> Entry:
     is re-read under the lock, so concurrent writers never lose each other's entries; a broken file
     raises CorrectionsFileError and is left byte-identical.
     """
+    return save_entry(path, entry, update=update)[0]
+
+
+def save_entry(path: Path, entry: Entry, *, update: bool = False) -> tuple[Entry, Literal["added", "updated", "unchanged"]]:
+    """:func:`add_entry`, also saying what it did."""
     path = Path(path)
     if entry.id is None:
         entry = entry.model_copy(update={"id": entry.derived_id()})
@@ -704,7 +754,7 @@ def add_entry(path: Path, entry: Entry, *, update: bool = False) -> Entry:
             if not same:
                 continue
             if old.effect() == entry.effect() and old.key() == entry.key():
-                return old
+                return old, "unchanged"
             if not update:
                 raise CorrectionsFileError(
                     f"{old.describe()} already decides these words; remove it first or use --update",
@@ -719,11 +769,15 @@ def add_entry(path: Path, entry: Entry, *, update: bool = False) -> Entry:
                 if _to_plain(node.get(key)) != _to_plain(value):
                     node[key] = value
             _write(path, text, doc)
-            return entry.model_copy(update={"id": old.entry_id})
+            return entry.model_copy(update={"id": old.entry_id}), "updated"
+        appended = _append_text(text, doc, entry)
+        if appended is not None:
+            _write_text(path, appended)
+            return entry, "added"
         doc, items = _entries_node(doc)
         items.append(entry.to_yaml())
         _write(path, text, doc)
-        return entry
+        return entry, "added"
 
 
 def remove_entry(path: Path, entry_id: str) -> Entry:

@@ -1,0 +1,270 @@
+"""``ocrfix corrections add|reject|list|remove|validate|stats``: the human-approved overrides file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import app
+
+corrections_app = typer.Typer(
+    name="corrections",
+    help=(
+        "Read and edit corrections.yaml, the human-approved overrides applied on every run "
+        "before the automatic corrector. Comments, order and formatting in the file are kept."
+    ),
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(corrections_app, name="corrections")
+
+FileOpt = Annotated[
+    Path,
+    typer.Option("--corrections", "-c", help="The corrections file.", show_default=True),
+]
+ScopeOpt = Annotated[
+    str,
+    typer.Option(
+        "--scope",
+        help="'everywhere', or a glob of the documents it applies to (paths as named in the output folder, e.g. 'seed_*.jpg').",
+    ),
+]
+PageOpt = Annotated[
+    Optional[int],
+    typer.Option("--page", help="With --box and a one-document --scope: only the word on this page (0-based).", min=0),
+]
+BoxOpt = Annotated[
+    Optional[str],
+    typer.Option("--box", help="With --page: the word's box 'x0,y0,x1,y1' in pixels of the input image."),
+]
+IgnoreCaseOpt = Annotated[
+    bool, typer.Option("--ignore-case", "-i", help="Match any case and carry the found case over to the replacement.")
+]
+NoteOpt = Annotated[Optional[str], typer.Option("--note", help="Why (kept in the file for reviewers).")]
+ContextOpt = Annotated[Optional[str], typer.Option("--context", help="The line the word was seen in.")]
+ByOpt = Annotated[
+    Optional[str],
+    typer.Option("--by", help="Who decided (default: $OCRFIX_REVIEWER, git user.name, or the login name)."),
+]
+UpdateOpt = Annotated[
+    bool, typer.Option("--update", help="Replace an existing entry for the same words and scope instead of refusing.")
+]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show full tracebacks for errors.")]
+
+
+def _who(by: str | None) -> str:
+    import getpass
+    import os
+    import subprocess
+
+    if by:
+        return by
+    if os.environ.get("OCRFIX_REVIEWER"):
+        return os.environ["OCRFIX_REVIEWER"]
+    try:
+        name = subprocess.run(
+            ["git", "config", "user.name"], capture_output=True, text=True, timeout=5, check=False
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        name = ""
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _scope(scope: str, page: int | None, box: str | None):
+    from ..errors import UsageError
+    from ..overrides import scope_from_yaml
+
+    if (page is None) != (box is None):
+        raise UsageError("--page and --box go together (they pick one word on one page)")
+    try:
+        if page is None:
+            return scope_from_yaml("everywhere" if scope == "everywhere" else {"documents": scope})
+        if scope == "everywhere":
+            raise UsageError("--page/--box need --scope naming the document the page is in")
+        try:
+            coords = [int(v) for v in box.split(",")]  # type: ignore[union-attr]
+        except ValueError:
+            raise UsageError(f"--box must be four whole numbers x0,y0,x1,y1, not {box!r}") from None
+        return scope_from_yaml({"document": scope, "page": page, "box": coords})
+    except ValueError as e:
+        raise UsageError(f"--scope: {e}") from e
+
+
+def _add(
+    status: str,
+    ocr: str,
+    replacement: str | None,
+    corrections: Path,
+    scope: str,
+    page: int | None,
+    box: str | None,
+    ignore_case: bool,
+    note: str | None,
+    context: str | None,
+    by: str | None,
+    update: bool,
+) -> None:
+    from ..overrides import new_entry, save_entry
+
+    entry = new_entry(
+        ocr,
+        replacement,
+        status=status,  # type: ignore[arg-type]
+        scope=_scope(scope, page, box),
+        match="ignore-case" if ignore_case else "exact",
+        approved_by=_who(by),
+        note=note,
+        context=context,
+    )
+    existed = corrections.exists()
+    saved, what = save_entry(corrections, entry, update=update)
+    verb = {"added": "added", "updated": "updated", "unchanged": "already there:"}[what]
+    typer.echo(f"{verb} {_describe(saved)}" + ("" if existed else f" (created {corrections})"))
+
+
+def _describe(entry) -> str:
+    what = f"{entry.ocr} -> {entry.replacement}" if entry.status == "approved" else f"{entry.ocr} (kept as typed)"
+    case = ", ignore case" if entry.match == "ignore-case" else ""
+    return f"{entry.entry_id}: {what} [{entry.scope.describe()}{case}]"
+
+
+@corrections_app.command("add")
+def add(
+    ocr_form: Annotated[str, typer.Argument(help="The text as the OCR reads it (one or more words).", show_default=False)],
+    replacement: Annotated[str, typer.Argument(help="What it should say.", show_default=False)],
+    corrections: FileOpt = Path("corrections.yaml"),
+    scope: ScopeOpt = "everywhere",
+    page: PageOpt = None,
+    box: BoxOpt = None,
+    ignore_case: IgnoreCaseOpt = False,
+    note: NoteOpt = None,
+    context: ContextOpt = None,
+    by: ByOpt = None,
+    update: UpdateOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Approve a correction: OCR_FORM is replaced by REPLACEMENT on every run (creates the file if needed)."""
+    _add("approved", ocr_form, replacement, corrections, scope, page, box, ignore_case, note, context, by, update)
+
+
+@corrections_app.command("reject")
+def reject(
+    ocr_form: Annotated[str, typer.Argument(help="The text to keep exactly as typed.", show_default=False)],
+    corrections: FileOpt = Path("corrections.yaml"),
+    scope: ScopeOpt = "everywhere",
+    page: PageOpt = None,
+    box: BoxOpt = None,
+    ignore_case: IgnoreCaseOpt = False,
+    note: NoteOpt = None,
+    context: ContextOpt = None,
+    by: ByOpt = None,
+    update: UpdateOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Keep OCR_FORM exactly as the OCR reads it, and never let the automatic corrector change it."""
+    _add("rejected", ocr_form, None, corrections, scope, page, box, ignore_case, note, context, by, update)
+
+
+@corrections_app.command("list")
+def list_cmd(
+    corrections: FileOpt = Path("corrections.yaml"),
+    verbose: VerboseOpt = False,
+) -> None:
+    """List the entries, in file order."""
+    from ..overrides import load_corrections
+
+    loaded = load_corrections(corrections)
+    if not loaded.entries:
+        typer.echo(f"no entries in {corrections}" + ("" if corrections.exists() else " (the file does not exist)"))
+        return
+    for entry, line in zip(loaded.entries, loaded.lines):
+        extra = f"  ({entry.approved_by}, {entry.approved_at}" + (f"; {entry.note}" if entry.note else "") + ")"
+        typer.echo(f"{line:>5}  {entry.status:<8}  {_describe(entry)}{extra}")
+
+
+@corrections_app.command("remove")
+def remove(
+    entry_id: Annotated[str, typer.Argument(help="The entry's id (see `ocrfix corrections list`), or its exact OCR form if only one entry has it.", show_default=False)],
+    corrections: FileOpt = Path("corrections.yaml"),
+    verbose: VerboseOpt = False,
+) -> None:
+    """Remove one entry (the other entries, their comments and order are kept)."""
+    from ..errors import CorrectionsFileError
+    from ..overrides import load_corrections, remove_entry
+
+    loaded = load_corrections(corrections)
+    if loaded.get(entry_id) is None:
+        same = [e for e in loaded.entries if e.ocr == entry_id]
+        if len(same) > 1:
+            ids = ", ".join(e.entry_id for e in same)
+            raise CorrectionsFileError(f"{len(same)} entries have the OCR form {entry_id!r} ({ids}); give the id", path=corrections)
+        if same:
+            entry_id = same[0].entry_id
+    removed = remove_entry(corrections, entry_id)
+    typer.echo(f"removed {_describe(removed)}")
+
+
+@corrections_app.command("validate")
+def validate(
+    corrections: FileOpt = Path("corrections.yaml"),
+    verbose: VerboseOpt = False,
+) -> None:
+    """Check the file: YAML syntax, schema, unique ids, no two entries deciding the same words differently."""
+    from ..errors import CorrectionsFileError
+    from ..overrides import load_corrections
+
+    if not corrections.exists():
+        raise CorrectionsFileError("does not exist", path=corrections)
+    loaded = load_corrections(corrections)
+    approved = sum(e.status == "approved" for e in loaded.entries)
+    typer.echo(
+        f"{corrections}: ok, {len(loaded.entries)} entries ({approved} approved, {len(loaded.entries) - approved} rejected)"
+    )
+
+
+@corrections_app.command("stats")
+def stats(
+    out: Annotated[Path, typer.Argument(help="An output folder of `ocrfix process` (its page JSON files are read).", show_default=False)],
+    corrections: FileOpt = Path("corrections.yaml"),
+    verbose: VerboseOpt = False,
+) -> None:
+    """How often each entry fired in an output folder (entries that never fired are listed with 0)."""
+    import json
+
+    from ..errors import UsageError
+    from ..overrides import load_corrections
+
+    if not out.is_dir():
+        raise UsageError("is not an output folder", path=out)
+    loaded = load_corrections(corrections)
+    fired: dict[str, int] = {}
+    documents: dict[str, set[str]] = {}
+    files = 0
+    for path in sorted(out.rglob("*.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if not isinstance(doc, dict) or not isinstance(doc.get("pages"), list):
+            continue  # not a page JSON (e.g. a workspace or bench file)
+        files += 1
+        for page in doc["pages"]:
+            for change in page.get("changes", ()) if isinstance(page, dict) else ():
+                if isinstance(change, dict) and change.get("source") == "override" and change.get("entry_id"):
+                    fired[change["entry_id"]] = fired.get(change["entry_id"], 0) + 1
+                    documents.setdefault(change["entry_id"], set()).add(str(doc.get("source", path)))
+    typer.echo(f"{out}: {files} documents, {sum(fired.values())} overrides applied")
+    ids = [e.entry_id for e in loaded.entries] + sorted(set(fired) - {e.entry_id for e in loaded.entries})
+    for entry_id in ids:
+        entry = loaded.get(entry_id)
+        what = _describe(entry) if entry is not None else f"{entry_id}: (not in {corrections})"
+        count = fired.get(entry_id, 0)
+        docs = len(documents.get(entry_id, ()))
+        typer.echo(f"{count:>7}  in {docs:>4} documents  {what}")
