@@ -1,81 +1,583 @@
-"""The corrector. (Foundation version: a deliberately timid first pass that only fixes a word when
-exactly one dictionary word is one edit away and that word is common; issue "corrector" replaces
-the scoring with the period-tuned noisy channel behind the same names.)
+"""The corrector: a noisy channel over the period vocabulary that fixes OCR garbles and does no harm.
+
+For each word that is not protected it asks: which word w, written here, is most likely to have
+come out of Tesseract as this text? Score(w) = log P(ocr | w) (character confusions of typewriter
+OCR: e/c, rn/m, cl/d, li/h ...; learned weights in ``dictionaries/confusions.tsv`` on top of a
+built-in prior) + log P(w | left word) + log P(right word | w) (period unigrams and bigrams).
+Keeping the text as read is always one of the hypotheses; a candidate replaces it only when it
+wins by a clear margin (wider where Tesseract was confident); in the grey zone the word is left
+alone and flagged with ranked suggestions for review.
+
+Candidates come from symspellpy (edit distance 2), Tesseract's per-character alternatives,
+digit/letter look-alikes, splitting a run-together word, joining a word split by a stray space,
+and joining line-end hyphenation for lookup. Numbers, codes (7160A/88, JD3BPI, SW1A 2AH), acronyms
+and protected names are never touched.
 """
 
 from __future__ import annotations
 
-import functools
+import math
 import re
-from dataclasses import dataclass
-from importlib import resources
+from dataclasses import dataclass, field
 
-from symspellpy import SymSpell, Verbosity
+from rapidfuzz.distance import Levenshtein
 
+from .lexicon import Lexicon, load_lexicon
 from .model import Change, Line, Page, Word
 from .options import CorrectOptions
 
-__all__ = ["Corrector", "load_corrector", "correct_page", "page_from_text"]
+__all__ = ["Corrector", "Settings", "load_corrector", "correct_page", "page_from_text", "correct_text"]
 
-_WORD = re.compile(r"^([\"'(\[]*)([A-Za-z]+)([\"')\].,;:!?]*)$")
+# Leading / trailing punctuation around a word; the core in between is what is looked up.
+_AFFIX = re.compile(r"^([\"'`(\[{<«*_]*)(.*?)([\"'`)\]}>».,;:!?*_]*)$")
+_CORE = re.compile(r"^[A-Za-z]+(?:'[A-Za-z]+)*$")
+# A lower-case word with one look-alike digit in it ("0il", "1t", "iso1ated"), nothing more.
+_DIGIT_GARBLE = re.compile(r"^[a-z]*[01568][a-z]*$")
+_LOOKALIKE_DIGITS = {"0": "o", "1": "l", "5": "s", "6": "b", "8": "s"}
+_SENTENCE_END = re.compile(r"[.!?:;]['\")\]]*$")
+
+# Typical typewriter OCR confusions, (truth, ocr): a prior for the learned weights, so that the
+# corrector knows them even for a typewriter the dev set never showed it.
+_PRIOR_CONFUSIONS = {
+    ("e", "c"), ("c", "e"), ("m", "rn"), ("rn", "m"), ("d", "cl"), ("cl", "d"), ("h", "li"), ("li", "h"),
+    ("h", "n"), ("n", "h"), ("l", "1"), ("1", "l"), ("l", "i"), ("i", "l"), ("o", "0"), ("0", "o"),
+    ("en", "ch"), ("ch", "en"), ("m", "in"), ("in", "m"), ("n", "u"), ("u", "n"), ("a", "e"), ("e", "a"),
+    ("s", "a"), ("a", "s"), ("o", "c"), ("c", "o"), ("o", "e"), ("e", "o"), ("i", "1"), ("t", "f"), ("f", "t"),
+    ("l", "t"), ("t", "l"), ("b", "h"), ("h", "b"), ("w", "vv"), ("m", "nn"), ("g", "q"), ("q", "g"),
+    ("g", "s"), ("g", "z"), ("p", "v"), ("q", "o"), ("q", "c"), ("u", "a"), ("r", "t"), ("s", "e"),
+    ("i", "j"), ("j", "i"), ("s", "5"), ("b", "6"), ("a", "o"), ("ri", "n"), ("n", "ri"), ("ni", "m"),
+    ("i", ""), ("l", ""), ("", "i"), ("", "l"), ("", "."), ("", "'"), ("", ","),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The corrector's knobs, in natural-log units. Defaults tuned on the dev set (see bench/)."""
+
+    # log prior that an out-of-vocabulary word is right as read: lower case words are mostly
+    # garbles, capitalised ones are often names.
+    oov_lower: float = -21.0
+    oov_capital: float = -17.0
+    # a candidate must beat keeping the text by this much ...
+    accept: float = 3.0
+    # ... and beat the runner-up by this much; otherwise the word is flagged, not changed.
+    ambiguity: float = 1.0
+    # candidates within this much of accepting are offered as suggestions and the word flagged.
+    flag: float = -3.0
+    # extra margin demanded where Tesseract said it was this confident (0-100) or more.
+    confident: float = 90.0
+    confident_extra: float = 3.0
+    # Dirichlet smoothing of the bigram model.
+    mu: float = 300.0
+    # known words at least this frequent are taken as right (real-word errors are left alone).
+    trusted_count: int = 400
+    # the same words, in a known word's role: a known word must be beaten by this much more.
+    real_word_extra: float = 4.0
+    # cost of a stray or missing space (split/merge), log probability.
+    space_cost: float = -7.0
+    # pseudo-count weight of the built-in confusion prior against learned counts.
+    prior_weight: float = 300.0
+    prior_p: float = 0.003
+    generic_sub: float = 1e-4
+    generic_indel: float = 5e-5
 
 
 @dataclass
 class Corrector:
-    symspell: SymSpell
+    lexicon: Lexicon
+    # from the overrides: words approved as right, and OCR forms that must not be auto-corrected
     known: frozenset[str]
     protected: frozenset[str]
-
-
-@functools.lru_cache(maxsize=4)
-def _bundled_symspell() -> SymSpell:
-    sym = SymSpell(max_dictionary_edit_distance=1, prefix_length=7)
-    path = resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt"
-    sym.load_dictionary(str(path), term_index=0, count_index=1)
-    return sym
+    settings: Settings = field(default_factory=Settings)
+    # per-corrector memo of symspell look-ups: pages repeat words.
+    _memo: dict[str, list[tuple[str, int]]] = field(default_factory=dict, repr=False)
 
 
 def load_corrector(
     options: CorrectOptions, known: frozenset[str] = frozenset(), protected: frozenset[str] = frozenset()
 ) -> Corrector:
-    return Corrector(symspell=_bundled_symspell(), known=known, protected=protected)
+    """The corrector for a dictionary folder; ``known`` and ``protected`` come from the overrides."""
+    lexicon = load_lexicon(options.dictionary_dir)
+    return Corrector(lexicon=lexicon, known=frozenset(k.lower() for k in known), protected=frozenset(protected))
 
 
-def _fix_word(text: str, corrector: Corrector) -> tuple[str, float] | None:
-    match = _WORD.match(text)
-    if not match:
+# --------------------------------------------------------------------------------------------
+# The channel: how likely is this OCR form for that word?
+
+
+def _chunks(truth: str, ocr: str) -> list[tuple[str, str]]:
+    merged: list[tuple[str, str]] = []
+    prev_end = None
+    for op in Levenshtein.opcodes(truth, ocr):
+        if op.tag == "equal":
+            prev_end = None
+            continue
+        t, o = truth[op.src_start : op.src_end], ocr[op.dest_start : op.dest_end]
+        if merged and prev_end == (op.src_start, op.dest_start):
+            merged[-1] = (merged[-1][0] + t, merged[-1][1] + o)
+        else:
+            merged.append((t, o))
+        prev_end = (op.src_end, op.dest_end)
+    return merged
+
+
+def _chunk_logp(t: str, o: str, corrector: Corrector) -> float:
+    s = corrector.settings
+    conf = corrector.lexicon.confusions
+    learned = conf.get((t, o))
+    prior = s.prior_p if (t, o) in _PRIOR_CONFUSIONS else 0.0
+    if learned is not None or prior:
+        n, total = learned if learned is not None else (0, 0)
+        p = (n + s.prior_weight * prior) / (total + s.prior_weight)
+        if p > 0:
+            return math.log(p)
+    # Unknown stretch: split into single-character edits at the generic rates.
+    if len(t) == len(o):
+        return len(t) * math.log(s.generic_sub)
+    common = min(len(t), len(o))
+    return common * math.log(s.generic_sub) + (abs(len(t) - len(o))) * math.log(s.generic_indel)
+
+
+def channel_logp(ocr: str, truth: str, corrector: Corrector) -> float:
+    """log P(OCR wrote ``ocr`` | the page said ``truth``), both lower case."""
+    if ocr == truth:
+        return 0.0
+    return sum(_chunk_logp(t, o, corrector) for t, o in _chunks(truth, ocr))
+
+
+# --------------------------------------------------------------------------------------------
+# The language model
+
+
+def _lm(word: str, left: str | None, right: str | None, corrector: Corrector, oov: float | None = None) -> float:
+    """log P(word | left) + log P(right | word); ``oov`` is the log prior used when word is unknown."""
+    lex = corrector.lexicon
+    mu = corrector.settings.mu
+    count = lex.counts.get(word, 0)
+    p_word = count / lex.total if count else math.exp(oov if oov is not None else corrector.settings.oov_lower)
+    score = 0.0
+    if left is not None:
+        big = lex.bigrams.get(f"{left} {word}", 0)
+        score += math.log((big + mu * p_word) / (lex.counts.get(left, 0) + mu))
+    else:
+        score += math.log(p_word)
+    if right is not None:
+        p_right = (lex.counts.get(right, 0) + 0.5) / lex.total
+        big = lex.bigrams.get(f"{word} {right}", 0)
+        score += math.log((big + mu * p_right) / (count + mu)) - math.log(p_right)
+    return score
+
+
+# --------------------------------------------------------------------------------------------
+# Tokens
+
+
+@dataclass
+class _Tok:
+    line: int
+    word: int
+    text: str
+    lead: str = ""
+    core: str = ""
+    trail: str = ""
+    # the lower-case core as a language-model context, or None where punctuation breaks the flow
+    ctx: str | None = None
+    confidence: float | None = None
+    alternatives: list = field(default_factory=list)
+
+
+def _split_affixes(text: str) -> tuple[str, str, str]:
+    m = _AFFIX.match(text)
+    if not m:
+        return "", text, ""
+    lead, core, trail = m.groups()
+    # A possessive's apostrophe belongs to the word (exporters'), not to the trailing punctuation.
+    return lead, core, trail
+
+
+def _is_code(core: str) -> bool:
+    """Numbers, dates and reference codes: anything with a digit that is not a lone look-alike."""
+    if not any(ch.isdigit() for ch in core):
+        return False
+    return not _DIGIT_GARBLE.match(core) or sum(ch.isalpha() for ch in core) < 2
+
+
+def _protected(tok: _Tok, corrector: Corrector) -> bool:
+    core = tok.core
+    if not core or tok.text in corrector.protected or core in corrector.protected:
+        return True
+    if core in corrector.lexicon.protected or core.lower() in corrector.known:
+        return True
+    if _is_code(core):
+        return True
+    letters = [ch for ch in core if ch.isalpha()]
+    # Short all-capital tokens are acronyms, codes and initials.
+    if letters and all(ch.isupper() for ch in letters) and len(letters) <= 5:
+        return True
+    return False
+
+
+def _apply_case(ocr: str, word: str, corrector: Corrector) -> str:
+    """Write ``word`` (lower case) the way the OCR wrote its word, or the way a name is written."""
+    form = corrector.lexicon.forms.get(word)
+    letters = [ch for ch in ocr if ch.isalpha()]
+    if len(letters) > 1 and all(ch.isupper() for ch in letters):
+        return word.upper()
+    if form and form in corrector.lexicon.protected:
+        return form
+    if letters and letters[0].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+# --------------------------------------------------------------------------------------------
+# Candidates
+
+
+def _symspell(word: str, corrector: Corrector) -> list[tuple[str, int]]:
+    memo = corrector._memo
+    hit = memo.get(word)
+    if hit is not None:
+        return hit
+    from symspellpy import Verbosity
+
+    max_edit = 1 if len(word) <= 4 else 2
+    sug = corrector.lexicon.symspell.lookup(word, Verbosity.ALL, max_edit_distance=max_edit)
+    result = [(s.term, s.distance) for s in sug[:40] if s.term != word]
+    memo[word] = result
+    return result
+
+
+def _alternative_words(tok: _Tok, corrector: Corrector) -> set[str]:
+    """Words spelled by Tesseract's second choices at one or two positions of the core."""
+    alts = tok.alternatives
+    if not alts or len(alts) != len(tok.text):
+        return set()
+    start = len(tok.lead)
+    core = tok.core.lower()
+    options = []
+    for i in range(len(core)):
+        choices = [c.lower() for c, _conf in alts[start + i][1:] if c.strip() and c.lower() != core[i]]
+        if choices:
+            options.append((i, choices[:3]))
+    found: set[str] = set()
+    counts = corrector.lexicon.counts
+    for a, (i, ci) in enumerate(options[:8]):
+        for c in ci:
+            w = core[:i] + c + core[i + 1 :]
+            if w in counts:
+                found.add(w)
+            for j, cj in options[a + 1 : 8]:
+                for c2 in cj:
+                    w2 = w[:j] + c2 + w[j + 1 :]
+                    if w2 in counts:
+                        found.add(w2)
+    return found
+
+
+def _candidates(word: str, tok: _Tok | None, corrector: Corrector) -> set[str]:
+    cands = {w for w, _d in _symspell(word, corrector)}
+    if any(ch.isdigit() for ch in word):
+        plain = "".join(_LOOKALIKE_DIGITS.get(ch, ch) for ch in word)
+        if plain in corrector.lexicon.counts:
+            cands.add(plain)
+        cands |= {w for w, _d in _symspell(plain, corrector)}
+    if tok is not None:
+        cands |= _alternative_words(tok, corrector)
+    cands.discard(word)
+    return cands
+
+
+# --------------------------------------------------------------------------------------------
+# Deciding
+
+
+@dataclass
+class _Decision:
+    new: str | None  # the corrected core, lower case; None: keep
+    margin: float
+    suggestions: list[str]
+    source: str = "lexicon"
+
+
+def _decide_word(word: str, left: str | None, right: str | None, tok: _Tok | None, corrector: Corrector,
+                 capital: bool) -> _Decision:
+    s = corrector.settings
+    lex = corrector.lexicon
+    count = lex.counts.get(word, 0)
+    if count >= s.trusted_count:
+        return _Decision(None, 0.0, [])
+    cands = _candidates(word, tok, corrector)
+    if not cands:
+        return _Decision(None, 0.0, [])
+    oov = s.oov_capital if capital else s.oov_lower
+    keep = _lm(word, left, right, corrector, oov=oov)
+    need = s.accept + (s.real_word_extra if count else 0.0)
+    if tok is not None and tok.confidence is not None and tok.confidence >= s.confident:
+        need += s.confident_extra
+    scored = []
+    for c in cands:
+        if c.lower() in lex.counts:
+            scored.append((_lm(c, left, right, corrector) + channel_logp(word, c, corrector), c))
+    if not scored:
+        return _Decision(None, 0.0, [])
+    scored.sort(reverse=True)
+    best_score, best = scored[0]
+    margin = best_score - keep
+    runner = scored[1][0] if len(scored) > 1 else -math.inf
+    suggestions = [c for sc, c in scored[:5] if sc - keep >= s.flag]
+    if margin >= need and best_score - runner >= s.ambiguity:
+        return _Decision(best, margin, suggestions)
+    return _Decision(None, margin, suggestions)
+
+
+def _score(margin: float) -> float:
+    return round(1.0 / (1.0 + math.exp(-min(margin, 50.0))), 4)
+
+
+def _tokens(page: Page) -> list[list[_Tok]]:
+    """Blocks of tokens in reading order, with their language-model context."""
+    blocks: list[list[_Tok]] = []
+    prev_block = None
+    for li, line in enumerate(page.lines):
+        if line.block != prev_block:
+            blocks.append([])
+            prev_block = line.block
+        for wi, w in enumerate(line.words):
+            lead, core, trail = _split_affixes(w.text)
+            clean = core.replace("\u2019", "'")
+            tok = _Tok(li, wi, w.text, lead, clean, trail, None, w.confidence, w.alternatives)
+            tok.ctx = clean.lower() if _CORE.match(clean) else None
+            blocks[-1].append(tok)
+    return blocks
+
+
+def _context(block: list[_Tok], i: int) -> tuple[str | None, str | None]:
+    tok = block[i]
+    left = right = None
+    if i > 0 and not block[i - 1].trail and not tok.lead:
+        left = block[i - 1].ctx
+    if i + 1 < len(block) and not tok.trail and not block[i + 1].lead:
+        right = block[i + 1].ctx
+    return left, right
+
+
+def _mid_sentence(block: list[_Tok], i: int) -> bool:
+    return i > 0 and block[i - 1].ctx is not None and not _SENTENCE_END.search(block[i - 1].text)
+
+
+def _correct_core(core: str, left: str | None, right: str | None, tok: _Tok | None, corrector: Corrector,
+                  capital_prior: bool) -> _Decision:
+    """Correct one core (maybe hyphenated: each part on its own)."""
+    if "-" in core.strip("-"):
+        parts = core.split("-")
+        new_parts, margins, changed = [], [], False
+        for k, part in enumerate(parts):
+            if not _CORE.match(part) or (part.isupper() and len(part) <= 5):
+                new_parts.append(part)
+                continue
+            lp = left if k == 0 else parts[k - 1].lower()
+            rp = right if k == len(parts) - 1 else parts[k + 1].lower()
+            d = _decide_word(part.lower(), lp, rp, None, corrector, capital_prior and part[:1].isupper())
+            if d.new is not None:
+                new_parts.append(_apply_case(part, d.new, corrector))
+                margins.append(d.margin)
+                changed = True
+            else:
+                new_parts.append(part)
+        if changed:
+            return _Decision("-".join(new_parts), min(margins), [])
+        return _Decision(None, 0.0, [])
+    low = core.lower()
+    if not _CORE.match(core) and not (_DIGIT_GARBLE.match(low) and not _is_code(core)):
+        return _Decision(None, 0.0, [])
+    d = _decide_word(low, left, right, tok, corrector, capital_prior)
+    if d.new is not None:
+        return _Decision(_apply_case(core, d.new, corrector), d.margin, [_apply_case(core, x, corrector) for x in d.suggestions])
+    return _Decision(None, d.margin, [_apply_case(core, x, corrector) for x in d.suggestions])
+
+
+def _try_merge(a: _Tok, b: _Tok, left: str | None, right: str | None, corrector: Corrector) -> tuple[str, float] | None:
+    """Join two tokens split by a stray space ("sec rity" -> "security") when the evidence is strong."""
+    s = corrector.settings
+    lex = corrector.lexicon
+    if a.trail or b.lead or not _CORE.match(a.core) or not _CORE.match(b.core):
         return None
-    lead, core, trail = match.groups()
-    if len(core) < 6 or core in corrector.protected or core.lower() in corrector.known:
+    la, lb = a.core.lower(), b.core.lower()
+    ca, cb = lex.counts.get(la, 0), lex.counts.get(lb, 0)
+    if ca >= s.trusted_count and cb >= s.trusted_count:
         return None
-    if not core.islower():
-        return None  # capitalised words may be names, upper case acronyms: leave them all
-    lower = core.lower()
-    if lower in corrector.symspell.words:
+    if ca and cb and min(ca, cb) >= 20:
+        return None  # two real words: leave them
+    joined = la + lb
+    keep_a = _lm(la, left, lb, corrector, oov=s.oov_lower)
+    keep = keep_a + (math.log(lex.counts.get(lb, 0) / lex.total) if cb else s.oov_lower)
+    if right is not None:
+        keep += _lm(lb, None, right, corrector, oov=s.oov_lower) - math.log(max(cb, 0.5) / lex.total)
+    best = None
+    options = {joined} if joined in lex.counts else set()
+    options |= {w for w, d in _symspell(joined, corrector) if d <= 1 and len(joined) >= 6}
+    for c in options:
+        if c not in lex.counts:
+            continue
+        sc = _lm(c, left, right, corrector) + s.space_cost + channel_logp(joined, c, corrector)
+        if best is None or sc > best[0]:
+            best = (sc, c)
+    if best is None:
         return None
-    hits = corrector.symspell.lookup(lower, Verbosity.ALL, max_edit_distance=1)
-    if len(hits) != 1 or hits[0].count < 100_000:
+    margin = best[0] - keep
+    if margin >= s.accept + s.real_word_extra:
+        return _apply_case(a.core, best[1], corrector), margin
+    return None
+
+
+def _try_split(tok: _Tok, left: str | None, right: str | None, corrector: Corrector) -> tuple[str, float] | None:
+    """Split a run-together word ("Imust" -> "I must") when both halves are common words."""
+    s = corrector.settings
+    lex = corrector.lexicon
+    low = tok.core.lower()
+    if not _CORE.match(tok.core) or lex.counts.get(low, 0) or len(low) < 4:
         return None
-    fixed = hits[0].term
-    return lead + fixed + trail, 1.0 / (1 + len(hits))
+    keep = _lm(low, left, right, corrector, oov=s.oov_lower)
+    best = None
+    for i in range(1, len(low)):
+        a, b = low[:i], low[i:]
+        if lex.counts.get(a, 0) < 50 or lex.counts.get(b, 0) < 50 or (len(a) == 1 and a not in "ai"):
+            continue
+        sc = _lm(a, left, b, corrector) + _lm(b, None, right, corrector) + s.space_cost
+        if best is None or sc > best[0]:
+            best = (sc, i)
+    if best is None:
+        return None
+    margin = best[0] - keep
+    if margin < s.accept + s.real_word_extra:
+        return None
+    i = best[1]
+    return tok.core[:i] + " " + tok.core[i:], margin
 
 
 def correct_page(page: Page, corrector: Corrector, skip: frozenset[tuple[int, int]] = frozenset()) -> Page:
-    """Return a corrected copy of ``page``; every change recorded, positions in ``skip`` untouched."""
+    """Return a corrected copy of ``page``; every change recorded, positions in ``skip`` untouched.
+
+    Positions in ``skip`` are the ones the human-approved overrides already decided.
+    """
     changes = list(page.changes)
+    # (line, word) -> replacement Word list (empty: merged into the previous word)
+    edits: dict[tuple[int, int], list[Word]] = {}
+    blocks = _tokens(page)
+    for block in blocks:
+        i = 0
+        while i < len(block):
+            tok = block[i]
+            pos = (tok.line, tok.word)
+            word = page.lines[tok.line].words[tok.word]
+            if pos in skip or _protected(tok, corrector):
+                i += 1
+                continue
+            left, right = _context(block, i)
+            capital = tok.core[:1].isupper() and _mid_sentence(block, i)
+            low = tok.core.lower()
+            known = low in corrector.lexicon.counts
+
+            # Line-end hyphenation: judge the joined word, never the fragments on their own.
+            nxt = block[i + 1] if i + 1 < len(block) else None
+            if tok.text.endswith("-") and nxt is not None and nxt.line != tok.line and (nxt.line, nxt.word) not in skip:
+                i += 1 + _fix_hyphenation(tok, nxt, block, i, page, corrector, changes, edits)
+                continue
+
+            # A word split by a stray space: join it with the next word on the same line.
+            if nxt is not None and nxt.line == tok.line and (nxt.line, nxt.word) not in skip and not _protected(nxt, corrector):
+                nl, nr = left, _context(block, i + 1)[1]
+                merged = _try_merge(tok, nxt, nl, nr, corrector)
+                if merged is not None:
+                    new_text, margin = merged
+                    new_text = tok.lead + new_text + nxt.trail
+                    original = f"{tok.text} {nxt.text}"
+                    box = _union(word.bbox, page.lines[nxt.line].words[nxt.word].bbox)
+                    edits[pos] = [word.model_copy(update={"text": new_text, "bbox": box, "alternatives": []})]
+                    edits[(nxt.line, nxt.word)] = []
+                    changes.append(Change(line=tok.line, word=tok.word, original=original, new=new_text, source="merge", score=_score(margin)))
+                    i += 2
+                    continue
+
+            if not known:
+                split = _try_split(tok, left, right, corrector)
+                if split is not None:
+                    new_core, margin = split
+                    a, b = new_core.split(" ")
+                    edits[pos] = [
+                        word.model_copy(update={"text": tok.lead + a, "alternatives": []}),
+                        word.model_copy(update={"text": b + tok.trail, "alternatives": [], "confidence": word.confidence}),
+                    ]
+                    changes.append(Change(line=tok.line, word=tok.word, original=word.text, new=f"{tok.lead}{a} {b}{tok.trail}", source="split", score=_score(margin)))
+                    i += 1
+                    continue
+
+            d = _correct_core(tok.core, left, right, tok, corrector, capital)
+            if d.new is not None and d.new != tok.core:
+                new_text = tok.lead + d.new + tok.trail
+                edits[pos] = [word.model_copy(update={"text": new_text, "flagged": False, "suggestions": []})]
+                changes.append(Change(line=tok.line, word=tok.word, original=word.text, new=new_text, source="lexicon", score=_score(d.margin)))
+            elif d.suggestions and not known:
+                edits[pos] = [word.model_copy(update={"flagged": True, "suggestions": [tok.lead + x + tok.trail for x in d.suggestions]})]
+            i += 1
+    if not edits:
+        return page.model_copy(update={"changes": changes}) if changes != page.changes else page
     lines: list[Line] = []
     for li, line in enumerate(page.lines):
         words: list[Word] = []
-        for wi, word in enumerate(line.words):
-            fixed = None if (li, wi) in skip else _fix_word(word.text, corrector)
-            if fixed is None:
-                words.append(word)
-                continue
-            new_text, score = fixed
-            words.append(word.model_copy(update={"text": new_text}))
-            changes.append(Change(line=li, word=wi, original=word.text, new=new_text, source="lexicon", score=score))
+        for wi, w in enumerate(line.words):
+            words.extend(edits.get((li, wi), [w]))
         lines.append(line.model_copy(update={"words": words}))
     return page.model_copy(update={"lines": lines, "changes": changes})
+
+
+def _union(a, b):
+    if a is None or b is None:
+        return a or b
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _fix_hyphenation(tok: _Tok, nxt: _Tok, block: list[_Tok], i: int, page: Page, corrector: Corrector,
+                     changes: list[Change], edits: dict) -> int:
+    """Correct a word hyphenated across lines as one word; returns how many extra tokens it used."""
+    first = tok.core.rstrip("-") if tok.core.endswith("-") else tok.core
+    # The affix split puts a final "-" in the core; take it off for lookup.
+    if not _CORE.match(first) or not _CORE.match(nxt.core) or nxt.lead:
+        return 0
+    lex = corrector.lexicon
+    joined = (first + nxt.core).lower()
+    if joined in lex.counts or (first.lower() in lex.counts and nxt.core.lower() in lex.counts):
+        return 1  # fine as it is (a real word, or a real hyphenated compound)
+    left = _context(block, i)[0]
+    right = _context(block, i + 1)[1]
+    d = _decide_word(joined, left, right, None, corrector, False)
+    if d.new is None:
+        return 1
+    k = len(first)
+    # Map the break to the corrected word through the alignment.
+    k_new = k
+    for op in Levenshtein.opcodes(joined, d.new):
+        if op.src_start <= k <= op.src_end:
+            k_new = op.dest_start + (k - op.src_start if op.tag == "equal" else (op.dest_end - op.dest_start if k == op.src_end else 0))
+            break
+    a, b = d.new[:k_new], d.new[k_new:]
+    if not a or not b:
+        return 1
+    a = _apply_case(first, a, corrector)
+    b = _apply_case(nxt.core, b, corrector) if nxt.core[:1].isupper() else b
+    w1 = page.lines[tok.line].words[tok.word]
+    w2 = page.lines[nxt.line].words[nxt.word]
+    t1 = tok.lead + a + "-" + (tok.trail if not tok.core.endswith("-") else "")
+    t2 = nxt.lead + b + nxt.trail
+    score = _score(d.margin)
+    if t1 != w1.text:
+        edits[(tok.line, tok.word)] = [w1.model_copy(update={"text": t1})]
+        changes.append(Change(line=tok.line, word=tok.word, original=w1.text, new=t1, source="hyphenation", score=score))
+    if t2 != w2.text:
+        edits[(nxt.line, nxt.word)] = [w2.model_copy(update={"text": t2})]
+        changes.append(Change(line=nxt.line, word=nxt.word, original=w2.text, new=t2, source="hyphenation", score=score))
+    return 1
 
 
 def page_from_text(text: str, source: str) -> Page:
@@ -90,3 +592,11 @@ def page_from_text(text: str, source: str) -> Page:
             continue
         lines.append(Line(words=[Word(text=t) for t in tokens], block=block))
     return Page(source=source, lines=lines)
+
+
+def correct_text(text: str, corrector: Corrector) -> str:
+    """Correct plain OCR text, keeping its line layout (blank lines between blocks become one)."""
+    from .export.text import page_text
+
+    return page_text(correct_page(page_from_text(text, "text"), corrector))
+

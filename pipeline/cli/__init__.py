@@ -29,6 +29,7 @@ app = typer.Typer(
 # Registering the command modules (they import only typer at module level).
 from . import process as _process  # noqa: E402,F401
 from . import corrections as _corrections  # noqa: E402,F401  (registers the `corrections` sub-app)
+from . import dictionary as _dictionary  # noqa: E402,F401  (registers the `dictionary` sub-app)
 
 __all__ = ["app", "main"]
 

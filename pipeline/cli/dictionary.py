@@ -1,0 +1,87 @@
+"""``ocrfix dictionary build`` and ``ocrfix dictionary confusions``: make the period vocabulary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import app
+
+dictionary_app = typer.Typer(
+    help="Build the corrector's dictionaries from your own transcriptions.",
+    no_args_is_help=True,
+)
+app.add_typer(dictionary_app, name="dictionary")
+
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show full tracebacks for errors.")]
+
+
+@dictionary_app.command("build")
+def build(
+    corpus: Annotated[list[Path], typer.Argument(help="Plain text or .txt.gz files, or folders of them (searched recursively).", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The dictionary folder to write (unigrams, bigrams, protected terms).")],
+    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="A document id (a '### ID' section) or file name to leave out; repeatable.")] = None,
+    general: Annotated[Optional[Path], typer.Option("--general", help="A general English 'word count' list to merge (default: symspellpy's bundled one).")] = None,
+    no_general: Annotated[bool, typer.Option("--no-general", help="Do not merge a general English list.")] = False,
+    british: Annotated[Optional[Path], typer.Option("--british", help="A word-per-line list of British spellings to add as known words (e.g. /usr/share/dict/british-english).")] = None,
+    protect: Annotated[Optional[list[Path]], typer.Option("--protect", help="A list (first column of a TSV) of names, acronyms and terms never to correct; repeatable.")] = None,
+    min_count: Annotated[int, typer.Option("--min-count", help="Drop corpus words seen fewer times (unless a general list knows them).", min=1)] = 2,
+    min_bigram: Annotated[int, typer.Option("--min-bigram", help="Drop word pairs seen fewer times.", min=1)] = 2,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Count a corpus into the corrector's dictionary files."""
+    import time
+
+    from ..lexicon import build_dictionary, general_english_path, load_lexicon
+
+    started = time.perf_counter()
+    report = build_dictionary(
+        corpus,
+        out,
+        exclude=exclude or (),
+        general=None if no_general else (general or general_english_path()),
+        british=british,
+        protect_files=protect or (),
+        min_count=min_count,
+        min_bigram=min_bigram,
+    )
+    typer.echo(
+        f"{report.documents} documents, {report.tokens:,} words counted: {report.unigrams:,} words, "
+        f"{report.bigrams:,} word pairs, {report.protected:,} protected terms written to {out}/ "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    if report.excluded:
+        typer.echo(f"left out: {', '.join(report.excluded)}")
+    if report.unmatched_excludes:
+        typer.secho(f"warning: --exclude matched nothing: {', '.join(report.unmatched_excludes)}", err=True, fg="yellow")
+    load_lexicon(out)  # compile the cache now, so the first correction run starts at once
+
+
+@dictionary_app.command("confusions")
+def confusions(
+    ocr: Annotated[Path, typer.Argument(help="Folder of OCR text files (<name>.txt, searched recursively).", show_default=False)],
+    truth: Annotated[Path, typer.Argument(help="Folder of ground truth files with the same names (<name>.gt.txt or <name>.txt).", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The confusions file to write, e.g. dictionaries/confusions.tsv.")],
+    skip: Annotated[Optional[list[str]], typer.Option("--skip", help="Leave out pages whose name contains this; repeatable.")] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Learn character confusion weights from aligned OCR and ground truth pages."""
+    from ..errors import UsageError
+    from ..evaluate import normalise
+    from ..lexicon import learn_confusions, write_confusions
+
+    pairs = []
+    for ocr_file in sorted(ocr.rglob("*.txt")):
+        name = ocr_file.name[: -len(".txt")]
+        if any(s in name for s in (skip or ())):
+            continue
+        matches = [p for p in truth.rglob(f"{name}.gt.txt")] or [p for p in truth.rglob(f"{name}.txt")]
+        if not matches:
+            continue
+        pairs.append((normalise(ocr_file.read_text(errors="replace")), normalise(matches[0].read_text(errors="replace"))))
+    if not pairs:
+        raise UsageError(f"no OCR file in {ocr} has a ground truth file of the same name in {truth}")
+    n = write_confusions(learn_confusions(pairs), out)
+    typer.echo(f"{n} confusions learned from {len(pairs)} pages written to {out}")

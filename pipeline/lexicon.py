@@ -1,0 +1,582 @@
+"""The period vocabulary: build it from a corpus, load it fast, keep what the corrector looks up.
+
+A dictionary folder holds plain, diffable files (see ``dictionaries/SOURCES.md``):
+
+- ``unigrams.tsv.gz``: ``word<TAB>count<TAB>form<TAB>capitalised``; ``word`` lower case,
+  ``form`` the usual written form where it is not lower case (``Gorbachev``, ``CSCE``,
+  ``McFarlane``), ``capitalised`` the percentage of its mid-sentence occurrences in the corpus
+  that were not lower case (empty where it never occurred mid-sentence).
+- ``bigrams.tsv.gz``: ``word word<TAB>count`` (lower case, low counts pruned).
+- ``protected.txt``: exact forms the corrector never changes (names, acronyms, codes).
+- ``confusions.tsv`` (optional): ``truth<TAB>ocr<TAB>count<TAB>truth_total``, character
+  confusions of typewriter OCR learned from aligned OCR/ground-truth pairs.
+
+Loading parses these once and keeps a compiled pickle (including the symspellpy index, which takes
+seconds to build) in a user cache folder keyed by the files' hashes, so later loads take a fraction
+of a second. An unwritable cache only makes loading slower.
+"""
+
+from __future__ import annotations
+
+import gc
+import gzip
+import hashlib
+import io
+import math
+import os
+import pickle
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from rapidfuzz.distance import OSA, Levenshtein
+
+from .errors import DictionaryError
+
+__all__ = [
+    "Lexicon",
+    "BuildReport",
+    "build_dictionary",
+    "load_lexicon",
+    "learn_confusions",
+    "write_confusions",
+    "cache_dir",
+    "iter_documents",
+    "tokenize",
+    "general_english_path",
+    "UNIGRAMS",
+    "BIGRAMS",
+    "PROTECTED",
+    "CONFUSIONS",
+]
+
+UNIGRAMS = "unigrams.tsv.gz"
+BIGRAMS = "bigrams.tsv.gz"
+PROTECTED = "protected.txt"
+CONFUSIONS = "confusions.tsv"
+# Bump when the compiled form changes, so stale caches are ignored.
+_CACHE_FORMAT = 4
+# symspellpy index: edit distance 2 over a 6-character prefix (longer words are still found and
+# scored in full). Only words seen at least TARGET_MIN_COUNT times are offered as corrections:
+# rarer ones stay known (never "corrected") but are too rare to be a good guess, and leaving them
+# out keeps the compiled index small enough to load in a fraction of a second.
+MAX_EDIT = 2
+PREFIX = 6
+TARGET_MIN_COUNT = 3
+
+_SECTION = re.compile(r"^### (\S+)[ \t]*$", re.M)
+# Words (letters with inner apostrophes) and single punctuation marks; hyphens split words so
+# that "forty-sixth" counts "forty" and "sixth".
+_TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*|[^\sA-Za-z]")
+_SENTENCE_END = frozenset(".!?:;\"'()[]")
+
+
+def general_english_path() -> Path:
+    """symspellpy's bundled English frequency list (MIT licence), the default general list."""
+    return Path(str(resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt"))
+
+
+def cache_dir() -> Path:
+    """Where compiled dictionaries go: $OCRFIX_CACHE_DIR, else $XDG_CACHE_HOME/ocrfix, else ~/.cache/ocrfix."""
+    env = os.environ.get("OCRFIX_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "ocrfix"
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a corpus
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+        if path.name.endswith(".gz"):
+            data = gzip.decompress(data)
+    except (OSError, EOFError, gzip.BadGzipFile) as e:
+        raise DictionaryError(f"cannot read this corpus file ({e})", path=path) from e
+    return data.decode("utf-8", errors="replace").replace("\u2019", "'").replace("\u2018", "'")
+
+
+def _doc_stem(path: Path) -> str:
+    name = path.name
+    for suffix in (".txt.gz", ".gz", ".txt"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def _corpus_files(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*") if f.is_file() and (f.name.endswith(".txt") or f.name.endswith(".txt.gz")))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise DictionaryError("no such corpus file or folder", path=p)
+    return files
+
+
+def iter_documents(
+    paths: Sequence[Path], exclude: Iterable[str] = (), seen: set[str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """Yield (document id, text) for every document in the corpus files and folders given.
+
+    A file is one document named by its file name without ``.txt``/``.txt.gz``, unless it has
+    ``### ID`` lines, each of which starts a document called ID. Documents (or whole files) whose
+    id or file name is in ``exclude`` are skipped. Every file name and document id met, excluded
+    or not, is added to ``seen`` (to tell the user which exclusions matched nothing).
+    """
+    skip = set(exclude)
+    seen = set() if seen is None else seen
+    for path in _corpus_files(paths):
+        seen.update((path.name, _doc_stem(path)))
+        if path.name in skip or _doc_stem(path) in skip:
+            continue
+        text = _read_text(path)
+        parts = _SECTION.split(text)
+        seen.update(parts[1::2])
+        # parts: [before first header, id1, text1, id2, text2, ...]
+        if parts[0].strip():
+            yield _doc_stem(path), parts[0]
+        for i in range(1, len(parts) - 1, 2):
+            if parts[i] not in skip:
+                yield parts[i], parts[i + 1]
+
+
+def tokenize(text: str) -> list[str]:
+    """Words and punctuation marks, in order (see ``_TOKEN``)."""
+    return _TOKEN.findall(text)
+
+
+# --------------------------------------------------------------------------------------------
+# Building
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    documents: int
+    tokens: int
+    unigrams: int
+    bigrams: int
+    protected: int
+    excluded: tuple[str, ...]
+    unmatched_excludes: tuple[str, ...]
+    files: tuple[str, ...]
+
+
+def _read_word_counts(path: Path) -> dict[str, int]:
+    """A ``word count`` list (symspellpy's format: space or tab separated)."""
+    counts: dict[str, int] = {}
+    try:
+        lines = _read_text(path).splitlines()
+    except DictionaryError:
+        raise
+    for n, line in enumerate(lines, 1):
+        parts = line.split()
+        if len(parts) < 2:
+            continue
+        try:
+            counts[parts[0]] = counts.get(parts[0], 0) + int(parts[1])
+        except ValueError as e:
+            raise DictionaryError(f"expected 'word count', found {line[:60]!r}", path=path, line=n) from e
+    return counts
+
+
+def _read_terms(path: Path) -> list[str]:
+    """First column of a TSV or word-per-line list; '#' lines are comments."""
+    terms = []
+    for line in _read_text(path).splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        terms.append(line.split("\t")[0].strip())
+    return terms
+
+
+def _protect_from_terms(terms: Iterable[str]) -> set[str]:
+    """Exact terms and the capitalised parts of multi-word names; all-lower-case entries are not
+    protected (protecting common words would only stop real corrections)."""
+    out: set[str] = set()
+    for term in terms:
+        if not term or term.islower():
+            continue
+        if " " not in term:
+            out.add(term)
+            continue
+        for part in term.replace(",", " ").split():
+            part = part.strip(".()")
+            if len(part) > 1 and part[0].isupper():
+                out.add(part)
+    return out
+
+
+def _gz_write(path: Path, text: str) -> None:
+    # mtime=0 and no file name: the same content gives the same bytes, so git sees no change.
+    buf = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
+        gz.write(text.encode("utf-8"))
+    path.write_bytes(buf.getvalue())
+
+
+def build_dictionary(
+    corpus: Sequence[Path],
+    out_dir: Path,
+    *,
+    exclude: Sequence[str] = (),
+    general: Path | None = None,
+    british: Path | None = None,
+    protect_files: Sequence[Path] = (),
+    min_count: int = 2,
+    min_bigram: int = 3,
+    general_weight: float = 0.2,
+) -> BuildReport:
+    """Count a corpus and write the dictionary files of a folder (see the module docstring).
+
+    Corpus words seen fewer than ``min_count`` times are dropped unless a general list knows them
+    (the period corpus was partly OCR'd upstream: its rare words are often garbles). General-list
+    counts are rescaled to the corpus' size and weighted by ``general_weight`` so that period usage
+    dominates; British list words the others lack get a count of 1 (known, but rare).
+    """
+    unigrams: Counter[str] = Counter()
+    bigrams: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
+    docs = 0
+    tokens_seen = 0
+    seen_ids: set[str] = set()
+    for _doc_id, text in iter_documents(corpus, exclude, seen_ids):
+        docs += 1
+        toks = tokenize(text)
+        prev = ""
+        prev_word = False
+        for tok in toks:
+            is_word = tok[0].isalpha()
+            if is_word:
+                low = tok.lower()
+                unigrams[low] += 1
+                tokens_seen += 1
+                if prev_word:
+                    bigrams[prev + " " + low] += 1
+                    # Only mid-sentence occurrences say how a word is usually written.
+                    if tok != low:
+                        forms.setdefault(low, Counter())[tok] += 1
+                    else:
+                        forms.setdefault(low, Counter())[low] += 1
+                prev = low
+            prev_word = is_word
+    if not unigrams:
+        raise DictionaryError("the corpus has no words; give plain text or .txt.gz files")
+
+    corpus_total = sum(unigrams.values())
+    merged: dict[str, int] = {w: c for w, c in unigrams.items() if c >= min_count}
+    if general is not None:
+        general_counts = _read_word_counts(general)
+        scale = corpus_total / max(1, sum(general_counts.values())) * general_weight
+        for word, count in general_counts.items():
+            low = word.lower()
+            if not low.isalpha():
+                continue
+            merged[low] = unigrams.get(low, 0) + max(1, round(count * scale))
+    british_forms: dict[str, str] = {}
+    if british is not None:
+        for word in _read_text(british).split():
+            if not word.isalpha():
+                continue  # possessives and accented forms are covered by their stems
+            low = word.lower()
+            if word != low:
+                british_forms.setdefault(low, word)
+            else:
+                british_forms[low] = low
+            if low not in merged:
+                merged[low] = max(1, unigrams.get(low, 0))
+
+    def cap_share(low: str) -> str:
+        seen = forms.get(low)
+        if not seen:
+            return ""
+        return str(round(100 * (1 - seen.get(low, 0) / sum(seen.values()))))
+
+    def usual_form(low: str) -> str:
+        seen = forms.get(low)
+        if seen:
+            best, n = seen.most_common(1)[0]
+            if best != low and n >= 0.6 * sum(seen.values()):
+                return best
+            return ""
+        form = british_forms.get(low, "")
+        return form if form != low else ""
+
+    rows = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _gz_write(out_dir / UNIGRAMS, "".join(f"{w}\t{c}\t{usual_form(w)}\t{cap_share(w)}\n" for w, c in rows))
+    kept_bigrams = sorted(
+        ((b, c) for b, c in bigrams.items() if c >= min_bigram),
+        key=lambda kv: (-kv[1], kv[0]),
+    )
+    _gz_write(out_dir / BIGRAMS, "".join(f"{b}\t{c}\n" for b, c in kept_bigrams))
+
+    # Protected: acronyms and names as the corpus writes them mid-sentence, plus the term lists.
+    protected: set[str] = set()
+    for low, seen in forms.items():
+        total = sum(seen.values())
+        if total < 3 or len(low) < 2:
+            continue
+        best, n = seen.most_common(1)[0]
+        if best == low or n < 0.9 * total:
+            continue
+        # Protecting an exact form only stops changes to that form, which is already right.
+        protected.add(best)
+    for path in protect_files:
+        protected |= _protect_from_terms(_read_terms(path))
+    (out_dir / PROTECTED).write_text("".join(f"{p}\n" for p in sorted(protected)), encoding="utf-8")
+
+    ex = tuple(sorted(set(exclude) & seen_ids))
+    return BuildReport(
+        documents=docs,
+        tokens=tokens_seen,
+        unigrams=len(rows),
+        bigrams=len(kept_bigrams),
+        protected=len(protected),
+        excluded=ex,
+        unmatched_excludes=tuple(sorted(set(exclude) - seen_ids)),
+        files=tuple(str(p) for p in _corpus_files(corpus)),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Character confusions
+
+
+def _chunks(truth: str, ocr: str) -> list[tuple[str, str]]:
+    """The differing stretches of an alignment, joined where adjacent: ("m", "rn"), ("en", "ch")."""
+    merged: list[tuple[str, str]] = []
+    # rapidfuzz gives "rn"->"m" as a replace plus a delete; adjacent ops are one confusion.
+    prev_end = None
+    for op in Levenshtein.opcodes(truth, ocr):
+        if op.tag == "equal":
+            prev_end = None
+            continue
+        t, o = truth[op.src_start : op.src_end], ocr[op.dest_start : op.dest_end]
+        if merged and prev_end == (op.src_start, op.dest_start):
+            pt, po = merged[-1]
+            merged[-1] = (pt + t, po + o)
+        else:
+            merged.append((t, o))
+        prev_end = (op.src_end, op.dest_end)
+    return merged
+
+
+def learn_confusions(pairs: Iterable[tuple[str, str]], max_chunk: int = 3) -> dict[tuple[str, str], tuple[int, int]]:
+    """Count character confusions from aligned (ocr text, ground truth text) page pairs.
+
+    Words are aligned (difflib on the word sequences); each pair of differing single words within
+    a small edit distance contributes its differing stretches, lower-cased, e.g. truth "en" read as
+    "ch". Returns {(truth, ocr): (count, occurrences of truth in the ground truth words)}.
+    """
+    import difflib
+
+    counts: Counter[tuple[str, str]] = Counter()
+    truth_text: list[str] = []
+    for ocr, gt in pairs:
+        o_words, g_words = ocr.split(), gt.split()
+        truth_text += [w.lower() for w in g_words]
+        matcher = difflib.SequenceMatcher(a=o_words, b=g_words, autojunk=False)
+        for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+            if tag != "replace" or a1 - a0 != b1 - b0:
+                continue
+            for ow, gw in zip(o_words[a0:a1], g_words[b0:b1]):
+                o_low, g_low = ow.lower(), gw.lower()
+                if o_low == g_low or Levenshtein.distance(o_low, g_low) > max(2, len(g_low) // 3):
+                    continue
+                for t, o in _chunks(g_low, o_low):
+                    if len(t) <= max_chunk and len(o) <= max_chunk:
+                        counts[(t, o)] += 1
+    joined = " " + " ".join(truth_text) + " "
+    totals: dict[str, int] = {}
+    result: dict[tuple[str, str], tuple[int, int]] = {}
+    for (t, o), n in counts.items():
+        if t not in totals:
+            totals[t] = joined.count(t) if t else len(truth_text)
+        result[(t, o)] = (n, max(totals[t], n))
+    return result
+
+
+def write_confusions(table: dict[tuple[str, str], tuple[int, int]], path: Path, min_count: int = 1) -> int:
+    rows = sorted(((t, o, n, tot) for (t, o), (n, tot) in table.items() if n >= min_count), key=lambda r: (-r[2], r[0], r[1]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = "# truth\tocr\tcount\ttruth_total (learned by `ocrfix dictionary confusions`; see SOURCES.md)\n"
+    esc = lambda s: s.replace("\\", "\\\\").replace("\t", "\\t")  # noqa: E731
+    path.write_text(header + "".join(f"{esc(t)}\t{esc(o)}\t{n}\t{tot}\n" for t, o, n, tot in rows), encoding="utf-8")
+    return len(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+
+
+@dataclass
+class Lexicon:
+    """Everything the corrector looks up, compiled."""
+
+    counts: dict[str, int]
+    total: int
+    forms: dict[str, str]
+    # lower-case word -> % of its mid-sentence corpus occurrences that were capitalised
+    capitalised: dict[str, int]
+    bigrams: dict[str, int]
+    protected: frozenset[str]
+    # (truth, ocr) -> (count, truth_total), lower case
+    confusions: dict[tuple[str, str], tuple[int, int]]
+    symspell: object = field(repr=False)
+    source_hash: str = ""
+
+    def count(self, word: str) -> int:
+        return self.counts.get(word, 0)
+
+    def logp(self, word: str) -> float:
+        """log unigram probability, with add-half smoothing for unseen words."""
+        return math.log((self.counts.get(word, 0) + 0.5) / self.total)
+
+
+def _source_files(directory: Path) -> list[Path]:
+    return [directory / name for name in (UNIGRAMS, BIGRAMS, PROTECTED, CONFUSIONS) if (directory / name).exists()]
+
+
+def _hash_sources(files: list[Path]) -> str:
+    h = hashlib.sha256(f"format {_CACHE_FORMAT} {MAX_EDIT} {PREFIX} {TARGET_MIN_COUNT}".encode())
+    for f in files:
+        h.update(f.name.encode())
+        h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()[:24]
+
+
+def _parse_tsv(path: Path) -> Iterator[tuple[int, list[str]]]:
+    try:
+        text = _read_text(path)
+    except DictionaryError:
+        raise
+    for n, line in enumerate(text.splitlines(), 1):
+        if line and not line.startswith("#"):
+            yield n, line.split("\t")
+
+
+class _FastOsa:
+    """symspellpy's edit distance (optimal string alignment) computed by rapidfuzz's C++ code:
+    the pure-Python default spends most of a look-up's time here."""
+
+    def distance(self, string_1: str, string_2: str, max_distance: int) -> int:
+        d = OSA.distance(string_1, string_2, score_cutoff=max_distance)
+        return -1 if d > max_distance else d
+
+
+def _compile(directory: Path, source_hash: str) -> Lexicon:
+    from symspellpy import SymSpell
+    from symspellpy.abstract_distance_comparer import AbstractDistanceComparer
+    from symspellpy.editdistance import DistanceAlgorithm, EditDistance
+
+    AbstractDistanceComparer.register(_FastOsa)
+
+    unigram_path = directory / UNIGRAMS
+    if not unigram_path.exists():
+        raise DictionaryError(
+            f"the dictionary folder has no {UNIGRAMS}; build one with `ocrfix dictionary build CORPUS -o {directory}`",
+            path=directory,
+        )
+    counts: dict[str, int] = {}
+    forms: dict[str, str] = {}
+    capitalised: dict[str, int] = {}
+    for n, parts in _parse_tsv(unigram_path):
+        try:
+            counts[parts[0]] = int(parts[1])
+        except (IndexError, ValueError) as e:
+            raise DictionaryError("expected 'word<TAB>count<TAB>form'", path=unigram_path, line=n) from e
+        if len(parts) > 2 and parts[2]:
+            forms[parts[0]] = parts[2]
+        if len(parts) > 3 and parts[3]:
+            capitalised[parts[0]] = int(parts[3])
+    bigrams: dict[str, int] = {}
+    if (directory / BIGRAMS).exists():
+        for n, parts in _parse_tsv(directory / BIGRAMS):
+            try:
+                bigrams[parts[0]] = int(parts[1])
+            except (IndexError, ValueError) as e:
+                raise DictionaryError("expected 'word word<TAB>count'", path=directory / BIGRAMS, line=n) from e
+    protected: frozenset[str] = frozenset()
+    if (directory / PROTECTED).exists():
+        protected = frozenset(
+            line.strip() for line in _read_text(directory / PROTECTED).splitlines() if line.strip() and not line.startswith("#")
+        )
+    confusions: dict[tuple[str, str], tuple[int, int]] = {}
+    if (directory / CONFUSIONS).exists():
+        unesc = lambda s: s.replace("\\t", "\t").replace("\\\\", "\\")  # noqa: E731
+        for n, parts in _parse_tsv(directory / CONFUSIONS):
+            try:
+                confusions[(unesc(parts[0]), unesc(parts[1]))] = (int(parts[2]), int(parts[3]))
+            except (IndexError, ValueError) as e:
+                raise DictionaryError("expected 'truth<TAB>ocr<TAB>count<TAB>total'", path=directory / CONFUSIONS, line=n) from e
+    sym = SymSpell(
+        max_dictionary_edit_distance=MAX_EDIT,
+        prefix_length=PREFIX,
+        distance_comparer=EditDistance(DistanceAlgorithm.USER_PROVIDED, _FastOsa()),
+    )
+    for word, count in counts.items():
+        if count >= TARGET_MIN_COUNT:
+            sym.create_dictionary_entry(word, count)
+    return Lexicon(
+        counts=counts,
+        total=max(1, sum(counts.values())),
+        forms=forms,
+        capitalised=capitalised,
+        bigrams=bigrams,
+        protected=protected,
+        confusions=confusions,
+        symspell=sym,
+        source_hash=source_hash,
+    )
+
+
+def load_lexicon(directory: Path, cache: Path | None = None) -> Lexicon:
+    """Load a dictionary folder, from the compiled cache when its source files are unchanged."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DictionaryError(
+            "the dictionary folder does not exist; point OCRFIX_DICTIONARIES at one or build it with "
+            "`ocrfix dictionary build CORPUS -o DIR`",
+            path=directory,
+        )
+    files = _source_files(directory)
+    try:
+        key = _hash_sources(files)
+    except OSError as e:
+        raise DictionaryError(f"cannot read the dictionary files ({e})", path=directory) from e
+    where = (cache or cache_dir()) / f"lexicon-{key}.pickle"
+    gc_was_on = gc.isenabled()
+    try:
+        # Unpickling a million small objects triggers the cyclic collector over and over; the
+        # data has no cycles, so pausing it makes loading several times faster.
+        gc.disable()
+        with where.open("rb") as f:
+            lex = pickle.load(f)
+        if isinstance(lex, Lexicon) and lex.source_hash == key:
+            return lex
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass  # no cache yet, or an unreadable one: compile again
+    finally:
+        if gc_was_on:
+            gc.enable()
+    lex = _compile(directory, key)
+    try:
+        where.parent.mkdir(parents=True, exist_ok=True)
+        # Write to a temporary file and rename, so parallel workers never read half a cache.
+        fd, tmp = tempfile.mkstemp(dir=where.parent, prefix=".lexicon-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(lex, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, where)
+    except OSError:
+        pass  # an unwritable cache folder: still works, only slower next time
+    return lex
