@@ -7,8 +7,11 @@ promises more pixels than the limit is refused before it is decoded.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
+import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,18 +126,35 @@ def _to_array(frame: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(rgb)[:, :, ::-1])  # BGR, as OpenCV expects
 
 
+@contextlib.contextmanager
+def _pillow_pixel_limit(max_pixels: int) -> Iterator[None]:
+    """Pillow's own bomb check, set to ours for the call: it refuses at twice its limit, and warns
+    below that, before we could compare the size with ours; we report the size in our words."""
+    saved = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
+
+
+def _too_large(path: Path, width: int, height: int, max_pixels: int) -> InputFileError:
+    return InputFileError(
+        f"image is {width}x{height} = {width * height / 1e6:.0f} Mpx, over the limit of "
+        f"{max_pixels / 1e6:.0f} Mpx (a decompression bomb?); raise it with --max-pixels if the scan is genuine",
+        path=path,
+    )
+
+
 def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
     try:
-        with Image.open(path) as img:
+        with _pillow_pixel_limit(max_pixels), Image.open(path) as img:
             for index, frame in enumerate(ImageSequence.Iterator(img)):
                 width, height = frame.size
                 if width * height > max_pixels:
-                    raise InputFileError(
-                        f"image is {width}x{height} = {width * height / 1e6:.0f} Mpx, over the "
-                        f"limit of {max_pixels / 1e6:.0f} Mpx (a decompression bomb?); "
-                        "raise it with --max-pixels if the scan is genuine",
-                        path=path,
-                    )
+                    raise _too_large(path, width, height, max_pixels)
                 if width < 1 or height < 1:
                     raise InputFileError("image has no pixels", path=path)
                 frame.load()
@@ -142,8 +162,12 @@ def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
     except InputFileError:
         raise
     except Image.DecompressionBombError as e:
+        match = re.search(r"\((\d+) pixels\)", str(e))
+        pixels = int(match.group(1)) if match else 0
         raise InputFileError(
-            f"image is larger than Pillow will decode ({e}); raise the limit with --max-pixels", path=path
+            f"image has {pixels / 1e6:.0f} Mpx, over the limit of {max_pixels / 1e6:.0f} Mpx "
+            "(a decompression bomb?); raise it with --max-pixels if the scan is genuine",
+            path=path,
         ) from e
     except UnidentifiedImageError as e:
         raise InputFileError("not an image file ocrfix can read (unknown or corrupt format)", path=path) from e
@@ -158,10 +182,15 @@ def _load_pdf(path: Path, max_pixels: int) -> Iterator[PageImage]:
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as e:
-        text = str(e).lower()
-        if "password" in text:
+        # PDFium's error code is process-wide and not reset by a failure that sets none (a PDF
+        # with an empty page tree fails with "Success", or with the previous file's error), so
+        # the file itself is asked what is wrong with it.
+        markers = _pdf_markers(path)
+        if b"/Encrypt" in markers:
             raise InputFileError("PDF is encrypted with a password; decrypt it first (e.g. qpdf --decrypt)", path=path) from e
-        raise InputFileError(f"PDF is damaged or not a PDF ({e})", path=path) from e
+        if b"/Count 0" in markers:
+            raise InputFileError("PDF has no pages", path=path) from e
+        raise InputFileError("PDF is damaged or not a PDF (its structure could not be read)", path=path) from e
     try:
         if len(pdf) == 0:
             raise InputFileError("PDF has no pages", path=path)
@@ -181,6 +210,23 @@ def _load_pdf(path: Path, max_pixels: int) -> Iterator[PageImage]:
         raise InputFileError(f"PDF page could not be rendered ({e})", path=path) from e
     finally:
         pdf.close()
+
+
+def _pdf_markers(path: Path) -> set[bytes]:
+    """Which of the PDF keys that explain a failed load the file's head and tail contain:
+    ``/Encrypt`` (in the trailer or xref stream) and an empty page tree (``/Count 0``)."""
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        # The trailer is at the end; linearised files repeat it near the start.
+        head = fh.read(1 << 16)
+        fh.seek(max(0, size - (1 << 16)))
+        text = head + fh.read()
+    found = set()
+    if b"/Encrypt" in text:
+        found.add(b"/Encrypt")
+    if re.search(rb"/Count\s*0(?![0-9])", text):
+        found.add(b"/Count 0")
+    return found
 
 
 def load_pages(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Iterator[PageImage]:

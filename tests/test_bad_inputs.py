@@ -1,0 +1,221 @@
+"""Broken and hostile input: one line naming the file and the cause, the good pages still
+processed, a non-zero exit at the end, nothing lost or half-written, never a traceback."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from conftest import OCRFIX, fake_lines
+from pipeline.errors import InputFileError, OcrfixError
+from pipeline.ingest import load_pages
+
+
+def _ocrfix(*args, env=None, cwd=None):
+    return subprocess.run([OCRFIX, *args], capture_output=True, text=True, timeout=600, env=env, cwd=cwd)
+
+
+def _good_scan(path: Path) -> Path:
+    import cv2
+
+    image = np.full((160, 900), 255, np.uint8)
+    cv2.putText(image, "Telegram received", (20, 100), cv2.FONT_HERSHEY_DUPLEX, 1.4, 0, 2, cv2.LINE_AA)
+    Image.fromarray(image).save(path, dpi=(300, 300))
+    return path
+
+
+def _broken_files(folder: Path) -> dict[str, str]:
+    """Every kind of broken input, with the reason ocrfix must give for it."""
+    import pikepdf
+    import pypdfium2 as pdfium
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "empty.png").write_bytes(b"")
+    noise = Image.fromarray((np.random.default_rng(1).random((600, 500)) * 255).astype(np.uint8))
+    for name, fmt in (("cut.jpg", "JPEG"), ("cut.png", "PNG"), ("cut.tif", "TIFF")):
+        buffer = folder / f"whole-{name}"
+        noise.save(buffer, fmt)
+        data = buffer.read_bytes()
+        buffer.unlink()
+        (folder / name.replace("cut.", f"cut-{fmt.lower()}.")).write_bytes(data[: len(data) // 2])
+    (folder / "letter.jpg").write_text("Dear Sir, this is a text file with an image name.")
+    (folder / "notes.xyz").write_bytes(b"\x00\x01\x02 not any format")
+    Image.new("1", (24000, 24000), 1).save(folder / "bomb.png", optimize=True)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage")
+    pdfium.PdfDocument.new().save(str(folder / "nopages.pdf"))
+    Image.new("L", (200, 200), 255).save(folder / "plain.pdf")
+    with pikepdf.open(folder / "plain.pdf") as pdf:
+        pdf.save(folder / "encrypted.pdf", encryption=pikepdf.Encryption(user="secret", owner="secret"))
+    (folder / "plain.pdf").unlink()
+    return {
+        "empty.png": "file is empty (0 bytes)",
+        "cut-jpeg.jpg": "image file is damaged or truncated",
+        "cut-png.png": "image file is damaged or truncated",
+        "cut-tiff.tif": "image file is damaged or truncated",
+        "letter.jpg": "not an image file ocrfix can read",
+        "notes.xyz": "not an image file ocrfix can read",
+        "bomb.png": "over the limit of 200 Mpx (a decompression bomb?); raise it with --max-pixels",
+        "broken.pdf": "PDF is damaged or not a PDF (its structure could not be read)",
+        "nopages.pdf": "PDF has no pages",
+        "encrypted.pdf": "PDF is encrypted with a password; decrypt it first",
+    }
+
+
+@pytest.mark.tesseract
+def test_each_broken_file_gets_one_line_and_the_good_pages_come_out(tmp_path):
+    folder = tmp_path / "in"
+    reasons = _broken_files(folder)
+    _good_scan(folder / "good.png")
+    Image.new("L", (1200, 1600), 255).save(folder / "blank.png")
+    Image.new("L", (1200, 1600), 0).save(folder / "black.png")
+    Image.new("L", (1, 1), 255).save(folder / "dot.png")
+    out = tmp_path / "out"
+    inputs = [str(p) for p in sorted(folder.iterdir())]  # notes.xyz is named explicitly
+    result = _ocrfix("process", *inputs, "-o", str(out), "--workers", "2", "--no-correct",
+                     "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 10, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"ocrfix: error: {len(reasons)} of {len(reasons) + 4} inputs failed (listed above)" in result.stderr
+    log = [line for line in result.stderr.splitlines() if "FAILED: " in line]
+    assert len(log) == len(reasons)
+    for name, reason in reasons.items():
+        [line] = [l for l in log if f" {name} FAILED: " in l]
+        # One line: the file's path, then the cause.
+        assert line.split("FAILED: ", 1)[1].startswith(f"{folder / name}: ")
+        assert reason in line, line
+    # The good page was read; blank, black and 1x1 pages are processed, with empty text.
+    assert "Telegram" in (out / "good.txt").read_text()
+    for name in ("blank", "black", "dot"):
+        assert (out / f"{name}.txt").read_text().strip() == ""
+        assert (out / f"{name}.json").exists()
+    for name in reasons:
+        assert not (out / Path(name).with_suffix(".txt")).exists()
+    assert not [p for p in out.rglob("*.tmp")]
+    status = _ocrfix("status", str(out))
+    assert "encrypted.pdf" in status.stdout
+
+
+@pytest.mark.tesseract
+def test_the_pixel_limit_can_be_lowered_and_raised(tmp_path):
+    scan = _good_scan(tmp_path / "good.png")
+    low = _ocrfix("process", str(scan), "-o", str(tmp_path / "o1"), "--max-pixels", "1000", "--no-correct",
+                  "--corrections", str(tmp_path / "none.yaml"))
+    assert low.returncode == 10 and "over the limit of 0 Mpx" in low.stderr
+    ok = _ocrfix("process", str(scan), "-o", str(tmp_path / "o2"), "--max-pixels", "200000", "--no-correct",
+                 "--corrections", str(tmp_path / "none.yaml"))
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_missing_tesseract_is_one_message_before_any_work(tmp_path):
+    scan = _good_scan(tmp_path / "good.png")
+    env = {**os.environ, "PATH": str(tmp_path / "empty-bin")}
+    result = _ocrfix("process", str(scan), "-o", str(tmp_path / "out"), env=env)
+    assert result.returncode == 4
+    assert result.stderr.strip() == (
+        "ocrfix: error: Tesseract ('tesseract') was not found; install it with: "
+        "sudo apt-get install tesseract-ocr tesseract-ocr-eng"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.tesseract
+def test_missing_english_data_is_one_message_before_any_work(tmp_path):
+    scan = _good_scan(tmp_path / "good.png")
+    (tmp_path / "tessdata").mkdir()
+    env = {**os.environ, "TESSDATA_PREFIX": str(tmp_path / "tessdata")}
+    result = _ocrfix("process", str(scan), "-o", str(tmp_path / "out"), env=env)
+    assert result.returncode == 4
+    assert result.stderr.strip() == (
+        "ocrfix: error: Tesseract has no 'eng' language data; install it with: sudo apt-get install tesseract-ocr-eng"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.tesseract
+def test_an_output_folder_that_cannot_be_created(tmp_path):
+    scan = _good_scan(tmp_path / "good.png")
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file where the output folder should go")
+    result = _ocrfix("process", str(scan), "-o", str(blocker), "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 9
+    assert result.stderr.strip().startswith(f"ocrfix: error: {blocker / '.ocrfix'}: cannot create the workspace")
+    assert blocker.read_text() == "a file where the output folder should go"
+
+
+def test_disk_full_while_writing_fails_that_file_alone_and_leaves_no_partial_file(tmp_path, fake_ocr, monkeypatch):
+    from pipeline.batch import run_batch
+    from pipeline.options import CorrectOptions, Options
+    from pipeline.overrides import load_corrections
+
+    fake_ocr([[("Telegram", 95)]])
+    a, b = _good_scan(tmp_path / "a.png"), _good_scan(tmp_path / "b.png")
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if Path(dst).name.startswith("b."):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    opts = Options(workers=1, correct=CorrectOptions(enabled=False, corrections_file=tmp_path / "none.yaml"))
+    out = tmp_path / "out"
+    batch = run_batch([(a, Path("a.png")), (b, Path("b.png"))], out, opts, load_corrections(tmp_path / "none.yaml"))
+    by_rel = {r.rel: r for r in batch.results}
+    assert by_rel["a.png"].ok and (out / "a.txt").read_text() == "Telegram\n"
+    assert not by_rel["b.png"].ok
+    assert by_rel["b.png"].error == f"{out / 'b.txt'}: cannot write the output (the disk is full); nothing was left half-written"
+    assert sorted(p.name for p in out.iterdir()) == [".ocrfix", "a.json", "a.txt"]
+
+
+def test_a_broken_corrections_file_stops_before_any_work(tmp_path):
+    scan = _good_scan(tmp_path / "good.png")
+    corrections = tmp_path / "corrections.yaml"
+    corrections.write_text("version: 1\nentries:\n  - ocr: chvisage\n    replacement: [unclosed\n")
+    before = corrections.read_bytes()
+    result = _ocrfix("process", str(scan), "-o", str(tmp_path / "out"), "--corrections", str(corrections))
+    assert result.returncode == 6
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"ocrfix: error: {corrections}:")
+    assert line.removeprefix(f"ocrfix: error: {corrections}:").split(":")[0].isdigit()  # file:line
+    assert corrections.read_bytes() == before
+    assert not (tmp_path / "out").exists()
+
+
+def test_correct_on_non_utf8_text_never_tracebacks(tmp_path):
+    source = tmp_path / "cp1252.txt"
+    source.write_bytes(b"The Minister\x92s d\xe9marche \x93today\x94\n\xff\xfe\x00garbage\n")
+    result = _ocrfix("correct", str(source), "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "The Minister" in result.stdout
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=4096), suffix=st.sampled_from([".png", ".jpg", ".tif", ".pdf", ".gif", ".bin"]))
+def test_random_bytes_as_images_raise_only_our_error(tmp_path_factory, data, suffix):
+    path = tmp_path_factory.mktemp("fuzz") / f"scan{suffix}"
+    path.write_bytes(data)
+    try:
+        for page in load_pages(path):
+            assert page.image.ndim in (2, 3)
+    except InputFileError as e:
+        assert str(e).startswith(f"{path}: ")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(prefix=st.sampled_from([b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0", b"II*\x00", b"MM\x00*", b"%PDF-1.4\n", b"GIF89a"]),
+       data=st.binary(max_size=2048))
+def test_random_bytes_behind_real_magic_numbers_raise_only_our_error(tmp_path_factory, prefix, data):
+    path = tmp_path_factory.mktemp("fuzz") / "scan.img"
+    path.write_bytes(prefix + data)
+    try:
+        list(load_pages(path))
+    except InputFileError:
+        pass
