@@ -49,6 +49,7 @@ __all__ = [
     "remove_entry",
     "new_entry",
     "scope_from_yaml",
+    "split_token",
     "FILE_HEADER",
 ]
 
@@ -405,8 +406,16 @@ class Corrections:
             index.setdefault(first.casefold(), []).append(entry)
         return {k: tuple(v) for k, v in index.items()}
 
+    @functools.cached_property
+    def _hash(self) -> int:
+        return hash((self.path, self.entries))
+
+    def __hash__(self) -> int:
+        # Cached: the corrections are an lru_cache key for every document of a batch.
+        return self._hash
+
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_index"}
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -648,13 +657,17 @@ def _read_for_update(path: Path) -> tuple[str | None, Any, Corrections]:
     return text, doc, _validate(doc, path)
 
 
-def _write(path: Path, text: str | None, doc: Any) -> None:
+def _dump(text: str | None, doc: Any) -> str:
     yaml = _yaml()
     if text is not None:
         _guess_indent(yaml, text)
     buf = io.StringIO()
     yaml.dump(doc, buf)
-    new_text = buf.getvalue()
+    return buf.getvalue()
+
+
+def _write(path: Path, text: str | None, doc: Any) -> None:
+    new_text = _dump(text, doc)
     if text is None or not text.strip():
         new_text = FILE_HEADER + new_text
     elif text.lstrip().startswith("#") and not new_text.lstrip().startswith("#"):
@@ -761,6 +774,7 @@ def save_entry(path: Path, entry: Entry, *, update: bool = False) -> tuple[Entry
                     path=path,
                     line=current.lines[i],
                 )
+            old_span = _entry_span(text, doc["corrections"], i)
             node = doc["corrections"][i]
             fresh = entry.model_copy(update={"id": old.entry_id}).to_yaml()
             for key in [k for k in node if k not in fresh]:
@@ -768,8 +782,24 @@ def save_entry(path: Path, entry: Entry, *, update: bool = False) -> tuple[Entry
             for key, value in fresh.items():
                 if _to_plain(node.get(key)) != _to_plain(value):
                     node[key] = value
-            _write(path, text, doc)
-            return entry.model_copy(update={"id": old.entry_id}), "updated"
+            updated = entry.model_copy(update={"id": old.entry_id})
+            expected = current.entries[:i] + (updated,) + current.entries[i + 1 :]
+            # Only this entry's own lines are rewritten (by ruamel, keeping its comments); every
+            # other line of the file stays byte for byte as a person left it.
+            spliced = None
+            if old_span is not None:
+                dumped = _dump(text, doc)
+                new_doc = _parse_yaml(dumped, path)
+                new_span = _entry_span(dumped, new_doc["corrections"], i)
+                if new_span is not None:
+                    lines, new_lines = text.splitlines(keepends=True), dumped.splitlines(keepends=True)
+                    piece = "".join(new_lines[new_span[0] : new_span[1]])
+                    spliced = _checked("".join(lines[: old_span[0]]) + piece + "".join(lines[old_span[1] :]), expected, path)
+            if spliced is not None:
+                _write_text(path, spliced)
+            else:
+                _write(path, text, doc)
+            return updated, "updated"
         appended = _append_text(text, doc, entry)
         if appended is not None:
             _write_text(path, appended)
@@ -778,6 +808,43 @@ def save_entry(path: Path, entry: Entry, *, update: bool = False) -> tuple[Entry
         items.append(entry.to_yaml())
         _write(path, text, doc)
         return entry, "added"
+
+
+def _entry_span(text: str, items: Any, i: int) -> tuple[int, int] | None:
+    """The lines [start, end) that are entry ``i`` itself: from its "- " line to its last line of
+    content. Blank lines and comment lines after that (which usually introduce the next entry, or
+    close the file) are not part of it. None when the layout is not a plain block sequence."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    if not isinstance(items, CommentedSeq) or items.fa.flow_style():
+        return None
+    lines = text.splitlines()
+    start, col = items.lc.item(i)
+    if start >= len(lines):
+        return None
+    dash = lines[start].rfind("-", 0, col)
+    if dash < 0 or lines[start][:dash].strip():
+        return None
+    stop = items.lc.item(i + 1)[0] if i + 1 < len(items) else len(lines)
+    end = start + 1
+    for n in range(start + 1, stop):
+        line = lines[n]
+        body = line.strip()
+        if not body or body.startswith("#"):
+            continue
+        if len(line) - len(line.lstrip(" ")) <= dash:
+            break  # back at the sequence's level or above: the entry is over
+        end = n + 1
+    return start, end
+
+
+def _checked(new_text: str, expected: tuple[Entry, ...], path: Path) -> str | None:
+    """``new_text`` if it reads back as exactly ``expected``, else None."""
+    try:
+        after = _validate(_parse_yaml(new_text, path), path)
+    except CorrectionsFileError:
+        return None
+    return new_text if after.entries == expected else None
 
 
 def remove_entry(path: Path, entry_id: str) -> Entry:
@@ -789,6 +856,14 @@ def remove_entry(path: Path, entry_id: str) -> Entry:
             raise CorrectionsFileError("does not exist", path=path)
         for i, old in enumerate(current.entries):
             if old.entry_id == entry_id:
+                span = _entry_span(text, doc["corrections"], i)
+                expected = current.entries[:i] + current.entries[i + 1 :]
+                if span is not None:
+                    lines = text.splitlines(keepends=True)
+                    cut = _checked("".join(lines[: span[0]] + lines[span[1] :]), expected, path)
+                    if cut is not None:
+                        _write_text(path, cut)
+                        return old
                 del doc["corrections"][i]
                 _write(path, text, doc)
                 return old
@@ -812,6 +887,12 @@ def _split_token(text: str) -> tuple[str, str, str]:
     if not core:  # all punctuation: the whole thing is the core
         return "", text, ""
     return lead, core, trail
+
+
+def split_token(text: str) -> tuple[str, str, str]:
+    """A word's (lead, core, trail): the core is what an entry's OCR form is compared with (review
+    groups words by it, so that one entry decides the whole group)."""
+    return _split_token(text)
 
 
 def _iou(a: BBox | None, b: BBox | None) -> float:

@@ -404,3 +404,23 @@ def test_two_processes_adding_fifty_entries_each_lose_none(tmp_path):
     for who in "ab":
         mine = [e.ocr for e in loaded.entries if e.approved_by == who]
         assert mine == [f"{who}form{i}" for i in range(50)]
+
+
+@pytest.mark.parametrize("flush", [False, True])
+def test_remove_and_update_touch_only_that_entrys_lines(tmp_path, flush):
+    text = HAND_EDITED
+    if flush:
+        text = text.replace("\n  - ", "\n- ").replace("\n    ", "\n  ").replace("\n      ", "\n    ")
+    lines = text.splitlines(keepends=True)
+    path = tmp_path / "corrections.yaml"
+    path.write_text(text)
+    first, second = load_corrections(path).entries
+    remove_entry(path, second.entry_id)
+    # Sulverb's 9 lines (15-23) go; the comment introducing it and the one closing the file stay.
+    assert path.read_text() == "".join(lines[:15] + lines[24:])
+    path.write_text(text)
+    add_entry(path, new_entry("chvisage", "envisaged", approved_by="Bob", approved_at="2026-11-29", scope=first.scope), update=True)
+    after = path.read_text().splitlines(keepends=True)
+    assert after[:5] == lines[:5] and after[12:] == lines[12:]
+    assert "# the first one we agreed on" in after[5] and "# as typed" in after[6]
+    assert load_corrections(path).entries == (first.model_copy(update={"replacement": "envisaged", "approved_by": "Bob", "approved_at": "2026-11-29"}), second)
