@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import CorrectionsFileError
+from .errors import CorrectionsFileError, UsageError
 from .model import BBox, Change, Line, Page, Word
 
 __all__ = [
@@ -339,7 +339,7 @@ def new_entry(
             context=context or None,
         )
     except ValidationError as e:
-        raise CorrectionsFileError(f"not a valid entry: {_first_error(e)[1]}") from e
+        raise UsageError(f"not a valid entry: {_first_error(e)[1]}") from e
     return entry.model_copy(update={"id": entry.derived_id()})
 
 
