@@ -367,10 +367,14 @@ class Corrections:
         return frozenset(words)
 
     def protected_words(self) -> frozenset[str]:
-        """Rejected OCR forms: never auto-corrected (with their case variants for ignore-case entries)."""
+        """OCR forms rejected everywhere: never auto-corrected (with case variants for ignore-case entries).
+
+        Rejections scoped to some documents or one word are not here: the corrector has no notion
+        of documents, and :func:`apply_overrides` already returns the positions they decide.
+        """
         words: set[str] = set()
         for entry in self.entries:
-            if entry.status == "rejected":
+            if entry.status == "rejected" and entry.scope.kind == "everywhere":
                 for token in entry.ocr.split():
                     core = _split_token(token)[1] or token
                     words.add(core)

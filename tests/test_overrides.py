@@ -180,6 +180,8 @@ def test_known_and_protected_words_and_fingerprint():
     assert {"envisage", "SW1A", "2AA"} <= loaded.known_words()
     assert {"Sulverb", "jd3bpi", "JD3BPI"} <= loaded.protected_words()
     assert "chvisage" not in loaded.known_words() | loaded.protected_words()
+    # A rejection for some documents only is applied by position, not protected everywhere.
+    assert "tbe" not in corrections("ocr: tbe\nstatus: rejected\nscope: {documents: 'x*'}").protected_words()
     fp = loaded.fingerprint()
     assert len(fp) == 16 and fp == corrections(CHV, "ocr: Sulverb\nstatus: rejected", "ocr: jd3bpi\nstatus: rejected\nmatch: ignore-case", "ocr: SWIA 2AA\nreplacement: SW1A 2AA").fingerprint()
     reordered = corrections("ocr: SWIA 2AA\nreplacement: SW1A 2AA", "ocr: jd3bpi\nstatus: rejected\nmatch: ignore-case", CHV, "ocr: Sulverb\nstatus: rejected")
