@@ -475,6 +475,8 @@ def _first_error(e: ValidationError) -> tuple[tuple[Any, ...], str]:
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "missing":
         msg = "is missing"
+    elif err["type"] == "string_type" and err.get("input") is not None:
+        msg = f"must be text, not {err['input']!r}: put it in quotes"
     elif err["type"] == "extra_forbidden":
         msg = "is not a known field (known: " + ", ".join(Entry.model_fields) + ")"
     where = ".".join(str(p) for p in loc)
@@ -500,6 +502,8 @@ def _parse_yaml(text: str, path: Path) -> Any:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
         what = " ".join(str(e.problem or e.context or "the YAML cannot be read").split())
+        if "mapping values are not allowed" in what or "expected <block end>" in what:
+            what += " (check the indentation; text containing ': ' or ' #' or starting with a quote needs quotes around it all)"
         raise CorrectionsFileError(f"YAML syntax error: {what}", path=path, line=line) from e
     except YAMLError as e:
         raise CorrectionsFileError(f"YAML error: {' '.join(str(e).split())}", path=path) from e

@@ -240,6 +240,8 @@ def test_missing_file_is_no_overrides(tmp_path):
         (entries_yaml("ocr: a\nreplacement: b\nscope: {document: x.jpg, page: 0, box: [5, 5, 1, 1]}"), 5, "x0 < x1"),
         (entries_yaml("ocr: a\nreplacement: b\nmatch: fuzzy"), 5, "match: Input should be 'exact' or 'ignore-case'"),
         ("version: 1\ncorrections:\n  - ocr: a\n    replacement: b\n    approved_by: t\n    approved_at: last tuesday\n", 6, "approved_at: must be an ISO date"),
+        (entries_yaml("ocr: S40.1\nreplacement: 840.1"), 4, "replacement: must be text, not 840.1: put it in quotes"),
+        ("version: 1\ncorrections:\n  - ocr: a\n    context: NO. 7160A/88 Sulverb CC: x\n", 4, "needs quotes"),
         (entries_yaml("ocr: a\nreplacement: b", "id: x1\nocr: c\nreplacement: d").replace("  - ocr: a", "  - id: x1\n    ocr: a"), 8, "used twice"),
     ],
 )
