@@ -428,3 +428,43 @@ def test_remove_and_update_touch_only_that_entrys_lines(tmp_path, flush):
     assert after[:5] == lines[:5] and after[12:] == lines[12:]
     assert "# the first one we agreed on" in after[5] and "# as typed" in after[6]
     assert load_corrections(path).entries == (first.model_copy(update={"replacement": "envisaged", "approved_by": "Bob", "approved_at": "2026-11-29"}), second)
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_OPS = st.lists(
+    st.tuples(st.sampled_from(["add", "update", "remove"]), st.sampled_from(["tne", "Tt", "chvisage", "Sulverb", "lowell /larker"]), st.sampled_from(["x", "y"])),
+    max_size=8,
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=_OPS, flush=st.booleans())
+def test_any_sequence_of_edits_keeps_the_file_valid_and_its_comments(tmp_path, ops, flush):
+    text = HAND_EDITED
+    if flush:
+        text = text.replace("\n  - ", "\n- ").replace("\n    ", "\n  ").replace("\n      ", "\n    ")
+    path = tmp_path / "corrections.yaml"
+    path.write_text(text)
+    model = {e.ocr: e.replacement for e in load_corrections(path).entries}  # ocr -> replacement (None: rejected)
+    order = list(model)
+    for op, form, word in ops:
+        existing = {e.ocr: e for e in load_corrections(path).entries}
+        if op == "remove" and form in model:
+            remove_entry(path, existing[form].entry_id)
+            del model[form]
+            order.remove(form)
+        elif op == "update" or (op == "add" and form not in model):
+            replacement = f"{form.split()[0]}-{word}"
+            scope = existing[form].scope if form in existing else None
+            add_entry(path, new_entry(form, replacement, approved_by="t", scope=scope), update=True)
+            if form not in model:
+                order.append(form)
+            model[form] = replacement
+        loaded = load_corrections(path)
+        assert [e.ocr for e in loaded.entries] == order
+        assert {e.ocr: e.replacement for e in loaded.entries} == model
+    after = path.read_text()
+    for comment in ("# Our decisions for the 1988 files.", "# --- seed letter", "# trailing comment", "# Kept: the name"):
+        assert comment in after
