@@ -155,7 +155,7 @@ def test_dask_cluster_gives_byte_identical_outputs(tmp_path):
 
     _pages(tmp_path / "in", 4)
     local, dask = tmp_path / "local", tmp_path / "dask"
-    common = ["--corrections", str(tmp_path / "none.yaml"), "--format", "txt,json", "--no-correct"]
+    common = ["--corrections", str(tmp_path / "none.yaml"), "--format", "txt,json"]
     first = _ocrfix("process", str(tmp_path / "in"), "-o", str(local), "--workers", "2", *common)
     assert first.returncode == 0, first.stderr
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
