@@ -46,7 +46,7 @@ _PRIOR_CONFUSIONS = {
     ("l", "t"), ("t", "l"), ("b", "h"), ("h", "b"), ("w", "vv"), ("m", "nn"), ("g", "q"), ("q", "g"),
     ("g", "s"), ("g", "z"), ("p", "v"), ("q", "o"), ("q", "c"), ("u", "a"), ("r", "t"), ("s", "e"),
     ("i", "j"), ("j", "i"), ("s", "5"), ("b", "6"), ("a", "o"), ("ri", "n"), ("n", "ri"), ("ni", "m"),
-    ("i", ""), ("l", ""), ("", "i"), ("", "l"), ("", "."), ("", "'"), ("", ","),
+    ("i", ""), ("l", ""),
 }
 
 
@@ -59,7 +59,7 @@ class Settings:
     oov_lower: float = -21.0
     oov_capital: float = -17.0
     # a candidate must beat keeping the text by this much ...
-    accept: float = 3.0
+    accept: float = 2.0
     # ... and beat the runner-up by this much; otherwise the word is flagged, not changed.
     ambiguity: float = 1.0
     # candidates within this much of accepting are offered as suggestions and the word flagged.
@@ -70,11 +70,25 @@ class Settings:
     # Dirichlet smoothing of the bigram model.
     mu: float = 300.0
     # known words at least this frequent are taken as right (real-word errors are left alone).
-    trusted_count: int = 400
+    trusted_count: int = 50
+    attested_extra: float = 7.0
+    no_context_extra: float = 3.0
     # the same words, in a known word's role: a known word must be beaten by this much more.
-    real_word_extra: float = 4.0
+    real_word_extra: float = 1.0
+    # a capitalised word mid-sentence may well be a name the dictionaries lack (Cuza, Rumania).
+    name_extra: float = 4.0
     # cost of a stray or missing space (split/merge), log probability.
-    space_cost: float = -7.0
+    space_cost: float = -5.0
+    # words of three letters or fewer are easily "corrected" into another word: more evidence.
+    short_extra: float = 3.0
+    # a split's halves and a join's result must be at least this common.
+    split_min_count: int = 50
+    merge_min_count: int = 20
+    # case slips: only in words seen this often; lower-case a capital where the corpus capitalises
+    # the word mid-sentence at most this %, capitalise where it does at least this %.
+    case_min_count: int = 20
+    case_lower_max: int = 1
+    case_upper_min: int = 97
     # pseudo-count weight of the built-in confusion prior against learned counts.
     prior_weight: float = 300.0
     prior_p: float = 0.003
@@ -217,14 +231,22 @@ def _protected(tok: _Tok, corrector: Corrector) -> bool:
     return False
 
 
-def _apply_case(ocr: str, word: str, corrector: Corrector) -> str:
-    """Write ``word`` (lower case) the way the OCR wrote its word, or the way a name is written."""
+def _apply_case(ocr: str, word: str, corrector: Corrector, sentence_start: bool | None = None) -> str:
+    """Write ``word`` (lower case) the way the OCR wrote its word, or the way a name is written.
+
+    Where the first letter itself was misread ("Tecent" for recent, "Bany" for many) its case
+    says nothing: mid-sentence the word is written as it usually is, lower case for most words.
+    """
     form = corrector.lexicon.forms.get(word)
     letters = [ch for ch in ocr if ch.isalpha()]
     if len(letters) > 1 and all(ch.isupper() for ch in letters):
         return word.upper()
-    if form and form in corrector.lexicon.protected:
+    # A name keeps its own spelling (McFarlane); an acronym only where the OCR wrote capitals.
+    if form and form in corrector.lexicon.protected and not form.isupper():
         return form
+    first_misread = bool(letters) and bool(word) and letters[0].lower() != word[0]
+    if first_misread and sentence_start is not None:
+        return word[:1].upper() + word[1:] if sentence_start else word
     if letters and letters[0].isupper():
         return word[:1].upper() + word[1:]
     return word
@@ -297,7 +319,9 @@ class _Decision:
     new: str | None  # the corrected core, lower case; None: keep
     margin: float
     suggestions: list[str]
-    source: str = "lexicon"
+    # log score of keeping the word as read, and of the best candidate (-inf: none)
+    keep: float = 0.0
+    best: float = -math.inf
 
 
 def _decide_word(word: str, left: str | None, right: str | None, tok: _Tok | None, corrector: Corrector,
@@ -307,28 +331,78 @@ def _decide_word(word: str, left: str | None, right: str | None, tok: _Tok | Non
     count = lex.counts.get(word, 0)
     if count >= s.trusted_count:
         return _Decision(None, 0.0, [])
-    cands = _candidates(word, tok, corrector)
-    if not cands:
-        return _Decision(None, 0.0, [])
     oov = s.oov_capital if capital else s.oov_lower
     keep = _lm(word, left, right, corrector, oov=oov)
-    need = s.accept + (s.real_word_extra if count else 0.0)
+    cands = _candidates(word, tok, corrector)
+    if not cands:
+        return _Decision(None, 0.0, [], keep)
+    # Known words, short words and words Tesseract was sure of need more evidence to change.
+    need = s.accept + (s.short_extra if len(word) <= 3 else 0.0)
+    if count:
+        # A known word: a real-word error only on strong evidence, stronger if the corpus has it.
+        need += s.attested_extra if count >= 3 else s.real_word_extra
+    if capital:
+        need += s.name_extra
     if tok is not None and tok.confidence is not None and tok.confidence >= s.confident:
         need += s.confident_extra
     scored = []
     for c in cands:
-        if c.lower() in lex.counts:
+        if c in lex.counts:
             scored.append((_lm(c, left, right, corrector) + channel_logp(word, c, corrector), c))
     if not scored:
-        return _Decision(None, 0.0, [])
+        return _Decision(None, 0.0, [], keep)
     scored.sort(reverse=True)
     best_score, best = scored[0]
     margin = best_score - keep
     runner = scored[1][0] if len(scored) > 1 else -math.inf
     suggestions = [c for sc, c in scored[:5] if sc - keep >= s.flag]
+    if left is not None and right is not None and not (
+        lex.bigrams.get(f"{left} {best}") or lex.bigrams.get(f"{best} {right}")
+    ):
+        need += s.no_context_extra  # the period never wrote it beside either neighbour
     if margin >= need and best_score - runner >= s.ambiguity:
-        return _Decision(best, margin, suggestions)
-    return _Decision(None, margin, suggestions)
+        return _Decision(best, margin, suggestions, keep, best_score)
+    return _Decision(None, margin, suggestions, keep, best_score)
+
+
+# Letters whose capital is, on a typewriter, the small letter drawn larger: OCR mixes them up.
+_SAME_SHAPE = frozenset("ckopsuvwxyzCKOPSUVWXYZ")
+_INNER_CAP = re.compile(r"[a-z][A-Z]")
+
+
+def _fix_case(core: str, block: list[_Tok], i: int, corrector: Corrector) -> str | None:
+    """Undo OCR case slips in a known word: "meaSures", "cOnviction"; "Peace" mid-sentence where
+    the corpus nearly never capitalises it. None: nothing to do.
+
+    Only lower-cases: a capital the corpus would not write is a slip of the same-shape letters,
+    while a missing capital may be the writer's (and "united", "states" are words too).
+    """
+    s = corrector.settings
+    lex = corrector.lexicon
+    low = core.lower()
+    if lex.counts.get(low, 0) < s.case_min_count or not _CORE.match(core):
+        return None
+    fixed = core
+    uppers = sum(ch.isupper() for ch in core)
+    if _INNER_CAP.search(core) and uppers * 2 < len(core):
+        form = lex.forms.get(low, "")
+        if form and _INNER_CAP.search(form):
+            return None  # McFarlane, DeConcini: written that way
+        fixed = core[0] + core[1:].lower()
+    share = lex.capitalised.get(low)
+    if (
+        share is not None
+        and share <= s.case_lower_max
+        and fixed[0] in _SAME_SHAPE
+        and fixed[1:].islower()
+        and not block[i].lead
+        and _mid_sentence(block, i)
+    ):
+        prev, nxt = block[i - 1], block[i + 1] if i + 1 < len(block) else None
+        # After a lower-case word with nothing between, and not before a capitalised word (a title).
+        if prev.core[:1].islower() and not prev.trail and not (nxt is not None and nxt.core[:1].isupper()):
+            fixed = low
+    return fixed if fixed != core else None
 
 
 def _score(margin: float) -> float:
@@ -367,7 +441,7 @@ def _mid_sentence(block: list[_Tok], i: int) -> bool:
 
 
 def _correct_core(core: str, left: str | None, right: str | None, tok: _Tok | None, corrector: Corrector,
-                  capital_prior: bool) -> _Decision:
+                  capital_prior: bool, sentence_start: bool | None = None) -> _Decision:
     """Correct one core (maybe hyphenated: each part on its own)."""
     if "-" in core.strip("-"):
         parts = core.split("-")
@@ -380,7 +454,7 @@ def _correct_core(core: str, left: str | None, right: str | None, tok: _Tok | No
             rp = right if k == len(parts) - 1 else parts[k + 1].lower()
             d = _decide_word(part.lower(), lp, rp, None, corrector, capital_prior and part[:1].isupper())
             if d.new is not None:
-                new_parts.append(_apply_case(part, d.new, corrector))
+                new_parts.append(_apply_case(part, d.new, corrector, sentence_start if k == 0 else None))
                 margins.append(d.margin)
                 changed = True
             else:
@@ -392,9 +466,17 @@ def _correct_core(core: str, left: str | None, right: str | None, tok: _Tok | No
     if not _CORE.match(core) and not (_DIGIT_GARBLE.match(low) and not _is_code(core)):
         return _Decision(None, 0.0, [])
     d = _decide_word(low, left, right, tok, corrector, capital_prior)
-    if d.new is not None:
-        return _Decision(_apply_case(core, d.new, corrector), d.margin, [_apply_case(core, x, corrector) for x in d.suggestions])
-    return _Decision(None, d.margin, [_apply_case(core, x, corrector) for x in d.suggestions])
+    new = _apply_case(core, d.new, corrector, sentence_start) if d.new is not None else None
+    return _Decision(new, d.margin, [_apply_case(core, x, corrector, sentence_start) for x in d.suggestions], d.keep, d.best)
+
+
+def _best_single(tok: _Tok, left: str | None, right: str | None, corrector: Corrector) -> float:
+    """Log score of the best reading of one token on its own: as read, or corrected."""
+    low = tok.core.lower()
+    if low in corrector.lexicon.counts and corrector.lexicon.counts[low] >= corrector.settings.trusted_count:
+        return _lm(low, left, right, corrector)
+    d = _decide_word(low, left, right, tok, corrector, False)
+    return max(d.keep, d.best) if d.best > -math.inf else _lm(low, left, right, corrector, oov=corrector.settings.oov_lower)
 
 
 def _try_merge(a: _Tok, b: _Tok, left: str | None, right: str | None, corrector: Corrector) -> tuple[str, float] | None:
@@ -406,33 +488,26 @@ def _try_merge(a: _Tok, b: _Tok, left: str | None, right: str | None, corrector:
     la, lb = a.core.lower(), b.core.lower()
     ca, cb = lex.counts.get(la, 0), lex.counts.get(lb, 0)
     if ca >= s.trusted_count and cb >= s.trusted_count:
-        return None
-    if ca and cb and min(ca, cb) >= 20:
         return None  # two real words: leave them
     joined = la + lb
-    keep_a = _lm(la, left, lb, corrector, oov=s.oov_lower)
-    keep = keep_a + (math.log(lex.counts.get(lb, 0) / lex.total) if cb else s.oov_lower)
-    if right is not None:
-        keep += _lm(lb, None, right, corrector, oov=s.oov_lower) - math.log(max(cb, 0.5) / lex.total)
-    best = None
     options = {joined} if joined in lex.counts else set()
-    options |= {w for w, d in _symspell(joined, corrector) if d <= 1 and len(joined) >= 6}
-    for c in options:
-        if c not in lex.counts:
-            continue
-        sc = _lm(c, left, right, corrector) + s.space_cost + channel_logp(joined, c, corrector)
-        if best is None or sc > best[0]:
-            best = (sc, c)
-    if best is None:
+    # A joined word that still needs an edit is only believable when it is long.
+    if len(joined) >= 7:
+        options |= {w for w, d in _symspell(joined, corrector) if d <= 1}
+    options = {c for c in options if lex.counts.get(c, 0) >= s.merge_min_count}
+    if not options:
         return None
-    margin = best[0] - keep
+    best = max((_lm(c, left, right, corrector) + s.space_cost + channel_logp(joined, c, corrector), c) for c in options)
+    # Against the best reading of the two words apart (each as read or corrected on its own).
+    apart = _best_single(a, left, lb, corrector) + _best_single(b, la, right, corrector)
+    margin = best[0] - apart
     if margin >= s.accept + s.real_word_extra:
         return _apply_case(a.core, best[1], corrector), margin
     return None
 
 
-def _try_split(tok: _Tok, left: str | None, right: str | None, corrector: Corrector) -> tuple[str, float] | None:
-    """Split a run-together word ("Imust" -> "I must") when both halves are common words."""
+def _try_split(tok: _Tok, left: str | None, right: str | None, corrector: Corrector) -> tuple[str, float, float] | None:
+    """Split a run-together word ("Imust" -> "I must"): (new core, margin over keeping, score)."""
     s = corrector.settings
     lex = corrector.lexicon
     low = tok.core.lower()
@@ -442,7 +517,7 @@ def _try_split(tok: _Tok, left: str | None, right: str | None, corrector: Correc
     best = None
     for i in range(1, len(low)):
         a, b = low[:i], low[i:]
-        if lex.counts.get(a, 0) < 50 or lex.counts.get(b, 0) < 50 or (len(a) == 1 and a not in "ai"):
+        if lex.counts.get(a, 0) < s.split_min_count or lex.counts.get(b, 0) < s.split_min_count or (len(a) == 1 and a not in "ai"):
             continue
         sc = _lm(a, left, b, corrector) + _lm(b, None, right, corrector) + s.space_cost
         if best is None or sc > best[0]:
@@ -453,7 +528,7 @@ def _try_split(tok: _Tok, left: str | None, right: str | None, corrector: Correc
     if margin < s.accept + s.real_word_extra:
         return None
     i = best[1]
-    return tok.core[:i] + " " + tok.core[i:], margin
+    return tok.core[:i] + " " + tok.core[i:], margin, best[0]
 
 
 def correct_page(page: Page, corrector: Corrector, skip: frozenset[tuple[int, int]] = frozenset()) -> Page:
@@ -500,26 +575,32 @@ def correct_page(page: Page, corrector: Corrector, skip: frozenset[tuple[int, in
                     i += 2
                     continue
 
-            if not known:
-                split = _try_split(tok, left, right, corrector)
-                if split is not None:
-                    new_core, margin = split
-                    a, b = new_core.split(" ")
-                    edits[pos] = [
-                        word.model_copy(update={"text": tok.lead + a, "alternatives": []}),
-                        word.model_copy(update={"text": b + tok.trail, "alternatives": [], "confidence": word.confidence}),
-                    ]
-                    changes.append(Change(line=tok.line, word=tok.word, original=word.text, new=f"{tok.lead}{a} {b}{tok.trail}", source="split", score=_score(margin)))
-                    i += 1
-                    continue
+            d = _correct_core(tok.core, left, right, tok, corrector, capital, not _mid_sentence(block, i))
+            split = None if known else _try_split(tok, left, right, corrector)
+            if split is not None and (d.new is None or split[2] > d.best):
+                new_core, margin, _ = split
+                a, b = new_core.split(" ")
+                edits[pos] = [
+                    word.model_copy(update={"text": tok.lead + a, "alternatives": []}),
+                    word.model_copy(update={"text": b + tok.trail, "alternatives": [], "confidence": word.confidence}),
+                ]
+                changes.append(Change(line=tok.line, word=tok.word, original=word.text, new=f"{tok.lead}{a} {b}{tok.trail}", source="split", score=_score(margin)))
+                i += 1
+                continue
 
-            d = _correct_core(tok.core, left, right, tok, corrector, capital)
+
             if d.new is not None and d.new != tok.core:
                 new_text = tok.lead + d.new + tok.trail
                 edits[pos] = [word.model_copy(update={"text": new_text, "flagged": False, "suggestions": []})]
                 changes.append(Change(line=tok.line, word=tok.word, original=word.text, new=new_text, source="lexicon", score=_score(d.margin)))
             elif d.suggestions and not known:
                 edits[pos] = [word.model_copy(update={"flagged": True, "suggestions": [tok.lead + x + tok.trail for x in d.suggestions]})]
+            elif known:
+                cased = _fix_case(tok.core, block, i, corrector)
+                if cased is not None and cased != tok.core:
+                    new_text = tok.lead + cased + tok.trail
+                    edits[pos] = [word.model_copy(update={"text": new_text})]
+                    changes.append(Change(line=tok.line, word=tok.word, original=word.text, new=new_text, source="case", score=0.9))
             i += 1
     if not edits:
         return page.model_copy(update={"changes": changes}) if changes != page.changes else page
