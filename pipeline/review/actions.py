@@ -1,0 +1,217 @@
+"""Review decisions: each one written at once to corrections.yaml and applied to the outputs.
+
+A :class:`ReviewSession` holds the queue of one output folder, the decisions taken in this
+session (an undo stack) and the groups skipped. A decision is one corrections.yaml entry
+(through :mod:`pipeline.overrides`: atomic, locked, stamped with who and when) scoped to every
+occurrence (everywhere, or the documents glob given) or to one word (document + page + box); the
+inputs it touches are then corrected again from their cached OCR, and their part of the queue is
+read again. Undo restores the file and the outputs.
+
+Thread-safe: the web app calls it from several request threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from ..batch import FileResult, recorrect_outputs
+from ..errors import UsageError
+from ..options import Options
+from ..overrides import Entry, Scope, load_corrections, new_entry, remove_entry, save_entry, scope_from_yaml
+from ..workspace import open_workspace
+from .queue import DEFAULT_THRESHOLD, FileScan, Group, Occurrence, group_occurrences, scan_file
+
+__all__ = ["ReviewSession", "Step", "Saved"]
+
+
+@dataclass(frozen=True)
+class Saved:
+    """One write to corrections.yaml and what was there before (for undo)."""
+
+    entry: Entry
+    what: Literal["added", "updated", "unchanged"]
+    previous: Entry | None
+
+
+@dataclass
+class Step:
+    """One thing the person did: a decision (with what it wrote) or a skip."""
+
+    kind: Literal["decide", "skip"]
+    form: str
+    saved: list[Saved] = field(default_factory=list)
+    rels: list[str] = field(default_factory=list)
+    failed: list[FileResult] = field(default_factory=list)
+
+    def describe(self) -> str:
+        if self.kind == "skip":
+            return f"skipped {self.form!r}"
+        entry = self.saved[0].entry
+        what = f"{entry.ocr!r} -> {entry.replacement!r}" if entry.status == "approved" else f"{entry.ocr!r} kept as typed"
+        return f"{what} ({entry.scope.describe()}; {entry.entry_id})"
+
+
+class ReviewSession:
+    """The review of one output folder."""
+
+    def __init__(
+        self,
+        out_dir: Path,
+        corrections_file: Path | None = None,
+        *,
+        reviewer: str,
+        threshold: float = DEFAULT_THRESHOLD,
+        documents: str | None = None,
+    ):
+        self.out_dir = Path(out_dir)
+        self.reviewer = reviewer
+        self.threshold = threshold
+        # "All occurrences" means everywhere, or the documents matching this glob.
+        self.all_scope: Scope = scope_from_yaml({"documents": documents}) if documents else Scope()
+        self._lock = threading.RLock()
+        self._scans: dict[str, FileScan] = {}
+        self._skipped: list[str] = []
+        self.undo_stack: list[Step] = []
+        self.decided = 0
+        with open_workspace(self.out_dir, create=False) as ws:
+            saved = ws.saved_options()
+            if saved is None:
+                raise UsageError("has no record of the options it was made with; run `ocrfix process` again", path=self.out_dir)
+            self.options = Options.model_validate_json(saved)
+            self.rels = [r.rel for r in ws.records() if r.has_ocr and r.state == "done"]
+        self.corrections_file = Path(corrections_file or self.options.correct.corrections_file)
+        self.refresh()
+
+    # -- the queue ----------------------------------------------------------------------------
+    def refresh(self, rels: list[str] | None = None) -> None:
+        """Read the queue again (for some inputs, or all)."""
+        corrections = load_corrections(self.corrections_file)
+        with self._lock, open_workspace(self.out_dir, create=False) as ws:
+            for rel in self.rels if rels is None else rels:
+                self._scans[rel] = scan_file(ws, rel, self.options, corrections, self.threshold)
+
+    def groups(self) -> list[Group]:
+        """The queue, most useful decision first; skipped groups at the end, in the order skipped."""
+        with self._lock:
+            groups = group_occurrences(o for scan in self._scans.values() for o in scan.occurrences)
+        skipped = {form: i for i, form in enumerate(self._skipped)}
+        return sorted(groups, key=lambda g: skipped.get(g.form, -1))
+
+    def group(self, group_id: str) -> Group | None:
+        return next((g for g in self.groups() if g.id == group_id), None)
+
+    def occurrence(self, occurrence_id: str) -> Occurrence | None:
+        with self._lock:
+            for scan in self._scans.values():
+                for o in scan.occurrences:
+                    if o.id == occurrence_id:
+                        return o
+        return None
+
+    def progress(self) -> dict[str, int]:
+        groups = self.groups()
+        skipped = sum(g.form in self._skipped for g in groups)
+        return {
+            "decided": self.decided,
+            "left": len(groups),
+            "skipped": skipped,
+            "words_left": sum(g.count for g in groups),
+            "total": self.decided + len(groups),
+        }
+
+    # -- decisions ----------------------------------------------------------------------------
+    def decide(
+        self,
+        group_id: str,
+        replacement: str | None,
+        *,
+        occurrence_id: str | None = None,
+        note: str | None = None,
+    ) -> Step:
+        """Decide a group: ``replacement`` (None: keep the OCR text as typed, a ``rejected`` entry),
+        for every occurrence, or only ``occurrence_id``."""
+        with self._lock:
+            group = self.group(group_id)
+            if group is None:
+                raise UsageError(f"no group {group_id!r} in the queue (already decided?)")
+            if replacement is not None:
+                replacement = " ".join(replacement.split())
+                if not replacement:
+                    raise UsageError("the correction is empty")
+                if replacement == group.form:
+                    replacement = None  # the OCR text as it is: keep it
+            if occurrence_id is not None:
+                occ = next((o for o in group.occurrences if o.id == occurrence_id), None)
+                if occ is None:
+                    raise UsageError(f"no occurrence {occurrence_id!r} in group {group.form!r}")
+                if occ.bbox is None:
+                    raise UsageError("this word has no box on the page, so it can only be decided for all occurrences")
+                scope = Scope(documents=(occ.rel,), page=occ.page, box=occ.bbox)
+                context = f"{occ.before} {occ.text} {occ.after}".strip()
+                rels = [occ.rel]
+            else:
+                scope = self.all_scope
+                first = group.occurrences[0]
+                context = f"{first.before} {first.text} {first.after}".strip()
+                rels = [rel for rel, scan in self._scans.items() if group.form in scan.forms and scope.matches_document(rel)]
+            entry = new_entry(
+                group.form,
+                replacement,
+                status="approved" if replacement is not None else "rejected",
+                scope=scope,
+                approved_by=self.reviewer,
+                note=note,
+                context=context,
+            )
+            before = load_corrections(self.corrections_file)
+            saved, what = save_entry(self.corrections_file, entry, update=True)
+            # An update keeps the old entry's id: that is the one to put back on undo.
+            previous = before.get(saved.entry_id) if what == "updated" else None
+            step = Step("decide", group.form, [Saved(saved, what, previous)], rels)
+            step.failed = self._apply(rels)
+            self.undo_stack.append(step)
+            self.decided += 1
+            if group.form in self._skipped:
+                self._skipped.remove(group.form)
+            return step
+
+    def skip(self, group_id: str) -> Step:
+        with self._lock:
+            group = self.group(group_id)
+            if group is None:
+                raise UsageError(f"no group {group_id!r} in the queue")
+            if group.form in self._skipped:
+                self._skipped.remove(group.form)
+            self._skipped.append(group.form)
+            step = Step("skip", group.form)
+            self.undo_stack.append(step)
+            return step
+
+    def undo(self) -> Step | None:
+        """Take back the last step: remove (or restore) the entries it wrote and regenerate the outputs."""
+        with self._lock:
+            if not self.undo_stack:
+                return None
+            step = self.undo_stack.pop()
+            if step.kind == "skip":
+                if step.form in self._skipped:
+                    self._skipped.remove(step.form)
+                return step
+            for s in reversed(step.saved):
+                if s.what == "added":
+                    remove_entry(self.corrections_file, s.entry.entry_id)
+                elif s.what == "updated" and s.previous is not None:
+                    save_entry(self.corrections_file, s.previous, update=True)
+            step.failed = self._apply(step.rels)
+            self.decided -= 1
+            return step
+
+    def _apply(self, rels: list[str]) -> list[FileResult]:
+        """Regenerate the outputs of ``rels`` from cached OCR and read their part of the queue again."""
+        results = recorrect_outputs(self.out_dir, rels, self.corrections_file) if rels else []
+        self.refresh(rels)
+        return [r for r in results if not r.ok]
+

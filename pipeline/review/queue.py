@@ -1,0 +1,281 @@
+"""The review queue: the words of an output folder worth a person's look, grouped by OCR form.
+
+A word is queued when the corrector flagged it (it was unsure and left it as read, with
+suggestions), or when Tesseract's confidence in it is below a threshold (whatever the corrector
+did with it). Words a corrections.yaml entry already decides are never queued. Occurrences of the
+same OCR form across all pages form one :class:`Group` (a concordance: "chvisage" x3 is one
+decision), and groups are ordered by how much a decision fixes: the sum over the occurrences of the
+doubt about each (1 - confidence).
+
+Everything here is plain data in, data out; :func:`scan_file` reads one input's cached raw OCR
+and its corrected document, :func:`group_occurrences` orders the groups.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import WorkspaceError
+from ..model import BBox, Document, Page, Word
+from ..options import Options
+from ..outputs import output_paths
+from ..overrides import Corrections, apply_overrides, split_token
+from ..workspace import Workspace
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Occurrence",
+    "Group",
+    "FileScan",
+    "scan_file",
+    "group_occurrences",
+    "alternative_readings",
+    "group_id",
+]
+
+# Words Tesseract was less sure of than this (0-100) are queued even when nothing flagged them.
+DEFAULT_THRESHOLD = 40.0
+# A word without a confidence (not from OCR) counts as this doubtful.
+_UNKNOWN_DOUBT = 0.5
+MAX_SUGGESTIONS = 9  # keys 1-9
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One queued word on one page."""
+
+    id: str
+    rel: str
+    input_path: str
+    page: int
+    line: int  # line index on the page (lines are the same in the raw and the corrected page)
+    word: int  # word index in the raw line (after overrides)
+    text: str  # the word as the OCR read it, punctuation included
+    form: str  # its core: what the group and a corrections entry match
+    current: str  # what the output says now
+    confidence: float | None
+    flagged: bool
+    suggestions: tuple[str, ...]  # ranked cores
+    bbox: BBox | None
+    line_bbox: BBox | None
+    before: str  # the rest of the line, for context
+    after: str
+
+    @property
+    def doubt(self) -> float:
+        if self.confidence is None:
+            return _UNKNOWN_DOUBT
+        return min(1.0, max(0.0, 1.0 - self.confidence / 100.0))
+
+    @property
+    def choice(self) -> str | None:
+        """The corrector's choice (the core it wrote), or None where it left the word as read."""
+        core = split_token(self.current)[1] if " " not in self.current else self.current
+        return None if self.current == self.text else core
+
+
+@dataclass
+class Group:
+    """Every queued occurrence of one OCR form: one decision."""
+
+    id: str
+    form: str
+    occurrences: list[Occurrence] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.occurrences)
+
+    @property
+    def score(self) -> float:
+        """How much deciding it fixes: occurrences x doubt."""
+        return sum(o.doubt for o in self.occurrences)
+
+    @property
+    def choice(self) -> str | None:
+        """The corrector's most frequent choice for this form, if it made one."""
+        choices = Counter(o.choice for o in self.occurrences if o.choice)
+        return choices.most_common(1)[0][0] if choices else None
+
+    @property
+    def suggestions(self) -> list[str]:
+        """The corrector's choice first, then suggestions ranked by how often and how high they came."""
+        score: Counter[str] = Counter()
+        for o in self.occurrences:
+            if o.choice:
+                score[o.choice] += 100.0
+            for rank, s in enumerate(o.suggestions):
+                score[s] += 10.0 / (rank + 1)
+        ranked = sorted((s for s in score if s and s != self.form), key=lambda s: (-score[s], s))
+        return ranked[:MAX_SUGGESTIONS]
+
+
+@dataclass
+class FileScan:
+    """What one input contributes: its queued words and every OCR form it contains (so that a
+    decision made for all occurrences knows which files to regenerate)."""
+
+    rel: str
+    occurrences: list[Occurrence]
+    forms: frozenset[str]
+
+
+def group_id(form: str) -> str:
+    return "g" + hashlib.sha1(form.encode("utf-8")).hexdigest()[:12]
+
+
+def _occurrence_id(rel: str, page: int, bbox: BBox | None, line: int, word: int) -> str:
+    key = f"{rel}\0{page}\0{bbox}\0{line}\0{word}"
+    return "o" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def alternative_readings(word: Word, limit: int = 5) -> list[str]:
+    """Other readings of a word from Tesseract's per-character alternatives, most likely first:
+    each single substitution, and all the best substitutions together."""
+    text, alts = word.text, word.alternatives
+    if not alts or len(alts) != len(text):
+        return []
+    scored: dict[str, float] = {}
+    best: list[str] = list(text)
+    best_score = 1.0
+    for i, choices in enumerate(alts):
+        others = [(c, conf) for c, conf in choices if c != text[i] and c.strip()]
+        for c, conf in others[:2]:
+            candidate = text[:i] + c + text[i + 1 :]
+            scored[candidate] = max(scored.get(candidate, 0.0), conf / 100.0)
+        if others:
+            best[i] = others[0][0]
+            best_score *= others[0][1] / 100.0
+    combined = "".join(best)
+    if combined != text:
+        scored[combined] = max(scored.get(combined, 0.0), best_score)
+    return sorted(scored, key=lambda s: (-scored[s], s))[:limit]
+
+
+def _core_suggestion(suggestion: str, lead: str, trail: str) -> str:
+    """The corrector offers whole tokens ("envisage,"); entries replace cores ("envisage")."""
+    if lead and suggestion.startswith(lead):
+        suggestion = suggestion[len(lead) :]
+    if trail and suggestion.endswith(trail):
+        suggestion = suggestion[: len(suggestion) - len(trail)]
+    return suggestion
+
+
+def _iou(a: BBox | None, b: BBox | None) -> float:
+    if a is None or b is None:
+        return 0.0
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _counterpart(word: Word, wi: int, words: list[Word]) -> Word | None:
+    """The corrected word that a raw word became: the one whose box overlaps it most (the
+    corrector may split or merge words, so positions alone can shift)."""
+    if word.bbox is not None:
+        best = max(words, key=lambda w: _iou(word.bbox, w.bbox), default=None)
+        if best is not None and _iou(word.bbox, best.bbox) > 0.3:
+            return best
+    return words[wi] if wi < len(words) else None
+
+
+def _has_text(core: str) -> bool:
+    return any(c.isalnum() for c in core)
+
+
+def _page_occurrences(rel: str, input_path: str, raw: Page, corrected: Page | None, corrections: Corrections,
+                      threshold: float) -> tuple[list[Occurrence], set[str]]:
+    seen, decided = apply_overrides(raw, rel, corrections)
+    forms: set[str] = set()
+    found: list[Occurrence] = []
+    for li, line in enumerate(seen.lines):
+        out_line = corrected.lines[li].words if corrected is not None and li < len(corrected.lines) else []
+        for wi, word in enumerate(line.words):
+            lead, core, trail = split_token(word.text)
+            forms.add(core)
+            if (li, wi) in decided or not _has_text(core):
+                continue
+            out = _counterpart(word, wi, out_line) if out_line else None
+            flagged = out is not None and out.flagged and out.text == word.text
+            low = word.confidence is not None and word.confidence < threshold
+            if not (flagged or low):
+                continue
+            current = out.text if out is not None else word.text
+            suggestions: list[str] = []
+            if out is not None and current != word.text:
+                suggestions.append(_core_suggestion(current, lead, trail))
+            if flagged:
+                suggestions += [_core_suggestion(s, lead, trail) for s in out.suggestions]
+            suggestions += [_core_suggestion(s, lead, trail) for s in alternative_readings(word)]
+            ranked = tuple(dict.fromkeys(s for s in suggestions if s and s != core))
+            found.append(
+                Occurrence(
+                    id=_occurrence_id(rel, raw.index, word.bbox, li, wi),
+                    rel=rel,
+                    input_path=input_path,
+                    page=raw.index,
+                    line=li,
+                    word=wi,
+                    text=word.text,
+                    form=core,
+                    current=current,
+                    confidence=word.confidence,
+                    flagged=flagged,
+                    suggestions=ranked,
+                    bbox=word.bbox,
+                    line_bbox=line.bbox,
+                    before=" ".join(w.text for w in line.words[:wi]),
+                    after=" ".join(w.text for w in line.words[wi + 1 :]),
+                )
+            )
+    return found, forms
+
+
+def _corrected_document(ws: Workspace, rel: str, raw: Document, options: Options, corrections: Corrections) -> Document:
+    """The document as the outputs have it: the JSON output when there is one, else corrected again."""
+    if "json" in options.output.formats:
+        path = output_paths(ws.out_dir, Path(rel))["json"]
+        try:
+            doc = Document.model_validate_json(path.read_bytes())
+            if len(doc.pages) == len(raw.pages):
+                return doc
+        except (OSError, ValueError):
+            pass  # missing or unreadable: fall back to correcting the cached OCR
+    from ..process import correct_document  # the corrector, only when needed
+
+    return correct_document(raw, options.correct, corrections)
+
+
+def scan_file(ws: Workspace, rel: str, options: Options, corrections: Corrections, threshold: float = DEFAULT_THRESHOLD) -> FileScan:
+    """The queued words of one processed input (none when it has no cached OCR)."""
+    record = ws.record(rel)
+    if record is None or not record.has_ocr or record.state != "done":
+        return FileScan(rel, [], frozenset())
+    raw = ws.raw_ocr(rel)
+    if raw is None:
+        raise WorkspaceError(f"{rel}: the cached OCR is missing", path=ws.dir)
+    corrected = _corrected_document(ws, rel, raw, options, corrections)
+    occurrences: list[Occurrence] = []
+    forms: set[str] = set()
+    by_index = {p.index: p for p in corrected.pages}
+    for page in raw.pages:
+        found, page_forms = _page_occurrences(rel, record.path, page, by_index.get(page.index), corrections, threshold)
+        occurrences += found
+        forms |= page_forms
+    return FileScan(rel, occurrences, frozenset(forms))
+
+
+def group_occurrences(occurrences: Iterable[Occurrence]) -> list[Group]:
+    """Occurrences grouped by OCR form, the group a decision fixes most first."""
+    groups: dict[str, Group] = {}
+    for o in occurrences:
+        groups.setdefault(o.form, Group(group_id(o.form), o.form)).occurrences.append(o)
+    for g in groups.values():
+        g.occurrences.sort(key=lambda o: (o.rel, o.page, o.line, o.word))
+    return sorted(groups.values(), key=lambda g: (-round(g.score, 6), -g.count, g.form))

@@ -1,0 +1,285 @@
+"""The review web app: one page per group (server-rendered), line crops as PNG, a small JSON API.
+
+Safety, because the app can write corrections.yaml and shows private papers:
+- a per-session token: the first visit brings it in the URL (``/?token=...``) and gets it as an
+  HttpOnly cookie that every later request must carry; every POST must also send it in the
+  ``X-Ocrfix-Token`` header, which only the app's own page (which embeds it) can do;
+- the Host header must name the address the app was started on (no DNS rebinding);
+- request bodies are capped (413), HTML is autoescaped, scripts come only from the app itself
+  (a Content-Security-Policy), and nothing is served by a path the client names: crops are
+  addressed by queue ids, static files come from the package.
+"""
+
+from __future__ import annotations
+
+import secrets
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import OcrfixError
+from .actions import ReviewSession, Step
+from .crops import CropMaker
+from .queue import Group
+
+__all__ = ["create_app", "TOKEN_HEADER", "TOKEN_COOKIE", "MAX_BODY_BYTES"]
+
+TOKEN_HEADER = "X-Ocrfix-Token"
+TOKEN_COOKIE = "ocrfix_token"
+MAX_BODY_BYTES = 64 * 1024
+_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+
+
+class _Guard:
+    """ASGI middleware: allowed hosts, the session token, and a cap on request bodies."""
+
+    def __init__(self, app, *, token: str, hosts: set[str], max_body: int):
+        self.app = app
+        self.token = token
+        self.hosts = hosts
+        self.max_body = max_body
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        host = headers.get("host", "")
+        hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if hostname.strip("[]") not in self.hosts:
+            return await _plain(send, 421, "unknown host; open the address `ocrfix review` printed")
+        path = scope["path"]
+        if scope["method"] == "POST":
+            if not secrets.compare_digest(headers.get(TOKEN_HEADER.lower(), ""), self.token):
+                return await _plain(send, 403, "missing or wrong session token")
+            try:
+                if int(headers.get("content-length") or 0) > self.max_body:
+                    return await _plain(send, 413, "request body too large")
+            except ValueError:
+                return await _plain(send, 400, "bad Content-Length")
+        elif not path.startswith("/static/") and not self._has_token(scope, headers):
+            return await _plain(send, 403, "open the address `ocrfix review` printed (it carries the session token)")
+
+        if scope["method"] != "POST":
+            return await self.app(scope, receive, send)
+        # Read the whole (small) body first, counting as it arrives (a chunked body has no length),
+        # then hand it on: the API's own body parsing never sees more than the cap.
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            body += message.get("body", b"")
+            if len(body) > self.max_body:
+                return await _plain(send, 413, "request body too large")
+            more = message.get("more_body", False)
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    def _has_token(self, scope, headers: dict[str, str]) -> bool:
+        from http.cookies import SimpleCookie
+
+        cookie = SimpleCookie()
+        try:
+            cookie.load(headers.get("cookie", ""))
+        except Exception:  # noqa: BLE001 - a malformed cookie header is just no token
+            return False
+        if TOKEN_COOKIE in cookie and secrets.compare_digest(cookie[TOKEN_COOKIE].value, self.token):
+            return True
+        # The first visit: the token in the URL (the app then sets the cookie and drops it from the URL).
+        from urllib.parse import parse_qs
+
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        return scope["path"] == "/" and secrets.compare_digest((query.get("token") or [""])[0], self.token)
+
+
+async def _plain(send, status: int, text: str) -> None:
+    body = text.encode("utf-8")
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DecideBody(_Body):
+    group: str = Field(max_length=64)
+    # suggestion: pick suggestions[index]; correct: the typed text; keep: the OCR text as typed.
+    action: Literal["suggestion", "correct", "keep"]
+    index: int | None = Field(default=None, ge=0, le=8)
+    text: str | None = Field(default=None, max_length=200)
+    scope: Literal["all", "one"] = "all"
+    occurrence: str | None = Field(default=None, max_length=64)
+
+
+class SkipBody(_Body):
+    group: str = Field(max_length=64)
+
+
+def _group_json(group: Group) -> dict:
+    return {
+        "id": group.id,
+        "form": group.form,
+        "count": group.count,
+        "score": round(group.score, 3),
+        "choice": group.choice,
+        "suggestions": group.suggestions,
+        "occurrences": [
+            {
+                "id": o.id,
+                "document": o.rel,
+                "page": o.page,
+                "line": o.line,
+                "text": o.text,
+                "current": o.current,
+                "confidence": o.confidence,
+                "flagged": o.flagged,
+                "before": o.before,
+                "after": o.after,
+                "crop": f"/crop/{o.id}.png",
+            }
+            for o in group.occurrences
+        ],
+    }
+
+
+def _step_json(step: Step | None) -> dict | None:
+    if step is None:
+        return None
+    return {
+        "kind": step.kind,
+        "form": step.form,
+        "description": step.describe(),
+        "entries": [s.entry.entry_id for s in step.saved],
+        "documents": step.rels,
+        "failed": [f"{r.rel}: {r.error}" for r in step.failed],
+    }
+
+
+def create_app(
+    out_dir: Path,
+    corrections_file: Path | None,
+    token: str,
+    *,
+    reviewer: str = "unknown",
+    threshold: float | None = None,
+    documents: str | None = None,
+    session: ReviewSession | None = None,
+    hosts: set[str] | None = None,
+    max_body: int = MAX_BODY_BYTES,
+) -> FastAPI:
+    """The review app for one output folder (``session`` lets a caller share or pre-build one)."""
+    if session is None:
+        kwargs = {} if threshold is None else {"threshold": threshold}
+        session = ReviewSession(out_dir, corrections_file, reviewer=reviewer, documents=documents, **kwargs)
+    crops = CropMaker()
+    package = resources.files("pipeline.review")
+    env = Environment(loader=FileSystemLoader(str(package / "templates")), autoescape=True)
+
+    app = FastAPI(title="ocrfix review", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.session = session
+    app.mount("/static", StaticFiles(directory=str(package / "static")), name="static")
+
+    def page(html: str, status: int = 200) -> HTMLResponse:
+        return HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": _CSP, "Cache-Control": "no-store",
+                                                               "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+
+    @app.get("/", response_class=HTMLResponse)
+    def index(request: Request, group: str | None = None):
+        if "token" in request.query_params:
+            # Keep the token out of the address bar and history: a cookie carries it from now on.
+            response = RedirectResponse("/", status_code=303)
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+            return response
+        groups = session.groups()
+        current = next((g for g in groups if g.id == group), None) if group else None
+        current = current or (groups[0] if groups else None)
+        last = session.undo_stack[-1] if session.undo_stack else None
+        html = env.get_template("review.html").render(
+            group=current,
+            progress=session.progress(),
+            token=token,
+            out_dir=str(session.out_dir),
+            corrections_file=str(session.corrections_file),
+            reviewer=session.reviewer,
+            last=last.describe() if last else None,
+            all_scope=session.all_scope.describe(),
+        )
+        return page(html)
+
+    @app.get("/crop/{occurrence_id}.png")
+    def crop(occurrence_id: str):
+        occ = session.occurrence(occurrence_id)
+        if occ is None:
+            raise HTTPException(404, "no such word in the queue")
+        try:
+            png = crops.crop(Path(occ.input_path), occ.page, occ.bbox, occ.line_bbox)
+        except OcrfixError as e:
+            raise HTTPException(404, f"no image: {e}") from e
+        return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=600"})
+
+    @app.get("/api/queue")
+    def queue():
+        return {"progress": session.progress(), "groups": [_group_json(g) for g in session.groups()]}
+
+    @app.post("/api/decide")
+    def decide(body: DecideBody):
+        group = session.group(body.group)
+        if group is None:
+            raise HTTPException(404, "no such group in the queue (already decided?)")
+        if body.action == "suggestion":
+            if body.index is None or body.index >= len(group.suggestions):
+                raise HTTPException(422, "no suggestion with that number")
+            replacement: str | None = group.suggestions[body.index]
+        elif body.action == "correct":
+            if not body.text or not body.text.strip():
+                raise HTTPException(422, "type the correction")
+            replacement = body.text
+        else:
+            replacement = None
+        if body.scope == "one" and not body.occurrence:
+            raise HTTPException(422, "say which occurrence")
+        try:
+            step = session.decide(group.id, replacement, occurrence_id=body.occurrence if body.scope == "one" else None)
+        except OcrfixError as e:
+            raise HTTPException(409, str(e)) from e
+        return {"step": _step_json(step), "progress": session.progress()}
+
+    @app.post("/api/skip")
+    def skip(body: SkipBody):
+        try:
+            step = session.skip(body.group)
+        except OcrfixError as e:
+            raise HTTPException(404, str(e)) from e
+        return {"step": _step_json(step), "progress": session.progress()}
+
+    @app.post("/api/undo")
+    def undo():
+        try:
+            step = session.undo()
+        except OcrfixError as e:
+            raise HTTPException(409, str(e)) from e
+        return {"step": _step_json(step), "progress": session.progress()}
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+
+    app.add_middleware(_Guard, token=token, hosts=hosts or {"127.0.0.1", "localhost"}, max_body=max_body)
+    return app

@@ -1,0 +1,162 @@
+"""Review in a terminal (for SSH sessions): the same queue and keys as the web app, with the
+line's text in place of its image.
+
+A command-line surface like the CLI, so it prints. On a terminal every key acts at once; from any
+other stream (a pipe, a test) it reads one command per line, and ``e`` takes the correction from
+the rest of its line or from the next one.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..errors import OcrfixError
+from .actions import ReviewSession
+from .queue import Group
+
+__all__ = ["run_terminal_review", "TerminalResult"]
+
+_MAX_SHOWN = 8
+_HELP = "1-9 pick · e type a correction · k keep as read · a all/one · n next occurrence · s skip · u undo · q quit"
+
+
+@dataclass
+class TerminalResult:
+    decided: int
+    left: int
+    quit: bool
+
+
+def _read_command(stream: TextIO, console: Console) -> tuple[str, str] | None:
+    """(key, rest of the line); None at the end of the input."""
+    if stream.isatty():
+        import click
+
+        key = click.getchar()
+        if key in ("\x03", "\x04"):  # Ctrl-C, Ctrl-D
+            return None
+        console.print(key if key.isprintable() else "")
+        return key, ""
+    line = stream.readline()
+    if not line:
+        return None
+    line = line.strip()
+    return (line[:1], line[1:].strip()) if line else ("", "")
+
+
+def _read_text(stream: TextIO, console: Console, prompt: str) -> str | None:
+    if stream.isatty():
+        return console.input(prompt)
+    console.print(prompt, end="")
+    line = stream.readline()
+    console.print(line.rstrip("\n"))
+    return line.rstrip("\n") if line else None
+
+
+def _show(console: Console, session: ReviewSession, group: Group, scope_one: bool, selected: int) -> None:
+    p = session.progress()
+    head = Text()
+    head.append(group.form, style="bold black on yellow")
+    head.append(f"  ×{group.count}", style="dim")
+    if group.choice:
+        head.append(f"   corrector chose: {group.choice}", style="green")
+    else:
+        head.append("   the corrector left it as read", style="dim")
+    table = Table.grid(padding=(0, 1))
+    for i, o in enumerate(group.occurrences[:_MAX_SHOWN]):
+        line = Text(o.before + " " if o.before else "")
+        line.append(o.text, style="bold reverse" if (scope_one and i == selected) else "bold black on yellow")
+        line.append(" " + o.after if o.after else "")
+        where = f"{o.rel} p{o.page + 1} l{o.line + 1}"
+        if o.confidence is not None:
+            where += f" c{o.confidence:.0f}"
+        marker = "›" if scope_one and i == selected else " "
+        table.add_row(marker, Text(where, style="dim"), line)
+    if group.count > _MAX_SHOWN:
+        table.add_row(" ", "", Text(f"… and {group.count - _MAX_SHOWN} more", style="dim"))
+    suggestions = Text()
+    for i, s in enumerate(group.suggestions):
+        suggestions.append(f" {i + 1} ", style="bold reverse")
+        suggestions.append(f" {s}   ")
+    if not group.suggestions:
+        suggestions.append("no suggestions: e to type a correction, k to keep it", style="dim")
+    scope = "only the marked occurrence" if scope_one else f"all occurrences ({session.all_scope.describe()})"
+    body = Table.grid()
+    body.add_row(head)
+    body.add_row(table)
+    body.add_row(suggestions)
+    body.add_row(Text(f"apply to: {scope}", style="cyan"))
+    title = f"{p['decided']} decided · {p['left']} left ({p['words_left']} words)" + (f" · {p['skipped']} skipped" if p["skipped"] else "")
+    console.print(Panel(body, title=title, subtitle=_HELP, subtitle_align="left"))
+
+
+def run_terminal_review(session: ReviewSession, *, input: TextIO | None = None, console: Console | None = None) -> TerminalResult:
+    """Go through the queue until it is empty, the input ends, or the person quits (q)."""
+    stream = input if input is not None else sys.stdin
+    console = console or Console(highlight=False)
+    scope_one = False
+    selected = 0
+    current: str | None = None
+    while True:
+        groups = session.groups()
+        if not groups:
+            console.print("[green]Nothing left to review.[/]")
+            return TerminalResult(session.decided, 0, quit=False)
+        group = groups[0]
+        if group.id != current:
+            current, selected = group.id, 0
+        selected = min(selected, group.count - 1)
+        _show(console, session, group, scope_one, selected)
+        command = _read_command(stream, console)
+        if command is None or command[0] == "q":
+            return TerminalResult(session.decided, len(groups), quit=True)
+        key, rest = command
+        occurrence = group.occurrences[selected].id if scope_one else None
+        try:
+            if key.isdigit() and key != "0":
+                index = int(key) - 1
+                if index >= len(group.suggestions):
+                    console.print(f"[red]There is no suggestion {key}.[/]")
+                    continue
+                step = session.decide(group.id, group.suggestions[index], occurrence_id=occurrence)
+            elif key == "e":
+                text = rest or _read_text(stream, console, f"correction for {group.form!r}: ")
+                if not text or not text.strip():
+                    console.print("[yellow]Nothing typed; nothing changed.[/]")
+                    continue
+                step = session.decide(group.id, text, occurrence_id=occurrence)
+            elif key == "k":
+                step = session.decide(group.id, None, occurrence_id=occurrence)
+            elif key == "a":
+                scope_one = not scope_one
+                continue
+            elif key == "n":
+                scope_one = True  # choosing an occurrence means deciding it alone
+                selected = (selected + 1) % min(group.count, _MAX_SHOWN)
+                continue
+            elif key == "s":
+                step = session.skip(group.id)
+            elif key == "u":
+                step = session.undo()
+                if step is None:
+                    console.print("[yellow]Nothing to undo.[/]")
+                    continue
+                console.print(f"[cyan]undone:[/] {step.describe()}")
+                continue
+            else:
+                if key:
+                    console.print(f"[red]Unknown key {key!r}.[/] {_HELP}")
+                continue
+        except OcrfixError as e:
+            console.print(f"[red]Not saved: {e}[/]")
+            continue
+        console.print(f"[green]{step.describe()}[/]")
+        for failed in step.failed:
+            console.print(f"[red]{failed.rel}: {failed.error}[/]")

@@ -1,0 +1,474 @@
+"""Review: the queue, each action through the API, the app's safety rules, crops, and the terminal.
+
+The sample output folder is built with the workspace API from a fake OCR result over a real
+image (words drawn where their boxes say), and a fake corrector stands in for the real one, so
+these tests say exactly which words are flagged and with which suggestions.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from pipeline.model import Change, Document, Line, Page, Word
+from pipeline.overrides import apply_overrides, load_corrections, split_token
+
+TOKEN = "test-token-0123456789"
+
+# (text, confidence) per word, per line, per document. "chvisage" is flagged by the fake corrector
+# (x3, once with a comma), "Politicial" is auto-corrected but doubtful, "Sulverb" is doubtful only.
+SAMPLE = {
+    "a.png": [
+        [("We", 95), ("chvisage", 30), ("no", 95), ("difficulty.", 91)],
+        [("The", 95), ("Sulverb", 35), ("telegram", 92), ("chvisage,", 25)],
+    ],
+    "sub/b.png": [
+        [("They", 95), ("chvisage", 20), ("it", 96)],
+        [("Politicial", 33), ("matters", 95)],
+    ],
+}
+FLAGS = {"chvisage": ["envisage", "chvisages"]}
+FIXES = {"Politicial": "Political"}
+# Tesseract's alternatives for "Sulverb": S or 5 at the first position.
+ALTERNATIVES = {"Sulverb": [[("S", 60.0), ("5", 30.0)]] + [[] for _ in range(6)]}
+
+
+def _draw(words: list[list[tuple[str, float]]]) -> tuple[np.ndarray, list[Line]]:
+    """A white page with the words typed on it, and the lines with the boxes of their ink."""
+    font, scale, thick = cv2.FONT_HERSHEY_SIMPLEX, 0.9, 2
+    image = np.full((60 + 50 * len(words), 700), 255, np.uint8)
+    lines = []
+    for li, line in enumerate(words):
+        x, base = 20, 50 + 50 * li
+        out = []
+        for text, conf in line:
+            (w, h), d = cv2.getTextSize(text, font, scale, thick)
+            cv2.putText(image, text, (x, base), font, scale, 0, thick, cv2.LINE_AA)
+            out.append(Word(text=text, confidence=conf, bbox=(x, base - h, x + w, base + d),
+                            alternatives=ALTERNATIVES.get(text, [])))
+            x += w + 18
+        lines.append(Line(words=out, bbox=(20, out[0].bbox[1] - 2, x - 18, base + 8)))
+    return image, lines
+
+
+def fake_correct(doc: Document, options, corrections=None) -> Document:
+    """Overrides first, then a corrector that flags FLAGS and replaces FIXES (words an override decided are left alone)."""
+    if corrections is None:
+        corrections = load_corrections(options.corrections_file)
+    pages = []
+    for page in doc.pages:
+        page, decided = apply_overrides(page, doc.source, corrections)
+        lines, changes = [], list(page.changes)
+        for li, line in enumerate(page.lines):
+            words = []
+            for wi, w in enumerate(line.words):
+                lead, core, trail = split_token(w.text)
+                if (li, wi) in decided:
+                    words.append(w)
+                elif core in FLAGS:
+                    words.append(w.model_copy(update={"flagged": True, "suggestions": [lead + s + trail for s in FLAGS[core]]}))
+                elif core in FIXES:
+                    new = lead + FIXES[core] + trail
+                    words.append(w.model_copy(update={"text": new}))
+                    changes.append(Change(line=li, word=wi, original=w.text, new=new, source="lexicon", score=0.9))
+                else:
+                    words.append(w)
+            lines.append(line.model_copy(update={"words": words}))
+        pages.append(page.model_copy(update={"lines": lines, "changes": changes}))
+    return doc.model_copy(update={"pages": pages})
+
+
+@pytest.fixture
+def fake_corrector(monkeypatch):
+    from pipeline import process
+
+    monkeypatch.setattr(process, "correct_document", fake_correct)
+    monkeypatch.setattr(process, "corrector_for", lambda *a, **k: None)
+
+
+def build_sample(tmp_path: Path, sample: dict = SAMPLE) -> tuple[Path, Path]:
+    """An output folder as `ocrfix process` leaves it (inputs, cached OCR, outputs, flags); returns (OUT, corrections.yaml)."""
+    from PIL import Image
+
+    from pipeline.options import CorrectOptions, Options, PreprocessOptions
+    from pipeline.outputs import write_document
+    from pipeline.workspace import file_hash, open_workspace
+
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    corrections_file = tmp_path / "corrections.yaml"
+    options = Options(
+        preprocess=PreprocessOptions(mode="off"),
+        correct=CorrectOptions(corrections_file=corrections_file, dictionary_dir=tmp_path / "no-dictionaries"),
+        workers=1,
+    )
+    with open_workspace(out, exclusive=True) as ws:
+        for rel, words in sample.items():
+            path = inputs / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            image, lines = _draw(words)
+            Image.fromarray(image).save(path, dpi=(300, 300))
+            raw = Document(source=rel, pages=[Page(source=rel, width=image.shape[1], height=image.shape[0], dpi=300, lines=lines)])
+            ws.mark_pending(rel, path)
+            ws.store_ocr(rel, path, file_hash(path), options.ocr_key(), "5.0.0-fake", raw, 0.1)
+            corrected = fake_correct(raw, options.correct, load_corrections(corrections_file))
+            write_document(corrected, out, Path(rel), options.output.formats)
+            ws.mark_done(rel, "sample", corrected, 0.0)
+        ws.save_options(options.model_dump_json())
+        ws.commit()
+    return out, corrections_file
+
+
+@pytest.fixture
+def sample(tmp_path, fake_corrector):
+    return build_sample(tmp_path)
+
+
+def _session(sample, **kw):
+    from pipeline.review.actions import ReviewSession
+
+    out, corrections = sample
+    return ReviewSession(out, corrections, reviewer="Test Reviewer", **kw)
+
+
+@pytest.fixture
+def client(sample):
+    from fastapi.testclient import TestClient
+
+    from pipeline.review.server import create_app
+
+    out, corrections = sample
+    app = create_app(out, corrections, TOKEN, reviewer="Test Reviewer")
+    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
+        assert c.get(f"/?token={TOKEN}", follow_redirects=False).status_code == 303  # sets the cookie
+        c.headers["X-Ocrfix-Token"] = TOKEN
+        yield c
+
+
+def _queue(client) -> dict:
+    r = client.get("/api/queue")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def _group(client, form: str) -> dict:
+    return next(g for g in _queue(client)["groups"] if g["form"] == form)
+
+
+def _entries(path: Path):
+    return load_corrections(path).entries
+
+
+# -- the queue ------------------------------------------------------------------------------------
+
+
+def test_queue_groups_occurrences_by_form_across_pages_and_orders_by_gain(sample):
+    groups = _session(sample).groups()
+    forms = [g.form for g in groups]
+    # chvisage: 3 occurrences (one with a comma) in two documents, the most doubt: first.
+    assert forms == ["chvisage", "Politicial", "Sulverb"]
+    chv = groups[0]
+    assert chv.count == 3
+    assert {o.rel for o in chv.occurrences} == {"a.png", "sub/b.png"}
+    assert [o.text for o in chv.occurrences] == ["chvisage", "chvisage,", "chvisage"]
+    assert all(o.flagged for o in chv.occurrences)
+    assert chv.suggestions[:2] == ["envisage", "chvisages"]  # cores, without the comma
+    assert chv.choice is None
+    assert chv.score == pytest.approx(0.7 + 0.75 + 0.8)
+    # Auto-corrected but doubtful: the corrector's choice leads the suggestions.
+    pol = groups[1]
+    assert pol.choice == "Political" and pol.suggestions[0] == "Political"
+    assert pol.occurrences[0].current == "Political"
+    # Doubtful only: suggestions from Tesseract's character alternatives.
+    assert groups[2].suggestions == ["5ulverb"]
+    # Confident words the corrector left alone are not queued.
+    assert "telegram" not in forms and "We" not in forms
+
+
+def test_threshold_option_controls_the_doubtful_words(sample):
+    assert [g.form for g in _session(sample, threshold=0).groups()] == ["chvisage"]
+    assert "telegram" in [g.form for g in _session(sample, threshold=93).groups()]
+
+
+def test_words_decided_by_an_entry_are_not_queued(sample):
+    from pipeline.overrides import add_entry, new_entry
+
+    out, corrections = sample
+    add_entry(corrections, new_entry("Sulverb", None, status="rejected", approved_by="someone"))
+    assert "Sulverb" not in [g.form for g in _session(sample).groups()]
+
+
+# -- actions through the API ----------------------------------------------------------------------
+
+
+def test_api_queue_lists_groups_with_crops_and_progress(client):
+    q = _queue(client)
+    assert q["progress"] == {"decided": 0, "left": 3, "skipped": 0, "words_left": 5, "total": 3}
+    chv = q["groups"][0]
+    assert chv["form"] == "chvisage" and chv["count"] == 3
+    assert all(o["crop"] == f"/crop/{o['id']}.png" for o in chv["occurrences"])
+
+
+def test_accepting_a_suggestion_for_all_writes_the_entry_and_regenerates_outputs(client, sample):
+    out, corrections = sample
+    chv = _group(client, "chvisage")
+    r = client.post("/api/decide", json={"group": chv["id"], "action": "suggestion", "index": 0})
+    assert r.status_code == 200, r.text
+    assert sorted(r.json()["step"]["documents"]) == ["a.png", "sub/b.png"]
+    [entry] = _entries(corrections)
+    assert (entry.ocr, entry.replacement, entry.status, entry.scope.kind) == ("chvisage", "envisage", "approved", "everywhere")
+    assert entry.approved_by == "Test Reviewer" and entry.approved_at.endswith("Z")
+    assert entry.context == "We chvisage no difficulty."
+    assert (out / "a.txt").read_text() == "We envisage no difficulty.\nThe Sulverb telegram envisage,\n"
+    assert "They envisage it" in (out / "sub" / "b.txt").read_text()
+    doc = Document.model_validate_json((out / "a.json").read_text())
+    assert any(c.source == "override" and c.entry_id == entry.entry_id for c in doc.pages[0].changes)
+    assert [g["form"] for g in _queue(client)["groups"]] == ["Politicial", "Sulverb"]
+    assert _queue(client)["progress"]["decided"] == 1
+
+
+def test_applying_to_one_occurrence_scopes_the_entry_to_that_word(client, sample):
+    out, corrections = sample
+    chv = _group(client, "chvisage")
+    one = chv["occurrences"][2]  # the one in sub/b.png
+    r = client.post("/api/decide", json={"group": chv["id"], "action": "correct", "text": "envisage",
+                                         "scope": "one", "occurrence": one["id"]})
+    assert r.status_code == 200, r.text
+    [entry] = _entries(corrections)
+    assert entry.scope.kind == "word" and entry.scope.documents == ("sub/b.png",) and entry.scope.page == 0
+    assert "They envisage it" in (out / "sub" / "b.txt").read_text()
+    assert "We chvisage no" in (out / "a.txt").read_text()  # the others are untouched
+    assert _group(client, "chvisage")["count"] == 2
+
+
+def test_typed_correction_and_keep(client, sample):
+    out, corrections = sample
+    r = client.post("/api/decide", json={"group": _group(client, "Politicial")["id"], "action": "correct", "text": " Politico "})
+    assert r.status_code == 200, r.text
+    assert "Politico matters" in (out / "sub" / "b.txt").read_text()
+    r = client.post("/api/decide", json={"group": _group(client, "Sulverb")["id"], "action": "keep"})
+    assert r.status_code == 200, r.text
+    by_ocr = {e.ocr: e for e in _entries(corrections)}
+    assert by_ocr["Politicial"].replacement == "Politico"
+    assert by_ocr["Sulverb"].status == "rejected" and by_ocr["Sulverb"].replacement is None
+    assert "The Sulverb telegram" in (out / "a.txt").read_text()
+    assert [g["form"] for g in _queue(client)["groups"]] == ["chvisage"]
+
+
+def test_skip_moves_a_group_to_the_end_and_undo_brings_it_back(client):
+    first = _queue(client)["groups"][0]
+    assert client.post("/api/skip", json={"group": first["id"]}).status_code == 200
+    q = _queue(client)
+    assert q["groups"][-1]["id"] == first["id"] and q["progress"]["skipped"] == 1
+    assert client.post("/api/undo").json()["step"]["kind"] == "skip"
+    assert _queue(client)["groups"][0]["id"] == first["id"]
+
+
+def test_undo_removes_the_entry_and_restores_the_outputs(client, sample):
+    out, corrections = sample
+    before = (out / "a.txt").read_text()
+    chv = _group(client, "chvisage")
+    client.post("/api/decide", json={"group": chv["id"], "action": "suggestion", "index": 1})
+    assert "chvisages" in (out / "a.txt").read_text()
+    r = client.post("/api/undo")
+    assert r.status_code == 200 and r.json()["step"]["form"] == "chvisage"
+    assert _entries(corrections) == ()
+    assert (out / "a.txt").read_text() == before
+    assert _queue(client)["groups"][0]["id"] == chv["id"]
+    assert client.post("/api/undo").json()["step"] is None  # nothing left to undo
+
+
+def test_changing_a_decision_updates_the_entry_and_undo_puts_the_old_one_back(client, sample):
+    out, corrections = sample
+    chv = _group(client, "chvisage")
+    client.post("/api/decide", json={"group": chv["id"], "action": "suggestion", "index": 0})
+    undo_first = _entries(corrections)
+    # Decide again after undo... or directly through the session when the group reappears:
+    client.post("/api/undo")
+    client.post("/api/decide", json={"group": chv["id"], "action": "keep"})
+    client.post("/api/undo")
+    assert _entries(corrections) == ()
+    assert len(undo_first) == 1
+
+
+def test_bad_decisions_are_refused(client):
+    chv = _group(client, "chvisage")
+    assert client.post("/api/decide", json={"group": chv["id"], "action": "suggestion", "index": 7}).status_code == 422
+    assert client.post("/api/decide", json={"group": chv["id"], "action": "correct", "text": "  "}).status_code == 422
+    assert client.post("/api/decide", json={"group": "gnope", "action": "keep"}).status_code == 404
+    assert client.post("/api/decide", json={"group": chv["id"], "action": "keep", "scope": "one"}).status_code == 422
+    assert client.post("/api/decide", json={"group": chv["id"], "action": "delete-all"}).status_code == 422
+
+
+# -- safety -----------------------------------------------------------------------------------------
+
+
+def test_state_changes_need_the_session_token(client, sample):
+    chv = _group(client, "chvisage")
+    body = {"group": chv["id"], "action": "keep"}
+    for headers in ({"X-Ocrfix-Token": ""}, {"X-Ocrfix-Token": "wrong"}):
+        assert client.post("/api/decide", json=body, headers=headers).status_code == 403
+    assert client.post("/api/undo", headers={"X-Ocrfix-Token": "x"}).status_code == 403
+    assert not sample[1].exists()
+
+
+def test_pages_need_the_token_cookie_and_the_token_url_sets_it(sample):
+    from fastapi.testclient import TestClient
+
+    from pipeline.review.server import TOKEN_COOKIE, create_app
+
+    app = create_app(sample[0], sample[1], TOKEN, reviewer="t")
+    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
+        assert c.get("/").status_code == 403
+        assert c.get("/api/queue").status_code == 403
+        assert c.get("/?token=wrong").status_code == 403
+        r = c.get(f"/?token={TOKEN}", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/"
+        assert "httponly" in r.headers["set-cookie"].lower() and "samesite=strict" in r.headers["set-cookie"].lower()
+        assert c.cookies.get(TOKEN_COOKIE) == TOKEN
+        page = c.get("/")
+        assert page.status_code == 200
+        assert f'<meta name="ocrfix-token" content="{TOKEN}">' in page.text
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        assert c.get("/static/review.js").status_code == 200
+
+
+def test_unknown_host_is_refused(client):
+    assert client.get("/", headers={"Host": "evil.example:8765"}).status_code == 421
+
+
+def test_large_bodies_are_refused(client):
+    chv = _group(client, "chvisage")
+    big = {"group": chv["id"], "action": "correct", "text": "x" * (70 * 1024)}
+    assert client.post("/api/decide", json=big).status_code == 413
+
+    def chunks():  # no Content-Length: counted as it arrives
+        for _ in range(80):
+            yield b"x" * 1024
+
+    assert client.post("/api/skip", content=chunks(), headers={"Content-Type": "application/json"}).status_code == 413
+
+
+def test_no_file_is_reachable_by_a_path_from_the_client(client):
+    for url in ("/crop/../../etc/passwd", "/crop/%2e%2e%2f%2e%2e%2fetc%2fpasswd.png", "/static/../server.py",
+                "/static/%2e%2e/server.py", "/crop/a.png.png", "/a.txt"):
+        r = client.get(url)
+        assert r.status_code == 404, (url, r.status_code)
+        assert b"root:" not in r.content and b"def create_app" not in r.content
+
+
+def test_ocr_text_is_escaped_in_the_page(tmp_path, fake_corrector):
+    from fastapi.testclient import TestClient
+
+    from pipeline.review.server import create_app
+
+    evil = '<script>alert(1)</script>'
+    out, corrections = build_sample(tmp_path, {"x.png": [[("Dear", 95), (evil, 10), ('"><img', 12)]]})
+    app = create_app(out, corrections, TOKEN, reviewer="t")
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        c.get(f"/?token={TOKEN}")
+        html = c.get("/").text
+        assert evil not in html and "&lt;script&gt;" in html
+        assert '"><img' not in html
+
+
+# -- crops ------------------------------------------------------------------------------------------
+
+
+def test_crop_is_the_line_with_the_word_highlighted(client):
+    occ = _group(client, "chvisage")["occurrences"][0]
+    r = client.get(occ["crop"])
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    image = cv2.imdecode(np.frombuffer(r.content, np.uint8), cv2.IMREAD_COLOR)
+    assert 40 < image.shape[0] < 120 and image.shape[1] > 300  # a line, not a page
+    b, g, r_ = image[..., 0].astype(int), image[..., 1].astype(int), image[..., 2].astype(int)
+    yellowish = (r_ > 200) & (g > 150) & (b < 180)
+    assert yellowish.sum() > 500
+    assert client.get("/crop/onope.png").status_code == 404
+
+
+def test_missing_scan_gives_a_404_not_a_crash(client, tmp_path):
+    (tmp_path / "in" / "a.png").unlink()
+    occ = _group(client, "chvisage")["occurrences"][0]
+    r = client.get(occ["crop"])
+    assert r.status_code == 404 and "no longer there" in r.json()["error"]
+
+
+def test_crop_maker_keeps_a_few_pages(tmp_path):
+    from PIL import Image
+
+    from pipeline.review.crops import CropMaker
+
+    paths = []
+    for i in range(3):
+        paths.append(tmp_path / f"p{i}.png")
+        Image.fromarray(np.full((50, 80), 255, np.uint8)).save(paths[-1])
+    maker = CropMaker(max_pages=2)
+    for p in paths:
+        maker.page(p, 0)
+    assert len(maker._pages) == 2
+    assert maker.page(paths[2], 0) is maker.page(paths[2], 0)
+
+
+# -- terminal ---------------------------------------------------------------------------------------
+
+
+def _terminal(sample, keys: str):
+    from rich.console import Console
+
+    from pipeline.review.terminal import run_terminal_review
+
+    console = Console(file=io.StringIO(), width=120, color_system=None)
+    result = run_terminal_review(_session(sample), input=io.StringIO(keys), console=console)
+    return result, console.file.getvalue()
+
+
+def test_terminal_review_takes_the_same_keys(sample):
+    out, corrections = sample
+    # chvisage -> suggestion 1 (all), undo, again with 1; Politicial: typed correction; Sulverb: keep.
+    result, screen = _terminal(sample, "1\nu\n1\ne\nPolitical\nk\n")
+    assert result.decided == 3 and result.left == 0
+    assert "chvisage" in screen and "1  envisage" in screen and "undone:" in screen
+    assert "Nothing left to review" in screen
+    by_ocr = {e.ocr: e for e in _entries(corrections)}
+    assert by_ocr["chvisage"].replacement == "envisage"
+    assert by_ocr["Sulverb"].status == "rejected"
+    assert by_ocr["Politicial"].replacement == "Political"
+    assert (out / "a.txt").read_text() == "We envisage no difficulty.\nThe Sulverb telegram envisage,\n"
+
+
+def test_terminal_one_occurrence_skip_and_quit(sample):
+    out, corrections = sample
+    result, screen = _terminal(sample, "n\nn\ne envisage\ns\n9\nq\n")
+    assert result.quit
+    [entry] = _entries(corrections)
+    assert entry.scope.kind == "word" and entry.scope.documents == ("sub/b.png",)
+    assert "There is no suggestion 9" in screen
+    assert re.search(r"skipped 'chvisage'", screen)
+
+
+def test_cli_review_terminal(sample, monkeypatch):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    out, corrections = sample
+    monkeypatch.setenv("USER", "cli-user")
+    result = CliRunner().invoke(app, ["review", str(out), "--terminal", "--threshold", "0"], input="2\n")
+    assert result.exit_code == 0, result.output
+    [entry] = _entries(corrections)  # the folder's own corrections file, by default
+    assert entry.replacement == "chvisages" and entry.approved_by == "cli-user"
+
+
+def test_cli_review_refuses_a_folder_that_is_not_an_output_folder(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    result = CliRunner().invoke(app, ["review", str(tmp_path), "--terminal"])
+    assert result.exit_code != 0
+    assert "not an ocrfix output folder" in str(result.exception)
