@@ -270,7 +270,9 @@ def _finish(ws: Workspace, out_dir: Path, rel: str, raw: Document, options: Opti
     started = time.perf_counter()
     try:
         doc = correct_document(raw, options.correct, corrections)
-        write_document(doc, out_dir, Path(rel), options.output.formats, text_doc=raw if options.output.raw else None)
+        record = ws.record(rel)  # the input's path, for outputs that need its page images (PDF)
+        write_document(doc, out_dir, Path(rel), options.output.formats, text_doc=raw if options.output.raw else None,
+                       input_path=Path(record.path) if record is not None else None)
     except OcrfixError as e:
         ws.mark_failed(rel, str(e))
         return FileResult(rel, "failed", error=str(e))

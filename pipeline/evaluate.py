@@ -5,10 +5,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-__all__ = ["normalise", "Score", "score_page", "total", "CorrectorCounts", "corrector_counts"]
+__all__ = [
+    "normalise",
+    "Score",
+    "score_page",
+    "total",
+    "CorrectorCounts",
+    "corrector_counts",
+    "PageEvaluation",
+    "OverrideEvaluation",
+    "Evaluation",
+    "evaluate_outputs",
+    "override_outcomes",
+    "evaluation_markdown",
+]
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
                          "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
@@ -131,3 +145,322 @@ def corrector_counts(ocr: str, corrected: str, ground_truth: str) -> CorrectorCo
         else:
             missed += 1
     return CorrectorCounts(fixed, damaged, changed_wrong, missed, right, changed)
+
+
+# -- Scoring an output folder against a folder of ground truth (``ocrfix evaluate``) -----------
+
+
+@dataclass
+class PageEvaluation:
+    """One scored unit: an output file (or one page of it, where the ground truth has the same pages)."""
+
+    name: str  # the output's path below OUT without ".txt" (and "#N" for page N of a split file)
+    score: Score
+    raw: Score | None = None  # the cached raw OCR of the same page
+    counts: CorrectorCounts | None = None  # what correction did, where the raw OCR is known
+    excluded: bool = False  # partial ground truth: shown, left out of the totals
+    missing: bool = False  # no output: scored as empty
+
+
+@dataclass
+class OverrideEvaluation:
+    """How often one corrections.yaml entry fired on the scored pages, and how often it was right."""
+
+    entry_id: str
+    fired: int = 0
+    right: int = 0
+    description: str = ""
+
+
+@dataclass
+class Evaluation:
+    out_dir: str
+    gt_dir: str
+    pages: list[PageEvaluation]
+    overrides: list[OverrideEvaluation]
+    exclude: list[str]
+    has_raw: bool
+    no_ground_truth: list[str]  # outputs without a ground-truth file (not scored)
+
+    @property
+    def scored(self) -> list[PageEvaluation]:
+        return [p for p in self.pages if not p.excluded]
+
+    @property
+    def total(self) -> Score:
+        return total([p.score for p in self.scored])
+
+    @property
+    def raw_total(self) -> Score | None:
+        if not self.has_raw:
+            return None
+        return total([p.raw for p in self.scored if p.raw is not None])
+
+    @property
+    def counts(self) -> CorrectorCounts | None:
+        known = [p.counts for p in self.scored if p.counts is not None]
+        return sum(known, CorrectorCounts()) if known else None
+
+    def to_dict(self) -> dict:
+        def score(s: Score | None) -> dict | None:
+            if s is None:
+                return None
+            return {"cer": s.cer, "wer": s.wer, "char_errors": s.char_errors, "chars": s.chars,
+                    "word_errors": s.word_errors, "words": s.words}
+
+        def counts(c: CorrectorCounts | None) -> dict | None:
+            if c is None:
+                return None
+            return {"fixed": c.fixed, "damaged": c.damaged, "changed_wrong": c.changed_wrong, "missed": c.missed,
+                    "right": c.right, "changed": c.changed}
+
+        return {
+            "out": self.out_dir,
+            "gt": self.gt_dir,
+            "exclude": self.exclude,
+            "total": score(self.total),
+            "raw_total": score(self.raw_total),
+            "corrector": counts(self.counts),
+            "pages": [
+                {"name": p.name, "excluded": p.excluded, "missing": p.missing, **score(p.score),
+                 "raw": score(p.raw), "corrector": counts(p.counts)}
+                for p in self.pages
+            ],
+            "overrides": [
+                {"id": o.entry_id, "fired": o.fired, "right": o.right, "description": o.description}
+                for o in self.overrides
+            ],
+            "no_ground_truth": self.no_ground_truth,
+        }
+
+
+def _split_pages(output: str, truth: str) -> list[tuple[str, str]]:
+    """Page by page where both texts have the same pages (form feeds), else the whole file as one."""
+    out_pages, gt_pages = output.split("\f"), truth.split("\f")
+    if len(out_pages) > 1 and len(out_pages) == len(gt_pages):
+        return list(zip(out_pages, gt_pages))
+    return [(output, truth)]
+
+
+def _aligned_truth(hyp: list[str], ref: list[str]) -> list[str | None]:
+    """For each word of ``hyp``, the ground-truth word aligned to it one to one (None elsewhere)."""
+    out: list[str | None] = [None] * len(hyp)
+    for tag, a0, a1, b0, b1 in Levenshtein.opcodes(hyp, ref):
+        if tag == "equal" or (tag == "replace" and a1 - a0 == b1 - b0):
+            for k in range(a1 - a0):
+                out[a0 + k] = ref[b0 + k]
+    return out
+
+
+def override_outcomes(doc, ground_truth: str) -> list[tuple[str, bool]]:
+    """(entry id, right?) for every corrections.yaml entry that fired in ``doc`` (a corrected Document).
+
+    The corrected words are aligned to the ground truth (both normalised); an entry was right when
+    every word it produced equals the ground-truth word aligned to it.
+    """
+    tokens: list[str] = []
+    where: dict[tuple[int, int, int], list[int]] = {}
+    for p, page in enumerate(doc.pages):
+        for li, line in enumerate(page.lines):
+            for wi, word in enumerate(line.words):
+                parts = normalise(word.text).split()
+                where[(p, li, wi)] = list(range(len(tokens), len(tokens) + len(parts)))
+                tokens.extend(parts)
+    truth = _aligned_truth(tokens, normalise(ground_truth).split())
+    outcomes = []
+    for p, page in enumerate(doc.pages):
+        for change in page.changes:
+            if change.source != "override" or not change.entry_id:
+                continue
+            span = len(change.new.split()) or 1
+            positions = [i for k in range(span) for i in where.get((p, change.line, change.word + k), [])]
+            right = bool(positions) and all(truth[i] is not None and truth[i] == tokens[i] for i in positions)
+            outcomes.append((change.entry_id, right))
+    return outcomes
+
+
+def _ground_truths(gt_dir: Path) -> dict[str, Path]:
+    found = {}
+    for path in sorted(gt_dir.rglob("*.gt.txt")):
+        rel = path.relative_to(gt_dir).as_posix()
+        if any(part.startswith(".") for part in Path(rel).parts):
+            continue
+        found[rel[: -len(".gt.txt")]] = path
+    return found
+
+
+def _read(path: Path) -> str:
+    from .errors import InputFileError
+
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as e:
+        raise InputFileError(f"cannot read the file ({e.strerror})", path=path) from e
+
+
+def _workspace_raw(out_dir: Path) -> tuple[dict[str, str], Path | None]:
+    """The cached raw OCR text of each output (by output name) and the corrections file last used."""
+    from .export import document_text
+    from .options import Options
+    from .workspace import open_workspace
+
+    texts: dict[str, str] = {}
+    corrections = None
+    with open_workspace(out_dir, create=False) as ws:
+        for record in ws.records():
+            if not record.has_ocr:
+                continue
+            raw = ws.raw_ocr(record.rel)
+            if raw is not None:
+                texts[Path(record.rel).with_suffix("").as_posix()] = document_text(raw)
+        saved = ws.saved_options()
+    if saved:
+        try:
+            corrections = Options.model_validate_json(saved).correct.corrections_file
+        except ValueError:
+            corrections = None
+    return texts, corrections
+
+
+def evaluate_outputs(
+    out_dir: Path,
+    gt_dir: Path,
+    exclude: list[str] | tuple[str, ...] = (),
+    raw: bool = False,
+    ocr_dir: Path | None = None,
+) -> Evaluation:
+    """Score the .txt outputs of ``out_dir`` against ``gt_dir`` (``X.txt`` against ``X.gt.txt``).
+
+    ``exclude``: glob patterns of page names (e.g. ``*_01``) scored but left out of the totals.
+    ``raw``: also score the raw OCR cached in the output folder's workspace. The corrector's word
+    counts need the text before correction: the workspace's raw OCR, or ``ocr_dir/X.txt``.
+    Per corrections.yaml entry it counts, from the JSON outputs, how often it fired and was right.
+    """
+    from fnmatch import fnmatchcase
+
+    from .errors import UsageError
+    from .model import Document
+
+    if not out_dir.is_dir():
+        raise UsageError("no such output folder", path=out_dir)
+    if not gt_dir.is_dir():
+        raise UsageError("no such ground-truth folder", path=gt_dir)
+    truths = _ground_truths(gt_dir)
+    if not truths:
+        raise UsageError("has no ground-truth files (X.gt.txt for each output X.txt)", path=gt_dir)
+
+    before: dict[str, str] = {}
+    corrections_file = None
+    has_workspace = (out_dir / ".ocrfix" / "workspace.sqlite").exists()
+    if raw and not has_workspace and ocr_dir is None:
+        raise UsageError("--raw needs the output folder of `ocrfix process` (its workspace caches the raw OCR)", path=out_dir)
+    if ocr_dir is not None:
+        if not ocr_dir.is_dir():
+            raise UsageError("no such folder of OCR text", path=ocr_dir)
+        for name in truths:
+            path = ocr_dir / f"{name}.txt"
+            if path.is_file():
+                before[name] = _read(path)
+    elif has_workspace:
+        before, corrections_file = _workspace_raw(out_dir)
+
+    def is_excluded(name: str) -> bool:
+        base = name.split("#")[0]
+        return any(fnmatchcase(base, pat) or fnmatchcase(Path(base).name, pat) for pat in exclude)
+
+    pages: list[PageEvaluation] = []
+    fired: dict[str, list[bool]] = {}
+    for name, gt_path in truths.items():
+        out_path = out_dir / f"{name}.txt"
+        missing = not out_path.is_file()
+        output = "" if missing else _read(out_path)
+        truth = _read(gt_path)
+        excluded = is_excluded(name)
+        ocr = before.get(name)
+        pairs = _split_pages(output, truth)
+        ocr_pages = ocr.split("\f") if ocr is not None and len(pairs) > 1 else [ocr]
+        if len(ocr_pages) != len(pairs):
+            ocr_pages = [None] * len(pairs)
+        for k, ((out_text, gt_text), ocr_text) in enumerate(zip(pairs, ocr_pages), start=1):
+            label = name if len(pairs) == 1 else f"{name}#{k}"
+            pages.append(
+                PageEvaluation(
+                    name=label,
+                    score=score_page(out_text, gt_text),
+                    raw=score_page(ocr_text, gt_text) if raw and ocr_text is not None else None,
+                    counts=corrector_counts(ocr_text, out_text, gt_text) if ocr_text is not None and not missing else None,
+                    excluded=excluded,
+                    missing=missing,
+                )
+            )
+        json_path = out_dir / f"{name}.json"
+        if not excluded and json_path.is_file():
+            try:
+                doc = Document.model_validate_json(json_path.read_bytes())
+            except (OSError, ValueError):
+                doc = None  # not an ocrfix JSON output: no override counts
+            if doc is not None:
+                for entry_id, right in override_outcomes(doc, truth):
+                    fired.setdefault(entry_id, []).append(right)
+
+    overrides = _override_table(fired, corrections_file)
+    gt_names = set(truths)
+    no_truth = sorted(
+        p.relative_to(out_dir).with_suffix("").as_posix()
+        for p in out_dir.rglob("*.txt")
+        if ".ocrfix" not in p.parts and p.relative_to(out_dir).with_suffix("").as_posix() not in gt_names
+    )
+    return Evaluation(str(out_dir), str(gt_dir), pages, overrides, list(exclude), raw, no_truth)
+
+
+def _override_table(fired: dict[str, list[bool]], corrections_file: Path | None) -> list[OverrideEvaluation]:
+    from .errors import CorrectionsFileError
+
+    table: dict[str, OverrideEvaluation] = {}
+    if corrections_file is not None and corrections_file.is_file():
+        from .overrides import load_corrections
+
+        try:
+            for entry in load_corrections(corrections_file).entries:
+                table[entry.entry_id] = OverrideEvaluation(entry.entry_id, description=entry.describe())
+        except CorrectionsFileError:
+            pass  # a broken file only costs the list of entries that never fired
+    for entry_id, outcomes in fired.items():
+        row = table.setdefault(entry_id, OverrideEvaluation(entry_id))
+        row.fired, row.right = len(outcomes), sum(outcomes)
+    return sorted(table.values(), key=lambda o: (-o.fired, o.entry_id))
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.2f} %"
+
+
+def evaluation_markdown(ev: Evaluation) -> str:
+    """The evaluation as a Markdown report (per page, total, corrector counts, overrides)."""
+    raw = ev.has_raw
+    head = "| page | chars | CER | WER |" + (" raw CER | raw WER |" if raw else "") + " fixed | damaged | changed, still wrong | missed |"
+    lines = [f"# ocrfix evaluation of `{ev.out_dir}` against `{ev.gt_dir}`", "", head,
+             "|" + "---|" * (head.count("|") - 1)]
+
+    def row(label: str, s: Score, r: Score | None, c: CorrectorCounts | None) -> str:
+        cells = [label, str(s.chars), _pct(s.cer), _pct(s.wer)]
+        if raw:
+            cells += [_pct(r.cer), _pct(r.wer)] if r is not None else ["", ""]
+        cells += [str(c.fixed), str(c.damaged), str(c.changed_wrong), str(c.missed)] if c is not None else ["", "", "", ""]
+        return "| " + " | ".join(cells) + " |"
+
+    for p in ev.pages:
+        label = p.name + (" (excluded)" if p.excluded else "") + (" (no output)" if p.missing else "")
+        lines.append(row(label, p.score, p.raw, p.counts))
+    lines.append(row(f"**total** ({len(ev.scored)} pages)", ev.total, ev.raw_total, ev.counts))
+    if raw and ev.raw_total is not None and ev.raw_total.cer:
+        change = 100 * (ev.total.cer - ev.raw_total.cer) / ev.raw_total.cer
+        lines += ["", f"CER {_pct(ev.total.cer)} vs {_pct(ev.raw_total.cer)} raw OCR ({change:+.0f} %)."]
+    if ev.exclude:
+        lines += ["", "Left out of the totals (partial ground truth): " + ", ".join(f"`{p}`" for p in ev.exclude) + "."]
+    if ev.overrides:
+        lines += ["", "| corrections.yaml entry | fired | right |", "|---|---:|---:|"]
+        lines += [f"| {o.description or o.entry_id} | {o.fired} | {o.right} |" for o in ev.overrides]
+    if ev.no_ground_truth:
+        lines += ["", f"{len(ev.no_ground_truth)} outputs have no ground truth and were not scored."]
+    return "\n".join(lines) + "\n"

@@ -49,9 +49,18 @@ def output_paths(out_dir: Path, rel: Path) -> dict[str, Path]:
 
 
 def write_document(
-    doc: Document, out_dir: Path, rel: Path, formats: tuple[str, ...], text_doc: Document | None = None
+    doc: Document,
+    out_dir: Path,
+    rel: Path,
+    formats: tuple[str, ...],
+    text_doc: Document | None = None,
+    input_path: Path | None = None,
 ) -> list[Path]:
-    """Write the chosen formats for one input; ``text_doc`` (e.g. the raw OCR) overrides the .txt text."""
+    """Write the chosen formats for one input; ``text_doc`` (e.g. the raw OCR) overrides the text of
+    every format but the JSON (so .txt, ALTO, hOCR and PDF always hold the same words).
+
+    ``input_path`` is the input file, whose page images the PDF output needs.
+    """
     paths = output_paths(out_dir, rel)
     written: list[Path] = []
     for fmt in formats:
@@ -65,6 +74,11 @@ def write_document(
             writer = getattr(export, f"to_{fmt}", None)
             if writer is None:
                 raise OutputError(f"the {fmt} output format is not available in this version")
-            atomic_write(paths[fmt], writer(doc))
+            if fmt == "pdf":
+                if input_path is None:
+                    raise OutputError("the pdf output needs the input file's page images; its path is not known", path=paths[fmt])
+                atomic_write(paths[fmt], writer(text_doc or doc, input_path))
+            else:
+                atomic_write(paths[fmt], writer(text_doc or doc))
         written.append(paths[fmt])
     return written

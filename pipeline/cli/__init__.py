@@ -30,6 +30,7 @@ app = typer.Typer(
 from . import process as _process  # noqa: E402,F401
 from . import corrections as _corrections  # noqa: E402,F401  (registers the `corrections` sub-app)
 from . import dictionary as _dictionary  # noqa: E402,F401  (registers the `dictionary` sub-app)
+from . import evaluate as _evaluate  # noqa: E402,F401
 from . import review as _review  # noqa: E402,F401
 
 __all__ = ["app", "main"]

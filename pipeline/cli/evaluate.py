@@ -1,0 +1,92 @@
+"""``ocrfix evaluate``: score an output folder against hand-made ground truth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import app
+
+
+@app.command()
+def evaluate(
+    out: Annotated[Path, typer.Argument(help="An output folder (of `ocrfix process`, or any folder of X.txt files).", show_default=False)],
+    gt: Annotated[Path, typer.Option("--gt", help="The ground truth: DIR/X.gt.txt for each output X.txt (same relative paths).")],
+    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="Glob of page names whose ground truth covers only part of the page (e.g. '*_01'): shown, left out of the totals; repeatable.")] = None,
+    raw: Annotated[bool, typer.Option("--raw", help="Also score the raw OCR cached in OUT, to show before and after.")] = False,
+    ocr_text: Annotated[Optional[Path], typer.Option("--ocr-text", help="The text before correction as DIR/X.txt (instead of OUT's cached raw OCR), for --raw and the corrector's word counts.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print the report as Markdown.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show full tracebacks for errors.")] = False,
+) -> None:
+    """Score outputs against ground truth: CER and WER per page and in total (EVALUATION.md), what
+    the corrector fixed and damaged, and how often each corrections.yaml entry fired and was right."""
+    import json
+
+    from ..errors import UsageError
+    from ..evaluate import evaluate_outputs, evaluation_markdown
+
+    if as_json and markdown:
+        raise UsageError("choose one of --json and --markdown")
+    ev = evaluate_outputs(out, gt, exclude or [], raw=raw, ocr_dir=ocr_text)
+    if as_json:
+        typer.echo(json.dumps(ev.to_dict(), indent=1))
+        return
+    if markdown:
+        typer.echo(evaluation_markdown(ev), nl=False)
+        return
+    _print_table(ev)
+
+
+def _print_table(ev) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)  # pipes and logs: no wrapping of page names and figures
+    table = Table(title=f"{ev.out_dir} against {ev.gt_dir}")
+    table.add_column("page", overflow="fold")
+    table.add_column("chars", justify="right")
+    table.add_column("CER", justify="right")
+    table.add_column("WER", justify="right")
+    if ev.has_raw:
+        table.add_column("raw CER", justify="right")
+        table.add_column("raw WER", justify="right")
+    show_counts = ev.counts is not None
+    if show_counts:
+        for name in ("fixed", "damaged", "chg+wrong", "missed"):
+            table.add_column(name, justify="right")
+
+    def cells(label, s, r, c, style=None):
+        row = [label, str(s.chars), f"{100 * s.cer:.2f} %", f"{100 * s.wer:.2f} %"]
+        if ev.has_raw:
+            row += [f"{100 * r.cer:.2f} %", f"{100 * r.wer:.2f} %"] if r is not None else ["", ""]
+        if show_counts:
+            row += [str(c.fixed), str(c.damaged), str(c.changed_wrong), str(c.missed)] if c is not None else [""] * 4
+        table.add_row(*row, style=style)
+
+    for p in ev.pages:
+        label = p.name + (" (excluded)" if p.excluded else "") + (" (no output)" if p.missing else "")
+        cells(label, p.score, p.raw, p.counts, style="dim" if p.excluded else ("red" if p.missing else None))
+    table.add_section()
+    cells(f"total ({len(ev.scored)} pages)", ev.total, ev.raw_total, ev.counts, style="bold")
+    console.print(table)
+    if ev.has_raw and ev.raw_total is not None and ev.raw_total.cer:
+        change = 100 * (ev.total.cer - ev.raw_total.cer) / ev.raw_total.cer
+        console.print(f"CER {100 * ev.total.cer:.2f} % vs {100 * ev.raw_total.cer:.2f} % raw OCR ({change:+.0f} %).", highlight=False)
+    if ev.overrides:
+        entries = Table(title="corrections.yaml entries")
+        entries.add_column("entry", overflow="fold")
+        entries.add_column("fired", justify="right")
+        entries.add_column("right", justify="right")
+        for o in ev.overrides:
+            entries.add_row(o.description or o.entry_id, str(o.fired), str(o.right))
+        console.print(entries)
+    missing = [p.name for p in ev.pages if p.missing]
+    if missing:
+        console.print(f"{len(missing)} pages have no output and were scored as empty.", highlight=False)
+    if ev.no_ground_truth:
+        console.print(f"{len(ev.no_ground_truth)} outputs have no ground truth and were not scored.", highlight=False)

@@ -1,0 +1,110 @@
+"""What the layout writers (ALTO, hOCR, PDF) share: pages in blocks of lines of tokens with boxes.
+
+A token is one whitespace-separated word as ``page_text`` writes it: a Word whose text the
+corrector split into "a b" gives two tokens, each with its share of the word's box (by character
+count), so every format has exactly the words of the .txt output.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model import BBox, Change, Line, Page, Word
+
+__all__ = ["Token", "LayoutLine", "Block", "page_blocks", "union_box", "xml_safe", "DEFAULT_DPI"]
+
+# Characters XML 1.0 cannot hold (control characters other than tab and line breaks, surrogates,
+# U+FFFE/U+FFFF) become U+FFFD in the XML formats.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+# Physical sizes (PDF points) need a resolution; scans that do not say are most often 300 dpi.
+DEFAULT_DPI = 300
+
+
+@dataclass
+class Token:
+    text: str
+    bbox: BBox | None
+    # Tesseract's word confidence 0-100 (None for text input).
+    confidence: float | None
+    # The change that produced this word (the first token of a changed word), else None.
+    change: Change | None = None
+    word: Word | None = None
+    # The first (or only) token of its Word.
+    first: bool = True
+
+
+@dataclass
+class LayoutLine:
+    index: int
+    bbox: BBox | None
+    tokens: list[Token] = field(default_factory=list)
+
+
+@dataclass
+class Block:
+    number: int
+    lines: list[LayoutLine] = field(default_factory=list)
+
+    @property
+    def bbox(self) -> BBox | None:
+        return union_box([line.bbox for line in self.lines])
+
+
+def union_box(boxes: list[BBox | None]) -> BBox | None:
+    known = [b for b in boxes if b is not None]
+    if not known:
+        return None
+    return (min(b[0] for b in known), min(b[1] for b in known), max(b[2] for b in known), max(b[3] for b in known))
+
+
+def _split_box(box: BBox | None, parts: list[str]) -> list[BBox | None]:
+    """Divide a word's box among its parts in proportion to their length (a space counts as one)."""
+    if box is None or len(parts) == 1:
+        return [box] * len(parts)
+    x0, y0, x1, y1 = box
+    total = sum(len(p) for p in parts) + len(parts) - 1
+    width = max(0, x1 - x0)
+    out: list[BBox | None] = []
+    pos = 0
+    for p in parts:
+        a = x0 + round(width * pos / total)
+        b = x0 + round(width * (pos + len(p)) / total)
+        out.append((a, y0, max(a, b), y1))
+        pos += len(p) + 1
+    return out
+
+
+def _line_tokens(line: Line, li: int, changes: dict[tuple[int, int], Change]) -> list[Token]:
+    tokens: list[Token] = []
+    for wi, word in enumerate(line.words):
+        parts = word.text.split()
+        if not parts:
+            continue
+        change = changes.get((li, wi))
+        for k, (text, box) in enumerate(zip(parts, _split_box(word.bbox, parts))):
+            tokens.append(Token(text, box, word.confidence, change if k == 0 else None, word, k == 0))
+    return tokens
+
+
+def page_blocks(page: Page) -> list[Block]:
+    """The page's lines grouped into blocks (consecutive lines with one block number), without empty lines."""
+    changes: dict[tuple[int, int], Change] = {}
+    for change in page.changes:
+        # The first change of a word holds its OCR form.
+        changes.setdefault((change.line, change.word), change)
+    blocks: list[Block] = []
+    for li, line in enumerate(page.lines):
+        tokens = _line_tokens(line, li, changes)
+        if not tokens:
+            continue
+        bbox = line.bbox or union_box([t.bbox for t in tokens])
+        if not blocks or blocks[-1].number != line.block:
+            blocks.append(Block(line.block))
+        blocks[-1].lines.append(LayoutLine(li, bbox, tokens))
+    return blocks

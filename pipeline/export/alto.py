@@ -1,0 +1,141 @@
+"""ALTO v4 (4.4) XML, the format libraries and archives load OCR text with.
+
+Pages hold one PrintSpace of TextBlocks (consecutive lines with the same block number) of
+TextLines of Strings, each with its box in pixels of the input image. A String's CONTENT is the
+corrected word and WC its confidence (0-1): Tesseract's for a word as read, the corrector's score
+for a word it changed. Where a word was changed, the OCR form is kept as an ``ALTERNATIVE``
+(PURPOSE "OCR"); the suggestions of a word flagged for review are ALTERNATIVEs too (PURPOSE
+"suggestion"). The Description lists each page's processing steps (preprocessing, OCR,
+correction) as ``Processing`` elements, which the Page refers to by PROCESSINGREFS.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from lxml import etree
+
+from .. import __version__
+from ..model import BBox, Document, Page
+from ._layout import page_blocks, xml_safe
+
+__all__ = ["to_alto", "ALTO_NS", "ALTO_SCHEMA_LOCATION"]
+
+ALTO_NS = "http://www.loc.gov/standards/alto/ns-v4#"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+ALTO_SCHEMA_LOCATION = "http://www.loc.gov/standards/alto/v4/alto-4-4.xsd"
+
+
+def _el(parent: etree._Element | None, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    name = f"{{{ALTO_NS}}}{tag}"
+    element = etree.Element(name) if parent is None else etree.SubElement(parent, name)
+    for key, value in attrs.items():
+        element.set(key, value)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _box(element: etree._Element, box: BBox | None) -> None:
+    if box is None:
+        return
+    x0, y0, x1, y1 = box
+    element.set("HPOS", str(x0))
+    element.set("VPOS", str(y0))
+    element.set("WIDTH", str(max(0, x1 - x0)))
+    element.set("HEIGHT", str(max(0, y1 - y0)))
+
+
+def _wc(value: float) -> str:
+    return f"{min(1.0, max(0.0, value)):.2f}"
+
+
+def _software(parent: etree._Element, name: str, version: str) -> None:
+    software = _el(parent, "processingSoftware")
+    _el(software, "softwareName", name)
+    if version:
+        _el(software, "softwareVersion", version)
+
+
+def _processing(description: etree._Element, page: Page, number: int) -> list[str]:
+    """Processing elements for one page's steps; returns their IDs in order."""
+    ids: list[str] = []
+
+    def step(category: str, what: str, settings: str, software: tuple[str, str]) -> None:
+        pid = f"proc_{number}_{len(ids) + 1}"
+        element = _el(description, "Processing", ID=pid)
+        _el(element, "processingCategory", category)
+        _el(element, "processingStepDescription", what)
+        if settings:
+            _el(element, "processingStepSettings", settings)
+        _software(element, *software)
+        ids.append(pid)
+
+    ocrfix = ("ocrfix", __version__)
+    for s in page.steps:
+        what = f"{s.name}: {s.reason}" if s.reason else s.name
+        step("preOperation", what, json.dumps(s.params, sort_keys=True) if s.params else "", ocrfix)
+    if page.engine:
+        engine = page.engine.get("name", "OCR engine")
+        settings = ", ".join(f"{k}={v}" for k, v in sorted(page.engine.items()) if k not in ("name", "version"))
+        step("contentGeneration", f"text recognition with {engine}", settings, (engine, page.engine.get("version", "")))
+    if page.changes:
+        by_source = Counter(c.source for c in page.changes)
+        summary = ", ".join(f"{n} {source}" for source, n in sorted(by_source.items()))
+        step("contentModification", f"OCR correction: {len(page.changes)} words changed ({summary})", "", ocrfix)
+    return ids
+
+
+def to_alto(doc: Document) -> bytes:
+    """The document as ALTO 4.4 XML (UTF-8 bytes), coordinates in pixels of the input image."""
+    root = _el(None, "alto", SCHEMAVERSION="4.4")
+    root.set(f"{{{XSI_NS}}}schemaLocation", f"{ALTO_NS} {ALTO_SCHEMA_LOCATION}")
+    description = _el(root, "Description")
+    _el(description, "MeasurementUnit", "pixel")
+    source = _el(description, "sourceImageInformation")
+    _el(source, "fileName", xml_safe(doc.source))
+    layout_pages = []
+    for number, page in enumerate(doc.pages, start=1):
+        layout_pages.append((number, page, _processing(description, page, number)))
+
+    layout = _el(root, "Layout")
+    for number, page, refs in layout_pages:
+        attrs = {"ID": f"page_{number}", "PHYSICAL_IMG_NR": str(page.index + 1)}
+        if page.width and page.height:
+            attrs.update(WIDTH=str(page.width), HEIGHT=str(page.height))
+        if refs:
+            attrs["PROCESSINGREFS"] = " ".join(refs)
+        confidence = page.mean_confidence
+        if confidence is not None:
+            attrs["PC"] = _wc(confidence / 100)
+        page_el = _el(layout, "Page", **attrs)
+        space = _el(page_el, "PrintSpace")
+        if page.width and page.height:
+            _box(space, (0, 0, page.width, page.height))
+        for b, block in enumerate(page_blocks(page), start=1):
+            block_el = _el(space, "TextBlock", ID=f"block_{number}_{b}")
+            _box(block_el, block.bbox)
+            for ln, line in enumerate(block.lines, start=1):
+                line_el = _el(block_el, "TextLine", ID=f"line_{number}_{b}_{ln}")
+                _box(line_el, line.bbox)
+                for t, token in enumerate(line.tokens, start=1):
+                    if t > 1:
+                        _el(line_el, "SP")
+                    string = _el(line_el, "String", ID=f"string_{number}_{b}_{ln}_{t}")
+                    _box(string, token.bbox)
+                    string.set("CONTENT", xml_safe(token.text))
+                    change = token.change
+                    if change is not None and change.original != change.new:
+                        string.set("WC", _wc(change.score))
+                    elif token.confidence is not None:
+                        string.set("WC", _wc(token.confidence / 100))
+                    if change is not None and change.original != change.new:
+                        _el(string, "ALTERNATIVE", xml_safe(change.original), PURPOSE="OCR")
+                    if token.first and token.word is not None and token.word.flagged:
+                        for suggestion in dict.fromkeys(token.word.suggestions):
+                            if suggestion != token.text:
+                                _el(string, "ALTERNATIVE", xml_safe(suggestion), PURPOSE="suggestion")
+    etree.cleanup_namespaces(root, top_nsmap={None: ALTO_NS, "xlink": XLINK_NS, "xsi": XSI_NS})
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
