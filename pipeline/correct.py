@@ -88,7 +88,8 @@ class Settings:
     # the word mid-sentence at most this %, capitalise where it does at least this %.
     case_min_count: int = 20
     case_lower_max: int = 1
-    case_upper_min: int = 97
+    # a corrected word takes its usual capitalised form (a name) if written so this % of the time.
+    name_form_min: int = 98
     # pseudo-count weight of the built-in confusion prior against learned counts.
     prior_weight: float = 300.0
     prior_p: float = 0.003
@@ -241,8 +242,14 @@ def _apply_case(ocr: str, word: str, corrector: Corrector, sentence_start: bool 
     letters = [ch for ch in ocr if ch.isalpha()]
     if len(letters) > 1 and all(ch.isupper() for ch in letters):
         return word.upper()
-    # A name keeps its own spelling (McFarlane); an acronym only where the OCR wrote capitals.
-    if form and form in corrector.lexicon.protected and not form.isupper():
+    # A name keeps its own spelling (McFarlane); an acronym only where the OCR wrote capitals;
+    # words the corpus only mostly capitalises ("my Government") keep the case of the page.
+    if (
+        form
+        and not form.isupper()
+        and form in corrector.lexicon.protected
+        and corrector.lexicon.capitalised.get(word, 0) >= corrector.settings.name_form_min
+    ):
         return form
     first_misread = bool(letters) and bool(word) and letters[0].lower() != word[0]
     if first_misread and sentence_start is not None:
@@ -465,6 +472,11 @@ def _correct_core(core: str, left: str | None, right: str | None, tok: _Tok | No
     low = core.lower()
     if not _CORE.match(core) and not (_DIGIT_GARBLE.match(low) and not _is_code(core)):
         return _Decision(None, 0.0, [])
+    if low.endswith("'s") and len(low) > 4 and low not in corrector.lexicon.counts:
+        # A possessive: correct the word, keep the ending ("goverment's" -> "government's").
+        d = _correct_core(core[:-2], left, right, None, corrector, capital_prior, sentence_start)
+        return _Decision(d.new + core[-2:] if d.new is not None else None, d.margin,
+                         [x + core[-2:] for x in d.suggestions], d.keep, d.best)
     d = _decide_word(low, left, right, tok, corrector, capital_prior)
     new = _apply_case(core, d.new, corrector, sentence_start) if d.new is not None else None
     return _Decision(new, d.margin, [_apply_case(core, x, corrector, sentence_start) for x in d.suggestions], d.keep, d.best)

@@ -1,0 +1,148 @@
+"""The corrector with the shipped dictionaries: table tests over the seed document and small cases,
+plus abstention, recording, overrides hooks and idempotence."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.correct import Corrector, correct_page, correct_text, load_corrector, page_from_text
+from pipeline.export.text import page_text
+from pipeline.model import Line, Page, Word
+from pipeline.options import CorrectOptions
+
+DATA = Path(__file__).parent / "data"
+SEED = DATA / "seed_000_6107bf163eec2d22.txt"
+CASES = json.loads((DATA / "correct_cases.json").read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.fixture(scope="module")
+def corrector() -> Corrector:
+    return load_corrector(CorrectOptions())
+
+
+@pytest.fixture(scope="module")
+def seed_result(corrector: Corrector) -> tuple[str, Page]:
+    text = SEED.read_text(encoding="utf-8")
+    return text, correct_page(page_from_text(text, SEED.name), corrector)
+
+
+@pytest.mark.parametrize(("why", "text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_cases(corrector: Corrector, why: str, text: str, expected: str) -> None:
+    assert correct_text(text, corrector).rstrip("\n") == expected
+
+
+# The seed's garbles and what they must become.
+SEED_FIXES = [("chvisage.", "envisage."), ("Politicial", "Political")]
+# Words of the seed that must come out exactly as they went in (names, acronyms, codes).
+SEED_KEPT = ["Shultz", "Geoffrey", "Howe", "CSCE", "Peirce)", "JD3BPI", "7160A/88", "SW1A", "2AH", "JD3BPH", "20/10/88",
+             "Thatcher.", "Reagan", "MARGARET", "polemically,", "hoodwinked", "backslide", "despatched", "Esq.,"]
+
+
+@pytest.mark.parametrize(("before", "after"), SEED_FIXES)
+def test_seed_garbles_fixed(seed_result, before: str, after: str) -> None:
+    _text, page = seed_result
+    changed = {(c.original, c.new) for c in page.changes}
+    assert (before, after) in changed
+
+
+@pytest.mark.parametrize("word", SEED_KEPT)
+def test_seed_names_and_codes_kept(seed_result, word: str) -> None:
+    text, page = seed_result
+    assert text.split().count(word) == page_text(page).split().count(word) > 0
+
+
+def test_seed_changes_nothing_else(seed_result) -> None:
+    """Every change on the seed is one of the known garbles: no correct word is touched."""
+    _text, page = seed_result
+    allowed = {b for b, _a in SEED_FIXES}
+    assert {c.original for c in page.changes} <= allowed
+
+
+def test_seed_unsure_word_flagged_not_changed(seed_result) -> None:
+    _text, page = seed_result
+    falle = [w for w in page.words if w.text == "falle"]
+    assert falle and all(w.flagged for w in falle)
+    assert "fall" in falle[0].suggestions or "falls" in falle[0].suggestions
+
+
+def test_changes_are_recorded(corrector: Corrector) -> None:
+    page = correct_page(page_from_text("the Tecent negotiatione", "x"), corrector)
+    assert [(c.line, c.word, c.original, c.new, c.source) for c in page.changes] == [
+        (0, 1, "Tecent", "recent", "lexicon"),
+        (0, 2, "negotiatione", "negotiations", "lexicon"),
+    ]
+    assert all(0.5 < c.score <= 1.0 for c in page.changes)
+
+
+def test_skip_positions_untouched(corrector: Corrector) -> None:
+    page = page_from_text("the Tecent negotiatione", "x")
+    fixed = correct_page(page, corrector, skip=frozenset({(0, 1)}))
+    assert page_text(fixed).split() == ["the", "Tecent", "negotiations"]
+
+
+def test_override_hooks(corrector: Corrector) -> None:
+    """Words the overrides approve (known) or reject (protected) are never auto-corrected."""
+    options = CorrectOptions()
+    assert correct_text("the negotiatione", load_corrector(options, known=frozenset({"negotiatione"}))).split()[1] == "negotiatione"
+    assert correct_text("the negotiatione", load_corrector(options, protected=frozenset({"negotiatione"}))).split()[1] == "negotiatione"
+
+
+def test_layout_kept(corrector: Corrector) -> None:
+    text = "First line with goverment\nsecond line\n\nA new block negotiatione.\n"
+    out = correct_text(text, corrector)
+    assert out == "First line with government\nsecond line\n\nA new block negotiations.\n"
+
+
+def test_boxes_and_confidence_kept_on_a_real_page(corrector: Corrector) -> None:
+    page = Page(source="x", lines=[Line(words=[
+        Word(text="the", bbox=(0, 0, 10, 10), confidence=96.0),
+        Word(text="negotiatione", bbox=(12, 0, 60, 10), confidence=55.0),
+    ])])
+    fixed = correct_page(page, corrector)
+    w = fixed.lines[0].words[1]
+    assert (w.text, w.bbox, w.confidence) == ("negotiations", (12, 0, 60, 10), 55.0)
+
+
+def test_tesseract_alternatives_used(corrector: Corrector) -> None:
+    """A word whose second choice at one position spells a word: Tesseract's own alternative wins."""
+    alts = [[(ch, 90.0)] for ch in "tbe"]
+    alts[1] = [("b", 60.0), ("h", 40.0)]
+    page = Page(source="x", lines=[Line(words=[Word(text="in"), Word(text="tbe", alternatives=alts, confidence=60.0), Word(text="world")])])
+    assert page_text(correct_page(page, corrector)).split() == ["in", "the", "world"]
+
+
+def test_confident_words_need_more_evidence(corrector: Corrector) -> None:
+    """Where Tesseract was sure of a word, an unsure correction is not made."""
+    page = Page(source="x", lines=[Line(words=[Word(text="we"), Word(text="can't"), Word(text="falle", confidence=97.0), Word(text="now")])])
+    assert page_text(correct_page(page, corrector)).split()[2] == "falle"
+
+
+def test_idempotent_on_seed(corrector: Corrector, seed_result) -> None:
+    _text, page = seed_result
+    once = page_text(page)
+    again = correct_page(page_from_text(once, "again"), corrector)
+    assert page_text(again) == once
+    assert again.changes == []
+
+
+def test_idempotent_on_cases(corrector: Corrector) -> None:
+    for _why, text, _expected in CASES:
+        once = correct_text(text, corrector)
+        assert correct_text(once, corrector) == once
+
+
+def test_empty_and_odd_pages(corrector: Corrector) -> None:
+    assert correct_text("", corrector) == ""
+    assert correct_text("  \n\n", corrector) == ""
+    assert correct_text("--- ... ¶ §§ 12,345 (a) [b] «»", corrector).split() == "--- ... ¶ §§ 12,345 (a) [b] «»".split()
+
+
+def test_missing_dictionary_is_a_clear_error(tmp_path: Path) -> None:
+    from pipeline.errors import DictionaryError
+
+    with pytest.raises(DictionaryError, match=re.escape("dictionary build")):
+        load_corrector(CorrectOptions(dictionary_dir=tmp_path / "nowhere"))
