@@ -25,7 +25,7 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -49,6 +49,7 @@ __all__ = [
     "remove_entry",
     "new_entry",
     "scope_from_yaml",
+    "split_token",
     "split_token",
     "FILE_HEADER",
 ]
@@ -545,23 +546,30 @@ def _validate(doc: Any, path: Path) -> Corrections:
         return Corrections(path=path)
     if not isinstance(items, list):
         raise CorrectionsFileError("'corrections' must be a list of entries (each starting with '- ')", path=path, line=top_line("corrections"))
+    entries, lines = _validate_items(items, path)
+    corrections = Corrections(path=path, entries=entries, lines=lines)
+    _check_consistent(corrections)
+    return corrections
+
+
+def _validate_items(items: Any, path: Path, first: int = 0) -> tuple[tuple[Entry, ...], tuple[int, ...]]:
+    """The entries of a ruamel sequence (``first``: how many entries come before it in the file)."""
     entries: list[Entry] = []
     lines: list[int] = []
     for i, item in enumerate(items):
-        item_line = items.lc.item(i)[0] + 1 if hasattr(items, "lc") else top_line("corrections")
+        item_line = items.lc.item(i)[0] + 1
+        number = first + i + 1
         if not isinstance(item, dict):
-            raise CorrectionsFileError(f"entry {i + 1} must be a mapping (ocr:, replacement:, ...)", path=path, line=item_line)
+            raise CorrectionsFileError(f"entry {number} must be a mapping (ocr:, replacement:, ...)", path=path, line=item_line)
         try:
             entry = Entry.model_validate(_to_plain(item))
         except ValidationError as e:
             loc, msg = _first_error(e)
-            name = item.get("id") or (f"{i + 1} ({item['ocr']!r})" if isinstance(item.get("ocr"), str) else f"{i + 1}")
+            name = item.get("id") or (f"{number} ({item['ocr']!r})" if isinstance(item.get("ocr"), str) else f"{number}")
             raise CorrectionsFileError(f"entry {name}: {msg}", path=path, line=_line_of(item, loc, item_line)) from e
         entries.append(entry if entry.id else entry.model_copy(update={"id": entry.derived_id()}))
         lines.append(item_line)
-    corrections = Corrections(path=path, entries=tuple(entries), lines=tuple(lines))
-    _check_consistent(corrections)
-    return corrections
+    return tuple(entries), tuple(lines)
 
 
 def _same_place(a: Scope, b: Scope) -> bool:
@@ -619,15 +627,8 @@ def parse_corrections(text: str, path: Path) -> Corrections:
 def load_corrections(path: Path) -> Corrections:
     """The overrides in ``path``: none when it does not exist; CorrectionsFileError when it is broken."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return Corrections()
-    except IsADirectoryError as e:
-        raise CorrectionsFileError("is a folder, not a corrections file", path=path) from e
-    except OSError as e:
-        raise CorrectionsFileError(f"cannot read the file ({e.strerror})", path=path) from e
-    return parse_corrections(_decode(data, path), path)
+    state = _state(path)
+    return state.corrections if state.text is not None else Corrections()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -652,17 +653,126 @@ def _locked(path: Path):
         raise CorrectionsFileError(f"cannot lock the file ({e.strerror})", path=lock_path) from e
 
 
-def _read_for_update(path: Path) -> tuple[str | None, Any, Corrections]:
-    """Inside the lock: the current text, its round-trip tree and its validated entries."""
+@dataclass(frozen=True)
+class _State:
+    """A corrections file as read (or written) and validated: its text, its entries and, when new
+    entries can be appended as text, the (dash column, content column) of its last entry."""
+
+    text: str | None
+    corrections: Corrections
+    tail: tuple[int, int] | None
+    doc: Any = None  # the round-trip tree, when it was parsed in full here (never cached: it is mutable)
+
+
+# The last state of each file this process read or wrote. Parsing with ruamel is slow (pure
+# Python), so a file that has not changed, or has only grown by entries appended at its end (by
+# the review app or a concurrent `ocrfix corrections add`), is not parsed again in full.
+_STATES: dict[str, _State] = {}
+
+
+def _remember(path: Path, state: _State) -> None:
+    if state.text is not None:
+        _STATES[os.path.abspath(path)] = replace(state, doc=None)
+
+
+def _state(path: Path) -> _State:
+    """The file's current state (CorrectionsFileError if it is broken)."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return None, None, Corrections(path=path)
+        return _State(None, Corrections(path=path), None)
+    except IsADirectoryError as e:
+        raise CorrectionsFileError("is a folder, not a corrections file", path=path) from e
     except OSError as e:
         raise CorrectionsFileError(f"cannot read the file ({e.strerror})", path=path) from e
     text = _decode(data, path)
+    known = _STATES.get(os.path.abspath(path))
+    if known is not None and known.text == text:
+        return replace(known, corrections=replace(known.corrections, path=path))
+    if known is not None:
+        grown = _grown(known, text, path)
+        if grown is not None:
+            _remember(path, grown)
+            return grown
+    state = _parsed(text, path)
+    _remember(path, state)
+    return state
+
+
+def _parsed(text: str, path: Path) -> _State:
     doc = _parse_yaml(text, path)
-    return text, doc, _validate(doc, path)
+    return _State(text, _validate(doc, path), _tail(text, doc), doc)
+
+
+def _with_doc(state: _State, path: Path) -> _State:
+    return state if state.doc is not None or state.text is None else _parsed(state.text, path)
+
+
+def _grown(known: _State, text: str, path: Path) -> _State | None:
+    """``known`` plus entries appended after its end, read from the new part alone; None unless the
+    file is exactly the known text followed by more entries in the same layout."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    old = known.text
+    if not old or known.tail is None or not old.endswith("\n") or not text.startswith(old):
+        return None
+    suffix = text[len(old) :]
+    if _DOC_MARKER.search(suffix):
+        return None
+    try:
+        fragment = _yaml().load("corrections:\n" + suffix)
+    except Exception:  # noqa: BLE001 - any doubt: read the whole file (which reports errors properly)
+        return None
+    if not isinstance(fragment, CommentedMap) or list(fragment) != ["corrections"]:
+        return None
+    items = fragment["corrections"]
+    if items is None:
+        return replace(known, text=text)  # only comments or blank lines were added
+    if not isinstance(items, CommentedSeq) or items.fa.flow_style():
+        return None
+    frag_lines = ("corrections:\n" + suffix).splitlines()
+    dash, col = known.tail
+    for k in range(len(items)):
+        line, item_col = items.lc.item(k)
+        if item_col != col or frag_lines[line][:item_col].rstrip() != " " * dash + "-":
+            return None
+    try:
+        entries, lines = _validate_items(items, path, len(known.corrections.entries))
+        before = old.count("\n") - 1  # fragment line 1 is the file's line old.count("\n") + 1
+        corrections = Corrections(
+            path=path,
+            entries=known.corrections.entries + entries,
+            lines=known.corrections.lines + tuple(n + before for n in lines),
+        )
+        _check_consistent(corrections)
+    except CorrectionsFileError:
+        return None
+    return _State(text, corrections, known.tail)
+
+
+_DOC_MARKER = re.compile(r"^(---|\.\.\.)([ \t#]|$)", re.MULTILINE)
+
+
+def _tail(text: str, doc: Any) -> tuple[int, int] | None:
+    """Where a new entry goes when it can be appended as text: ``corrections`` is the last key and a
+    non-empty block sequence whose last entry starts on its "- " line."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if not text or not isinstance(doc, CommentedMap) or list(doc)[-1:] != ["corrections"]:
+        return None
+    items = doc["corrections"]
+    if not isinstance(items, CommentedSeq) or not items or items.fa.flow_style() or not isinstance(items[-1], CommentedMap):
+        return None
+    if _DOC_MARKER.search(text):
+        return None  # document markers: leave the layout to ruamel
+    lines = text.splitlines()
+    item_line, item_col = items.lc.item(len(items) - 1)
+    if item_line >= len(lines):
+        return None
+    dash = lines[item_line].rfind("-", 0, item_col)
+    if dash < 0 or lines[item_line][:dash].strip() or item_col - dash < 2 or lines[item_line][dash + 1 : item_col].strip():
+        return None
+    return dash, item_col
 
 
 def _dump(text: str | None, doc: Any) -> str:
@@ -674,64 +784,57 @@ def _dump(text: str | None, doc: Any) -> str:
     return buf.getvalue()
 
 
-def _write(path: Path, text: str | None, doc: Any) -> None:
+def _dumped(path: Path, text: str | None, doc: Any) -> _State:
+    """The whole tree written out by ruamel (comments and order kept; spacing normalised)."""
     new_text = _dump(text, doc)
     if text is None or not text.strip():
         new_text = FILE_HEADER + new_text
     elif text.lstrip().startswith("#") and not new_text.lstrip().startswith("#"):
         # A file of comments only parses as nothing: keep those comments above what we write.
         new_text = text.rstrip("\n") + "\n" + new_text
-    _validate(_parse_yaml(new_text, path), path)  # never write what we could not read back
-    _write_text(path, new_text)
+    return _parsed(new_text, path)  # never write what we could not read back
 
 
-def _append_text(text: str | None, doc: Any, entry: Entry) -> str | None:
+def _append_text(state: _State, entry: Entry, path: Path) -> _State | None:
     """The file with ``entry`` appended as text after its last line, so that every byte a person
     wrote stays exactly as it was; None when the layout does not allow it (the caller re-dumps).
 
     Safe without re-reading the whole file: it parsed completely (nothing is left open at its end),
-    ``corrections`` is its last key and a non-empty block sequence, and the new item is indented
+    ``corrections`` is its last key and a non-empty block sequence, and the new entry is indented
     exactly like the last one, so it can only continue that sequence.
     """
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    if not text or not isinstance(doc, CommentedMap) or list(doc)[-1:] != ["corrections"]:
+    if state.text is None or state.tail is None:
         return None
-    items = doc["corrections"]
-    if not isinstance(items, CommentedSeq) or not items or items.fa.flow_style():
-        return None
-    if re.search(r"^(---|\.\.\.)([ \t#]|$)", text, re.MULTILINE):
-        return None  # document markers: leave the layout to ruamel
-    lines = text.splitlines()
-    item_line, item_col = items.lc.item(len(items) - 1)
-    if not isinstance(items[-1], CommentedMap) or item_line >= len(lines):
-        return None
-    dash = lines[item_line].rfind("-", 0, item_col)
-    if dash < 0 or lines[item_line][:dash].strip() or item_col - dash < 2:
-        return None
+    dash, col = state.tail
     yaml = _yaml()
-    yaml.indent(mapping=2, sequence=item_col, offset=dash)
+    yaml.indent(mapping=2, sequence=col, offset=dash)
     buf = io.StringIO()
     yaml.dump({"corrections": [entry.to_yaml()]}, buf)
     rendered = buf.getvalue().split("\n", 1)[1]
-    if not rendered.startswith(" " * dash + "-"):
+    if not rendered.startswith(" " * dash + "- "):
         return None
-    # The item on its own must read back as this entry.
+    # The entry on its own must read back as itself.
     check = _to_plain(_yaml().load(buf.getvalue())["corrections"][0])
     if Entry.model_validate(check) != entry:
         return None
-    return text + ("" if text.endswith("\n") else "\n") + rendered
+    text = state.text if state.text.endswith("\n") else state.text + "\n"
+    old = state.corrections
+    corrections = Corrections(path=path, entries=old.entries + (entry,), lines=old.lines + (text.count("\n") + 1,))
+    return _State(text + rendered, corrections, state.tail)
 
 
-def _write_text(path: Path, new_text: str) -> None:
+def _commit(path: Path, state: _State) -> None:
+    """Write the new text atomically, keeping the file's mode, and remember what it holds."""
     from .outputs import atomic_write
 
+    assert state.text is not None
     mode = None
     with contextlib.suppress(OSError):
         mode = stat.S_IMODE(path.stat().st_mode)
-    atomic_write(path, new_text)
+    atomic_write(path, state.text)
     with contextlib.suppress(OSError):
         os.chmod(path, mode if mode is not None else 0o666 & ~_umask())
+    _remember(path, state)
 
 
 def _umask() -> int:
@@ -769,7 +872,8 @@ def save_entry(path: Path, entry: Entry, *, update: bool = False) -> tuple[Entry
     if entry.id is None:
         entry = entry.model_copy(update={"id": entry.derived_id()})
     with _locked(path):
-        text, doc, current = _read_for_update(path)
+        state = _state(path)
+        current = state.corrections
         for i, old in enumerate(current.entries):
             same = old.entry_id == entry.entry_id or (_same_form(old, entry) and _same_place(old.scope, entry.scope))
             if not same:
@@ -782,40 +886,43 @@ def save_entry(path: Path, entry: Entry, *, update: bool = False) -> tuple[Entry
                     path=path,
                     line=current.lines[i],
                 )
-            old_span = _entry_span(text, doc["corrections"], i)
-            node = doc["corrections"][i]
-            fresh = entry.model_copy(update={"id": old.entry_id}).to_yaml()
-            for key in [k for k in node if k not in fresh]:
-                del node[key]
-            for key, value in fresh.items():
-                if _to_plain(node.get(key)) != _to_plain(value):
-                    node[key] = value
             updated = entry.model_copy(update={"id": old.entry_id})
-            expected = current.entries[:i] + (updated,) + current.entries[i + 1 :]
-            # Only this entry's own lines are rewritten (by ruamel, keeping its comments); every
-            # other line of the file stays byte for byte as a person left it.
-            spliced = None
-            if old_span is not None:
-                dumped = _dump(text, doc)
-                new_doc = _parse_yaml(dumped, path)
-                new_span = _entry_span(dumped, new_doc["corrections"], i)
-                if new_span is not None:
-                    lines, new_lines = text.splitlines(keepends=True), dumped.splitlines(keepends=True)
-                    piece = "".join(new_lines[new_span[0] : new_span[1]])
-                    spliced = _checked("".join(lines[: old_span[0]]) + piece + "".join(lines[old_span[1] :]), expected, path)
-            if spliced is not None:
-                _write_text(path, spliced)
-            else:
-                _write(path, text, doc)
+            _commit(path, _updated(path, _with_doc(state, path), i, updated))
             return updated, "updated"
-        appended = _append_text(text, doc, entry)
-        if appended is not None:
-            _write_text(path, appended)
-            return entry, "added"
-        doc, items = _entries_node(doc)
-        items.append(entry.to_yaml())
-        _write(path, text, doc)
+        appended = _append_text(state, entry, path)
+        if appended is None:
+            state = _with_doc(state, path)
+            doc, items = _entries_node(state.doc)
+            items.append(entry.to_yaml())
+            appended = _dumped(path, state.text, doc)
+        _commit(path, appended)
         return entry, "added"
+
+
+def _updated(path: Path, state: _State, i: int, updated: Entry) -> _State:
+    """The file with entry ``i`` changed to ``updated``. Only that entry's own lines are rewritten
+    (by ruamel, keeping its comments); every other line stays byte for byte as a person left it."""
+    text, doc = state.text, state.doc
+    assert text is not None
+    old_span = _entry_span(text, doc["corrections"], i)
+    node = doc["corrections"][i]
+    fresh = updated.to_yaml()
+    for key in [k for k in node if k not in fresh]:
+        del node[key]
+    for key, value in fresh.items():
+        if _to_plain(node.get(key)) != _to_plain(value):
+            node[key] = value
+    expected = state.corrections.entries[:i] + (updated,) + state.corrections.entries[i + 1 :]
+    whole = _dumped(path, text, doc)
+    if old_span is not None:
+        new_span = _entry_span(whole.text or "", whole.doc["corrections"], i)
+        if new_span is not None:
+            lines, new_lines = text.splitlines(keepends=True), (whole.text or "").splitlines(keepends=True)
+            piece = new_lines[new_span[0] : new_span[1]]
+            spliced = _checked("".join(lines[: old_span[0]] + piece + lines[old_span[1] :]), expected, path)
+            if spliced is not None:
+                return spliced
+    return whole
 
 
 def _entry_span(text: str, items: Any, i: int) -> tuple[int, int] | None:
@@ -846,35 +953,37 @@ def _entry_span(text: str, items: Any, i: int) -> tuple[int, int] | None:
     return start, end
 
 
-def _checked(new_text: str, expected: tuple[Entry, ...], path: Path) -> str | None:
+def _checked(new_text: str, expected: tuple[Entry, ...], path: Path) -> _State | None:
     """``new_text`` if it reads back as exactly ``expected``, else None."""
     try:
-        after = _validate(_parse_yaml(new_text, path), path)
+        state = _parsed(new_text, path)
     except CorrectionsFileError:
         return None
-    return new_text if after.entries == expected else None
+    return state if state.corrections.entries == expected else None
 
 
 def remove_entry(path: Path, entry_id: str) -> Entry:
     """Remove the entry with this id (comments on other entries are kept); return what was removed."""
     path = Path(path)
     with _locked(path):
-        text, doc, current = _read_for_update(path)
-        if text is None:
+        state = _state(path)
+        if state.text is None:
             raise CorrectionsFileError("does not exist", path=path)
-        for i, old in enumerate(current.entries):
-            if old.entry_id == entry_id:
-                span = _entry_span(text, doc["corrections"], i)
-                expected = current.entries[:i] + current.entries[i + 1 :]
-                if span is not None:
-                    lines = text.splitlines(keepends=True)
-                    cut = _checked("".join(lines[: span[0]] + lines[span[1] :]), expected, path)
-                    if cut is not None:
-                        _write_text(path, cut)
-                        return old
-                del doc["corrections"][i]
-                _write(path, text, doc)
-                return old
+        for i, old in enumerate(state.corrections.entries):
+            if old.entry_id != entry_id:
+                continue
+            state = _with_doc(state, path)
+            span = _entry_span(state.text, state.doc["corrections"], i)
+            expected = state.corrections.entries[:i] + state.corrections.entries[i + 1 :]
+            cut = None
+            if span is not None:
+                lines = state.text.splitlines(keepends=True)
+                cut = _checked("".join(lines[: span[0]] + lines[span[1] :]), expected, path)
+            if cut is None:
+                del state.doc["corrections"][i]
+                cut = _dumped(path, state.text, state.doc)
+            _commit(path, cut)
+            return old
     raise CorrectionsFileError(f"no entry with id {entry_id!r} (see `ocrfix corrections list`)", path=path)
 
 

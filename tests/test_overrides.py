@@ -468,3 +468,27 @@ def test_any_sequence_of_edits_keeps_the_file_valid_and_its_comments(tmp_path, o
     after = path.read_text()
     for comment in ("# Our decisions for the 1988 files.", "# --- seed letter", "# trailing comment", "# Kept: the name"):
         assert comment in after
+
+
+def test_a_file_grown_by_another_writer_reads_the_same_as_a_full_read(tmp_path):
+    """Entries appended by someone else are read from the new part alone: same entries, same lines."""
+    from pipeline.overrides import _STATES
+
+    path = tmp_path / "corrections.yaml"
+    path.write_text(HAND_EDITED)
+    load_corrections(path)  # remembered
+    grown = HAND_EDITED + "  - ocr: tne\n    replacement: the   # a comment\n    approved_by: t\n    approved_at: 2026-11-28\n\n  # closing\n"
+    path.write_text(grown)
+    incremental = load_corrections(path)
+    _STATES.clear()
+    full = load_corrections(path)
+    assert incremental == full and incremental.lines == full.lines and len(full.entries) == 3
+    # A broken addition is reported from a full read, with its real line.
+    path.write_text(grown + "  - ocr: a\n    replacement: b\n    approved_by: t\n    approved_at: soon\n")
+    with pytest.raises(CorrectionsFileError, match=r"corrections.yaml:35: entry 4 \('a'\): approved_at"):
+        load_corrections(path)
+    # An addition that changes the last entry rather than adding one is read in full too.
+    path.write_text(grown)
+    load_corrections(path)
+    path.write_text(grown + "    note: appended to the last entry\n")
+    assert load_corrections(path).entries[-1].note == "appended to the last entry"
