@@ -29,7 +29,7 @@ SAMPLE = {
     ],
     "sub/b.png": [
         [("They", 95), ("chvisage", 20), ("it", 96)],
-        [("Politicial", 33), ("matters", 95)],
+        [("Politicial", 33), ("matters", 95), ("a", 15)],  # a lone doubtful letter: a speck, not queued
     ],
 }
 FLAGS = {"chvisage": ["envisage", "chvisages"]}
@@ -38,22 +38,37 @@ FIXES = {"Politicial": "Political"}
 ALTERNATIVES = {"Sulverb": [[("S", 60.0), ("5", 30.0)]] + [[] for _ in range(6)]}
 
 
+TYPEWRITER = Path("/usr/share/fonts/opentype/urw-base35/NimbusMonoPS-Regular.otf")  # as scripts/render_sample.py
+
+
 def _draw(words: list[list[tuple[str, float]]]) -> tuple[np.ndarray, list[Line]]:
-    """A white page with the words typed on it, and the lines with the boxes of their ink."""
-    font, scale, thick = cv2.FONT_HERSHEY_SIMPLEX, 0.9, 2
-    image = np.full((60 + 50 * len(words), 700), 255, np.uint8)
+    """A page with the words typed on it (a Courier clone with uneven ink, where installed), and
+    the lines with the boxes of their ink."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    rng = np.random.default_rng(7)
+    page = Image.new("L", (820, 50 + 64 * len(words)), 248)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(str(TYPEWRITER), 40) if TYPEWRITER.exists() else ImageFont.load_default(size=36)
+    pitch = font.getlength("m")
     lines = []
     for li, line in enumerate(words):
-        x, base = 20, 50 + 50 * li
+        x, y = 30.0, 24 + 64 * li
         out = []
         for text, conf in line:
-            (w, h), d = cv2.getTextSize(text, font, scale, thick)
-            cv2.putText(image, text, (x, base), font, scale, 0, thick, cv2.LINE_AA)
-            out.append(Word(text=text, confidence=conf, bbox=(x, base - h, x + w, base + d),
+            for ch in text:  # each key struck with its own pressure
+                draw.text((x + rng.normal(0, 0.6), y + rng.normal(0, 0.6)), ch, font=font,
+                          fill=int(np.clip(rng.normal(45, 25), 0, 150)))
+                x += pitch
+            box = draw.textbbox((x - pitch * len(text), y), text, font=font)
+            out.append(Word(text=text, confidence=conf, bbox=tuple(int(round(v)) for v in box),
                             alternatives=ALTERNATIVES.get(text, [])))
-            x += w + 18
-        lines.append(Line(words=out, bbox=(20, out[0].bbox[1] - 2, x - 18, base + 8)))
-    return image, lines
+            x += pitch
+        top, bottom = min(w.bbox[1] for w in out), max(w.bbox[3] for w in out)
+        lines.append(Line(words=out, bbox=(out[0].bbox[0], top, out[-1].bbox[2], bottom)))
+    image = cv2.GaussianBlur(np.asarray(page, dtype=np.float32), (0, 0), 0.8)
+    image += rng.normal(0, 6, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), lines
 
 
 def fake_correct(doc: Document, options, corrections=None) -> Document:
@@ -111,7 +126,7 @@ def build_sample(tmp_path: Path, sample: dict = SAMPLE) -> tuple[Path, Path]:
             path = inputs / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             image, lines = _draw(words)
-            Image.fromarray(image).save(path, dpi=(300, 300))
+            Image.fromarray(image).save(path, dpi=(300, 300))  # PNG: the pixels the boxes were measured on
             raw = Document(source=rel, pages=[Page(source=rel, width=image.shape[1], height=image.shape[0], dpi=300, lines=lines)])
             ws.mark_pending(rel, path)
             ws.store_ocr(rel, path, file_hash(path), options.ocr_key(), "5.0.0-fake", raw, 0.1)
@@ -186,7 +201,7 @@ def test_queue_groups_occurrences_by_form_across_pages_and_orders_by_gain(sample
     # Doubtful only: suggestions from Tesseract's character alternatives.
     assert groups[2].suggestions == ["5ulverb"]
     # Confident words the corrector left alone are not queued.
-    assert "telegram" not in forms and "We" not in forms
+    assert "telegram" not in forms and "We" not in forms and "a" not in forms
 
 
 def test_threshold_option_controls_the_doubtful_words(sample):
@@ -384,7 +399,7 @@ def test_crop_is_the_line_with_the_word_highlighted(client):
     r = client.get(occ["crop"])
     assert r.status_code == 200 and r.headers["content-type"] == "image/png"
     image = cv2.imdecode(np.frombuffer(r.content, np.uint8), cv2.IMREAD_COLOR)
-    assert 40 < image.shape[0] < 120 and image.shape[1] > 300  # a line, not a page
+    assert 60 < image.shape[0] < 140 and image.shape[1] > 300  # a line, not a page
     b, g, r_ = image[..., 0].astype(int), image[..., 1].astype(int), image[..., 2].astype(int)
     yellowish = (r_ > 200) & (g > 150) & (b < 180)
     assert yellowish.sum() > 500

@@ -23,6 +23,7 @@ __all__ = ["CropMaker", "crop_line"]
 _FILL = (0, 230, 255)
 _EDGE = (0, 120, 255)
 MAX_CROP_WIDTH = 1600
+MIN_CROP = (400, 80)  # pixels (width, height)
 
 
 def crop_line(image: np.ndarray, word: BBox | None, line: BBox | None, *, max_width: int = MAX_CROP_WIDTH) -> bytes:
@@ -37,8 +38,13 @@ def crop_line(image: np.ndarray, word: BBox | None, line: BBox | None, *, max_wi
     # Some room around the line: descenders, and a word's neighbours when there is no line box.
     pad_y = max(6, (y1 - y0) // 2)
     pad_x = max(12, (y1 - y0)) if line is not None else max(60, 3 * (x1 - x0))
-    x0, y0 = max(0, x0 - pad_x), max(0, y0 - pad_y)
-    x1, y1 = min(width, x1 + pad_x), min(height, y1 + pad_y)
+    x0, y0, x1, y1 = x0 - pad_x, y0 - pad_y, x1 + pad_x, y1 + pad_y
+    # A speck-sized "word" still gets enough of the page around it to judge what it is.
+    grow_x, grow_y = max(0, MIN_CROP[0] - (x1 - x0)), max(0, MIN_CROP[1] - (y1 - y0))
+    x0, x1 = x0 - grow_x // 2, x1 + (grow_x - grow_x // 2)
+    y0, y1 = y0 - grow_y // 2, y1 + (grow_y - grow_y // 2)
+    x0, y0 = max(0, x0), max(0, y0)
+    x1, y1 = min(width, x1), min(height, y1)
     if x1 <= x0 or y1 <= y0:
         raise InputFileError("the word's box lies outside the page image (was the input replaced?)")
     crop = image[y0:y1, x0:x1]

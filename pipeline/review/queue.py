@@ -143,7 +143,8 @@ def alternative_readings(word: Word, limit: int = 5) -> list[str]:
     best: list[str] = list(text)
     best_score = 1.0
     for i, choices in enumerate(alts):
-        others = [(c, conf) for c, conf in choices if c != text[i] and c.strip()]
+        # Letters and digits for letters and digits only: "chvisage" -> "ch~isage" helps nobody.
+        others = [(c, conf) for c, conf in choices if c != text[i] and (c.isalnum() or not text[i].isalnum()) and c.strip()]
         for c, conf in others[:2]:
             candidate = text[:i] + c + text[i + 1 :]
             scored[candidate] = max(scored.get(candidate, 0.0), conf / 100.0)
@@ -203,7 +204,9 @@ def _page_occurrences(rel: str, input_path: str, raw: Page, corrected: Page | No
                 continue
             out = _counterpart(word, wi, out_line) if out_line else None
             flagged = out is not None and out.flagged and out.text == word.text
-            low = word.confidence is not None and word.confidence < threshold
+            # A lone doubtful character is nearly always a speck or a stroke of a stamp; an entry
+            # for "a" or "3" everywhere would do harm. The corrector's flags are always queued.
+            low = word.confidence is not None and word.confidence < threshold and sum(c.isalnum() for c in core) >= 2
             if not (flagged or low):
                 continue
             current = out.text if out is not None else word.text

@@ -1,0 +1,131 @@
+"""The review app in a real browser (Debian's Chromium driven by Playwright) against the real
+uvicorn server: a crop loads, a suggestion is accepted with the keyboard, corrections.yaml gains
+the entry and the output text changes; undo restores both.
+
+With OCRFIX_SCREENSHOT=1 it also saves the review page to docs/review.png (for the README).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from test_review import SAMPLE, build_sample, fake_correct  # noqa: F401  (the same sample folder)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "browser-token-abcdefghijklmnop"
+
+
+@pytest.fixture
+def server(tmp_path, monkeypatch):
+    """The app on 127.0.0.1 at a free port, served by uvicorn in a thread (so the fake corrector applies)."""
+    import uvicorn
+
+    from pipeline import process
+    from pipeline.review.server import create_app
+
+    monkeypatch.setattr(process, "correct_document", fake_correct)
+    monkeypatch.setattr(process, "corrector_for", lambda *a, **k: None)
+    out, corrections = build_sample(tmp_path)
+    app = create_app(out, corrections, TOKEN, reviewer="Browser Test")
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}", out, corrections
+    srv.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture
+def page():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (scripts/install-system-deps.sh --test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1100, "height": 760})
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+def _entries(path: Path):
+    from pipeline.overrides import load_corrections
+
+    return load_corrections(path).entries
+
+
+def _wait(condition, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.05)
+
+
+def test_review_in_the_browser(server, page):
+    base, out, corrections = server
+    before = (out / "a.txt").read_text()
+    page.goto(f"{base}/?token={TOKEN}")
+    # The token went into a cookie and out of the address bar.
+    assert page.url == f"{base}/"
+    assert page.locator("#form").inner_text() == "chvisage"
+    assert page.locator(".count").inner_text() == "×3"
+    # The first crop loads and is a real image.
+    crop = page.locator("img.crop").first
+    crop.wait_for()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 300", arg=crop.element_handle(), timeout=10000)
+    assert page.locator(".suggestion").first.inner_text().endswith("envisage")
+    assert "3 left" in page.locator("#progress-text").inner_text()
+
+    if os.environ.get("OCRFIX_SCREENSHOT") == "1":
+        (ROOT / "docs").mkdir(exist_ok=True)
+        page.screenshot(path=str(ROOT / "docs" / "review.png"), full_page=True)
+
+    # Key 1: accept the first suggestion for all occurrences.
+    page.keyboard.press("1")
+    page.wait_for_function("() => document.querySelector('#form') && document.querySelector('#form').textContent !== 'chvisage'")
+    [entry] = _entries(corrections)
+    assert (entry.ocr, entry.replacement, entry.scope.kind, entry.approved_by) == ("chvisage", "envisage", "everywhere", "Browser Test")
+    assert (out / "a.txt").read_text() == "We envisage no difficulty.\nThe Sulverb telegram envisage,\n"
+    assert "1 decided" in page.locator("#progress-text").inner_text()
+    assert "chvisage" in page.locator("#status").inner_text()  # "Last: ..." names the decision
+
+    # Key u: undo restores the file and the outputs, and the group comes back.
+    page.keyboard.press("u")
+    page.wait_for_function("() => document.querySelector('#form').textContent === 'chvisage'")
+    assert _entries(corrections) == ()
+    assert (out / "a.txt").read_text() == before
+
+    # a + arrow + e: a typed correction for the selected occurrence only.
+    page.keyboard.press("a")
+    assert "selected occurrence only" in page.locator("#scope-label").inner_text()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("e")
+    page.locator("#edit-input").fill("envisage")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('.count').textContent === '×2'")
+    [entry] = _entries(corrections)
+    assert entry.scope.kind == "word" and entry.scope.documents == ("sub/b.png",)
+    assert "They envisage it" in (out / "sub" / "b.txt").read_text()
+    assert "We chvisage no" in (out / "a.txt").read_text()
