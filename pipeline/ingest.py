@@ -135,6 +135,9 @@ def _pillow_pixel_limit(max_pixels: int) -> Iterator[None]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # Pillow warns about damage it can read past (corrupt EXIF, odd TIFF tags); a damaged
+            # file that cannot be read is reported as an error instead.
+            warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
             yield
     finally:
         Image.MAX_IMAGE_PIXELS = saved
