@@ -56,6 +56,7 @@ def process(
     corrections: CorrectionsOpt = Path("corrections.yaml"),
     workers: Annotated[Optional[int], typer.Option("--workers", "-j", help="Worker processes (default: the number of cores).", min=1)] = None,
     preprocess_mode: Annotated[str, typer.Option("--preprocess", help="auto, off, or a comma-separated list of steps.")] = "auto",
+    debug_images: Annotated[Optional[Path], typer.Option("--debug-images", help="Write each preprocessing stage's image of every page to this folder.")] = None,
     formats: Annotated[str, typer.Option("--format", help="Comma-separated outputs: txt, json, alto, hocr, pdf.")] = "txt,json",
     no_correct: Annotated[bool, typer.Option("--no-correct", help="Skip the automatic corrector (overrides still apply).")] = False,
     lang: Annotated[str, typer.Option("--lang", help="Tesseract language(s), e.g. eng or eng+fra.")] = "eng",
@@ -84,7 +85,7 @@ def process(
     try:
         options = Options(
             ocr=OcrOptions(lang=lang, timeout_s=ocr_timeout),
-            preprocess=PreprocessOptions(mode=preprocess_mode),
+            preprocess=PreprocessOptions(mode=preprocess_mode, debug_dir=debug_images),
             correct=CorrectOptions(enabled=not no_correct, corrections_file=corrections),
             output=OutputOptions(formats=tuple(f.strip() for f in formats.split(",") if f.strip()), raw=raw),
             workers=workers or _default_workers(),
@@ -232,6 +233,7 @@ def preprocess_cmd(
     image: Annotated[Path, typer.Argument(help="One scan (the first page of a multi-page file).", show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the preprocessed image (PNG).")],
     preprocess_mode: Annotated[str, typer.Option("--preprocess", help="auto, off, or a comma-separated list of steps.")] = "auto",
+    debug_images: Annotated[Optional[Path], typer.Option("--debug-images", help="Also write each preprocessing stage's image to this folder.")] = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Show what preprocessing does to one scan: writes the image Tesseract would read."""
@@ -245,7 +247,9 @@ def preprocess_cmd(
     first = next(iter(load_pages(image)), None)
     if first is None:
         raise InputFileError("has no pages", path=image)
-    result = preprocess(first.image, first.dpi, PreprocessOptions(mode=preprocess_mode))
+    result = preprocess(
+        first.image, first.dpi, PreprocessOptions(mode=preprocess_mode, debug_dir=debug_images), name=image.stem
+    )
     ok, data = cv2.imencode(".png", result.image)
     if not ok:
         raise OutputError("could not encode the image as PNG", path=out)
