@@ -8,6 +8,7 @@ these tests say exactly which words are flagged and with which suggestions.
 from __future__ import annotations
 
 import io
+import os
 import re
 from pathlib import Path
 
@@ -106,7 +107,7 @@ def fake_corrector(monkeypatch):
     monkeypatch.setattr(process, "corrector_for", lambda *a, **k: None)
 
 
-def build_sample(tmp_path: Path, sample: dict = SAMPLE) -> tuple[Path, Path]:
+def build_sample(tmp_path: Path, sample: dict = SAMPLE, *, correct: bool = True) -> tuple[Path, Path]:
     """An output folder as `ocrfix process` leaves it (inputs, cached OCR, outputs, flags); returns (OUT, corrections.yaml)."""
     from PIL import Image
 
@@ -118,7 +119,7 @@ def build_sample(tmp_path: Path, sample: dict = SAMPLE) -> tuple[Path, Path]:
     corrections_file = tmp_path / "corrections.yaml"
     options = Options(
         preprocess=PreprocessOptions(mode="off"),
-        correct=CorrectOptions(corrections_file=corrections_file, dictionary_dir=tmp_path / "no-dictionaries"),
+        correct=CorrectOptions(enabled=correct, corrections_file=corrections_file, dictionary_dir=tmp_path / "no-dictionaries"),
         workers=1,
     )
     with open_workspace(out, exclusive=True) as ws:
@@ -334,7 +335,7 @@ def test_state_changes_need_the_session_token(client, sample):
 def test_pages_need_the_token_cookie_and_the_token_url_sets_it(sample):
     from fastapi.testclient import TestClient
 
-    from pipeline.review.server import TOKEN_COOKIE, create_app
+    from pipeline.review.server import cookie_name, create_app
 
     app = create_app(sample[0], sample[1], TOKEN, reviewer="t")
     with TestClient(app, base_url="http://127.0.0.1:8765") as c:
@@ -344,7 +345,7 @@ def test_pages_need_the_token_cookie_and_the_token_url_sets_it(sample):
         r = c.get(f"/?token={TOKEN}", follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/"
         assert "httponly" in r.headers["set-cookie"].lower() and "samesite=strict" in r.headers["set-cookie"].lower()
-        assert c.cookies.get(TOKEN_COOKIE) == TOKEN
+        assert c.cookies.get(cookie_name(TOKEN)) == TOKEN
         page = c.get("/")
         assert page.status_code == 200
         assert f'<meta name="ocrfix-token" content="{TOKEN}">' in page.text
@@ -352,8 +353,18 @@ def test_pages_need_the_token_cookie_and_the_token_url_sets_it(sample):
         assert c.get("/static/review.js").status_code == 200
 
 
-def test_unknown_host_is_refused(client):
-    assert client.get("/", headers={"Host": "evil.example:8765"}).status_code == 421
+def test_unknown_host_is_refused(client, sample):
+    from fastapi.testclient import TestClient
+
+    from pipeline.review.server import create_app
+
+    assert client.get("/", headers={"Host": "evil.example:8765"}).status_code == 421  # DNS rebinding
+    assert client.get("/", headers={"Host": "localhost:8765"}).status_code == 200
+    # Listening on every interface: any name for the machine, but still only with the token.
+    app = create_app(sample[0], sample[1], TOKEN, reviewer="t", hosts=None)
+    with TestClient(app, base_url="http://review-box.lan:8765") as c:
+        assert c.get("/").status_code == 403
+        assert c.get(f"/?token={TOKEN}").status_code == 200
 
 
 def test_large_bodies_are_refused(client):
@@ -477,6 +488,63 @@ def test_cli_review_terminal(sample, monkeypatch):
     assert result.exit_code == 0, result.output
     [entry] = _entries(corrections)  # the folder's own corrections file, by default
     assert entry.replacement == "chvisages" and entry.approved_by == "cli-user"
+
+
+def test_terminal_review_on_a_real_terminal_acts_on_each_key(tmp_path):
+    """`ocrfix review OUT --terminal` in a pseudo-terminal: single keys, no Enter."""
+    import pexpect
+
+    from conftest import OCRFIX
+
+    # Processed without the automatic corrector, so the subprocess needs no dictionaries.
+    out, corrections = build_sample(tmp_path, correct=False)
+    child = pexpect.spawn(OCRFIX, ["review", str(out), "--terminal", "--reviewer", "Pex"], encoding="utf-8",
+                          timeout=30, dimensions=(50, 140), env={**os.environ, "TERM": "xterm"})
+    try:
+        child.expect("chvisage")
+        child.expect("q quit")
+        child.send("1")
+        child.expect("'chvisage' -> 'envisage'")
+        child.send("q")
+        child.expect("1 decided")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    [entry] = _entries(corrections)
+    assert (entry.replacement, entry.approved_by) == ("envisage", "Pex")
+    assert "We envisage no difficulty." in (out / "a.txt").read_text()
+
+
+def test_cli_review_serves_on_localhost_with_a_token_url(tmp_path):
+    import signal
+    import subprocess
+
+    import httpx
+
+    from conftest import OCRFIX
+
+    out, _ = build_sample(tmp_path, correct=False)
+    proc = subprocess.Popen([OCRFIX, "review", str(out), "--no-browser"], stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        url = None
+        for _ in range(10):
+            line = proc.stderr.readline()
+            m = re.search(r"Open (http://127\.0\.0\.1:\d+/\?token=\S+)", line)
+            if m:
+                url = m.group(1)
+                break
+        assert url, "no address printed"
+        with httpx.Client(timeout=10) as c:
+            r = c.get(url, follow_redirects=True)
+            assert r.status_code == 200 and "chvisage" in r.text
+            assert c.get(url.split("?")[0]).status_code == 200  # the cookie carries the token now
+        assert httpx.get(url.split("?")[0], timeout=10).status_code == 403  # a client without it
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=15)
+    assert proc.returncode in (0, 130)
 
 
 def test_cli_review_refuses_a_folder_that_is_not_an_output_folder(tmp_path):

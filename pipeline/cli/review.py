@@ -71,13 +71,17 @@ def _serve(session, host: str, port: int, open_browser: bool) -> None:
         raise UsageError(f"cannot listen on {host}:{port} ({e.strerror}); choose another --port (0: any free one)") from e
     sock.listen(64)
     bound = sock.getsockname()[1]
-    hosts = {"127.0.0.1", "localhost", host.strip("[]")}
+    wildcard = host in ("0.0.0.0", "::", "")
+    # On every interface the browser may name the machine in any way; the token still guards it.
+    hosts = None if wildcard else {"127.0.0.1", "localhost", host.strip("[]")}
     app = create_app(session.out_dir, session.corrections_file, token, session=session, hosts=hosts)
-    shown = f"[{host}]" if ":" in host else host
+    shown = "127.0.0.1" if wildcard else (f"[{host}]" if ":" in host else host)
     url = f"http://{shown}:{bound}/?token={token}"
     groups = session.progress()
     typer.echo(f"Reviewing {session.out_dir}: {groups['left']} groups ({groups['words_left']} words) to decide.", err=True)
     typer.echo(f"Open {url}", err=True)
+    if host != "127.0.0.1":
+        typer.echo(f"Listening on {host}: anyone who can reach it and has this address can change corrections.yaml.", err=True)
     typer.echo("Press Ctrl-C to stop.", err=True)
     if open_browser:
         # Once the server is accepting (the socket already queues connections).

@@ -12,6 +12,7 @@ Safety, because the app can write corrections.yaml and shows private papers:
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from importlib import resources
 from pathlib import Path
@@ -28,20 +29,27 @@ from .actions import ReviewSession, Step
 from .crops import CropMaker
 from .queue import Group
 
-__all__ = ["create_app", "TOKEN_HEADER", "TOKEN_COOKIE", "MAX_BODY_BYTES"]
+__all__ = ["create_app", "cookie_name", "TOKEN_HEADER", "MAX_BODY_BYTES", "LOCAL_HOSTS"]
 
 TOKEN_HEADER = "X-Ocrfix-Token"
-TOKEN_COOKIE = "ocrfix_token"
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 MAX_BODY_BYTES = 64 * 1024
 _CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+
+
+def cookie_name(token: str) -> str:
+    """The session's cookie: named after its token, because cookies ignore ports and two reviews
+    (of two folders) on one machine must not overwrite each other's."""
+    return "ocrfix_" + hashlib.sha256(token.encode()).hexdigest()[:10]
 
 
 class _Guard:
     """ASGI middleware: allowed hosts, the session token, and a cap on request bodies."""
 
-    def __init__(self, app, *, token: str, hosts: set[str], max_body: int):
+    def __init__(self, app, *, token: str, hosts: set[str] | None, max_body: int):
         self.app = app
         self.token = token
+        self.cookie = cookie_name(token)
         self.hosts = hosts
         self.max_body = max_body
 
@@ -51,7 +59,7 @@ class _Guard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         host = headers.get("host", "")
         hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        if hostname.strip("[]") not in self.hosts:
+        if self.hosts is not None and hostname.strip("[]") not in self.hosts:
             return await _plain(send, 421, "unknown host; open the address `ocrfix review` printed")
         path = scope["path"]
         if scope["method"] == "POST":
@@ -98,7 +106,7 @@ class _Guard:
             cookie.load(headers.get("cookie", ""))
         except Exception:  # noqa: BLE001 - a malformed cookie header is just no token
             return False
-        if TOKEN_COOKIE in cookie and secrets.compare_digest(cookie[TOKEN_COOKIE].value, self.token):
+        if self.cookie in cookie and secrets.compare_digest(cookie[self.cookie].value, self.token):
             return True
         # The first visit: the token in the URL (the app then sets the cookie and drops it from the URL).
         from urllib.parse import parse_qs
@@ -181,10 +189,13 @@ def create_app(
     threshold: float | None = None,
     documents: str | None = None,
     session: ReviewSession | None = None,
-    hosts: set[str] | None = None,
+    hosts: set[str] | frozenset[str] | None = LOCAL_HOSTS,
     max_body: int = MAX_BODY_BYTES,
 ) -> FastAPI:
-    """The review app for one output folder (``session`` lets a caller share or pre-build one)."""
+    """The review app for one output folder (``session`` lets a caller share or pre-build one).
+
+    ``hosts``: the names the browser may use for the app (the Host header); None accepts any, for
+    an app listening on every interface (the token is still required)."""
     if session is None:
         kwargs = {} if threshold is None else {"threshold": threshold}
         session = ReviewSession(out_dir, corrections_file, reviewer=reviewer, documents=documents, **kwargs)
@@ -205,7 +216,7 @@ def create_app(
         if "token" in request.query_params:
             # Keep the token out of the address bar and history: a cookie carries it from now on.
             response = RedirectResponse("/", status_code=303)
-            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+            response.set_cookie(cookie_name(token), token, httponly=True, samesite="strict")
             return response
         groups = session.groups()
         current = next((g for g in groups if g.id == group), None) if group else None
@@ -281,5 +292,5 @@ def create_app(
     async def http_error(request: Request, exc: HTTPException):
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
 
-    app.add_middleware(_Guard, token=token, hosts=hosts or {"127.0.0.1", "localhost"}, max_body=max_body)
+    app.add_middleware(_Guard, token=token, hosts=set(hosts) if hosts is not None else None, max_body=max_body)
     return app
