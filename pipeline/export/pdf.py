@@ -8,7 +8,7 @@ find the corrected text where it stands on the page.
 
 Images: a JPEG input is embedded as it is (its own bytes, no re-encoding); a black-and-white page
 (a fax, a thresholded scan) as 1-bit Flate; any other page as a JPEG. Without the page images
-(``image_source`` None) the text is drawn visibly on blank pages instead.
+(``image_source`` None) the pages are blank, with the same text layer (searchable, not visible).
 
 The PDF is assembled here (a few objects and a cross-reference table), with no PDF library.
 """
@@ -133,9 +133,9 @@ def _show(text: str, x: float, y: float, width: float, size: float) -> str:
     return f"{stretch:.2f} Tz 1 0 0 1 {x:.2f} {y:.2f} Tm <{_hex(text)}> Tj"
 
 
-def _text_layer(page: Page, scale: float, height_pt: float, visible: bool) -> bytes:
+def _text_layer(page: Page, scale: float, height_pt: float) -> bytes:
     """Content-stream operators that place every word of the page at its box (PDF points)."""
-    ops: list[str] = ["BT", "0 Tr" if visible else "3 Tr"]
+    ops: list[str] = ["BT", "3 Tr"]  # render mode 3: neither filled nor stroked
     for block in page_blocks(page):
         for line in block.lines:
             tokens = [t for t in line.tokens if t.bbox is not None]
@@ -204,7 +204,7 @@ def _encode(image: np.ndarray) -> tuple[int, int, bytes, str]:
 
 def to_pdf(doc: Document, image_source: Path | None = None) -> bytes:
     """A searchable PDF of the document: the pages of ``image_source`` (the input file) under an
-    invisible layer of the corrected words; without an input, the words visibly on blank pages."""
+    invisible layer of the corrected words (without an input, blank pages with that layer)."""
     images: Iterator[tuple[int, int, bytes, str]] | None = None
     if image_source is not None:
         if not image_source.is_file():
@@ -235,7 +235,7 @@ def to_pdf(doc: Document, image_source: Path | None = None) -> bytes:
             )
             resources += f" /XObject << /Im0 {xobject} 0 R >>"
             content = f"q {width_pt:.2f} 0 0 {height_pt:.2f} 0 0 cm /Im0 Do Q\n".encode()
-        content += _text_layer(page, scale, height_pt, visible=image is None)
+        content += _text_layer(page, scale, height_pt)
         contents = w.stream(content)
         kids.append(
             w.add(

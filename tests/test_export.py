@@ -1,0 +1,221 @@
+"""ALTO, hOCR and searchable PDF: valid, and with exactly the words of the .txt output."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from lxml import etree
+from PIL import Image
+
+from conftest import DATA, OCRFIX
+from pipeline.errors import OutputError
+from pipeline.export import document_text, to_alto, to_hocr, to_pdf
+from pipeline.model import Change, Document, Line, Page, Step, Word
+from pipeline.outputs import write_document
+
+ALTO = "{http://www.loc.gov/standards/alto/ns-v4#}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+W, H = 1200, 500
+
+
+def _line(words: list[tuple[str, float | None]], y: int, block: int) -> Line:
+    out, x = [], 40
+    for text, conf in words:
+        width = 22 * len(text)
+        out.append(Word(text=text, confidence=conf, bbox=(x, y, x + width, y + 40)))
+        x += width + 25
+    return Line(words=out, bbox=(40, y, x - 25, y + 40), block=block)
+
+
+def _page(index: int = 0) -> Page:
+    lines = [
+        _line([("We", 95.0), ("envisage", 61.0), ("a", 96.0), ("decision", 90.0)], 40, 0),
+        _line([("Powell/Parker", 100.0), ("to", 93.0)], 100, 0),
+        _line([("at", 92.0), ("once", 88.0)], 220, 1),  # a new block (paragraph)
+        _line([("Sulverb", 40.0), ("new Delhi", 70.0)], 280, 1),  # a split word: two tokens
+    ]
+    flagged = lines[3].words[0].model_copy(update={"flagged": True, "suggestions": ["Superb", "Sulverb"]})
+    lines[3] = lines[3].model_copy(update={"words": [flagged, lines[3].words[1]]})
+    changes = [
+        Change(line=0, word=1, original="chvisage", new="envisage", source="override", entry_id="c16c1ef"),
+        Change(line=1, word=0, original="lowell /larker", new="Powell/Parker", source="override", entry_id="c8bb90a"),
+        Change(line=3, word=1, original="newDelhi", new="new Delhi", source="split", score=0.8),
+    ]
+    steps = [Step(name="grayscale", reason="Tesseract reads intensity only"), Step(name="deskew", params={"angle": 0.4}, reason="skewed")]
+    engine = {"name": "tesseract", "version": "5.3.0", "lang": "eng", "psm": "3"}
+    return Page(source="box/letter.png", index=index, width=W, height=H, dpi=300, lines=lines, changes=changes,
+                steps=steps, engine=engine)
+
+
+def _doc(pages: int = 1) -> Document:
+    return Document(source="box/letter.png", pages=[_page(i) for i in range(pages)])
+
+
+def _tokens(doc: Document) -> list[str]:
+    return document_text(doc).split()
+
+
+def _image(path: Path, pages: int = 1, *, bilevel: bool = False) -> Path:
+    frames = []
+    for i in range(pages):
+        rng = np.random.default_rng(i)
+        image = np.full((H, W), 235, np.uint8) + rng.integers(0, 20, (H, W), dtype=np.uint8)
+        cv2.putText(image, f"page {i + 1}", (40, 80), cv2.FONT_HERSHEY_DUPLEX, 1.4, 0, 2)
+        if bilevel:
+            image = np.where(image > 128, 255, 0).astype(np.uint8)
+        frames.append(Image.fromarray(image))
+    frames[0].save(path, save_all=pages > 1, append_images=frames[1:], dpi=(300, 300))
+    return path
+
+
+def _pdftotext(pdf: Path, *args: str) -> str:
+    return subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True, check=True).stdout.decode("utf-8")
+
+
+# -- ALTO ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def alto_schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(DATA / "alto" / "alto-4-4.xsd")))
+
+
+def test_alto_is_valid_against_the_official_schema(alto_schema):
+    root = etree.fromstring(to_alto(_doc(2)))
+    alto_schema.assertValid(root)
+
+
+def test_alto_has_the_words_of_the_text_output_with_boxes_confidences_and_ocr_forms(alto_schema):
+    doc = _doc()
+    root = etree.fromstring(to_alto(doc))
+    strings = root.findall(f".//{ALTO}String")
+    assert [s.get("CONTENT") for s in strings] == _tokens(doc)
+    assert all(0 <= float(s.get("WC")) <= 1 for s in strings)
+    by_text = {s.get("CONTENT"): s for s in strings}
+    alternative = by_text["envisage"].find(f"{ALTO}ALTERNATIVE")
+    assert alternative.text == "chvisage" and alternative.get("PURPOSE") == "OCR"
+    assert by_text["We"].find(f"{ALTO}ALTERNATIVE") is None and by_text["We"].get("WC") == "0.95"
+    assert by_text["We"].get("HPOS") == "40" and by_text["We"].get("WIDTH") == "44"
+    # The split word's box is shared between its two Strings.
+    new, delhi = by_text["new"], by_text["Delhi"]
+    assert int(new.get("HPOS")) + int(new.get("WIDTH")) <= int(delhi.get("HPOS"))
+    assert [a.text for a in by_text["Sulverb"].findall(f"{ALTO}ALTERNATIVE")] == ["Superb"]
+    # Two paragraphs -> two TextBlocks; processing steps referenced from the Page.
+    assert len(root.findall(f".//{ALTO}TextBlock")) == 2
+    page = root.find(f".//{ALTO}Page")
+    refs = page.get("PROCESSINGREFS").split()
+    descriptions = [root.find(f".//{ALTO}Processing[@ID='{r}']/{ALTO}processingStepDescription").text for r in refs]
+    assert descriptions[0].startswith("grayscale") and "tesseract" in descriptions[2] and "correction" in descriptions[3]
+
+
+def test_alto_of_text_input_without_boxes_or_confidences_is_valid(alto_schema):
+    page = Page(source="notes.txt", lines=[Line(words=[Word(text="plain"), Word(text="text\x01")])])
+    root = etree.fromstring(to_alto(Document(source="notes.txt", pages=[page])))
+    alto_schema.assertValid(root)
+    assert [s.get("CONTENT") for s in root.iter(f"{ALTO}String")] == ["plain", "text\ufffd"]
+
+
+# -- hOCR ---------------------------------------------------------------------------------------
+
+
+def test_hocr_parses_and_has_the_words_with_x_wconf():
+    doc = _doc(2)
+    root = etree.fromstring(to_hocr(doc))
+    words = root.findall(f".//{XHTML}span[@class='ocrx_word']")
+    assert [w.text for w in words] == _tokens(doc)
+    titles = [w.get("title") for w in words]
+    assert titles[0] == "bbox 40 40 84 80; x_wconf 95"
+    assert len(root.findall(f".//{XHTML}div[@class='ocr_page']")) == 2
+    envisage = next(w for w in words if w.text == "envisage")
+    assert envisage.get("data-ocr-original") == "chvisage" and "x_wconf 100" in envisage.get("title")
+    # Its text content reads as the text output does.
+    first_page = root.find(f".//{XHTML}div[@class='ocr_page']")
+    assert "".join(first_page.itertext()).split() == _tokens(Document(source="x", pages=[doc.pages[0]]))
+
+
+# -- PDF ----------------------------------------------------------------------------------------
+
+
+def test_pdf_text_layer_gives_the_corrected_words_in_order(tmp_path):
+    doc = _doc()
+    pdf = tmp_path / "letter.pdf"
+    pdf.write_bytes(to_pdf(doc, _image(tmp_path / "letter.png")))
+    assert _pdftotext(pdf, "-raw").split() == _tokens(doc)
+    # Default (layout-guessing) mode: the same lines.
+    lines = [" ".join(line.split()) for line in _pdftotext(pdf).splitlines() if line.strip()]
+    assert lines == ["We envisage a decision", "Powell/Parker to", "at once", "Sulverb new Delhi"]
+
+
+def test_pdf_of_a_multipage_input_has_a_page_each_and_opens_in_pdfium(tmp_path):
+    import pypdfium2 as pdfium
+
+    doc = _doc(2)
+    pdf = tmp_path / "letter.pdf"
+    pdf.write_bytes(to_pdf(doc, _image(tmp_path / "letter.tif", pages=2)))
+    pages = _pdftotext(pdf, "-raw").split("\f")
+    assert [p.split() for p in pages if p.strip()] == [_tokens(Document(source="x", pages=[p])) for p in doc.pages]
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        assert len(document) == 2
+        width, height = document[0].get_size()
+        assert (round(width), round(height)) == (round(W * 72 / 300), round(H * 72 / 300))
+        text = document[1].get_textpage().get_text_range()
+        assert "envisage" in text and "chvisage" not in text
+    finally:
+        document.close()
+
+
+def test_pdf_embeds_a_jpeg_input_as_it_is_and_a_bilevel_page_as_one_bit(tmp_path):
+    jpeg = tmp_path / "scan.jpg"
+    Image.open(_image(tmp_path / "scan.png")).save(jpeg, quality=70, dpi=(300, 300))
+    data = to_pdf(_doc(), jpeg)
+    assert jpeg.read_bytes() in data and b"/DCTDecode" in data
+    fax = to_pdf(_doc(), _image(tmp_path / "fax.png", bilevel=True))
+    assert b"/BitsPerComponent 1" in fax and b"/DCTDecode" not in fax
+    assert len(fax) < W * H / 8  # compressed below the raw bit count
+
+
+def test_pdf_without_images_still_has_the_text_and_write_document_needs_the_input(tmp_path):
+    pdf = tmp_path / "plain.pdf"
+    pdf.write_bytes(to_pdf(_doc()))
+    assert _pdftotext(pdf, "-raw").split() == _tokens(_doc())
+    with pytest.raises(OutputError, match="page images"):
+        write_document(_doc(), tmp_path / "out", Path("letter.png"), ("pdf",))
+    with pytest.raises(OutputError, match="not there"):
+        write_document(_doc(), tmp_path / "out", Path("letter.png"), ("pdf",), input_path=tmp_path / "gone.png")
+
+
+def test_write_document_writes_every_format_with_the_same_words(tmp_path):
+    doc = _doc()
+    image = _image(tmp_path / "letter.png")
+    written = write_document(doc, tmp_path / "out", Path("box/letter.png"), ("txt", "json", "alto", "hocr", "pdf"), input_path=image)
+    assert [p.name for p in written] == ["letter.txt", "letter.json", "letter.alto.xml", "letter.hocr", "letter.pdf"]
+    words = (tmp_path / "out/box/letter.txt").read_text().split()
+    alto = etree.parse(str(tmp_path / "out/box/letter.alto.xml"))
+    assert [s.get("CONTENT") for s in alto.iter(f"{ALTO}String")] == words
+    hocr = etree.parse(str(tmp_path / "out/box/letter.hocr"))
+    assert [w.text for w in hocr.iter(f"{XHTML}span") if w.get("class") == "ocrx_word"] == words
+    assert _pdftotext(tmp_path / "out/box/letter.pdf", "-raw").split() == words
+
+
+@pytest.mark.tesseract
+def test_ocrfix_process_writes_alto_hocr_and_pdf_from_a_real_scan(tmp_path, alto_schema):
+    image = np.full((220, 1300), 255, np.uint8)
+    cv2.putText(image, "The Embassy telegram arrived today", (30, 120), cv2.FONT_HERSHEY_DUPLEX, 1.6, 0, 2, cv2.LINE_AA)
+    scan = tmp_path / "scan.png"
+    Image.fromarray(image).save(scan, dpi=(300, 300))
+    subprocess.run([OCRFIX, "process", str(scan), "-o", str(tmp_path / "out"), "--workers", "1", "--no-correct",
+                    "--corrections", str(tmp_path / "none.yaml"), "--format", "txt,alto,hocr,pdf"],
+                   check=True, capture_output=True)
+    words = (tmp_path / "out/scan.txt").read_text().split()
+    assert "Embassy" in words and "telegram" in words
+    alto = etree.parse(str(tmp_path / "out/scan.alto.xml"))
+    alto_schema.assertValid(alto)
+    assert [s.get("CONTENT") for s in alto.iter(f"{ALTO}String")] == words
+    hocr = etree.parse(str(tmp_path / "out/scan.hocr"))
+    assert [w.text for w in hocr.iter(f"{XHTML}span") if w.get("class") == "ocrx_word"] == words
+    assert _pdftotext(tmp_path / "out/scan.pdf").split() == words
