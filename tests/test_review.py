@@ -298,17 +298,22 @@ def test_undo_removes_the_entry_and_restores_the_outputs(client, sample):
     assert client.post("/api/undo").json()["step"] is None  # nothing left to undo
 
 
-def test_changing_a_decision_updates_the_entry_and_undo_puts_the_old_one_back(client, sample):
+def test_changing_a_decision_updates_the_entry_and_undo_puts_the_old_one_back(sample):
+    from pipeline.overrides import Scope, add_entry, new_entry
+
     out, corrections = sample
-    chv = _group(client, "chvisage")
-    client.post("/api/decide", json={"group": chv["id"], "action": "suggestion", "index": 0})
-    undo_first = _entries(corrections)
-    # Decide again after undo... or directly through the session when the group reappears:
-    client.post("/api/undo")
-    client.post("/api/decide", json={"group": chv["id"], "action": "keep"})
-    client.post("/api/undo")
-    assert _entries(corrections) == ()
-    assert len(undo_first) == 1
+    old = add_entry(corrections, new_entry("chvisage", "chvisages", scope=Scope(documents=("a.png",)), approved_by="earlier"))
+    session = _session(sample, documents="a.png")  # "all occurrences" = the documents a.png
+    [group] = [g for g in session.groups() if g.form == "chvisage"]
+    assert [o.rel for o in group.occurrences] == ["sub/b.png"]  # a.png's are decided already
+    step = session.decide(group.id, "envisage")
+    assert step.saved[0].what == "updated" and step.rels == ["a.png"]
+    [entry] = _entries(corrections)
+    assert (entry.entry_id, entry.replacement, entry.approved_by) == (old.entry_id, "envisage", "Test Reviewer")
+    assert "We envisage no" in (out / "a.txt").read_text()
+    session.undo()
+    assert _entries(corrections) == (old,)
+    assert "We chvisages no" in (out / "a.txt").read_text()
 
 
 def test_bad_decisions_are_refused(client):
@@ -329,6 +334,8 @@ def test_state_changes_need_the_session_token(client, sample):
     for headers in ({"X-Ocrfix-Token": ""}, {"X-Ocrfix-Token": "wrong"}):
         assert client.post("/api/decide", json=body, headers=headers).status_code == 403
     assert client.post("/api/undo", headers={"X-Ocrfix-Token": "x"}).status_code == 403
+    for method in ("PUT", "DELETE", "PATCH"):  # not routes, but never let through without the header
+        assert client.request(method, "/api/decide", json=body, headers={"X-Ocrfix-Token": ""}).status_code == 403
     assert not sample[1].exists()
 
 
@@ -422,6 +429,25 @@ def test_missing_scan_gives_a_404_not_a_crash(client, tmp_path):
     occ = _group(client, "chvisage")["occurrences"][0]
     r = client.get(occ["crop"])
     assert r.status_code == 404 and "no longer there" in r.json()["error"]
+
+
+def test_crop_from_the_second_page_of_a_multipage_tiff(tmp_path):
+    from PIL import Image
+
+    from pipeline.errors import InputFileError
+    from pipeline.review.crops import CropMaker
+
+    first, second = np.full((200, 500), 255, np.uint8), np.full((200, 500), 255, np.uint8)
+    second[100:130, 200:300] = 0  # the "word", only on page 2
+    path = tmp_path / "two.tif"
+    Image.fromarray(first).save(path, save_all=True, append_images=[Image.fromarray(second)])
+    maker = CropMaker()
+    png = maker.crop(path, 1, (200, 100, 300, 130), (50, 95, 450, 135))
+    crop = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert (crop < 100).sum() > 1000  # page 2's ink is in it
+    assert len(maker._pages) == 2  # page 1 was decoded on the way and kept
+    with pytest.raises(InputFileError, match="has no page 3"):
+        maker.crop(path, 2, (1, 1, 5, 5), None)
 
 
 def test_crop_maker_keeps_a_few_pages(tmp_path):

@@ -85,11 +85,12 @@ class CropMaker:
                 self._pages.move_to_end(key)
                 return self._pages[key]
         for page in load_pages(path, self.max_pixels):
+            # Keep the pages decoded on the way too: a multi-page file is read from its start.
+            with self._lock:
+                self._pages[key[:1] + (page.index,) + key[2:]] = page.image
+                while len(self._pages) > self.max_pages:
+                    self._pages.popitem(last=False)
             if page.index == index:
-                with self._lock:
-                    self._pages[key] = page.image
-                    while len(self._pages) > self.max_pages:
-                        self._pages.popitem(last=False)
                 return page.image
         raise InputFileError(f"has no page {index + 1}", path=path)
 

@@ -192,14 +192,14 @@ def _has_text(core: str) -> bool:
 
 def _page_occurrences(rel: str, input_path: str, raw: Page, corrected: Page | None, corrections: Corrections,
                       threshold: float) -> tuple[list[Occurrence], set[str]]:
+    # Forms as read, before any entry: what a new entry will be matched against.
+    forms = {split_token(w.text)[1] for line in raw.lines for w in line.words}
     seen, decided = apply_overrides(raw, rel, corrections)
-    forms: set[str] = set()
     found: list[Occurrence] = []
     for li, line in enumerate(seen.lines):
         out_line = corrected.lines[li].words if corrected is not None and li < len(corrected.lines) else []
         for wi, word in enumerate(line.words):
             lead, core, trail = split_token(word.text)
-            forms.add(core)
             if (li, wi) in decided or not _has_text(core):
                 continue
             out = _counterpart(word, wi, out_line) if out_line else None

@@ -62,7 +62,8 @@ class _Guard:
         if self.hosts is not None and hostname.strip("[]") not in self.hosts:
             return await _plain(send, 421, "unknown host; open the address `ocrfix review` printed")
         path = scope["path"]
-        if scope["method"] == "POST":
+        safe = scope["method"] in ("GET", "HEAD")
+        if not safe:  # anything that could change state needs the header only the app's page can send
             if not secrets.compare_digest(headers.get(TOKEN_HEADER.lower(), ""), self.token):
                 return await _plain(send, 403, "missing or wrong session token")
             try:
@@ -73,7 +74,7 @@ class _Guard:
         elif not path.startswith("/static/") and not self._has_token(scope, headers):
             return await _plain(send, 403, "open the address `ocrfix review` printed (it carries the session token)")
 
-        if scope["method"] != "POST":
+        if safe:
             return await self.app(scope, receive, send)
         # Read the whole (small) body first, counting as it arrives (a chunked body has no length),
         # then hand it on: the API's own body parsing never sees more than the cap.
@@ -230,6 +231,7 @@ def create_app(
             corrections_file=str(session.corrections_file),
             reviewer=session.reviewer,
             last=last.describe() if last else None,
+            last_failed=[f"{r.rel}: {r.error}" for r in last.failed] if last else [],
             all_scope=session.all_scope.describe(),
         )
         return page(html)
