@@ -1,0 +1,209 @@
+"""``ocrfix evaluate``: scores agree with hand-computed ones; exclusion, --raw, reports, overrides."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipeline.batch import run_batch
+from pipeline.cli import main
+from pipeline.errors import UsageError, WorkspaceError
+from pipeline.evaluate import evaluate_outputs, evaluation_markdown, override_outcomes, score_page
+from pipeline.model import Change, Document, Line, Page, Word
+from pipeline.options import CorrectOptions, Options
+from pipeline.overrides import load_corrections
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _run(argv: list[str], capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+# Hand-computed: "Tbe cat sat." vs "The cat sat." is one substitution in 12 characters and one
+# wrong word in 3; "a  b\nc" vs "a b c d" (whitespace normalised to "a b c") misses " d": two
+# characters of 7, one word of 4. Quotes and dashes are normalised before comparing.
+CASES = [
+    ("Tbe cat sat.", "The cat sat.", 1, 12, 1, 3),
+    ("a  b\nc", "a b c d", 2, 7, 1, 4),
+    ("\u201cYes\u201d \u2014 no", '"Yes" - no', 0, 10, 0, 3),
+    ("", "abc", 3, 3, 1, 1),
+]
+
+
+@pytest.mark.parametrize("output, truth, char_errors, chars, word_errors, words", CASES)
+def test_score_page_agrees_with_hand_computed_distances(output, truth, char_errors, chars, word_errors, words):
+    s = score_page(output, truth)
+    assert (s.char_errors, s.chars, s.word_errors, s.words) == (char_errors, chars, word_errors, words)
+
+
+def _folder(tmp_path: Path) -> tuple[Path, Path]:
+    out, gt = tmp_path / "out", tmp_path / "gt"
+    _write(out / "ehri/doc_01.txt", "Letterhead junk\nDear Sir")  # partial ground truth
+    _write(gt / "ehri/doc_01.gt.txt", "Dear Sir")
+    _write(out / "ehri/doc_02.txt", "Tbe cat sat.")
+    _write(gt / "ehri/doc_02.gt.txt", "The cat sat.")
+    _write(gt / "ehri/doc_03.gt.txt", "abc")  # no output: every character missed
+    _write(out / "synthetic/x.mild.txt", "a  b\nc")
+    _write(gt / "synthetic/x.mild.gt.txt", "a b c d")
+    _write(out / "extra.txt", "no ground truth for this one")
+    return out, gt
+
+
+def test_totals_are_sums_over_pages_and_excluded_pages_stay_out(tmp_path):
+    out, gt = _folder(tmp_path)
+    ev = evaluate_outputs(out, gt, exclude=["*_01"])
+    names = [p.name for p in ev.pages]
+    assert names == ["ehri/doc_01", "ehri/doc_02", "ehri/doc_03", "synthetic/x.mild"]
+    assert [p.excluded for p in ev.pages] == [True, False, False, False]
+    assert [p.missing for p in ev.pages] == [False, False, True, False]
+    # 1 + 3 + 2 character errors over 12 + 3 + 7 characters; 1 + 1 + 1 words over 3 + 1 + 4.
+    assert (ev.total.char_errors, ev.total.chars) == (6, 22)
+    assert ev.total.cer == pytest.approx(6 / 22)
+    assert ev.total.wer == pytest.approx(3 / 8)
+    assert ev.no_ground_truth == ["extra"]
+    everything = evaluate_outputs(out, gt)
+    assert everything.total.chars == 22 + 8 and not any(p.excluded for p in everything.pages)
+
+
+def test_multipage_outputs_are_scored_page_by_page_when_the_ground_truth_has_the_pages(tmp_path):
+    out, gt = tmp_path / "out", tmp_path / "gt"
+    _write(out / "tel.txt", "one twa\fthree")
+    _write(gt / "tel.gt.txt", "one two\fthree")
+    ev = evaluate_outputs(out, gt)
+    assert [(p.name, p.score.char_errors) for p in ev.pages] == [("tel#1", 1), ("tel#2", 0)]
+
+
+def test_corrector_counts_and_raw_scores_from_a_folder_of_ocr_text(tmp_path):
+    out, gt, ocr = tmp_path / "out", tmp_path / "gt", tmp_path / "ocr"
+    _write(gt / "p.gt.txt", "The cat sat on the mat")
+    _write(ocr / "p.txt", "Tbe cat sat om the mat")
+    _write(out / "p.txt", "The cat sit om the mat")  # fixed "The", damaged "sat", missed "om"
+    ev = evaluate_outputs(out, gt, raw=True, ocr_dir=ocr)
+    [page] = ev.pages
+    assert (page.counts.fixed, page.counts.damaged, page.counts.changed_wrong, page.counts.missed) == (1, 1, 0, 1)
+    assert page.raw.char_errors == 2 and page.score.char_errors == 2
+    assert ev.raw_total.chars == ev.total.chars == 22
+
+
+def test_errors_name_the_folder(tmp_path):
+    out, gt = _folder(tmp_path)
+    with pytest.raises(UsageError, match="no such ground-truth folder") as e:
+        evaluate_outputs(out, tmp_path / "nope")
+    assert "nope" in str(e.value)
+    with pytest.raises(UsageError, match="no ground-truth files"):
+        evaluate_outputs(out, out)
+    with pytest.raises(UsageError, match="--raw needs"):
+        evaluate_outputs(out, gt, raw=True)
+
+
+def test_override_outcomes_align_corrected_words_with_the_ground_truth():
+    words = [Word(text=t) for t in ["We", "envisage", "Powell/Parker", "at", "once"]]
+    page = Page(source="a.png", lines=[Line(words=words)], changes=[
+        Change(line=0, word=1, original="chvisage", new="envisage", source="override", entry_id="good"),
+        Change(line=0, word=2, original="lowell /larker", new="Powell/Parker", source="override", entry_id="bad"),
+        Change(line=0, word=3, original="al", new="at", source="lexicon"),
+    ])
+    doc = Document(source="a.png", pages=[page])
+    assert override_outcomes(doc, "We envisage Powell / Parker at once") == [("good", True), ("bad", False)]
+
+
+CORRECTIONS = """\
+version: 1
+corrections:
+  - id: tbe
+    ocr: Tbe
+    replacement: The
+    status: approved
+    approved_by: a test
+    approved_at: '2026-11-28'
+  - id: sat-sit
+    ocr: sat
+    replacement: sit
+    status: approved
+    approved_by: a test
+    approved_at: '2026-11-28'
+  - id: never
+    ocr: Zzyzx
+    replacement: Zyzzyx
+    status: approved
+    approved_by: a test
+    approved_at: '2026-11-28'
+"""
+
+
+@pytest.fixture
+def processed(tmp_path, fake_ocr):
+    """An output folder of `ocrfix process` (fake OCR, overrides only) with ground truth beside it."""
+    fake_ocr([[("Tbe", 80), ("cat", 95), ("sat", 95)], [("on", 96), ("tbe", 60), ("mat", 90)]])
+    corrections = _write(tmp_path / "corrections.yaml", CORRECTIONS)
+    scans = []
+    for name in ("a_01", "a_02"):
+        path = tmp_path / "in" / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(np.full((120, 300), 255, np.uint8)).save(path)
+        scans.append((path, Path(f"{name}.png")))
+    options = Options(workers=1, correct=CorrectOptions(enabled=False, corrections_file=corrections))
+    batch = run_batch(scans, tmp_path / "out", options, load_corrections(corrections))
+    assert all(r.ok for r in batch.results)
+    for name in ("a_01", "a_02"):
+        _write(tmp_path / "gt" / f"{name}.gt.txt", "The cat sat\non the mat\n")
+    return tmp_path / "out", tmp_path / "gt"
+
+
+def test_raw_scores_the_cached_ocr_and_overrides_are_counted(processed):
+    out, gt = processed
+    ev = evaluate_outputs(out, gt, exclude=["a_01"], raw=True)
+    page = next(p for p in ev.pages if p.name == "a_02")
+    # Raw "Tbe cat sat on tbe mat": 2 errors; corrected "The cat sit on tbe mat": 2 errors.
+    assert (page.raw.char_errors, page.score.char_errors) == (2, 2)
+    assert (page.counts.fixed, page.counts.damaged, page.counts.missed) == (1, 1, 1)
+    assert ev.raw_total.chars == ev.total.chars == len("The cat sat on the mat")
+    table = {o.entry_id: (o.fired, o.right) for o in ev.overrides}
+    # a_01 is excluded: each entry fired once on a_02; "never" is listed from corrections.yaml.
+    assert table == {"tbe": (1, 1), "sat-sit": (1, 0), "never": (0, 0)}
+
+
+def test_raw_needs_a_workspace(tmp_path):
+    _write(tmp_path / "gt/a.gt.txt", "x")
+    _write(tmp_path / "out/a.txt", "x")
+    with pytest.raises(UsageError, match="--raw needs"):
+        evaluate_outputs(tmp_path / "out", tmp_path / "gt", raw=True)
+    with pytest.raises(WorkspaceError):
+        from pipeline.evaluate import _workspace_raw
+
+        _workspace_raw(tmp_path / "out")
+
+
+def test_cli_json_markdown_and_table(processed, capsys):
+    out, gt = processed
+    code, stdout, _ = _run(["evaluate", str(out), "--gt", str(gt), "--raw", "--exclude", "*_01", "--json"], capsys)
+    assert code == 0
+    report = json.loads(stdout)
+    assert report["total"]["char_errors"] == 2 and report["raw_total"]["char_errors"] == 2
+    assert [p["name"] for p in report["pages"]] == ["a_01", "a_02"] and report["pages"][0]["excluded"]
+    assert report["corrector"] == {"fixed": 1, "damaged": 1, "changed_wrong": 0, "missed": 1, "right": 4, "changed": 2}
+    assert {o["id"]: o["fired"] for o in report["overrides"]} == {"tbe": 1, "sat-sit": 1, "never": 0}
+
+    code, stdout, _ = _run(["evaluate", str(out), "--gt", str(gt), "--raw", "--exclude", "*_01", "--markdown"], capsys)
+    assert code == 0
+    assert stdout.startswith("# ocrfix evaluation")
+    assert "| a_01 (excluded) |" in stdout and "| **total** (1 pages) | 22 | 9.09 % |" in stdout
+    assert stdout == evaluation_markdown(evaluate_outputs(out, gt, ["*_01"], raw=True))
+
+    code, stdout, _ = _run(["evaluate", str(out), "--gt", str(gt), "--raw"], capsys)
+    assert code == 0 and "total (2 pages)" in stdout and "9.09 %" in stdout and "raw OCR" in stdout
+
+    code, _, stderr = _run(["evaluate", str(out), "--gt", str(out / "missing")], capsys)
+    assert code == 2 and "missing: no such ground-truth folder" in stderr
