@@ -10,12 +10,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.errors import CorrectionsFileError
 from pipeline.model import Line, Page, Word
 from pipeline.overrides import (
     Corrections,
-    Entry,
     add_entry,
     apply_overrides,
     load_corrections,
@@ -428,10 +429,6 @@ def test_remove_and_update_touch_only_that_entrys_lines(tmp_path, flush):
     assert after[:5] == lines[:5] and after[12:] == lines[12:]
     assert "# the first one we agreed on" in after[5] and "# as typed" in after[6]
     assert load_corrections(path).entries == (first.model_copy(update={"replacement": "envisaged", "approved_by": "Bob", "approved_at": "2026-11-29"}), second)
-
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _OPS = st.lists(
     st.tuples(st.sampled_from(["add", "update", "remove"]), st.sampled_from(["tne", "Tt", "chvisage", "Sulverb", "lowell /larker"]), st.sampled_from(["x", "y"])),
