@@ -50,7 +50,6 @@ __all__ = [
     "new_entry",
     "scope_from_yaml",
     "split_token",
-    "split_token",
     "FILE_HEADER",
 ]
 
