@@ -323,6 +323,8 @@ def test_bad_decisions_are_refused(client):
     assert client.post("/api/decide", json={"group": "gnope", "action": "keep"}).status_code == 404
     assert client.post("/api/decide", json={"group": chv["id"], "action": "keep", "scope": "one"}).status_code == 422
     assert client.post("/api/decide", json={"group": chv["id"], "action": "delete-all"}).status_code == 422
+    stale = client.post("/api/decide", json={"group": chv["id"], "action": "suggestion", "index": 0, "text": "chvisages"})
+    assert stale.status_code == 409 and "reload" in stale.json()["error"]
 
 
 # -- safety -----------------------------------------------------------------------------------------
@@ -331,7 +333,7 @@ def test_bad_decisions_are_refused(client):
 def test_state_changes_need_the_session_token(client, sample):
     chv = _group(client, "chvisage")
     body = {"group": chv["id"], "action": "keep"}
-    for headers in ({"X-Ocrfix-Token": ""}, {"X-Ocrfix-Token": "wrong"}):
+    for headers in ({"X-Ocrfix-Token": ""}, {"X-Ocrfix-Token": "wrong"}, {"X-Ocrfix-Token": "t\u00e9st".encode("latin-1")}):
         assert client.post("/api/decide", json=body, headers=headers).status_code == 403
     assert client.post("/api/undo", headers={"X-Ocrfix-Token": "x"}).status_code == 403
     for method in ("PUT", "DELETE", "PATCH"):  # not routes, but never let through without the header
@@ -349,6 +351,8 @@ def test_pages_need_the_token_cookie_and_the_token_url_sets_it(sample):
         assert c.get("/").status_code == 403
         assert c.get("/api/queue").status_code == 403
         assert c.get("/?token=wrong").status_code == 403
+        assert c.get("/?token=%C3%A9%00").status_code == 403
+        assert c.get("/", headers={"Cookie": f"{cookie_name(TOKEN)}=\u00e9; bad".encode("latin-1")}).status_code == 403
         r = c.get(f"/?token={TOKEN}", follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/"
         assert "httponly" in r.headers["set-cookie"].lower() and "samesite=strict" in r.headers["set-cookie"].lower()

@@ -4,7 +4,8 @@ Safety, because the app can write corrections.yaml and shows private papers:
 - a per-session token: the first visit brings it in the URL (``/?token=...``) and gets it as an
   HttpOnly cookie that every later request must carry; every POST must also send it in the
   ``X-Ocrfix-Token`` header, which only the app's own page (which embeds it) can do;
-- the Host header must name the address the app was started on (no DNS rebinding);
+- the Host header must name the address the app was started on (no DNS rebinding), unless it
+  listens on every interface;
 - request bodies are capped (413), HTML is autoescaped, scripts come only from the app itself
   (a Content-Security-Policy), and nothing is served by a path the client names: crops are
   addressed by queue ids, static files come from the package.
@@ -14,9 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from http.cookies import CookieError, SimpleCookie
 from importlib import resources
 from pathlib import Path
 from typing import Literal
+from urllib.parse import parse_qs
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -64,7 +67,7 @@ class _Guard:
         path = scope["path"]
         safe = scope["method"] in ("GET", "HEAD")
         if not safe:  # anything that could change state needs the header only the app's page can send
-            if not secrets.compare_digest(headers.get(TOKEN_HEADER.lower(), ""), self.token):
+            if not _same(headers.get(TOKEN_HEADER.lower(), ""), self.token):
                 return await _plain(send, 403, "missing or wrong session token")
             try:
                 if int(headers.get("content-length") or 0) > self.max_body:
@@ -100,20 +103,21 @@ class _Guard:
         await self.app(scope, replay, send)
 
     def _has_token(self, scope, headers: dict[str, str]) -> bool:
-        from http.cookies import SimpleCookie
-
         cookie = SimpleCookie()
         try:
             cookie.load(headers.get("cookie", ""))
-        except Exception:  # noqa: BLE001 - a malformed cookie header is just no token
+        except CookieError:
             return False
-        if self.cookie in cookie and secrets.compare_digest(cookie[self.cookie].value, self.token):
+        if self.cookie in cookie and _same(cookie[self.cookie].value, self.token):
             return True
         # The first visit: the token in the URL (the app then sets the cookie and drops it from the URL).
-        from urllib.parse import parse_qs
-
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        return scope["path"] == "/" and secrets.compare_digest((query.get("token") or [""])[0], self.token)
+        return scope["path"] == "/" and _same((query.get("token") or [""])[0], self.token)
+
+
+def _same(given: str, token: str) -> bool:
+    # In constant time, and as bytes: compare_digest refuses str with non-ASCII characters.
+    return secrets.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode("utf-8"))
 
 
 async def _plain(send, status: int, text: str) -> None:
@@ -129,7 +133,8 @@ class _Body(BaseModel):
 
 class DecideBody(_Body):
     group: str = Field(max_length=64)
-    # suggestion: pick suggestions[index]; correct: the typed text; keep: the OCR text as typed.
+    # suggestion: pick suggestions[index] (``text``, when given, must be what the page showed);
+    # correct: the typed text; keep: the OCR text as typed.
     action: Literal["suggestion", "correct", "keep"]
     index: int | None = Field(default=None, ge=0, le=8)
     text: str | None = Field(default=None, max_length=200)
@@ -260,6 +265,9 @@ def create_app(
             if body.index is None or body.index >= len(group.suggestions):
                 raise HTTPException(422, "no suggestion with that number")
             replacement: str | None = group.suggestions[body.index]
+            if body.text is not None and body.text != replacement:
+                # The page was made from an older queue (another tab decided something): say so.
+                raise HTTPException(409, f"suggestion {body.index + 1} is now {replacement!r}, not {body.text!r}; reload the page")
         elif body.action == "correct":
             if not body.text or not body.text.strip():
                 raise HTTPException(422, "type the correction")

@@ -66,6 +66,12 @@
     }, extra || {}));
   }
 
+  function pick(index) {
+    // The text too, so the server can tell when the queue changed under this page.
+    const button = document.querySelector(`.suggestion[data-index="${index}"]`);
+    decide("suggestion", { index: index, text: button ? button.dataset.text : null });
+  }
+
   function edit() {
     editForm.hidden = false;
     editInput.focus();
@@ -76,8 +82,7 @@
   document.getElementById("undo-button").addEventListener("click", undo);
 
   if (group) {
-    document.querySelectorAll(".suggestion").forEach((b) =>
-      b.addEventListener("click", () => decide("suggestion", { index: Number(b.dataset.index) })));
+    document.querySelectorAll(".suggestion").forEach((b) => b.addEventListener("click", () => pick(Number(b.dataset.index))));
     document.getElementById("edit-button").addEventListener("click", edit);
     document.getElementById("keep-button").addEventListener("click", () => decide("keep"));
     document.getElementById("scope-button").addEventListener("click", toggleScope);
@@ -100,7 +105,7 @@
     const n = Number(group.dataset.suggestions);
     if (/^[1-9]$/.test(ev.key)) {
       const index = Number(ev.key) - 1;
-      if (index < n) decide("suggestion", { index: index });
+      if (index < n) pick(index);
       else status.textContent = `There is no suggestion ${ev.key}.`;
     } else if (ev.key === "e") { ev.preventDefault(); edit(); }
     else if (ev.key === "k") decide("keep");
