@@ -1,0 +1,180 @@
+"""Side by side on the dev pages, every figure from `ocrfix evaluate --json`:
+
+- raw Tesseract (EVALUATION.md: default settings, eng, the original file, one thread a process);
+- symspellpy word by word on that raw text (the baseline people reach for; bench_correct.py's);
+- `ocrfix correct` on that raw text (the corrector alone);
+- `ocrfix process` (preprocessing, Tesseract, corrector), the whole pipeline.
+
+    .venv/bin/python bench/bench_outputs.py [--workers 2] [--subset ehri,mild,...] [--limit N]
+
+Prints CER/WER per subset (EHRI without the partial _01 pages, which `--exclude '*_01'` leaves
+out; synthetic by damage) and in total, the word counts of what each corrector fixed and damaged,
+and the wall time of each with its ratio to raw Tesseract; writes the table to
+bench/results/bench_outputs.md. An empty corrections.yaml is used: this measures the automatic
+pipeline alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from devset import DEV, RESULTS, ROOT, SUBSET_ORDER, DevPage, dev_pages, pct, run_raw_tesseract
+
+from pipeline.evaluate import CorrectorCounts, Score, total  # noqa: E402  (devset put ROOT on sys.path)
+
+OCRFIX = str(ROOT / ".venv" / "bin" / "ocrfix")
+
+
+def _mirror(pages: list[DevPage], root: Path, files) -> None:
+    """Symlink each page's files into ``root`` with the dev set's relative paths."""
+    for page in pages:
+        for path in files(page):
+            target = root / path.relative_to(DEV)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(path.resolve())
+
+
+def _evaluate(out: Path, gt: Path, *extra: str) -> dict:
+    result = subprocess.run([OCRFIX, "evaluate", str(out), "--gt", str(gt), "--exclude", "*_01", "--json", *extra],
+                            capture_output=True, check=True)
+    return json.loads(result.stdout)
+
+
+def _by_subset(report: dict, subset_of: dict[str, str]) -> dict[str, tuple[Score, CorrectorCounts | None]]:
+    groups: dict[str, list[dict]] = {}
+    for page in report["pages"]:
+        if page["excluded"]:
+            continue
+        subset = subset_of[page["name"]]
+        for key in (subset, "synthetic" if subset != "ehri" else None, "total"):
+            if key:
+                groups.setdefault(key, []).append(page)
+    out = {}
+    for key in [k for k in SUBSET_ORDER + ["synthetic", "total"] if k in groups]:
+        rows = groups[key]
+        score = total([Score(p["char_errors"], p["chars"], p["word_errors"], p["words"]) for p in rows])
+        known = [p["corrector"] for p in rows if p["corrector"]]
+        counts = None
+        if known:
+            counts = CorrectorCounts(*(sum(c[f] for c in known) for f in ("fixed", "damaged", "changed_wrong", "missed", "right", "changed")))
+        out[key] = (score, counts)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--subset", default="", help="comma-separated: ehri,mild,moderate,severe,fax")
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--keep", type=Path, help="keep the outputs in this folder (default: a temporary one)")
+    args = parser.parse_args()
+    if shutil.which("tesseract") is None:
+        raise SystemExit("tesseract is not installed (make setup)")
+    pages = dev_pages(set(filter(None, args.subset.split(","))) or None, args.limit)
+    subset_of = {page.image.relative_to(DEV).with_suffix("").as_posix(): page.subset for page in pages}
+
+    with tempfile.TemporaryDirectory(prefix="ocrfix-bench-outputs-") as tmp_name:
+        tmp = args.keep or Path(tmp_name)
+        if args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True, exist_ok=True)
+        gt, inputs = tmp / "gt", tmp / "in"
+        _mirror(pages, gt, lambda p: [p.gt])
+        _mirror(pages, inputs, lambda p: [p.image])
+        empty = tmp / "none.yaml"
+
+        timings: dict[str, float] = {}
+        # 1. Raw Tesseract, written as OUT/<subfolder>/<name>.txt.
+        texts, timings["raw"] = run_raw_tesseract(pages, args.workers)
+        raw_dir = tmp / "raw"
+        for page in pages:
+            path = raw_dir / page.image.relative_to(DEV).with_suffix(".txt")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(texts[page.name], encoding="utf-8")
+
+        # 2. symspellpy word by word on the raw text (bench_correct.py's baseline).
+        from bench_correct import symspell_baseline
+
+        started = time.perf_counter()
+        fix = symspell_baseline()
+        sym_dir = tmp / "symspell"
+        for path in sorted(raw_dir.rglob("*.txt")):
+            target = sym_dir / path.relative_to(raw_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(fix(path.read_text(encoding="utf-8")), encoding="utf-8")
+        timings["symspell"] = time.perf_counter() - started
+
+        # 3. `ocrfix correct` on the raw text, one run per folder (outputs keep the layout).
+        started = time.perf_counter()
+        corr_dir = tmp / "correct"
+        for folder in sorted({p.parent for p in raw_dir.rglob("*.txt")}):
+            subprocess.run([OCRFIX, "correct", *map(str, sorted(folder.glob("*.txt"))), "-o", str(corr_dir / folder.relative_to(raw_dir)),
+                            "--corrections", str(empty)], check=True, stdout=subprocess.DEVNULL)
+        timings["correct"] = time.perf_counter() - started
+
+        # 4. `ocrfix process`, the whole pipeline, with the same number of worker processes.
+        started = time.perf_counter()
+        proc_dir = tmp / "process"
+        subprocess.run([OCRFIX, "process", str(inputs), "-o", str(proc_dir), "--workers", str(args.workers),
+                        "--corrections", str(empty)], check=True, stdout=subprocess.DEVNULL)
+        timings["process"] = time.perf_counter() - started
+
+        reports = {
+            "raw": _evaluate(raw_dir, gt),
+            "symspell": _evaluate(sym_dir, gt, "--ocr-text", str(raw_dir)),
+            "correct": _evaluate(corr_dir, gt, "--ocr-text", str(raw_dir)),
+            # Its corrector counts are against its own (preprocessed) OCR, cached in its workspace.
+            "process": _evaluate(proc_dir, gt, "--raw"),
+        }
+    scores = {k: _by_subset(r, subset_of) for k, r in reports.items()}
+    counted = sum(1 for p in pages if not p.partial)
+    per_subset: dict[str, int] = {}
+    for p in pages:
+        if not p.partial:
+            for key in (p.subset, "synthetic" if p.subset != "ehri" else None, "total"):
+                if key:
+                    per_subset[key] = per_subset.get(key, 0) + 1
+
+    columns = [("raw", "raw Tesseract"), ("symspell", "symspellpy"), ("correct", "ocrfix correct"), ("process", "ocrfix process")]
+    lines = [
+        f"Dev pages: {len(pages)} ({len(pages) - counted} partial-ground-truth pages left out with --exclude '*_01'); "
+        f"{args.workers} worker processes, Tesseract one thread each. All scores from `ocrfix evaluate --json`.",
+        "symspellpy and `ocrfix correct` correct the raw Tesseract text; `ocrfix process` runs the whole pipeline.",
+        "",
+        "| subset | pages | " + " | ".join(f"CER {label}" for _, label in columns) + " | " + " | ".join(f"WER {label}" for _, label in columns) + " |",
+        "|---|---:|" + "---:|" * (2 * len(columns)),
+    ]
+    for key in scores["raw"]:
+        cer = [scores[k][key][0].cer if key in scores[k] else float("nan") for k, _ in columns]
+        wer = [scores[k][key][0].wer if key in scores[k] else float("nan") for k, _ in columns]
+        base = cer[0]
+        cells = [pct(cer[0])] + [f"{pct(c)} ({100 * (c - base) / base:+.0f} %)" if base else pct(c) for c in cer[1:]]
+        lines.append(f"| {key} | {per_subset.get(key, 0)} | " + " | ".join(cells) + " | " + " | ".join(pct(w) for w in wer) + " |")
+    lines += ["", "Words (all scored pages): fixed / damaged (right -> wrong) / changed but still wrong / missed", "",
+              "| corrector | fixed | damaged | changed, still wrong | missed | damaged / right |", "|---|---:|---:|---:|---:|---:|"]
+    for key, label in columns[1:]:
+        counts = scores[key].get("total", (None, None))[1]
+        if counts is not None:
+            lines.append(f"| {label} | {counts.fixed} | {counts.damaged} | {counts.changed_wrong} | {counts.missed} | "
+                         f"{pct(counts.damaged / max(1, counts.right))} |")
+    lines += ["", "`ocrfix process` is counted against its own raw OCR (preprocessed), the others against raw Tesseract.", "",
+              "| | wall time | pages/s | ratio to raw Tesseract |", "|---|---:|---:|---:|"]
+    n = len(pages)
+    for key, label in columns:
+        seconds = timings[key]
+        note = " (correcting the raw text: add raw Tesseract's time)" if key in ("symspell", "correct") else ""
+        lines.append(f"| {label}{note} | {seconds:.1f} s | {n / seconds:.2f} | {seconds / timings['raw']:.2f} |")
+    report = "\n".join(lines)
+    print(report)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "bench_outputs.md").write_text(report + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
