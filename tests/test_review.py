@@ -57,11 +57,13 @@ def _draw(words: list[list[tuple[str, float]]]) -> tuple[np.ndarray, list[Line]]
         x, y = 30.0, 24 + 64 * li
         out = []
         for text, conf in line:
+            boxes = []
             for ch in text:  # each key struck with its own pressure
-                draw.text((x + rng.normal(0, 0.6), y + rng.normal(0, 0.6)), ch, font=font,
-                          fill=int(np.clip(rng.normal(45, 25), 0, 150)))
+                at = (x + rng.normal(0, 0.6), y + rng.normal(0, 0.6))
+                draw.text(at, ch, font=font, fill=int(np.clip(rng.normal(45, 25), 0, 150)))
+                boxes.append(draw.textbbox(at, ch, font=font))
                 x += pitch
-            box = draw.textbbox((x - pitch * len(text), y), text, font=font)
+            box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
             out.append(Word(text=text, confidence=conf, bbox=tuple(int(round(v)) for v in box),
                             alternatives=ALTERNATIVES.get(text, [])))
             x += pitch

@@ -70,7 +70,10 @@ class ReviewSession:
         self.reviewer = reviewer
         self.threshold = threshold
         # "All occurrences" means everywhere, or the documents matching this glob.
-        self.all_scope: Scope = scope_from_yaml({"documents": documents}) if documents else Scope()
+        try:
+            self.all_scope: Scope = scope_from_yaml({"documents": documents}) if documents else Scope()
+        except ValueError as e:
+            raise UsageError(f"--documents: {e}") from e
         self._lock = threading.RLock()
         self._scans: dict[str, FileScan] = {}
         self._skipped: list[str] = []
