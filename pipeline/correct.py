@@ -73,6 +73,7 @@ class Settings:
     trusted_count: int = 50
     attested_extra: float = 7.0
     no_context_extra: float = 3.0
+    no_context_len: int = 6
     # the same words, in a known word's role: a known word must be beaten by this much more.
     real_word_extra: float = 1.0
     # a capitalised word mid-sentence may well be a name the dictionaries lack (Cuza, Rumania).
@@ -87,6 +88,10 @@ class Settings:
     # case slips: only in words seen this often; lower-case a capital where the corpus capitalises
     # the word mid-sentence at most this %, capitalise where it does at least this %.
     case_min_count: int = 20
+    # punctuation slips (stray full stops, a comma for a full stop, "rates.on"): on/off, and how
+    # common the words around must be.
+    punctuation: bool = True
+    punct_min_count: int = 100
     case_lower_max: int = 1
     # a corrected word takes its usual capitalised form (a name) if written so this % of the time.
     name_form_min: int = 98
@@ -363,10 +368,11 @@ def _decide_word(word: str, left: str | None, right: str | None, tok: _Tok | Non
     margin = best_score - keep
     runner = scored[1][0] if len(scored) > 1 else -math.inf
     suggestions = [c for sc, c in scored[:5] if sc - keep >= s.flag]
-    if left is not None and right is not None and not (
+    if len(word) <= s.no_context_len and left is not None and right is not None and not (
         lex.bigrams.get(f"{left} {best}") or lex.bigrams.get(f"{best} {right}")
     ):
-        need += s.no_context_extra  # the period never wrote it beside either neighbour
+        # A short word one or two edits from many others, never written beside either neighbour.
+        need += s.no_context_extra
     if margin >= need and best_score - runner >= s.ambiguity:
         return _Decision(best, margin, suggestions, keep, best_score)
     return _Decision(None, margin, suggestions, keep, best_score)
@@ -407,7 +413,12 @@ def _fix_case(core: str, block: list[_Tok], i: int, corrector: Corrector) -> str
     ):
         prev, nxt = block[i - 1], block[i + 1] if i + 1 < len(block) else None
         # After a lower-case word with nothing between, and not before a capitalised word (a title).
-        if prev.core[:1].islower() and not prev.trail and not (nxt is not None and nxt.core[:1].isupper()):
+        if (
+            prev.core[:1].islower()
+            and not prev.trail
+            and lex.counts.get(prev.core.lower(), 0) >= s.case_min_count
+            and not (nxt is not None and nxt.core[:1].isupper())
+        ):
             fixed = low
     return fixed if fixed != core else None
 
@@ -543,11 +554,57 @@ def _try_split(tok: _Tok, left: str | None, right: str | None, corrector: Correc
     return tok.core[:i] + " " + tok.core[i:], margin, best[0]
 
 
+# Punctuation typed inside a run of two words where a space was ("rates.on", "is'also").
+_INNER_PUNCT = re.compile(r"^([A-Za-z]+)([.,:;']{1,2})([a-z]+)$")
+# Abbreviations that end in a period mid-sentence; a period after them is no slip.
+_ABBREVIATIONS = frozenset(
+    "etc viz cf vs approx ibid op cit pp para paras ref refs tel telno no nos vol vols art arts sect fig figs gen govt dept "
+    "jan feb mar apr aug sep sept oct nov dec mr mrs messrs dr st esq hon rev sr jr co corp inc ltd ave nr encl".split()
+)
+# Words that start a sentence: after one of them, a comma before is a misread period.
+_SENTENCE_STARTERS = frozenset("The It We In This These They There Our He She However Thus Moreover Furthermore".split())
+# Lower-cased, these often begin a sentence whose capital OCR lost: a full stop before them stays.
+_STARTER_WORDS = frozenset(
+    "the it we in this that these they there our he she however thus moreover furthermore and but as at "
+    "for if when while after before since so yet a an all some many my his her i what which one finally".split()
+)
+
+
+def _fix_punctuation(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector) -> str | None:
+    """Undo punctuation slips around a known word, or None. Only where the words around say so."""
+    s = corrector.settings
+    counts = corrector.lexicon.counts
+    nxt = block[i + 1] if i + 1 < len(block) else None
+    m = _INNER_PUNCT.match(tok.core)
+    if m and tok.core.lower() not in counts:
+        a, _p, b = m.groups()
+        if counts.get(a.lower(), 0) >= s.punct_min_count and counts.get(b, 0) >= s.punct_min_count:
+            return f"{tok.lead}{a} {b}{tok.trail}"
+    if not _CORE.match(tok.core) or counts.get(tok.core.lower(), 0) < s.punct_min_count or nxt is None:
+        return None
+    if tok.core.isupper() or tok.core.lower() in _ABBREVIATIONS or nxt.lead or not _CORE.match(nxt.core):
+        return None
+    # "the. common": a full stop before a lower-case word, after a word that is no abbreviation.
+    if (
+        tok.trail == "."
+        and nxt.core[:1].islower()
+        and len(tok.core) >= 3
+        and nxt.core not in _STARTER_WORDS
+        and counts.get(nxt.core, 0) >= s.punct_min_count
+    ):
+        return tok.lead + tok.core
+    # "reflection, Time and": a comma before a word that starts sentences.
+    if tok.trail == "," and nxt.core in _SENTENCE_STARTERS and nxt.line == tok.line:
+        return tok.lead + tok.core + "."
+    return None
+
+
 def correct_page(page: Page, corrector: Corrector, skip: frozenset[tuple[int, int]] = frozenset()) -> Page:
     """Return a corrected copy of ``page``; every change recorded, positions in ``skip`` untouched.
 
     Positions in ``skip`` are the ones the human-approved overrides already decided.
     """
+    s = corrector.settings
     changes = list(page.changes)
     # (line, word) -> replacement Word list (empty: merged into the previous word)
     edits: dict[tuple[int, int], list[Word]] = {}
@@ -586,6 +643,16 @@ def correct_page(page: Page, corrector: Corrector, skip: frozenset[tuple[int, in
                     changes.append(Change(line=tok.line, word=tok.word, original=original, new=new_text, source="merge", score=_score(margin)))
                     i += 2
                     continue
+
+            punct = _fix_punctuation(tok, block, i, corrector) if s.punctuation else None
+            if punct is not None:
+                parts = punct.split(" ")
+                edits[pos] = [word.model_copy(update={"text": parts[0], "alternatives": []})] + [
+                    word.model_copy(update={"text": p, "alternatives": []}) for p in parts[1:]
+                ]
+                changes.append(Change(line=tok.line, word=tok.word, original=word.text, new=punct, source="punctuation", score=0.9))
+                i += 1
+                continue
 
             d = _correct_core(tok.core, left, right, tok, corrector, capital, not _mid_sentence(block, i))
             split = None if known else _try_split(tok, left, right, corrector)
