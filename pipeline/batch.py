@@ -211,7 +211,8 @@ def run_batch(
         hashes: dict[str, tuple[Path, str]] = {}
         for path, rel_path in inputs:
             rel = rel_path.as_posix()
-            ws.mark_pending(rel, path)
+            # Absolute: review and the PDF writer read the input again, maybe from another folder.
+            ws.mark_pending(rel, path.absolute())
             try:
                 digest = ws.input_hash(rel, path)
             except OSError as e:
@@ -283,7 +284,7 @@ def _finish(ws: Workspace, out_dir: Path, rel: str, raw: Document, options: Opti
         action,
         pages=len(doc.pages),
         seconds=ocr_seconds + seconds,
-        changes=sum(len(p.changes) for p in doc.pages),
+        changes=sum(c.original != c.new for p in doc.pages for c in p.changes),
         flagged=sum(w.flagged for p in doc.pages for w in p.words),
     )
 

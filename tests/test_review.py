@@ -587,3 +587,29 @@ def test_cli_review_refuses_a_folder_that_is_not_an_output_folder(tmp_path):
     result = CliRunner().invoke(app, ["review", str(tmp_path), "--terminal"])
     assert result.exit_code != 0
     assert "not an ocrfix output folder" in str(result.exception)
+
+
+def test_review_finds_the_scans_of_a_folder_processed_with_relative_paths(tmp_path, monkeypatch, fake_ocr):
+    """`ocrfix process images/ -o out/`, then review from elsewhere: the crops still load."""
+    from PIL import Image
+
+    from pipeline.batch import run_batch
+    from pipeline.ingest import expand_inputs
+    from pipeline.options import CorrectOptions, Options, PreprocessOptions
+    from pipeline.overrides import Corrections
+    from pipeline.review.crops import CropMaker
+
+    fake_ocr([[("We", 95), ("chvisage", 20)]])
+    (tmp_path / "images").mkdir()
+    Image.fromarray(np.full((120, 300), 255, np.uint8)).save(tmp_path / "images" / "p.png")
+    monkeypatch.chdir(tmp_path)
+    options = Options(preprocess=PreprocessOptions(mode="off"), workers=1,
+                      correct=CorrectOptions(enabled=False, corrections_file=Path("corrections.yaml")))
+    result = run_batch(expand_inputs(["images"]), Path("out"), options, Corrections())
+    assert not result.failed
+    monkeypatch.chdir("/")
+    session = _session((tmp_path / "out", tmp_path / "corrections.yaml"))
+    [group] = session.groups()
+    occ = group.occurrences[0]
+    assert Path(occ.input_path).is_absolute()
+    assert CropMaker().crop(Path(occ.input_path), occ.page, occ.bbox, occ.line_bbox).startswith(b"\x89PNG")
