@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -14,6 +16,21 @@ from .export import document_text
 from .model import Document
 
 __all__ = ["atomic_write", "output_paths", "write_document"]
+
+
+@functools.cache
+def _default_mode() -> int:
+    # The umask can only be read by setting it; done once per process.
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return _default_mode()
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:
@@ -25,6 +42,8 @@ def atomic_write(path: Path, data: bytes | str) -> None:
     except OSError as e:
         raise OutputError(f"cannot write here ({e.strerror})", path=path.parent) from e
     try:
+        # mkstemp makes the file private (0600); give it the mode the file had, or the usual one.
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()

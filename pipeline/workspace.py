@@ -208,7 +208,15 @@ class Workspace:
         self.db.execute(
             "UPDATE files SET state='done', error=NULL, correction_key=?, correct_seconds=?, changes=?, flagged=?,"
             " updated_at=? WHERE rel=?",
-            (correction_key, seconds, sum(len(p.changes) for p in corrected.pages), len(flags), time.time(), rel),
+            (
+                correction_key,
+                seconds,
+                # Rejected overrides record the kept word as a change with original == new.
+                sum(c.original != c.new for p in corrected.pages for c in p.changes),
+                len(flags),
+                time.time(),
+                rel,
+            ),
         )
 
     def mark_failed(self, rel: str, error: str) -> None:

@@ -80,3 +80,16 @@ def test_atomic_write_leaves_nothing_behind_when_the_disk_is_full(tmp_path, monk
         atomic_write(target, "new text")
     assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.txt"]
+
+
+def test_atomic_write_gives_new_files_the_usual_mode_and_keeps_an_existing_one(tmp_path):
+    fresh = tmp_path / "fresh.txt"
+    atomic_write(fresh, "x")
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+    kept = tmp_path / "kept.txt"
+    kept.write_text("old")
+    kept.chmod(0o640)
+    atomic_write(kept, "new")
+    assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_text() == "new"
