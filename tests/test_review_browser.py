@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from test_review import SAMPLE, build_sample, fake_correct  # noqa: F401  (the same sample folder)
+from test_review import build_sample, fake_correct  # the same sample folder and fake corrector
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -151,7 +151,7 @@ def run_terminal_review(session: ReviewSession, *, input: TextIO | None = None, 
                 console.print(f"[cyan]undone:[/] {step.describe()}")
                 continue
             else:
-                if key:
+                if key.strip():  # Enter or a space: nothing to say
                     console.print(f"[red]Unknown key {key!r}.[/] {_HELP}")
                 continue
         except OcrfixError as e:
