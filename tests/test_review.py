@@ -613,3 +613,26 @@ def test_review_finds_the_scans_of_a_folder_processed_with_relative_paths(tmp_pa
     occ = group.occurrences[0]
     assert Path(occ.input_path).is_absolute()
     assert CropMaker().crop(Path(occ.input_path), occ.page, occ.bbox, occ.line_bbox).startswith(b"\x89PNG")
+
+
+def test_a_decision_whose_outputs_cannot_be_regenerated_can_still_be_undone(sample, monkeypatch):
+    from pipeline import process
+    from pipeline.errors import DictionaryError
+
+    out, corrections = sample
+    session = _session(sample)
+    group = session.groups()[0]
+    # A failure while regenerating is reported per file, not raised.
+
+    def broken(*a, **k):
+        raise DictionaryError("the dictionary is gone")
+
+    monkeypatch.setattr(process, "correct_document", broken)
+    step = session.decide(group.id, "envisage")
+    assert sorted(f.rel for f in step.failed) == ["a.png", "sub/b.png"]
+    assert "the dictionary is gone" in step.failed[0].error
+    assert len(_entries(corrections)) == 1
+    monkeypatch.setattr(process, "correct_document", fake_correct)
+    session.undo()
+    assert _entries(corrections) == ()
+    assert "We chvisage no" in (out / "a.txt").read_text()

@@ -174,11 +174,13 @@ class ReviewSession:
             # An update keeps the old entry's id: that is the one to put back on undo.
             previous = before.get(saved.entry_id) if what == "updated" else None
             step = Step("decide", group.form, [Saved(saved, what, previous)], rels)
-            step.failed = self._apply(rels)
+            # On the stack before the outputs are regenerated: if that fails, the entry is still
+            # in the file, and undo must be able to take it out.
             self.undo_stack.append(step)
             self.decided += 1
             if group.form in self._skipped:
                 self._skipped.remove(group.form)
+            step.failed = self._apply(rels)
             return step
 
     def skip(self, group_id: str) -> Step:
