@@ -12,6 +12,7 @@ and cached in bench/results/raw/.
 
     .venv/bin/python bench/bench_correct.py [--dev ../shared/dev] [--raw bench/results/raw]
     .venv/bin/python bench/bench_correct.py --holdout   # confusions learned on the other half only
+    .venv/bin/python bench/bench_correct.py --hocr      # from hOCR, with confidences and alternatives
 """
 
 from __future__ import annotations
@@ -70,6 +71,24 @@ def raw_text(kind: str, name: str, image: Path, raw_dirs: list[Path], cache: Pat
     return text
 
 
+def hocr_page(kind: str, name: str, image: Path, cache: Path):
+    """Raw Tesseract read as ocrfix process reads it (hOCR: boxes, word confidences, per-character
+    alternatives), without preprocessing; cached as the Page's JSON in bench/results/hocr/."""
+    from pipeline.ingest import load_pages
+    from pipeline.model import Page
+    from pipeline.options import OcrOptions
+    from pipeline.tesseract import ocr_image
+
+    out = cache / kind / f"{name}.json"
+    if out.exists():
+        return Page.model_validate_json(out.read_text(encoding="utf-8"))
+    first = next(iter(load_pages(image)))
+    page = Page(source=name, lines=ocr_image(first.image, OcrOptions(), first.dpi))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page.model_dump_json(), encoding="utf-8")
+    return page
+
+
 def symspell_baseline():
     """symspellpy with its bundled English dictionary, word by word: each word it does not know
     becomes its closest suggestion (punctuation kept, casing transferred)."""
@@ -111,6 +130,7 @@ def main() -> None:
     ap.add_argument("--holdout", action="store_true", help="learn confusions on half of the dev documents, score the other half (both ways)")
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--pages", default="", help="only pages whose name contains this")
+    ap.add_argument("--hocr", action="store_true", help="correct Tesseract's hOCR (confidences, character alternatives) instead of plain text")
     args = ap.parse_args()
 
     cache = ROOT / "bench" / "results" / "raw"
@@ -118,9 +138,21 @@ def main() -> None:
     if not pages:
         sys.exit(f"no dev pages found under {args.dev}")
     texts = {}
+    hocr_pages = {}
+    if args.hocr:
+        from concurrent.futures import ThreadPoolExecutor
+
+        # Two Tesseract processes at a time, one thread each (EVALUATION.md).
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            jobs = {
+                name: pool.submit(hocr_page, "ehri" if subset == "ehri" else "synthetic", name, image, ROOT / "bench" / "results" / "hocr")
+                for subset, name, image, _gt in pages
+            }
+            hocr_pages = {name: job.result() for name, job in jobs.items()}
     for subset, name, image, gt in pages:
         kind = "ehri" if subset == "ehri" else "synthetic"
-        texts[name] = (raw_text(kind, name, image, args.raw + [cache], cache), gt.read_text(encoding="utf-8"))
+        raw = page_text(hocr_pages[name]) if args.hocr else raw_text(kind, name, image, args.raw + [cache], cache)
+        texts[name] = (raw, gt.read_text(encoding="utf-8"))
 
     t0 = time.perf_counter()
     load_lexicon(args.dictionaries)
@@ -155,7 +187,8 @@ def main() -> None:
         raw, gt = texts[name]
         c = pick(name)
         start = time.perf_counter()
-        fixed = page_text(correct_page(page_from_text(raw, name), c))
+        page = hocr_pages[name] if args.hocr else page_from_text(raw, name)
+        fixed = page_text(correct_page(page, c))
         elapsed += time.perf_counter() - start
         tokens += len(raw.split())
         r, f = score_page(raw, gt), score_page(fixed, gt)

@@ -30,10 +30,13 @@ __all__ = ["Corrector", "Settings", "load_corrector", "correct_page", "page_from
 
 # Leading / trailing punctuation around a word; the core in between is what is looked up.
 _AFFIX = re.compile(r"^([\"'`(\[{<«*_]*)(.*?)([\"'`)\]}>».,;:!?*_]*)$")
-_CORE = re.compile(r"^[A-Za-z]+(?:'[A-Za-z]+)*$")
+_CORE = re.compile(r"^[^\W\d_]+(?:'[^\W\d_]+)*$")
 # A lower-case word with one look-alike digit in it ("0il", "1t", "iso1ated"), nothing more.
 _DIGIT_GARBLE = re.compile(r"^[a-z]*[01568][a-z]*$")
 _LOOKALIKE_DIGITS = {"0": "o", "1": "l", "5": "s", "6": "b", "8": "s"}
+# Symbols Tesseract prints for a speckled or broken letter inside a word, and the letter.
+_LOOKALIKE_SYMBOLS = str.maketrans({"€": "e", "é": "e", "®": "e", "©": "c", "¢": "c", "@": "a"})
+_LOOKALIKE_SYMBOLS_RE = re.compile("[€é®©¢@]")
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]]*$")
 
 # Typical typewriter OCR confusions, (truth, ocr): a prior for the learned weights, so that the
@@ -46,7 +49,7 @@ _PRIOR_CONFUSIONS = {
     ("l", "t"), ("t", "l"), ("b", "h"), ("h", "b"), ("w", "vv"), ("m", "nn"), ("g", "q"), ("q", "g"),
     ("g", "s"), ("g", "z"), ("p", "v"), ("q", "o"), ("q", "c"), ("u", "a"), ("r", "t"), ("s", "e"),
     ("i", "j"), ("j", "i"), ("s", "5"), ("b", "6"), ("a", "o"), ("ri", "n"), ("n", "ri"), ("ni", "m"),
-    ("i", ""), ("l", ""),
+    ("i", ""), ("l", ""), ("h", "ii"), ("h", "li"), ("n", "ii"), ("u", "ii"),
 }
 
 
@@ -481,6 +484,8 @@ def _correct_core(core: str, left: str | None, right: str | None, tok: _Tok | No
             return _Decision("-".join(new_parts), min(margins), [])
         return _Decision(None, 0.0, [])
     low = core.lower()
+    if _LOOKALIKE_SYMBOLS_RE.search(core) and low not in corrector.lexicon.counts and not any(ch.isdigit() for ch in core):
+        return _correct_symbols(core, left, right, corrector, capital_prior, sentence_start)
     if not _CORE.match(core) and not (_DIGIT_GARBLE.match(low) and not _is_code(core)):
         return _Decision(None, 0.0, [])
     if low.endswith("'s") and len(low) > 4 and low not in corrector.lexicon.counts:
@@ -491,6 +496,21 @@ def _correct_core(core: str, left: str | None, right: str | None, tok: _Tok | No
     d = _decide_word(low, left, right, tok, corrector, capital_prior)
     new = _apply_case(core, d.new, corrector, sentence_start) if d.new is not None else None
     return _Decision(new, d.margin, [_apply_case(core, x, corrector, sentence_start) for x in d.suggestions], d.keep, d.best)
+
+
+def _correct_symbols(core: str, left: str | None, right: str | None, corrector: Corrector, capital_prior: bool,
+                     sentence_start: bool | None) -> _Decision:
+    """A word with a symbol Tesseract prints for a speckled letter ("n€gotiations", "mesgag®",
+    "calléd"): read the symbol as its letter and correct what that spells."""
+    plain = core.translate(_LOOKALIKE_SYMBOLS)
+    if not _CORE.match(plain) or sum(ch.isalpha() for ch in core) < 3:
+        return _Decision(None, 0.0, [])
+    low = plain.lower()
+    if corrector.lexicon.counts.get(low, 0) >= corrector.settings.trusted_count:
+        return _Decision(_apply_case(plain, low, corrector, sentence_start), 10.0, [])
+    d = _decide_word(low, left, right, None, corrector, capital_prior)
+    new = _apply_case(plain, d.new, corrector, sentence_start) if d.new is not None else None
+    return _Decision(new, d.margin, [_apply_case(plain, x, corrector, sentence_start) for x in d.suggestions], d.keep, d.best)
 
 
 def _best_single(tok: _Tok, left: str | None, right: str | None, corrector: Corrector) -> float:

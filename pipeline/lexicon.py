@@ -69,9 +69,9 @@ PREFIX = 6
 TARGET_MIN_COUNT = 3
 
 _SECTION = re.compile(r"^### (\S+)[ \t]*$", re.M)
-# Words (letters with inner apostrophes) and single punctuation marks; hyphens split words so
-# that "forty-sixth" counts "forty" and "sixth".
-_TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*|[^\sA-Za-z]")
+# Words (letters, accented ones too: détente, communiqué, with inner apostrophes), numbers and
+# single punctuation marks; hyphens split words so that "forty-sixth" counts "forty" and "sixth".
+_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|[^\w\s]|\d+|_")
 _SENTENCE_END = frozenset(".!?:;\"'()[]")
 
 
