@@ -88,6 +88,7 @@ class Settings:
     # a split's halves and a join's result must be at least this common.
     split_min_count: int = 50
     merge_min_count: int = 20
+    merge_edit_min_len: int = 5
     # case slips: only in words seen this often; lower-case a capital where the corpus capitalises
     # the word mid-sentence at most this %, capitalise where it does at least this %.
     case_min_count: int = 20
@@ -514,12 +515,18 @@ def _correct_symbols(core: str, left: str | None, right: str | None, corrector: 
 
 
 def _best_single(tok: _Tok, left: str | None, right: str | None, corrector: Corrector) -> float:
-    """Log score of the best reading of one token on its own: as read, or corrected."""
+    """Log score of the best reading of one token on its own: as read, split in two, or corrected
+    (a correction discounted by the margin it would need to be made)."""
+    s = corrector.settings
     low = tok.core.lower()
-    if low in corrector.lexicon.counts and corrector.lexicon.counts[low] >= corrector.settings.trusted_count:
-        return _lm(low, left, right, corrector)
+    count = corrector.lexicon.counts.get(low, 0)
+    keep = _lm(low, left, right, corrector, oov=s.oov_lower)
+    if count >= s.trusted_count:
+        return keep
     d = _decide_word(low, left, right, tok, corrector, False)
-    return max(d.keep, d.best) if d.best > -math.inf else _lm(low, left, right, corrector, oov=corrector.settings.oov_lower)
+    best = max(keep, d.best - s.accept)
+    split = _try_split(tok, left, right, corrector)
+    return max(best, split[2]) if split is not None else best
 
 
 def _try_merge(a: _Tok, b: _Tok, left: str | None, right: str | None, corrector: Corrector) -> tuple[str, float] | None:
@@ -535,7 +542,7 @@ def _try_merge(a: _Tok, b: _Tok, left: str | None, right: str | None, corrector:
     joined = la + lb
     options = {joined} if joined in lex.counts else set()
     # A joined word that still needs an edit is only believable when it is long.
-    if len(joined) >= 7:
+    if len(joined) >= s.merge_edit_min_len:
         options |= {w for w, d in _symspell(joined, corrector) if d <= 1}
     options = {c for c in options if lex.counts.get(c, 0) >= s.merge_min_count}
     if not options:
@@ -544,7 +551,10 @@ def _try_merge(a: _Tok, b: _Tok, left: str | None, right: str | None, corrector:
     # Against the best reading of the two words apart (each as read or corrected on its own).
     apart = _best_single(a, left, lb, corrector) + _best_single(b, la, right, corrector)
     margin = best[0] - apart
-    if margin >= s.accept + s.real_word_extra:
+    need = s.accept + s.real_word_extra
+    if best[1] != joined and max(ca, cb) >= s.trusted_count:
+        need += s.attested_extra  # swallowing a common word ("are ach" -> "preach") and editing too
+    if margin >= need:
         return _apply_case(a.core, best[1], corrector), margin
     return None
 
@@ -554,8 +564,8 @@ def _try_split(tok: _Tok, left: str | None, right: str | None, corrector: Correc
     s = corrector.settings
     lex = corrector.lexicon
     low = tok.core.lower()
-    if not _CORE.match(tok.core) or lex.counts.get(low, 0) or len(low) < 4:
-        return None
+    if not _CORE.match(tok.core) or lex.counts.get(low, 0) or len(low) < 4 or not tok.core[1:].islower():
+        return None  # (capitals inside: an acronym with a garble, not two words)
     keep = _lm(low, left, right, corrector, oov=s.oov_lower)
     best = None
     for i in range(1, len(low)):
@@ -598,7 +608,14 @@ def _fix_punctuation(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector)
     m = _INNER_PUNCT.match(tok.core)
     if m and tok.core.lower() not in counts:
         a, _p, b = m.groups()
-        if counts.get(a.lower(), 0) >= s.punct_min_count and counts.get(b, 0) >= s.punct_min_count:
+        # Two real words of two letters or more ("U.s." and "e.g" are abbreviations, not slips).
+        if (
+            len(a) >= 2
+            and len(b) >= 2
+            and a.lower() not in _ABBREVIATIONS
+            and counts.get(a.lower(), 0) >= s.punct_min_count
+            and counts.get(b, 0) >= s.punct_min_count
+        ):
             return f"{tok.lead}{a} {b}{tok.trail}"
     if not _CORE.match(tok.core) or counts.get(tok.core.lower(), 0) < s.punct_min_count or nxt is None:
         return None
