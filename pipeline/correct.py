@@ -33,6 +33,7 @@ _AFFIX = re.compile(r"^([\"'`(\[{<«*_]*)(.*?)([\"'`)\]}>».,;:!?*_]*)$")
 _CORE = re.compile(r"^[^\W\d_]+(?:'[^\W\d_]+)*$")
 # A lower-case word with one look-alike digit in it ("0il", "1t", "iso1ated"), nothing more.
 _DIGIT_GARBLE = re.compile(r"^[a-z]*[01568][a-z]*$")
+_ORDINAL = re.compile(r"^\d+(st|nd|rd|th|d|s)$", re.I)
 _LOOKALIKE_DIGITS = {"0": "o", "1": "l", "5": "s", "6": "b", "8": "s"}
 # Symbols Tesseract prints for a speckled or broken letter inside a word, and the letter.
 _LOOKALIKE_SYMBOLS = str.maketrans({"€": "e", "é": "e", "®": "e", "©": "c", "¢": "c", "@": "a"})
@@ -223,6 +224,10 @@ def _is_code(core: str) -> bool:
     """Numbers, dates and reference codes: anything with a digit that is not a lone look-alike."""
     if not any(ch.isdigit() for ch in core):
         return False
+    if "-" in core.strip("-"):
+        return any(_is_code(part) for part in core.split("-") if part)
+    if _ORDINAL.match(core):
+        return True
     return not _DIGIT_GARBLE.match(core) or sum(ch.isalpha() for ch in core) < 2
 
 
@@ -469,7 +474,8 @@ def _correct_core(core: str, left: str | None, right: str | None, tok: _Tok | No
         parts = core.split("-")
         new_parts, margins, changed = [], [], False
         for k, part in enumerate(parts):
-            if not _CORE.match(part) or (part.isupper() and len(part) <= 5):
+            garble = bool(_DIGIT_GARBLE.match(part)) and not _is_code(part)
+            if not (_CORE.match(part) or garble) or (part.isupper() and len(part) <= 5):
                 new_parts.append(part)
                 continue
             lp = left if k == 0 else parts[k - 1].lower()
