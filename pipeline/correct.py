@@ -642,11 +642,32 @@ def _fix_punctuation(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector)
     return None
 
 
+_MAX_PASSES = 4
+
+
 def correct_page(page: Page, corrector: Corrector, skip: frozenset[tuple[int, int]] = frozenset()) -> Page:
     """Return a corrected copy of ``page``; every change recorded, positions in ``skip`` untouched.
 
-    Positions in ``skip`` are the ones the human-approved overrides already decided.
+    Positions in ``skip`` are the ones the human-approved overrides already decided. A correction
+    can give a neighbour the context it lacked ("beara wittess" -> "beara witness" -> "bears
+    witness"), so passes repeat until one changes nothing (words already changed are left alone):
+    correcting the corrected text then changes nothing. Each Change's line and word refer to the
+    page as it stood in the pass that made it (splits and joins move later words).
     """
+    result = page
+    for _ in range(_MAX_PASSES):
+        before = len(result.changes)
+        result, posmap, changed = _correct_pass(result, corrector, skip)
+        if len(result.changes) == before:
+            break
+        skip = frozenset(posmap[p] for p in skip | changed if p in posmap)
+    return result
+
+
+def _correct_pass(
+    page: Page, corrector: Corrector, skip: frozenset[tuple[int, int]]
+) -> tuple[Page, dict[tuple[int, int], tuple[int, int]], frozenset[tuple[int, int]]]:
+    """One pass over the page: the corrected page, where each old position went, what changed."""
     s = corrector.settings
     changes = list(page.changes)
     # (line, word) -> replacement Word list (empty: merged into the previous word)
@@ -659,7 +680,9 @@ def correct_page(page: Page, corrector: Corrector, skip: frozenset[tuple[int, in
             pos = (tok.line, tok.word)
             word = page.lines[tok.line].words[tok.word]
             if pos in skip or _protected(tok, corrector):
-                i += 1
+                # The rest of a word hyphenated across lines goes with its first part.
+                follows = i + 1 < len(block) and block[i + 1].line != tok.line
+                i += 2 if tok.text.endswith("-") and follows else 1
                 continue
             left, right = _context(block, i)
             capital = tok.core[:1].isupper() and _mid_sentence(block, i)
@@ -725,14 +748,21 @@ def correct_page(page: Page, corrector: Corrector, skip: frozenset[tuple[int, in
                     changes.append(Change(line=tok.line, word=tok.word, original=word.text, new=new_text, source="case", score=0.9))
             i += 1
     if not edits:
-        return page.model_copy(update={"changes": changes}) if changes != page.changes else page
+        return page, {}, frozenset()
     lines: list[Line] = []
+    posmap: dict[tuple[int, int], tuple[int, int]] = {}
     for li, line in enumerate(page.lines):
         words: list[Word] = []
         for wi, w in enumerate(line.words):
-            words.extend(edits.get((li, wi), [w]))
+            replacement = edits.get((li, wi), [w])
+            if replacement:
+                posmap[(li, wi)] = (li, len(words))
+            words.extend(replacement)
         lines.append(line.model_copy(update={"words": words}))
-    return page.model_copy(update={"lines": lines, "changes": changes})
+    changed = frozenset(
+        pos for pos, new in edits.items() if [w.text for w in new] != [page.lines[pos[0]].words[pos[1]].text]
+    )
+    return page.model_copy(update={"lines": lines, "changes": changes}), posmap, changed
 
 
 def _union(a, b):

@@ -146,3 +146,19 @@ def test_missing_dictionary_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(DictionaryError, match=re.escape("dictionary build")):
         load_corrector(CorrectOptions(dictionary_dir=tmp_path / "nowhere"))
+
+
+def test_idempotent_on_a_garbled_sample(corrector: Corrector) -> None:
+    """Corrections that give a neighbour its context (beara wittess) settle in one call."""
+    text = (DATA / "garbled_sample.txt").read_text(encoding="utf-8")
+    once = correct_text(text, corrector)
+    assert once != text
+    assert "bears witness" in once and "security" in once and "measures" in once
+    assert correct_page(page_from_text(once, "again"), corrector).changes == []
+
+
+def test_overridden_first_part_keeps_its_continuation(corrector: Corrector) -> None:
+    """A position decided by the overrides takes the rest of its hyphenated word with it."""
+    page = page_from_text("laws and rezu-\nlations, however", "x")
+    fixed = correct_page(page, corrector, skip=frozenset({(0, 2)}))
+    assert page_text(fixed) == "laws and rezu-\nlations, however\n"
