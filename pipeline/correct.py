@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
 
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import LONG_WORD, Lexicon, load_lexicon
 from .model import Change, Line, Page, Word
 from .options import CorrectOptions
 
@@ -318,8 +318,27 @@ def _alternative_words(tok: _Tok, corrector: Corrector) -> set[str]:
     return found
 
 
+def _long_word_candidates(word: str, corrector: Corrector) -> list[tuple[str, int]]:
+    """Edit distance 3 for long words: a 10-letter word with three misread letters is still far
+    from every other word. Searched only where symspell (distance 2) found nothing."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein as Lev
+
+    found: list[tuple[str, int]] = []
+    buckets = corrector.lexicon.long_words
+    for n in range(len(word) - 2, len(word) + 3):
+        for match, dist, _i in process.extract(word, buckets.get(n, []), scorer=Lev.distance, score_cutoff=3, limit=5):
+            found.append((match, int(dist)))
+    return found
+
+
 def _candidates(word: str, tok: _Tok | None, corrector: Corrector) -> set[str]:
     cands = {w for w, _d in _symspell(word, corrector)}
+    if not cands and len(word) >= LONG_WORD and word not in corrector.lexicon.counts:
+        memo_key = "\x00long:" + word
+        if memo_key not in corrector._memo:
+            corrector._memo[memo_key] = _long_word_candidates(word, corrector)
+        cands = {w for w, _d in corrector._memo[memo_key]}
     if any(ch.isdigit() for ch in word):
         plain = "".join(_LOOKALIKE_DIGITS.get(ch, ch) for ch in word)
         if plain in corrector.lexicon.counts:
@@ -376,7 +395,9 @@ def _decide_word(word: str, left: str | None, right: str | None, tok: _Tok | Non
     best_score, best = scored[0]
     margin = best_score - keep
     runner = scored[1][0] if len(scored) > 1 else -math.inf
-    suggestions = [c for sc, c in scored[:5] if sc - keep >= s.flag]
+    # Ranked; for a word the dictionaries do not know, the best three even when all are poor (a
+    # reviewer still sees what is nearest), otherwise only the plausible ones.
+    suggestions = [c for sc, c in scored[:5] if sc - keep >= s.flag] or ([c for _sc, c in scored[:3]] if not count else [])
     if len(word) <= s.no_context_len and left is not None and right is not None and not (
         lex.bigrams.get(f"{left} {best}") or lex.bigrams.get(f"{best} {right}")
     ):
@@ -738,7 +759,8 @@ def _correct_pass(
                 new_text = tok.lead + d.new + tok.trail
                 edits[pos] = [word.model_copy(update={"text": new_text, "flagged": False, "suggestions": []})]
                 changes.append(Change(line=tok.line, word=tok.word, original=word.text, new=new_text, source="lexicon", score=_score(d.margin)))
-            elif d.suggestions and not known:
+            elif not known and _CORE.match(tok.core) and not tok.core.isupper():
+                # Unsure: a word no dictionary knows, left as read, for a person to look at.
                 edits[pos] = [word.model_copy(update={"flagged": True, "suggestions": [tok.lead + x + tok.trail for x in d.suggestions]})]
             elif known:
                 cased = _fix_case(tok.core, block, i, corrector)

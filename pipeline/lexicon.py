@@ -59,7 +59,7 @@ BIGRAMS = "bigrams.tsv.gz"
 PROTECTED = "protected.txt"
 CONFUSIONS = "confusions.tsv"
 # Bump when the compiled form changes, so stale caches are ignored.
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
 # symspellpy index: edit distance 2 over a 6-character prefix (longer words are still found and
 # scored in full). Only words seen at least TARGET_MIN_COUNT times are offered as corrections:
 # rarer ones stay known (never "corrected") but are too rare to be a good guess, and leaving them
@@ -67,6 +67,7 @@ _CACHE_FORMAT = 4
 MAX_EDIT = 2
 PREFIX = 6
 TARGET_MIN_COUNT = 3
+LONG_WORD = 9
 
 _SECTION = re.compile(r"^### (\S+)[ \t]*$", re.M)
 # Words (letters, accented ones too: détente, communiqué, with inner apostrophes), numbers and
@@ -434,6 +435,9 @@ class Lexicon:
     confusions: dict[tuple[str, str], tuple[int, int]]
     symspell: object = field(repr=False)
     source_hash: str = ""
+    # correction targets of LONG_WORD letters or more, by length: searched at edit distance 3
+    # for long words symspell's distance 2 cannot reach
+    long_words: dict[int, list[str]] = field(default_factory=dict, repr=False)
 
     def count(self, word: str) -> int:
         return self.counts.get(word, 0)
@@ -524,9 +528,12 @@ def _compile(directory: Path, source_hash: str) -> Lexicon:
         prefix_length=PREFIX,
         distance_comparer=EditDistance(DistanceAlgorithm.USER_PROVIDED, _FastOsa()),
     )
+    long_words: dict[int, list[str]] = {}
     for word, count in counts.items():
         if count >= TARGET_MIN_COUNT:
             sym.create_dictionary_entry(word, count)
+            if len(word) >= LONG_WORD - 2:
+                long_words.setdefault(len(word), []).append(word)
     return Lexicon(
         counts=counts,
         total=max(1, sum(counts.values())),
@@ -537,6 +544,7 @@ def _compile(directory: Path, source_hash: str) -> Lexicon:
         confusions=confusions,
         symspell=sym,
         source_hash=source_hash,
+        long_words=long_words,
     )
 
 
