@@ -277,11 +277,16 @@ def _apply_case(ocr: str, word: str, corrector: Corrector, sentence_start: bool 
 # Candidates
 
 
+_MEMO_MAX = 200_000
+
+
 def _symspell(word: str, corrector: Corrector) -> list[tuple[str, int]]:
     memo = corrector._memo
     hit = memo.get(word)
     if hit is not None:
         return hit
+    if len(memo) > _MEMO_MAX:
+        memo.clear()  # a long batch meets endless distinct garbles: keep memory bounded
     from symspellpy import Verbosity
 
     max_edit = 1 if len(word) <= 4 else 2
