@@ -21,8 +21,13 @@ def evaluate(
     markdown: Annotated[bool, typer.Option("--markdown", help="Print the report as Markdown.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show full tracebacks for errors.")] = False,
 ) -> None:
-    """Score outputs against ground truth: CER and WER per page and in total (EVALUATION.md), what
-    the corrector fixed and damaged, and how often each corrections.yaml entry fired and was right."""
+    """Score outputs against hand-made ground truth (CER, WER, what correction fixed and damaged).
+
+    CER and WER per page and in total as EVALUATION.md defines them; with the text before
+    correction (the workspace's raw OCR, or --ocr-text), the words the corrector fixed, damaged,
+    changed but left wrong, and missed; and how often each corrections.yaml entry fired and was
+    right. Ground truth for OUT/X.txt is GT/X.gt.txt; a page with no output scores as empty.
+    """
     import json
 
     from ..errors import UsageError

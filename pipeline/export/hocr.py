@@ -25,7 +25,7 @@ _DOCTYPE = (
 def _el(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
     element = etree.SubElement(parent, f"{{{XHTML_NS}}}{tag}")
     for key, value in attrs.items():
-        element.set(key.replace("_", "-") if key.startswith("data_") else key, value)
+        element.set(key, value)
     return element
 
 
