@@ -74,7 +74,7 @@ class Settings:
     # Dirichlet smoothing of the bigram model.
     mu: float = 300.0
     # known words at least this frequent are taken as right (real-word errors are left alone).
-    trusted_count: int = 50
+    trusted_count: int = 20
     attested_extra: float = 7.0
     no_context_extra: float = 3.0
     no_context_len: int = 6
@@ -280,19 +280,20 @@ def _apply_case(ocr: str, word: str, corrector: Corrector, sentence_start: bool 
 _MEMO_MAX = 200_000
 
 
-def _symspell(word: str, corrector: Corrector) -> list[tuple[str, int]]:
+def _symspell(word: str, corrector: Corrector, max_edit: int = 2) -> list[tuple[str, int]]:
     memo = corrector._memo
-    hit = memo.get(word)
+    max_edit = 1 if len(word) <= 4 else max_edit
+    key = word if max_edit == 2 else word + "\x00" + str(max_edit)
+    hit = memo.get(key)
     if hit is not None:
         return hit
     if len(memo) > _MEMO_MAX:
         memo.clear()  # a long batch meets endless distinct garbles: keep memory bounded
     from symspellpy import Verbosity
 
-    max_edit = 1 if len(word) <= 4 else 2
     sug = corrector.lexicon.symspell.lookup(word, Verbosity.ALL, max_edit_distance=max_edit)
     result = [(s.term, s.distance) for s in sug[:40] if s.term != word]
-    memo[word] = result
+    memo[key] = result
     return result
 
 
@@ -338,7 +339,8 @@ def _long_word_candidates(word: str, corrector: Corrector) -> list[tuple[str, in
 
 
 def _candidates(word: str, tok: _Tok | None, corrector: Corrector) -> set[str]:
-    cands = {w for w, _d in _symspell(word, corrector)}
+    # A known word is only ever a real-word error one edit away (two would be a guess).
+    cands = {w for w, _d in _symspell(word, corrector, 1 if word in corrector.lexicon.counts else 2)}
     if not cands and len(word) >= LONG_WORD and word not in corrector.lexicon.counts:
         memo_key = "\x00long:" + word
         if memo_key not in corrector._memo:
@@ -571,11 +573,13 @@ def _try_merge(a: _Tok, b: _Tok, left: str | None, right: str | None, corrector:
     ca, cb = lex.counts.get(la, 0), lex.counts.get(lb, 0)
     if ca >= s.trusted_count and cb >= s.trusted_count:
         return None  # two real words: leave them
+    if (ca and len(la) > 3) and (cb and len(lb) > 3):
+        return None  # two known words, neither a fragment: nothing suggests a stray space
     joined = la + lb
     options = {joined} if joined in lex.counts else set()
     # A joined word that still needs an edit is only believable when it is long.
     if len(joined) >= s.merge_edit_min_len:
-        options |= {w for w, d in _symspell(joined, corrector) if d <= 1}
+        options |= {w for w, _d in _symspell(joined, corrector, 1)}
     options = {c for c in options if lex.counts.get(c, 0) >= s.merge_min_count}
     if not options:
         return None
@@ -681,17 +685,31 @@ def correct_page(page: Page, corrector: Corrector, skip: frozenset[tuple[int, in
     page as it stood in the pass that made it (splits and joins move later words).
     """
     result = page
+    focus: frozenset[tuple[int, int]] | None = None
     for _ in range(_MAX_PASSES):
         before = len(result.changes)
-        result, posmap, changed = _correct_pass(result, corrector, skip)
+        result, posmap, changed = _correct_pass(result, corrector, skip, focus)
         if len(result.changes) == before:
             break
         skip = frozenset(posmap[p] for p in skip | changed if p in posmap)
+        # Only the neighbours of what changed have new context to look at.
+        focus = _neighbours(result, frozenset(posmap[p] for p in changed if p in posmap))
     return result
 
 
+def _neighbours(page: Page, positions: frozenset[tuple[int, int]]) -> frozenset[tuple[int, int]]:
+    near: set[tuple[int, int]] = set()
+    for block in _tokens(page):
+        for i, tok in enumerate(block):
+            if (tok.line, tok.word) in positions:
+                for j in (i - 2, i - 1, i + 1, i + 2):
+                    if 0 <= j < len(block):
+                        near.add((block[j].line, block[j].word))
+    return frozenset(near)
+
+
 def _correct_pass(
-    page: Page, corrector: Corrector, skip: frozenset[tuple[int, int]]
+    page: Page, corrector: Corrector, skip: frozenset[tuple[int, int]], focus: frozenset[tuple[int, int]] | None = None
 ) -> tuple[Page, dict[tuple[int, int], tuple[int, int]], frozenset[tuple[int, int]]]:
     """One pass over the page: the corrected page, where each old position went, what changed."""
     s = corrector.settings
@@ -705,7 +723,7 @@ def _correct_pass(
             tok = block[i]
             pos = (tok.line, tok.word)
             word = page.lines[tok.line].words[tok.word]
-            if pos in skip or _protected(tok, corrector):
+            if pos in skip or (focus is not None and pos not in focus) or _protected(tok, corrector):
                 # The rest of a word hyphenated across lines goes with its first part.
                 follows = i + 1 < len(block) and block[i + 1].line != tok.line
                 i += 2 if tok.text.endswith("-") and follows else 1
