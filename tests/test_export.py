@@ -98,6 +98,7 @@ def test_alto_has_the_words_of_the_text_output_with_boxes_confidences_and_ocr_fo
     by_text = {s.get("CONTENT"): s for s in strings}
     alternative = by_text["envisage"].find(f"{ALTO}ALTERNATIVE")
     assert alternative.text == "chvisage" and alternative.get("PURPOSE") == "OCR"
+    assert by_text["envisage"].get("CS") == "true" and by_text["Delhi"].get("CS") is None
     assert by_text["We"].find(f"{ALTO}ALTERNATIVE") is None and by_text["We"].get("WC") == "0.95"
     assert by_text["We"].get("HPOS") == "40" and by_text["We"].get("WIDTH") == "44"
     # The split word's box is shared between its two Strings.

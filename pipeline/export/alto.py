@@ -4,8 +4,8 @@ Pages hold one PrintSpace of TextBlocks (consecutive lines with the same block n
 TextLines of Strings, each with its box in pixels of the input image. A String's CONTENT is the
 corrected word and WC its confidence (0-1): Tesseract's for a word as read, the corrector's score
 for a word it changed. Where a word was changed, the OCR form is kept as an ``ALTERNATIVE``
-(PURPOSE "OCR"); the suggestions of a word flagged for review are ALTERNATIVEs too (PURPOSE
-"suggestion"). The Description lists each page's processing steps (preprocessing, OCR,
+(PURPOSE "OCR"), and a word a person decided (a corrections.yaml entry) has CS="true"; the
+suggestions of a word flagged for review are ALTERNATIVEs too (PURPOSE "suggestion"). The Description lists each page's processing steps (preprocessing, OCR,
 correction) as ``Processing`` elements, which the Page refers to by PROCESSINGREFS.
 """
 
@@ -132,6 +132,8 @@ def to_alto(doc: Document) -> bytes:
                     elif token.confidence is not None:
                         string.set("WC", _wc(token.confidence / 100))
                     if change is not None and change.original != change.new:
+                        if change.source == "override":
+                            string.set("CS", "true")  # a person decided it (corrections.yaml)
                         _el(string, "ALTERNATIVE", xml_safe(change.original), PURPOSE="OCR")
                     if token.first and token.word is not None and token.word.flagged:
                         for suggestion in dict.fromkeys(token.word.suggestions):
