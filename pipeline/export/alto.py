@@ -5,8 +5,9 @@ TextLines of Strings, each with its box in pixels of the input image. A String's
 corrected word and WC its confidence (0-1): Tesseract's for a word as read, the corrector's score
 for a word it changed. Where a word was changed, the OCR form is kept as an ``ALTERNATIVE``
 (PURPOSE "OCR"), and a word a person decided (a corrections.yaml entry) has CS="true"; the
-suggestions of a word flagged for review are ALTERNATIVEs too (PURPOSE "suggestion"). The Description lists each page's processing steps (preprocessing, OCR,
-correction) as ``Processing`` elements, which the Page refers to by PROCESSINGREFS.
+suggestions of a word flagged for review are ALTERNATIVEs too (PURPOSE "suggestion"). The
+Description lists each page's processing steps (preprocessing, OCR, correction) as
+``Processing`` elements, which the Page refers to by PROCESSINGREFS.
 """
 
 from __future__ import annotations
