@@ -201,6 +201,17 @@ class Evaluation:
         known = [p.counts for p in self.scored if p.counts is not None]
         return sum(known, CorrectorCounts()) if known else None
 
+    def folders(self) -> list[tuple[str, "Evaluation"]]:
+        """The scored pages by top-level folder (e.g. ehri/, synthetic/), when there is more than one."""
+        by: dict[str, list[PageEvaluation]] = {}
+        for p in self.pages:
+            if "/" in p.name:
+                by.setdefault(p.name.split("/", 1)[0], []).append(p)
+        if len(by) < 2:
+            return []
+        return [(name, Evaluation(self.out_dir, self.gt_dir, pages, [], self.exclude, self.has_raw, []))
+                for name, pages in sorted(by.items())]
+
     def to_dict(self) -> dict:
         def score(s: Score | None) -> dict | None:
             if s is None:
@@ -221,6 +232,11 @@ class Evaluation:
             "total": score(self.total),
             "raw_total": score(self.raw_total),
             "corrector": counts(self.counts),
+            "folders": {
+                name: {"pages": len(f.scored), "total": score(f.total), "raw_total": score(f.raw_total),
+                       "corrector": counts(f.counts)}
+                for name, f in self.folders()
+            },
             "pages": [
                 {"name": p.name, "excluded": p.excluded, "missing": p.missing, **score(p.score),
                  "raw": score(p.raw), "corrector": counts(p.counts)}
@@ -387,7 +403,8 @@ def evaluate_outputs(
                 PageEvaluation(
                     name=label,
                     score=score_page(out_text, gt_text),
-                    raw=score_page(ocr_text, gt_text) if raw and ocr_text is not None else None,
+                    # Raw OCR that is not there (no output, no cache) scores as empty, like a missing output.
+                    raw=score_page(ocr_text or "", gt_text) if raw else None,
                     counts=corrector_counts(ocr_text, out_text, gt_text) if ocr_text is not None and not missing else None,
                     excluded=excluded,
                     missing=missing,
@@ -403,6 +420,12 @@ def evaluate_outputs(
                 for entry_id, right in override_outcomes(doc, truth):
                     fired.setdefault(entry_id, []).append(right)
 
+    if all(p.missing for p in pages):
+        raise UsageError(
+            f"none of the {len(truths)} ground-truth files has an output here (OUT/X.txt for GT/X.gt.txt, "
+            "with the same relative paths): are the two folders laid out alike?",
+            path=out_dir,
+        )
     overrides = _override_table(fired, corrections_file)
     gt_names = set(truths)
     no_truth = sorted(
@@ -452,6 +475,8 @@ def evaluation_markdown(ev: Evaluation) -> str:
     for p in ev.pages:
         label = p.name + (" (excluded)" if p.excluded else "") + (" (no output)" if p.missing else "")
         lines.append(row(label, p.score, p.raw, p.counts))
+    for name, folder in ev.folders():
+        lines.append(row(f"*{name}/* ({len(folder.scored)} pages)", folder.total, folder.raw_total, folder.counts))
     lines.append(row(f"**total** ({len(ev.scored)} pages)", ev.total, ev.raw_total, ev.counts))
     if raw and ev.raw_total is not None and ev.raw_total.cer:
         change = 100 * (ev.total.cer - ev.raw_total.cer) / ev.raw_total.cer

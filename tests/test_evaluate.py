@@ -73,6 +73,10 @@ def test_totals_are_sums_over_pages_and_excluded_pages_stay_out(tmp_path):
     assert ev.total.cer == pytest.approx(6 / 22)
     assert ev.total.wer == pytest.approx(3 / 8)
     assert ev.no_ground_truth == ["extra"]
+    folders = dict(ev.folders())
+    assert (folders["ehri"].total.char_errors, folders["ehri"].total.chars) == (4, 15)
+    assert (folders["synthetic"].total.char_errors, folders["synthetic"].total.chars) == (2, 7)
+    assert ev.to_dict()["folders"]["ehri"]["pages"] == 2
     everything = evaluate_outputs(out, gt)
     assert everything.total.chars == 22 + 8 and not any(p.excluded for p in everything.pages)
 
@@ -106,6 +110,8 @@ def test_errors_name_the_folder(tmp_path):
         evaluate_outputs(out, out)
     with pytest.raises(UsageError, match="--raw needs"):
         evaluate_outputs(out, gt, raw=True)
+    with pytest.raises(UsageError, match="none of the 4 ground-truth files has an output"):
+        evaluate_outputs(out / "ehri", gt)
 
 
 def test_override_outcomes_align_corrected_words_with_the_ground_truth():

@@ -77,6 +77,8 @@ def _print_table(ev) -> None:
         label = p.name + (" (excluded)" if p.excluded else "") + (" (no output)" if p.missing else "")
         cells(label, p.score, p.raw, p.counts, style="dim" if p.excluded else ("red" if p.missing else None))
     table.add_section()
+    for name, folder in ev.folders():
+        cells(f"{name}/ ({len(folder.scored)} pages)", folder.total, folder.raw_total, folder.counts, style="italic")
     cells(f"total ({len(ev.scored)} pages)", ev.total, ev.raw_total, ev.counts, style="bold")
     console.print(table)
     if ev.has_raw and ev.raw_total is not None and ev.raw_total.cer:
