@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
 
-from .lexicon import LONG_WORD, Lexicon, load_lexicon
+from .lexicon import LONG_WORD, Lexicon, confusion_chunks, load_lexicon
 from .model import Change, Line, Page, Word
 from .options import CorrectOptions
 
@@ -56,51 +56,54 @@ _PRIOR_CONFUSIONS = {
 
 @dataclass(frozen=True)
 class Settings:
-    """The corrector's knobs, in natural-log units. Defaults tuned on the dev set (see bench/)."""
+    """The corrector's knobs, in natural-log units. Defaults tuned on the dev set with
+    ``bench/bench_correct.py`` (and checked with its ``--holdout``)."""
 
     # log prior that an out-of-vocabulary word is right as read: lower case words are mostly
     # garbles, capitalised ones are often names.
     oov_lower: float = -21.0
     oov_capital: float = -17.0
-    # a candidate must beat keeping the text by this much ...
+    # A candidate must beat keeping the text by ``accept`` (plus the extras below that apply)
+    # and the runner-up by ``ambiguity``; otherwise the word is left as read and, if unknown,
+    # flagged. Candidates within ``flag`` of keeping are offered as suggestions.
     accept: float = 2.0
-    # ... and beat the runner-up by this much; otherwise the word is flagged, not changed.
     ambiguity: float = 1.0
-    # candidates within this much of accepting are offered as suggestions and the word flagged.
     flag: float = -3.0
-    # extra margin demanded where Tesseract said it was this confident (0-100) or more.
+    # ... more where Tesseract said it was this confident (0-100) or more,
     confident: float = 90.0
     confident_extra: float = 3.0
-    # Dirichlet smoothing of the bigram model.
-    mu: float = 300.0
-    # known words at least this frequent are taken as right (real-word errors are left alone).
-    trusted_count: int = 20
+    # ... for a word of three letters or fewer (one edit from many others),
+    short_extra: float = 3.0
+    # ... for a capitalised word mid-sentence (may be a name the dictionaries lack: Cuza),
+    name_extra: float = 4.0
+    # ... for a known word (a real-word error): seen once or twice / seen 3 to trusted_count-1
+    # times; from trusted_count on a known word is taken as right,
+    real_word_extra: float = 1.0
     attested_extra: float = 7.0
+    trusted_count: int = 20
+    # ... for a short candidate the corpus never wrote beside either neighbour.
     no_context_extra: float = 3.0
     no_context_len: int = 6
-    # the same words, in a known word's role: a known word must be beaten by this much more.
-    real_word_extra: float = 1.0
-    # a capitalised word mid-sentence may well be a name the dictionaries lack (Cuza, Rumania).
-    name_extra: float = 4.0
-    # cost of a stray or missing space (split/merge), log probability.
+    # Dirichlet smoothing of the bigram model.
+    mu: float = 300.0
+    # cost of a stray or missing space (split/join), log probability; how common a split's halves
+    # and a join's result must be; joins that need an edit only from this many letters.
     space_cost: float = -5.0
-    # words of three letters or fewer are easily "corrected" into another word: more evidence.
-    short_extra: float = 3.0
-    # a split's halves and a join's result must be at least this common.
     split_min_count: int = 50
     merge_min_count: int = 20
     merge_edit_min_len: int = 5
-    # case slips: only in words seen this often; lower-case a capital where the corpus capitalises
-    # the word mid-sentence at most this %, capitalise where it does at least this %.
+    # case slips: only in words seen this often; a capital is lowered where the corpus
+    # capitalises the word mid-sentence at most case_lower_max %; a corrected word takes its
+    # capitalised form (a name) where the corpus writes it so name_form_min % of the time.
     case_min_count: int = 20
+    case_lower_max: int = 1
+    name_form_min: int = 98
     # punctuation slips (stray full stops, a comma for a full stop, "rates.on"): on/off, and how
     # common the words around must be.
     punctuation: bool = True
     punct_min_count: int = 100
-    case_lower_max: int = 1
-    # a corrected word takes its usual capitalised form (a name) if written so this % of the time.
-    name_form_min: int = 98
-    # pseudo-count weight of the built-in confusion prior against learned counts.
+    # channel: pseudo-count weight and probability of the built-in confusion prior against the
+    # learned counts; rates of other single-character substitutions and insertions/deletions.
     prior_weight: float = 300.0
     prior_p: float = 0.003
     generic_sub: float = 1e-4
@@ -130,22 +133,6 @@ def load_corrector(
 # The channel: how likely is this OCR form for that word?
 
 
-def _chunks(truth: str, ocr: str) -> list[tuple[str, str]]:
-    merged: list[tuple[str, str]] = []
-    prev_end = None
-    for op in Levenshtein.opcodes(truth, ocr):
-        if op.tag == "equal":
-            prev_end = None
-            continue
-        t, o = truth[op.src_start : op.src_end], ocr[op.dest_start : op.dest_end]
-        if merged and prev_end == (op.src_start, op.dest_start):
-            merged[-1] = (merged[-1][0] + t, merged[-1][1] + o)
-        else:
-            merged.append((t, o))
-        prev_end = (op.src_end, op.dest_end)
-    return merged
-
-
 def _chunk_logp(t: str, o: str, corrector: Corrector) -> float:
     s = corrector.settings
     conf = corrector.lexicon.confusions
@@ -167,7 +154,7 @@ def channel_logp(ocr: str, truth: str, corrector: Corrector) -> float:
     """log P(OCR wrote ``ocr`` | the page said ``truth``), both lower case."""
     if ocr == truth:
         return 0.0
-    return sum(_chunk_logp(t, o, corrector) for t, o in _chunks(truth, ocr))
+    return sum(_chunk_logp(t, o, corrector) for t, o in confusion_chunks(truth, ocr))
 
 
 # --------------------------------------------------------------------------------------------
@@ -216,7 +203,6 @@ def _split_affixes(text: str) -> tuple[str, str, str]:
     if not m:
         return "", text, ""
     lead, core, trail = m.groups()
-    # A possessive's apostrophe belongs to the word (exporters'), not to the trailing punctuation.
     return lead, core, trail
 
 

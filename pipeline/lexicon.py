@@ -43,6 +43,7 @@ __all__ = [
     "build_dictionary",
     "load_lexicon",
     "learn_confusions",
+    "confusion_chunks",
     "write_confusions",
     "cache_dir",
     "iter_documents",
@@ -353,7 +354,7 @@ def build_dictionary(
 # Character confusions
 
 
-def _chunks(truth: str, ocr: str) -> list[tuple[str, str]]:
+def confusion_chunks(truth: str, ocr: str) -> list[tuple[str, str]]:
     """The differing stretches of an alignment, joined where adjacent: ("m", "rn"), ("en", "ch")."""
     merged: list[tuple[str, str]] = []
     # rapidfuzz gives "rn"->"m" as a replace plus a delete; adjacent ops are one confusion.
@@ -394,7 +395,7 @@ def learn_confusions(pairs: Iterable[tuple[str, str]], max_chunk: int = 3) -> di
                 o_low, g_low = ow.lower(), gw.lower()
                 if o_low == g_low or Levenshtein.distance(o_low, g_low) > max(2, len(g_low) // 3):
                     continue
-                for t, o in _chunks(g_low, o_low):
+                for t, o in confusion_chunks(g_low, o_low):
                     if len(t) <= max_chunk and len(o) <= max_chunk:
                         counts[(t, o)] += 1
     joined = " " + " ".join(truth_text) + " "
