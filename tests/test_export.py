@@ -85,8 +85,11 @@ def alto_schema() -> etree.XMLSchema:
 
 
 def test_alto_is_valid_against_the_official_schema(alto_schema):
-    root = etree.fromstring(to_alto(_doc(2)))
+    data = to_alto(_doc(2))
+    root = etree.fromstring(data)
     alto_schema.assertValid(root)
+    # The ALTO namespace is the default one, as ALTO readers expect (<alto xmlns="...">, <String ...>).
+    assert b'<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"' in data and b"<String " in data
 
 
 def test_alto_has_the_words_of_the_text_output_with_boxes_confidences_and_ocr_forms(alto_schema):

@@ -31,7 +31,10 @@ ALTO_SCHEMA_LOCATION = "http://www.loc.gov/standards/alto/v4/alto-4-4.xsd"
 
 def _el(parent: etree._Element | None, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
     name = f"{{{ALTO_NS}}}{tag}"
-    element = etree.Element(name) if parent is None else etree.SubElement(parent, name)
+    if parent is None:
+        element = etree.Element(name, nsmap={None: ALTO_NS, "xlink": XLINK_NS, "xsi": XSI_NS})
+    else:
+        element = etree.SubElement(parent, name)
     for key, value in attrs.items():
         element.set(key, value)
     if text is not None:
@@ -82,10 +85,15 @@ def _processing(description: etree._Element, page: Page, number: int) -> list[st
         engine = page.engine.get("name", "OCR engine")
         settings = ", ".join(f"{k}={v}" for k, v in sorted(page.engine.items()) if k not in ("name", "version"))
         step("contentGeneration", f"text recognition with {engine}", settings, (engine, page.engine.get("version", "")))
+    changed = [c for c in page.changes if c.original != c.new]
+    kept = len(page.changes) - len(changed)  # rejected corrections.yaml entries: kept as typed
     if page.changes:
-        by_source = Counter(c.source for c in page.changes)
+        by_source = Counter(c.source for c in changed)
         summary = ", ".join(f"{n} {source}" for source, n in sorted(by_source.items()))
-        step("contentModification", f"OCR correction: {len(page.changes)} words changed ({summary})", "", ocrfix)
+        what = f"OCR correction: {len(changed)} words changed" + (f" ({summary})" if summary else "")
+        if kept:
+            what += f"; {kept} kept as typed by decision"
+        step("contentModification", what, "", ocrfix)
     return ids
 
 
@@ -140,5 +148,4 @@ def to_alto(doc: Document) -> bytes:
                         for suggestion in dict.fromkeys(token.word.suggestions):
                             if suggestion != token.text:
                                 _el(string, "ALTERNATIVE", xml_safe(suggestion), PURPOSE="suggestion")
-    etree.cleanup_namespaces(root, top_nsmap={None: ALTO_NS, "xlink": XLINK_NS, "xsi": XSI_NS})
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
