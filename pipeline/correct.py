@@ -72,6 +72,9 @@ class Settings:
     # ... more where Tesseract said it was this confident (0-100) or more,
     confident: float = 90.0
     confident_extra: float = 3.0
+    # ... and less where it said it was unsure (below this confidence).
+    unsure: float = 50.0
+    unsure_relief: float = 1.0
     # ... for a word of three letters or fewer (one edit from many others),
     short_extra: float = 3.0
     # ... for a capitalised word mid-sentence (may be a name the dictionaries lack: Cuza),
@@ -292,7 +295,7 @@ def _alternative_words(tok: _Tok, corrector: Corrector) -> set[str]:
     core = tok.core.lower()
     options = []
     for i in range(len(core)):
-        choices = [c.lower() for c, _conf in alts[start + i][1:] if c.strip() and c.lower() != core[i]]
+        choices = [c.lower() for c, _conf in alts[start + i] if c.strip() and c.lower() != core[i]]
         if choices:
             options.append((i, choices[:3]))
     found: set[str] = set()
@@ -376,8 +379,11 @@ def _decide_word(word: str, left: str | None, right: str | None, tok: _Tok | Non
         need += s.attested_extra if count >= 3 else s.real_word_extra
     if capital:
         need += s.name_extra
-    if tok is not None and tok.confidence is not None and tok.confidence >= s.confident:
-        need += s.confident_extra
+    if tok is not None and tok.confidence is not None:
+        if tok.confidence >= s.confident:
+            need += s.confident_extra
+        elif tok.confidence < s.unsure:
+            need -= s.unsure_relief  # Tesseract itself doubted this reading
     scored = []
     for c in cands:
         if c in lex.counts:
