@@ -151,17 +151,18 @@ def test_write_and_read_confusions(tmp_path: Path) -> None:
 
 
 def test_shipped_dictionaries_load_fast() -> None:
-    """The issue's budget is 0.5 s from the compiled cache; shared CI machines get some slack."""
+    """The budget is 0.5 s from the compiled cache, counted in CPU time: on a busy shared machine
+    wall time mostly measures the neighbours."""
     directory = default_dictionary_dir()
     load_lexicon(directory)  # compiles the cache on a fresh machine
-    best = min(_timed(lambda: load_lexicon(directory)) for _ in range(3))
-    assert best < float(os.environ.get("OCRFIX_LOAD_BUDGET", "1.0"))
+    best = min(_cpu_timed(lambda: load_lexicon(directory)) for _ in range(3))
+    assert best < float(os.environ.get("OCRFIX_LOAD_BUDGET", "0.5"))
 
 
-def _timed(fn) -> float:
-    start = time.perf_counter()
+def _cpu_timed(fn) -> float:
+    start = time.process_time()
     fn()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def test_dictionary_cli(corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
