@@ -222,6 +222,8 @@ def _is_code(core: str) -> bool:
 
 def _protected(tok: _Tok, corrector: Corrector) -> bool:
     core = tok.core
+    if tok.text in ("«", "@"):
+        return False  # a blotted "a" (see _fix_punctuation)
     if not core or tok.text in corrector.protected or core in corrector.protected:
         return True
     if core in corrector.lexicon.protected or core.lower() in corrector.known:
@@ -633,6 +635,12 @@ def _fix_punctuation(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector)
     s = corrector.settings
     counts = corrector.lexicon.counts
     nxt = block[i + 1] if i + 1 < len(block) else None
+    prev = block[i - 1] if i > 0 else None
+    if tok.text in ("«", "@") and prev is not None and nxt is not None:
+        # A lone "«" or "@" between two lower-case words is the article "a" with a blot.
+        if prev.ctx and not prev.trail and prev.core.islower() and nxt.ctx and nxt.core.islower():
+            return "a"
+        return None
     m = _INNER_PUNCT.match(tok.core)
     if m and tok.core.lower() not in counts:
         a, _p, b = m.groups()
