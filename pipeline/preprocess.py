@@ -368,6 +368,8 @@ class PageMeasures:
     # Median width/height of character components: ~0.5-1.0 for upright type; far above when the
     # page was scanned at half the vertical resolution and not stretched back.
     glyph_aspect: float | None
+    # Share of the characters' ink a 3x3 median keeps: near 1 for strokes of 3 px and more.
+    ink_kept_by_median: float = 1.0
 
     def as_params(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
@@ -403,12 +405,17 @@ def measure_page(gray: np.ndarray, dpi: int | None) -> PageMeasures:
     ink_level = _masked_median(sample, ink, background)
     residual = cv2.subtract(sample.astype(np.int16), cv2.medianBlur(sample, 3).astype(np.int16))
     noise = float(cv2.meanStdDev(residual, mask=background_mask)[1][0, 0]) if cv2.countNonZero(background_mask) else 0.0
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     specks = int(np.sum(stats[1:, cv2.CC_STAT_AREA] <= 4))
     small, _ = _reduced(page, 600)
     closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     smooth = cv2.GaussianBlur(closed, (0, 0), 8)
     low, high = np.percentile(smooth, [5, 95])
+    # How much of the characters' ink (components over 4 px) a 3x3 median keeps.
+    labels_big = np.zeros(len(stats), bool)
+    labels_big[1:] = stats[1:, cv2.CC_STAT_AREA] > 4
+    glyph_ink = labels_big[labels]
+    kept = float(np.count_nonzero((cv2.medianBlur(ink, 3) > 0) & glyph_ink)) / max(int(np.count_nonzero(glyph_ink)), 1)
     glyph_stats = stats
     if noise >= HEAVY_NOISE / 2:
         # Grain breaks the page into thousands of dot "components"; smooth it away before
@@ -436,6 +443,7 @@ def measure_page(gray: np.ndarray, dpi: int | None) -> PageMeasures:
         xheight=estimate_xheight(glyphs),
         stroke_width=None if (sw := estimate_stroke_width(ink)) is None else round(sw, 2),
         glyph_aspect=None if aspect is None else round(aspect, 3),
+        ink_kept_by_median=round(kept, 3),
     )
 
 
@@ -572,12 +580,13 @@ STEP_NAMES = (
 #    2.8 -> 2.1, 3.0 -> 2.0 %), one EHRI page 8.0 -> 9.2 %;
 #  - 0.3 <= |skew| < 1.0: mild pages 0.29 -> 0.37 % and faxes 1.9 -> 2.4 % got worse.
 MIN_DESKEW_DEGREES = 1.0
-# Speckle removal: bilevel pages with at least this many isolated dots per Mpx and strokes thick
-# enough to survive a 3x3 median. Dev faxes (143-1150 specks/Mpx, strokes 3.8-4.7 px): CER
+# Speckle removal: bilevel pages with at least this many isolated dots per Mpx, and strokes thick
+# enough to survive a 3x3 median (it must keep this share of the characters' ink; 1-px strokes
+# would vanish). Dev faxes (143-1150 specks/Mpx, median keeps 0.90-0.95 of their ink): CER
 # 1.65 -> 1.23 % and mean confidence up on all 8; the severe pages' fine grain (5.7 grey levels
 # std, < 15 specks/Mpx) was made worse by a median (1.01 -> 1.18 %), so grey pages do not get it.
 MIN_SPECKS_PER_MPX = 100
-MIN_STROKE_FOR_MEDIAN = 3.0
+MIN_INK_KEPT_BY_MEDIAN = 0.8
 # Heavy grain on a grey page: non-local means. Dev pages measure 4-7 grey levels and Tesseract
 # reads them well as they are; pages with added Gaussian noise of sigma 25-45 measure >= 15 and
 # go from unreadable to a few % CER with NLM + flattening (see tests/test_preprocess.py).
@@ -587,11 +596,18 @@ HEAVY_NOISE = 12.0
 # a shadow measures far outside that.
 UNEVEN_BACKGROUND = 40.0
 LOW_CONTRAST = 90.0
-# Enlarge pages whose lowercase letters are smaller than this many pixels (below ~150 dpi for
-# typewriter type), to TARGET_XHEIGHT. The dev faxes and 200-dpi copies (x-height 12-15 px) read
-# worse when enlarged (fax 1.65 -> 4.07 % at 2x, 3.61 % at 1.5x), so they are left as they are.
+# Rescale pages so that lowercase letters are about TARGET_XHEIGHT pixels high, which is where
+# Tesseract 5 read the dev pages best (x-height measured as the most common glyph height):
+#  - enlarge below MIN_XHEIGHT (under ~150 dpi for typewriter type). Not above it: the dev faxes
+#    and 200-dpi copies (x-height 12-16 px) read worse enlarged (fax 1.65 -> 4.07 % at 2x,
+#    3.61 % at 1.5x);
+#  - reduce above MAX_XHEIGHT (300-dpi scans of large type): the 14 EHRI and 8 mild pages scaled
+#    to x-height 16 read better on 11 pages, worse on 2 (+0.4 points each), equal on 9 (EHRI
+#    2.13 -> 1.86 %, mild 0.29 -> 0.25 %), and Tesseract takes a third less time on them;
+#    x-height 14 was as good on average but wrecked one page (8.0 -> 20.6 %), 18 gained little.
 MIN_XHEIGHT = 10.0
-TARGET_XHEIGHT = 20.0
+MAX_XHEIGHT = 20.0
+TARGET_XHEIGHT = 16.0
 MAX_UPSCALE = 3.0
 # Typewriter glyph components are about as wide as they are tall (dev pages: median width/height
 # 0.6-1.0). Far wider means the page was sampled at lower vertical than horizontal resolution
@@ -630,6 +646,10 @@ def _geometry(m: PageMeasures, forced: set[str] | None) -> list[Step]:
         factor = min(MAX_UPSCALE, TARGET_XHEIGHT / max(xh, 1.0))
         fx, fy = fx * factor, fy * factor
         why.append(f"x-height {xh:.0f} px is too small to read well")
+    elif xh is not None and xh > MAX_XHEIGHT:
+        factor = TARGET_XHEIGHT / xh
+        fx, fy = fx * factor, fy * factor
+        why.append(f"x-height {xh:.0f} px: Tesseract reads this type best at about {TARGET_XHEIGHT:.0f} px")
     elif xh is None and m.dpi is not None and m.dpi < 150:
         factor = min(MAX_UPSCALE, 300 / m.dpi)
         fx, fy = fx * factor, fy * factor
@@ -643,13 +663,14 @@ def _geometry(m: PageMeasures, forced: set[str] | None) -> list[Step]:
     return steps
 
 
-def _cleaning(m: PageMeasures, strong: bool) -> list[Step]:
-    """The photometric steps the measurements call for (``strong``: the fallback candidate's)."""
+def _cleaning(m: PageMeasures, strong: bool, scale: float) -> list[Step]:
+    """The photometric steps the measurements call for (``strong``: the fallback candidate's),
+    with windows sized for the type as it is at that point (``scale`` times as measured)."""
     steps: list[Step] = []
-    xh = m.xheight or 20.0
+    xh = (m.xheight or 16.0) * scale
     window = int(max(15, 3 * xh)) | 1
     if m.bilevel:
-        if m.specks_per_mpx >= MIN_SPECKS_PER_MPX and (m.stroke_width or 0) >= MIN_STROKE_FOR_MEDIAN:
+        if m.specks_per_mpx >= MIN_SPECKS_PER_MPX and m.ink_kept_by_median >= MIN_INK_KEPT_BY_MEDIAN:
             steps.append(
                 Step(
                     name="median",
@@ -695,6 +716,17 @@ def _cleaning(m: PageMeasures, strong: bool) -> list[Step]:
     return steps
 
 
+def _with_cleaning(m: PageMeasures, geometry: list[Step], strong: bool) -> list[Step]:
+    """Geometry plus cleaning. Cleaning runs on the smaller of the two images either side of a
+    rescale (cheaper, and a filter sized for the page's type sees the same type either way)."""
+    if geometry and geometry[-1].name == "rescale":
+        factor = float(geometry[-1].params["fy"])
+        if factor > 1.0:
+            return geometry[:-1] + _cleaning(m, strong, 1.0) + [geometry[-1]]
+        return geometry + _cleaning(m, strong, factor)
+    return geometry + _cleaning(m, strong, 1.0)
+
+
 def plan_candidates(m: PageMeasures) -> list[list[Step]]:
     """Candidate step lists, best first, for the chooser (at most two: OCR costs a second each).
 
@@ -704,11 +736,11 @@ def plan_candidates(m: PageMeasures) -> list[list[Step]]:
     the second cleans hard (denoise, flatten, local threshold) for a page that reads badly.
     """
     geometry = _geometry(m, None)
-    first = geometry + _cleaning(m, strong=False)
+    first = _with_cleaning(m, geometry, strong=False)
     if len(first) > len(geometry):
         second = list(geometry)
     else:
-        second = geometry + _cleaning(m, strong=True)
+        second = _with_cleaning(m, geometry, strong=True)
     return [first, second]
 
 
@@ -766,7 +798,7 @@ def _forced_steps(m: PageMeasures, wanted: list[str]) -> list[Step]:
     """The steps named on the command line, in pipeline order, with measured settings."""
     forced = set(wanted)
     steps = _geometry(m, forced)
-    xh = m.xheight or 20.0
+    xh = (m.xheight or 16.0) * (float(steps[-1].params["fy"]) if steps and steps[-1].name == "rescale" else 1.0)
     window = int(max(15, 3 * xh)) | 1
     extra = {
         "median": Step(name="median", params={"ksize": 3}, reason="asked for"),
