@@ -356,6 +356,7 @@ def evaluate_outputs(
 
     from .errors import UsageError
     from .model import Document
+    from .workspace import WORKSPACE_DIR
 
     if not out_dir.is_dir():
         raise UsageError("no such output folder", path=out_dir)
@@ -367,7 +368,7 @@ def evaluate_outputs(
 
     before: dict[str, str] = {}
     corrections_file = None
-    has_workspace = (out_dir / ".ocrfix" / "workspace.sqlite").exists()
+    has_workspace = (out_dir / WORKSPACE_DIR / "workspace.sqlite").exists()
     if raw and not has_workspace and ocr_dir is None:
         raise UsageError("--raw needs the output folder of `ocrfix process` (its workspace caches the raw OCR)", path=out_dir)
     if ocr_dir is not None:
@@ -431,7 +432,7 @@ def evaluate_outputs(
     no_truth = sorted(
         p.relative_to(out_dir).with_suffix("").as_posix()
         for p in out_dir.rglob("*.txt")
-        if ".ocrfix" not in p.parts and p.relative_to(out_dir).with_suffix("").as_posix() not in gt_names
+        if WORKSPACE_DIR not in p.parts and p.relative_to(out_dir).with_suffix("").as_posix() not in gt_names
     )
     return Evaluation(str(out_dir), str(gt_dir), pages, overrides, list(exclude), raw, no_truth)
 
