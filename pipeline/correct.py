@@ -769,14 +769,14 @@ def _correct_pass(
             if split is not None and (d.new is None or split[2] > d.best):
                 new_core, margin, _ = split
                 a, b = new_core.split(" ")
+                # Both halves keep the word's box: the text gives no position for the space.
                 edits[pos] = [
                     word.model_copy(update={"text": tok.lead + a, "alternatives": []}),
-                    word.model_copy(update={"text": b + tok.trail, "alternatives": [], "confidence": word.confidence}),
+                    word.model_copy(update={"text": b + tok.trail, "alternatives": []}),
                 ]
                 changes.append(Change(line=tok.line, word=tok.word, original=word.text, new=f"{tok.lead}{a} {b}{tok.trail}", source="split", score=_score(margin)))
                 i += 1
                 continue
-
 
             if d.new is not None and d.new != tok.core:
                 new_text = tok.lead + d.new + tok.trail
