@@ -211,6 +211,12 @@ def run_batch(
         hashes: dict[str, tuple[Path, str]] = {}
         for path, rel_path in inputs:
             rel = rel_path.as_posix()
+            if not _utf8_name(str(path.absolute())):
+                # The outputs, the workspace and corrections.yaml scopes all name files in UTF-8.
+                shown = _printable(str(path))
+                record(FileResult(_printable(rel), "failed",
+                                  error=f"{shown}: the file name is not valid UTF-8; rename the file to process it"))
+                continue
             # Absolute: review and the PDF writer read the input again, maybe from another folder.
             ws.mark_pending(rel, path.absolute())
             try:
@@ -258,6 +264,18 @@ def run_batch(
             ws.commit()
             result.interrupted = True
     return result
+
+
+def _utf8_name(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(name: str) -> str:
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _outputs_exist(out_dir: Path, rel: Path, options: Options) -> bool:

@@ -219,3 +219,17 @@ def test_random_bytes_behind_real_magic_numbers_raise_only_our_error(tmp_path_fa
         list(load_pages(path))
     except InputFileError:
         pass
+
+
+@pytest.mark.tesseract
+def test_a_file_name_that_is_not_utf8_fails_alone(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _good_scan(folder / "good.png")
+    _good_scan(folder / "tmp.png")
+    os.rename(os.fsencode(folder / "tmp.png"), os.fsencode(folder) + b"/caf\xe9.png")  # Latin-1 name
+    result = _ocrfix("process", str(folder), "-o", str(tmp_path / "out"), "--no-correct",
+                     "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 10 and "Traceback" not in result.stderr
+    assert f"{folder}/caf\ufffd.png: the file name is not valid UTF-8; rename the file to process it" in result.stderr
+    assert "Telegram" in (tmp_path / "out" / "good.txt").read_text()
