@@ -2,4 +2,6 @@
 
 from .cli import main
 
-main()
+# Guarded: worker processes (forkserver/spawn) import the parent's main module again.
+if __name__ == "__main__":
+    main()
