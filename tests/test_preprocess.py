@@ -273,3 +273,58 @@ def test_ocr_page_reads_an_upside_down_page_and_records_the_choice(tmp_path) -> 
     # Boxes refer to the scan as given: the first line of text is at the bottom of the scan.
     first = next(line for line in page.lines if "Secretary" in line.text)
     assert first.bbox is not None and first.bbox[1] > scan.shape[0] // 2
+
+
+def _fake_reads(monkeypatch, reads: list[list[tuple[str, float]]]) -> list[np.ndarray]:
+    """Make process.ocr_image return these (text, confidence) words, one list per call."""
+    import pipeline.process as process
+
+    seen: list[np.ndarray] = []
+
+    def fake_ocr_image(image, options, dpi=None):
+        words = reads[len(seen)]
+        seen.append(image)
+        return [Line(words=[Word(text=t, bbox=(10, 10, 50, 30), confidence=c) for t, c in words], bbox=(10, 10, 50, 30))]
+
+    monkeypatch.setattr(process, "ocr_image", fake_ocr_image)
+    monkeypatch.setattr(process, "check_tesseract", lambda *a, **k: type("I", (), {"version": "5.3.0"})())
+    return seen
+
+
+def test_chooser_keeps_the_more_confident_second_read(monkeypatch, page: np.ndarray) -> None:
+    from pipeline.ingest import PageImage
+    from pipeline.options import Options
+    from pipeline.process import ocr_page
+
+    seen = _fake_reads(monkeypatch, [[("Tbe", 40.0), ("Secrctary", 45.0)], [("The", 90.0), ("Secretary", 92.0)]])
+    result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1))
+    assert len(seen) == 2
+    assert [w.text for w in result.words] == ["The", "Secretary"]
+    choose = result.steps[-1]
+    assert choose.name == "choose" and choose.params["kept"] == 1
+    assert [c["mean_confidence"] for c in choose.params["candidates"]] == [42.5, 91.0]
+    # The kept candidate's steps are recorded (the fallback binarises a page the rules left alone).
+    assert "sauvola" in [s.name for s in result.steps]
+
+
+def test_chooser_does_not_reread_a_confident_page(monkeypatch, page: np.ndarray) -> None:
+    from pipeline.ingest import PageImage
+    from pipeline.options import Options
+    from pipeline.process import ocr_page
+
+    seen = _fake_reads(monkeypatch, [[("The", 95.0)]])
+    result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1))
+    assert len(seen) == 1
+    assert result.steps[-1].params == {"candidates": [{"steps": [], "mean_confidence": 95.0, "characters": 3}], "kept": 0}
+
+
+def test_chooser_rejects_a_confident_read_that_lost_the_text(monkeypatch, page: np.ndarray) -> None:
+    from pipeline.ingest import PageImage
+    from pipeline.options import Options
+    from pipeline.process import ocr_page
+
+    first = [("word", 60.0)] * 50
+    _fake_reads(monkeypatch, [first, [("word", 96.0)] * 5])
+    result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1))
+    assert result.steps[-1].params["kept"] == 0
+    assert len(result.words) == 50
