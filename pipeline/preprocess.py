@@ -133,8 +133,18 @@ def estimate_skew(gray: np.ndarray, max_angle: float = 10.0) -> float:
         return _profile_sharpness(ink, angle)
 
     best = max(np.arange(-max_angle, max_angle + 1e-9, 1.0), key=sharpness)
-    best = max(np.arange(best - 1.0, best + 1.0 + 1e-9, 0.1), key=sharpness)
-    best = max(np.arange(best - 0.1, best + 0.1 + 1e-9, 0.02), key=sharpness)
+    step = 0.2
+    angles = np.arange(best - 1.0, best + 1.0 + 1e-9, step)
+    values = [sharpness(a) for a in angles]
+    i = int(np.argmax(values))
+    best = float(angles[i])
+    if 0 < i < len(values) - 1:
+        # Vertex of the parabola through the peak and its neighbours: sub-step precision
+        # without more rotations.
+        left, mid, right = values[i - 1], values[i], values[i + 1]
+        denom = left - 2 * mid + right
+        if denom < 0:
+            best += step * 0.5 * (left - right) / denom
     return float(round(-best, 2))
 
 
@@ -192,7 +202,7 @@ def _best_angle(ink: np.ndarray, max_angle: float = 10.0) -> tuple[float, float]
     def sharpness(angle: float) -> float:
         return _profile_sharpness(ink, angle)
 
-    best = max(np.arange(-max_angle, max_angle + 1e-9, 1.0), key=sharpness)
+    best = max(np.arange(-max_angle, max_angle + 1e-9, 2.0), key=sharpness)
     return sharpness(best) / mean**2, float(best)
 
 
