@@ -21,6 +21,7 @@ __all__ = [
     "Page",
     "Document",
     "SCHEMA_VERSION",
+    "box_iou",
 ]
 
 SCHEMA_VERSION = 1
@@ -30,6 +31,18 @@ BBox = tuple[int, int, int, int]
 # Tesseract's alternatives for one character position: [(character, confidence 0-100), ...],
 # best first. Only positions where Tesseract offered more than its first choice are kept.
 CharChoices = list[tuple[str, float]]
+
+
+def box_iou(a: BBox | None, b: BBox | None) -> float:
+    """Intersection over union of two boxes (0 when either is missing): how far two readings of
+    one word on one page are the same word, though a re-OCR moves boxes by a few pixels."""
+    if a is None or b is None:
+        return 0.0
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
 
 
 class _Model(BaseModel):

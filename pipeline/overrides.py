@@ -34,7 +34,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import CorrectionsFileError, UsageError
-from .model import BBox, Change, Line, Page, Word
+from .model import BBox, Change, Line, Page, Word, box_iou
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -575,7 +575,7 @@ def _same_place(a: Scope, b: Scope) -> bool:
     if a.kind != b.kind:
         return False
     if a.kind == "word":
-        return a.documents == b.documents and a.page == b.page and _iou(a.box, b.box) >= MIN_BOX_IOU
+        return a.documents == b.documents and a.page == b.page and box_iou(a.box, b.box) >= MIN_BOX_IOU
     return set(a.documents) == set(b.documents)
 
 
@@ -1011,16 +1011,6 @@ def split_token(text: str) -> tuple[str, str, str]:
     return _split_token(text)
 
 
-def _iou(a: BBox | None, b: BBox | None) -> float:
-    if a is None or b is None:
-        return 0.0
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
-
-
 def _union(boxes: list[BBox | None]) -> BBox | None:
     real = [b for b in boxes if b is not None]
     if not real:
@@ -1082,7 +1072,7 @@ def _match_at(words: list[Word], start: int, entry: Entry, document: str, page_i
     if not scope.matches_document(document):
         return None
     if scope.kind == "word":
-        if scope.page != page_index or _iou(_union([w.bbox for w in words[start:end]]), scope.box) < MIN_BOX_IOU:
+        if scope.page != page_index or box_iou(_union([w.bbox for w in words[start:end]]), scope.box) < MIN_BOX_IOU:
             return None
     if entry.status == "rejected":
         return _Match(start, len(form), entry, span)

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from conftest import OCRFIX, fake_lines
-from pipeline.errors import InputFileError, OcrfixError
+from conftest import OCRFIX
+from pipeline.errors import InputFileError
 from pipeline.ingest import load_pages
 
 

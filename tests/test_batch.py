@@ -3,7 +3,6 @@ multi-page inputs, and a Dask LocalCluster giving the same outputs as the local 
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess

@@ -1,6 +1,5 @@
 """Everything after OCR, with a fake OCR engine: outputs, JSON, raw text, box mapping, failures."""
 
-import json
 import os
 from pathlib import Path
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import WorkspaceError
-from ..model import BBox, Document, Page, Word
+from ..model import BBox, Document, Page, Word, box_iou
 from ..options import Options
 from ..outputs import output_paths
 from ..overrides import Corrections, apply_overrides, split_token
@@ -166,22 +166,12 @@ def _core_suggestion(suggestion: str, lead: str, trail: str) -> str:
     return suggestion
 
 
-def _iou(a: BBox | None, b: BBox | None) -> float:
-    if a is None or b is None:
-        return 0.0
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
-
-
 def _counterpart(word: Word, wi: int, words: list[Word]) -> Word | None:
     """The corrected word that a raw word became: the one whose box overlaps it most (the
     corrector may split or merge words, so positions alone can shift)."""
     if word.bbox is not None:
-        best = max(words, key=lambda w: _iou(word.bbox, w.bbox), default=None)
-        if best is not None and _iou(word.bbox, best.bbox) > 0.3:
+        best = max(words, key=lambda w: box_iou(word.bbox, w.bbox), default=None)
+        if best is not None and box_iou(word.bbox, best.bbox) > 0.3:
             return best
     return words[wi] if wi < len(words) else None
 
