@@ -233,3 +233,40 @@ def test_a_file_name_that_is_not_utf8_fails_alone(tmp_path):
     assert result.returncode == 10 and "Traceback" not in result.stderr
     assert f"{folder}/caf\ufffd.png: the file name is not valid UTF-8; rename the file to process it" in result.stderr
     assert "Telegram" in (tmp_path / "out" / "good.txt").read_text()
+
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda p: p.mkdir(), "is a folder, not a corrections file"),
+        (lambda p: p.write_bytes(b"version: 1\ncorrections:\n  - ocr: caf\xe9\n    replacement: cafe\n"), "UTF-8"),
+    ],
+    ids=["a folder", "not UTF-8"],
+)
+def test_an_unreadable_corrections_file_is_one_line(tmp_path, make, words):
+    from pipeline.errors import CorrectionsFileError
+    from pipeline.overrides import load_corrections
+
+    path = tmp_path / "corrections.yaml"
+    make(path)
+    with pytest.raises(CorrectionsFileError) as err:
+        load_corrections(path)
+    assert str(err.value).startswith(f"{path}") and "\n" not in str(err.value)
+    assert words in str(err.value)
+    result = _ocrfix("corrections", "validate", "--corrections", str(path))
+    assert result.returncode == 6 and "Traceback" not in result.stderr
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=400) | st.sampled_from(["version: 1\ncorrections:\n"]).flatmap(
+    lambda head: st.text(max_size=300).map(lambda tail: head + tail)))
+def test_random_text_as_corrections_yaml_raises_only_our_error(tmp_path_factory, text):
+    from pipeline.errors import CorrectionsFileError
+    from pipeline.overrides import load_corrections
+
+    path = tmp_path_factory.mktemp("yaml") / "corrections.yaml"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    try:
+        load_corrections(path)
+    except CorrectionsFileError as e:
+        assert str(e).startswith(f"{path}")
