@@ -626,12 +626,14 @@ LOW_CONTRAST = 90.0
 #  - enlarge below MIN_XHEIGHT (under ~150 dpi for typewriter type). Not above it: the dev faxes
 #    and 200-dpi copies (x-height 12-16 px) read worse enlarged (fax 1.65 -> 4.07 % at 2x,
 #    3.61 % at 1.5x);
-#  - reduce above MAX_XHEIGHT (300-dpi scans of large type): the 14 EHRI and 8 mild pages scaled
-#    to x-height 16 read better on 11 pages, worse on 2 (+0.4 points each), equal on 9 (EHRI
-#    2.13 -> 1.86 %, mild 0.29 -> 0.25 %), and Tesseract takes a third less time on them;
-#    x-height 14 was as good on average but wrecked one page (8.0 -> 20.6 %), 18 gained little.
+#  - reduce above MAX_XHEIGHT (300-dpi scans of large type): the 14 EHRI pages (x-height 23.6-24.6)
+#    scaled to 16 read better on 11, worse on 2 (+0.1 to +0.4 points), equal on 1: EHRI 2.13 ->
+#    1.72 %, and Tesseract takes a third less time on them. x-height 14 was as good on average but
+#    wrecked one page (8.0 -> 20.6 %), 18 gained little. Small reductions are a coin toss: two
+#    mild pages at x-height 20.8 and 21.9 came out better or worse (+-0.1 point) as their scale
+#    moved by 0.01, so only pages that need at least a 0.7x reduction are reduced.
 MIN_XHEIGHT = 10.0
-MAX_XHEIGHT = 20.0
+MAX_XHEIGHT = 22.5
 TARGET_XHEIGHT = 16.0
 MAX_UPSCALE = 3.0
 # Typewriter glyph components are about as wide as they are tall (dev pages: median width/height
