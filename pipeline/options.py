@@ -56,8 +56,11 @@ class OcrOptions(_Options):
     # Tesseract's page segmentation mode; 3 (fully automatic) is its default and reads our pages best.
     psm: int = 3
     timeout_s: float = 300.0
-    # hOCR with lstm_choice_mode=2 gives per-character alternatives for the corrector.
-    char_alternatives: bool = True
+    # hOCR with lstm_choice_mode=2 gives per-character alternatives. Off by default: it costs
+    # Tesseract about 10 % more time (measured 1.12 -> 1.24 s, 1.19 -> 1.30-1.36 s, 0.69-0.75 ->
+    # 0.77-0.79 s on three dev pages) and bench/bench_correct.py --hocr found the corrector no
+    # better for them (EHRI -13.1 % vs -13.6 %, synthetic -11.9 % vs -12.0 % CER from text alone).
+    char_alternatives: bool = False
     tesseract_cmd: str = "tesseract"
 
 

@@ -68,3 +68,18 @@ def test_raw_writes_the_uncorrected_text(tmp_path):
     # Every change in the JSON is undone in the raw text: the original form is there.
     for change in doc["pages"][0]["changes"]:
         assert change["original"] in raw_text
+
+
+def test_char_alternatives_are_kept_on_request(tmp_path):
+    import subprocess
+
+    scan = IMAGES / "EHRI-DR-19390519-US_04.jpg"
+    for flag, expect in (("--char-alternatives", True), (None, False)):
+        out = tmp_path / str(flag)
+        subprocess.run([OCRFIX, "process", str(scan), "-o", str(out), "--workers", "1", "--no-correct",
+                        *([flag] if flag else [])], check=True, capture_output=True)
+        doc = Document.model_validate_json((out / "EHRI-DR-19390519-US_04.json").read_text())
+        with_choices = [w for w in doc.pages[0].words if w.alternatives]
+        assert bool(with_choices) is expect
+        for word in with_choices:
+            assert len(word.alternatives) == len(word.text)

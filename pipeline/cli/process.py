@@ -60,6 +60,7 @@ def process(
     formats: Annotated[str, typer.Option("--format", help="Comma-separated outputs: txt, json, alto, hocr, pdf.")] = "txt,json",
     no_correct: Annotated[bool, typer.Option("--no-correct", help="Skip the automatic corrector (overrides still apply).")] = False,
     lang: Annotated[str, typer.Option("--lang", help="Tesseract language(s), e.g. eng or eng+fra.")] = "eng",
+    char_alternatives: Annotated[bool, typer.Option("--char-alternatives", help="Keep Tesseract's per-character alternatives in the JSON (and offer them to the corrector and review); about 10 % slower OCR.")] = False,
     ocr_timeout: Annotated[float, typer.Option("--ocr-timeout", help="Seconds Tesseract may spend on one page.", min=1)] = 300.0,
     force: Annotated[bool, typer.Option("--force", help="Redo everything, even pages whose inputs and options are unchanged.")] = False,
     executor: Annotated[str, typer.Option("--executor", help="local (a process pool) or dask (a Dask cluster).")] = "local",
@@ -84,7 +85,7 @@ def process(
 
     try:
         options = Options(
-            ocr=OcrOptions(lang=lang, timeout_s=ocr_timeout),
+            ocr=OcrOptions(lang=lang, timeout_s=ocr_timeout, char_alternatives=char_alternatives),
             preprocess=PreprocessOptions(mode=preprocess_mode, debug_dir=debug_images),
             correct=CorrectOptions(enabled=not no_correct, corrections_file=corrections),
             output=OutputOptions(formats=tuple(f.strip() for f in formats.split(",") if f.strip()), raw=raw),
