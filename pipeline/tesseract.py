@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 
 import cv2
@@ -78,28 +79,30 @@ def check_tesseract(cmd: str = "tesseract", lang: str = "eng") -> TesseractInfo:
 def ocr_image(image: np.ndarray, options: OcrOptions, dpi: int | None = None) -> list[Line]:
     """Run Tesseract on one page image (grayscale or BGR array) and return its lines of words."""
     check_tesseract(options.tesseract_cmd, options.lang)
-    # Netpbm, not PNG: encoding a 300-dpi page as PNG costs a quarter of a second, PGM/PPM nothing,
-    # and Leptonica reads both from stdin.
-    ok, encoded = cv2.imencode(".pgm" if image.ndim == 2 else ".ppm", image)
+    # Netpbm in a temporary file: encoding a 300-dpi page as PNG costs ~0.2 s and PGM nothing, and
+    # Tesseract reads a file faster than stdin (measured 1.15 s from a file, 1.28 s piped).
+    suffix = ".pgm" if image.ndim == 2 else ".ppm"
+    ok, encoded = cv2.imencode(suffix, image)
     if not ok:
         raise OcrEngineError("the page image could not be encoded for Tesseract")
-    args = [options.tesseract_cmd, "stdin", "stdout", "-l", options.lang, "--psm", str(options.psm)]
-    if dpi:
-        args += ["--dpi", str(int(dpi))]
-    if options.char_alternatives:
-        args += ["-c", "lstm_choice_mode=2"]
-    args.append("hocr")
-    try:
-        result = subprocess.run(
-            args, input=encoded.tobytes(), capture_output=True, timeout=options.timeout_s, env=_engine_env()
-        )
-    except subprocess.TimeoutExpired as e:
-        raise OcrEngineError(
-            f"Tesseract took longer than {options.timeout_s:.0f} s on this page and was stopped; "
-            "raise the limit with --ocr-timeout"
-        ) from e
-    except OSError as e:
-        raise MissingDependencyError(f"Tesseract could not be started ({e}); {INSTALL_HINT}") from e
+    with tempfile.NamedTemporaryFile(prefix="ocrfix-page-", suffix=suffix) as page_file:
+        page_file.write(encoded.tobytes())
+        page_file.flush()
+        args = [options.tesseract_cmd, page_file.name, "stdout", "-l", options.lang, "--psm", str(options.psm)]
+        if dpi:
+            args += ["--dpi", str(int(dpi))]
+        if options.char_alternatives:
+            args += ["-c", "lstm_choice_mode=2"]
+        args.append("hocr")
+        try:
+            result = subprocess.run(args, capture_output=True, timeout=options.timeout_s, env=_engine_env())
+        except subprocess.TimeoutExpired as e:
+            raise OcrEngineError(
+                f"Tesseract took longer than {options.timeout_s:.0f} s on this page and was stopped; "
+                "raise the limit with --ocr-timeout"
+            ) from e
+        except OSError as e:
+            raise MissingDependencyError(f"Tesseract could not be started ({e}); {INSTALL_HINT}") from e
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise OcrEngineError(f"Tesseract failed: {message[-1] if message else 'exit code ' + str(result.returncode)}")
