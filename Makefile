@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 bench: setup
-	$(BIN)/python bench/run_bench.py
+	$(BIN)/python bench/bench_outputs.py
 
 clean:
 	rm -rf $(VENV) output .pytest_cache

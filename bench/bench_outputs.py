@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from devset import DEV, RESULTS, ROOT, SUBSET_ORDER, DevPage, dev_pages, pct, run_raw_tesseract
+from devset import (DEV, RESULTS, ROOT, SUBSET_ORDER, DevPage, dev_pages, pages_worse, pct, peak_child_rss_mb,
+                    run_raw_tesseract)
 
 from pipeline.evaluate import CorrectorCounts, Score, total  # noqa: E402  (devset put ROOT on sys.path)
 
@@ -38,6 +40,16 @@ def _mirror(pages: list[DevPage], root: Path, files) -> None:
             target = root / path.relative_to(DEV)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.symlink_to(path.resolve())
+
+
+def _texts(folder: Path, pages: list[DevPage]) -> dict[str, str]:
+    """Each page's text output under ``folder`` (mirrored dev layout), by page name."""
+    texts = {}
+    for page in pages:
+        path = folder / page.image.relative_to(DEV).with_suffix(".txt")
+        if path.exists():
+            texts[page.name] = path.read_text(encoding="utf-8")
+    return texts
 
 
 def _evaluate(out: Path, gt: Path, *extra: str) -> dict:
@@ -92,6 +104,8 @@ def main() -> None:
         timings: dict[str, float] = {}
         # 1. Raw Tesseract, written as OUT/<subfolder>/<name>.txt.
         texts, timings["raw"] = run_raw_tesseract(pages, args.workers)
+        # The bench's own children so far are the Tesseract processes: their peak is raw's memory.
+        peak_mb = {"raw": peak_child_rss_mb()}
         raw_dir = tmp / "raw"
         for page in pages:
             path = raw_dir / page.image.relative_to(DEV).with_suffix(".txt")
@@ -121,9 +135,13 @@ def main() -> None:
         # 4. `ocrfix process`, the whole pipeline, with the same number of worker processes.
         started = time.perf_counter()
         proc_dir = tmp / "process"
-        subprocess.run([OCRFIX, "process", str(inputs), "-o", str(proc_dir), "--workers", str(args.workers),
-                        "--corrections", str(empty)], check=True, stdout=subprocess.DEVNULL)
+        run = subprocess.run([OCRFIX, "process", str(inputs), "-o", str(proc_dir), "--workers", str(args.workers),
+                              "--corrections", str(empty)], check=True, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
         timings["process"] = time.perf_counter() - started
+        memory = re.search(r"peak memory of a worker (\d+) MB", run.stderr)
+        peak_mb["process"] = float(memory.group(1)) if memory else float("nan")
+        worse = pages_worse(pages, _texts(raw_dir, pages), _texts(proc_dir, pages))
 
         reports = {
             "raw": _evaluate(raw_dir, gt),
@@ -164,12 +182,15 @@ def main() -> None:
             lines.append(f"| {label} | {counts.fixed} | {counts.damaged} | {counts.changed_wrong} | {counts.missed} | "
                          f"{pct(counts.damaged / max(1, counts.right))} |")
     lines += ["", "`ocrfix process` is counted against its own raw OCR (preprocessed), the others against raw Tesseract.", "",
-              "| | wall time | pages/s | ratio to raw Tesseract |", "|---|---:|---:|---:|"]
+              "| | wall time | pages/s | ratio to raw Tesseract | peak memory of a worker |", "|---|---:|---:|---:|---:|"]
     n = len(pages)
     for key, label in columns:
         seconds = timings[key]
         note = " (correcting the raw text: add raw Tesseract's time)" if key in ("symspell", "correct") else ""
-        lines.append(f"| {label}{note} | {seconds:.1f} s | {n / seconds:.2f} | {seconds / timings['raw']:.2f} |")
+        memory = f"{peak_mb[key]:.0f} MB" if key in peak_mb else ""
+        lines.append(f"| {label}{note} | {seconds:.1f} s | {n / seconds:.2f} | {seconds / timings['raw']:.2f} | {memory} |")
+    lines += ["", "Pages `ocrfix process` reads worse than raw Tesseract: "
+              + (", ".join(f"{name} ({pct(a)} -> {pct(b)})" for name, a, b in worse) if worse else "none")]
     report = "\n".join(lines)
     print(report)
     RESULTS.mkdir(parents=True, exist_ok=True)

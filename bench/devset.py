@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.evaluate import Score, score_page, total  # noqa: E402
+from pipeline.evaluate import score_page  # noqa: E402
 
 DEV = Path(os.environ.get("OCRFIX_DEV", ROOT.parent / "shared" / "dev"))
 RESULTS = ROOT / "bench" / "results"
@@ -81,21 +81,6 @@ def peak_child_rss_mb() -> float:
 SUBSET_ORDER = ["ehri", "mild", "moderate", "severe", "fax"]
 
 
-def score_by_subset(pages: list[DevPage], texts: dict[str, str]) -> dict[str, Score]:
-    """Scores per subset, plus "synthetic" and "total"; partial pages left out."""
-    by: dict[str, list[Score]] = {}
-    for page in pages:
-        if page.partial:
-            continue
-        s = score_page(texts.get(page.name, ""), page.gt.read_text(encoding="utf-8"))
-        by.setdefault(page.subset, []).append(s)
-        if page.subset != "ehri":
-            by.setdefault("synthetic", []).append(s)
-        by.setdefault("total", []).append(s)
-    order = [k for k in SUBSET_ORDER + ["synthetic", "total"] if k in by]
-    return {k: total(by[k]) for k in order}
-
-
 def pages_worse(pages: list[DevPage], base: dict[str, str], new: dict[str, str]) -> list[tuple[str, float, float]]:
     """Pages where ``new`` has more character errors than ``base``: (name, base CER, new CER)."""
     worse = []
@@ -109,9 +94,3 @@ def pages_worse(pages: list[DevPage], base: dict[str, str], new: dict[str, str])
 
 def pct(x: float) -> str:
     return f"{100 * x:.2f} %"
-
-
-def change(new: float, old: float) -> str:
-    if old == 0:
-        return "n/a"
-    return f"{100 * (new - old) / old:+.0f} %"

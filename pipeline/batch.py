@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import multiprocessing
+import resource
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -41,6 +42,9 @@ class OcrResult:
     error: str | None
     seconds: float
     tool_version: str = ""
+    # Peak memory of the process that ran OCR plus that of its largest Tesseract, in MB: the
+    # memory one worker needs.
+    peak_rss_mb: float = 0.0
 
 
 @dataclass
@@ -63,6 +67,7 @@ class FileResult:
 class BatchResult:
     results: list[FileResult] = field(default_factory=list)
     interrupted: bool = False
+    peak_worker_rss_mb: float = 0.0
 
     @property
     def failed(self) -> list[FileResult]:
@@ -88,7 +93,14 @@ def ocr_task(path: str, rel: str, options: Options) -> OcrResult:
     except Exception as e:  # noqa: BLE001 - one bad page must not take the batch down
         return OcrResult(rel, None, f"{path}: unexpected error ({type(e).__name__}: {e})", time.perf_counter() - started)
     version = doc.pages[0].engine.get("version", "") if doc.pages else ""
-    return OcrResult(rel, doc, None, time.perf_counter() - started, version)
+    return OcrResult(rel, doc, None, time.perf_counter() - started, version, _peak_rss_mb())
+
+
+def _peak_rss_mb() -> float:
+    # Linux reports ru_maxrss in KiB.
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tesseract = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + tesseract) / 1024
 
 
 def _folder_fingerprint(folder: Path) -> str:
@@ -251,6 +263,7 @@ def run_batch(
             results = _dask_results(to_ocr, options) if options.executor == "dask" else _local_results(to_ocr, options)
             with contextlib.closing(results):  # stops the workers at once on Ctrl-C
                 for ocr in results:
+                    result.peak_worker_rss_mb = max(result.peak_worker_rss_mb, ocr.peak_rss_mb)
                     if ocr.doc is None:
                         ws.mark_failed(ocr.rel, ocr.error or "unknown error")
                         ws.commit()

@@ -137,7 +137,9 @@ def process(
         f"{len(ok)} of {len(inputs_found)} files ({batch.pages} pages) done in {elapsed:.1f} s "
         f"({batch.count('ocr')} read by OCR, {batch.count('recorrect')} corrected again from cache, "
         f"{batch.count('skip')} unchanged); {sum(r.changes for r in ok)} corrections, "
-        f"{sum(r.flagged for r in ok)} words flagged for review. Outputs in {out}/",
+        f"{sum(r.flagged for r in ok)} words flagged for review"
+        + (f"; peak memory of a worker {batch.peak_worker_rss_mb:.0f} MB" if batch.peak_worker_rss_mb else "")
+        + f". Outputs in {out}/",
         highlight=False,
     )
     if batch.failed:
