@@ -745,19 +745,37 @@ def _cleaning(m: PageMeasures, strong: bool, scale: float) -> list[Step]:
     return steps
 
 
-def _with_cleaning(m: PageMeasures, geometry: list[Step], strong: bool) -> list[Step]:
+def _rescue_cleaning(m: PageMeasures, scale: float) -> list[Step]:
+    """The last resort for a page both candidates read badly: a 3x3 median, then flattening.
+    Grain as fine as the strokes hides faint type from Tesseract's own binarisation (the rendered
+    sample images/fco_cover_1988.jpg: raw, deskewed and deskewed+flattened all read nothing; a
+    median before flattening reads it at 0.2 % CER); the measurements cannot tell such grain from
+    type (its noise measures 3.5 grey levels), so it is tried only once the reads have failed."""
+    window = int(max(15, 3 * (m.xheight or 16.0) * scale)) | 1
+    return [
+        Step(name="median", params={"ksize": 3}, reason="rescue: both reads were poor; grain as fine as the strokes"),
+        Step(name="flatten", params={"window": window}, reason="rescue: even out the background after the median"),
+    ]
+
+
+def _with_cleaning(m: PageMeasures, geometry: list[Step], strong: bool, rescue: bool = False) -> list[Step]:
     """Geometry plus cleaning. Cleaning runs on the smaller of the two images either side of a
     rescale (cheaper, and a filter sized for the page's type sees the same type either way)."""
+
+    def cleaning(scale: float) -> list[Step]:
+        return _rescue_cleaning(m, scale) if rescue else _cleaning(m, strong, scale)
+
     if geometry and geometry[-1].name == "rescale":
         factor = float(geometry[-1].params["fy"])
         if factor > 1.0:
-            return geometry[:-1] + _cleaning(m, strong, 1.0) + [geometry[-1]]
-        return geometry + _cleaning(m, strong, factor)
-    return geometry + _cleaning(m, strong, 1.0)
+            return geometry[:-1] + cleaning(1.0) + [geometry[-1]]
+        return geometry + cleaning(factor)
+    return geometry + cleaning(1.0)
 
 
 def plan_candidates(m: PageMeasures) -> list[list[Step]]:
-    """Candidate step lists, best first, for the chooser (at most two: OCR costs a second each).
+    """Candidate step lists, best first, for the chooser (OCR costs a second each, so the third is
+    read only when the first two both read poorly).
 
     The first is what the measurements call for. The second changes the photometric steps only
     (geometry is measured well and is not second-guessed): where the first cleans the page, the
@@ -770,7 +788,11 @@ def plan_candidates(m: PageMeasures) -> list[list[Step]]:
         second = list(geometry)
     else:
         second = _with_cleaning(m, geometry, strong=True)
-    return [first, second]
+    candidates = [first, second]
+    rescue = _with_cleaning(m, geometry, strong=False, rescue=True)
+    if [s.name for s in rescue] not in ([s.name for s in first], [s.name for s in second]):
+        candidates.append(rescue)
+    return candidates
 
 
 # ---------------------------------------------------------------------------------------------

@@ -66,6 +66,9 @@ RETRY_BELOW_CONFIDENCE = 80.0
 # The re-read is kept only if it is clearly more confident and did not lose text: a read of
 # three clean words out of a page of noise must not beat a read of the whole page.
 MIN_CONFIDENCE_GAIN = 0.5
+# A third, last-resort candidate is read only when the better of the first two reads is this poor
+# (or empty): no dev page comes near it (84.9 and up), and a page this poor is worth another second.
+RESCUE_BELOW_CONFIDENCE = 60.0
 MIN_TEXT_KEPT = 0.8
 
 
@@ -105,6 +108,7 @@ def ocr_page(page_image: PageImage, source: str, options: Options) -> Page:
     height, width = page_image.image.shape[:2]
     name = f"{Path(source).stem}-p{page_image.index + 1}"
     clean = preprocess(page_image.image, page_image.dpi, options.preprocess, name=name)
+    clean_candidates, measures = clean.candidates, clean.measures
     lines = ocr_image(clean.image, options.ocr, clean.dpi)
     tried = [_candidate_record(clean, lines)]
     kept = 0
@@ -127,6 +131,22 @@ def ocr_page(page_image: PageImage, source: str, options: Options) -> Page:
         tried.append(_candidate_record(other, other_lines))
         if _better_read(other_lines, lines):
             clean, lines, kept = other, other_lines, 1
+    candidates = clean_candidates
+    best_conf, _ = _read_summary(lines)
+    rescue = retry and len(candidates) > 2 and (best_conf is None or best_conf < RESCUE_BELOW_CONFIDENCE)
+    if rescue:
+        last = preprocess(
+            page_image.image,
+            page_image.dpi,
+            options.preprocess,
+            steps=candidates[2],
+            measures=measures,
+            name=f"{name}-c3",
+        )
+        last_lines = ocr_image(last.image, options.ocr, last.dpi)
+        tried.append(_candidate_record(last, last_lines))
+        if _better_read(last_lines, lines):
+            clean, lines, kept = last, last_lines, 2
     steps: list[Step] = []
     if clean.measures is not None:
         steps.append(
@@ -136,8 +156,12 @@ def ocr_page(page_image: PageImage, source: str, options: Options) -> Page:
     if options.preprocess.mode == "auto":
         if not retry:
             why = f"first read confident enough (mean {first_conf:.1f} >= {RETRY_BELOW_CONFIDENCE:.0f})" if first_conf is not None else "only one candidate"
+        elif kept == 2:
+            why = "both candidates read poorly; the last-resort cleaning read better"
         elif kept:
             why = "the second candidate read with clearly higher confidence"
+        elif rescue:
+            why = "no candidate read better than the first"
         else:
             why = "the second candidate did not read better; kept the first"
         steps.append(Step(name="choose", params={"candidates": tried, "kept": kept}, reason=why))

@@ -4,7 +4,6 @@ word boxes mapped back to the scan through every geometric step."""
 
 from __future__ import annotations
 
-import shutil
 
 import cv2
 import numpy as np
@@ -234,7 +233,9 @@ def test_unknown_step_lists_the_known_ones(page: np.ndarray) -> None:
 
 def test_explicit_candidate_reuses_measures(page: np.ndarray) -> None:
     first = preprocess(skewed(page, 3.0), 300, AUTO)
-    assert first.measures is not None and len(first.candidates) == 2
+    assert first.measures is not None and len(first.candidates) == 3
+    # The last resort, read only when both others read poorly: median, then flattening.
+    assert [s.name for s in first.candidates[2]] == ["deskew", "median", "flatten"]
     second = preprocess(skewed(page, 3.0), 300, AUTO, steps=first.candidates[1], measures=first.measures)
     assert [s.name for s in second.steps] == [s.name for s in first.candidates[1]]
     assert "sauvola" in [s.name for s in second.steps]
@@ -255,7 +256,7 @@ def test_measures_are_json_friendly(page: np.ndarray) -> None:
     Step(name="measure", params=params)
 
 
-@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs Tesseract")
+@pytest.mark.tesseract
 def test_ocr_page_reads_an_upside_down_page_and_records_the_choice(tmp_path) -> None:
     from pipeline.ingest import PageImage
     from pipeline.options import Options
@@ -328,3 +329,28 @@ def test_chooser_rejects_a_confident_read_that_lost_the_text(monkeypatch, page: 
     result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1))
     assert result.steps[-1].params["kept"] == 0
     assert len(result.words) == 50
+
+
+def test_chooser_tries_the_last_resort_only_when_both_reads_are_poor(monkeypatch, page: np.ndarray) -> None:
+    from pipeline.ingest import PageImage
+    from pipeline.options import Options
+    from pipeline.process import ocr_page
+
+    seen = _fake_reads(monkeypatch, [[], [("ee", 30.0)], [("The", 93.0), ("Secretary", 94.0)]])
+    result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1))
+    assert len(seen) == 3
+    assert [w.text for w in result.words] == ["The", "Secretary"]
+    choose = result.steps[-1]
+    assert choose.params["kept"] == 2 and choose.reason.startswith("both candidates read poorly")
+    assert [c["mean_confidence"] for c in choose.params["candidates"]] == [None, 30.0, 93.5]
+    assert [s.name for s in result.steps][-3:] == ["median", "flatten", "choose"]
+
+
+def test_chooser_does_not_try_the_last_resort_after_a_fair_second_read(monkeypatch, page: np.ndarray) -> None:
+    from pipeline.ingest import PageImage
+    from pipeline.options import Options
+    from pipeline.process import ocr_page
+
+    seen = _fake_reads(monkeypatch, [[("Tbe", 40.0)], [("The", 70.0)]])
+    result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1))
+    assert len(seen) == 2 and result.steps[-1].params["kept"] == 1
