@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import OcrfixError, UsageError
+from .lexicon import dictionary_hash
 from .model import Document
 from .options import Options
 from .outputs import output_paths, write_document
@@ -103,20 +104,12 @@ def _peak_rss_mb() -> float:
     return (own + tesseract) / 1024
 
 
-def _folder_fingerprint(folder: Path) -> str:
-    digest = hashlib.sha256()
-    if folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
-            digest.update(str(path.relative_to(folder)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def correction_key(options: Options, corrections: Corrections) -> str:
     """Hash of everything that shapes the outputs after OCR: corrections, dictionaries, options."""
     shaping = {
         "corrections": corrections.fingerprint(),
-        "dictionaries": _folder_fingerprint(options.correct.dictionary_dir),
+        # Only the files the corrector reads (a new SOURCES.md changes nothing), only when it runs.
+        "dictionaries": dictionary_hash(options.correct.dictionary_dir) if options.correct.enabled else "",
         "correct": options.correct.model_dump(mode="json", exclude={"corrections_file", "dictionary_dir"}),
         "output": options.output.model_dump(mode="json"),
     }

@@ -41,6 +41,7 @@ __all__ = [
     "Lexicon",
     "BuildReport",
     "build_dictionary",
+    "dictionary_hash",
     "load_lexicon",
     "learn_confusions",
     "confusion_chunks",
@@ -547,6 +548,13 @@ def _compile(directory: Path, source_hash: str) -> Lexicon:
         source_hash=source_hash,
         long_words=long_words,
     )
+
+
+def dictionary_hash(directory: Path) -> str:
+    """The hash of a dictionary folder's source files, as its compiled cache is keyed ("" when
+    there are none): what tells a batch that its pages must be corrected again."""
+    files = _source_files(Path(directory))
+    return _hash_sources(files) if files else ""
 
 
 def load_lexicon(directory: Path, cache: Path | None = None) -> Lexicon:

@@ -92,3 +92,26 @@ def test_atomic_write_gives_new_files_the_usual_mode_and_keeps_an_existing_one(t
     kept.chmod(0o640)
     atomic_write(kept, "new")
     assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_text() == "new"
+
+
+def test_correction_key_follows_the_dictionary_files_the_corrector_reads(tmp_path):
+    import shutil
+
+    from conftest import ROOT
+    from pipeline.batch import correction_key
+
+    dictionaries = tmp_path / "dict"
+    shutil.copytree(ROOT / "dictionaries", dictionaries)
+    none = load_corrections(tmp_path / "none.yaml")
+
+    def key(enabled=True):
+        return correction_key(Options(correct=CorrectOptions(enabled=enabled, dictionary_dir=dictionaries,
+                                                             corrections_file=tmp_path / "none.yaml")), none)
+
+    before, without = key(), key(enabled=False)
+    (dictionaries / "SOURCES.md").write_text("notes only")
+    assert key() == before
+    (dictionaries / "protected.txt").write_text((dictionaries / "protected.txt").read_text() + "Sulverb\n")
+    assert key() != before
+    # Without the corrector the dictionaries shape nothing.
+    assert key(enabled=False) == without
