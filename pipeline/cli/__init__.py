@@ -21,6 +21,8 @@ app = typer.Typer(
         "and flags the words it was unsure of for review."
     ),
     no_args_is_help=True,
+    # Markdown: docstring paragraphs are reflowed to the terminal width.
+    rich_markup_mode="markdown",
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
