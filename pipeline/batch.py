@@ -242,7 +242,7 @@ def run_batch(
         # Absolute paths: review may run from another folder.
         saved = options.model_copy(update={"correct": options.correct.model_copy(
             update={"corrections_file": options.correct.corrections_file.absolute()})})
-        ws.save_options(saved.model_dump_json())
+        ws.save_options(saved)
         ws.commit()
         if on_plan is not None:
             on_plan({"ocr": len(to_ocr), "recorrect": len(to_recorrect), "skip": result.count("skip")})
@@ -324,10 +324,7 @@ def recorrect_outputs(out_dir: Path, rels: list[str] | None = None, corrections_
     from .process import correct_document
 
     with open_workspace(out_dir, create=False) as ws:
-        saved = ws.saved_options()
-        if saved is None:
-            raise UsageError("has no record of the options it was made with; run `ocrfix process` again", path=out_dir)
-        options = Options.model_validate_json(saved)
+        options = ws.run_options()
         if corrections_file is not None:
             options = options.model_copy(update={"correct": options.correct.model_copy(update={"corrections_file": corrections_file})})
         corrections = load_corrections(options.correct.corrections_file)

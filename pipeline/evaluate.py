@@ -317,11 +317,9 @@ def _read(path: Path) -> str:
 def _workspace_raw(out_dir: Path) -> tuple[dict[str, str], Path | None]:
     """The cached raw OCR text of each output (by output name) and the corrections file last used."""
     from .export import document_text
-    from .options import Options
     from .workspace import open_workspace
 
     texts: dict[str, str] = {}
-    corrections = None
     with open_workspace(out_dir, create=False) as ws:
         for record in ws.records():
             if not record.has_ocr:
@@ -330,12 +328,7 @@ def _workspace_raw(out_dir: Path) -> tuple[dict[str, str], Path | None]:
             if raw is not None:
                 texts[Path(record.rel).with_suffix("").as_posix()] = document_text(raw)
         saved = ws.saved_options()
-    if saved:
-        try:
-            corrections = Options.model_validate_json(saved).correct.corrections_file
-        except ValueError:
-            corrections = None
-    return texts, corrections
+    return texts, (saved.correct.corrections_file if saved is not None else None)
 
 
 def evaluate_outputs(

@@ -25,8 +25,9 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .errors import WorkspaceError
+from .errors import UsageError, WorkspaceError
 from .model import Document
+from .options import Options
 
 __all__ = ["Workspace", "FileRecord", "file_hash", "WORKSPACE_DIR", "open_workspace"]
 
@@ -224,13 +225,26 @@ class Workspace:
             (error, time.time(), rel),
         )
 
-    def save_options(self, options_json: str) -> None:
+    def save_options(self, options: Options) -> None:
         """Remember the options of the last run, so review can regenerate outputs the same way."""
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('options', ?)", (options_json,))
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('options', ?)", (options.model_dump_json(),))
 
-    def saved_options(self) -> str | None:
+    def saved_options(self) -> Options | None:
+        """The options of the last run, or None where none were recorded (or they no longer parse)."""
         row = self.db.execute("SELECT value FROM meta WHERE key='options'").fetchone()
-        return row[0] if row else None
+        if not row:
+            return None
+        try:
+            return Options.model_validate_json(row[0])
+        except ValueError:
+            return None
+
+    def run_options(self) -> Options:
+        """The options of the last run, for regenerating its outputs; a usage error where there are none."""
+        options = self.saved_options()
+        if options is None:
+            raise UsageError("has no record of the options it was made with; run `ocrfix process` again", path=self.out_dir)
+        return options
 
     def commit(self) -> None:
         self.db.commit()

@@ -136,7 +136,7 @@ def build_sample(tmp_path: Path, sample: dict = SAMPLE, *, correct: bool = True)
             corrected = fake_correct(raw, options.correct, load_corrections(corrections_file))
             write_document(corrected, out, Path(rel), options.output.formats)
             ws.mark_done(rel, "sample", corrected, 0.0)
-        ws.save_options(options.model_dump_json())
+        ws.save_options(options)
         ws.commit()
     return out, corrections_file
 

@@ -19,7 +19,6 @@ from typing import Literal
 
 from ..batch import FileResult, recorrect_outputs
 from ..errors import UsageError
-from ..options import Options
 from ..overrides import Entry, Scope, load_corrections, new_entry, remove_entry, save_entry, scope_from_yaml
 from ..workspace import open_workspace
 from .queue import DEFAULT_THRESHOLD, FileScan, Group, Occurrence, group_occurrences, scan_file
@@ -80,10 +79,7 @@ class ReviewSession:
         self.undo_stack: list[Step] = []
         self.decided = 0
         with open_workspace(self.out_dir, create=False) as ws:
-            saved = ws.saved_options()
-            if saved is None:
-                raise UsageError("has no record of the options it was made with; run `ocrfix process` again", path=self.out_dir)
-            self.options = Options.model_validate_json(saved)
+            self.options = ws.run_options()
             self.rels = [r.rel for r in ws.records() if r.has_ocr and r.state == "done"]
         self.corrections_file = Path(corrections_file or self.options.correct.corrections_file)
         self.refresh()
