@@ -26,7 +26,6 @@ import math
 import os
 import pickle
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +34,8 @@ from pathlib import Path
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from .errors import DictionaryError
+from .errors import DictionaryError, OutputError
+from .outputs import atomic_write
 
 __all__ = [
     "Lexicon",
@@ -224,7 +224,7 @@ def _gz_write(path: Path, text: str) -> None:
     buf = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
         gz.write(text.encode("utf-8"))
-    path.write_bytes(buf.getvalue())
+    atomic_write(path, buf.getvalue())
 
 
 def build_dictionary(
@@ -336,7 +336,7 @@ def build_dictionary(
         protected.add(best)
     for path in protect_files:
         protected |= _protect_from_terms(_read_terms(path))
-    (out_dir / PROTECTED).write_text("".join(f"{p}\n" for p in sorted(protected)), encoding="utf-8")
+    atomic_write(out_dir / PROTECTED, "".join(f"{p}\n" for p in sorted(protected)))
 
     ex = tuple(sorted(set(exclude) & seen_ids))
     return BuildReport(
@@ -414,7 +414,7 @@ def write_confusions(table: dict[tuple[str, str], tuple[int, int]], path: Path, 
     path.parent.mkdir(parents=True, exist_ok=True)
     header = "# truth\tocr\tcount\ttruth_total (learned by `ocrfix dictionary confusions`; see SOURCES.md)\n"
     esc = lambda s: s.replace("\\", "\\\\").replace("\t", "\\t")  # noqa: E731
-    path.write_text(header + "".join(f"{esc(t)}\t{esc(o)}\t{n}\t{tot}\n" for t, o, n, tot in rows), encoding="utf-8")
+    atomic_write(path, header + "".join(f"{esc(t)}\t{esc(o)}\t{n}\t{tot}\n" for t, o, n, tot in rows))
     return len(rows)
 
 
@@ -588,12 +588,8 @@ def load_lexicon(directory: Path, cache: Path | None = None) -> Lexicon:
             gc.enable()
     lex = _compile(directory, key)
     try:
-        where.parent.mkdir(parents=True, exist_ok=True)
-        # Write to a temporary file and rename, so parallel workers never read half a cache.
-        fd, tmp = tempfile.mkstemp(dir=where.parent, prefix=".lexicon-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(lex, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, where)
-    except OSError:
+        # Atomic, so parallel workers never read half a cache.
+        atomic_write(where, pickle.dumps(lex, protocol=pickle.HIGHEST_PROTOCOL))
+    except OutputError:
         pass  # an unwritable cache folder: still works, only slower next time
     return lex
