@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from devset import RESULTS, ROOT, dev_pages, run_raw_tesseract
+from devset import ROOT, dev_pages, publish, run_raw_tesseract
 
 OCRFIX = str(ROOT / ".venv" / "bin" / "ocrfix")
 
@@ -68,9 +68,7 @@ def main() -> None:
         f"Pages whose JSON records the new override: {fired} of {len(pages)}",
     ]
     report = "\n".join(lines)
-    print(report)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "bench_batch.md").write_text(report + "\n", encoding="utf-8")
+    publish(report, "bench_batch.md")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from devset import (DEV, RESULTS, ROOT, SUBSET_ORDER, DevPage, dev_pages, pages_worse, pct, peak_child_rss_mb,
+from devset import (DEV, ROOT, SUBSET_ORDER, DevPage, dev_pages, pages_worse, pct, peak_child_rss_mb, publish,
                     run_raw_tesseract)
 
 from pipeline.evaluate import CorrectorCounts, Score, total  # noqa: E402  (devset put ROOT on sys.path)
@@ -192,9 +192,7 @@ def main() -> None:
     lines += ["", "Pages `ocrfix process` reads worse than raw Tesseract: "
               + (", ".join(f"{name} ({pct(a)} -> {pct(b)})" for name, a, b in worse) if worse else "none")]
     report = "\n".join(lines)
-    print(report)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "bench_outputs.md").write_text(report + "\n", encoding="utf-8")
+    publish(report, "bench_outputs.md")
 
 
 if __name__ == "__main__":

@@ -94,3 +94,10 @@ def pages_worse(pages: list[DevPage], base: dict[str, str], new: dict[str, str])
 
 def pct(x: float) -> str:
     return f"{100 * x:.2f} %"
+
+
+def publish(report: str, name: str) -> None:
+    """Print a bench's report and keep it as bench/results/NAME (gitignored) for the README."""
+    print(report)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / name).write_text(report + "\n", encoding="utf-8")
