@@ -51,6 +51,7 @@ __all__ = [
     "scope_from_yaml",
     "split_token",
     "FILE_HEADER",
+    "count_fired",
 ]
 
 SCHEMA_VERSION = 1
@@ -1192,3 +1193,27 @@ def apply_overrides(page: Page, document: str, corrections: Corrections) -> tupl
     if not touched:
         return page, frozenset()
     return page.model_copy(update={"lines": lines, "changes": changes}), frozenset(decided)
+
+
+def count_fired(out_dir: Path) -> tuple[int, dict[str, int], dict[str, set[str]]]:
+    """How often each entry fired in an output folder, from its page JSON files: (documents
+    read, uses per entry id, the documents each entry fired in). Other JSON files are skipped."""
+    if not out_dir.is_dir():
+        raise UsageError("is not an output folder", path=out_dir)
+    fired: dict[str, int] = {}
+    documents: dict[str, set[str]] = {}
+    files = 0
+    for path in sorted(out_dir.rglob("*.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if not isinstance(doc, dict) or not isinstance(doc.get("pages"), list):
+            continue  # not a page JSON (e.g. a workspace or bench file)
+        files += 1
+        for page in doc["pages"]:
+            for change in page.get("changes", ()) if isinstance(page, dict) else ():
+                if isinstance(change, dict) and change.get("source") == "override" and change.get("entry_id"):
+                    fired[change["entry_id"]] = fired.get(change["entry_id"], 0) + 1
+                    documents.setdefault(change["entry_id"], set()).add(str(doc.get("source", path)))
+    return files, fired, documents

@@ -236,30 +236,10 @@ def stats(
     verbose: VerboseOpt = False,
 ) -> None:
     """How often each entry fired in an output folder (entries that never fired are listed with 0)."""
-    import json
+    from ..overrides import count_fired, load_corrections
 
-    from ..errors import UsageError
-    from ..overrides import load_corrections
-
-    if not out.is_dir():
-        raise UsageError("is not an output folder", path=out)
     loaded = load_corrections(corrections)
-    fired: dict[str, int] = {}
-    documents: dict[str, set[str]] = {}
-    files = 0
-    for path in sorted(out.rglob("*.json")):
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            continue
-        if not isinstance(doc, dict) or not isinstance(doc.get("pages"), list):
-            continue  # not a page JSON (e.g. a workspace or bench file)
-        files += 1
-        for page in doc["pages"]:
-            for change in page.get("changes", ()) if isinstance(page, dict) else ():
-                if isinstance(change, dict) and change.get("source") == "override" and change.get("entry_id"):
-                    fired[change["entry_id"]] = fired.get(change["entry_id"], 0) + 1
-                    documents.setdefault(change["entry_id"], set()).add(str(doc.get("source", path)))
+    files, fired, documents = count_fired(out)
     typer.echo(f"{out}: {files} documents, {sum(fired.values())} overrides applied")
     ids = [e.entry_id for e in loaded.entries] + sorted(set(fired) - {e.entry_id for e in loaded.entries})
     for entry_id in ids:
