@@ -108,45 +108,29 @@ def ocr_page(page_image: PageImage, source: str, options: Options) -> Page:
     height, width = page_image.image.shape[:2]
     name = f"{Path(source).stem}-p{page_image.index + 1}"
     clean = preprocess(page_image.image, page_image.dpi, options.preprocess, name=name)
-    clean_candidates, measures = clean.candidates, clean.measures
+    candidates, measures = clean.candidates, clean.measures
     lines = ocr_image(clean.image, options.ocr, clean.dpi)
+    first_conf, _ = _read_summary(lines)
     tried = [_candidate_record(clean, lines)]
     kept = 0
-    first_conf, _ = _read_summary(lines)
-    retry = (
-        options.preprocess.mode == "auto"
-        and len(clean.candidates) > 1
-        and (first_conf is None or first_conf < RETRY_BELOW_CONFIDENCE)
-    )
-    if retry:
+    # Candidate 1 is read while the best read so far is below RETRY_BELOW_CONFIDENCE, candidate 2
+    # (the last resort) while it is still below RESCUE_BELOW_CONFIDENCE.
+    for index, below in enumerate((RETRY_BELOW_CONFIDENCE, RESCUE_BELOW_CONFIDENCE), start=1):
+        best_conf, _ = _read_summary(lines)
+        if options.preprocess.mode != "auto" or index >= len(candidates) or (best_conf is not None and best_conf >= below):
+            break
         other = preprocess(
             page_image.image,
             page_image.dpi,
             options.preprocess,
-            steps=clean.candidates[1],
-            measures=clean.measures,
-            name=f"{name}-c2",
+            steps=candidates[index],
+            measures=measures,
+            name=f"{name}-c{index + 1}",
         )
         other_lines = ocr_image(other.image, options.ocr, other.dpi)
         tried.append(_candidate_record(other, other_lines))
         if _better_read(other_lines, lines):
-            clean, lines, kept = other, other_lines, 1
-    candidates = clean_candidates
-    best_conf, _ = _read_summary(lines)
-    rescue = retry and len(candidates) > 2 and (best_conf is None or best_conf < RESCUE_BELOW_CONFIDENCE)
-    if rescue:
-        last = preprocess(
-            page_image.image,
-            page_image.dpi,
-            options.preprocess,
-            steps=candidates[2],
-            measures=measures,
-            name=f"{name}-c3",
-        )
-        last_lines = ocr_image(last.image, options.ocr, last.dpi)
-        tried.append(_candidate_record(last, last_lines))
-        if _better_read(last_lines, lines):
-            clean, lines, kept = last, last_lines, 2
+            clean, lines, kept = other, other_lines, index
     steps: list[Step] = []
     if clean.measures is not None:
         steps.append(
@@ -154,13 +138,15 @@ def ocr_page(page_image: PageImage, source: str, options: Options) -> Page:
         )
     steps.extend(clean.steps)
     if options.preprocess.mode == "auto":
-        if not retry:
-            why = f"first read confident enough (mean {first_conf:.1f} >= {RETRY_BELOW_CONFIDENCE:.0f})" if first_conf is not None else "only one candidate"
+        if len(tried) == 1 and first_conf is not None and first_conf >= RETRY_BELOW_CONFIDENCE:
+            why = f"first read confident enough (mean {first_conf:.1f} >= {RETRY_BELOW_CONFIDENCE:.0f})"
+        elif len(tried) == 1:
+            why = "only one candidate"
         elif kept == 2:
             why = "both candidates read poorly; the last-resort cleaning read better"
         elif kept:
             why = "the second candidate read with clearly higher confidence"
-        elif rescue:
+        elif len(tried) > 2:
             why = "no candidate read better than the first"
         else:
             why = "the second candidate did not read better; kept the first"
