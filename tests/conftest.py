@@ -23,6 +23,16 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("OCRFIX_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "ocrfix-cache"))
 
 
+def text_page(text: str, width: int = 900, height: int = 160):
+    """A one-line typed-looking page image (8-bit grey) that Tesseract reads reliably."""
+    import cv2
+    import numpy as np
+
+    image = np.full((height, width), 255, np.uint8)
+    cv2.putText(image, text, (20, 100), cv2.FONT_HERSHEY_DUPLEX, 1.4, 0, 2, cv2.LINE_AA)
+    return image
+
+
 def fake_lines(lines: list[list[tuple[str, float]]]):
     """Lines of Words with made-up boxes on a grid, as a fake OCR engine returns them."""
     from pipeline.model import Line, Word

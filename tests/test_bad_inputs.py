@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from conftest import OCRFIX
+from conftest import OCRFIX, text_page
 from pipeline.errors import InputFileError
 from pipeline.ingest import load_pages
 
@@ -24,11 +24,7 @@ def _ocrfix(*args, env=None, cwd=None):
 
 
 def _good_scan(path: Path) -> Path:
-    import cv2
-
-    image = np.full((160, 900), 255, np.uint8)
-    cv2.putText(image, "Telegram received", (20, 100), cv2.FONT_HERSHEY_DUPLEX, 1.4, 0, 2, cv2.LINE_AA)
-    Image.fromarray(image).save(path, dpi=(300, 300))
+    Image.fromarray(text_page("Telegram received")).save(path, dpi=(300, 300))
     return path
 
 

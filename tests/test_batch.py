@@ -9,21 +9,13 @@ import subprocess
 import time
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import OCRFIX
+from conftest import OCRFIX, text_page
 from pipeline.model import Document
 
 pytestmark = pytest.mark.tesseract
-
-
-def _text_page(text: str, width: int = 900, height: int = 160) -> np.ndarray:
-    image = np.full((height, width), 255, np.uint8)
-    cv2.putText(image, text, (20, 100), cv2.FONT_HERSHEY_DUPLEX, 1.4, 0, 2, cv2.LINE_AA)
-    return image
 
 
 def _pages(folder: Path, count: int) -> list[Path]:
@@ -31,7 +23,7 @@ def _pages(folder: Path, count: int) -> list[Path]:
     paths = []
     for i in range(count):
         path = folder / f"page{i:02d}.png"
-        Image.fromarray(_text_page(f"Telegram number {i + 100}")).save(path, dpi=(300, 300))
+        Image.fromarray(text_page(f"Telegram number {i + 100}")).save(path, dpi=(300, 300))
         paths.append(path)
     return paths
 
@@ -110,7 +102,7 @@ def test_a_new_override_is_applied_from_cache_without_ocr(tmp_path):
 
 
 def test_multipage_tiff_and_pdf_give_one_text_with_form_feeds(tmp_path):
-    frames = [Image.fromarray(_text_page(f"Despatch page {n}")) for n in ("one", "two", "three")]
+    frames = [Image.fromarray(text_page(f"Despatch page {n}")) for n in ("one", "two", "three")]
     frames[0].save(tmp_path / "despatch.tif", save_all=True, append_images=frames[1:], dpi=(300, 300))
     frames[0].save(tmp_path / "minute.pdf", save_all=True, append_images=frames[1:2], resolution=300)
     out = tmp_path / "out"
@@ -126,8 +118,8 @@ def test_multipage_tiff_and_pdf_give_one_text_with_form_feeds(tmp_path):
 
 
 def test_inputs_that_would_share_outputs_are_refused(tmp_path):
-    Image.fromarray(_text_page("a")).save(tmp_path / "x.png")
-    Image.fromarray(_text_page("a")).save(tmp_path / "x.tif")
+    Image.fromarray(text_page("a")).save(tmp_path / "x.png")
+    Image.fromarray(text_page("a")).save(tmp_path / "x.tif")
     result = _ocrfix("process", str(tmp_path), "-o", str(tmp_path / "out"))
     assert result.returncode == 2
     assert "would both write the outputs x.*" in result.stderr
