@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import Levenshtein
 
 from .lexicon import LONG_WORD, Lexicon, confusion_chunks, load_lexicon
-from .model import Change, Line, Page, Word
+from .model import Change, Line, Page, Word, union_box
 from .options import CorrectOptions
 
 __all__ = ["Corrector", "Settings", "load_corrector", "correct_page", "page_from_text", "correct_text"]
@@ -747,7 +747,7 @@ def _correct_pass(
                     new_text, margin = merged
                     new_text = tok.lead + new_text + nxt.trail
                     original = f"{tok.text} {nxt.text}"
-                    box = _union(word.bbox, page.lines[nxt.line].words[nxt.word].bbox)
+                    box = union_box([word.bbox, page.lines[nxt.line].words[nxt.word].bbox])
                     edits[pos] = [word.model_copy(update={"text": new_text, "bbox": box, "alternatives": []})]
                     edits[(nxt.line, nxt.word)] = []
                     changes.append(Change(line=tok.line, word=tok.word, original=original, new=new_text, source="merge", score=_score(margin)))
@@ -808,12 +808,6 @@ def _correct_pass(
         pos for pos, new in edits.items() if [w.text for w in new] != [page.lines[pos[0]].words[pos[1]].text]
     )
     return page.model_copy(update={"lines": lines, "changes": changes}), posmap, changed
-
-
-def _union(a, b):
-    if a is None or b is None:
-        return a or b
-    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
 def _fix_hyphenation(tok: _Tok, nxt: _Tok, block: list[_Tok], i: int, page: Page, corrector: Corrector,

@@ -22,6 +22,7 @@ __all__ = [
     "Document",
     "SCHEMA_VERSION",
     "box_iou",
+    "union_box",
 ]
 
 SCHEMA_VERSION = 1
@@ -43,6 +44,14 @@ def box_iou(a: BBox | None, b: BBox | None) -> float:
     inter = ix * iy
     union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / union if union > 0 else 0.0
+
+
+def union_box(boxes: list[BBox | None]) -> BBox | None:
+    """The smallest box holding all the known boxes (None when none is known)."""
+    known = [b for b in boxes if b is not None]
+    if not known:
+        return None
+    return (min(b[0] for b in known), min(b[1] for b in known), max(b[2] for b in known), max(b[3] for b in known))
 
 
 class _Model(BaseModel):

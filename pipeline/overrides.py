@@ -34,7 +34,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import CorrectionsFileError, UsageError
-from .model import BBox, Change, Line, Page, Word, box_iou
+from .model import Change, Line, Page, Word, box_iou, union_box
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -1012,13 +1012,6 @@ def split_token(text: str) -> tuple[str, str, str]:
     return _split_token(text)
 
 
-def _union(boxes: list[BBox | None]) -> BBox | None:
-    real = [b for b in boxes if b is not None]
-    if not real:
-        return None
-    return (min(b[0] for b in real), min(b[1] for b in real), max(b[2] for b in real), max(b[3] for b in real))
-
-
 def _case_shape(text: str) -> str:
     letters = [c for c in text if c.isalpha()]
     if not letters:
@@ -1073,7 +1066,7 @@ def _match_at(words: list[Word], start: int, entry: Entry, document: str, page_i
     if not scope.matches_document(document):
         return None
     if scope.kind == "word":
-        if scope.page != page_index or box_iou(_union([w.bbox for w in words[start:end]]), scope.box) < MIN_BOX_IOU:
+        if scope.page != page_index or box_iou(union_box([w.bbox for w in words[start:end]]), scope.box) < MIN_BOX_IOU:
             return None
     if entry.status == "rejected":
         return _Match(start, len(form), entry, span)
@@ -1090,7 +1083,7 @@ def _replacement_words(old: list[Word], new_text: str) -> list[Word]:
             w if w.text == t else w.model_copy(update={"text": t, "alternatives": [], "flagged": False, "suggestions": []})
             for w, t in zip(old, tokens)
         ]
-    box = _union([w.bbox for w in old])
+    box = union_box([w.bbox for w in old])
     confs = [w.confidence for w in old if w.confidence is not None]
     conf = min(confs) if confs else None
     if box is None or len(tokens) == 1:

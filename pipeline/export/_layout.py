@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import BBox, Change, Line, Page, Word
+from ..model import BBox, Change, Line, Page, Word, union_box
 
-__all__ = ["Token", "LayoutLine", "Block", "page_blocks", "union_box", "xml_safe", "DEFAULT_DPI"]
+__all__ = ["Token", "LayoutLine", "Block", "page_blocks", "xml_safe", "DEFAULT_DPI"]
 
 # Characters XML 1.0 cannot hold (control characters other than tab and line breaks, surrogates,
 # U+FFFE/U+FFFF) become U+FFFD in the XML formats.
@@ -54,13 +54,6 @@ class Block:
     @property
     def bbox(self) -> BBox | None:
         return union_box([line.bbox for line in self.lines])
-
-
-def union_box(boxes: list[BBox | None]) -> BBox | None:
-    known = [b for b in boxes if b is not None]
-    if not known:
-        return None
-    return (min(b[0] for b in known), min(b[1] for b in known), max(b[2] for b in known), max(b[3] for b in known))
 
 
 def _split_box(box: BBox | None, parts: list[str]) -> list[BBox | None]:
