@@ -363,7 +363,7 @@ class Corrections:
         for entry in self.entries:
             if entry.status == "approved" and entry.replacement:
                 for token in entry.replacement.split():
-                    core = _split_token(token)[1] or token
+                    core = split_token(token)[1] or token
                     words.update((core, core.lower()))
         return frozenset(words)
 
@@ -377,7 +377,7 @@ class Corrections:
         for entry in self.entries:
             if entry.status == "rejected" and entry.scope.kind == "everywhere":
                 for token in entry.ocr.split():
-                    core = _split_token(token)[1] or token
+                    core = split_token(token)[1] or token
                     words.add(core)
                     if entry.match == "ignore-case":
                         words.update((core.lower(), core.upper(), core[:1].upper() + core[1:].lower()))
@@ -997,19 +997,15 @@ _TRAIL = "\"'’”)].,;:!?"
 _TOKEN = re.compile(rf"^([{re.escape(_LEAD)}]*)(.*?)((?:['’]s)?[{re.escape(_TRAIL)}]*)$", re.DOTALL)
 
 
-def _split_token(text: str) -> tuple[str, str, str]:
+def split_token(text: str) -> tuple[str, str, str]:
+    """A word's (lead, core, trail): the core is what an entry's OCR form is compared with (review
+    groups words by it, so that one entry decides the whole group)."""
     match = _TOKEN.match(text)
     assert match is not None
     lead, core, trail = match.groups()
     if not core:  # all punctuation: the whole thing is the core
         return "", text, ""
     return lead, core, trail
-
-
-def split_token(text: str) -> tuple[str, str, str]:
-    """A word's (lead, core, trail): the core is what an entry's OCR form is compared with (review
-    groups words by it, so that one entry decides the whole group)."""
-    return _split_token(text)
 
 
 def _case_shape(text: str) -> str:
@@ -1054,7 +1050,7 @@ def _match_at(words: list[Word], start: int, entry: Entry, document: str, page_i
     span = " ".join(w.text for w in words[start:end])
     exact = entry.match == "exact"
     candidates = [("", span, "")]
-    split = _split_token(span)
+    split = split_token(span)
     if split[0] or split[2]:
         candidates.append(split)
     for lead, core, trail in candidates:
@@ -1149,7 +1145,7 @@ def apply_overrides(page: Page, document: str, corrections: Corrections) -> tupl
         words = line.words
         matches: list[_Match] = []
         for wi, word in enumerate(words):
-            keys = {word.text.casefold(), _split_token(word.text)[1].casefold()}
+            keys = {word.text.casefold(), split_token(word.text)[1].casefold()}
             for key in keys:
                 for entry in index.get(key, ()):
                     m = _match_at(words, wi, entry, document, page.index)
