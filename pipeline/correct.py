@@ -414,9 +414,33 @@ _SAME_SHAPE = frozenset("ckopsuvwxyzCKOPSUVWXYZ")
 _INNER_CAP = re.compile(r"[a-z][A-Z]")
 
 
+def _case_slip(tok: _Tok, corrector: Corrector) -> bool:
+    """A capitalised word the corpus nearly never capitalises mid-sentence, whose capital has the
+    shape of its small letter ("Country", "Other", "Predictions"): likely an OCR case slip."""
+    s = corrector.settings
+    core = tok.core
+    if not core[:1] or core[0] not in _SAME_SHAPE or not core[0].isupper() or not core[1:].islower():
+        return False
+    low = core.lower()
+    share = corrector.lexicon.capitalised.get(low)
+    return (
+        share is not None
+        and share <= s.case_lower_max
+        and corrector.lexicon.counts.get(low, 0) >= s.case_min_count
+    )
+
+
+def _title_line(block: list[_Tok], line: int) -> bool:
+    """Most longer words of the line capitalised: a heading or title in title case. OCR case
+    slips are sporadic; a title's capitals are systematic."""
+    words = [t.core for t in block if t.line == line and len(t.core) >= 4 and _CORE.match(t.core) and not t.core.isupper()]
+    capitalised = sum(w[0].isupper() for w in words)
+    return capitalised >= 3 and capitalised >= 0.75 * len(words)
+
+
 def _fix_case(core: str, block: list[_Tok], i: int, corrector: Corrector) -> str | None:
-    """Undo OCR case slips in a known word: "meaSures", "cOnviction"; "Peace" mid-sentence where
-    the corpus nearly never capitalises it. None: nothing to do.
+    """Undo OCR case slips in a known word: "meaSures", "cOnviction", "iS", "tO"; "Peace"
+    mid-sentence where the corpus nearly never capitalises it. None: nothing to do.
 
     Only lower-cases: a capital the corpus would not write is a slip of the same-shape letters,
     while a missing capital may be the writer's (and "united", "states" are words too).
@@ -428,27 +452,25 @@ def _fix_case(core: str, block: list[_Tok], i: int, corrector: Corrector) -> str
         return None
     fixed = core
     uppers = sum(ch.isupper() for ch in core)
-    if _INNER_CAP.search(core) and uppers * 2 < len(core):
+    # Capitals inside a word that starts small ("iS", "aNd") or in a minority ("meaSures").
+    if _INNER_CAP.search(core) and (core[0].islower() or uppers * 2 < len(core)):
         form = lex.forms.get(low, "")
         if form and _INNER_CAP.search(form):
-            return None  # McFarlane, DeConcini: written that way
+            return None  # McFarlane, DeConcini, pH: written that way
         fixed = core[0] + core[1:].lower()
-    share = lex.capitalised.get(low)
-    if (
-        share is not None
-        and share <= s.case_lower_max
-        and fixed[0] in _SAME_SHAPE
-        and fixed[1:].islower()
-        and not block[i].lead
-        and _mid_sentence(block, i)
-    ):
+    if fixed == core and _case_slip(block[i], corrector) and not block[i].lead and _mid_sentence(block, i):
         prev, nxt = block[i - 1], block[i + 1] if i + 1 < len(block) else None
-        # After a lower-case word with nothing between, and not before a capitalised word (a title).
+        # Not beside capitalised words ("Security Council", "CONFERENCE You"), unless those are
+        # slips too ("any Other Commitment we", "my Country Once again"); not after a comma (often a misread
+        # full stop: "bombers, We"); not in a title-case line ("Printed Copy of Original Hungarian").
+        next_ok = nxt is None or not nxt.core[:1].isupper() or _case_slip(nxt, corrector)
+        prev_ok = prev.core[:1].islower() or _case_slip(prev, corrector)
         if (
-            prev.core[:1].islower()
+            next_ok
+            and prev_ok
             and not prev.trail
             and lex.counts.get(prev.core.lower(), 0) >= s.case_min_count
-            and not (nxt is not None and nxt.core[:1].isupper())
+            and not _title_line(block, block[i].line)
         ):
             fixed = low
     return fixed if fixed != core else None
