@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.correct import correct_page, load_corrector, page_from_text  # noqa: E402
 from pipeline.evaluate import CorrectorCounts, Score, corrector_counts, score_page, total  # noqa: E402
 from pipeline.export.text import page_text  # noqa: E402
+from pipeline.layout import rejoin_page  # noqa: E402
 from pipeline.lexicon import learn_confusions, load_lexicon  # noqa: E402
 from pipeline.options import CorrectOptions, default_dictionary_dir  # noqa: E402
 
@@ -72,21 +73,19 @@ def raw_text(kind: str, name: str, image: Path, raw_dirs: list[Path], cache: Pat
 
 
 def hocr_page(kind: str, name: str, image: Path, cache: Path):
-    """Raw Tesseract read as ocrfix process reads it (hOCR: boxes, word confidences, per-character
-    alternatives), without preprocessing; cached as the Page's JSON in bench/results/hocr/."""
-    from pipeline.ingest import load_pages
-    from pipeline.model import Page
-    from pipeline.options import OcrOptions
-    from pipeline.tesseract import ocr_image
+    """Raw Tesseract's hOCR of the page (``tesseract FILE stdout -l eng hocr``: the same read as
+    the plain text, with boxes and confidences), read the way ``ocrfix correct`` reads an hOCR
+    file; cached in bench/results/raw-hocr/."""
+    from pipeline.ocr_files import read_ocr_file
 
-    out = cache / kind / f"{name}.json"
-    if out.exists():
-        return Page.model_validate_json(out.read_text(encoding="utf-8"))
-    first = next(iter(load_pages(image)))
-    page = Page(source=name, lines=ocr_image(first.image, OcrOptions(), first.dpi))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page.model_dump_json(), encoding="utf-8")
-    return page
+    out = cache / kind / f"{name}.hocr"
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+        result = subprocess.run(["tesseract", str(image), "stdout", "-l", "eng", "hocr"], capture_output=True, env=env, check=True)
+        out.write_bytes(result.stdout)
+    doc, _kind = read_ocr_file(out, out.read_bytes())
+    return doc.pages[0]
 
 
 def symspell_baseline():
@@ -130,7 +129,9 @@ def main() -> None:
     ap.add_argument("--holdout", action="store_true", help="learn confusions on half of the dev documents, score the other half (both ways)")
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--pages", default="", help="only pages whose name contains this")
-    ap.add_argument("--hocr", action="store_true", help="correct Tesseract's hOCR (confidences, character alternatives) instead of plain text")
+    ap.add_argument("--hocr", action="store_true",
+                    help="correct Tesseract's hOCR of the same read (boxes, confidences) as `ocrfix correct x.hocr` does: "
+                         "line pieces rejoined, then corrected")
     args = ap.parse_args()
 
     cache = ROOT / "bench" / "results" / "raw"
@@ -145,7 +146,7 @@ def main() -> None:
         # Two Tesseract processes at a time, one thread each (EVALUATION.md).
         with ThreadPoolExecutor(max_workers=2) as pool:
             jobs = {
-                name: pool.submit(hocr_page, "ehri" if subset == "ehri" else "synthetic", name, image, ROOT / "bench" / "results" / "hocr")
+                name: pool.submit(hocr_page, "ehri" if subset == "ehri" else "synthetic", name, image, ROOT / "bench" / "results" / "raw-hocr")
                 for subset, name, image, _gt in pages
             }
             hocr_pages = {name: job.result() for name, job in jobs.items()}
@@ -180,6 +181,7 @@ def main() -> None:
     baseline = None if args.no_baseline else symspell_baseline()
     raw_s: dict[str, list[Score]] = defaultdict(list)
     cor_s: dict[str, list[Score]] = defaultdict(list)
+    join_s: dict[str, list[Score]] = defaultdict(list)
     base_s: dict[str, list[Score]] = defaultdict(list)
     cor_c: dict[str, CorrectorCounts] = defaultdict(CorrectorCounts)
     base_c: dict[str, CorrectorCounts] = defaultdict(CorrectorCounts)
@@ -191,7 +193,7 @@ def main() -> None:
         raw, gt = texts[name]
         c = pick(name)
         start, start_cpu = time.perf_counter(), time.process_time()
-        page = hocr_pages[name] if args.hocr else page_from_text(raw, name)
+        page = rejoin_page(hocr_pages[name]) if args.hocr else page_from_text(raw, name)
         fixed = page_text(correct_page(page, c))
         elapsed += time.perf_counter() - start
         cpu += time.process_time() - start_cpu
@@ -199,7 +201,11 @@ def main() -> None:
         r, f = score_page(raw, gt), score_page(fixed, gt)
         raw_s[subset].append(r)
         cor_s[subset].append(f)
-        cor_c[subset] += corrector_counts(raw, fixed, gt)
+        # Words are counted from the text the corrector was given: with --hocr, the rejoined lines
+        # (rejoining moves words, which a word alignment with the raw text would count as changes).
+        joined = page_text(page)
+        join_s[subset].append(score_page(joined, gt))
+        cor_c[subset] += corrector_counts(joined, fixed, gt)
         if f.char_errors > r.char_errors:
             worse.append((name, r.char_errors, f.char_errors))
         if baseline is not None:
@@ -211,7 +217,9 @@ def main() -> None:
         rs = total([s for k in keys for s in raw_s[k]])
         cs = total([s for k in keys for s in cor_s[k]])
         cc = sum((cor_c[k] for k in keys), CorrectorCounts())
-        line = (f"{label:10s} {len([1 for k in keys for _ in raw_s[k]]):3d} {rs.words:6d}  {100*rs.cer:6.2f} {100*cs.cer:6.2f} "
+        js = total([s for k in keys for s in join_s[k]])
+        joined = f"{100*js.cer:6.2f} " if args.hocr else ""
+        line = (f"{label:10s} {len([1 for k in keys for _ in raw_s[k]]):3d} {rs.words:6d}  {100*rs.cer:6.2f} {joined}{100*cs.cer:6.2f} "
                 f"{100*(cs.cer-rs.cer)/rs.cer if rs.cer else 0:+6.1f}%  {cc.fixed:5d} {cc.damaged:4d} {cc.changed_wrong:4d} {cc.missed:5d}"
                 f" {100*cc.damaged/max(1,cc.right):5.2f}%")
         if baseline is not None:
@@ -221,12 +229,16 @@ def main() -> None:
                      f"{bc.changed_wrong:4d} {bc.missed:5d}")
         print(line)
 
-    head = (f"{'subset':10s} {'pp':>3s} {'words':>6s}  {'raw':>6s} {'ocrfix':>6s} {'change':>7s}  {'fixed':>5s} {'dmg':>4s} "
+    joined_head = f"{'joined':>6s} " if args.hocr else ""
+    head = (f"{'subset':10s} {'pp':>3s} {'words':>6s}  {'raw':>6s} {joined_head}{'ocrfix':>6s} {'change':>7s}  {'fixed':>5s} {'dmg':>4s} "
             f"{'chw':>4s} {'missed':>5s} {'dmg%':>6s}")
     if baseline is not None:
         head += f" | {'symspl':>6s} {'change':>7s}  {'fixed':>5s} {'dmg':>4s} {'chw':>4s} {'missed':>5s}"
     print("CER % (EVALUATION.md normalisation); word counts: fixed, damaged (right->wrong), changed but still wrong, missed;")
-    print("dmg% = damaged / words that were right. Left: ocrfix correct. Right: symspellpy word by word.\n")
+    print("dmg% = damaged / words that were right. Left: ocrfix correct. Right: symspellpy word by word.")
+    if args.hocr:
+        print("From Tesseract's hOCR: 'joined' is after rejoining line pieces, before the corrector; word counts from there.")
+    print()
     print(head)
     for k in SUBSETS:
         if raw_s[k]:

@@ -61,6 +61,8 @@ class OcrOptions(_Options):
     # 0.77-0.79 s on three dev pages) and bench/bench_correct.py --hocr found the corrector no
     # better for them (EHRI -13.1 % vs -13.6 %, synthetic -11.9 % vs -12.0 % CER from text alone).
     char_alternatives: bool = False
+    # Join pieces of one typed line that Tesseract read as separate lines (layout.rejoin_page).
+    rejoin_lines: bool = True
     tesseract_cmd: str = "tesseract"
 
 

@@ -83,21 +83,25 @@ def write_document(
     paths = output_paths(out_dir, rel)
     written: list[Path] = []
     for fmt in formats:
-        if fmt == "txt":
-            atomic_write(paths["txt"], document_text(text_doc or doc))
-        elif fmt == "json":
-            atomic_write(paths["json"], doc.model_dump_json(indent=1))
-        else:
-            from . import export
-
-            writer = getattr(export, f"to_{fmt}", None)
-            if writer is None:
-                raise OutputError(f"the {fmt} output format is not available in this version")
-            if fmt == "pdf":
-                if input_path is None:
-                    raise OutputError("the pdf output needs the input file's page images; its path is not known", path=paths[fmt])
-                atomic_write(paths[fmt], writer(text_doc or doc, input_path))
-            else:
-                atomic_write(paths[fmt], writer(text_doc or doc))
+        content = serialise(text_doc or doc if fmt != "json" else doc, fmt, input_path, paths[fmt])
+        atomic_write(paths[fmt], content)
         written.append(paths[fmt])
     return written
+
+
+def serialise(doc: Document, fmt: str, input_path: Path | None = None, path: Path | None = None) -> str | bytes:
+    """One Document in one output format (``path``, where it will go, only names it in errors)."""
+    if fmt == "txt":
+        return document_text(doc)
+    if fmt == "json":
+        return doc.model_dump_json(indent=1)
+    from . import export
+
+    writer = getattr(export, f"to_{fmt}", None)
+    if writer is None:
+        raise OutputError(f"the {fmt} output format is not available in this version")
+    if fmt == "pdf":
+        if input_path is None:
+            raise OutputError("the pdf output needs the input file's page images; its path is not known", path=path)
+        return writer(doc, input_path)
+    return writer(doc)

@@ -15,6 +15,7 @@ import numpy as np
 
 from .correct import Corrector, correct_page, load_corrector
 from .ingest import DEFAULT_MAX_PIXELS, PageImage, load_pages
+from .layout import rejoin_page
 from .model import BBox, Document, Line, Page, Step
 from .options import CorrectOptions, Options
 from .overrides import Corrections, apply_overrides, load_corrections
@@ -151,7 +152,7 @@ def ocr_page(page_image: PageImage, source: str, options: Options) -> Page:
         else:
             why = "the second candidate did not read better; kept the first"
         steps.append(Step(name="choose", params={"candidates": tried, "kept": kept}, reason=why))
-    return Page(
+    page = Page(
         source=source,
         index=page_image.index,
         width=width,
@@ -161,6 +162,7 @@ def ocr_page(page_image: PageImage, source: str, options: Options) -> Page:
         steps=steps,
         engine={"name": "tesseract", "version": info.version, "lang": options.ocr.lang, "psm": str(options.ocr.psm)},
     )
+    return rejoin_page(page) if options.ocr.rejoin_lines else page
 
 
 def ocr_document(path: Path, source: str, options: Options, max_pixels: int = DEFAULT_MAX_PIXELS) -> Document:

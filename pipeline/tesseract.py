@@ -20,10 +20,10 @@ import numpy as np
 from lxml import etree
 
 from .errors import MissingDependencyError, OcrEngineError
-from .model import CharChoices, Line, Word
+from .model import BBox, CharChoices, Line, Word
 from .options import OcrOptions
 
-__all__ = ["TesseractInfo", "check_tesseract", "ocr_image", "parse_hocr"]
+__all__ = ["TesseractInfo", "check_tesseract", "ocr_image", "parse_hocr", "parse_hocr_pages"]
 
 INSTALL_HINT = "install it with: sudo apt-get install tesseract-ocr tesseract-ocr-eng"
 _LINE_CLASSES = {"ocr_line", "ocr_caption", "ocr_header", "ocr_textfloat"}
@@ -148,17 +148,20 @@ def _word_choices(word_el: etree._Element, text: str) -> list[CharChoices]:
     return positions
 
 
-def parse_hocr(hocr: bytes) -> list[Line]:
-    """Parse Tesseract's hOCR into Lines (reading order) of Words; blocks become ``Line.block``."""
+def _hocr_root(hocr: bytes) -> etree._Element | None:
     if not hocr.strip():
-        return []
+        return None
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
     root = etree.fromstring(hocr, parser)
     if root is None:
-        raise OcrEngineError("Tesseract returned hOCR that could not be parsed")
+        raise OcrEngineError("the hOCR could not be parsed")
+    return root
+
+
+def _hocr_lines(element: etree._Element) -> list[Line]:
     lines: list[Line] = []
     block_no = -1
-    for el in root.iter("{*}div", "{*}p", "{*}span"):
+    for el in element.iter("{*}div", "{*}p", "{*}span"):
         cls = el.get("class")
         if cls == "ocr_carea":
             block_no += 1
@@ -183,3 +186,21 @@ def parse_hocr(hocr: bytes) -> list[Line]:
             if words:
                 lines.append(Line(words=words, bbox=_bbox(el.get("title")), block=max(block_no, 0)))
     return lines
+
+
+def parse_hocr(hocr: bytes) -> list[Line]:
+    """Parse Tesseract's hOCR into Lines (reading order) of Words; blocks become ``Line.block``."""
+    root = _hocr_root(hocr)
+    return [] if root is None else _hocr_lines(root)
+
+
+def parse_hocr_pages(hocr: bytes) -> list[tuple[BBox | None, list[Line]]]:
+    """Each ``ocr_page`` of an hOCR file (Tesseract's, or another engine's): its box and its lines.
+    A file with no ``ocr_page`` element is one page."""
+    root = _hocr_root(hocr)
+    if root is None:
+        return []
+    pages = [el for el in root.iter("{*}div") if el.get("class") == "ocr_page"]
+    if not pages:
+        return [(None, _hocr_lines(root))]
+    return [(_bbox(el.get("title")), _hocr_lines(el)) for el in pages]

@@ -74,3 +74,52 @@ def test_preprocess_command_writes_an_image(tmp_path):
     result = run("preprocess", str(ROOT / "images" / "seed_letter_1988.jpg"), "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert out.stat().st_size > 1000 and f"wrote {out}" in result.stdout
+
+
+FRAGMENTED = ROOT / "tests" / "data" / "fragmented_lbr_1988.hocr"
+
+
+def test_correct_reads_hocr_rejoins_line_pieces_and_corrects(tmp_path):
+    from pipeline.evaluate import score_page
+
+    truth = (ROOT / "tests" / "data" / "fragmented_lbr_1988.gt.txt").read_text(encoding="utf-8")
+    none = str(tmp_path / "none.yaml")
+    joined = run("correct", str(FRAGMENTED), "--to", "txt", "--corrections", none)
+    apart = run("correct", str(FRAGMENTED), "--to", "txt", "--no-rejoin-lines", "--corrections", none)
+    assert joined.returncode == 0 and apart.returncode == 0, joined.stderr + apart.stderr
+    assert "Namibian question, there is nothing in the negotiating record of" in joined.stdout
+    assert "\nNamibian question,\n" in apart.stdout
+    assert score_page(joined.stdout, truth).cer < 0.02 < 0.30 < score_page(apart.stdout, truth).cer
+
+
+def test_correct_writes_hocr_for_hocr_and_other_formats_on_request(tmp_path):
+    from lxml import etree
+
+    out = tmp_path / "out"
+    none = str(tmp_path / "none.yaml")
+    assert run("correct", str(FRAGMENTED), "-o", str(out), "--corrections", none).returncode == 0
+    assert run("correct", str(FRAGMENTED), "-o", str(out), "--to", "alto", "--corrections", none).returncode == 0
+    hocr = etree.parse(str(out / FRAGMENTED.name))
+    words = hocr.xpath("//*[@class='ocrx_word']")
+    assert len(words) > 250 and all("bbox" in w.get("title") for w in words)
+    alto = etree.parse(str(out / "fragmented_lbr_1988.alto.xml"))
+    assert len(alto.xpath("//*[local-name()='String']")) > 250
+
+
+def test_correct_refuses_an_unknown_output_format(tmp_path):
+    result = run("correct", str(FRAGMENTED), "--to", "docx")
+    assert result.returncode == 2 and result.stderr.strip() == "ocrfix: error: --to docx: choose from same, txt, json, hocr, alto"
+
+
+@pytest.mark.tesseract
+def test_correct_on_tesseracts_own_hocr_of_a_sample_scan(tmp_path):
+    """The archive's case: hOCR left by an earlier plain Tesseract run, corrected afterwards."""
+    from pipeline.evaluate import score_page
+
+    image = ROOT / "images" / "seed_letter_1988.jpg"
+    truth = image.with_suffix(".gt.txt").read_text(encoding="utf-8")
+    subprocess.run(["tesseract", str(image), str(tmp_path / "page"), "-l", "eng", "hocr"], check=True, capture_output=True)
+    plain = subprocess.run(["tesseract", str(image), "stdout", "-l", "eng"], check=True, capture_output=True, text=True).stdout
+    result = run("correct", str(tmp_path / "page.hocr"), "--to", "txt", "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert score_page(result.stdout, truth).cer < score_page(plain, truth).cer

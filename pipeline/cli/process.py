@@ -61,6 +61,7 @@ def process(
     no_correct: Annotated[bool, typer.Option("--no-correct", help="Skip the automatic corrector (overrides still apply).")] = False,
     lang: Annotated[str, typer.Option("--lang", help="Tesseract language(s), e.g. eng or eng+fra.")] = "eng",
     char_alternatives: Annotated[bool, typer.Option("--char-alternatives", help="Keep Tesseract's per-character alternatives in the JSON (and offer them to the corrector and review); about 10 % slower OCR.")] = False,
+    rejoin_lines: Annotated[bool, typer.Option("--rejoin-lines/--no-rejoin-lines", help="Join pieces of one typed line that Tesseract read as separate lines (noise, warped paper); pieces more than 2.5 word spaces apart, such as a second column, are never joined.")] = True,
     ocr_timeout: Annotated[float, typer.Option("--ocr-timeout", help="Seconds Tesseract may spend on one page.", min=1)] = 300.0,
     force: Annotated[bool, typer.Option("--force", help="Redo everything, even pages whose inputs and options are unchanged.")] = False,
     executor: Annotated[str, typer.Option("--executor", help="local (a process pool) or dask (a Dask cluster).")] = "local",
@@ -85,7 +86,7 @@ def process(
 
     try:
         options = Options(
-            ocr=OcrOptions(lang=lang, timeout_s=ocr_timeout, char_alternatives=char_alternatives),
+            ocr=OcrOptions(lang=lang, timeout_s=ocr_timeout, char_alternatives=char_alternatives, rejoin_lines=rejoin_lines),
             preprocess=PreprocessOptions(mode=preprocess_mode, debug_dir=debug_images),
             correct=CorrectOptions(enabled=not no_correct, corrections_file=corrections),
             output=OutputOptions(formats=tuple(f.strip() for f in formats.split(",") if f.strip()), raw=raw),
@@ -198,21 +199,29 @@ def status(
 
 @app.command()
 def correct(
-    files: Annotated[list[Path], typer.Argument(help="Existing OCR text files (UTF-8; other bytes are replaced).", show_default=False)],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write OUT/<name> for each input instead of printing.")] = None,
+    files: Annotated[list[Path], typer.Argument(help="Existing OCR files: plain text (UTF-8; other bytes are replaced) or hOCR, such as Tesseract's 'tesseract scan.png out hocr'.", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write each result into folder OUT (under the input's name) instead of printing it.")] = None,
+    to: Annotated[str, typer.Option("--to", help="Output format: same (as the input), txt, json, hocr or alto. From plain text these have no word boxes.")] = "same",
+    rejoin_lines: Annotated[bool, typer.Option("--rejoin-lines/--no-rejoin-lines", help="hOCR input: join pieces of one typed line that the OCR read as separate lines.")] = True,
     corrections: CorrectionsOpt = Path("corrections.yaml"),
     verbose: VerboseOpt = False,
 ) -> None:
-    """Correct existing OCR text files (no scans needed)."""
-    from ..correct import page_from_text
-    from ..errors import InputFileError
-    from ..export import document_text
-    from ..model import Document
+    """Correct existing OCR files (no scans needed).
+
+    From hOCR the corrector also has each word's confidence, and lines that the OCR cut into
+    pieces are joined again by their boxes; plain text has neither.
+    """
+    from ..errors import InputFileError, UsageError
+    from ..layout import rejoin_page
+    from ..ocr_files import read_ocr_file
     from ..options import CorrectOptions
-    from ..outputs import atomic_write
+    from ..outputs import atomic_write, output_paths, serialise
     from ..overrides import load_corrections
     from ..process import correct_document
 
+    formats = ("same", "txt", "json", "hocr", "alto")
+    if to not in formats:
+        raise UsageError(f"--to {to}: choose from {', '.join(formats)}")
     options = CorrectOptions(corrections_file=corrections)
     loaded = load_corrections(corrections)
     for file in files:
@@ -220,15 +229,17 @@ def correct(
             data = file.read_bytes()
         except OSError as e:
             raise InputFileError(f"cannot read the file ({e.strerror})", path=file) from e
-        text = data.decode("utf-8", errors="replace")
-        pages = text.split("\f")
-        doc = Document(source=file.name, pages=[page_from_text(p, file.name).model_copy(update={"index": i}) for i, p in enumerate(pages)])
+        doc, kind = read_ocr_file(file, data)
+        if kind == "hocr" and rejoin_lines:
+            doc = doc.model_copy(update={"pages": [rejoin_page(p) for p in doc.pages]})
         fixed = correct_document(doc, options, loaded)
-        result = document_text(fixed)
+        fmt = kind if to == "same" else to
+        result = serialise(fixed, fmt)
         if out is None:
-            sys.stdout.write(result)
+            sys.stdout.write(result if isinstance(result, str) else result.decode("utf-8"))
         else:
-            atomic_write(out / file.name, result)
+            # The same format keeps the input's name; another takes process's name for it (x.alto.xml).
+            atomic_write(out / file.name if fmt == kind else output_paths(out, Path(file.name))[fmt], result)
 
 
 @app.command("preprocess")
