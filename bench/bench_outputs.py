@@ -3,6 +3,8 @@
 - raw Tesseract (EVALUATION.md: default settings, eng, the original file, one thread a process);
 - symspellpy word by word on that raw text (the baseline people reach for; bench_correct.py's);
 - `ocrfix correct` on that raw text (the corrector alone);
+- `ocrfix correct` on raw Tesseract's hOCR of the same read (boxes and confidences: line pieces
+  rejoined, then the corrector), as for an archive that kept the hOCR of an earlier run;
 - `ocrfix process` (preprocessing, Tesseract, corrector), the whole pipeline.
 
     .venv/bin/python bench/bench_outputs.py [--workers 2] [--subset ehri,mild,...] [--limit N]
@@ -132,6 +134,32 @@ def main() -> None:
                             "--corrections", str(empty)], check=True, stdout=subprocess.DEVNULL)
         timings["correct"] = time.perf_counter() - started
 
+        # 3b. `ocrfix correct` on raw Tesseract's hOCR of the same read. Its word counts are taken
+        # against the rejoined text (rejoining moves words, which a word alignment with the raw text
+        # would count as changed), written by the same functions `ocrfix correct` uses.
+        from pipeline.export.text import page_text
+        from pipeline.layout import rejoin_page
+        from pipeline.ocr_files import read_ocr_file
+
+        hocr, timings["raw hocr"] = run_raw_tesseract(pages, args.workers, hocr=True)
+        hocr_dir, joined_dir = tmp / "raw-hocr", tmp / "joined"
+        for page in pages:
+            rel = page.image.relative_to(DEV).with_suffix("")
+            path = hocr_dir / rel.with_name(rel.name + ".hocr")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(hocr[page.name], encoding="utf-8")
+            doc, _kind = read_ocr_file(path, path.read_bytes())
+            joined = joined_dir / rel.with_name(rel.name + ".txt")
+            joined.parent.mkdir(parents=True, exist_ok=True)
+            joined.write_text(page_text(rejoin_page(doc.pages[0])), encoding="utf-8")
+        started = time.perf_counter()
+        corr_hocr_dir = tmp / "correct-hocr"
+        for folder in sorted({p.parent for p in hocr_dir.rglob("*.hocr")}):
+            subprocess.run([OCRFIX, "correct", *map(str, sorted(folder.glob("*.hocr"))), "--to", "txt",
+                            "-o", str(corr_hocr_dir / folder.relative_to(hocr_dir)), "--corrections", str(empty)],
+                           check=True, stdout=subprocess.DEVNULL)
+        timings["correct hocr"] = time.perf_counter() - started
+
         # 4. `ocrfix process`, the whole pipeline, with the same number of worker processes.
         started = time.perf_counter()
         proc_dir = tmp / "process"
@@ -141,12 +169,15 @@ def main() -> None:
         timings["process"] = time.perf_counter() - started
         memory = re.search(r"peak memory of a worker (\d+) MB", run.stderr)
         peak_mb["process"] = float(memory.group(1)) if memory else float("nan")
-        worse = pages_worse(pages, _texts(raw_dir, pages), _texts(proc_dir, pages))
+        raw_texts = _texts(raw_dir, pages)
+        worse = {key: pages_worse(pages, raw_texts, _texts(folder, pages))
+                 for key, folder in (("correct", corr_dir), ("correct hocr", corr_hocr_dir), ("process", proc_dir))}
 
         reports = {
             "raw": _evaluate(raw_dir, gt),
             "symspell": _evaluate(sym_dir, gt, "--ocr-text", str(raw_dir)),
             "correct": _evaluate(corr_dir, gt, "--ocr-text", str(raw_dir)),
+            "correct hocr": _evaluate(corr_hocr_dir, gt, "--ocr-text", str(joined_dir)),
             # Its corrector counts are against its own (preprocessed) OCR, cached in its workspace.
             "process": _evaluate(proc_dir, gt, "--raw"),
         }
@@ -159,11 +190,13 @@ def main() -> None:
                 if key:
                     per_subset[key] = per_subset.get(key, 0) + 1
 
-    columns = [("raw", "raw Tesseract"), ("symspell", "symspellpy"), ("correct", "ocrfix correct"), ("process", "ocrfix process")]
+    columns = [("raw", "raw Tesseract"), ("symspell", "symspellpy"), ("correct", "ocrfix correct"),
+               ("correct hocr", "ocrfix correct (hOCR)"), ("process", "ocrfix process")]
     lines = [
         f"Dev pages: {len(pages)} ({len(pages) - counted} partial-ground-truth pages left out with --exclude '*_01'); "
         f"{args.workers} worker processes, Tesseract one thread each. All scores from `ocrfix evaluate --json`.",
-        "symspellpy and `ocrfix correct` correct the raw Tesseract text; `ocrfix process` runs the whole pipeline.",
+        "symspellpy and `ocrfix correct` correct the raw Tesseract text; `ocrfix correct (hOCR)` corrects raw Tesseract's "
+        "hOCR of the same read (line pieces rejoined by their boxes, then corrected); `ocrfix process` runs the whole pipeline.",
         "",
         "| subset | pages | " + " | ".join(f"CER {label}" for _, label in columns) + " | " + " | ".join(f"WER {label}" for _, label in columns) + " |",
         "|---|---:|" + "---:|" * (2 * len(columns)),
@@ -181,16 +214,20 @@ def main() -> None:
         if counts is not None:
             lines.append(f"| {label} | {counts.fixed} | {counts.damaged} | {counts.changed_wrong} | {counts.missed} | "
                          f"{pct(counts.damaged / max(1, counts.right))} |")
-    lines += ["", "`ocrfix process` is counted against its own raw OCR (preprocessed), the others against raw Tesseract.", "",
+    lines += ["", "`ocrfix process` is counted against its own raw OCR (preprocessed), `ocrfix correct (hOCR)` against the "
+              "rejoined raw hOCR, the others against raw Tesseract's text.", "",
               "| | wall time | pages/s | ratio to raw Tesseract | peak memory of a worker |", "|---|---:|---:|---:|---:|"]
     n = len(pages)
     for key, label in columns:
         seconds = timings[key]
-        note = " (correcting the raw text: add raw Tesseract's time)" if key in ("symspell", "correct") else ""
+        note = " (correcting the raw text: add raw Tesseract's time)" if key in ("symspell", "correct", "correct hocr") else ""
         memory = f"{peak_mb[key]:.0f} MB" if key in peak_mb else ""
         lines.append(f"| {label}{note} | {seconds:.1f} s | {n / seconds:.2f} | {seconds / timings['raw']:.2f} | {memory} |")
-    lines += ["", "Pages `ocrfix process` reads worse than raw Tesseract: "
-              + (", ".join(f"{name} ({pct(a)} -> {pct(b)})" for name, a, b in worse) if worse else "none")]
+    lines.append("")
+    for key, label in columns:
+        if key in worse:
+            lines.append(f"Pages `{label}` makes worse than raw Tesseract: "
+                         + (", ".join(f"{name} ({pct(a)} -> {pct(b)})" for name, a, b in worse[key]) if worse[key] else "none"))
     report = "\n".join(lines)
     publish(report, "bench_outputs.md")
 

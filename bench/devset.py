@@ -57,13 +57,17 @@ def dev_pages(subsets: set[str] | None = None, limit: int | None = None) -> list
     return pages[:limit] if limit else pages
 
 
-def run_raw_tesseract(pages: list[DevPage], workers: int) -> tuple[dict[str, str], float]:
-    """Raw Tesseract as EVALUATION.md defines it: default settings, eng, original file, one thread a process."""
+def run_raw_tesseract(pages: list[DevPage], workers: int, hocr: bool = False) -> tuple[dict[str, str], float]:
+    """Raw Tesseract as EVALUATION.md defines it: default settings, eng, original file, one thread a
+    process. ``hocr``: the same read as hOCR (boxes and confidences) instead of plain text."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
     def one(page: DevPage) -> tuple[str, str]:
         out = subprocess.run(
-            ["tesseract", str(page.image), "stdout", "-l", "eng"], capture_output=True, env=env, check=True
+            ["tesseract", str(page.image), "stdout", "-l", "eng", *(["hocr"] if hocr else [])],
+            capture_output=True,
+            env=env,
+            check=True,
         )
         return page.name, out.stdout.decode("utf-8", "replace")
 
