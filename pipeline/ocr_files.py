@@ -1,8 +1,8 @@
-"""Existing OCR files, read for ``ocrfix correct``: plain text, or hOCR (Tesseract's own, or another
-engine's).
+"""Existing OCR files, read for ``ocrfix correct``: plain text, hOCR (Tesseract's own, or another
+engine's) or ALTO XML (what libraries and digitisation programmes keep).
 
-Archives often keep the OCR of earlier runs. Plain text has only the words; hOCR also has every
-word's box and confidence, which lets the corrector weigh Tesseract's doubt and lets
+Archives often keep the OCR of earlier runs. Plain text has only the words; hOCR and ALTO also have
+every word's box and confidence, which lets the corrector weigh Tesseract's doubt and lets
 ``layout.rejoin_page`` put back together lines that the segmentation cut apart.
 """
 
@@ -14,19 +14,24 @@ from typing import Literal
 
 from .correct import page_from_text
 from .errors import InputFileError, OcrEngineError
-from .model import Document, Page
+from .model import BBox, Document, Line, Page, Word
 from .tesseract import parse_hocr_pages
 
 __all__ = ["OcrFileKind", "ocr_file_kind", "read_ocr_file"]
 
-OcrFileKind = Literal["txt", "hocr"]
+OcrFileKind = Literal["txt", "hocr", "alto"]
 
 # hOCR is (X)HTML that names the ocr_page or ocr_line class; text that merely mentions HTML is text.
 _HOCR_MARK = re.compile(rb"class=['\"](ocr_page|ocr_line|ocrx_word)['\"]")
 
 
+_ALTO_ROOT = re.compile(rb"<(\w+:)?alto[\s>]")
+
+
 def ocr_file_kind(data: bytes) -> OcrFileKind:
     head = data[:4096].lstrip().lower()
+    if head.startswith(b"<") and _ALTO_ROOT.search(data[:4096]):
+        return "alto"
     if (head.startswith(b"<?xml") or head.startswith(b"<!doctype html") or head.startswith(b"<html")) and _HOCR_MARK.search(data[:200_000]):
         return "hocr"
     return "txt"
@@ -35,6 +40,8 @@ def ocr_file_kind(data: bytes) -> OcrFileKind:
 def read_ocr_file(path: Path, data: bytes) -> tuple[Document, OcrFileKind]:
     """The Document in an OCR file's bytes: text pages split at form feeds, or the hOCR's pages."""
     kind = ocr_file_kind(data)
+    if kind == "alto":
+        return _read_alto(path, data), kind
     if kind == "txt":
         text = data.decode("utf-8", errors="replace")
         pages = [page_from_text(p, path.name).model_copy(update={"index": i}) for i, p in enumerate(text.split("\f"))]
@@ -48,3 +55,55 @@ def read_ocr_file(path: Path, data: bytes) -> tuple[Document, OcrFileKind]:
         width, height = (box[2], box[3]) if box else (0, 0)
         pages.append(Page(source=path.name, index=index, width=width, height=height, lines=lines))
     return Document(source=path.name, pages=pages), kind
+
+
+def _alto_box(el) -> BBox | None:
+    try:
+        x, y = float(el.get("HPOS")), float(el.get("VPOS"))
+        w, h = float(el.get("WIDTH")), float(el.get("HEIGHT"))
+    except (TypeError, ValueError):
+        return None
+    return (round(x), round(y), round(x + w), round(y + h))
+
+
+def _read_alto(path: Path, data: bytes) -> Document:
+    """ALTO 2-4: Page > TextBlock > TextLine > String (CONTENT, box, WC 0-1), HYP a line-end hyphen.
+    Boxes stay in the file's measurement unit: only their proportions are used."""
+    from lxml import etree
+
+    parser = etree.XMLParser(recover=False, resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as e:
+        raise InputFileError(f"looks like ALTO but is not well-formed XML ({e.msg}, line {e.lineno})", path=path) from e
+
+    def local(el) -> str:
+        return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+    pages: list[Page] = []
+    for index, page_el in enumerate(el for el in root.iter() if local(el) == "Page"):
+        lines: list[Line] = []
+        for block, block_el in enumerate(el for el in page_el.iter() if local(el) == "TextBlock"):
+            for line_el in (el for el in block_el.iter() if local(el) == "TextLine"):
+                words: list[Word] = []
+                for el in line_el:
+                    if local(el) == "String" and el.get("CONTENT"):
+                        wc = el.get("WC")
+                        try:
+                            confidence = round(float(wc) * 100, 2) if wc is not None else None
+                        except ValueError:
+                            confidence = None
+                        words.append(Word(text=el.get("CONTENT"), bbox=_alto_box(el), confidence=confidence))
+                    elif local(el) == "HYP" and words:
+                        words[-1] = words[-1].model_copy(update={"text": words[-1].text + (el.get("CONTENT") or "-")})
+                if words:
+                    lines.append(Line(words=words, bbox=_alto_box(line_el), block=block))
+        width, height = page_el.get("WIDTH"), page_el.get("HEIGHT")
+        try:
+            size = (round(float(width)), round(float(height))) if width and height else (0, 0)
+        except ValueError:
+            size = (0, 0)
+        pages.append(Page(source=path.name, index=index, width=size[0], height=size[1], lines=lines))
+    if not pages:
+        raise InputFileError("is ALTO XML without a Page element", path=path)
+    return Document(source=path.name, pages=pages)

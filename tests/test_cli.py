@@ -123,3 +123,64 @@ def test_correct_on_tesseracts_own_hocr_of_a_sample_scan(tmp_path):
     result = run("correct", str(tmp_path / "page.hocr"), "--to", "txt", "--corrections", str(tmp_path / "none.yaml"))
     assert result.returncode == 0, result.stderr
     assert score_page(result.stdout, truth).cer < score_page(plain, truth).cer
+
+
+def test_correct_reads_back_the_alto_it_writes(tmp_path):
+    none = str(tmp_path / "none.yaml")
+    out = tmp_path / "out"
+    assert run("correct", str(FRAGMENTED), "-o", str(out), "--to", "alto", "--corrections", none).returncode == 0
+    from_alto = run("correct", str(out / "fragmented_lbr_1988.alto.xml"), "--to", "txt", "--corrections", none)
+    from_hocr = run("correct", str(FRAGMENTED), "--to", "txt", "--corrections", none)
+    assert from_alto.returncode == 0, from_alto.stderr
+    assert from_alto.stdout == from_hocr.stdout  # the corrector changes nothing in corrected text
+
+
+ALTO_V2 = """<?xml version="1.0" encoding="UTF-8"?>
+<alto xmlns="http://www.loc.gov/standards/alto/ns-v2#">
+ <Layout><Page ID="p1" WIDTH="2000" HEIGHT="3000"><PrintSpace>
+  <TextBlock ID="b1">
+   <TextLine HPOS="100" VPOS="100" WIDTH="900" HEIGHT="40">
+    <String CONTENT="We" HPOS="100" VPOS="100" WIDTH="60" HEIGHT="40" WC="0.96"/><SP/>
+    <String CONTENT="chvisage" HPOS="180" VPOS="100" WIDTH="200" HEIGHT="40" WC="0.41"/><SP/>
+    <String CONTENT="a" HPOS="400" VPOS="100" WIDTH="20" HEIGHT="40" WC="0.9"/><SP/>
+    <String CONTENT="meet" HPOS="440" VPOS="100" WIDTH="120" HEIGHT="40" WC="0.9"/><HYP CONTENT="-"/>
+   </TextLine>
+   <TextLine HPOS="100" VPOS="160" WIDTH="900" HEIGHT="40">
+    <String CONTENT="ing" HPOS="100" VPOS="160" WIDTH="80" HEIGHT="40" WC="0.9"/><SP/>
+    <String CONTENT="in" HPOS="200" VPOS="160" WIDTH="40" HEIGHT="40" WC="0.9"/><SP/>
+    <String CONTENT="Moscow." HPOS="260" VPOS="160" WIDTH="180" HEIGHT="40" WC="0.9"/>
+   </TextLine>
+  </TextBlock>
+ </PrintSpace></Page></Layout>
+</alto>
+"""
+
+
+def test_correct_reads_another_tools_alto(tmp_path):
+    from pipeline.ocr_files import read_ocr_file
+
+    source = tmp_path / "page.xml"
+    source.write_text(ALTO_V2, encoding="utf-8")
+    doc, kind = read_ocr_file(source, source.read_bytes())
+    assert kind == "alto" and (doc.pages[0].width, doc.pages[0].height) == (2000, 3000)
+    first = doc.pages[0].lines[0]
+    assert first.text == "We chvisage a meet-" and first.words[1].confidence == 41.0
+    assert first.words[1].bbox == (180, 100, 380, 140)
+    result = run("correct", str(source), "--to", "txt", "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 0 and result.stdout == "We envisage a meet-\ning in Moscow.\n"
+
+
+def test_correct_refuses_broken_alto_in_one_line(tmp_path):
+    source = tmp_path / "broken.xml"
+    source.write_text(ALTO_V2[:400], encoding="utf-8")
+    result = run("correct", str(source), "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.startswith(f"ocrfix: error: {source}: looks like ALTO but is not well-formed XML")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_text_that_mentions_html_is_still_text(tmp_path):
+    source = tmp_path / "note.txt"
+    source.write_text("<html> was typed here by the clerk\nand nothing else.\n", encoding="utf-8")
+    result = run("correct", str(source), "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 0 and result.stdout == "<html> was typed here by the clerk\nand nothing else.\n"

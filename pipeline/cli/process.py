@@ -199,17 +199,17 @@ def status(
 
 @app.command()
 def correct(
-    files: Annotated[list[Path], typer.Argument(help="Existing OCR files: plain text (UTF-8; other bytes are replaced) or hOCR, such as Tesseract's 'tesseract scan.png out hocr'.", show_default=False)],
+    files: Annotated[list[Path], typer.Argument(help="Existing OCR files: plain text (UTF-8; other bytes are replaced), hOCR (such as Tesseract's 'tesseract scan.png out hocr') or ALTO XML.", show_default=False)],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write each result into folder OUT (under the input's name) instead of printing it.")] = None,
     to: Annotated[str, typer.Option("--to", help="Output format: same (as the input), txt, json, hocr or alto. From plain text these have no word boxes.")] = "same",
-    rejoin_lines: Annotated[bool, typer.Option("--rejoin-lines/--no-rejoin-lines", help="hOCR input: join pieces of one typed line that the OCR read as separate lines.")] = True,
+    rejoin_lines: Annotated[bool, typer.Option("--rejoin-lines/--no-rejoin-lines", help="hOCR and ALTO input: join pieces of one typed line that the OCR read as separate lines.")] = True,
     corrections: CorrectionsOpt = Path("corrections.yaml"),
     verbose: VerboseOpt = False,
 ) -> None:
     """Correct existing OCR files (no scans needed).
 
-    From hOCR the corrector also has each word's confidence, and lines that the OCR cut into
-    pieces are joined again by their boxes; plain text has neither.
+    From hOCR or ALTO the corrector also has each word's confidence, and lines that the OCR cut
+    into pieces are joined again by their boxes; plain text has neither.
     """
     from ..errors import InputFileError, UsageError
     from ..layout import rejoin_page
@@ -230,7 +230,7 @@ def correct(
         except OSError as e:
             raise InputFileError(f"cannot read the file ({e.strerror})", path=file) from e
         doc, kind = read_ocr_file(file, data)
-        if kind == "hocr" and rejoin_lines:
+        if kind != "txt" and rejoin_lines:
             doc = doc.model_copy(update={"pages": [rejoin_page(p) for p in doc.pages]})
         fixed = correct_document(doc, options, loaded)
         fmt = kind if to == "same" else to
