@@ -452,8 +452,9 @@ def _fix_case(core: str, block: list[_Tok], i: int, corrector: Corrector) -> str
         return None
     fixed = core
     uppers = sum(ch.isupper() for ch in core)
-    # Capitals inside a word that starts small ("iS", "aNd") or in a minority ("meaSures").
-    if _INNER_CAP.search(core) and (core[0].islower() or uppers * 2 < len(core)):
+    # Capitals inside a word, at most half of it when it starts small ("iS", "aNd"; "aLCM" is an
+    # acronym with a slip of its own), fewer otherwise ("meaSures").
+    if _INNER_CAP.search(core) and (uppers * 2 <= len(core) if core[0].islower() else uppers * 2 < len(core)):
         form = lex.forms.get(low, "")
         if form and _INNER_CAP.search(form):
             return None  # McFarlane, DeConcini, pH: written that way

@@ -115,3 +115,32 @@ def test_correction_key_follows_the_dictionary_files_the_corrector_reads(tmp_pat
     assert key() != before
     # Without the corrector the dictionaries shape nothing.
     assert key(enabled=False) == without
+
+
+def test_ocr_page_rejoins_line_pieces_unless_told_not_to(monkeypatch):
+    """Tesseract's pieces of one typed line, filed in two blocks, come out as one line (with a step
+    saying so); --no-rejoin-lines keeps Tesseract's lines."""
+    from pipeline import process
+    from pipeline.ingest import PageImage
+    from pipeline.options import OcrOptions
+    from pipeline.tesseract import TesseractInfo
+
+    def word(text, x0, x1, y=100):
+        return Word(text=text, bbox=(x0, y - 30, x1, y), confidence=90.0)
+
+    pieces = [
+        Line(words=[word("there", 330, 405), word("is", 425, 455), word("nothing", 475, 580)], block=0),
+        Line(words=[word("Namibian", 100, 220), word("question,", 240, 310)], block=1),
+        Line(words=[word("in", 100, 130, 160), word("the", 150, 195, 160), word("record", 215, 305, 160)], block=1),
+    ]
+    monkeypatch.setattr(process, "ocr_image", lambda image, options, dpi=None: list(pieces))
+    monkeypatch.setattr(process, "check_tesseract", lambda *a, **k: TesseractInfo(version="5.0.0-fake", languages=("eng",)))
+    image = PageImage(image=np.full((300, 700), 255, np.uint8), index=0, dpi=300)
+    plain = Options(workers=1, preprocess={"mode": "off"})
+
+    page = process.ocr_page(image, "p.png", plain)
+    assert [line.text for line in page.lines] == ["Namibian question, there is nothing", "in the record"]
+    assert page.steps[-1].name == "rejoin-lines"
+    kept = process.ocr_page(image, "p.png", plain.model_copy(update={"ocr": OcrOptions(rejoin_lines=False)}))
+    assert [line.text for line in kept.lines] == ["there is nothing", "Namibian question,", "in the record"]
+    assert "rejoin-lines" not in [s.name for s in kept.steps]
