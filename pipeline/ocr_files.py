@@ -21,14 +21,14 @@ __all__ = ["OcrFileKind", "ocr_file_kind", "read_ocr_file"]
 
 OcrFileKind = Literal["txt", "hocr", "alto"]
 
-# hOCR is (X)HTML that names the ocr_page or ocr_line class; text that merely mentions HTML is text.
+# hOCR is (X)HTML that uses the ocr_page, ocr_line or ocrx_word class; ALTO is XML whose root is
+# <alto>. Text that merely mentions HTML is text.
 _HOCR_MARK = re.compile(rb"class=['\"](ocr_page|ocr_line|ocrx_word)['\"]")
-
-
 _ALTO_ROOT = re.compile(rb"<(\w+:)?alto[\s>]")
 
 
 def ocr_file_kind(data: bytes) -> OcrFileKind:
+    """What kind of OCR file these bytes are, by their content (names lie: .xml, .html, .txt)."""
     head = data[:4096].lstrip().lower()
     if head.startswith(b"<") and _ALTO_ROOT.search(data[:4096]):
         return "alto"
