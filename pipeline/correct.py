@@ -676,6 +676,23 @@ def _fix_punctuation(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector)
             and counts.get(b, 0) >= s.punct_min_count
         ):
             return f"{tok.lead}{a} {b}{tok.trail}"
+    core = tok.core
+    if (
+        nxt is not None
+        and core.endswith("e")
+        and core.islower()
+        and len(core) >= 5
+        and not tok.trail
+        and core not in counts
+        and counts.get(core[:-1], 0) >= s.punct_min_count
+        and nxt.ctx
+        and nxt.core[:1].isupper()
+        and not nxt.core.isupper()
+        and not nxt.lead
+    ):
+        # A typed full stop read as an "e" stuck to the word, before a new sentence ("was closede
+        # People should", "more severee Agricultural"). Lower-case words only: "Simone Veil".
+        return f"{tok.lead}{core[:-1]}."
     if not _CORE.match(tok.core) or counts.get(tok.core.lower(), 0) < s.punct_min_count or nxt is None:
         return None
     if tok.core.isupper() or tok.core.lower() in _ABBREVIATIONS or nxt.lead or not _CORE.match(nxt.core):
