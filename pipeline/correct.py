@@ -477,6 +477,22 @@ def _fix_case(core: str, block: list[_Tok], i: int, corrector: Corrector) -> str
     return fixed if fixed != core else None
 
 
+def _name_fragment(block: list[_Tok], i: int, corrector: Corrector) -> bool:
+    """A short lower-case word the dictionaries lack, right after a capitalised word they lack on
+    the same line with nothing between: the rest of a name split by a stray space."""
+    tok = block[i]
+    if i == 0 or len(tok.core) > 3 or not tok.core.islower() or tok.lead:
+        return False
+    prev = block[i - 1]
+    return (
+        prev.line == tok.line
+        and not prev.trail
+        and prev.core[:1].isupper()
+        and prev.core[1:].islower()
+        and prev.core.lower() not in corrector.lexicon.counts
+    )
+
+
 def _score(margin: float) -> float:
     return round(1.0 / (1.0 + math.exp(-min(margin, 50.0))), 4)
 
@@ -804,6 +820,11 @@ def _correct_pass(
                 i += 1
                 continue
 
+            if not known and _name_fragment(block, i, corrector):
+                # "Lopez Porti ile:" is Portillo cut by a stray space: "ile" is no garble of "file".
+                edits[pos] = [word.model_copy(update={"flagged": True, "suggestions": []})]
+                i += 1
+                continue
             d = _correct_core(tok.core, left, right, tok, corrector, capital, not _mid_sentence(block, i))
             split = None if known else _try_split(tok, left, right, corrector)
             if split is not None and (d.new is None or split[2] > d.best):
