@@ -822,10 +822,10 @@ def _correct_pass(
 
             if not known and _name_fragment(block, i, corrector):
                 # "Lopez Porti ile:" is Portillo cut by a stray space: "ile" is no garble of "file".
-                edits[pos] = [word.model_copy(update={"flagged": True, "suggestions": []})]
-                i += 1
-                continue
-            d = _correct_core(tok.core, left, right, tok, corrector, capital, not _mid_sentence(block, i))
+                # No decision and no suggestion: the word is flagged below like any unsure one.
+                d = _Decision(None, 0.0, [])
+            else:
+                d = _correct_core(tok.core, left, right, tok, corrector, capital, not _mid_sentence(block, i))
             split = None if known else _try_split(tok, left, right, corrector)
             if split is not None and (d.new is None or split[2] > d.best):
                 new_core, margin, _ = split
