@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import OcrfixError, UsageError
 from .lexicon import dictionary_hash
@@ -32,6 +33,9 @@ from .options import Options
 from .outputs import output_paths, write_document
 from .overrides import Corrections
 from .workspace import Workspace, open_workspace
+
+if TYPE_CHECKING:  # the engine module imports OpenCV: paid in the workers, not here
+    from .engine import OcrEngine
 
 __all__ = ["OcrResult", "FileResult", "BatchResult", "ocr_task", "correction_key", "run_batch", "recorrect_outputs"]
 
@@ -82,13 +86,13 @@ class BatchResult:
         return sum(r.action == action for r in self.results)
 
 
-def ocr_task(path: str, rel: str, options: Options) -> OcrResult:
-    """Read one input file with preprocessing and Tesseract (runs in a worker process)."""
+def ocr_task(path: str, rel: str, options: Options, engine: OcrEngine | None = None) -> OcrResult:
+    """Read one input file with preprocessing and the OCR engine (runs in a worker process)."""
     from .process import ocr_document  # heavy imports, paid in the worker
 
     started = time.perf_counter()
     try:
-        doc = ocr_document(Path(path), rel, options, options.max_pixels)
+        doc = ocr_document(Path(path), rel, options, options.max_pixels, engine)
     except OcrfixError as e:
         return OcrResult(rel, None, str(e), time.perf_counter() - started)
     except Exception as e:  # noqa: BLE001 - one bad page must not take the batch down
@@ -121,17 +125,17 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _local_results(tasks: list[tuple[str, str]], options: Options) -> Iterator[OcrResult]:
+def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEngine | None) -> Iterator[OcrResult]:
     if not tasks:
         return
     if options.workers == 1:
         for path, rel in tasks:
-            yield ocr_task(path, rel, options)
+            yield ocr_task(path, rel, options, engine)
         return
     # forkserver: workers start clean (no inherited threads or open database handles).
     context = multiprocessing.get_context("forkserver")
     pool = ProcessPoolExecutor(max_workers=min(options.workers, len(tasks)), mp_context=context, initializer=_ignore_sigint)
-    futures = {pool.submit(ocr_task, path, rel, options): rel for path, rel in tasks}
+    futures = {pool.submit(ocr_task, path, rel, options, engine): rel for path, rel in tasks}
     try:
         pending = set(futures)
         while pending:
@@ -152,7 +156,7 @@ def _local_results(tasks: list[tuple[str, str]], options: Options) -> Iterator[O
                 process.terminate()
 
 
-def _dask_results(tasks: list[tuple[str, str]], options: Options) -> Iterator[OcrResult]:
+def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEngine | None) -> Iterator[OcrResult]:
     if not tasks:
         return
     try:
@@ -169,7 +173,7 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options) -> Iterator[Oc
     except OSError as e:
         raise UsageError(f"cannot reach the Dask scheduler at {options.scheduler} ({e})") from e
     try:
-        futures = [client.submit(ocr_task, path, rel, options, pure=False) for path, rel in tasks]
+        futures = [client.submit(ocr_task, path, rel, options, engine, pure=False) for path, rel in tasks]
         try:
             for future in as_completed(futures):
                 try:
@@ -194,6 +198,7 @@ def run_batch(
     force: bool = False,
     on_done: Callable[[FileResult], None] | None = None,
     on_plan: Callable[[dict[str, int]], None] | None = None,
+    engine: OcrEngine | None = None,
 ) -> BatchResult:
     """Process the inputs into ``out_dir``, resuming and reusing cached OCR where it is still valid."""
     from .process import correct_document, corrector_for  # the corrector's dependencies, only when needed
@@ -253,7 +258,7 @@ def run_batch(
                 assert raw is not None  # planned only where cached OCR exists
                 record(_finish(ws, out_dir, rel, raw, options, corrections, corr_key, correct_document, "recorrect", 0.0))
                 ws.commit()
-            results = _dask_results(to_ocr, options) if options.executor == "dask" else _local_results(to_ocr, options)
+            results = _dask_results(to_ocr, options, engine) if options.executor == "dask" else _local_results(to_ocr, options, engine)
             with contextlib.closing(results):  # stops the workers at once on Ctrl-C
                 for ocr in results:
                     result.peak_worker_rss_mb = max(result.peak_worker_rss_mb, ocr.peak_rss_mb)

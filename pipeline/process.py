@@ -14,13 +14,14 @@ from pathlib import Path
 import numpy as np
 
 from .correct import Corrector, correct_page, load_corrector
+from .engine import OcrEngine, engine_for
 from .ingest import DEFAULT_MAX_PIXELS, PageImage, load_pages
 from .layout import rejoin_page
 from .model import BBox, Document, Line, Page, Step
 from .options import CorrectOptions, Options
 from .overrides import Corrections, apply_overrides, load_corrections
 from .preprocess import Preprocessed, preprocess
-from .tesseract import check_tesseract, ocr_image
+from .verify import MergeResult, Vocabulary, merge_reads
 
 __all__ = ["ocr_page", "ocr_document", "correct_document", "corrector_for", "map_lines"]
 
@@ -99,18 +100,87 @@ def _candidate_record(clean: Preprocessed, lines: list[Line]) -> dict[str, objec
     }
 
 
-def ocr_page(page_image: PageImage, source: str, options: Options) -> Page:
-    """Preprocess one page image and read it with Tesseract; boxes refer to the input image.
+def _read(engine: OcrEngine, image: np.ndarray, options: Options, dpi: int | None) -> list[Line]:
+    return engine.read(image, options.ocr, dpi).lines
 
-    In auto mode the page is read with the first preprocessing candidate; when Tesseract is not
-    confident in that read, the next candidate is tried and the more confident read is kept.
+
+def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEngine | None = None) -> Page:
+    """Preprocess one page image and read it; boxes refer to the input image.
+
+    In auto mode the page is read with the first preprocessing candidate (and the next while
+    Tesseract is not confident in the read). Where the read that wins came from a page that
+    preprocessing changed, the page is also read as scanned and the two reads are merged line by
+    line (``verify.merge_reads``): the processed read replaces the original only where it is
+    clearly more plausible. A page that no step changes is read once.
     """
-    info = check_tesseract(options.ocr.tesseract_cmd, options.ocr.lang)
+    engine = engine if engine is not None else engine_for(options.ocr)
     height, width = page_image.image.shape[:2]
     name = f"{Path(source).stem}-p{page_image.index + 1}"
+    auto = options.preprocess.mode == "auto"
     clean = preprocess(page_image.image, page_image.dpi, options.preprocess, name=name)
+    original: list[Line] | None = None
+    if not _changes_page(clean):
+        # The first candidate is the page as scanned: its read is the original read.
+        original = _read(engine, page_image.image, options, page_image.dpi)
+    lines, clean, choice = _best_processed_read(engine, page_image, clean, options, name, original)
+    lines = map_lines(lines, clean.to_input, width, height)
+    steps: list[Step] = []
+    if clean.measures is not None:
+        steps.append(
+            Step(name="measure", params=clean.measures.as_params(), reason="what the page looked like to the chooser")
+        )
+    steps.extend(clean.steps)
+    if auto:
+        steps.append(choice)
+    if auto and _changes_page(clean):
+        if original is None:
+            original = _read(engine, page_image.image, options, page_image.dpi)
+        vocabulary = Vocabulary.build(engine.words(options.ocr.lang), original, lines)
+        merged = merge_reads(original, lines, vocabulary)
+        lines = merged.lines
+        steps.append(Step(name="verify", params=merged.as_params(), reason=_verify_reason(merged)))
+    page = Page(
+        source=source,
+        index=page_image.index,
+        width=width,
+        height=height,
+        dpi=page_image.dpi,
+        lines=lines,
+        steps=steps,
+        engine={"name": engine.name, "version": engine.version(), "lang": options.ocr.lang, "psm": str(options.ocr.psm)},
+    )
+    return rejoin_page(page) if options.ocr.rejoin_lines else page
+
+
+def _changes_page(clean: Preprocessed) -> bool:
+    """Whether any step changed the page beyond the grey conversion Tesseract does itself."""
+    return any(s.name != "grayscale" for s in clean.steps)
+
+
+def _verify_reason(merged: MergeResult) -> str:
+    if merged.from_processed == 0:
+        return "the processed read was nowhere clearly better than the page read as scanned: kept the original read"
+    if merged.from_original == 0:
+        return "the processed read was clearly better in every group of lines"
+    return (
+        f"line by line: {merged.from_processed} groups of lines from the processed read, "
+        f"{merged.from_original} from the page as scanned"
+    )
+
+
+def _best_processed_read(
+    engine: OcrEngine,
+    page_image: PageImage,
+    clean: Preprocessed,
+    options: Options,
+    name: str,
+    first_read: list[Line] | None = None,
+) -> tuple[list[Line], Preprocessed, Step]:
+    """Read the first candidate (``first_read`` when it was read already); while Tesseract is not
+    confident, try the next candidates and keep the more confident read. Returns its lines (in the
+    clean image's pixels), its preprocessing and the record of the choice."""
     candidates, measures = clean.candidates, clean.measures
-    lines = ocr_image(clean.image, options.ocr, clean.dpi)
+    lines = first_read if first_read is not None else _read(engine, clean.image, options, clean.dpi)
     first_conf, _ = _read_summary(lines)
     tried = [_candidate_record(clean, lines)]
     kept = 0
@@ -128,46 +198,31 @@ def ocr_page(page_image: PageImage, source: str, options: Options) -> Page:
             measures=measures,
             name=f"{name}-c{index + 1}",
         )
-        other_lines = ocr_image(other.image, options.ocr, other.dpi)
+        other_lines = _read(engine, other.image, options, other.dpi)
         tried.append(_candidate_record(other, other_lines))
         if _better_read(other_lines, lines):
             clean, lines, kept = other, other_lines, index
-    steps: list[Step] = []
-    if clean.measures is not None:
-        steps.append(
-            Step(name="measure", params=clean.measures.as_params(), reason="what the page looked like to the chooser")
-        )
-    steps.extend(clean.steps)
-    if options.preprocess.mode == "auto":
-        if len(tried) == 1 and first_conf is not None and first_conf >= RETRY_BELOW_CONFIDENCE:
-            why = f"first read confident enough (mean {first_conf:.1f} >= {RETRY_BELOW_CONFIDENCE:.0f})"
-        elif len(tried) == 1:
-            why = "only one candidate"
-        elif kept == 2:
-            why = "both candidates read poorly; the last-resort cleaning read better"
-        elif kept:
-            why = "the second candidate read with clearly higher confidence"
-        elif len(tried) > 2:
-            why = "no candidate read better than the first"
-        else:
-            why = "the second candidate did not read better; kept the first"
-        steps.append(Step(name="choose", params={"candidates": tried, "kept": kept}, reason=why))
-    page = Page(
-        source=source,
-        index=page_image.index,
-        width=width,
-        height=height,
-        dpi=page_image.dpi,
-        lines=map_lines(lines, clean.to_input, width, height),
-        steps=steps,
-        engine={"name": "tesseract", "version": info.version, "lang": options.ocr.lang, "psm": str(options.ocr.psm)},
-    )
-    return rejoin_page(page) if options.ocr.rejoin_lines else page
+    if len(tried) == 1 and first_conf is not None and first_conf >= RETRY_BELOW_CONFIDENCE:
+        why = f"first read confident enough (mean {first_conf:.1f} >= {RETRY_BELOW_CONFIDENCE:.0f})"
+    elif len(tried) == 1:
+        why = "only one candidate"
+    elif kept == 2:
+        why = "both candidates read poorly; the last-resort cleaning read better"
+    elif kept:
+        why = "the second candidate read with clearly higher confidence"
+    elif len(tried) > 2:
+        why = "no candidate read better than the first"
+    else:
+        why = "the second candidate did not read better; kept the first"
+    return lines, clean, Step(name="choose", params={"candidates": tried, "kept": kept}, reason=why)
 
 
-def ocr_document(path: Path, source: str, options: Options, max_pixels: int = DEFAULT_MAX_PIXELS) -> Document:
+def ocr_document(
+    path: Path, source: str, options: Options, max_pixels: int = DEFAULT_MAX_PIXELS, engine: OcrEngine | None = None
+) -> Document:
     """OCR every page of one input file (the uncorrected result, as cached)."""
-    pages = [ocr_page(page_image, source, options) for page_image in load_pages(path, max_pixels)]
+    engine = engine if engine is not None else engine_for(options.ocr)
+    pages = [ocr_page(page_image, source, options, engine) for page_image in load_pages(path, max_pixels)]
     return Document(source=source, pages=pages)
 
 

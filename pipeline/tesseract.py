@@ -1,9 +1,7 @@
-"""The only code that talks to Tesseract.
-
-It checks once per process that Tesseract 5 and the language data are installed, runs it with an
-argument list (never a shell string), one OpenMP thread and a timeout, and parses its hOCR into
-Lines and Words with boxes, confidences and per-character alternatives.
-"""
+"""Tesseract's side of things: the check that Tesseract 5 and the language data are installed
+(once per process, with a message naming the package to install), and the parsing of its hOCR into
+Lines and Words with boxes, confidences and per-character alternatives. ``engine.TesseractEngine``
+runs it."""
 
 from __future__ import annotations
 
@@ -12,18 +10,14 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 
-import cv2
-import numpy as np
 from lxml import etree
 
 from .errors import MissingDependencyError, OcrEngineError
 from .model import BBox, CharChoices, Line, Word
-from .options import OcrOptions
 
-__all__ = ["TesseractInfo", "check_tesseract", "ocr_image", "parse_hocr", "parse_hocr_pages"]
+__all__ = ["TesseractInfo", "check_tesseract", "parse_hocr", "parse_hocr_pages", "INSTALL_HINT"]
 
 INSTALL_HINT = "install it with: sudo apt-get install tesseract-ocr tesseract-ocr-eng"
 _LINE_CLASSES = {"ocr_line", "ocr_caption", "ocr_header", "ocr_textfloat"}
@@ -74,39 +68,6 @@ def check_tesseract(cmd: str = "tesseract", lang: str = "eng") -> TesseractInfo:
                 f"sudo apt-get install tesseract-ocr-{needed}"
             )
     return TesseractInfo(version=match.group(0), languages=available)
-
-
-def ocr_image(image: np.ndarray, options: OcrOptions, dpi: int | None = None) -> list[Line]:
-    """Run Tesseract on one page image (grayscale or BGR array) and return its lines of words."""
-    check_tesseract(options.tesseract_cmd, options.lang)
-    # Netpbm in a temporary file: encoding a 300-dpi page as PNG costs ~0.2 s and PGM nothing, and
-    # Tesseract reads a file faster than stdin (measured 1.15 s from a file, 1.28 s piped).
-    suffix = ".pgm" if image.ndim == 2 else ".ppm"
-    ok, encoded = cv2.imencode(suffix, image)
-    if not ok:
-        raise OcrEngineError("the page image could not be encoded for Tesseract")
-    with tempfile.NamedTemporaryFile(prefix="ocrfix-page-", suffix=suffix) as page_file:
-        page_file.write(encoded.tobytes())
-        page_file.flush()
-        args = [options.tesseract_cmd, page_file.name, "stdout", "-l", options.lang, "--psm", str(options.psm)]
-        if dpi:
-            args += ["--dpi", str(int(dpi))]
-        if options.char_alternatives:
-            args += ["-c", "lstm_choice_mode=2"]
-        args.append("hocr")
-        try:
-            result = subprocess.run(args, capture_output=True, timeout=options.timeout_s, env=_engine_env())
-        except subprocess.TimeoutExpired as e:
-            raise OcrEngineError(
-                f"Tesseract took longer than {options.timeout_s:.0f} s on this page and was stopped; "
-                "raise the limit with --ocr-timeout"
-            ) from e
-        except OSError as e:
-            raise MissingDependencyError(f"Tesseract could not be started ({e}); {INSTALL_HINT}") from e
-    if result.returncode != 0:
-        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise OcrEngineError(f"Tesseract failed: {message[-1] if message else 'exit code ' + str(result.returncode)}")
-    return parse_hocr(result.stdout)
 
 
 def _bbox(title: str | None) -> tuple[int, int, int, int] | None:

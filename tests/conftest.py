@@ -49,16 +49,44 @@ def fake_lines(lines: list[list[tuple[str, float]]]):
     ]
 
 
+class FakeEngine:
+    """An OCR engine (``pipeline.engine.OcrEngine``) that reads every image as the next of the given
+    reads (the last one again once they run out), and records the images it was given."""
+
+    name = "fake"
+
+    def __init__(self, reads, words=()):
+        self.reads = [fake_lines(r) if r and isinstance(r[0], list) else list(r) for r in reads]
+        self.seen = []
+        self.vocabulary = frozenset(words)
+
+    def version(self) -> str:
+        return "5.0.0-fake"
+
+    def data_id(self, lang: str) -> str:
+        return f"{lang}:fake"
+
+    def words(self, lang: str) -> frozenset[str]:
+        return self.vocabulary
+
+    def read(self, image, options, dpi=None):
+        from pipeline.model import Page
+
+        self.seen.append(image)
+        lines = self.reads[min(len(self.seen) - 1, len(self.reads) - 1)] if self.reads else []
+        return Page(source="", width=image.shape[1], height=image.shape[0], dpi=dpi, lines=lines,
+                    engine={"name": self.name, "version": self.version()})
+
+
 @pytest.fixture
 def fake_ocr(monkeypatch):
-    """Make ``pipeline.process`` read every page as the given lines of (text, confidence) words."""
+    """Make ``pipeline.process`` read every page as the given lines of (text, confidence) words,
+    through a fake engine that the pipeline gets where it would get Tesseract."""
     from pipeline import process
-    from pipeline.tesseract import TesseractInfo
 
     def install(lines: list[list[tuple[str, float]]]):
-        monkeypatch.setattr(process, "ocr_image", lambda image, options, dpi=None: fake_lines(lines))
-        monkeypatch.setattr(
-            process, "check_tesseract", lambda *a, **k: TesseractInfo(version="5.0.0-fake", languages=("eng",))
-        )
+        engine = FakeEngine([lines])
+        monkeypatch.setattr(process, "engine_for", lambda options: engine)
+        return engine
 
     return install

@@ -268,28 +268,20 @@ def test_ocr_page_reads_an_upside_down_page_and_records_the_choice(tmp_path) -> 
     text = " ".join(w.text for w in page.words)
     assert "Secretary" in text and "Ambassador" in text
     names = [s.name for s in page.steps]
-    assert names[0] == "measure" and "orient" in names and names[-1] == "choose"
-    choose = page.steps[-1]
+    assert names[0] == "measure" and "orient" in names and names[-2:] == ["choose", "verify"]
+    choose = page.steps[-2]
     assert choose.params["kept"] == 0 and len(choose.params["candidates"]) >= 1
     # Boxes refer to the scan as given: the first line of text is at the bottom of the scan.
     first = next(line for line in page.lines if "Secretary" in line.text)
     assert first.bbox is not None and first.bbox[1] > scan.shape[0] // 2
 
 
-def _fake_reads(monkeypatch, reads: list[list[tuple[str, float]]]) -> list[np.ndarray]:
-    """Make process.ocr_image return these (text, confidence) words, one list per call."""
-    import pipeline.process as process
+def _fake_reads(reads: list[list[tuple[str, float]]]):
+    """A fake engine that reads these (text, confidence) words, one list per call, as one line."""
+    from conftest import FakeEngine
 
-    seen: list[np.ndarray] = []
-
-    def fake_ocr_image(image, options, dpi=None):
-        words = reads[len(seen)]
-        seen.append(image)
-        return [Line(words=[Word(text=t, bbox=(10, 10, 50, 30), confidence=c) for t, c in words], bbox=(10, 10, 50, 30))]
-
-    monkeypatch.setattr(process, "ocr_image", fake_ocr_image)
-    monkeypatch.setattr(process, "check_tesseract", lambda *a, **k: type("I", (), {"version": "5.3.0"})())
-    return seen
+    return FakeEngine([[Line(words=[Word(text=t, bbox=(10, 10, 50, 30), confidence=c) for t, c in words], bbox=(10, 10, 50, 30))]
+                       if words else [] for words in reads])
 
 
 def test_chooser_keeps_the_more_confident_second_read(monkeypatch, page: np.ndarray) -> None:
@@ -297,15 +289,18 @@ def test_chooser_keeps_the_more_confident_second_read(monkeypatch, page: np.ndar
     from pipeline.options import Options
     from pipeline.process import ocr_page
 
-    seen = _fake_reads(monkeypatch, [[("Tbe", 40.0), ("Secrctary", 45.0)], [("The", 90.0), ("Secretary", 92.0)]])
-    result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1))
+    engine = _fake_reads([[("Tbe", 40.0), ("Secrctary", 45.0)], [("The", 90.0), ("Secretary", 92.0)]])
+    result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1), engine=engine)
+    seen = engine.seen
     assert len(seen) == 2
     assert [w.text for w in result.words] == ["The", "Secretary"]
-    choose = result.steps[-1]
+    choose = result.steps[-2]
     assert choose.name == "choose" and choose.params["kept"] == 1
     assert [c["mean_confidence"] for c in choose.params["candidates"]] == [42.5, 91.0]
-    # The kept candidate's steps are recorded (for a clean bilevel page the fallback is a median).
-    assert [s.name for s in result.steps] == ["measure", "median", "choose"]
+    # The kept candidate's steps are recorded (for a clean bilevel page the fallback is a median),
+    # and the merge with the page as scanned (whose read was the first candidate's: no third read).
+    assert [s.name for s in result.steps] == ["measure", "median", "choose", "verify"]
+    assert result.steps[-1].params["groups_from_processed"] == 1
 
 
 def test_chooser_does_not_reread_a_confident_page(monkeypatch, page: np.ndarray) -> None:
@@ -313,8 +308,9 @@ def test_chooser_does_not_reread_a_confident_page(monkeypatch, page: np.ndarray)
     from pipeline.options import Options
     from pipeline.process import ocr_page
 
-    seen = _fake_reads(monkeypatch, [[("The", 95.0)]])
-    result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1))
+    engine = _fake_reads([[("The", 95.0)]])
+    result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1), engine=engine)
+    seen = engine.seen
     assert len(seen) == 1
     assert result.steps[-1].params == {"candidates": [{"steps": [], "mean_confidence": 95.0, "characters": 3}], "kept": 0}
 
@@ -325,8 +321,8 @@ def test_chooser_rejects_a_confident_read_that_lost_the_text(monkeypatch, page: 
     from pipeline.process import ocr_page
 
     first = [("word", 60.0)] * 50
-    _fake_reads(monkeypatch, [first, [("word", 96.0)] * 5])
-    result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1))
+    engine = _fake_reads([first, [("word", 96.0)] * 5])
+    result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1), engine=engine)
     assert result.steps[-1].params["kept"] == 0
     assert len(result.words) == 50
 
@@ -336,14 +332,15 @@ def test_chooser_tries_the_last_resort_only_when_both_reads_are_poor(monkeypatch
     from pipeline.options import Options
     from pipeline.process import ocr_page
 
-    seen = _fake_reads(monkeypatch, [[], [("ee", 30.0)], [("The", 93.0), ("Secretary", 94.0)]])
-    result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1))
+    engine = _fake_reads([[], [("ee", 30.0)], [("The", 93.0), ("Secretary", 94.0)]])
+    result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1), engine=engine)
+    seen = engine.seen
     assert len(seen) == 3
     assert [w.text for w in result.words] == ["The", "Secretary"]
-    choose = result.steps[-1]
+    choose = result.steps[-2]
     assert choose.params["kept"] == 2 and choose.reason.startswith("both candidates read poorly")
     assert [c["mean_confidence"] for c in choose.params["candidates"]] == [None, 30.0, 93.5]
-    assert [s.name for s in result.steps][-3:] == ["median", "flatten", "choose"]
+    assert [s.name for s in result.steps][-4:] == ["median", "flatten", "choose", "verify"]
 
 
 def test_chooser_does_not_try_the_last_resort_after_a_fair_second_read(monkeypatch, page: np.ndarray) -> None:
@@ -351,6 +348,7 @@ def test_chooser_does_not_try_the_last_resort_after_a_fair_second_read(monkeypat
     from pipeline.options import Options
     from pipeline.process import ocr_page
 
-    seen = _fake_reads(monkeypatch, [[("Tbe", 40.0)], [("The", 70.0)]])
-    result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1))
-    assert len(seen) == 2 and result.steps[-1].params["kept"] == 1
+    engine = _fake_reads([[("Tbe", 40.0)], [("The", 70.0)]])
+    result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1), engine=engine)
+    seen = engine.seen
+    assert len(seen) == 2 and result.steps[-2].params["kept"] == 1

@@ -123,7 +123,7 @@ def test_ocr_page_rejoins_line_pieces_unless_told_not_to(monkeypatch):
     from pipeline import process
     from pipeline.ingest import PageImage
     from pipeline.options import OcrOptions
-    from pipeline.tesseract import TesseractInfo
+    from conftest import FakeEngine
 
     def word(text, x0, x1, y=100):
         return Word(text=text, bbox=(x0, y - 30, x1, y), confidence=90.0)
@@ -133,14 +133,13 @@ def test_ocr_page_rejoins_line_pieces_unless_told_not_to(monkeypatch):
         Line(words=[word("Namibian", 100, 220), word("question,", 240, 310)], block=1),
         Line(words=[word("in", 100, 130, 160), word("the", 150, 195, 160), word("record", 215, 305, 160)], block=1),
     ]
-    monkeypatch.setattr(process, "ocr_image", lambda image, options, dpi=None: list(pieces))
-    monkeypatch.setattr(process, "check_tesseract", lambda *a, **k: TesseractInfo(version="5.0.0-fake", languages=("eng",)))
+    engine = FakeEngine([pieces])
     image = PageImage(image=np.full((300, 700), 255, np.uint8), index=0, dpi=300)
     plain = Options(workers=1, preprocess={"mode": "off"})
 
-    page = process.ocr_page(image, "p.png", plain)
+    page = process.ocr_page(image, "p.png", plain, engine)
     assert [line.text for line in page.lines] == ["Namibian question, there is nothing", "in the record"]
     assert page.steps[-1].name == "rejoin-lines"
-    kept = process.ocr_page(image, "p.png", plain.model_copy(update={"ocr": OcrOptions(rejoin_lines=False)}))
+    kept = process.ocr_page(image, "p.png", plain.model_copy(update={"ocr": OcrOptions(rejoin_lines=False)}), engine)
     assert [line.text for line in kept.lines] == ["there is nothing", "Namibian question,", "in the record"]
     assert "rejoin-lines" not in [s.name for s in kept.steps]

@@ -6,7 +6,8 @@ import pytest
 from conftest import DATA
 from pipeline.errors import MissingDependencyError
 from pipeline.options import OcrOptions
-from pipeline.tesseract import check_tesseract, ocr_image, parse_hocr
+from pipeline.engine import OcrEngine, TesseractEngine
+from pipeline.tesseract import check_tesseract, parse_hocr
 
 
 def test_parse_hocr_words_boxes_confidences_and_alternatives():
@@ -54,7 +55,34 @@ def test_real_tesseract_reads_a_rendered_word():
     cv2.putText(image, "Moscow 1988", (20, 80), cv2.FONT_HERSHEY_SIMPLEX, 2, 0, 4)
     info = check_tesseract()
     assert int(info.version.split(".")[0]) >= 5
-    lines = ocr_image(image, OcrOptions(), dpi=300)
-    words = [w for l in lines for w in l.words]
+    engine = TesseractEngine()
+    assert isinstance(engine, OcrEngine)
+    page = engine.read(image, OcrOptions(), dpi=300)
+    words = page.words
     assert " ".join(w.text for w in words) == "Moscow 1988"
     assert all(w.bbox and w.bbox[2] <= 600 for w in words)
+    assert (page.width, page.height) == (600, 120)
+    assert page.engine["name"] == "tesseract" and page.engine["version"] == info.version
+
+
+@pytest.mark.tesseract
+def test_tesseract_engine_names_its_language_data_and_offers_its_dictionary():
+    engine = TesseractEngine()
+    ident = engine.data_id("eng")
+    assert ident.startswith("eng:") and "unknown" not in ident
+    words = engine.words("eng")
+    # Tesseract's own English word list, unpacked from the installed language data.
+    assert len(words) > 100_000 and {"government", "embassy", "minister"} <= words
+
+
+def test_tesseract_engine_reports_a_timeout_as_an_engine_error(tmp_path):
+    """A Tesseract that hangs is stopped at the timeout with a message saying how to raise it."""
+    from pipeline.errors import OcrEngineError
+
+    slow = tmp_path / "tesseract"
+    slow.write_text("#!/bin/sh\ncase \"$1\" in --version) echo 'tesseract 5.3.0';; --list-langs) printf 'List of available languages in \"/x/\" (1):\\neng\\n';; *) sleep 30;; esac\n")
+    slow.chmod(0o755)
+    engine = TesseractEngine(str(slow))
+    with pytest.raises(OcrEngineError) as info:
+        engine.read(np.full((50, 50), 255, np.uint8), OcrOptions(tesseract_cmd=str(slow), timeout_s=1))
+    assert "--ocr-timeout" in str(info.value)

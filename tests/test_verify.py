@@ -1,0 +1,167 @@
+"""The verifying chooser: two reads of a page merged line by line, the original kept unless the
+processed read is clearly more plausible; through a fake engine where it is about ocr_page."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import FakeEngine
+from pipeline.model import Line, Word
+from pipeline.verify import Vocabulary, align_lines, merge_reads, read_quality
+
+LEXICON = {"the", "secretary", "of", "state", "will", "arrive", "in", "london", "on", "monday", "going", "to", "school",
+           "see", "embassy", "minister"}
+
+
+def line(text: str, y: int, conf: float = 90.0, x: int = 100, block: int = 0) -> Line:
+    words, cursor = [], x
+    for token in text.split():
+        width = 18 * len(token)
+        words.append(Word(text=token, bbox=(cursor, y, cursor + width, y + 30), confidence=conf))
+        cursor += width + 15
+    return Line(words=words, bbox=(x, y, cursor - 15, y + 30), block=block)
+
+
+def vocabulary(*reads: list[Line]) -> Vocabulary:
+    return Vocabulary.build(LEXICON, *reads)
+
+
+def texts(lines: list[Line]) -> list[str]:
+    return [ln.text for ln in lines]
+
+
+def test_known_words_count_more_than_garbled_ones():
+    v = vocabulary()
+    good = read_quality([line("going to school", 0)], v.knows)
+    garbled = read_quality([line("-oiny to see", 0)], v.knows)
+    assert good > 2 * garbled
+
+
+def test_numbers_and_the_pages_own_forms_are_known_but_one_off_garbles_are_not():
+    reads = [[line("Herr Heydrich said", 0), line("Heydrich and Heydrich", 50)], [line("Heydrich", 0)]]
+    v = vocabulary(*reads)
+    assert v.knows("1939") and v.knows("7160/88") and v.knows("(Heydrich),")
+    assert not v.knows("Hcydrich") and not v.knows("---")
+    assert v.knows("Minister's") and v.knows("state-school")
+
+
+def test_lines_are_aligned_by_their_boxes_a_split_line_with_its_whole():
+    first = [line("The Secretary of State", 100), line("will arrive in London", 150)]
+    second = [line("The Secretary", 102, x=100), line("of State", 101, x=400), line("will arrive in London", 151)]
+    groups = sorted((sorted(a), sorted(b)) for a, b in align_lines(first, second))
+    assert groups == [([0], [0, 1]), ([1], [2])]
+
+
+def test_each_line_keeps_the_better_read_and_the_original_where_the_processed_is_worse():
+    original = [line("The Secretary of State", 100), line("-oiny to see", 150, conf=60)]
+    processed = [line("Tbe Secrctary ot Statc", 101, conf=70), line("going to school", 151)]
+    merged = merge_reads(original, processed, vocabulary(original, processed))
+    assert texts(merged.lines) == ["The Secretary of State", "going to school"]
+    assert (merged.from_original, merged.from_processed) == (1, 1)
+
+
+def test_a_line_the_processed_read_lost_is_kept_from_the_original():
+    original = [line("The Secretary of State", 100), line("will arrive in London", 150), line("on Monday", 200)]
+    processed = [line("The Secretary of State", 100, conf=96), line("on Monday", 200, conf=96)]
+    merged = merge_reads(original, processed, vocabulary(original, processed))
+    assert texts(merged.lines) == ["The Secretary of State", "will arrive in London", "on Monday"]
+    assert merged.only_original == 1
+
+
+def test_a_line_only_the_processed_read_found_goes_in_its_place():
+    original = [line("The Secretary of State", 100), line("on Monday", 200)]
+    processed = [line("The Secretary of State", 100), line("will arrive in London", 150), line("on Monday", 200)]
+    merged = merge_reads(original, processed, vocabulary(original, processed))
+    assert texts(merged.lines) == ["The Secretary of State", "will arrive in London", "on Monday"]
+
+
+def test_where_the_estimate_cannot_tell_the_original_is_kept():
+    # Two equally plausible reads (a name the lexicon does not know, read two ways, same confidence).
+    original = [line("Mr Shultz", 100)]
+    processed = [line("Mr Schultz", 100)]
+    merged = merge_reads(original, processed, vocabulary(original, processed))
+    assert texts(merged.lines) == ["Mr Shultz"]
+    assert merged.from_processed == 0
+
+
+def test_a_slightly_more_confident_processed_read_does_not_replace_the_original():
+    original = [line("The Secretary of State", 100, conf=90)]
+    processed = [line("The Secretary of Statc", 100, conf=92)]
+    merged = merge_reads(original, processed, vocabulary(original, processed))
+    assert texts(merged.lines) == ["The Secretary of State"]
+
+
+# ---------------------------------------------------------------------------------------------
+# ocr_page with a fake engine: what the chooser reads and what ships
+# ---------------------------------------------------------------------------------------------
+
+
+def _noisy_page() -> np.ndarray:
+    """A grey page of type with heavy grain: auto mode plans denoising and flattening only (no
+    geometry), so the fake reads' boxes hold for both images."""
+    import cv2
+
+    rng = np.random.default_rng(7)
+    page = np.full((1200, 900), 230, np.uint8)
+    for i in range(20):
+        cv2.putText(page, "The Secretary of State will arrive", (40, 60 + 50 * i), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 40, 2,
+                    cv2.LINE_AA)
+    return np.clip(page.astype(np.float32) + rng.normal(0, 30, page.shape), 0, 255).astype(np.uint8)
+
+
+def _reads(*reads: list[Line]) -> FakeEngine:
+    return FakeEngine(list(reads), words=LEXICON)
+
+
+def test_ocr_page_keeps_the_original_read_of_a_line_the_processed_read_garbled():
+    from pipeline.ingest import PageImage
+    from pipeline.options import Options
+    from pipeline.process import ocr_page
+
+    processed = [line("The Secretary of State", 100), line("-oiny to see", 150, conf=85)]
+    original = [line("The Secretary of State", 100, conf=80), line("going to school", 150, conf=80)]
+    # The first read is the processed page's (confident: no second candidate), then the original.
+    engine = _reads(processed, original)
+    page = ocr_page(PageImage(image=_noisy_page(), index=0, dpi=300), "p.png", Options(workers=1), engine=engine)
+    assert len(engine.seen) == 2
+    assert engine.seen[1] is not engine.seen[0] and engine.seen[1].shape == (1200, 900)
+    assert texts(page.lines) == ["The Secretary of State", "going to school"]
+    verify = page.steps[-1]
+    assert verify.name == "verify" and verify.params["groups_from_original"] >= 1
+
+
+def test_ocr_page_ships_the_processed_read_where_it_is_clearly_better():
+    from pipeline.ingest import PageImage
+    from pipeline.options import Options
+    from pipeline.process import ocr_page
+
+    processed = [line("The Secretary of State", 100, conf=95), line("will arrive in London", 150, conf=95)]
+    original = [line("Tbe Secrctary ot Statc", 100, conf=40), line("wlll arrlve ln Londou", 150, conf=40)]
+    page = ocr_page(PageImage(image=_noisy_page(), index=0, dpi=300), "p.png", Options(workers=1),
+                    engine=_reads(processed, original))
+    assert texts(page.lines) == ["The Secretary of State", "will arrive in London"]
+
+
+def test_ocr_page_reads_a_page_no_step_changes_once():
+    from pipeline.ingest import PageImage
+    from pipeline.options import Options
+    from pipeline.process import ocr_page
+
+    clean = np.full((1200, 900), 255, np.uint8)
+    engine = _reads([line("The Secretary of State", 100, conf=95)])
+    page = ocr_page(PageImage(image=clean, index=0, dpi=300), "p.png", Options(workers=1), engine=engine)
+    assert len(engine.seen) == 1 and engine.seen[0] is clean
+    assert "verify" not in [s.name for s in page.steps]
+
+
+@pytest.mark.parametrize("mode", ["off", "median"])
+def test_steps_asked_for_or_none_are_not_second_guessed(mode):
+    from pipeline.ingest import PageImage
+    from pipeline.options import Options
+    from pipeline.process import ocr_page
+
+    engine = _reads([line("The Secretary", 100)], [line("The Secretary of State", 100)])
+    page = ocr_page(PageImage(image=_noisy_page(), index=0, dpi=300), "p.png",
+                    Options(workers=1, preprocess={"mode": mode}), engine=engine)
+    assert len(engine.seen) == 1 and texts(page.lines) == ["The Secretary"]
