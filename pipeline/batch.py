@@ -113,7 +113,7 @@ def correction_key(options: Options, corrections: Corrections) -> str:
     shaping = {
         "corrections": corrections.fingerprint(),
         # Only the files the corrector reads (a new SOURCES.md changes nothing), only when it runs.
-        "dictionaries": dictionary_hash(options.correct.dictionary_dir) if options.correct.enabled else "",
+        "dictionaries": dictionary_hash(options.correct.dictionary_dir) if options.correct.automatic else "",
         "correct": options.correct.model_dump(mode="json", exclude={"corrections_file", "dictionary_dir"}),
         "output": options.output.model_dump(mode="json"),
     }
@@ -203,7 +203,7 @@ def run_batch(
     """Process the inputs into ``out_dir``, resuming and reusing cached OCR where it is still valid."""
     from .process import correct_document, corrector_for  # the corrector's dependencies, only when needed
 
-    if options.correct.enabled:
+    if options.correct.automatic:
         # A missing or broken dictionary concerns every page: fail before any work.
         corrector_for(options.correct, corrections)
     result = BatchResult()

@@ -76,6 +76,19 @@ class CorrectOptions(_Options):
     enabled: bool = True
     dictionary_dir: Path = Field(default_factory=default_dictionary_dir)
     corrections_file: Path = Path("corrections.yaml")
+    # The language(s) of the text (Tesseract's codes, e.g. deu or eng+fra).
+    lang: str = "eng"
+
+    @property
+    def dictionaries_fit_language(self) -> bool:
+        """Whether the dictionaries can judge words of this language: the shipped ones are English,
+        so text in another language is left as read unless dictionaries built for it are given."""
+        return "eng" in self.lang.split("+") or self.dictionary_dir.resolve() != default_dictionary_dir().resolve()
+
+    @property
+    def automatic(self) -> bool:
+        """Whether the automatic corrector runs (overrides apply either way)."""
+        return self.enabled and self.dictionaries_fit_language
 
 
 class OutputOptions(_Options):

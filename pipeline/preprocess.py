@@ -278,12 +278,52 @@ def estimate_orientation(gray: np.ndarray) -> tuple[int, dict[str, float]]:
     return turn, evidence
 
 
-# A row/column at the page edge counts as "dark edge" when its mean is below this fraction of the
-# page background. Text rows are never that dark (dev pages: the darkest text row averages 0.75 of
-# the background; the synthetic scanner edges average 0.05-0.3).
+# A pixel is "dark" when below this fraction of the page background. Text rows are never that
+# dark on average (dev pages: the darkest text row averages 0.75 of the background; the synthetic
+# scanner edges average 0.05-0.3).
 DARK_EDGE_FRACTION = 0.55
+# A row/column at the page edge is scanner edge only when nearly all of it is dark: a row of type,
+# even a bold letterhead, is mostly paper between and inside the letters (a cut that took the
+# letterhead rows of 1-bit business letters for edge lost their first lines).
+DARK_EDGE_SHARE = 0.8
+# The edge band must start within this fraction of the image's edge (a lighter strip outside a
+# dark one is common: the scanner lid) and be one run of dark rows from there, gaps of at most
+# EDGE_GAP rows allowed; dark rows further in are page content, never edge.
+EDGE_START_FRACTION = 0.02
+EDGE_GAP = 2
+# A row beyond the band with at least this share of dark pixels (and not mostly dark) holds ink of
+# the page's own: the cut stops before it.
+MIN_INK_SHARE = 0.003
 # At most this fraction of the page is cut from each side, whatever the profile says.
 MAX_EDGE_FRACTION = 0.15
+
+
+def _edge_run(share: np.ndarray) -> int:
+    """How many rows (from index 0) the scanner-edge band takes, given each row's share of dark
+    pixels: one run of mostly dark rows that starts near the edge, plus a margin for its fuzzy
+    inner edge that stops short of the first row with ink of the page's own (a rule, a
+    letterhead); 0 where there is no band."""
+    dark = share >= DARK_EDGE_SHARE
+    limit = int(len(dark) * MAX_EDGE_FRACTION)
+    start_by = max(1, int(len(dark) * EDGE_START_FRACTION))
+    first = np.nonzero(dark[:start_by])[0]
+    if first.size == 0:
+        return 0
+    end, gap = int(first[0]), 0
+    for i in range(int(first[0]), limit):
+        if dark[i]:
+            end, gap = i, 0
+        else:
+            gap += 1
+            if gap > EDGE_GAP:
+                break
+    cut = end + 1
+    for i in range(end + 1, min(len(dark), end + 1 + max(2, len(dark) // 100))):
+        if dark[i] or share[i] < MIN_INK_SHARE:
+            cut = i + 1
+        else:
+            break
+    return cut
 
 
 def find_dark_border(gray: np.ndarray) -> tuple[int, int, int, int]:
@@ -293,22 +333,16 @@ def find_dark_border(gray: np.ndarray) -> tuple[int, int, int, int]:
     background = float(np.percentile(small, 90))
     if background < 60:
         return 0, 0, w, h
-    dark_rows = small.mean(axis=1) < DARK_EDGE_FRACTION * background
-    dark_cols = small.mean(axis=0) < DARK_EDGE_FRACTION * background
-
-    def run(flags: np.ndarray) -> int:
-        # The innermost dark row/column within the outer band: scanner edges often fade out
-        # towards the very edge of the image (a lighter strip outside a dark one).
-        limit = int(len(flags) * MAX_EDGE_FRACTION)
-        dark = np.nonzero(flags[:limit])[0]
-        if dark.size == 0:
-            return 0
-        # A margin beyond the dark band itself: its fuzzy inner edge is dark too.
-        return int(dark[-1]) + 1 + max(2, len(flags) // 100)
-
-    top, bottom = run(dark_rows), run(dark_rows[::-1])
-    left, right = run(dark_cols), run(dark_cols[::-1])
+    dark = small < DARK_EDGE_FRACTION * background
     sh, sw = small.shape
+    # Twice: each side's shares are taken between the bands found on the sides across it (the ink
+    # of a dark left edge is not ink of the top rows).
+    top = bottom = left = right = 0
+    for _ in range(2):
+        rows = dark[:, left : sw - right].mean(axis=1)
+        top, bottom = _edge_run(rows), _edge_run(rows[::-1])
+        cols = dark[top : sh - bottom, :].mean(axis=0)
+        left, right = _edge_run(cols), _edge_run(cols[::-1])
     box = (
         int(round(left * w / sw)),
         int(round(top * h / sh)),
@@ -633,9 +667,17 @@ LOW_CONTRAST = 90.0
 #    1.72 %, and Tesseract takes a third less time on them. x-height 14 was as good on average but
 #    wrecked one page (8.0 -> 20.6 %), 18 gained little. Small reductions are a coin toss: two
 #    mild pages at x-height 20.8 and 21.9 came out better or worse (+-0.1 point) as their scale
-#    moved by 0.01, so only pages that need at least a 0.7x reduction are reduced.
+#    moved by 0.01, so only pages that need at least a 0.7x reduction (MAX_REDUCTION) are reduced.
 MIN_XHEIGHT = 10.0
 MAX_XHEIGHT = 22.5
+# Reductions milder than this are not worth their resampling (see above).
+MAX_REDUCTION = 0.7
+# A reduction keeps strokes at least this wide (pixels, as ``estimate_stroke_width`` measures them:
+# twice the median distance from the stroke's centre line to the paper). Below two pixels a
+# stroke's width is one pixel in places and a break in others. On the dev pages this keeps the
+# 300-dpi pages of thin type (strokes 1.9-2.7 px) at their size; the chooser's verification
+# (verify.py) catches the reductions that still hurt.
+MIN_STROKE_AFTER_REDUCTION = 2.0
 TARGET_XHEIGHT = 16.0
 MAX_UPSCALE = 3.0
 # Typewriter glyph components are about as wide as they are tall (dev pages: median width/height
@@ -677,8 +719,14 @@ def _geometry(m: PageMeasures, forced: set[str] | None) -> list[Step]:
         why.append(f"x-height {xh:.0f} px is too small to read well")
     elif xh is not None and xh > MAX_XHEIGHT:
         factor = TARGET_XHEIGHT / xh
-        fx, fy = fx * factor, fy * factor
-        why.append(f"x-height {xh:.0f} px: Tesseract reads this type best at about {TARGET_XHEIGHT:.0f} px")
+        if m.stroke_width is not None:
+            # Never thinner than MIN_STROKE_AFTER_REDUCTION: a reduction that thins faded or broken
+            # strokes to a pixel erodes them ("charcoal" -> "ci coal").
+            factor = max(factor, MIN_STROKE_AFTER_REDUCTION / m.stroke_width)
+        if factor <= MAX_REDUCTION:
+            fx, fy = fx * factor, fy * factor
+            stroke = "" if m.stroke_width is None else f", strokes {m.stroke_width:.1f} -> {m.stroke_width * factor:.1f} px"
+            why.append(f"x-height {xh:.0f} px: Tesseract reads this type best at about {TARGET_XHEIGHT:.0f} px{stroke}")
     elif xh is None and m.dpi is not None and m.dpi < 150:
         factor = min(MAX_UPSCALE, 300 / m.dpi)
         fx, fy = fx * factor, fy * factor

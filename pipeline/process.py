@@ -236,7 +236,7 @@ def correct_document(doc: Document, options: CorrectOptions, corrections: Correc
     """Apply the overrides, then (when enabled) the automatic corrector, to every page."""
     if corrections is None:
         corrections = load_corrections(options.corrections_file)
-    corrector = corrector_for(options, corrections) if options.enabled else None
+    corrector = corrector_for(options, corrections) if options.automatic else None
     pages: list[Page] = []
     for page in doc.pages:
         page, decided = apply_overrides(page, doc.source, corrections)

@@ -184,3 +184,21 @@ def test_text_that_mentions_html_is_still_text(tmp_path):
     source.write_text("<html> was typed here by the clerk\nand nothing else.\n", encoding="utf-8")
     result = run("correct", str(source), "--corrections", str(tmp_path / "none.yaml"))
     assert result.returncode == 0 and result.stdout == "<html> was typed here by the clerk\nand nothing else.\n"
+
+
+def test_correct_leaves_text_in_another_language_alone_and_says_so_once(tmp_path):
+    """The shipped dictionaries are English: `--lang deu` must not turn German into English."""
+    import subprocess
+
+    text = tmp_path / "brief.txt"
+    # The English corrector makes "ist" "is" and "také" "take" here.
+    text.write_text("Ich bitte um baldige Nachricht. Der Minister ist in Wien, die Sache ist dringend.\n"
+                    "proto také Reichs Juden Polizei Kommission Konsul Botschaft gesagt\n", encoding="utf-8")
+    run = subprocess.run([OCRFIX, "correct", str(text), "--lang", "deu", "--corrections", str(tmp_path / "none.yaml")],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == text.read_text(encoding="utf-8")
+    assert run.stderr.count("shipped dictionaries are English") == 1
+    english = subprocess.run([OCRFIX, "correct", str(text), "--corrections", str(tmp_path / "none.yaml")],
+                             capture_output=True, text=True)
+    assert english.stdout != text.read_text(encoding="utf-8")  # the English corrector would change it

@@ -352,3 +352,23 @@ def test_chooser_does_not_try_the_last_resort_after_a_fair_second_read(monkeypat
     result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1), engine=engine)
     seen = engine.seen
     assert len(seen) == 2 and result.steps[-2].params["kept"] == 1
+
+
+def test_dark_edge_crop_keeps_a_letterhead_at_the_edge(page: np.ndarray) -> None:
+    """A 1-bit business letter's letterhead (a rule and bold capitals near the top edge) is page
+    content: the crop takes the real scanner edge on the right and leaves every row of the
+    letterhead's type (the crop used to take those rows for dark edge)."""
+    letter = np.vstack([np.full((120, page.shape[1]), 255, np.uint8), page[:-120]])
+    letter[20:34, 60:1440] = 0
+    head = np.full_like(letter, 255)
+    cv2.putText(head, "FOREIGN & COMMONWEALTH OFFICE", (70, 95), cv2.FONT_HERSHEY_DUPLEX, 2.0, 0, 9)
+    letter = np.minimum(letter, head)
+    letter[:, -40:] = 25
+    head_rows = np.nonzero((head < 128).any(axis=1))[0]
+    measures = measure_page(letter, 300)
+    x0, y0, x1, y1 = measures.border
+    assert x1 <= letter.shape[1] - 40  # the scanner edge is cut
+    assert y0 <= head_rows.min() and y1 == letter.shape[0]
+    result = preprocess(letter, 300, AUTO)
+    ink = (result.image < 128).sum()
+    assert ink >= (letter[:, :-40] < 128).sum() - (letter[:34] < 128).sum()  # at most the rule is gone

@@ -23,6 +23,24 @@ CorrectionsOpt = Annotated[
 ]
 
 
+LangOpt = Annotated[str, typer.Option("--lang", help="Language(s) of the text, as Tesseract names them: eng, deu, eng+fra ... The shipped dictionaries are English: in other languages the automatic corrector leaves words as read unless --dictionaries gives dictionaries built for it.")]
+DictionariesOpt = Annotated[
+    Optional[Path],
+    typer.Option("--dictionaries", help="A folder of dictionaries built with `ocrfix dictionary build` (default: the shipped English ones, or $OCRFIX_DICTIONARIES).", show_default=False),
+]
+
+
+def _language_notice(console, options) -> None:
+    """Say once that the corrector leaves text alone in a language its dictionaries do not know."""
+    if options.enabled and not options.dictionaries_fit_language:
+        console.print(
+            f"The shipped dictionaries are English: with --lang {options.lang} the automatic corrector leaves the "
+            "text as read (corrections.yaml still applies). To correct it, build dictionaries for the language "
+            "with `ocrfix dictionary build` and pass them with --dictionaries.",
+            highlight=False,
+        )
+
+
 def _default_workers() -> int:
     return os.cpu_count() or 1
 
@@ -59,7 +77,8 @@ def process(
     debug_images: Annotated[Optional[Path], typer.Option("--debug-images", help="Write each preprocessing stage's image of every page to this folder.")] = None,
     formats: Annotated[str, typer.Option("--format", help="Comma-separated outputs: txt, json, alto, hocr, pdf.")] = "txt,json",
     no_correct: Annotated[bool, typer.Option("--no-correct", help="Skip the automatic corrector (overrides still apply).")] = False,
-    lang: Annotated[str, typer.Option("--lang", help="Tesseract language(s), e.g. eng or eng+fra.")] = "eng",
+    lang: LangOpt = "eng",
+    dictionaries: DictionariesOpt = None,
     char_alternatives: Annotated[bool, typer.Option("--char-alternatives", help="Keep Tesseract's per-character alternatives in the JSON (and offer them to the corrector and review); about 10 % slower OCR.")] = False,
     rejoin_lines: Annotated[bool, typer.Option("--rejoin-lines/--no-rejoin-lines", help="Join pieces of one typed line that Tesseract read as separate lines (noise, warped paper); pieces more than 2.5 word spaces apart, such as a second column, are never joined.")] = True,
     ocr_timeout: Annotated[float, typer.Option("--ocr-timeout", help="Seconds Tesseract may spend on one page.", min=1)] = 300.0,
@@ -88,7 +107,8 @@ def process(
         options = Options(
             ocr=OcrOptions(lang=lang, timeout_s=ocr_timeout, char_alternatives=char_alternatives, rejoin_lines=rejoin_lines),
             preprocess=PreprocessOptions(mode=preprocess_mode, debug_dir=debug_images),
-            correct=CorrectOptions(enabled=not no_correct, corrections_file=corrections),
+            correct=CorrectOptions(enabled=not no_correct, corrections_file=corrections, lang=lang,
+                                   **({"dictionary_dir": dictionaries} if dictionaries else {})),
             output=OutputOptions(formats=tuple(f.strip() for f in formats.split(",") if f.strip()), raw=raw),
             workers=workers or _default_workers(),
             executor=executor,
@@ -104,6 +124,7 @@ def process(
     loaded = load_corrections(corrections)
 
     console, progress = _progress(len(inputs_found))
+    _language_notice(console, options.correct)
     started = time.perf_counter()
     done = 0
 
@@ -204,6 +225,8 @@ def correct(
     to: Annotated[str, typer.Option("--to", help="Output format: same (as the input), txt, json, hocr or alto. From plain text these have no word boxes.")] = "same",
     rejoin_lines: Annotated[bool, typer.Option("--rejoin-lines/--no-rejoin-lines", help="hOCR and ALTO input: join pieces of one typed line that the OCR read as separate lines.")] = True,
     corrections: CorrectionsOpt = Path("corrections.yaml"),
+    lang: LangOpt = "eng",
+    dictionaries: DictionariesOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Correct existing OCR files (no scans needed).
@@ -222,7 +245,10 @@ def correct(
     formats = ("same", "txt", "json", "hocr", "alto")
     if to not in formats:
         raise UsageError(f"--to {to}: choose from {', '.join(formats)}")
-    options = CorrectOptions(corrections_file=corrections)
+    options = CorrectOptions(corrections_file=corrections, lang=lang, **({"dictionary_dir": dictionaries} if dictionaries else {}))
+    from rich.console import Console
+
+    _language_notice(Console(stderr=True, soft_wrap=True), options)
     loaded = load_corrections(corrections)
     for file in files:
         try:
