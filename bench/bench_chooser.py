@@ -9,35 +9,36 @@ the next run unless --refresh). Then, with no corrector:
 - CER per collection of the original read (raw Tesseract through the engine), the processed read,
   the merged read that ships, and the oracle (the better read of each page);
 - pages where the merge is worse than the original read (EVALUATION.md's definition), named;
-- how often the quality estimate picks the read with the lower true CER where the two differ by
-  more than 10 % (per page, comparing the estimate of the whole reads);
-- the chooser's two fitted weights (``verify.UNKNOWN_WEIGHT``, ``verify.MIN_RELATIVE_GAIN``) fit
-  leave-one-collection-out on a grid: fit on the other collections (fewest pages worse, then fewest
-  character errors), scored on this one, beside the shipped values' in-sample figures.
+- the chooser's model (``verify.DEFAULT_MODEL``, a logistic model of which read of a line is
+  better) fit leave-one-collection-out: fit on the other collections' lines (labels from the
+  ground truth), scored on this one's pages and lines, beside the shipped fit on all; and how often
+  the held-out model picks the read with fewer errors where the two reads of a line differ;
+- the same with only the original's lines at risk open to a second read, by confidence bar, and
+  the share of the page that this leaves to read again.
 Writes bench/results/bench_chooser.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
+
+import numpy as np
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from devcollections import COLLECTION_ORDER, CollectionPage, collection_pages
 from devset import RESULTS, pct, publish
 
 from pipeline import verify  # noqa: E402  (devset put ROOT on sys.path)
-from pipeline.evaluate import Score, score_page, total  # noqa: E402
+from pipeline.evaluate import Score, normalise, score_page, total  # noqa: E402
 from pipeline.export.text import page_text  # noqa: E402
 from pipeline.layout import rejoin_page  # noqa: E402
 from pipeline.model import Line, Page  # noqa: E402
 
 CACHE = RESULTS / "chooser"
-UNKNOWN_WEIGHTS = (0.1, 0.2, 0.35, 0.5, 0.75, 1.0)
-RELATIVE_GAINS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.4)
 
 
 def read_both(page: CollectionPage) -> dict:
@@ -78,6 +79,58 @@ def _text(lines: list[Line], width: int, height: int) -> str:
     return page_text(rejoin_page(Page(source="", width=width, height=height, lines=lines)))
 
 
+def line_pairs(d: dict) -> list[dict]:
+    """The lines of one page that the chooser decides between (two reads of the same text that
+    differ), with their features and, from the ground truth, each read's character errors."""
+    if d["processed"] is None:
+        return []
+    original, processed, knows = d["original"], d["processed"], d["vocabulary"].knows
+    all_o = [w for ln in original for w in ln.words]
+    all_p = [w for ln in processed for w in ln.words]
+    scale_o, scale_p = verify._confidence_scale(all_o, all_p), verify._confidence_scale(all_p, all_o)
+    gt = normalise(d["gt"])
+    pairs = []
+    for o_idx, p_idx in verify.align_lines(original, processed):
+        if not o_idx or not p_idx or (len(o_idx) > 1 and len(p_idx) > 1):
+            continue
+        o_lines = verify._reading_order([original[i] for i in o_idx])
+        p_lines = verify._reading_order([processed[j] for j in p_idx])
+        o_text = normalise(" ".join(ln.text for ln in o_lines))
+        p_text = normalise(" ".join(ln.text for ln in p_lines))
+        if o_text == p_text or Levenshtein.normalized_similarity(o_text, p_text) < verify.MIN_SIMILARITY:
+            continue
+        # Each read against the stretch of the ground truth that best matches the longer of them.
+        found = fuzz.partial_ratio_alignment(max(o_text, p_text, key=len), gt)
+        if found.score < 60:
+            continue
+        window = gt[max(0, found.dest_start - 3): found.dest_end + 3]
+        errors = []
+        for text in (o_text, p_text):
+            best = fuzz.partial_ratio_alignment(text, window)
+            errors.append(Levenshtein.distance(text, window[best.dest_start:best.dest_end]))
+        features = verify.pair_features([w for ln in o_lines for w in ln.words], [w for ln in p_lines for w in ln.words],
+                                        knows, scale_o, scale_p)
+        pairs.append({"collection": d["page"].collection, "features": features, "eo": errors[0], "ep": errors[1]})
+    return pairs
+
+
+def fit_model(pairs: list[dict], threshold: float, l2: float = 1.0) -> verify.ChoiceModel:
+    """Weighted logistic regression (Newton's method, a little L2): label 1 where the processed read
+    has fewer errors, weight = the errors at stake; pairs both read equally well carry no weight."""
+    rows = [p for p in pairs if p["eo"] != p["ep"]]
+    x = np.array([(1.0, *p["features"]) for p in rows])
+    y = np.array([1.0 if p["ep"] < p["eo"] else 0.0 for p in rows])
+    w = np.array([abs(p["eo"] - p["ep"]) for p in rows], dtype=float)
+    beta = np.zeros(x.shape[1])
+    for _ in range(50):
+        prob = 1.0 / (1.0 + np.exp(-np.clip(x @ beta, -30, 30)))
+        grad = x.T @ (w * (prob - y)) + l2 * beta
+        hess = (x * (w * prob * (1 - prob))[:, None]).T @ x + l2 * np.eye(len(beta))
+        beta -= np.linalg.solve(hess, grad)
+    return verify.ChoiceModel(intercept=round(float(beta[0]), 3), weights=tuple(round(float(b), 3) for b in beta[1:]),
+                              threshold=threshold)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--collections", default="")
@@ -106,92 +159,105 @@ def main() -> None:
         processed = None if record["processed"] is None else [Line.model_validate(x) for x in record["processed"]]
         gt = page.gt.read_text(encoding="utf-8")
         w, h = record["width"], record["height"]
-        vocabulary = verify.Vocabulary.build(lexicons[page.lang], original, *( [processed] if processed else []))
+        vocabulary = verify.Vocabulary.build(lexicons[page.lang], original, *([processed] if processed else []))
         data.append({"page": page, "original": original, "processed": processed, "gt": gt, "w": w, "h": h,
                      "vocabulary": vocabulary, "seconds": record["seconds"],
                      "score_original": score_page(_text(original, w, h), gt),
                      "score_processed": score_page(_text(processed, w, h), gt) if processed else None})
+    present = [c for c in COLLECTION_ORDER if any(d["page"].collection == c for d in data)]
+    pairs = [p for d in data for p in line_pairs(d)]
+    shipped = verify.DEFAULT_MODEL
 
-    def merged_scores(weight: float, gain: float) -> dict[str, Score]:
+    def merged(model: verify.ChoiceModel, subset: list[dict], risk_bar: tuple[float, float] | None = None) -> dict[str, Score]:
         out = {}
-        for d in data:
+        for d in subset:
             if d["processed"] is None:
                 out[d["page"].name] = d["score_original"]
                 continue
-            merged = verify.merge_reads(d["original"], d["processed"], d["vocabulary"], unknown_weight=weight,
-                                        min_relative_gain=gain)
-            out[d["page"].name] = score_page(_text(merged.lines, d["w"], d["h"]), d["gt"])
+            at_risk = None
+            if risk_bar is not None:
+                knows = verify.Vocabulary.build(lexicons[d["page"].lang], d["original"]).knows
+                at_risk = {i for i, ln in enumerate(d["original"]) if verify.line_at_risk(ln, knows, *risk_bar)}
+            result = verify.merge_reads(d["original"], d["processed"], d["vocabulary"], model=model, at_risk=at_risk)
+            out[d["page"].name] = score_page(_text(result.lines, d["w"], d["h"]), d["gt"])
         return out
 
     def worse(a: Score, b: Score) -> bool:
         return b.cer > 1.1 * a.cer and b.cer - a.cer > 0.001
 
-    grid = {(wt, g): merged_scores(wt, g) for wt, g in itertools.product(UNKNOWN_WEIGHTS, RELATIVE_GAINS)}
-    present = [c for c in COLLECTION_ORDER if any(d["page"].collection == c for d in data)]
+    def named(subset: list[dict], scores: dict[str, Score]) -> str:
+        bad = [d for d in subset if worse(d["score_original"], scores[d["page"].name])]
+        return f"{len(bad)}" + (": " + ", ".join(f"{d['page'].name} ({pct(d['score_original'].cer)} -> "
+                                                   f"{pct(scores[d['page'].name].cer)})" for d in bad) if bad else "")
 
-    def cost(scores: dict[str, Score], subset: list[dict]) -> tuple[int, int]:
-        return (sum(worse(d["score_original"], scores[d["page"].name]) for d in subset),
-                sum(scores[d["page"].name].char_errors for d in subset))
-
-    shipped = (verify.UNKNOWN_WEIGHT, verify.MIN_RELATIVE_GAIN)
-    if shipped not in grid:
-        grid[shipped] = merged_scores(*shipped)
-    lines = ["Reads through the engine, no corrector; `original` is the page read as scanned (raw Tesseract), "
-             "`processed` the preprocessed read alone, `merged` what ships, `oracle` the better of the two per page.", "",
-             f"Shipped weights: unknown word weight {shipped[0]}, minimum relative gain {shipped[1]}.", "",
-             "| collection | pages | two reads | CER original | CER processed | CER merged | CER oracle | merged worse than original | processed worse than original |",
-             "|---|---:|---:|---:|---:|---:|---:|---|---|"]
-    loo_lines = ["", "Leave one collection out: weights fit on the other collections (fewest pages worse, then fewest "
-                 "character errors), scored on this one.", "",
-                 "| collection | weights fit elsewhere | CER original | CER merged (held out) | pages worse (held out) | CER merged (shipped) | pages worse (shipped) |",
-                 "|---|---|---:|---:|---|---:|---:|"]
-    agree = disagree = 0
+    lines = ["Reads through the engine, no corrector. `original`: the page read as scanned (raw Tesseract); "
+             "`processed`: the preprocessed read alone; `merged`: what ships (the shipped model, every line of the "
+             "original open to a second read); `oracle`: the better of the two reads per page.", "",
+             f"Shipped model: intercept {shipped.intercept}, weights {shipped.weights}, threshold {shipped.threshold}.", "",
+             "| collection | pages | two reads | CER original | CER processed | CER merged | CER oracle | merged worse than original | processed worse |",
+             "|---|---:|---:|---:|---:|---:|---:|---|---:|"]
+    shipped_scores = merged(shipped, data)
     for key in present + ["all"]:
         subset = [d for d in data if key == "all" or d["page"].collection == key]
         scored = [d for d in subset if not d["page"].partial]
         s_orig = total([d["score_original"] for d in scored])
         s_proc = total([d["score_processed"] or d["score_original"] for d in scored])
-        s_merged = total([grid[shipped][d["page"].name] for d in scored])
+        s_merged = total([shipped_scores[d["page"].name] for d in scored])
         s_oracle = total([min(d["score_original"], d["score_processed"] or d["score_original"], key=lambda s: s.char_errors)
                           for d in scored])
-        bad = [d for d in subset if worse(d["score_original"], grid[shipped][d["page"].name])]
-        bad_proc = [d for d in subset if d["score_processed"] and worse(d["score_original"], d["score_processed"])]
-        named = ", ".join(f"{d['page'].name} ({pct(d['score_original'].cer)} -> {pct(grid[shipped][d['page'].name].cer)})" for d in bad)
+        n_proc = sum(1 for d in subset if d["score_processed"] and worse(d["score_original"], d["score_processed"]))
         two = sum(1 for d in subset if d["processed"] is not None)
         lines.append(f"| {key} | {len(scored)} | {two} | {pct(s_orig.cer)} | {pct(s_proc.cer)} | {pct(s_merged.cer)} | "
-                     f"{pct(s_oracle.cer)} | {len(bad)}{': ' + named if named else ''} | {len(bad_proc)} |")
-        if key == "all":
+                     f"{pct(s_oracle.cer)} | {named(subset, shipped_scores)} | {n_proc} |")
+
+    lines += ["", "Leave one collection out: the model fit on the other collections' lines, scored on this one "
+              "(pages and lines), beside the shipped model (fit on all).", "",
+              "| collection | lines decided | model fit elsewhere (intercept; weights) | CER merged, held out | pages worse, held out | "
+              "CER merged, shipped | lines: held-out model picks the better read | characters gained / lost on lines, held out |",
+              "|---|---:|---|---:|---|---:|---:|---|"]
+    for key in present:
+        subset = [d for d in data if d["page"].collection == key]
+        scored = [d for d in subset if not d["page"].partial]
+        rest = [p for p in pairs if p["collection"] != key]
+        mine = [p for p in pairs if p["collection"] == key]
+        if not rest:
             continue
-        rest = [d for d in data if d["page"].collection != key]
-        best = min(grid, key=lambda params: (cost(grid[params], rest), abs(params[0] - shipped[0]) + abs(params[1] - shipped[1])))
-        held = grid[best]
-        s_held = total([held[d["page"].name] for d in scored])
-        bad_held = [d for d in subset if worse(d["score_original"], held[d["page"].name])]
-        named_held = ", ".join(d["page"].name for d in bad_held)
-        loo_lines.append(f"| {key} | {best[0]}, {best[1]} | {pct(s_orig.cer)} | {pct(s_held.cer)} | "
-                         f"{len(bad_held)}{': ' + named_held if named_held else ''} | {pct(s_merged.cer)} | {len(bad)} |")
-        # Does the estimate of the whole reads pick the truly better one where they differ by > 10 %?
-        for d in subset:
-            if d["processed"] is None:
-                continue
-            a, b = d["score_original"], d["score_processed"]
-            if min(a.cer, b.cer) == 0 and max(a.cer, b.cer) == 0:
-                continue
-            if abs(a.cer - b.cer) <= 0.1 * max(a.cer, b.cer):
-                continue
-            knows = d["vocabulary"].knows
-            q_o = verify.read_quality(d["original"], knows, shipped[0])
-            q_p = verify.read_quality(d["processed"], knows, shipped[0])
-            pick_processed = q_p > q_o * (1 + shipped[1])
-            if pick_processed == (b.cer < a.cer):
-                agree += 1
-            else:
-                disagree += 1
-    lines += loo_lines
-    lines += ["", f"Estimate of the whole reads against the truth, pages whose two reads differ by more than 10 % CER: "
-              f"right on {agree} of {agree + disagree}" + (f" ({100 * agree / (agree + disagree):.0f} %)" if agree + disagree else "") + "."]
+        model = fit_model(rest, shipped.threshold)
+        held = merged(model, subset)
+        taken = [p for p in mine if model.probability(p["features"]) > model.threshold]
+        differing = [p for p in mine if p["eo"] != p["ep"]]
+        right = sum(1 for p in differing if (model.probability(p["features"]) > 0.5) == (p["ep"] < p["eo"]))
+        gained = sum(max(0, p["eo"] - p["ep"]) for p in taken)
+        lost = sum(max(0, p["ep"] - p["eo"]) for p in taken)
+        lines.append(f"| {key} | {len(mine)} | {model.intercept}; {model.weights} | "
+                     f"{pct(total([held[d['page'].name] for d in scored]).cer)} | {named(subset, held)} | "
+                     f"{pct(total([shipped_scores[d['page'].name] for d in scored]).cer)} | "
+                     f"{right} of {len(differing)}" + (f" ({100 * right / len(differing):.0f} %)" if differing else "") +
+                     f" | {gained} / {lost} |")
+    refit = fit_model(pairs, shipped.threshold)
+    lines += ["", f"Fit on all collections ({len(pairs)} lines): intercept {refit.intercept}, weights {refit.weights} "
+              "(the shipped model is this fit; `verify.DEFAULT_MODEL`)."]
+
+    lines += ["", "Only the original's lines at risk open to a second read (a word unknown, or below the confidence bar), "
+              "the shipped model: CER, pages worse than the original read, and the share of the original lines' "
+              "height at risk (what reading those lines again costs).", "",
+              "| confidence bars (any word, unknown word) | " + " | ".join(present) + " | pages worse | height at risk |", "|---|" + "---:|" * (len(present) + 2)]
+    for bar, unknown_bar in ((85.0, 101.0), (80.0, 90.0), (70.0, 85.0), (70.0, 80.0), (60.0, 80.0), (50.0, 70.0)):
+        scores = merged(shipped, data, (bar, unknown_bar))
+        risky_h = all_h = 0.0
+        for d in data:
+            knows = verify.Vocabulary.build(lexicons[d["page"].lang], d["original"]).knows
+            for ln in d["original"]:
+                height = (ln.bbox[3] - ln.bbox[1]) if ln.bbox else 0
+                all_h += height
+                if d["processed"] is not None and verify.line_at_risk(ln, knows, bar, unknown_bar):
+                    risky_h += height
+        cells = [pct(total([scores[d["page"].name] for d in data if d["page"].collection == key and not d["page"].partial]).cer)
+                 for key in present]
+        lines.append(f"| {bar:.0f}, unknown {unknown_bar:.0f} | " + " | ".join(cells) + f" | {named(data, scores)} | {100 * risky_h / max(all_h, 1):.0f} % |")
     t_o = sum(d["seconds"][0] for d in data)
     t_p = sum(d["seconds"][1] for d in data if d["processed"] is not None)
+    lines.append("")
     lines.append(f"Engine time, one process: original reads {t_o:.0f} s, processed reads (where made) {t_p:.0f} s.")
     publish("\n".join(lines), "bench_chooser.md")
 

@@ -21,7 +21,8 @@ from .model import BBox, Document, Line, Page, Step
 from .options import CorrectOptions, Options
 from .overrides import Corrections, apply_overrides, load_corrections
 from .preprocess import Preprocessed, preprocess
-from .verify import MergeResult, Vocabulary, merge_reads
+from .reread import WHOLE_PAGE_SHARE, lines_from_montage, montage, risk_bands
+from .verify import MergeResult, Vocabulary, line_at_risk, merge_reads
 
 __all__ = ["ocr_page", "ocr_document", "correct_document", "corrector_for", "map_lines"]
 
@@ -105,40 +106,42 @@ def _read(engine: OcrEngine, image: np.ndarray, options: Options, dpi: int | Non
 
 
 def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEngine | None = None) -> Page:
-    """Preprocess one page image and read it; boxes refer to the input image.
+    """Read one page image, verifying any preprocessing against the page itself; boxes refer to
+    the input image.
 
-    In auto mode the page is read with the first preprocessing candidate (and the next while
-    Tesseract is not confident in the read). Where the read that wins came from a page that
-    preprocessing changed, the page is also read as scanned and the two reads are merged line by
-    line (``verify.merge_reads``): the processed read replaces the original only where it is
-    clearly more plausible. A page that no step changes is read once.
+    The page is always read as scanned (the reference: raw Tesseract's read). In auto mode the
+    lines of that read that may be wrong (``verify.line_at_risk``: an unknown or unsure word) are
+    read again from the preprocessed page, in bands (``reread``) or, where most of the page is at
+    risk, whole (with the next candidate while Tesseract is not confident); each group of lines
+    keeps the second read only where it is clearly more plausible (``verify.merge_reads``). A page
+    whose first candidate changes nothing gets the next candidate only when its read is poor.
     """
     engine = engine if engine is not None else engine_for(options.ocr)
     height, width = page_image.image.shape[:2]
     name = f"{Path(source).stem}-p{page_image.index + 1}"
-    auto = options.preprocess.mode == "auto"
     clean = preprocess(page_image.image, page_image.dpi, options.preprocess, name=name)
-    original: list[Line] | None = None
-    if not _changes_page(clean):
-        # The first candidate is the page as scanned: its read is the original read.
-        original = _read(engine, page_image.image, options, page_image.dpi)
-    lines, clean, choice = _best_processed_read(engine, page_image, clean, options, name, original)
-    lines = map_lines(lines, clean.to_input, width, height)
     steps: list[Step] = []
     if clean.measures is not None:
         steps.append(
             Step(name="measure", params=clean.measures.as_params(), reason="what the page looked like to the chooser")
         )
-    steps.extend(clean.steps)
-    if auto:
+    if options.preprocess.mode != "auto":
+        # Steps asked for (or none) are not second-guessed: one read.
+        lines = map_lines(_read(engine, clean.image, options, clean.dpi), clean.to_input, width, height)
+        steps.extend(clean.steps)
+    else:
+        original = _read(engine, page_image.image, options, page_image.dpi)
+        lexicon = engine.words(options.ocr.lang)
+        knows = Vocabulary.build(lexicon, original).knows
+        at_risk = {i for i, line in enumerate(original) if line_at_risk(line, knows)}
+        processed, clean, choice = _second_read(engine, page_image, clean, options, name, original, at_risk)
+        steps.extend(clean.steps)
         steps.append(choice)
-    if auto and _changes_page(clean):
-        if original is None:
-            original = _read(engine, page_image.image, options, page_image.dpi)
-        vocabulary = Vocabulary.build(engine.words(options.ocr.lang), original, lines)
-        merged = merge_reads(original, lines, vocabulary)
-        lines = merged.lines
-        steps.append(Step(name="verify", params=merged.as_params(), reason=_verify_reason(merged)))
+        lines = original
+        if processed is not None:
+            merged = merge_reads(original, processed, Vocabulary.build(lexicon, original, processed), at_risk=at_risk)
+            lines = merged.lines
+            steps.append(Step(name="verify", params=merged.as_params(), reason=_verify_reason(merged)))
     page = Page(
         source=source,
         index=page_image.index,
@@ -150,6 +153,48 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
         engine={"name": engine.name, "version": engine.version(), "lang": options.ocr.lang, "psm": str(options.ocr.psm)},
     )
     return rejoin_page(page) if options.ocr.rejoin_lines else page
+
+
+# White rows around and between the bands of a montage: about two lines of type at the size
+# preprocessing aims for, so that Tesseract never takes two bands for one block of text.
+MONTAGE_GAP = 48
+
+
+def _second_read(
+    engine: OcrEngine,
+    page_image: PageImage,
+    clean: Preprocessed,
+    options: Options,
+    name: str,
+    original: list[Line],
+    at_risk: set[int],
+) -> tuple[list[Line] | None, Preprocessed, Step]:
+    """The second read of the page (boxes on the page as scanned), what made it, and the record of
+    the choice; None where no second read is worth making."""
+    height, width = page_image.image.shape[:2]
+    if not _changes_page(clean):
+        # The first candidate is the page as scanned, and its read is the original one: only a
+        # poor read earns the next candidate.
+        lines, clean, choice = _best_processed_read(engine, page_image, clean, options, name, original)
+        return (map_lines(lines, clean.to_input, width, height) if _changes_page(clean) else None), clean, choice
+    if not at_risk and original:
+        return None, clean, Step(name="choose", params={"lines_at_risk": 0, "reads": 1},
+                                 reason="every line of the page read as scanned is known and confident: no second read")
+    bands = risk_bands(original, at_risk, clean.to_input, clean.image.shape[0])
+    share = sum(b.height for b in bands) / max(1, clean.image.shape[0])
+    if not original or share > WHOLE_PAGE_SHARE:
+        lines, clean, choice = _best_processed_read(engine, page_image, clean, options, name)
+        choice.params.update({"lines_at_risk": len(at_risk), "share_at_risk": round(share, 3)})
+        return map_lines(lines, clean.to_input, width, height), clean, choice
+    sheet, starts = montage(clean.image, bands, MONTAGE_GAP)
+    lines = lines_from_montage(_read(engine, sheet, options, clean.dpi), bands, starts)
+    choice = Step(
+        name="choose",
+        params={"lines_at_risk": len(at_risk), "share_at_risk": round(share, 3), "bands": [[b.top, b.bottom] for b in bands]},
+        reason=f"{len(at_risk)} lines of the page read as scanned had an unknown or unsure word: "
+        f"read again from the preprocessed page in {len(bands)} bands",
+    )
+    return map_lines(lines, clean.to_input, width, height), clean, choice
 
 
 def _changes_page(clean: Preprocessed) -> bool:

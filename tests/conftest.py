@@ -51,12 +51,13 @@ def fake_lines(lines: list[list[tuple[str, float]]]):
 
 class FakeEngine:
     """An OCR engine (``pipeline.engine.OcrEngine``) that reads every image as the next of the given
-    reads (the last one again once they run out), and records the images it was given."""
+    reads (the last one again once they run out), and records the images it was given. A read is
+    lines of (text, confidence) words, a list of Lines, or a function of the image giving Lines."""
 
     name = "fake"
 
     def __init__(self, reads, words=()):
-        self.reads = [fake_lines(r) if r and isinstance(r[0], list) else list(r) for r in reads]
+        self.reads = [r if callable(r) else fake_lines(r) if r and isinstance(r[0], list) else list(r) for r in reads]
         self.seen = []
         self.vocabulary = frozenset(words)
 
@@ -74,6 +75,8 @@ class FakeEngine:
 
         self.seen.append(image)
         lines = self.reads[min(len(self.seen) - 1, len(self.reads) - 1)] if self.reads else []
+        if callable(lines):
+            lines = lines(image)
         return Page(source="", width=image.shape[1], height=image.shape[0], dpi=dpi, lines=lines,
                     engine={"name": self.name, "version": self.version()})
 

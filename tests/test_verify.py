@@ -110,8 +110,18 @@ def _noisy_page() -> np.ndarray:
     return np.clip(page.astype(np.float32) + rng.normal(0, 30, page.shape), 0, 255).astype(np.uint8)
 
 
-def _reads(*reads: list[Line]) -> FakeEngine:
+def _reads(*reads) -> FakeEngine:
     return FakeEngine(list(reads), words=LEXICON)
+
+
+PAGE_TEXT = "The Secretary of State will arrive"
+
+
+def _page_lines(conf: float, odd: dict[int, tuple[str, float]] | None = None) -> list[Line]:
+    """The 20 typed lines of _noisy_page as read (boxes on the page), some read otherwise."""
+    odd = odd or {}
+    return [line(odd.get(i, (PAGE_TEXT, conf))[0], 40 + 50 * i, conf=odd.get(i, (PAGE_TEXT, conf))[1], x=40)
+            for i in range(20)]
 
 
 def test_ocr_page_keeps_the_original_read_of_a_line_the_processed_read_garbled():
@@ -119,16 +129,20 @@ def test_ocr_page_keeps_the_original_read_of_a_line_the_processed_read_garbled()
     from pipeline.options import Options
     from pipeline.process import ocr_page
 
-    processed = [line("The Secretary of State", 100), line("-oiny to see", 150, conf=85)]
-    original = [line("The Secretary of State", 100, conf=80), line("going to school", 150, conf=80)]
-    # The first read is the processed page's (confident: no second candidate), then the original.
-    engine = _reads(processed, original)
-    page = ocr_page(PageImage(image=_noisy_page(), index=0, dpi=300), "p.png", Options(workers=1), engine=engine)
-    assert len(engine.seen) == 2
-    assert engine.seen[1] is not engine.seen[0] and engine.seen[1].shape == (1200, 900)
-    assert texts(page.lines) == ["The Secretary of State", "going to school"]
+    # Every line of the page as scanned is unsure (confidence 60): the whole page is read again.
+    original = _page_lines(60.0, {5: ("going to school", 60.0)})
+    processed = _page_lines(90.0, {5: ("-oiny to see", 92.0)})
+    engine = _reads(original, processed)
+    scan = _noisy_page()
+    page = ocr_page(PageImage(image=scan, index=0, dpi=300), "p.png", Options(workers=1), engine=engine)
+    assert len(engine.seen) == 2 and engine.seen[0] is scan
+    assert engine.seen[1].shape == scan.shape and not np.array_equal(engine.seen[1], scan)
+    assert texts(page.lines) == [PAGE_TEXT] * 5 + ["going to school"] + [PAGE_TEXT] * 14
     verify = page.steps[-1]
-    assert verify.name == "verify" and verify.params["groups_from_original"] >= 1
+    # Lines both reads read alike keep the original read (a second read that agrees shows nothing).
+    assert verify.name == "verify" and verify.params["groups_from_original"] == 20
+    assert verify.params["groups_from_processed"] == 0
+    assert [s.name for s in page.steps][:3] == ["measure", "nlmeans", "flatten"]
 
 
 def test_ocr_page_ships_the_processed_read_where_it_is_clearly_better():
@@ -136,11 +150,47 @@ def test_ocr_page_ships_the_processed_read_where_it_is_clearly_better():
     from pipeline.options import Options
     from pipeline.process import ocr_page
 
-    processed = [line("The Secretary of State", 100, conf=95), line("will arrive in London", 150, conf=95)]
-    original = [line("Tbe Secrctary ot Statc", 100, conf=40), line("wlll arrlve ln Londou", 150, conf=40)]
+    original = _page_lines(40.0, {i: ("Tbe Secrctary ot Statc wlll arrlve", 40.0) for i in range(20)})
     page = ocr_page(PageImage(image=_noisy_page(), index=0, dpi=300), "p.png", Options(workers=1),
-                    engine=_reads(processed, original))
-    assert texts(page.lines) == ["The Secretary of State", "will arrive in London"]
+                    engine=_reads(original, _page_lines(95.0)))
+    assert texts(page.lines) == [PAGE_TEXT] * 20
+
+
+def test_ocr_page_reads_only_the_lines_at_risk_again_in_bands():
+    """One unsure line of twenty: the second read is of a montage of its band alone, and its
+    words come back to their place on the page."""
+    from pipeline.ingest import PageImage
+    from pipeline.options import Options
+    from pipeline.process import MONTAGE_GAP, ocr_page
+
+    original = _page_lines(95.0, {7: ("Tbe Secrctary ot Statc", 40.0)})
+
+    def montage_read(image):
+        # The montage: white, one band, white. Read the band as one line where its ink is.
+        assert image.shape[0] < 300, "only the band of the unsure line is read again"
+        rows = np.nonzero((image < 128).sum(axis=1) > 5)[0]
+        assert rows.min() >= MONTAGE_GAP
+        return [line("The Secretary of State", int(rows.min()), conf=95.0, x=40)]
+
+    engine = _reads(original, montage_read)
+    page = ocr_page(PageImage(image=_noisy_page(), index=0, dpi=300), "p.png", Options(workers=1), engine=engine)
+    assert len(engine.seen) == 2
+    assert texts(page.lines) == [PAGE_TEXT] * 7 + ["The Secretary of State"] + [PAGE_TEXT] * 12
+    fixed = page.lines[7].words[0].bbox
+    assert fixed is not None and abs(fixed[1] - (40 + 50 * 7)) <= 20  # back where the line is on the page
+    choose = next(s for s in page.steps if s.name == "choose")
+    assert choose.params["lines_at_risk"] == 1 and len(choose.params["bands"]) == 1
+
+
+def test_ocr_page_reads_a_page_of_known_confident_lines_once():
+    from pipeline.ingest import PageImage
+    from pipeline.options import Options
+    from pipeline.process import ocr_page
+
+    engine = _reads(_page_lines(95.0))
+    page = ocr_page(PageImage(image=_noisy_page(), index=0, dpi=300), "p.png", Options(workers=1), engine=engine)
+    assert len(engine.seen) == 1
+    assert "verify" not in [s.name for s in page.steps]
 
 
 def test_ocr_page_reads_a_page_no_step_changes_once():
@@ -164,4 +214,7 @@ def test_steps_asked_for_or_none_are_not_second_guessed(mode):
     engine = _reads([line("The Secretary", 100)], [line("The Secretary of State", 100)])
     page = ocr_page(PageImage(image=_noisy_page(), index=0, dpi=300), "p.png",
                     Options(workers=1, preprocess={"mode": mode}), engine=engine)
+    # One read, of the page as asked for (the median applied, or not).
     assert len(engine.seen) == 1 and texts(page.lines) == ["The Secretary"]
+    assert np.array_equal(engine.seen[0], _noisy_page()) == (mode == "off")
+    assert "verify" not in [s.name for s in page.steps]

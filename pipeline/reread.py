@@ -1,0 +1,129 @@
+"""Second reads of the lines at risk only: bands of the preprocessed page, read in one engine call.
+
+The original read of a page (as scanned) is the reference. Its lines of known, confident words
+need no second opinion; the others (``verify.line_at_risk``) are read again from the preprocessed
+image. Reading the whole preprocessed page for a few doubtful lines would double the OCR time, so
+the bands of the preprocessed image that hold those lines are cut out, stacked one under the other
+with white space between them (a "montage"), and read in a single call; the lines read in each
+band go back to their place on the page.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .model import Line, Word
+
+__all__ = ["Band", "risk_bands", "montage", "lines_from_montage", "BAND_MARGIN", "WHOLE_PAGE_SHARE"]
+
+# A band reaches this many word heights above and below its line (but never past half way to the
+# next line of the original read): enough for ascenders, descenders and a line's residual skew.
+BAND_MARGIN = 0.6
+# Where the bands would cover more than this share of the page's height, the whole preprocessed
+# page is read instead (the same cost, and Tesseract sees the page's layout).
+WHOLE_PAGE_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Band:
+    """Rows ``top``..``bottom`` of the preprocessed image."""
+
+    top: int
+    bottom: int
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+
+def _to_clean(points: np.ndarray, to_input: np.ndarray) -> np.ndarray:
+    """Points (n x 2) of the page as scanned in the preprocessed image's pixels."""
+    back = cv2.invertAffineTransform(np.asarray(to_input, dtype=np.float64))
+    return np.hstack([points, np.ones((len(points), 1))]) @ back.T
+
+
+def _line_rows(line: Line, to_input: np.ndarray) -> tuple[float, float, float] | None:
+    """(centre y, word height, leftmost x) of a line in the preprocessed image."""
+    boxes = [w.bbox for w in line.words if w.bbox is not None]
+    if not boxes:
+        return None
+    centres = np.array([[(b[0] + b[2]) / 2, (b[1] + b[3]) / 2] for b in boxes], dtype=np.float64)
+    mapped = _to_clean(centres, to_input)
+    # Heights scale like the y axis of the transform (rotation by a few degrees changes them little).
+    scale = float(np.hypot(*cv2.invertAffineTransform(np.asarray(to_input, dtype=np.float64))[1, :2]))
+    height = statistics.median(b[3] - b[1] for b in boxes) * scale
+    return float(np.median(mapped[:, 1])), float(height), float(mapped[:, 0].min())
+
+
+def risk_bands(original: list[Line], at_risk: set[int], to_input: np.ndarray, height: int) -> list[Band]:
+    """The bands of the preprocessed image (``height`` rows) that hold the at-risk lines of the
+    original read, each reaching BAND_MARGIN word heights beyond its line but stopping half way
+    to the neighbouring lines; overlapping bands are joined."""
+    rows = [_line_rows(line, to_input) for line in original]
+    centres = sorted(r[0] for r in rows if r is not None)
+    bands: list[tuple[float, float]] = []
+    for i in sorted(at_risk):
+        row = rows[i]
+        if row is None:
+            continue
+        centre, word_h, _ = row
+        top, bottom = centre - (0.5 + BAND_MARGIN) * word_h, centre + (0.5 + BAND_MARGIN) * word_h
+        above = [c for c in centres if c < centre - 0.5 * word_h]
+        below = [c for c in centres if c > centre + 0.5 * word_h]
+        if above:
+            top = max(top, (above[-1] + centre) / 2)
+        if below:
+            bottom = min(bottom, (below[0] + centre) / 2)
+        bands.append((max(0.0, top), min(float(height), bottom)))
+    joined: list[list[float]] = []
+    for top, bottom in sorted(bands):
+        if bottom <= top:
+            continue
+        if joined and top <= joined[-1][1]:
+            joined[-1][1] = max(joined[-1][1], bottom)
+        else:
+            joined.append([top, bottom])
+    return [Band(int(np.floor(t)), int(np.ceil(b))) for t, b in joined]
+
+
+def montage(image: np.ndarray, bands: list[Band], gap: int) -> tuple[np.ndarray, list[int]]:
+    """The bands of ``image`` stacked with ``gap`` white rows above, between and below them, and
+    the row of the montage each band starts at."""
+    white = 255 if image.ndim == 2 else (255,) * image.shape[2]
+    parts: list[np.ndarray] = []
+    starts: list[int] = []
+    row = gap
+    spacer = np.full((gap, *image.shape[1:]), white, dtype=image.dtype)
+    parts.append(spacer)
+    for band in bands:
+        starts.append(row)
+        parts.append(image[band.top : band.bottom])
+        parts.append(spacer)
+        row += band.height + gap
+    return np.ascontiguousarray(np.concatenate(parts)), starts
+
+
+def _shift_box(box, dy: int):
+    return None if box is None else (box[0], box[1] + dy, box[2], box[3] + dy)
+
+
+def lines_from_montage(lines: list[Line], bands: list[Band], starts: list[int]) -> list[Line]:
+    """The montage's lines back in the preprocessed image's rows: each line goes to the band its
+    centre lies in (a line in the white space between bands is noise and is dropped)."""
+    out: list[Line] = []
+    for line in lines:
+        boxes = [w.bbox for w in line.words if w.bbox is not None]
+        if not boxes:
+            continue
+        centre = statistics.median((b[1] + b[3]) / 2 for b in boxes)
+        for band, start in zip(bands, starts):
+            if start <= centre < start + band.height:
+                dy = band.top - start
+                words = [Word(**{**w.model_dump(), "bbox": _shift_box(w.bbox, dy)}) for w in line.words]
+                out.append(line.model_copy(update={"words": words, "bbox": _shift_box(line.bbox, dy)}))
+                break
+    return out
