@@ -47,13 +47,13 @@ def read_both(page: CollectionPage) -> dict:
     from pipeline.ingest import load_pages
     from pipeline.options import OcrOptions, Options
     from pipeline.preprocess import preprocess
-    from pipeline.process import _best_processed_read, _changes_page, _read, map_lines
+    from pipeline.process import _best_processed_read, _changes_page, _read_as_scanned, map_lines
 
     engine = TesseractEngine()
     options = Options(workers=1, ocr=OcrOptions(lang=page.lang))
     image = next(load_pages(page.image))
     started = time.perf_counter()
-    original = _read(engine, image.image, options, image.dpi)
+    original = _read_as_scanned(engine, image, options)
     t_original = time.perf_counter() - started
     started = time.perf_counter()
     clean = preprocess(image.image, image.dpi, options.preprocess, name=page.name)
@@ -109,7 +109,7 @@ def line_pairs(d: dict) -> list[dict]:
             best = fuzz.partial_ratio_alignment(text, window)
             errors.append(Levenshtein.distance(text, window[best.dest_start:best.dest_end]))
         features = verify.pair_features([w for ln in o_lines for w in ln.words], [w for ln in p_lines for w in ln.words],
-                                        knows, scale_o, scale_p)
+                                        knows, scale_o, scale_p, d["deskewed"])
         pairs.append({"collection": d["page"].collection, "features": features, "eo": errors[0], "ep": errors[1]})
     return pairs
 
@@ -161,6 +161,7 @@ def main() -> None:
         w, h = record["width"], record["height"]
         vocabulary = verify.Vocabulary.build(lexicons[page.lang], original, *([processed] if processed else []))
         data.append({"page": page, "original": original, "processed": processed, "gt": gt, "w": w, "h": h,
+                     "deskewed": "deskew" in record["steps"],
                      "vocabulary": vocabulary, "seconds": record["seconds"],
                      "score_original": score_page(_text(original, w, h), gt),
                      "score_processed": score_page(_text(processed, w, h), gt) if processed else None})
@@ -178,7 +179,8 @@ def main() -> None:
             if risk_bar is not None:
                 knows = verify.Vocabulary.build(lexicons[d["page"].lang], d["original"]).knows
                 at_risk = {i for i, ln in enumerate(d["original"]) if verify.line_at_risk(ln, knows, *risk_bar)}
-            result = verify.merge_reads(d["original"], d["processed"], d["vocabulary"], model=model, at_risk=at_risk)
+            result = verify.merge_reads(d["original"], d["processed"], d["vocabulary"], model=model, at_risk=at_risk,
+                                        deskewed=d["deskewed"])
             out[d["page"].name] = score_page(_text(result.lines, d["w"], d["h"]), d["gt"])
         return out
 

@@ -7,9 +7,10 @@ identity of its language data, which belongs in every cache key), reads an image
 of lines of words, and offers the word list its language data carries (Tesseract's dictionary),
 which the chooser uses to tell a plausible read from a garbled one in any installed language.
 
-``TesseractEngine`` goes through pytesseract. It hands Tesseract a temporary Netpbm file (encoding
-a 300-dpi page as PNG costs ~0.2 s, PGM nothing) and asks for hOCR, with one OpenMP thread and a
-timeout.
+``TesseractEngine`` goes through pytesseract. It hands Tesseract the input file itself where the
+page is the whole file (so that the read of the page as scanned is raw Tesseract's), else a
+temporary Netpbm file (encoding a 300-dpi page as PNG costs ~0.2 s, PGM nothing), and asks for
+hOCR, with one OpenMP thread and a timeout.
 """
 
 from __future__ import annotations
@@ -49,9 +50,10 @@ class OcrEngine(Protocol):
         """A short identity (hash) of the language data ``lang`` uses: a new model means new reads."""
         ...
 
-    def read(self, image: np.ndarray, options: OcrOptions, dpi: int | None = None) -> Page:
-        """Read one page image (8-bit grey or BGR). The Page has the image's size and its lines of
-        words with boxes in the image's pixels; ``source`` is left for the caller."""
+    def read(self, image: np.ndarray, options: OcrOptions, dpi: int | None = None, path: Path | None = None) -> Page:
+        """Read one page image (8-bit grey or BGR), or, where ``path`` is given, that file, whose
+        pixels ``image`` holds. The Page has the image's size and its lines of words with boxes in
+        the image's pixels; ``source`` is left for the caller."""
         ...
 
     def words(self, lang: str) -> frozenset[str]:
@@ -136,29 +138,29 @@ class TesseractEngine:
 
         return _tesseract_words(self.cmd, lang, cache_dir())
 
-    def read(self, image: np.ndarray, options: OcrOptions, dpi: int | None = None) -> Page:
+    def read(self, image: np.ndarray, options: OcrOptions, dpi: int | None = None, path: Path | None = None) -> Page:
         import pytesseract
 
         check_tesseract(self.cmd, options.lang)
-        suffix = ".pgm" if image.ndim == 2 else ".ppm"
-        ok, encoded = cv2.imencode(suffix, image)
-        if not ok:
-            raise OcrEngineError("the page image could not be encoded for Tesseract")
         config = [f"--psm {int(options.psm)}"]
-        if dpi:
+        if dpi and path is None:
             config.append(f"--dpi {int(dpi)}")
         if options.char_alternatives:
             config.append("-c lstm_choice_mode=2")
         # pytesseract runs the command its module names, in this process's environment.
         pytesseract.pytesseract.tesseract_cmd = self.cmd
         os.environ["OMP_THREAD_LIMIT"] = "1"
-        with tempfile.NamedTemporaryFile(prefix="ocrfix-page-", suffix=suffix) as page_file:
-            page_file.write(encoded.tobytes())
-            page_file.flush()
+        with tempfile.NamedTemporaryFile(prefix="ocrfix-page-", suffix=".pgm" if image.ndim == 2 else ".ppm") as page_file:
+            if path is None:
+                ok, encoded = cv2.imencode(page_file.name[-4:], image)
+                if not ok:
+                    raise OcrEngineError("the page image could not be encoded for Tesseract")
+                page_file.write(encoded.tobytes())
+                page_file.flush()
             try:
                 hocr = pytesseract.image_to_pdf_or_hocr(
-                    page_file.name, lang=options.lang, config=" ".join(config), extension="hocr",
-                    timeout=options.timeout_s,
+                    str(path) if path is not None else page_file.name, lang=options.lang, config=" ".join(config),
+                    extension="hocr", timeout=options.timeout_s,
                 )
             except pytesseract.TesseractNotFoundError as e:
                 raise MissingDependencyError(f"Tesseract ('{self.cmd}') could not be started; {INSTALL_HINT}") from e

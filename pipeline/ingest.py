@@ -44,6 +44,10 @@ class PageImage:
     image: np.ndarray
     index: int
     dpi: int | None
+    # The input file itself when it is this one page in a format Tesseract reads: the read of the
+    # page as scanned is then raw Tesseract's read of the file, to the byte (its own decoding, and
+    # the resolution the file states, which Tesseract's layout analysis uses).
+    file: Path | None = None
 
 
 def expand_inputs(inputs: list[str]) -> list[tuple[Path, Path]]:
@@ -151,9 +155,14 @@ def _too_large(path: Path, width: int, height: int, max_pixels: int) -> InputFil
     )
 
 
+# Formats (as Pillow names them) that Tesseract (Leptonica) decodes itself.
+_TESSERACT_READS = {"JPEG", "PNG", "TIFF", "BMP", "PPM", "GIF", "WEBP"}
+
+
 def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
     try:
         with _pillow_pixel_limit(max_pixels), Image.open(path) as img:
+            whole = path if getattr(img, "n_frames", 1) == 1 and img.format in _TESSERACT_READS else None
             for index, frame in enumerate(ImageSequence.Iterator(img)):
                 width, height = frame.size
                 if width * height > max_pixels:
@@ -161,7 +170,7 @@ def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
                 if width < 1 or height < 1:
                     raise InputFileError("image has no pixels", path=path)
                 frame.load()
-                yield PageImage(image=_to_array(frame), index=index, dpi=_pil_dpi(frame))
+                yield PageImage(image=_to_array(frame), index=index, dpi=_pil_dpi(frame), file=whole)
     except InputFileError:
         raise
     except Image.DecompressionBombError as e:

@@ -105,6 +105,12 @@ def _read(engine: OcrEngine, image: np.ndarray, options: Options, dpi: int | Non
     return engine.read(image, options.ocr, dpi).lines
 
 
+def _read_as_scanned(engine: OcrEngine, page_image: PageImage, options: Options) -> list[Line]:
+    """The read of the page as scanned: of the input file itself where the page is the whole file
+    (raw Tesseract's read, which every other read must beat)."""
+    return engine.read(page_image.image, options.ocr, page_image.dpi, path=page_image.file).lines
+
+
 def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEngine | None = None) -> Page:
     """Read one page image, verifying any preprocessing against the page itself; boxes refer to
     the input image.
@@ -130,7 +136,7 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
         lines = map_lines(_read(engine, clean.image, options, clean.dpi), clean.to_input, width, height)
         steps.extend(clean.steps)
     else:
-        original = _read(engine, page_image.image, options, page_image.dpi)
+        original = _read_as_scanned(engine, page_image, options)
         lexicon = engine.words(options.ocr.lang)
         knows = Vocabulary.build(lexicon, original).knows
         at_risk = {i for i, line in enumerate(original) if line_at_risk(line, knows)}
@@ -139,7 +145,8 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
         steps.append(choice)
         lines = original
         if processed is not None:
-            merged = merge_reads(original, processed, Vocabulary.build(lexicon, original, processed), at_risk=at_risk)
+            merged = merge_reads(original, processed, Vocabulary.build(lexicon, original, processed), at_risk=at_risk,
+                                 deskewed=any(s.name == "deskew" for s in clean.steps))
             lines = merged.lines
             steps.append(Step(name="verify", params=merged.as_params(), reason=_verify_reason(merged)))
     page = Page(

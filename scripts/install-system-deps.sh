@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the programs ocrfix needs outside Python: Tesseract 5 with English data, and,
-# with --test, what the test suite drives (pdftotext, Chromium for the review page tests).
+# with --test, what the test suite drives (Danish language data, pdftotext, Chromium for the
+# review page tests).
 # As root it uses apt-get; otherwise it says exactly what to run.
 set -euo pipefail
 
@@ -16,6 +17,12 @@ else
   missing+=(tesseract-ocr tesseract-ocr-eng)
 fi
 if [ "$want_test" = 1 ]; then
+  # The chooser's integration test reads a real Danish dev page with Tesseract's Danish model.
+  if command -v tesseract >/dev/null 2>&1; then
+    tesseract --list-langs 2>/dev/null | grep -qx dan || missing+=(tesseract-ocr-dan)
+  else
+    missing+=(tesseract-ocr-dan)
+  fi
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 fi

@@ -70,7 +70,7 @@ class FakeEngine:
     def words(self, lang: str) -> frozenset[str]:
         return self.vocabulary
 
-    def read(self, image, options, dpi=None):
+    def read(self, image, options, dpi=None, path=None):
         from pipeline.model import Page
 
         self.seen.append(image)

@@ -281,7 +281,7 @@ def _fake_reads(reads: list[list[tuple[str, float]]]):
     from conftest import FakeEngine
 
     return FakeEngine([[Line(words=[Word(text=t, bbox=(10, 10, 50, 30), confidence=c) for t, c in words], bbox=(10, 10, 50, 30))]
-                       if words else [] for words in reads])
+                       if words else [] for words in reads], words={"the", "secretary", "word"})
 
 
 def test_chooser_keeps_the_more_confident_second_read(monkeypatch, page: np.ndarray) -> None:

@@ -218,3 +218,66 @@ def test_steps_asked_for_or_none_are_not_second_guessed(mode):
     assert len(engine.seen) == 1 and texts(page.lines) == ["The Secretary"]
     assert np.array_equal(engine.seen[0], _noisy_page()) == (mode == "off")
     assert "verify" not in [s.name for s in page.steps]
+
+
+def test_lines_at_risk_are_those_with_an_unsure_or_an_unknown_doubtful_word():
+    from pipeline.verify import line_at_risk
+
+    v = vocabulary()
+    assert not line_at_risk(line("The Secretary of State", 0, conf=92), v.knows)
+    assert line_at_risk(line("The Secretary of State", 0, conf=50), v.knows)
+    assert line_at_risk(line("Tbe Secrctary", 0, conf=80), v.knows)  # unknown and not sure enough
+    assert not line_at_risk(line("Heydrich", 0, conf=96), v.knows)  # an unknown name read with confidence
+    assert not line_at_risk(line("- . ,", 0, conf=10), v.knows)  # no letters: nothing to gain
+
+
+def test_a_stray_piece_of_a_group_does_not_carry_the_line_to_its_place_in_the_reading_order():
+    """The original read filed a mark in the margin first and the line it stands beside later; the
+    processed read, which read both as one line, goes where the line itself was."""
+    mark = Line(words=[Word(text="LAN", bbox=(20, 150, 80, 180), confidence=40.0)], bbox=(20, 150, 80, 180))
+    original = [mark, line("The Secretary of State", 50), line("wlll arrlve in London", 150, conf=50)]
+    processed = [line("The Secretary of State", 50),
+                 Line(words=[Word(text="LAN", bbox=(20, 150, 80, 180), confidence=60.0)] + line("will arrive in London", 150).words)]
+    merged = merge_reads(original, processed, vocabulary(original, processed))
+    assert texts(merged.lines) == ["The Secretary of State", "LAN will arrive in London"]
+
+
+def test_a_line_only_the_processed_read_found_is_added_only_where_it_reads_as_words():
+    original = [line("The Secretary of State", 100), line("on Monday", 200)]
+    words = [line("The Secretary of State", 100), line("will arrive in London", 150), line("on Monday", 200)]
+    noise = [line("The Secretary of State", 100), line("Iil ;ii' ,lI", 150, conf=40), line("on Monday", 200)]
+    assert texts(merge_reads(original, words, vocabulary(original, words)).lines)[1] == "will arrive in London"
+    assert texts(merge_reads(original, noise, vocabulary(original, noise)).lines) == texts(original)
+
+
+def test_reads_that_differ_by_the_layout_of_many_lines_keep_the_original():
+    """Two lines against two lines, each sharing words with both: a different reading of the
+    layout (columns taken apart otherwise), which no line-by-line estimate can judge."""
+
+    def w(text, x0, conf):
+        return Word(text=text, bbox=(x0, 100, x0 + 90, 130), confidence=conf)
+
+    original = [Line(words=[w("The", 0, 60), w("Secretary", 110, 60)]), Line(words=[w("of", 300, 60), w("Statc", 410, 60)])]
+    processed = [Line(words=[w("The", 0, 95), w("of", 300, 95)]), Line(words=[w("Secretary", 110, 95), w("State", 410, 95)])]
+    assert [(sorted(a), sorted(b)) for a, b in align_lines(original, processed)] == [([0, 1], [0, 1])]
+    merged = merge_reads(original, processed, vocabulary(original, processed))
+    assert texts(merged.lines) == texts(original)
+
+
+def test_risk_bands_hold_the_unsure_lines_and_stop_half_way_to_their_neighbours():
+    from pipeline.reread import lines_from_montage, montage, risk_bands
+
+    identity = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    original = [line(PAGE_TEXT, 40 + 50 * i, x=40) for i in range(10)]
+    bands = risk_bands(original, {3, 4, 8}, identity, 600)
+    # Lines 3 and 4 share one band; line 8 has its own. Word boxes are 30 px high, lines 50 apart.
+    assert [(b.top, b.bottom) for b in bands] == [(180, 280), (430, 480)]
+    image = np.full((600, 900), 255, np.uint8)
+    image[190:220, 40:400] = 0  # the ink of line 3
+    sheet, starts = montage(image, bands, 48)
+    assert sheet.shape == (48 + 100 + 48 + 50 + 48, 900) and starts == [48, 196]
+    assert (sheet[starts[0] + 10 : starts[0] + 40, 40:400] == 0).all()
+    # A line read in the first band comes back to the page's rows; one read in the gap is dropped.
+    read = [line("The Secretary", starts[0] + 10, x=40), line("noise", 5, x=40)]
+    back = lines_from_montage(read, bands, starts)
+    assert texts(back) == ["The Secretary"] and back[0].words[0].bbox[1] == 190
