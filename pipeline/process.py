@@ -21,7 +21,7 @@ from .model import BBox, Document, Line, Page, Step
 from .options import CorrectOptions, Options
 from .overrides import Corrections, apply_overrides, load_corrections
 from .preprocess import Preprocessed, preprocess
-from .reread import WHOLE_PAGE_SHARE, lines_from_montage, montage, risk_bands
+from .reread import WHOLE_PAGE_SHARE, join_bands, lines_from_montage, montage, risk_bands, unread_bands
 from .verify import MergeResult, Vocabulary, line_at_risk, merge_reads
 
 __all__ = ["ocr_page", "ocr_document", "correct_document", "corrector_for", "map_lines"]
@@ -162,6 +162,17 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
     return rejoin_page(page) if options.ocr.rejoin_lines else page
 
 
+def _median_word_height(lines: list[Line]) -> float:
+    heights = [w.bbox[3] - w.bbox[1] for line in lines for w in line.words if w.bbox is not None]
+    return float(np.median(heights)) if heights else 30.0
+
+
+def _y_scale(to_input: np.ndarray) -> float:
+    """How many pixels of the preprocessed image one pixel of the scan is, down the page."""
+    back = np.linalg.inv(np.vstack([to_input, [0.0, 0.0, 1.0]]))
+    return float(np.hypot(back[1, 0], back[1, 1]))
+
+
 # White rows around and between the bands of a montage: about two lines of type at the size
 # preprocessing aims for, so that Tesseract never takes two bands for one block of text.
 MONTAGE_GAP = 48
@@ -184,22 +195,33 @@ def _second_read(
         # poor read earns the next candidate.
         lines, clean, choice = _best_processed_read(engine, page_image, clean, options, name, original)
         return (map_lines(lines, clean.to_input, width, height) if _changes_page(clean) else None), clean, choice
-    if not at_risk and original:
-        return None, clean, Step(name="choose", params={"lines_at_risk": 0, "reads": 1},
-                                 reason="every line of the page read as scanned is known and confident: no second read")
-    bands = risk_bands(original, at_risk, clean.to_input, clean.image.shape[0])
-    share = sum(b.height for b in bands) / max(1, clean.image.shape[0])
-    if not original or share > WHOLE_PAGE_SHARE:
+    turned = [s.name for s in clean.steps if s.name in ("orient", "deskew")]
+    bands: list = []
+    share = 1.0
+    if original and not turned:
+        line_height = _median_word_height(original) * _y_scale(clean.to_input)
+        bands = join_bands(risk_bands(original, at_risk, clean.to_input, clean.image.shape[0])
+                           + unread_bands(clean.image, original, clean.to_input, line_height))
+        share = sum(b.height for b in bands) / max(1, clean.image.shape[0])
+        if not bands:
+            return None, clean, Step(name="choose", params={"lines_at_risk": 0, "reads": 1},
+                                     reason="every line of the page read as scanned is known and confident, and it "
+                                     "missed no line: no second read")
+    if share > WHOLE_PAGE_SHARE:
+        # A page that had to be turned or deskewed is read whole: Tesseract's segmentation of the
+        # skewed page cuts and misorders lines whatever their words say.
         lines, clean, choice = _best_processed_read(engine, page_image, clean, options, name)
-        choice.params.update({"lines_at_risk": len(at_risk), "share_at_risk": round(share, 3)})
+        choice.params.update({"lines_at_risk": len(at_risk), "share_at_risk": round(min(share, 1.0), 3)})
+        if turned:
+            choice.reason += f"; the page was {' and '.join(turned)}ed, so it was read whole"
         return map_lines(lines, clean.to_input, width, height), clean, choice
     sheet, starts = montage(clean.image, bands, MONTAGE_GAP)
     lines = lines_from_montage(_read(engine, sheet, options, clean.dpi), bands, starts)
     choice = Step(
         name="choose",
         params={"lines_at_risk": len(at_risk), "share_at_risk": round(share, 3), "bands": [[b.top, b.bottom] for b in bands]},
-        reason=f"{len(at_risk)} lines of the page read as scanned had an unknown or unsure word: "
-        f"read again from the preprocessed page in {len(bands)} bands",
+        reason=f"{len(at_risk)} lines of the page read as scanned had an unknown or unsure word (or held ink it "
+        f"did not read): read again from the preprocessed page in {len(bands)} bands",
     )
     return map_lines(lines, clean.to_input, width, height), clean, choice
 

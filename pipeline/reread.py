@@ -18,7 +18,7 @@ import numpy as np
 
 from .model import Line, Word
 
-__all__ = ["Band", "risk_bands", "montage", "lines_from_montage", "BAND_MARGIN", "WHOLE_PAGE_SHARE"]
+__all__ = ["Band", "risk_bands", "unread_bands", "join_bands", "montage", "lines_from_montage", "BAND_MARGIN", "WHOLE_PAGE_SHARE"]
 
 # A band reaches this many word heights above and below its line (but never past half way to the
 # next line of the original read): enough for ascenders, descenders and a line's residual skew.
@@ -26,6 +26,10 @@ BAND_MARGIN = 0.6
 # Where the bands would cover more than this share of the page's height, the whole preprocessed
 # page is read instead (the same cost, and Tesseract sees the page's layout).
 WHOLE_PAGE_SHARE = 0.5
+# Rows count as holding a line the original read missed where the ink outside its lines spans at
+# least this share of the page's width (a typed line's letters cover far more; specks, a rule's
+# end or a stamp's edge less).
+UNREAD_INK_SHARE = 0.02
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,45 @@ def risk_bands(original: list[Line], at_risk: set[int], to_input: np.ndarray, he
         if below:
             bottom = min(bottom, (below[0] + centre) / 2)
         bands.append((max(0.0, top), min(float(height), bottom)))
+    return join_bands(bands)
+
+
+def unread_bands(image: np.ndarray, original: list[Line], to_input: np.ndarray, line_height: float) -> list[Band]:
+    """Bands of the preprocessed image that hold ink in no line of the original read: typed lines
+    that Tesseract did not find on the page as scanned (a faint line, a line lost in noise). A run
+    of ink rows at least half a line high, whose ink (outside the original's lines) spans at least
+    UNREAD_INK_SHARE of the page's width, is such a band, with BAND_MARGIN line heights around it."""
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    back = cv2.invertAffineTransform(np.asarray(to_input, dtype=np.float64))
+    height, width = ink.shape
+    for line in original:
+        box = line.bbox
+        if box is None:
+            continue
+        corners = np.array([[box[0], box[1], 1.0], [box[2], box[3], 1.0], [box[0], box[3], 1.0], [box[2], box[1], 1.0]])
+        mapped = corners @ back.T
+        x0, y0 = np.floor(mapped.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(mapped.max(axis=0)).astype(int)
+        ink[max(0, y0) : min(height, y1), max(0, x0) : min(width, x1)] = 0
+    rows = ink.sum(axis=1) >= UNREAD_INK_SHARE * width
+    bands: list[tuple[float, float]] = []
+    start = None
+    for y, on in enumerate(np.append(rows, False)):
+        if on and start is None:
+            start = y
+        elif not on and start is not None:
+            if y - start >= 0.5 * line_height:
+                bands.append((max(0.0, start - BAND_MARGIN * line_height), min(float(height), y + BAND_MARGIN * line_height)))
+            start = None
+    return join_bands(bands)
+
+
+def join_bands(bands: list[tuple[float, float]] | list[Band]) -> list[Band]:
+    """The bands, overlapping ones joined, top to bottom."""
+    spans = sorted((b.top, b.bottom) if isinstance(b, Band) else b for b in bands)
     joined: list[list[float]] = []
-    for top, bottom in sorted(bands):
+    for top, bottom in spans:
         if bottom <= top:
             continue
         if joined and top <= joined[-1][1]:
