@@ -1,6 +1,8 @@
-"""Robustness check on pages nobody tuned on: raw Tesseract against four ways of running ocrfix.
+"""Robustness check on rendered period pages: raw Tesseract against four ways of running ocrfix.
 
-The 12 texts in bench/unseen/ (period corpus excerpts that no dev page uses; see its README) are
+These pages are development data now (a corrector rule was written after one of their errors;
+see bench/unseen/README.md), not pages nobody tuned on. The 12 texts in bench/unseen/ (period corpus
+excerpts that no synthetic dev page uses) are
 rendered as typed pages with clean, moderate or harsh scan damage by scripts/render_sample.py, with
 the levels and seeds of bench/unseen/damage.tsv, then read and scored:
 

@@ -57,7 +57,7 @@ class OcrEngine(Protocol):
         ...
 
     def words(self, lang: str) -> frozenset[str]:
-        """The word list the language data carries (empty when the engine has none)."""
+        """The word list the language data carries, lower-cased (empty when the engine has none)."""
         ...
 
 
@@ -85,7 +85,7 @@ def _file_digest(path: Path) -> str:
 
 @functools.lru_cache(maxsize=16)
 def _tesseract_words(cmd: str, lang: str, cache: Path) -> frozenset[str]:
-    """Tesseract's own dictionary for ``lang`` (its LSTM word DAWG, unpacked with the
+    """Tesseract's own dictionary for ``lang``, lower-cased (its LSTM word DAWG, unpacked with the
     combine_tessdata and dawg2wordlist tools Debian's tesseract-ocr ships), cached as a text file
     per language-data hash. Empty when the tools or the DAWG are missing: the chooser then relies
     on confidences and the page's own vocabulary."""
@@ -110,7 +110,7 @@ def _tesseract_words(cmd: str, lang: str, cache: Path) -> frozenset[str]:
                 partial = target.with_suffix(f".{os.getpid()}.tmp")
                 shutil.copyfile(listed, partial)
                 os.replace(partial, target)
-        words.update(w for w in target.read_text(encoding="utf-8", errors="replace").split() if w)
+        words.update(w.lower() for w in target.read_text(encoding="utf-8", errors="replace").split() if w)
     return frozenset(words)
 
 
