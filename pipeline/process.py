@@ -22,7 +22,7 @@ from .options import CorrectOptions, Options
 from .overrides import Corrections, apply_overrides, load_corrections
 from .preprocess import Preprocessed, preprocess
 from .reread import WHOLE_PAGE_SHARE, join_bands, lines_from_montage, montage, risk_bands, unread_bands
-from .verify import MergeResult, Vocabulary, line_at_risk, merge_reads
+from .verify import MergeResult, Vocabulary, line_at_risk, merge_reads, read_quality
 
 __all__ = ["ocr_page", "ocr_document", "correct_document", "corrector_for", "map_lines"]
 
@@ -144,7 +144,17 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
         steps.extend(clean.steps)
         steps.append(choice)
         lines = original
-        if processed is not None:
+        if processed is not None and any(s.name == "orient" for s in clean.steps):
+            # A page that had to be turned: the read of it as scanned is of sideways or upside-down
+            # type, no reference line by line. The turned read ships where it is the more plausible.
+            vocabulary = Vocabulary.build(lexicon, original, processed)
+            q_o, q_p = read_quality(original, vocabulary.knows), read_quality(processed, vocabulary.knows)
+            if q_p > q_o:
+                lines = processed
+            steps.append(Step(name="verify", params={"quality_original": round(q_o, 1), "quality_processed": round(q_p, 1)},
+                              reason="the page was turned: "
+                              + ("the turned read is the more plausible" if q_p > q_o else "the read as scanned is the more plausible")))
+        elif processed is not None:
             merged = merge_reads(original, processed, Vocabulary.build(lexicon, original, processed), at_risk=at_risk,
                                  deskewed=any(s.name == "deskew" for s in clean.steps))
             lines = merged.lines

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import DATA
 
-PAGE = DATA / "real" / "EHRI-DR-19420615-DK_02.jpg"
+PAGE = DATA / "real" / "EHRI-DR-19420910-DK_04.jpg"
 
 
 def _cer(lines, truth: str) -> float:
