@@ -207,7 +207,14 @@ def run_batch(
         # A missing or broken dictionary concerns every page: fail before any work.
         corrector_for(options.correct, corrections)
     result = BatchResult()
-    ocr_key = options.ocr_key()
+    # What shapes a read: the options, and the engine with its language data (a new Tesseract or
+    # traineddata means new reads). The engine is asked here only; its reads happen in the workers.
+    from .engine import engine_for
+
+    reader = engine if engine is not None else engine_for(options.ocr)
+    ocr_key = hashlib.sha256(
+        f"{options.ocr_key()}|{reader.name}|{reader.version()}|{reader.data_id(options.ocr.lang)}".encode()
+    ).hexdigest()[:16]
     corr_key = correction_key(options, corrections)
 
     def record(file_result: FileResult) -> None:

@@ -157,3 +157,30 @@ def test_dask_cluster_gives_byte_identical_outputs(tmp_path):
     assert names == sorted(p.name for p in dask.glob("*.txt")) and len(names) == 4
     for name in names:
         assert (local / name).read_bytes() == (dask / name).read_bytes()
+
+
+def test_a_new_engine_or_language_data_reads_the_pages_again(tmp_path):
+    """The OCR cache key holds the engine's name, version and language-data identity: the same
+    engine reuses the cached read, a changed traineddata (new data_id) reads again."""
+    import cv2
+
+    from conftest import FakeEngine, text_page
+    from pipeline.batch import run_batch
+    from pipeline.options import Options
+    from pipeline.overrides import Corrections
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    cv2.imwrite(str(scans / "a.png"), text_page("Telegram"))
+    options = Options(workers=1, correct={"enabled": False})
+    inputs = [(scans / "a.png", scans)]
+
+    class NewData(FakeEngine):
+        def data_id(self, lang: str) -> str:
+            return f"{lang}:retrained"
+
+    engine = FakeEngine([[[("Telegram", 95.0)]]])
+    first = run_batch(inputs, tmp_path / "out", options, Corrections(), engine=engine)
+    again = run_batch(inputs, tmp_path / "out", options, Corrections(), engine=engine)
+    newer = run_batch(inputs, tmp_path / "out", options, Corrections(), engine=NewData([[[("Telegram", 95.0)]]]))
+    assert [first.count("ocr"), again.count("skip"), newer.count("ocr")] == [1, 1, 1]
