@@ -281,3 +281,12 @@ def test_risk_bands_hold_the_unsure_lines_and_stop_half_way_to_their_neighbours(
     read = [line("The Secretary", starts[0] + 10, x=40), line("noise", 5, x=40)]
     back = lines_from_montage(read, bands, starts)
     assert texts(back) == ["The Secretary"] and back[0].words[0].bbox[1] == 190
+
+
+def test_a_short_line_only_the_second_read_found_is_left_out_unless_the_first_read_found_nothing():
+    """A one-word heading or stamp that only the second read found is left out (transcriptions
+    often leave such marks out); on a page the first read found nothing on, it is all there is."""
+    original = [line("The Secretary of State", 100), line("on Monday", 200)]
+    processed = [line("Minister", 40), line("The Secretary of State", 100), line("on Monday", 200)]
+    assert texts(merge_reads(original, processed, vocabulary(original, processed)).lines) == texts(original)
+    assert texts(merge_reads([], processed, vocabulary([], processed)).lines) == texts(processed)
