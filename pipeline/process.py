@@ -172,17 +172,6 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
     return rejoin_page(page) if options.ocr.rejoin_lines else page
 
 
-def _median_word_height(lines: list[Line]) -> float:
-    heights = [w.bbox[3] - w.bbox[1] for line in lines for w in line.words if w.bbox is not None]
-    return float(np.median(heights)) if heights else 30.0
-
-
-def _y_scale(to_input: np.ndarray) -> float:
-    """How many pixels of the preprocessed image one pixel of the scan is, down the page."""
-    back = np.linalg.inv(np.vstack([to_input, [0.0, 0.0, 1.0]]))
-    return float(np.hypot(back[1, 0], back[1, 1]))
-
-
 # White rows around and between the bands of a montage: about two lines of type at the size
 # preprocessing aims for, so that Tesseract never takes two bands for one block of text.
 MONTAGE_GAP = 48
@@ -209,9 +198,8 @@ def _second_read(
     bands: list = []
     share = 1.0
     if original and not turned:
-        line_height = _median_word_height(original) * _y_scale(clean.to_input)
         bands = join_bands(risk_bands(original, at_risk, clean.to_input, clean.image.shape[0])
-                           + unread_bands(clean.image, original, clean.to_input, line_height))
+                           + unread_bands(clean.image, original, clean.to_input))
         share = sum(b.height for b in bands) / max(1, clean.image.shape[0])
         if not bands:
             return None, clean, Step(name="choose", params={"lines_at_risk": 0, "reads": 1},

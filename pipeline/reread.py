@@ -52,6 +52,12 @@ def _to_clean(points: np.ndarray, to_input: np.ndarray) -> np.ndarray:
     return np.hstack([points, np.ones((len(points), 1))]) @ back.T
 
 
+def _y_scale(to_input: np.ndarray) -> float:
+    """How many pixels of the preprocessed image one pixel of the scan is, down the page (heights
+    scale like the y axis of the transform; a rotation by a few degrees changes them little)."""
+    return float(np.hypot(*cv2.invertAffineTransform(np.asarray(to_input, dtype=np.float64))[1, :2]))
+
+
 def _line_rows(line: Line, to_input: np.ndarray) -> tuple[float, float, float] | None:
     """(centre y, word height, leftmost x) of a line in the preprocessed image."""
     boxes = [w.bbox for w in line.words if w.bbox is not None]
@@ -59,9 +65,7 @@ def _line_rows(line: Line, to_input: np.ndarray) -> tuple[float, float, float] |
         return None
     centres = np.array([[(b[0] + b[2]) / 2, (b[1] + b[3]) / 2] for b in boxes], dtype=np.float64)
     mapped = _to_clean(centres, to_input)
-    # Heights scale like the y axis of the transform (rotation by a few degrees changes them little).
-    scale = float(np.hypot(*cv2.invertAffineTransform(np.asarray(to_input, dtype=np.float64))[1, :2]))
-    height = statistics.median(b[3] - b[1] for b in boxes) * scale
+    height = statistics.median(b[3] - b[1] for b in boxes) * _y_scale(to_input)
     return float(np.median(mapped[:, 1])), float(height), float(mapped[:, 0].min())
 
 
@@ -88,11 +92,14 @@ def risk_bands(original: list[Line], at_risk: set[int], to_input: np.ndarray, he
     return join_bands(bands)
 
 
-def unread_bands(image: np.ndarray, original: list[Line], to_input: np.ndarray, line_height: float) -> list[Band]:
+def unread_bands(image: np.ndarray, original: list[Line], to_input: np.ndarray) -> list[Band]:
     """Bands of the preprocessed image that hold ink in no line of the original read: typed lines
     that Tesseract did not find on the page as scanned (a faint line, a line lost in noise). A run
     of ink rows at least half a line high, whose ink (outside the original's lines) spans at least
-    UNREAD_INK_SHARE of the page's width, is such a band, with BAND_MARGIN line heights around it."""
+    UNREAD_INK_SHARE of the page's width, is such a band, with BAND_MARGIN line heights around it.
+    A line is as high as the original read's median word (30 px where it has no word boxes)."""
+    heights = [w.bbox[3] - w.bbox[1] for line in original for w in line.words if w.bbox is not None]
+    line_height = (float(np.median(heights)) if heights else 30.0) * _y_scale(to_input)
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     back = cv2.invertAffineTransform(np.asarray(to_input, dtype=np.float64))

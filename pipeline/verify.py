@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from .model import BBox, Line, Word, box_iou
+from .model import BBox, Line, Word, box_iou, union_box
 
 __all__ = [
     "Vocabulary",
@@ -125,17 +125,9 @@ class Vocabulary:
         return self.page_counts[core] >= 3
 
 
-def _word_value(word: Word, knows: Callable[[str], bool], unknown_weight: float) -> float:
-    chars = sum(1 for ch in word.text if ch.isalnum())
-    if chars == 0:
-        return 0.0
-    conf = (word.confidence if word.confidence is not None else DEFAULT_CONFIDENCE) / 100.0
-    return chars * max(0.0, conf) * (1.0 if knows(word.text) else unknown_weight)
-
-
 def read_quality(lines: list[Line], knows: Callable[[str], bool], unknown_weight: float = UNKNOWN_WEIGHT) -> float:
     """Confidence-weighted letters and digits of the lines' words, unknown words discounted."""
-    return sum(_word_value(w, knows, unknown_weight) for line in lines for w in line.words)
+    return _span_value([w for line in lines for w in line.words], knows, unknown_weight, 1.0 / 100.0)
 
 
 def line_at_risk(
@@ -158,12 +150,7 @@ def line_at_risk(
 
 
 def _line_box(line: Line) -> BBox | None:
-    if line.bbox is not None:
-        return line.bbox
-    boxes = [w.bbox for w in line.words if w.bbox is not None]
-    if not boxes:
-        return None
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return line.bbox if line.bbox is not None else union_box([w.bbox for w in line.words])
 
 
 def _same_text_line(a: BBox | None, b: BBox | None) -> bool:
@@ -399,8 +386,8 @@ def merge_reads(
     scored by ``_span_value`` with each read's confidences relative to its own. Lines the original
     read alone has are kept; lines the processed read alone has are added where most of their
     letters are in known words. With ``at_risk`` (indices of original lines), a group with none of
-    them keeps the original read unseen. Original lines keep their order; a processed group takes
-    the place of its first original line, or goes after the original line above it."""
+    them keeps the original read unseen. Original lines keep their order; a processed group goes
+    where its main original line was (``_position``), or after the original line above it."""
     knows = vocabulary.knows
     groups = align_lines(original, processed)
     all_o = [w for line in original for w in line.words]
