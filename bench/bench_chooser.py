@@ -71,7 +71,6 @@ def read_both(page: CollectionPage) -> dict:
         "original": [line.model_dump(mode="json") for line in original],
         "processed": None if processed is None else [line.model_dump(mode="json") for line in processed],
         "seconds": [t_original, t_processed],
-        "lexicon": sorted(engine.words(page.lang))[:0],  # the lexicon is loaded again when scoring
     }
 
 
