@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import CorrectionsFileError, UsageError
 from .model import Change, Line, Page, Word, box_iou, union_box
+from .tokens import split_token
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -989,24 +990,6 @@ def remove_entry(path: Path, entry_id: str) -> Entry:
 
 # --------------------------------------------------------------------------------------------------
 # Applying
-
-# Around a word's core: opening quotes and brackets before; closing quotes and brackets, .,;:!? and
-# a possessive 's after. The core is what an entry's OCR form is compared with.
-_LEAD = "\"'‘“(["
-_TRAIL = "\"'’”)].,;:!?"
-_TOKEN = re.compile(rf"^([{re.escape(_LEAD)}]*)(.*?)((?:['’]s)?[{re.escape(_TRAIL)}]*)$", re.DOTALL)
-
-
-def split_token(text: str) -> tuple[str, str, str]:
-    """A word's (lead, core, trail): the core is what an entry's OCR form is compared with (review
-    groups words by it, so that one entry decides the whole group)."""
-    match = _TOKEN.match(text)
-    assert match is not None
-    lead, core, trail = match.groups()
-    if not core:  # all punctuation: the whole thing is the core
-        return "", text, ""
-    return lead, core, trail
-
 
 def _case_shape(text: str) -> str:
     letters = [c for c in text if c.isalpha()]

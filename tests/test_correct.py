@@ -162,3 +162,41 @@ def test_overridden_first_part_keeps_its_continuation(corrector: Corrector) -> N
     page = page_from_text("laws and rezu-\nlations, however", "x")
     fixed = correct_page(page, corrector, skip=frozenset({(0, 2)}))
     assert page_text(fixed) == "laws and rezu-\nlations, however\n"
+
+
+def _sentence(*words: tuple[str, float | None]) -> Page:
+    return Page(source="x", lines=[Line(words=[Word(text=t, confidence=c) for t, c in words])])
+
+
+def test_real_word_error_only_where_tesseract_doubted(corrector: Corrector) -> None:
+    """A word the corpus knows ("ia") is a real-word error candidate only where Tesseract doubted it."""
+    doubted = _sentence(("there", 95.0), ("ia", 30.0), ("nothing", 95.0), ("in", 95.0))
+    sure = _sentence(("there", 95.0), ("ia", 93.0), ("nothing", 95.0), ("in", 95.0))
+    assert page_text(correct_page(doubted, corrector)).split()[1] == "is"
+    assert page_text(correct_page(sure, corrector)).split()[1] == "ia"
+
+
+def test_collection_vocabulary_is_not_corrected(corrector: Corrector) -> None:
+    """A spelling the dictionaries lack but the collection writes again and again, in document after
+    document, is the collection's own; met once in the dictionaries' world it is corrected."""
+    from pipeline.collection import collection_model
+
+    pages = [page_from_text(f"the note {k} of the goverment was read", f"doc{k}") for k in range(3)]
+    with_collection = corrector.with_collection(collection_model(pages))
+    assert "the government was" in page_text(correct_page(pages[0], corrector))
+    assert "the goverment was" in page_text(correct_page(pages[0], with_collection))
+
+
+def test_rare_variant_of_a_frequent_collection_form_is_still_corrected(corrector: Corrector) -> None:
+    """A misread that recurs ("cornmittee", a worn key) is no word of the collection beside the form
+    it garbles, which the collection writes ten times as often."""
+    from pipeline.collection import collection_model
+
+    text = "the committee met; the report of the committee was read and the committee {} adjourned"
+    pages = [page_from_text(text.format("cornmittee" if k < 3 else "then"), f"d{k}") for k in range(10)]
+    model = collection_model(pages)
+    assert model.count("cornmittee") == 3 and model.count("committee") == 30
+    assert "cornmittee" not in page_text(correct_page(pages[0], corrector.with_collection(model)))
+    # The same form three times with no frequent form it could garble is the collection's word.
+    alone = collection_model(pages[:3])
+    assert "cornmittee" in page_text(correct_page(pages[0], corrector.with_collection(alone)))

@@ -1,0 +1,101 @@
+"""The collection model: what the pages in front of the corrector say about their own vocabulary.
+
+Built from the OCR of a whole batch (or of every file given to one ``ocrfix correct`` run) before
+any of it is corrected, the way PoCoWeb's profiler and TICCL learn a corpus: word forms with their
+counts and the number of documents they occur in. A form the collection uses again and again is
+its vocabulary (a name, a newspaper, a place, a spelling of its time) and is not corrected towards
+the dictionaries; a form that recurs only as a rare variant of a far more frequent form of the same
+collection is still a garble ("tlie" beside "the").
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .model import Page
+from .tokens import is_word, split_token
+
+__all__ = ["CollectionModel", "collection_model", "page_forms"]
+
+# A form is the collection's own from this many occurrences on (two could be one garble typed
+# twice by the same worn key; three in one run of pages is a habit) ...
+MIN_COUNT = 3
+# ... unless a form of the collection this many times as frequent is one or two edits away: then
+# it is that form's variant (a systematic misread), as TICCL's variant ratio has it.
+VARIANT_RATIO = 10
+
+
+@dataclass
+class CollectionModel:
+    # lower-case word form -> occurrences, and -> documents it occurs in
+    counts: Counter = field(default_factory=Counter)
+    documents: Counter = field(default_factory=Counter)
+    # lower-case form -> occurrences written with a capital (names keep theirs)
+    capitalised: Counter = field(default_factory=Counter)
+    tokens: int = 0
+    n_documents: int = 0
+
+    @property
+    def forms(self) -> Counter:
+        return self.counts
+
+    def add_document(self, pages: Iterable[Page]) -> None:
+        """Count one more document (its pages) into the model."""
+        seen: set[str] = set()
+        for page in pages:
+            for form, capital in page_forms(page):
+                self.counts[form] += 1
+                self.capitalised[form] += capital
+                self.tokens += 1
+                seen.add(form)
+        for form in seen:
+            self.documents[form] += 1
+        self.n_documents += 1
+
+    def count(self, form: str) -> int:
+        return self.counts.get(form, 0)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"tokens": self.tokens, "n_documents": self.n_documents,
+             "forms": {f: [c, self.documents[f], self.capitalised[f]] for f, c in self.counts.items()}},
+            ensure_ascii=False, separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> "CollectionModel":
+        data = json.loads(text)
+        model = cls(tokens=int(data["tokens"]), n_documents=int(data["n_documents"]))
+        for form, (c, d, cap) in data["forms"].items():
+            model.counts[form] = c
+            model.documents[form] = d
+            model.capitalised[form] = cap
+        return model
+
+
+def page_forms(page: Page) -> Iterable[tuple[str, bool]]:
+    """(lower-case form, written with a capital) of every word of a page, split as the corrector splits."""
+    for line in page.lines:
+        for word in line.words:
+            core = split_token(word.text)[1].replace("\u2019", "'")
+            if is_word(core):
+                yield core.lower(), core[:1].isupper()
+
+
+def collection_model(pages: Iterable[Page]) -> CollectionModel:
+    """The model of a collection from its pages; consecutive pages with one ``source`` are one document."""
+    model = CollectionModel()
+    current: list[Page] = []
+    source = None
+    for page in pages:
+        if current and page.source != source:
+            model.add_document(current)
+            current = []
+        source = page.source
+        current.append(page)
+    if current:
+        model.add_document(current)
+    return model

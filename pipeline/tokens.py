@@ -1,0 +1,42 @@
+"""How a word of OCR text splits into what is looked up and the punctuation around it.
+
+One split for the corrector, the collection model, corrections.yaml matching and review, so that a
+word in curly quotes (“goverment”), guillemets («Reich») or with a possessive (Britain's) is the
+same word to all of them.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["split_token", "is_word", "LEAD", "TRAIL"]
+
+# Opening quotes, brackets and emphasis marks before a word; closing ones, sentence punctuation
+# and a possessive 's after it. German low quotes („ ‚) open; » and « both occur either way round
+# in period typing, so each may open or close.
+LEAD = "\"'`‘“„‚([{<«»‹›*_"
+TRAIL = "\"'`’”)]}>»«›‹.,;:!?*_"
+_TOKEN = re.compile(rf"^([{re.escape(LEAD)}]*)(.*?)((?:['’]s)?[{re.escape(TRAIL)}]*)$", re.DOTALL)
+# A word: letters (accented ones too), with inner apostrophes (don't, o'clock).
+_WORD = re.compile(r"^[^\W\d_]+(?:['’][^\W\d_]+)*$")
+
+
+def split_token(text: str) -> tuple[str, str, str]:
+    """A word's (lead, core, trail). All punctuation: the whole text is the core.
+
+    >>> split_token("“goverment”,")
+    ('“', 'goverment', '”,')
+    >>> split_token("Britain's")
+    ('', 'Britain', "'s")
+    """
+    match = _TOKEN.match(text)
+    assert match is not None  # every part of the pattern may be empty
+    lead, core, trail = match.groups()
+    if not core:
+        return "", text, ""
+    return lead, core, trail
+
+
+def is_word(core: str) -> bool:
+    """Whether a core is a word of letters (what the dictionaries and the collection count)."""
+    return bool(_WORD.match(core))
