@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .collection import CollectionModel, document_forms
 from .errors import OcrfixError, UsageError
 from .lexicon import dictionary_hash
 from .model import Document
@@ -62,6 +63,8 @@ class FileResult:
     seconds: float = 0.0
     changes: int = 0
     flagged: int = 0
+    # hash of the corrected text (what a later correction is compared with)
+    text_hash: str = ""
 
     @property
     def ok(self) -> bool:
@@ -259,11 +262,22 @@ def run_batch(
         if on_plan is not None:
             on_plan({"ocr": len(to_ocr), "recorrect": len(to_recorrect), "skip": result.count("skip")})
 
+        # The collection model: every file of the folder with cached OCR, grown by each new read.
+        # Files corrected before the last read came in are corrected again at the end (below).
+        collection = ws.collection() if options.correct.automatic else None
+        corrected_with: dict[str, tuple[int, str]] = {}
+
+        def finish(rel: str, raw: Document, action: str, seconds: float) -> FileResult:
+            done = _finish(ws, out_dir, rel, raw, options, corrections, corr_key, correct_document, action, seconds, collection)
+            if collection is not None and done.action != "failed":
+                corrected_with[rel] = (collection.n_documents, done.text_hash)
+            return done
+
         try:
             for rel in to_recorrect:
                 raw = ws.raw_ocr(rel)
                 assert raw is not None  # planned only where cached OCR exists
-                record(_finish(ws, out_dir, rel, raw, options, corrections, corr_key, correct_document, "recorrect", 0.0))
+                record(finish(rel, raw, "recorrect", 0.0))
                 ws.commit()
             results = _dask_results(to_ocr, options, engine) if options.executor == "dask" else _local_results(to_ocr, options, engine)
             with contextlib.closing(results):  # stops the workers at once on Ctrl-C
@@ -276,8 +290,21 @@ def run_batch(
                         continue
                     path, digest = hashes[ocr.rel]
                     ws.store_ocr(ocr.rel, path, digest, ocr_key, ocr.tool_version, ocr.doc, ocr.seconds)
-                    record(_finish(ws, out_dir, ocr.rel, ocr.doc, options, corrections, corr_key, correct_document, "ocr", ocr.seconds))
+                    if collection is not None:
+                        collection.add_forms(document_forms(ocr.doc.pages))
+                    record(finish(ocr.rel, ocr.doc, "ocr", ocr.seconds))
                     ws.commit()
+            # Files corrected before the collection model was whole: again, against all of it. Only
+            # those whose text changes are written again (re-correction is cheap; writing a PDF is not).
+            for rel, (n_documents, text_hash) in list(corrected_with.items()):
+                if collection is not None and n_documents < collection.n_documents:
+                    raw = ws.raw_ocr(rel)
+                    assert raw is not None
+                    again = _finish(ws, out_dir, rel, raw, options, corrections, corr_key, correct_document, "recorrect", 0.0,
+                                    collection, unless_text=text_hash)
+                    if again.action == "failed":
+                        record(again)
+            ws.commit()
         except KeyboardInterrupt:
             ws.commit()
             result.interrupted = True
@@ -302,11 +329,18 @@ def _outputs_exist(out_dir: Path, rel: Path, options: Options) -> bool:
 
 
 def _finish(ws: Workspace, out_dir: Path, rel: str, raw: Document, options: Options, corrections: Corrections,
-            corr_key: str, correct_document, action: str, ocr_seconds: float) -> FileResult:
-    """Correct one document, write its outputs and record it as done (or failed, with the reason)."""
+            corr_key: str, correct_document, action: str, ocr_seconds: float, collection: CollectionModel | None = None,
+            unless_text: str | None = None) -> FileResult:
+    """Correct one document, write its outputs and record it as done (or failed, with the reason).
+
+    ``unless_text``: the hash of the text it was corrected to before; the same text again is not
+    written again (``action`` "skip")."""
     started = time.perf_counter()
     try:
-        doc = correct_document(raw, options.correct, corrections)
+        doc = correct_document(raw, options.correct, corrections, collection)
+        text_hash = _text_hash(doc)
+        if unless_text is not None and text_hash == unless_text:
+            return FileResult(rel, "skip", pages=len(doc.pages), text_hash=text_hash)
         record = ws.record(rel)  # the input's path, for outputs that need its page images (PDF)
         write_document(doc, out_dir, Path(rel), options.output.formats, text_doc=raw if options.output.raw else None,
                        input_path=Path(record.path) if record is not None else None)
@@ -322,7 +356,17 @@ def _finish(ws: Workspace, out_dir: Path, rel: str, raw: Document, options: Opti
         seconds=ocr_seconds + seconds,
         changes=sum(c.original != c.new for p in doc.pages for c in p.changes),
         flagged=sum(w.flagged for p in doc.pages for w in p.words),
+        text_hash=text_hash,
     )
+
+
+def _text_hash(doc: Document) -> str:
+    """What a corrected document says, word by word with its flags (what its outputs are made of)."""
+    digest = hashlib.sha256()
+    for page in doc.pages:
+        for word in page.words:
+            digest.update(f"{word.text}\x00{int(word.flagged)}\x00{'|'.join(word.suggestions)}\x01".encode())
+    return digest.hexdigest()
 
 
 def recorrect_outputs(out_dir: Path, rels: list[str] | None = None, corrections_file: Path | None = None) -> list[FileResult]:
@@ -342,12 +386,13 @@ def recorrect_outputs(out_dir: Path, rels: list[str] | None = None, corrections_
         corrections = load_corrections(options.correct.corrections_file)
         key = correction_key(options, corrections)
         wanted = rels if rels is not None else [r.rel for r in ws.records() if r.has_ocr and r.state == "done"]
+        collection = ws.collection() if options.correct.automatic else None
         results = []
         for rel in wanted:
             raw = ws.raw_ocr(rel)
             if raw is None:
                 results.append(FileResult(rel, "failed", error=f"{rel}: no cached OCR in {out_dir}"))
                 continue
-            results.append(_finish(ws, out_dir, rel, raw, options, corrections, key, correct_document, "recorrect", 0.0))
+            results.append(_finish(ws, out_dir, rel, raw, options, corrections, key, correct_document, "recorrect", 0.0, collection))
         ws.commit()
     return results

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from .model import Page
 from .tokens import is_word, split_token
 
-__all__ = ["CollectionModel", "collection_model", "page_forms"]
+__all__ = ["CollectionModel", "collection_model", "document_forms", "page_forms"]
 
 # A form is the collection's own from this many occurrences on (two could be one garble typed
 # twice by the same worn key; three in one run of pages is a habit) ...
@@ -44,15 +44,15 @@ class CollectionModel:
 
     def add_document(self, pages: Iterable[Page]) -> None:
         """Count one more document (its pages) into the model."""
-        seen: set[str] = set()
-        for page in pages:
-            for form, capital in page_forms(page):
-                self.counts[form] += 1
-                self.capitalised[form] += capital
-                self.tokens += 1
-                seen.add(form)
-        for form in seen:
+        self.add_forms(document_forms(pages))
+
+    def add_forms(self, forms: dict[str, tuple[int, int]]) -> None:
+        """Count one more document, given as ``document_forms`` made it."""
+        for form, (count, capitalised) in forms.items():
+            self.counts[form] += count
+            self.capitalised[form] += capitalised
             self.documents[form] += 1
+            self.tokens += count
         self.n_documents += 1
 
     def count(self, form: str) -> int:
@@ -83,6 +83,17 @@ def page_forms(page: Page) -> Iterable[tuple[str, bool]]:
             core = split_token(word.text)[1].replace("\u2019", "'")
             if is_word(core):
                 yield core.lower(), core[:1].isupper()
+
+
+def document_forms(pages: Iterable[Page]) -> dict[str, tuple[int, int]]:
+    """One document's word forms: lower-case form -> (occurrences, occurrences with a capital)."""
+    counts: Counter = Counter()
+    capitals: Counter = Counter()
+    for page in pages:
+        for form, capital in page_forms(page):
+            counts[form] += 1
+            capitals[form] += capital
+    return {form: (n, capitals[form]) for form, n in counts.items()}
 
 
 def collection_model(pages: Iterable[Page]) -> CollectionModel:

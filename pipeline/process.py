@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .collection import CollectionModel, collection_model
 from .correct import Corrector, correct_page, load_corrector
 from .engine import OcrEngine, engine_for
 from .ingest import DEFAULT_MAX_PIXELS, PageImage, load_pages
@@ -304,11 +305,19 @@ def corrector_for(options: CorrectOptions, corrections: Corrections) -> Correcto
     return load_corrector(options, corrections.known_words(), corrections.protected_words())
 
 
-def correct_document(doc: Document, options: CorrectOptions, corrections: Corrections | None = None) -> Document:
-    """Apply the overrides, then (when enabled) the automatic corrector, to every page."""
+def correct_document(
+    doc: Document, options: CorrectOptions, corrections: Corrections | None = None, collection: CollectionModel | None = None
+) -> Document:
+    """Apply the overrides, then (when enabled) the automatic corrector, to every page.
+
+    ``collection``: the model of the collection the document belongs to (its own vocabulary is
+    left as written); None: the document alone is the collection.
+    """
     if corrections is None:
         corrections = load_corrections(options.corrections_file)
     corrector = corrector_for(options, corrections) if options.automatic else None
+    if corrector is not None:
+        corrector = corrector.with_collection(collection if collection is not None else collection_model(doc.pages))
     pages: list[Page] = []
     for page in doc.pages:
         page, decided = apply_overrides(page, doc.source, corrections)

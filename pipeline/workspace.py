@@ -25,6 +25,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from .collection import CollectionModel, document_forms
 from .errors import UsageError, WorkspaceError
 from .model import Document
 from .options import Options
@@ -65,6 +66,10 @@ CREATE TABLE IF NOT EXISTS flags (
     PRIMARY KEY (rel, page, line, word)
 );
 CREATE INDEX IF NOT EXISTS flags_by_text ON flags (text);
+-- Each document's word forms (collection.document_forms, compressed JSON): summed, the collection
+-- model the corrector learns the folder's vocabulary from. Kept per file so that a re-read file
+-- replaces its own counts.
+CREATE TABLE IF NOT EXISTS forms (rel TEXT PRIMARY KEY, forms BLOB NOT NULL);
 """
 
 
@@ -188,6 +193,26 @@ class Workspace:
             " pages=?, ocr_seconds=?, correction_key=NULL, updated_at=? WHERE rel=?",
             (st.st_size, st.st_mtime_ns, input_hash, ocr_key, tool_version, blob, len(raw.pages), seconds, time.time(), rel),
         )
+        self._store_forms(rel, raw)
+
+    def _store_forms(self, rel: str, raw: Document) -> None:
+        forms = document_forms(raw.pages)
+        blob = zlib.compress(json.dumps(forms, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+        self.db.execute("INSERT OR REPLACE INTO forms VALUES (?, ?)", (rel, blob))
+
+    def collection(self) -> CollectionModel:
+        """The collection model of every file with cached OCR (counted from the OCR where a
+        workspace made before the model existed has no counts for a file)."""
+        model = CollectionModel()
+        stored = dict(self.db.execute("SELECT rel, forms FROM forms").fetchall())
+        for (rel,) in self.db.execute("SELECT rel FROM files WHERE raw_ocr IS NOT NULL ORDER BY rel").fetchall():
+            if rel not in stored:
+                raw = self.raw_ocr(rel)
+                assert raw is not None
+                self._store_forms(rel, raw)
+                stored[rel] = self.db.execute("SELECT forms FROM forms WHERE rel=?", (rel,)).fetchone()[0]
+            model.add_forms({f: tuple(v) for f, v in json.loads(zlib.decompress(stored[rel])).items()})
+        return model
 
     def raw_ocr(self, rel: str) -> Document | None:
         row = self.db.execute("SELECT raw_ocr FROM files WHERE rel=?", (rel,)).fetchone()

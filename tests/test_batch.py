@@ -184,3 +184,34 @@ def test_a_new_engine_or_language_data_reads_the_pages_again(tmp_path):
     again = run_batch(inputs, tmp_path / "out", options, Corrections(), engine=engine)
     newer = run_batch(inputs, tmp_path / "out", options, Corrections(), engine=NewData([[[("Telegram", 95.0)]]]))
     assert [first.count("ocr"), again.count("skip"), newer.count("ocr")] == [1, 1, 1]
+
+
+def test_the_folder_is_the_collection_whose_vocabulary_the_corrector_learns(tmp_path):
+    """A spelling every file of the folder uses is the collection's own: a batch of three leaves it
+    (the first file too, corrected again once the others were read), the workspace keeps the
+    counts, and one such file alone is corrected."""
+    import cv2
+
+    from conftest import FakeEngine, text_page
+    from pipeline.batch import run_batch
+    from pipeline.options import Options
+    from pipeline.overrides import Corrections
+    from pipeline.workspace import open_workspace
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for name in ("a", "b", "c"):
+        cv2.imwrite(str(scans / f"{name}.png"), text_page("Telegram"))
+    read = [[("the", 95.0), ("note", 95.0), ("of", 95.0), ("the", 95.0), ("goverment", 80.0), ("was", 95.0), ("read", 95.0)]]
+    options = Options(workers=1)
+
+    alone = run_batch([(scans / "a.png", Path("a.png"))], tmp_path / "alone", options, Corrections(), engine=FakeEngine([read]))
+    assert "the government was" in (tmp_path / "alone" / "a.txt").read_text()
+
+    inputs = [(scans / f"{n}.png", Path(f"{n}.png")) for n in ("a", "b", "c")]
+    run_batch(inputs, tmp_path / "out", options, Corrections(), engine=FakeEngine([read]))
+    for name in ("a", "b", "c"):
+        assert "the goverment was" in (tmp_path / "out" / f"{name}.txt").read_text(), name
+    with open_workspace(tmp_path / "out") as ws:
+        model = ws.collection()
+    assert (model.count("goverment"), model.documents["goverment"], model.n_documents) == (3, 3, 3)

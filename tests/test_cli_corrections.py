@@ -201,9 +201,13 @@ def test_process_applies_overrides_before_the_corrector(tmp_path, fake_ocr, monk
     )
     seen = {}
 
+    class StandIn:
+        def with_collection(self, collection):
+            return self
+
     def fake_corrector(options, corrections):
         seen["known"], seen["protected"] = corrections.known_words(), corrections.protected_words()
-        return object()
+        return StandIn()
 
     def shout(page, corrector, skip=frozenset()):
         lines = []

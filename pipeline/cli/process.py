@@ -232,8 +232,10 @@ def correct(
     """Correct existing OCR files (no scans needed).
 
     From hOCR or ALTO the corrector also has each word's confidence, and lines that the OCR cut
-    into pieces are joined again by their boxes; plain text has neither.
+    into pieces are joined again by their boxes; plain text has neither. The files of one run are
+    one collection: a spelling or name they use again and again is taken as theirs, not corrected.
     """
+    from ..collection import CollectionModel
     from ..errors import InputFileError, UsageError
     from ..layout import rejoin_page
     from ..ocr_files import read_ocr_file
@@ -250,6 +252,9 @@ def correct(
 
     _language_notice(Console(stderr=True, soft_wrap=True), options)
     loaded = load_corrections(corrections)
+    # All files first: together they are the collection whose own vocabulary the corrector learns.
+    read = []
+    collection = CollectionModel()
     for file in files:
         try:
             data = file.read_bytes()
@@ -258,7 +263,10 @@ def correct(
         doc, kind = read_ocr_file(file, data)
         if kind != "txt" and rejoin_lines:
             doc = doc.model_copy(update={"pages": [rejoin_page(p) for p in doc.pages]})
-        fixed = correct_document(doc, options, loaded)
+        collection.add_document(doc.pages)
+        read.append((file, doc, kind))
+    for file, doc, kind in read:
+        fixed = correct_document(doc, options, loaded, collection)
         fmt = kind if to == "same" else to
         result = serialise(fixed, fmt)
         if out is None:
