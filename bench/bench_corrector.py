@@ -32,9 +32,13 @@ from dataclasses import dataclass
 from devcollections import COLLECTION_ORDER, collection_pages
 from devset import DEV, RESULTS, publish
 
-from pipeline.collection import CollectionModel, collection_model  # noqa: E402  (devset put ROOT on sys.path)
-from pipeline.correct import correct_page, load_corrector, page_from_text  # noqa: E402
-from pipeline.evaluate import CorrectorCounts, Score, corrector_counts, score_page, total  # noqa: E402
+import numpy as np
+
+from pipeline.calibration import DEFAULT_WRONG_MODEL, WrongModel  # noqa: E402  (devset put ROOT on sys.path)
+from pipeline.collection import CollectionModel, collection_model  # noqa: E402
+from pipeline.correct import correct_page, load_corrector, page_from_text, page_word_features  # noqa: E402
+from pipeline.evaluate import CorrectorCounts, Score, _align_to, corrector_counts, normalise, score_page, total  # noqa: E402
+from pipeline.model import Line, Page  # noqa: E402
 from pipeline.export.text import page_text  # noqa: E402
 from pipeline.options import CorrectOptions  # noqa: E402
 
@@ -94,13 +98,67 @@ class Tally:
     gt_changes: list[str] | None = None
 
 
-def correct_collection(pages: list[TextPage], texts: list[str], corrector) -> tuple[list[str], int, float]:
-    """Corrected texts of one collection, corrected as one run over all its files; tokens, CPU s."""
+def correct_collection(pages: list[TextPage], texts: list[str], corrector) -> tuple[list[Page], int, float]:
+    """Corrected pages of one collection, corrected as one run over all its files; tokens, CPU s."""
+    return correct_pages([page_from_text(t, p.doc) for p, t in zip(pages, texts)], corrector)
+
+
+def correct_pages(pages: list[Page], corrector) -> tuple[list[Page], int, float]:
+    out, n, seconds, _c = correct_pages_with(pages, corrector)
+    return out, n, seconds
+
+
+def correct_pages_with(pages: list[Page], corrector):
+    """Corrected pages, tokens, CPU seconds and the corrector with the pages' collection model."""
     started = time.process_time()
-    model = collection_model(page_from_text(t, p.doc) for p, t in zip(pages, texts))
-    with_model = corrector.with_collection(model)
-    out = [page_text(correct_page(page_from_text(t, p.name), with_model)) for p, t in zip(pages, texts)]
-    return out, sum(len(t.split()) for t in texts), time.process_time() - started
+    with_model = corrector.with_collection(collection_model(pages))
+    out = [correct_page(page, with_model) for page in pages]
+    return out, sum(len(page.words) for page in pages), time.process_time() - started, with_model
+
+
+# -- The probability that a word is wrong: labelled words, the fit, the reliability table ------
+
+BINS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0001)
+
+
+def labelled_words(page: Page, gt: str, corrector) -> list[tuple[tuple[float, ...], bool, float]]:
+    """(features, wrong, p_wrong as shipped) of every word of a corrected page, the truth aligned."""
+    rows = page_word_features(page, corrector)
+    words = [page.lines[li].words[wi] for li, wi, _f in rows]
+    truth = _align_to([normalise(w.text) for w in words], normalise(gt).split())
+    return [(f, t is None or t != normalise(w.text), w.p_wrong if w.p_wrong is not None else float("nan"))
+            for (_l, _w, f), w, t in zip(rows, words, truth)]
+
+
+def fit_wrong_model(groups: list[list[tuple[tuple[float, ...], bool, float]]], l2: float = 1.0) -> tuple[float, tuple[float, ...]]:
+    """Logistic regression (Newton's method, a little L2) of wrong on the features; each group
+    (a family of collections) weighs the same in all, however many words it has."""
+    groups = [g for g in groups if g]
+    x = np.array([(1.0, *f) for g in groups for f, _y, _p in g])
+    y = np.array([1.0 if wrong else 0.0 for g in groups for _f, wrong, _p in g])
+    weight = np.concatenate([np.full(len(g), 10_000.0 / len(g)) for g in groups])
+    beta = np.zeros(x.shape[1])
+    for _ in range(30):
+        prob = 1.0 / (1.0 + np.exp(-np.clip(x @ beta, -30, 30)))
+        grad = x.T @ (weight * (prob - y)) + l2 * beta
+        hess = (x * (weight * prob * (1 - prob))[:, None]).T @ x + l2 * np.eye(len(beta))
+        beta -= np.linalg.solve(hess, grad)
+    return round(float(beta[0]), 3), tuple(round(float(b), 3) for b in beta[1:])
+
+
+def reliability(probs: list[float], wrong: list[bool]) -> list[str]:
+    cells = []
+    for lo, hi in zip(BINS, BINS[1:]):
+        sel = [w for p, w in zip(probs, wrong) if lo <= p < hi]
+        cells.append(f"{sum(sel) / len(sel):.2f} ({len(sel)})" if sel else "—")
+    return cells
+
+
+def flag_figures(probs: list[float], wrong: list[bool], flag_at: float) -> tuple[float, float, int]:
+    """Share of the wrong words that are flagged (recall), share of flagged words wrong (precision)."""
+    flagged = [w for p, w in zip(probs, wrong) if p >= flag_at]
+    n_wrong = sum(wrong)
+    return (sum(flagged) / n_wrong if n_wrong else 1.0, sum(flagged) / len(flagged) if flagged else 1.0, len(flagged))
 
 
 def main() -> None:
@@ -108,6 +166,7 @@ def main() -> None:
     ap.add_argument("--collections", default="", help="comma-separated: " + ", ".join(COLLECTION_ORDER + ["bln600"]))
     ap.add_argument("--limit", type=int, default=None, help="at most N pages of each collection")
     ap.add_argument("--show", type=int, default=12, help="list at most this many changes made to ground truth")
+    ap.add_argument("--fit", action="store_true", help="fit the p_wrong model (all collections, and leaving each out) and print it")
     args = ap.parse_args()
     wanted = {c for c in args.collections.split(",") if c} or None
     pages = load_pages(wanted, args.limit)
@@ -120,6 +179,7 @@ def main() -> None:
         by_collection[p.collection].append(p)
 
     tallies: dict[str, Tally] = {}
+    corrected: dict[str, list[Page]] = {}
     tokens = 0
     cpu = 0.0
     model_load = 0.0
@@ -129,9 +189,11 @@ def main() -> None:
             continue
         options = CorrectOptions(lang=group[0].lang)
         if options.automatic:
-            fixed, n, seconds = correct_collection(group, [p.raw for p in group], base)
+            fixed_pages, n, seconds = correct_collection(group, [p.raw for p in group], base)
             tokens, cpu = tokens + n, cpu + seconds
-            gt_fixed, _n, _s = correct_collection(group, [p.gt for p in group], base)
+            fixed = [page_text(page) for page in fixed_pages]
+            gt_fixed = [page_text(page) for page in correct_collection(group, [p.gt for p in group], base)[0]]
+            corrected[name] = fixed_pages
         else:  # the corrector leaves a language its dictionaries do not know as read
             fixed, gt_fixed = [p.raw for p in group], [p.gt for p in group]
         t = Tally([], [], CorrectorCounts(), [], gt_changes=[])
@@ -191,7 +253,71 @@ def main() -> None:
         if t.gt_changes:
             lines.append("")
             lines.append(f"{name}: changes to the ground truth ({len(t.gt_changes)}): " + "; ".join(t.gt_changes[: args.show]))
+    lines += calibration_section(by_collection, base, args.fit)
     publish("\n".join(lines), "bench_corrector.md")
+
+
+def _family(collection: str) -> str:
+    return "synthetic" if collection.startswith("synthetic") else collection
+
+
+def calibration_section(by_collection: dict[str, list[TextPage]], base, fit: bool) -> list[str]:
+    """Reliability of p_wrong per collection, in text mode and from Tesseract's own read (with
+    confidences, as `ocrfix process` corrects it), with the shipped model and leave one out."""
+    from bench_chooser import CACHE  # the cached reads of every dev page, with confidences
+
+    from pipeline.layout import rejoin_page
+
+    rows: dict[tuple[str, str], list] = {}  # (collection, mode) -> labelled words
+    for name, group in by_collection.items():
+        if not CorrectOptions(lang=group[0].lang).automatic:
+            continue
+        pages, _n, _s, with_model = correct_pages_with([page_from_text(p.raw, p.doc) for p in group], base)
+        rows[(name, "text")] = [r for page, p in zip(pages, group) for r in labelled_words(page, p.gt, with_model)]
+        cached = [CACHE / name / f"{p.name}.json" for p in group]
+        if name != "bln600" and all(c.exists() for c in cached):
+            import json
+
+            reads = [rejoin_page(Page(source=p.doc, lines=[Line.model_validate(x) for x in json.loads(c.read_text())["original"]]))
+                     for p, c in zip(group, cached)]
+            pages, _n, _s, with_model = correct_pages_with(reads, base)
+            rows[(name, "read")] = [r for page, p in zip(pages, group) for r in labelled_words(page, p.gt, with_model)]
+    out = ["", "## The probability that a word is wrong (p_wrong)", "",
+           "Of the words given p in each bin, the share that is wrong (and how many). 'text': plain raw text; 'read': Tesseract's",
+           "read of the scan with its confidences (`bench/results/chooser/`, as `ocrfix process` reads it) corrected.",
+           f"Flagged = p >= {DEFAULT_WRONG_MODEL.flag_at}: recall = wrong words flagged / wrong words; precision = flagged words wrong / flagged.",
+           "", "| collection | mode | model | " + " | ".join(f"{lo:.1f}–{min(hi, 1):.1f}" for lo, hi in zip(BINS, BINS[1:])) + " | recall | precision |",
+           "|---|---|---|" + "---:|" * (len(BINS) + 1)]
+    families = sorted({_family(c) for c, _m in rows})
+    held_out: dict[str, WrongModel] = {}
+    if fit:
+        def grouped(keep) -> list[list]:
+            return [[r for (c, _m), rs in rows.items() if _family(c) == f for r in rs] for f in families if keep(f)]
+
+        for fam in families:
+            b0, w = fit_wrong_model(grouped(lambda f: f != fam))
+            held_out[fam] = WrongModel(b0, w, DEFAULT_WRONG_MODEL.flag_at)
+        b0, w = fit_wrong_model(grouped(lambda f: True))
+        all_fit = WrongModel(b0, w, DEFAULT_WRONG_MODEL.flag_at)
+    for (name, mode), rs in rows.items():
+        wrong = [y for _f, y, _p in rs]
+        models = [("shipped", [p for _f, _y, p in rs])]
+        if fit:
+            models.append(("held out", [held_out[_family(name)].probability(f) for f, _y, _p in rs]))
+        for label, probs in models:
+            recall, precision, _n = flag_figures(probs, wrong, DEFAULT_WRONG_MODEL.flag_at)
+            out.append(f"| {name} | {mode} | {label} | " + " | ".join(reliability(probs, wrong)) + f" | {recall:.2f} | {precision:.2f} |")
+    if fit:
+        out += ["", f"Fit on all: intercept={all_fit.intercept}, weights={all_fit.weights}"]
+        for fam, m in held_out.items():
+            out.append(f"Fit without {fam}: intercept={m.intercept}, weights={m.weights}")
+        out += ["", "Flag threshold sweep (held-out models, 'read' rows pooled; text rows pooled):"]
+        for mode in ("read", "text"):
+            sel = [(held_out[_family(c)].probability(f), y) for (c, m), rs in rows.items() if m == mode for f, y, _p in rs]
+            for t in (0.2, 0.3, 0.4, 0.5, 0.6):
+                r, p, n = flag_figures([a for a, _b in sel], [b for _a, b in sel], t)
+                out.append(f"- {mode}, flag at {t}: recall {r:.2f}, precision {p:.2f}, {n} flagged of {len(sel)} words")
+    return out
 
 
 if __name__ == "__main__":

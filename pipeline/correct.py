@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
 
+from .calibration import DEFAULT_WRONG_MODEL, WrongModel
 from .collection import MIN_COUNT, VARIANT_RATIO, CollectionModel
 from .lexicon import LONG_WORD, Lexicon, confusion_chunks, load_lexicon
 from .model import Change, Line, Page, Word, union_box
@@ -134,12 +135,23 @@ class Corrector:
     settings: Settings = field(default_factory=Settings)
     # what the collection being corrected says of its own words (None: nothing known)
     collection: CollectionModel | None = None
+    # the probability that a word is wrong, which flags words for review
+    wrong_model: WrongModel = DEFAULT_WRONG_MODEL
     # per-corrector memo of symspell look-ups: pages repeat words.
     _memo: dict[str, list[tuple[str, int]]] = field(default_factory=dict, repr=False)
+    # decisions by (word, left, right, capital, confidence): they depend on the collection too
+    _decisions: dict[tuple, "_Decision"] = field(default_factory=dict, repr=False)
+
+    # share of the collection's words that the dictionaries lack
+    collection_unknown: float = 0.0
 
     def with_collection(self, collection: CollectionModel | None) -> "Corrector":
         """This corrector for one collection (the dictionaries and look-up memo shared)."""
-        return dataclasses.replace(self, collection=collection)
+        unknown = 0.0
+        if collection is not None and collection.tokens:
+            counts = self.lexicon.counts
+            unknown = sum(n for form, n in collection.counts.items() if form not in counts) / collection.tokens
+        return dataclasses.replace(self, collection=collection, collection_unknown=unknown, _decisions={})
 
 
 
@@ -218,6 +230,8 @@ class _Tok:
     ctx: str | None = None
     confidence: float | None = None
     alternatives: list = field(default_factory=list)
+    # _protected's answer, once asked (a token is asked several times a pass)
+    protected: bool | None = None
 
 
 def _is_code(core: str) -> bool:
@@ -232,6 +246,12 @@ def _is_code(core: str) -> bool:
 
 
 def _protected(tok: _Tok, corrector: Corrector) -> bool:
+    if tok.protected is None:
+        tok.protected = _is_protected(tok, corrector)
+    return tok.protected
+
+
+def _is_protected(tok: _Tok, corrector: Corrector) -> bool:
     core = tok.core
     if tok.text in ("«", "@"):
         return False  # a blotted "a" (see _fix_punctuation)
@@ -396,6 +416,22 @@ class _Decision:
 
 def _decide_word(word: str, left: str | None, right: str | None, tok: _Tok | None, corrector: Corrector,
                  capital: bool) -> _Decision:
+    # The same word in the same context decides the same way: pages repeat themselves, and the
+    # probability of being wrong asks again for every word (Tesseract's alternatives vary: not kept).
+    if tok is not None and tok.alternatives:
+        return _decide_word_uncached(word, left, right, tok, corrector, capital)
+    key = (word, left, right, capital, tok.confidence if tok is not None else None)
+    memo = corrector._decisions
+    hit = memo.get(key)
+    if hit is None:
+        if len(memo) > _MEMO_MAX:
+            memo.clear()
+        hit = memo[key] = _decide_word_uncached(word, left, right, tok, corrector, capital)
+    return hit
+
+
+def _decide_word_uncached(word: str, left: str | None, right: str | None, tok: _Tok | None, corrector: Corrector,
+                          capital: bool) -> _Decision:
     s = corrector.settings
     lex = corrector.lexicon
     count = lex.counts.get(word, 0)
@@ -818,7 +854,62 @@ def correct_page(page: Page, corrector: Corrector, skip: frozenset[tuple[int, in
         skip = frozenset(posmap[p] for p in skip | changed if p in posmap)
         # Only the neighbours of what changed have new context to look at.
         focus = _neighbours(result, frozenset(posmap[p] for p in changed if p in posmap))
-    return result
+    return _assess(result, corrector)
+
+
+def word_features(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector) -> tuple[float, ...]:
+    """The features of calibration.FEATURES for token i of a block of the corrected page."""
+    lex = corrector.lexicon
+    core = tok.core
+    low = core.lower()
+    count = lex.counts.get(low, 0)
+    collection = corrector.collection.count(low) if corrector.collection is not None else 0
+    protected = _protected(tok, corrector)
+    word = bool(_CORE.match(core))
+    known = count > 0 or _collection_word(low, (), corrector)
+    margin = -1.0
+    if word and not protected and count < corrector.settings.trusted_count:
+        left, right = _context(block, i)
+        capital = core[:1].isupper() and (corrector.settings.name_prior_everywhere or _mid_sentence(block, i))
+        d = _decide_word(low, left, right, tok, corrector, capital)
+        if d.best > -math.inf:
+            margin = max(-1.0, min(1.0, (d.best - d.keep) / 10.0))
+    letters = sum(ch.isalpha() for ch in core)
+    conf = tok.confidence
+    near = [block[j].confidence for j in (i - 1, i + 1) if 0 <= j < len(block) and block[j].confidence is not None]
+    return (
+        1.0 if tok.confidence is not None else 0.0,
+        (tok.confidence or 0.0) / 100.0,
+        math.log1p(count) / 10.0,
+        math.log1p(collection) / 5.0,
+        0.0 if known else 1.0,
+        1.0 if core[:1].isupper() else 0.0,
+        1.0 if letters <= 3 else 0.0,
+        0.0 if word else 1.0,
+        margin,
+        1.0 if protected else 0.0,
+        1.0 if conf is not None and conf < 50 else 0.0,
+        1.0 if conf is not None and 50 <= conf < 85 else 0.0,
+        1.0 if tok.lead or (tok.trail and not tok.trail.startswith(("'s", "\u2019s"))) else 0.0,
+        1.0 - min(near) / 100.0 if near else 0.0,
+        corrector.collection_unknown,
+    )
+
+
+def page_word_features(page: Page, corrector: Corrector) -> list[tuple[int, int, tuple[float, ...]]]:
+    """(line, word, features) of every word of a page, in reading order (what the model is fit on)."""
+    return [(tok.line, tok.word, word_features(tok, block, i, corrector)) for block in _tokens(page) for i, tok in enumerate(block)]
+
+
+def _assess(page: Page, corrector: Corrector) -> Page:
+    """Every word's probability of being wrong (calibration.py); the likely wrong ones flagged."""
+    model = corrector.wrong_model
+    lines = [line.model_copy(update={"words": list(line.words)}) for line in page.lines]
+    for li, wi, features in page_word_features(page, corrector):
+        word = lines[li].words[wi]
+        p = round(model.probability(features), 4)
+        lines[li].words[wi] = word.model_copy(update={"p_wrong": p, "flagged": p >= model.flag_at})
+    return page.model_copy(update={"lines": lines})
 
 
 def _neighbours(page: Page, positions: frozenset[tuple[int, int]]) -> frozenset[tuple[int, int]]:

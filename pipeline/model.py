@@ -68,6 +68,9 @@ class Word(_Model):
     # Set by the corrector where it was unsure: the word is left as read and offered for review.
     flagged: bool = False
     suggestions: list[str] = Field(default_factory=list)
+    # The corrector's calibrated probability that the word (as it stands) is wrong; None where no
+    # corrector ran (calibration.py).
+    p_wrong: float | None = None
 
 
 class Line(_Model):

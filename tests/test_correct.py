@@ -200,3 +200,27 @@ def test_rare_variant_of_a_frequent_collection_form_is_still_corrected(corrector
     # The same form three times with no frequent form it could garble is the collection's word.
     alone = collection_model(pages[:3])
     assert "cornmittee" in page_text(correct_page(pages[0], corrector.with_collection(alone)))
+
+
+def test_every_word_has_a_probability_of_being_wrong_and_it_flags(corrector: Corrector) -> None:
+    """p_wrong on every word; a garble Tesseract doubted is likely wrong and flagged, a common word
+    it was sure of is not; flagged is exactly p_wrong >= the model's flag_at."""
+    page = correct_page(_sentence(("the", 96.0), ("qxzvtr", 31.0), ("of", 95.0), ("Sweden", 93.0)), corrector)
+    words = page.words
+    assert all(w.p_wrong is not None for w in words)
+    assert words[1].p_wrong > 0.5 and words[1].flagged
+    assert words[0].p_wrong < 0.1 and not words[0].flagged
+    assert all(w.flagged == (w.p_wrong >= corrector.wrong_model.flag_at) for w in words)
+
+
+def test_alto_word_confidence_is_one_minus_p_wrong(corrector: Corrector) -> None:
+    from lxml import etree
+
+    from pipeline.export.alto import to_alto
+    from pipeline.model import Document
+
+    page = correct_page(_sentence(("the", 96.0), ("qxzvtr", 31.0)), corrector)
+    page = page.model_copy(update={"width": 100, "height": 50})
+    xml = etree.fromstring(to_alto(Document(source="x.png", pages=[page])))
+    wcs = [float(s.get("WC")) for s in xml.iter("{*}String")]
+    assert wcs == pytest.approx([1 - w.p_wrong for w in page.words], abs=0.01)

@@ -74,7 +74,7 @@ def _draw(words: list[list[tuple[str, float]]]) -> tuple[np.ndarray, list[Line]]
     return np.clip(image, 0, 255).astype(np.uint8), lines
 
 
-def fake_correct(doc: Document, options, corrections=None) -> Document:
+def fake_correct(doc: Document, options, corrections=None, collection=None) -> Document:
     """Overrides first, then a corrector that flags FLAGS and replaces FIXES (words an override decided are left alone)."""
     if corrections is None:
         corrections = load_corrections(options.corrections_file)

@@ -2,8 +2,8 @@
 
 Pages hold one PrintSpace of TextBlocks (consecutive lines with the same block number) of
 TextLines of Strings, each with its box in pixels of the input image. A String's CONTENT is the
-corrected word and WC its confidence (0-1): Tesseract's for a word as read, the corrector's score
-for a word it changed. Where a word was changed, the OCR form is kept as an ``ALTERNATIVE``
+corrected word and WC its confidence (0-1): 1 - the corrector's calibrated probability that the
+word is wrong (calibration.py) where the corrector ran, else Tesseract's for a word as read. Where a word was changed, the OCR form is kept as an ``ALTERNATIVE``
 (PURPOSE "OCR"), and a word a person decided (a corrections.yaml entry) has CS="true"; the
 suggestions of a word flagged for review are ALTERNATIVEs too (PURPOSE "suggestion"). The
 Description lists each page's processing steps (preprocessing, OCR, correction) as
@@ -136,7 +136,12 @@ def to_alto(doc: Document) -> bytes:
                     _box(string, token.bbox)
                     string.set("CONTENT", xml_safe(token.text))
                     change = token.change
-                    if change is not None and change.original != change.new:
+                    p_wrong = token.word.p_wrong if token.word is not None else None
+                    if change is not None and change.source == "override" and change.original != change.new:
+                        string.set("WC", _wc(change.score))  # a person's decision
+                    elif p_wrong is not None:
+                        string.set("WC", _wc(1.0 - p_wrong))  # the corrector's calibrated probability
+                    elif change is not None and change.original != change.new:
                         string.set("WC", _wc(change.score))
                     elif token.confidence is not None:
                         string.set("WC", _wc(token.confidence / 100))
