@@ -25,7 +25,7 @@ import os
 import re
 import subprocess
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -33,6 +33,7 @@ from devcollections import COLLECTION_ORDER, collection_pages
 from devset import DEV, RESULTS, publish
 
 import numpy as np
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.calibration import DEFAULT_WRONG_MODEL, WrongModel  # noqa: E402  (devset put ROOT on sys.path)
 from pipeline.collection import CollectionModel, collection_model  # noqa: E402
@@ -166,6 +167,8 @@ def main() -> None:
     ap.add_argument("--collections", default="", help="comma-separated: " + ", ".join(COLLECTION_ORDER + ["bln600"]))
     ap.add_argument("--limit", type=int, default=None, help="at most N pages of each collection")
     ap.add_argument("--show", type=int, default=12, help="list at most this many changes made to ground truth")
+    ap.add_argument("--decisions", action="store_true",
+                    help="approve the right corrections of the flagged words of half the documents (from the ground truth), score the other half")
     ap.add_argument("--fit", action="store_true", help="fit the p_wrong model (all collections, and leaving each out) and print it")
     args = ap.parse_args()
     wanted = {c for c in args.collections.split(",") if c} or None
@@ -254,7 +257,81 @@ def main() -> None:
             lines.append("")
             lines.append(f"{name}: changes to the ground truth ({len(t.gt_changes)}): " + "; ".join(t.gt_changes[: args.show]))
     lines += calibration_section(by_collection, base, args.fit)
+    if args.decisions:
+        lines += decisions_section(by_collection, base)
     publish("\n".join(lines), "bench_corrector.md")
+
+
+def decisions_section(by_collection: dict[str, list[TextPage]], base) -> list[str]:
+    """Learning from decisions: a reviewer (the ground truth) decides the flagged words of every
+    other document; those entries (approved: the true word; rejected: the word was right) go into
+    corrections.yaml; the other documents are corrected again with them, as overrides alone and as
+    overrides the corrector also learns from (its confusions and known words)."""
+    from pipeline.overrides import Corrections, apply_overrides, new_entry
+    from pipeline.tokens import is_word, split_token
+
+    families: dict[str, list[TextPage]] = defaultdict(list)
+    for name, group in by_collection.items():
+        if CorrectOptions(lang=group[0].lang).automatic:
+            families[_family(name)] += group
+    out = ["", "## Learning from decisions", "",
+           "Entries from the flagged words of the even-numbered documents (ground truth as the reviewer); CER of the odd ones.",
+           "", "| family | approved | rejected | raw CER | corrected | + overrides | + overrides, learned | docs worse: overrides than none / learned than overrides |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for fam, group in families.items():
+        docs = sorted({p.doc for p in group})
+        decide = set(docs[0::2])
+        pages = [page_from_text(p.raw, p.doc) for p in group]
+        fixed, _n, _s, with_model = correct_pages_with(pages, base)
+        verdicts: dict[str, Counter] = defaultdict(Counter)
+        for page, p in zip(fixed, group):
+            if p.doc not in decide:
+                continue
+            words = page.words
+            truth = _align_to([normalise(w.text) for w in words], normalise(p.gt).split())
+            for w, t in zip(words, truth):
+                core = split_token(w.text)[1]
+                if not w.flagged or t is None or not is_word(core):
+                    continue
+                right = split_token(t)[1]
+                verdicts[core][None if right == core else right] += 1
+        entries = []
+        for core, votes in verdicts.items():
+            # A reviewer decides a group "for all" only where every occurrence wants the same, and
+            # approves a misread of the word, not another word (an alignment slip of the truth).
+            if len(votes) > 1:
+                continue
+            right = next(iter(votes))
+            if right is not None and (not is_word(right) or Levenshtein.distance(core.lower(), right.lower()) > max(2, len(right) // 3)):
+                continue
+            entries.append(new_entry(core, right, status="approved" if right else "rejected", approved_by="bench", approved_at="2026-01-01T00:00:00Z"))
+        corrections = Corrections(entries=tuple(entries))
+        learned = load_corrector(CorrectOptions(), corrections.known_words() | corrections.rejected_words(),
+                                 corrections.protected_words(), corrections.decisions())
+        plain = load_corrector(CorrectOptions(), corrections.known_words(), corrections.protected_words())
+        scored = [p for p in group if p.doc not in decide]
+        raw = total([score_page(p.raw, p.gt) for p in scored])
+        results = {}
+        for label, corrector, use in (("none", base, False), ("overrides", plain, True), ("learned", learned, True)):
+            model_corrector = corrector.with_collection(with_model.collection)
+            texts = []
+            for p in scored:
+                page = page_from_text(p.raw, p.doc)
+                decided: frozenset = frozenset()
+                if use:
+                    page, decided = apply_overrides(page, p.doc, corrections)
+                texts.append(page_text(correct_page(page, model_corrector, skip=decided)))
+            results[label] = texts
+        cer = {k: total([score_page(t, p.gt) for t, p in zip(v, scored)]).cer for k, v in results.items()}
+        def worse_than(new: str, old: str) -> int:
+            return sum(score_page(a, p.gt).char_errors > score_page(b, p.gt).char_errors
+                       for a, b, p in zip(results[new], results[old], scored))
+
+        worse = f"{worse_than('overrides', 'none')} / {worse_than('learned', 'overrides')} of {len(scored)}"
+        approved = sum(e.status == "approved" for e in entries)
+        out.append(f"| {fam} | {approved} | {len(entries) - approved} | {100 * raw.cer:.2f} % | {100 * cer['none']:.2f} % | "
+                   f"{100 * cer['overrides']:.2f} % | {100 * cer['learned']:.2f} % | {worse} |")
+    return out
 
 
 def _family(collection: str) -> str:

@@ -368,6 +368,26 @@ class Corrections:
                     words.update((core, core.lower()))
         return frozenset(words)
 
+    def decisions(self) -> tuple[tuple[str, str], ...]:
+        """Approved one-word corrections as (OCR core, replacement core): what the corrector's
+        character-confusion model learns from (one reviewer's decision helps everywhere)."""
+        pairs = []
+        for entry in self.entries:
+            if entry.status == "approved" and entry.replacement and " " not in entry.ocr and " " not in entry.replacement:
+                pairs.append((split_token(entry.ocr)[1], split_token(entry.replacement)[1]))
+        return tuple(sorted(set(pairs)))
+
+    def rejected_words(self) -> frozenset[str]:
+        """OCR forms a person kept, in any scope: real words (names, period spellings), so the
+        corrector knows them (scoped rejections still decide only their own places)."""
+        words: set[str] = set()
+        for entry in self.entries:
+            if entry.status == "rejected":
+                for token in entry.ocr.split():
+                    core = split_token(token)[1] or token
+                    words.update((core, core.lower()))
+        return frozenset(words)
+
     def protected_words(self) -> frozenset[str]:
         """OCR forms rejected everywhere: never auto-corrected (with case variants for ignore-case entries).
 

@@ -302,7 +302,8 @@ def ocr_document(
 @functools.lru_cache(maxsize=4)
 def corrector_for(options: CorrectOptions, corrections: Corrections) -> Corrector:
     """The corrector for these options and overrides, built once per process."""
-    return load_corrector(options, corrections.known_words(), corrections.protected_words())
+    return load_corrector(options, corrections.known_words() | corrections.rejected_words(), corrections.protected_words(),
+                          corrections.decisions())
 
 
 def correct_document(

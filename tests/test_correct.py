@@ -224,3 +224,29 @@ def test_alto_word_confidence_is_one_minus_p_wrong(corrector: Corrector) -> None
     xml = etree.fromstring(to_alto(Document(source="x.png", pages=[page])))
     wcs = [float(s.get("WC")) for s in xml.iter("{*}String")]
     assert wcs == pytest.approx([1 - w.p_wrong for w in page.words], abs=0.01)
+
+
+def test_approved_decisions_teach_the_channel_a_confusion() -> None:
+    """Reviewers approved three corrections of "e" read as "ø" (a damaged typeface): the same
+    confusion elsewhere, in words nobody decided, is now corrected; without the decisions it is
+    left (two unknown substitutions are too unlikely)."""
+    options = CorrectOptions()
+    text = "we shall sønd the Ambassador a tøløgram"
+    before = correct_text(text, load_corrector(options))
+    taught = load_corrector(options, decisions=[("sønt", "sent"), ("møt", "met"), ("lønd", "lend")])
+    assert "tøløgram" in before
+    assert correct_text(text, taught).strip() == "we shall send the Ambassador a telegram"
+
+
+def test_corrections_feed_the_corrector() -> None:
+    """corrections.yaml's approved one-word entries are the decisions; rejected forms are known words."""
+    from pipeline.overrides import Corrections, new_entry
+
+    entries = (
+        new_entry("sønt", "sent", approved_by="r", approved_at="2026-01-01T00:00:00Z"),
+        new_entry("Sheil", None, status="rejected", approved_by="r", approved_at="2026-01-01T00:00:00Z"),
+        new_entry("the rnan", "the man", approved_by="r", approved_at="2026-01-01T00:00:00Z"),
+    )
+    corrections = Corrections(entries=entries)
+    assert corrections.decisions() == (("sønt", "sent"),)
+    assert {"Sheil", "sheil"} <= corrections.rejected_words()
