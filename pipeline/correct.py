@@ -31,7 +31,8 @@ from .model import Change, Line, Page, Word, union_box
 from .options import CorrectOptions
 from .tokens import split_token
 
-__all__ = ["Corrector", "Settings", "load_corrector", "correct_page", "page_from_text", "correct_text"]
+__all__ = ["Corrector", "Settings", "load_corrector", "correct_page", "page_from_text", "correct_text", "collection_status",
+           "page_word_features", "decided_confusions"]
 
 _CORE = re.compile(r"^[^\W\d_]+(?:'[^\W\d_]+)*$")
 # A lower-case word with one look-alike digit in it ("0il", "1t", "iso1ated"), nothing more.
@@ -419,6 +420,20 @@ def _candidates(word: str, tok: _Tok | None, corrector: Corrector) -> set[str]:
 # A rival at least this likely as the OCR of the word (one typewriter confusion, e^-8 = 3e-4; two
 # cost about e^-12) can make a frequent form its variant.
 _VARIANT_CHANNEL = -8.0
+
+
+def collection_status(word: str, corrector: Corrector) -> tuple[bool, str | None]:
+    """(whether the collection uses ``word`` as its own, the more frequent collection form it is a
+    variant of or None): what ``ocrfix dictionary show`` tells of a form."""
+    candidates = _candidates(word, None, corrector)
+    own = _collection_word(word, candidates, corrector)
+    collection = corrector.collection
+    if own or collection is None:
+        return own, None
+    count = collection.count(word)
+    rivals = [c for c in candidates
+              if collection.count(c) >= VARIANT_RATIO * max(count, 1) and channel_logp(word, c, corrector) >= _VARIANT_CHANNEL]
+    return False, max(rivals, key=collection.count) if rivals else None
 
 
 def _collection_word(word: str, candidates: Iterable[str], corrector: Corrector) -> bool:

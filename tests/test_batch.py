@@ -215,3 +215,9 @@ def test_the_folder_is_the_collection_whose_vocabulary_the_corrector_learns(tmp_
     with open_workspace(tmp_path / "out") as ws:
         model = ws.collection()
     assert (model.count("goverment"), model.documents["goverment"], model.n_documents) == (3, 3, 3)
+    # `ocrfix dictionary show` lists it as the collection's own word, for other tools too.
+    shown = _ocrfix("dictionary", "show", str(tmp_path / "out"), "--tsv")
+    assert shown.returncode == 0, shown.stderr
+    assert "goverment\t3\t3\t0\tno\town" in shown.stdout.splitlines()
+    missing = _ocrfix("dictionary", "show", str(tmp_path / "nothing"))
+    assert missing.returncode != 0 and "not an ocrfix output folder" in missing.stderr

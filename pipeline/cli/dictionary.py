@@ -1,4 +1,4 @@
-"""``ocrfix dictionary build`` and ``ocrfix dictionary confusions``: make the period vocabulary."""
+"""``ocrfix dictionary build``, ``confusions`` and ``show``: make the period vocabulary; see what a folder taught the corrector."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 from . import app
 
 dictionary_app = typer.Typer(
-    help="Build the corrector's dictionaries from your own transcriptions.",
+    help="Build the corrector's dictionaries from your own transcriptions, or show the vocabulary it learned from a folder.",
     no_args_is_help=True,
 )
 app.add_typer(dictionary_app, name="dictionary")
@@ -85,3 +85,52 @@ def confusions(
         raise UsageError(f"no OCR file in {ocr} has a ground truth file of the same name in {truth}")
     n = write_confusions(learn_confusions(pairs), out)
     typer.echo(f"{n} confusions learned from {len(pairs)} pages written to {out}")
+
+
+@dictionary_app.command("show")
+def show(
+    folder: Annotated[Path, typer.Argument(help="An output folder of `ocrfix process` (its workspace holds the collection's word counts).", show_default=False)],
+    everything: Annotated[bool, typer.Option("--all", help="Also the words the dictionaries know (by default only those they lack: the collection's own names and spellings).")] = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most this many words, most frequent first.", min=1)] = 50,
+    tsv: Annotated[bool, typer.Option("--tsv", help="Tab-separated (word, count, documents, capitalised, in_dictionaries, status) for other tools.")] = False,
+    dictionaries: Annotated[Optional[Path], typer.Option("--dictionaries", help="The dictionaries to compare with (default: the ones the folder was processed with).", show_default=False)] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Show a collection's lexicon: the words of a processed folder, how often and in how many
+    documents they occur, and whether the corrector takes each as the collection's own (left as
+    written) or as a variant (a misread) of a more frequent form."""
+    from ..correct import collection_status, load_corrector
+    from ..workspace import open_workspace
+
+    with open_workspace(folder, create=False) as ws:
+        model = ws.collection()
+        options = ws.run_options().correct
+    if dictionaries is not None:
+        options = options.model_copy(update={"dictionary_dir": dictionaries})
+    corrector = load_corrector(options).with_collection(model)
+    counts = corrector.lexicon.counts
+    rows = []
+    for form, count in model.counts.most_common():
+        known = form in counts
+        if known and not everything:
+            continue
+        own, variant_of = collection_status(form, corrector)
+        status = "own" if own else f"variant of {variant_of}" if variant_of else "rare"
+        rows.append((form, count, model.documents[form], model.capitalised[form], known, status))
+        if len(rows) >= limit:
+            break
+    if tsv:
+        typer.echo("word\tcount\tdocuments\tcapitalised\tin_dictionaries\tstatus")
+        for form, count, docs, caps, known, status in rows:
+            typer.echo(f"{form}\t{count}\t{docs}\t{caps}\t{'yes' if known else 'no'}\t{status}")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{folder}: {model.tokens:,} words in {model.n_documents} documents, {len(model.counts):,} forms")
+    for column in ("word", "count", "documents", "capitalised", "in dictionaries", "status"):
+        table.add_column(column, justify="right" if column in ("count", "documents", "capitalised") else "left")
+    for form, count, docs, caps, known, status in rows:
+        table.add_row(form, str(count), str(docs), str(caps), "yes" if known else "no", status)
+    Console().print(table)
+    typer.echo("own: the corrector leaves it as written; variant of X: taken as a misread of X; rare: judged word by word.")
