@@ -267,7 +267,7 @@ def decisions_section(by_collection: dict[str, list[TextPage]], base) -> list[st
     other document; those entries (approved: the true word; rejected: the word was right) go into
     corrections.yaml; the other documents are corrected again with them, as overrides alone and as
     overrides the corrector also learns from (its confusions and known words)."""
-    from pipeline.overrides import Corrections, apply_overrides, new_entry
+    from pipeline.corrections import Corrections, apply_overrides, new_entry
     from pipeline.tokens import is_word, split_token
 
     families: dict[str, list[TextPage]] = defaultdict(list)

@@ -32,7 +32,7 @@ from .lexicon import dictionary_hash
 from .model import Document
 from .options import Options
 from .outputs import output_paths, write_document
-from .overrides import Corrections
+from .corrections import Corrections
 from .workspace import Workspace, open_workspace
 
 if TYPE_CHECKING:  # the engine module imports OpenCV: paid in the workers, not here
@@ -376,7 +376,7 @@ def recorrect_outputs(out_dir: Path, rels: list[str] | None = None, corrections_
     ``rels`` limits it to some inputs (all done ones by default). This is what review calls after
     each decision, and it never runs Tesseract.
     """
-    from .overrides import load_corrections
+    from .corrections import load_corrections
     from .process import correct_document
 
     with open_workspace(out_dir, create=False) as ws:

@@ -435,7 +435,7 @@ def _override_table(fired: dict[str, list[bool]], corrections_file: Path | None)
 
     table: dict[str, OverrideEvaluation] = {}
     if corrections_file is not None and corrections_file.is_file():
-        from .overrides import load_corrections
+        from .corrections import load_corrections
 
         try:
             for entry in load_corrections(corrections_file).entries:

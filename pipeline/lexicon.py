@@ -35,7 +35,7 @@ from pathlib import Path
 from rapidfuzz.distance import OSA, Levenshtein
 
 from .errors import DictionaryError, OutputError
-from .outputs import atomic_write
+from .files import atomic_write
 
 __all__ = [
     "Lexicon",

@@ -20,7 +20,7 @@ from .ingest import DEFAULT_MAX_PIXELS, PageImage, load_pages
 from .layout import rejoin_page
 from .model import BBox, Document, Line, Page, Step
 from .options import CorrectOptions, Options
-from .overrides import Corrections, apply_overrides, load_corrections
+from .corrections import Corrections, apply_overrides, load_corrections
 from .preprocess import Preprocessed, preprocess
 from .reread import WHOLE_PAGE_SHARE, join_bands, lines_from_montage, montage, risk_bands, unread_bands
 from .verify import MergeResult, Vocabulary, line_at_risk, merge_reads, read_quality

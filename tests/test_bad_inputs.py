@@ -149,7 +149,7 @@ def test_an_output_folder_that_cannot_be_created(tmp_path):
 def test_disk_full_while_writing_fails_that_file_alone_and_leaves_no_partial_file(tmp_path, fake_ocr, monkeypatch):
     from pipeline.batch import run_batch
     from pipeline.options import CorrectOptions, Options
-    from pipeline.overrides import load_corrections
+    from pipeline.corrections import load_corrections
 
     fake_ocr([[("Telegram", 95)]])
     a, b = _good_scan(tmp_path / "a.png"), _good_scan(tmp_path / "b.png")
@@ -241,7 +241,7 @@ def test_a_file_name_that_is_not_utf8_fails_alone(tmp_path):
 )
 def test_an_unreadable_corrections_file_is_one_line(tmp_path, make, words):
     from pipeline.errors import CorrectionsFileError
-    from pipeline.overrides import load_corrections
+    from pipeline.corrections import load_corrections
 
     path = tmp_path / "corrections.yaml"
     make(path)
@@ -258,7 +258,7 @@ def test_an_unreadable_corrections_file_is_one_line(tmp_path, make, words):
     lambda head: st.text(max_size=300).map(lambda tail: head + tail)))
 def test_random_text_as_corrections_yaml_raises_only_our_error(tmp_path_factory, text):
     from pipeline.errors import CorrectionsFileError
-    from pipeline.overrides import load_corrections
+    from pipeline.corrections import load_corrections
 
     path = tmp_path_factory.mktemp("yaml") / "corrections.yaml"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")

@@ -167,7 +167,7 @@ def test_a_new_engine_or_language_data_reads_the_pages_again(tmp_path):
     from conftest import FakeEngine, text_page
     from pipeline.batch import run_batch
     from pipeline.options import Options
-    from pipeline.overrides import Corrections
+    from pipeline.corrections import Corrections
 
     scans = tmp_path / "scans"
     scans.mkdir()
@@ -195,7 +195,7 @@ def test_the_folder_is_the_collection_whose_vocabulary_the_corrector_learns(tmp_
     from conftest import FakeEngine, text_page
     from pipeline.batch import run_batch
     from pipeline.options import Options
-    from pipeline.overrides import Corrections
+    from pipeline.corrections import Corrections
     from pipeline.workspace import open_workspace
 
     scans = tmp_path / "scans"
@@ -205,7 +205,7 @@ def test_the_folder_is_the_collection_whose_vocabulary_the_corrector_learns(tmp_
     read = [[("the", 95.0), ("note", 95.0), ("of", 95.0), ("the", 95.0), ("goverment", 80.0), ("was", 95.0), ("read", 95.0)]]
     options = Options(workers=1)
 
-    alone = run_batch([(scans / "a.png", Path("a.png"))], tmp_path / "alone", options, Corrections(), engine=FakeEngine([read]))
+    run_batch([(scans / "a.png", Path("a.png"))], tmp_path / "alone", options, Corrections(), engine=FakeEngine([read]))
     assert "the government was" in (tmp_path / "alone" / "a.txt").read_text()
 
     inputs = [(scans / f"{n}.png", Path(f"{n}.png")) for n in ("a", "b", "c")]

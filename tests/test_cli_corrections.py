@@ -13,7 +13,7 @@ from PIL import Image
 from conftest import OCRFIX, ROOT
 from pipeline.cli import main
 from pipeline.model import Change, Document, Page
-from pipeline.overrides import load_corrections
+from pipeline.corrections import load_corrections
 
 
 def ocrfix(capsys, *args: str) -> tuple[int, str, str]:

@@ -240,7 +240,7 @@ def test_approved_decisions_teach_the_channel_a_confusion() -> None:
 
 def test_corrections_feed_the_corrector() -> None:
     """corrections.yaml's approved one-word entries are the decisions; rejected forms are known words."""
-    from pipeline.overrides import Corrections, new_entry
+    from pipeline.corrections import Corrections, new_entry
 
     entries = (
         new_entry("sønt", "sent", approved_by="r", approved_at="2026-01-01T00:00:00Z"),

@@ -15,7 +15,7 @@ from pipeline.errors import UsageError, WorkspaceError
 from pipeline.evaluate import evaluate_outputs, evaluation_markdown, override_outcomes, score_page
 from pipeline.model import Change, Document, Line, Page, Word
 from pipeline.options import CorrectOptions, Options
-from pipeline.overrides import load_corrections
+from pipeline.corrections import load_corrections
 
 
 def _write(path: Path, text: str) -> Path:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from pipeline.errors import CorrectionsFileError
 from pipeline.model import Line, Page, Word
-from pipeline.overrides import (
+from pipeline.corrections import (
     Corrections,
     add_entry,
     apply_overrides,
@@ -469,7 +469,7 @@ def test_any_sequence_of_edits_keeps_the_file_valid_and_its_comments(tmp_path, o
 
 def test_a_file_grown_by_another_writer_reads_the_same_as_a_full_read(tmp_path):
     """Entries appended by someone else are read from the new part alone: same entries, same lines."""
-    from pipeline.overrides import _STATES
+    from pipeline.corrections.store import _STATES
 
     path = tmp_path / "corrections.yaml"
     path.write_text(HAND_EDITED)

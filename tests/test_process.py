@@ -12,7 +12,7 @@ from pipeline.errors import OutputError
 from pipeline.model import Document, Line, Word
 from pipeline.options import CorrectOptions, Options
 from pipeline.outputs import atomic_write
-from pipeline.overrides import load_corrections
+from pipeline.corrections import load_corrections
 from pipeline.preprocess import rotate
 from pipeline.process import map_lines
 

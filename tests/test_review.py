@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from pipeline.model import Change, Document, Line, Page, Word
-from pipeline.overrides import apply_overrides, load_corrections, split_token
+from pipeline.corrections import apply_overrides, load_corrections, split_token
 
 TOKEN = "test-token-0123456789"
 
@@ -213,7 +213,7 @@ def test_threshold_option_controls_the_doubtful_words(sample):
 
 
 def test_words_decided_by_an_entry_are_not_queued(sample):
-    from pipeline.overrides import add_entry, new_entry
+    from pipeline.corrections import add_entry, new_entry
 
     out, corrections = sample
     add_entry(corrections, new_entry("Sulverb", None, status="rejected", approved_by="someone"))
@@ -301,7 +301,7 @@ def test_undo_removes_the_entry_and_restores_the_outputs(client, sample):
 
 
 def test_changing_a_decision_updates_the_entry_and_undo_puts_the_old_one_back(sample):
-    from pipeline.overrides import Scope, add_entry, new_entry
+    from pipeline.corrections import Scope, add_entry, new_entry
 
     out, corrections = sample
     old = add_entry(corrections, new_entry("chvisage", "chvisages", scope=Scope(documents=("a.png",)), approved_by="earlier"))
@@ -596,7 +596,7 @@ def test_review_finds_the_scans_of_a_folder_processed_with_relative_paths(tmp_pa
     from pipeline.batch import run_batch
     from pipeline.ingest import expand_inputs
     from pipeline.options import CorrectOptions, Options, PreprocessOptions
-    from pipeline.overrides import Corrections
+    from pipeline.corrections import Corrections
     from pipeline.review.crops import CropMaker
 
     fake_ocr([[("We", 95), ("chvisage", 20)]])

@@ -69,7 +69,7 @@ def page():
 
 
 def _entries(path: Path):
-    from pipeline.overrides import load_corrections
+    from pipeline.corrections import load_corrections
 
     return load_corrections(path).entries
 

@@ -79,7 +79,7 @@ def _who(by: str | None) -> str:
 
 def _scope(scope: str, page: int | None, box: str | None):
     from ..errors import UsageError
-    from ..overrides import scope_from_yaml
+    from ..corrections import scope_from_yaml
 
     if (page is None) != (box is None):
         raise UsageError("--page and --box go together (they pick one word on one page)")
@@ -111,7 +111,7 @@ def _add(
     by: str | None,
     update: bool,
 ) -> None:
-    from ..overrides import new_entry, save_entry
+    from ..corrections import new_entry, save_entry
 
     entry = new_entry(
         ocr,
@@ -178,7 +178,7 @@ def list_cmd(
     verbose: VerboseOpt = False,
 ) -> None:
     """List the entries, in file order."""
-    from ..overrides import load_corrections
+    from ..corrections import load_corrections
 
     loaded = load_corrections(corrections)
     if not loaded.entries:
@@ -197,7 +197,7 @@ def remove(
 ) -> None:
     """Remove one entry (the other entries, their comments and order are kept)."""
     from ..errors import CorrectionsFileError
-    from ..overrides import load_corrections, remove_entry
+    from ..corrections import load_corrections, remove_entry
 
     loaded = load_corrections(corrections)
     if loaded.get(entry_id) is None:
@@ -218,7 +218,7 @@ def validate(
 ) -> None:
     """Check the file: YAML syntax, schema, unique ids, no two entries deciding the same words differently."""
     from ..errors import CorrectionsFileError
-    from ..overrides import load_corrections
+    from ..corrections import load_corrections
 
     if not corrections.exists():
         raise CorrectionsFileError("does not exist", path=corrections)
@@ -236,7 +236,7 @@ def stats(
     verbose: VerboseOpt = False,
 ) -> None:
     """How often each entry fired in an output folder (entries that never fired are listed with 0)."""
-    from ..overrides import count_fired, load_corrections
+    from ..corrections import count_fired, load_corrections
 
     loaded = load_corrections(corrections)
     files, fired, documents = count_fired(out)

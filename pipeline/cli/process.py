@@ -100,7 +100,7 @@ def process(
     from pydantic import ValidationError
 
     from ..options import CorrectOptions, OcrOptions, Options, OutputOptions, PreprocessOptions, validation_message
-    from ..overrides import load_corrections
+    from ..corrections import load_corrections
     from ..tesseract import check_tesseract
 
     try:
@@ -240,8 +240,9 @@ def correct(
     from ..layout import rejoin_page
     from ..ocr_files import read_ocr_file
     from ..options import CorrectOptions
-    from ..outputs import atomic_write, output_paths, serialise
-    from ..overrides import load_corrections
+    from ..files import atomic_write
+    from ..outputs import output_paths, serialise
+    from ..corrections import load_corrections
     from ..process import correct_document
 
     formats = ("same", "txt", "json", "hocr", "alto")
@@ -301,7 +302,7 @@ def preprocess_cmd(
     ok, data = cv2.imencode(".png", result.image)
     if not ok:
         raise OutputError("could not encode the image as PNG", path=out)
-    from ..outputs import atomic_write
+    from ..files import atomic_write
 
     atomic_write(out, data.tobytes())
     for step in result.steps:

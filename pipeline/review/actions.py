@@ -2,7 +2,7 @@
 
 A :class:`ReviewSession` holds the queue of one output folder, the decisions taken in this
 session (an undo stack) and the groups skipped. A decision is one corrections.yaml entry
-(through :mod:`pipeline.overrides`: atomic, locked, stamped with who and when) scoped to every
+(through :mod:`pipeline.corrections`: atomic, locked, stamped with who and when) scoped to every
 occurrence (everywhere, or the documents glob given) or to one word (document + page + box); the
 inputs it touches are then corrected again from their cached OCR, and their part of the queue is
 read again. Undo restores the file and the outputs.
@@ -19,7 +19,7 @@ from typing import Literal
 
 from ..batch import FileResult, recorrect_outputs
 from ..errors import UsageError
-from ..overrides import Entry, Scope, load_corrections, new_entry, remove_entry, save_entry, scope_from_yaml
+from ..corrections import Entry, Scope, load_corrections, new_entry, remove_entry, save_entry, scope_from_yaml
 from ..workspace import open_workspace
 from .queue import DEFAULT_THRESHOLD, FileScan, Group, Occurrence, group_occurrences, scan_file
 

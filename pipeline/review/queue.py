@@ -23,7 +23,7 @@ from ..errors import WorkspaceError
 from ..model import BBox, Document, Page, Word, box_iou
 from ..options import Options
 from ..outputs import output_paths
-from ..overrides import Corrections, apply_overrides, split_token
+from ..corrections import Corrections, apply_overrides, split_token
 from ..workspace import Workspace
 
 __all__ = [
