@@ -93,7 +93,7 @@ def document_forms(pages: Iterable[Page]) -> dict[str, tuple[int, int]]:
         for form, capital in page_forms(page):
             counts[form] += 1
             capitals[form] += capital
-    return {form: (n, capitals[form]) for form, n in counts.items()}
+    return {form: (n, capitals.get(form, 0)) for form, n in counts.items()}
 
 
 def collection_model(pages: Iterable[Page]) -> CollectionModel:

@@ -1,8 +1,8 @@
 """The review queue: the words of an output folder worth a person's look, grouped by OCR form.
 
-A word is queued when the corrector flagged it (it was unsure and left it as read, with
-suggestions), or when Tesseract's confidence in it is below a threshold (whatever the corrector
-did with it). Words a corrections.yaml entry already decides are never queued. Occurrences of the
+A word is queued when the corrector flagged it (its calibrated probability of being wrong,
+``p_wrong``, is at or above the model's ``flag_at``, whether it changed the word or not); where no
+corrector ran, when Tesseract's confidence in it is below a threshold. Words a corrections.yaml entry already decides are never queued. Occurrences of the
 same OCR form across all pages form one :class:`Group` (a concordance: "chvisage" x3 is one
 decision), and groups are ordered by how much a decision fixes: the sum over the occurrences of the
 doubt about each (1 - confidence).
@@ -193,10 +193,13 @@ def _page_occurrences(rel: str, input_path: str, raw: Page, corrected: Page | No
             if (li, wi) in decided or not _has_text(core):
                 continue
             out = _counterpart(word, wi, out_line) if out_line else None
-            flagged = out is not None and out.flagged and out.text == word.text
+            # The corrector's flags (p_wrong at or above its model's flag_at) are the queue. Where no
+            # corrector ran (a language without dictionaries), Tesseract's doubt stands in for them.
+            flagged = out is not None and out.flagged
             # A lone doubtful character is nearly always a speck or a stroke of a stamp; an entry
-            # for "a" or "3" everywhere would do harm. The corrector's flags are always queued.
-            low = word.confidence is not None and word.confidence < threshold and sum(c.isalnum() for c in core) >= 2
+            # for "a" or "3" everywhere would do harm.
+            low = ((out is None or out.p_wrong is None) and word.confidence is not None and word.confidence < threshold
+                   and sum(c.isalnum() for c in core) >= 2)
             if not (flagged or low):
                 continue
             current = out.text if out is not None else word.text
