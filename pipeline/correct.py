@@ -928,6 +928,7 @@ def word_features(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector) ->
     letters = sum(ch.isalpha() for ch in core)
     conf = tok.confidence
     near = [block[j].confidence for j in (i - 1, i + 1) if 0 <= j < len(block) and block[j].confidence is not None]
+    punctuated = bool(tok.lead or (tok.trail and not tok.trail.startswith(("'s", "\u2019s"))))
     return (
         1.0 if tok.confidence is not None else 0.0,
         (tok.confidence or 0.0) / 100.0,
@@ -941,9 +942,12 @@ def word_features(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector) ->
         1.0 if protected else 0.0,
         1.0 if conf is not None and conf < 50 else 0.0,
         1.0 if conf is not None and 50 <= conf < 85 else 0.0,
-        1.0 if tok.lead or (tok.trail and not tok.trail.startswith(("'s", "\u2019s"))) else 0.0,
+        1.0 if punctuated else 0.0,
         1.0 - min(near) / 100.0 if near else 0.0,
         corrector.collection_unknown,
+        (0.0 if known else 1.0) * (conf or 0.0) / 100.0,
+        math.log1p(count) / 10.0 * (conf or 0.0) / 100.0,
+        (1.0 if punctuated else 0.0) * (conf or 0.0) / 100.0,
     )
 
 
