@@ -77,12 +77,18 @@ class CollectionModel:
 
 
 def page_forms(page: Page) -> Iterable[tuple[str, bool]]:
-    """(lower-case form, written with a capital) of every word of a page, split as the corrector splits."""
-    for line in page.lines:
-        for word in line.words:
-            core = split_token(word.text)[1].replace("\u2019", "'")
-            if is_word(core):
-                yield core.lower(), core[:1].isupper()
+    """(lower-case form, written with a capital) of every word of a page, split as the corrector
+    splits; a word hyphenated at a line end ("pri-" "soner") counts as the one word it is."""
+    cores = [split_token(word.text)[1].replace("\u2019", "'") for line in page.lines for word in line.words]
+    i = 0
+    while i < len(cores):
+        core = cores[i]
+        if core.endswith("-") and len(core) >= 3 and i + 1 < len(cores) and cores[i + 1][:1].islower():
+            core = core[:-1] + cores[i + 1]
+            i += 1
+        if is_word(core):
+            yield core.lower(), core[:1].isupper()
+        i += 1
 
 
 def document_forms(pages: Iterable[Page]) -> dict[str, tuple[int, int]]:

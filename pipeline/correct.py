@@ -235,7 +235,16 @@ def _lm(word: str, left: str | None, right: str | None, corrector: Corrector, oo
     lex = corrector.lexicon
     mu = corrector.settings.mu
     count = lex.counts.get(word, 0)
-    p_word = count / lex.total if count else math.exp(oov if oov is not None else corrector.settings.oov_lower)
+    if count:
+        p_word = count / lex.total
+    elif word in _collection_forms(corrector)[0]:
+        # A word of the collection's own (a name it repeats): as probable as it is frequent there,
+        # discounted against the dictionaries' words.
+        collection = corrector.collection
+        assert collection is not None
+        p_word = COLLECTION_WEIGHT * collection.count(word) / collection.tokens
+    else:
+        p_word = math.exp(oov if oov is not None else corrector.settings.oov_lower)
     score = 0.0
     if left is not None:
         big = lex.bigrams.get(f"{left} {word}", 0)
@@ -395,7 +404,7 @@ def _long_word_candidates(word: str, corrector: Corrector) -> list[tuple[str, in
     return found
 
 
-def _candidates(word: str, tok: _Tok | None, corrector: Corrector) -> set[str]:
+def _candidates(word: str, tok: _Tok | None, corrector: Corrector, collection: bool = True) -> set[str]:
     # A known word is only ever a real-word error one edit away (two would be a guess).
     cands = {w for w, _d in _symspell(word, corrector, 1 if word in corrector.lexicon.counts else 2)}
     if not cands and len(word) >= LONG_WORD and word not in corrector.lexicon.counts:
@@ -410,8 +419,49 @@ def _candidates(word: str, tok: _Tok | None, corrector: Corrector) -> set[str]:
         cands |= {w for w, _d in _symspell(plain, corrector)}
     if tok is not None:
         cands |= _alternative_words(tok, corrector)
+    index = _collection_forms(corrector)[1] if collection else None
+    if index is not None:
+        from symspellpy import Verbosity
+
+        cands |= {s.term for s in index.lookup(word, Verbosity.ALL, max_edit_distance=1 if len(word) <= 4 else 2)}
     cands.discard(word)
     return cands
+
+
+# The collection's own words are candidates with this share of their frequency in the collection.
+COLLECTION_WEIGHT = 0.1
+
+
+def _collection_forms(corrector: Corrector) -> tuple[frozenset[str], object | None]:
+    """The collection's own words that the dictionaries lack (names and spellings it repeats), and a
+    symspell index of them: candidates for the rare misreads of them ("Matarescu": Tatarescu).
+    Cached on the collection model until it grows."""
+    collection = corrector.collection
+    if collection is None:
+        return frozenset(), None
+    key = (id(corrector.lexicon), collection.tokens, collection.n_documents)
+    cached = getattr(collection, "_own_forms", None)
+    if cached is not None and cached[0] == key:
+        return cached[1], cached[2]
+    collection._own_forms = (key, frozenset(), None)  # (while building: no collection candidates)
+    counts = corrector.lexicon.counts
+    own = frozenset(
+        form for form, n in collection.counts.items()
+        # in two documents or more: a habit of the collection, not one document's typing
+        if n >= MIN_COUNT and collection.documents[form] >= 2 and len(form) >= 4 and form not in counts
+        and _collection_word(form, _candidates(form, None, corrector, collection=False), corrector)
+        # and one edit from no dictionary word: "ithe", "wvas" recur, but as misreads
+        and not _symspell(form, corrector, 1)
+    )
+    index = None
+    if own:
+        from symspellpy import SymSpell
+
+        index = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+        for form in own:
+            index.create_dictionary_entry(form, collection.count(form))
+    collection._own_forms = (key, own, index)
+    return own, index
 
 
 # --------------------------------------------------------------------------------------------
@@ -507,9 +557,10 @@ def _decide_word_uncached(word: str, left: str | None, right: str | None, tok: _
             need += s.confident_extra
         elif tok.confidence < s.unsure:
             need -= s.unsure_relief  # Tesseract itself doubted this reading
+    own = _collection_forms(corrector)[0]
     scored = []
     for c in cands:
-        if c in lex.counts:
+        if c in lex.counts or c in own:
             scored.append((_lm(c, left, right, corrector) + channel_logp(word, c, corrector), c))
     if not scored:
         return _Decision(None, 0.0, [], keep)

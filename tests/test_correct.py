@@ -250,3 +250,15 @@ def test_corrections_feed_the_corrector() -> None:
     corrections = Corrections(entries=entries)
     assert corrections.decisions() == (("sønt", "sent"),)
     assert {"Sheil", "sheil"} <= corrections.rejected_words()
+
+
+def test_a_rare_misread_of_a_name_the_collection_repeats_is_corrected_to_it(corrector: Corrector) -> None:
+    """The dictionaries lack "Tatarescu"; the collection writes it in document after document, so
+    it is its own word, and the one "Tatarescu" misread as "Tatarescn" is corrected to it."""
+    from pipeline.collection import collection_model
+
+    pages = [page_from_text(f"the minister Tatarescu said in note {k} that Tatarescu would come", f"d{k}") for k in range(3)]
+    garbled = page_from_text("the minister Tatarescn said so", "d9")
+    with_collection = corrector.with_collection(collection_model(pages + [garbled]))
+    assert "Tatarescn" in page_text(correct_page(garbled, corrector))
+    assert "the minister Tatarescu said" in page_text(correct_page(garbled, with_collection))
