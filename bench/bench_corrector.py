@@ -222,8 +222,9 @@ def main() -> None:
     # The collection model's load time: the largest collection's model written and read back.
     biggest = max(by_collection.values(), key=len)
     model = collection_model(page_from_text(p.raw, p.doc) for p in biggest)
+    stored = model.to_json()
     started = time.perf_counter()
-    CollectionModel.from_json(model.to_json())
+    CollectionModel.from_json(stored)
     model_load = time.perf_counter() - started
 
     lines = [
@@ -276,7 +277,7 @@ def decisions_section(by_collection: dict[str, list[TextPage]], base) -> list[st
             families[_family(name)] += group
     out = ["", "## Learning from decisions", "",
            "Entries from the flagged words of the even-numbered documents (ground truth as the reviewer); CER of the odd ones.",
-           "", "| family | approved | rejected | raw CER | corrected | + overrides | + overrides, learned | docs worse: overrides than none / learned than overrides |",
+           "", "| family | approved | rejected | raw CER | corrected | + overrides | + overrides, learned | documents: overrides against none / learned against overrides alone |",
            "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for fam, group in families.items():
         docs = sorted({p.doc for p in group})
@@ -327,7 +328,8 @@ def decisions_section(by_collection: dict[str, list[TextPage]], base) -> list[st
             return sum(score_page(a, p.gt).char_errors > score_page(b, p.gt).char_errors
                        for a, b, p in zip(results[new], results[old], scored))
 
-        worse = f"{worse_than('overrides', 'none')} / {worse_than('learned', 'overrides')} of {len(scored)}"
+        worse = (f"{worse_than('overrides', 'none')} worse, {worse_than('none', 'overrides')} better / "
+                 f"{worse_than('learned', 'overrides')} worse, {worse_than('overrides', 'learned')} better, of {len(scored)}")
         approved = sum(e.status == "approved" for e in entries)
         out.append(f"| {fam} | {approved} | {len(entries) - approved} | {100 * raw.cer:.2f} % | {100 * cer['none']:.2f} % | "
                    f"{100 * cer['overrides']:.2f} % | {100 * cer['learned']:.2f} % | {worse} |")
