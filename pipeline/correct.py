@@ -950,15 +950,18 @@ def correct_page(page: Page, corrector: Corrector, skip: frozenset[tuple[int, in
     """
     result = page
     focus: frozenset[tuple[int, int]] | None = None
+    # The page's tokens, made once per version of the page (a pass that changes no text keeps them).
+    blocks = _tokens(result)
     for _ in range(_MAX_PASSES):
         before = len(result.changes)
-        result, posmap, changed = _correct_pass(result, corrector, skip, focus)
+        result, posmap, changed = _correct_pass(result, corrector, skip, focus, blocks)
         if len(result.changes) == before:
             break
+        blocks = _tokens(result)
         skip = frozenset(posmap[p] for p in skip | changed if p in posmap)
         # Only the neighbours of what changed have new context to look at.
-        focus = _neighbours(result, frozenset(posmap[p] for p in changed if p in posmap))
-    return _assess(result, corrector)
+        focus = _neighbours(blocks, frozenset(posmap[p] for p in changed if p in posmap))
+    return _assess(result, corrector, blocks)
 
 
 def word_features(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector) -> tuple[float, ...]:
@@ -1004,16 +1007,17 @@ def word_features(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector) ->
     )
 
 
-def page_word_features(page: Page, corrector: Corrector) -> list[tuple[int, int, tuple[float, ...]]]:
+def page_word_features(page: Page, corrector: Corrector, blocks: list[list[_Tok]] | None = None) -> list[tuple[int, int, tuple[float, ...]]]:
     """(line, word, features) of every word of a page, in reading order (what the model is fit on)."""
-    return [(tok.line, tok.word, word_features(tok, block, i, corrector)) for block in _tokens(page) for i, tok in enumerate(block)]
+    blocks = _tokens(page) if blocks is None else blocks
+    return [(tok.line, tok.word, word_features(tok, block, i, corrector)) for block in blocks for i, tok in enumerate(block)]
 
 
-def _assess(page: Page, corrector: Corrector) -> Page:
+def _assess(page: Page, corrector: Corrector, blocks: list[list[_Tok]] | None = None) -> Page:
     """Every word's probability of being wrong (calibration.py); the likely wrong ones flagged."""
     model = corrector.wrong_model
     lines = [line.model_copy(update={"words": list(line.words)}) for line in page.lines]
-    for li, wi, features in page_word_features(page, corrector):
+    for li, wi, features in page_word_features(page, corrector, blocks):
         word = lines[li].words[wi]
         p = round(model.probability(features), 4)
         # model_construct: the fields are already valid, and validating every word again costs a
@@ -1022,9 +1026,9 @@ def _assess(page: Page, corrector: Corrector) -> Page:
     return page.model_copy(update={"lines": lines})
 
 
-def _neighbours(page: Page, positions: frozenset[tuple[int, int]]) -> frozenset[tuple[int, int]]:
+def _neighbours(blocks: list[list[_Tok]], positions: frozenset[tuple[int, int]]) -> frozenset[tuple[int, int]]:
     near: set[tuple[int, int]] = set()
-    for block in _tokens(page):
+    for block in blocks:
         for i, tok in enumerate(block):
             if (tok.line, tok.word) in positions:
                 for j in (i - 2, i - 1, i + 1, i + 2):
@@ -1034,14 +1038,16 @@ def _neighbours(page: Page, positions: frozenset[tuple[int, int]]) -> frozenset[
 
 
 def _correct_pass(
-    page: Page, corrector: Corrector, skip: frozenset[tuple[int, int]], focus: frozenset[tuple[int, int]] | None = None
+    page: Page, corrector: Corrector, skip: frozenset[tuple[int, int]], focus: frozenset[tuple[int, int]] | None = None,
+    blocks: list[list[_Tok]] | None = None,
 ) -> tuple[Page, dict[tuple[int, int], tuple[int, int]], frozenset[tuple[int, int]]]:
-    """One pass over the page: the corrected page, where each old position went, what changed."""
+    """One pass over the page (``blocks``: its tokens): the corrected page, where each old position
+    went, what changed."""
     s = corrector.settings
     changes = list(page.changes)
     # (line, word) -> replacement Word list (empty: merged into the previous word)
     edits: dict[tuple[int, int], list[Word]] = {}
-    blocks = _tokens(page)
+    blocks = _tokens(page) if blocks is None else blocks
     for block in blocks:
         i = 0
         while i < len(block):
