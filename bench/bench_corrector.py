@@ -238,10 +238,20 @@ def main() -> None:
         "| collection | pages | words | raw CER | corrected | ratio | fixed | damaged | dmg % | docs worse | GT changed |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, t in tallies.items():
+    synthetic = [t for name, t in tallies.items() if name.startswith("synthetic-")]
+    if len(synthetic) > 1:
+        tallies_shown = dict(tallies)
+        pooled = Tally([s for t in synthetic for s in t.raw], [s for t in synthetic for s in t.fixed],
+                       sum((t.counts for t in synthetic), CorrectorCounts()), [w for t in synthetic for w in t.worse],
+                       sum(t.gt_words for t in synthetic), sum(t.gt_changed for t in synthetic), [])
+        tallies_shown["synthetic (all)"] = pooled
+    else:
+        tallies_shown = tallies
+    for name, t in tallies_shown.items():
         r, c = total(t.raw), total(t.fixed)
         docs_worse = len({doc_of(n) for n, _a, _b in t.worse}) if name != "bln600" else len(t.worse)
-        docs = len({doc_of(p.name) for p in by_collection[name]})
+        members = by_collection.get(name) or [p for n, g in by_collection.items() if n.startswith("synthetic-") for p in g]
+        docs = len({doc_of(p.name) for p in members})
         lines.append(
             f"| {name} | {len(t.raw)} | {r.words} | {100 * r.cer:.2f} % | {100 * c.cer:.2f} % | ×{c.cer / r.cer if r.cer else 1:.3f} | "
             f"{t.counts.fixed} | {t.counts.damaged} | {100 * t.counts.damaged / max(1, t.counts.right):.3f} % | "
