@@ -2,10 +2,11 @@
 
 A word is queued when the corrector flagged it (its calibrated probability of being wrong,
 ``p_wrong``, is at or above the model's ``flag_at``, whether it changed the word or not); where no
-corrector ran, when Tesseract's confidence in it is below a threshold. Words a corrections.yaml entry already decides are never queued. Occurrences of the
-same OCR form across all pages form one :class:`Group` (a concordance: "chvisage" x3 is one
-decision), and groups are ordered by how much a decision fixes: the sum over the occurrences of the
-doubt about each (1 - confidence).
+corrector ran, when Tesseract's confidence in it is below a threshold. Words a corrections.yaml
+entry already decides are never queued. Occurrences of the same OCR form across all pages form one
+:class:`Group` (a concordance: "chvisage" x3 is one decision), and groups are ordered by how much a
+decision fixes: the sum over the occurrences of the doubt about each (``p_wrong``, or
+1 - confidence where no corrector ran).
 
 Everything here is plain data in, data out; :func:`scan_file` reads one input's cached raw OCR
 and its corrected document, :func:`group_occurrences` orders the groups.
@@ -65,8 +66,13 @@ class Occurrence:
     before: str  # the rest of the line, for context
     after: str
 
+    # the corrector's probability that the word is wrong (None where no corrector ran)
+    p_wrong: float | None = None
+
     @property
     def doubt(self) -> float:
+        if self.p_wrong is not None:
+            return self.p_wrong
         if self.confidence is None:
             return _UNKNOWN_DOUBT
         return min(1.0, max(0.0, 1.0 - self.confidence / 100.0))
@@ -228,6 +234,7 @@ def _page_occurrences(rel: str, input_path: str, raw: Page, corrected: Page | No
                     line_bbox=line.bbox,
                     before=" ".join(w.text for w in line.words[:wi]),
                     after=" ".join(w.text for w in line.words[wi + 1 :]),
+                    p_wrong=out.p_wrong if out is not None else None,
                 )
             )
     return found, forms
