@@ -32,7 +32,9 @@ def ocr_file_kind(data: bytes) -> OcrFileKind:
     head = data[:4096].lstrip().lower()
     if head.startswith(b"<") and _ALTO_ROOT.search(data[:4096]):
         return "alto"
-    if (head.startswith(b"<?xml") or head.startswith(b"<!doctype html") or head.startswith(b"<html")) and _HOCR_MARK.search(data[:200_000]):
+    # Whole documents, and the fragments engines hand out (Tesseract's GetHOCRText, tesseract.js:
+    # "<div class='ocr_page' ...>"): markup with hOCR's classes, whatever element it starts with.
+    if head.startswith(b"<") and _HOCR_MARK.search(data[:200_000]):
         return "hocr"
     return "txt"
 

@@ -202,3 +202,28 @@ def test_correct_leaves_text_in_another_language_alone_and_says_so_once(tmp_path
     english = subprocess.run([OCRFIX, "correct", str(text), "--corrections", str(tmp_path / "none.yaml")],
                              capture_output=True, text=True)
     assert english.stdout != text.read_text(encoding="utf-8")  # the English corrector would change it
+
+
+def test_an_hocr_fragment_is_read_as_hocr_not_text(tmp_path):
+    """Tesseract's GetHOCRText and tesseract.js give hOCR without a document around it
+    (``<div class='ocr_page' ...>``): recognised by its markup, its words corrected, no tags in the text."""
+    from pipeline.ocr_files import ocr_file_kind, read_ocr_file
+
+    fragment = (
+        "<div class='ocr_page' id='page_1' title='bbox 0 0 1000 200'>\n"
+        " <span class='ocr_line' id='line_1_1' title='bbox 10 10 900 60'>\n"
+        "  <span class='ocrx_word' id='word_1_1' title='bbox 10 10 100 60; x_wconf 95'>We</span>\n"
+        "  <span class='ocrx_word' id='word_1_2' title='bbox 110 10 300 60; x_wconf 40'>chvisage</span>\n"
+        "  <span class='ocrx_word' id='word_1_3' title='bbox 310 10 400 60; x_wconf 95'>no</span>\n"
+        "  <span class='ocrx_word' id='word_1_4' title='bbox 410 10 700 60; x_wconf 95'>difficulty.</span>\n"
+        " </span>\n</div>\n"
+    ).encode()
+    assert ocr_file_kind(fragment) == "hocr"
+    doc, kind = read_ocr_file(tmp_path / "f.hocr", fragment)
+    assert kind == "hocr" and [w.text for w in doc.pages[0].words] == ["We", "chvisage", "no", "difficulty."]
+    path = tmp_path / "f.hocr"
+    path.write_bytes(fragment)
+    result = subprocess.run([OCRFIX, "correct", str(path), "--to", "txt"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "We envisage no difficulty."
+    assert ocr_file_kind(b"<p>Some text that mentions <b>HTML</b></p>") == "txt"
