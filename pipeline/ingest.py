@@ -50,18 +50,28 @@ class PageImage:
     file: Path | None = None
 
 
-def expand_inputs(inputs: list[str]) -> list[tuple[Path, Path]]:
+def _is_output_folder(folder: Path) -> bool:
+    """An ocrfix output folder (it has a workspace): its PDFs are ocrfix's, not scans."""
+    return (folder / ".ocrfix" / "workspace.sqlite").exists()
+
+
+def expand_inputs(inputs: list[str], out_dir: Path | None = None) -> list[tuple[Path, Path]]:
     """Expand files, folders (recursively), globs and ``@list.txt`` files into (file, relative name).
 
     The relative name is what the outputs are named after: a folder's files keep their path below
-    the folder; a single file keeps just its name.
+    the folder; a single file keeps just its name. The output folder ``out_dir`` and any other
+    ocrfix output folder are never inputs (their searchable PDFs would be read again, run after run).
     """
     found: list[tuple[Path, Path]] = []
     seen: set[Path] = set()
+    out = out_dir.resolve() if out_dir is not None else None
+
+    def inside_output(path: Path) -> bool:
+        return out is not None and path.resolve().is_relative_to(out)
 
     def add(path: Path, rel: Path) -> None:
         key = path.resolve()
-        if key not in seen:
+        if key not in seen and not inside_output(path):
             seen.add(key)
             found.append((path, rel))
 
@@ -75,13 +85,18 @@ def expand_inputs(inputs: list[str]) -> list[tuple[Path, Path]]:
                 ]
             except OSError as e:
                 raise UsageError(f"cannot read the list of inputs ({e.strerror})", path=list_file) from e
-            for entry, rel in expand_inputs([e for e in entries if e and not e.startswith("#")]):
+            for entry, rel in expand_inputs([e for e in entries if e and not e.startswith("#")], out_dir):
                 add(entry, rel)
             continue
         path = Path(raw)
         if path.is_dir():
+            if out is not None and path.resolve() == out:
+                raise UsageError("is both the input folder and the output folder; write the outputs elsewhere (-o)", path=path)
             for dirpath, dirnames, filenames in os.walk(path):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                dirnames[:] = sorted(
+                    d for d in dirnames
+                    if not d.startswith(".") and not inside_output(Path(dirpath) / d) and not _is_output_folder(Path(dirpath) / d)
+                )
                 for name in sorted(filenames):
                     file = Path(dirpath) / name
                     if file.suffix.lower() in IMAGE_SUFFIXES and not name.startswith("."):

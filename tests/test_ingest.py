@@ -88,3 +88,23 @@ def test_oversized_image_is_refused_before_decoding(tmp_path):
     path = _page(tmp_path / "big.png", size=(3000, 3000))
     with pytest.raises(InputFileError, match="over the limit of 1 Mpx"):
         list(load_pages(path, max_pixels=1_000_000))
+
+
+def test_the_output_folder_is_never_an_input(tmp_path):
+    """`cd scans; ocrfix process . -o out` run again must not read out/'s PDFs, nor another ocrfix
+    output folder's; the input folder as the output folder is refused."""
+    from pipeline.errors import UsageError
+    from pipeline.ingest import expand_inputs
+
+    scans = tmp_path / "scans"
+    (scans / "out" / ".ocrfix").mkdir(parents=True)
+    (scans / "old" / ".ocrfix").mkdir(parents=True)
+    (scans / "old" / ".ocrfix" / "workspace.sqlite").write_bytes(b"")
+    for name in ("a.png", "out/a.pdf", "old/b.pdf", "sub/c.tif"):
+        (scans / name).parent.mkdir(parents=True, exist_ok=True)
+        (scans / name).write_bytes(b"x")
+    found = sorted(rel.as_posix() for _p, rel in expand_inputs([str(scans)], scans / "out"))
+    assert found == ["a.png", "sub/c.tif"]
+    assert [rel.name for _p, rel in expand_inputs([str(scans / "out" / "a.pdf")], scans / "out")] == []
+    with pytest.raises(UsageError, match="both the input folder and the output folder"):
+        expand_inputs([str(scans)], scans)

@@ -117,7 +117,7 @@ def process(
         )
     except ValidationError as e:
         raise UsageError(validation_message(e)) from e
-    inputs_found = expand_inputs(inputs)
+    inputs_found = expand_inputs(inputs, out)
     if not inputs_found:
         raise UsageError("no image or PDF files found in the inputs given")
     check_tesseract(options.ocr.tesseract_cmd, options.ocr.lang)  # fail before any work
