@@ -113,7 +113,15 @@ def _peak_rss_mb() -> float:
 
 def correction_key(options: Options, corrections: Corrections) -> str:
     """Hash of everything that shapes the outputs after OCR: corrections, dictionaries, options."""
+    from . import __version__
+    from .calibration import DEFAULT_WRONG_MODEL
+    from .correct import CORRECTOR_VERSION
+
     shaping = {
+        # A new ocrfix, or new corrector rules or p_wrong model, corrects every page again from the
+        # cache (without OCR): outputs never stay as an older corrector made them.
+        "ocrfix": __version__,
+        "corrector": [CORRECTOR_VERSION, repr(DEFAULT_WRONG_MODEL)],
         "corrections": corrections.fingerprint(),
         # Only the files the corrector reads (a new SOURCES.md changes nothing), only when it runs.
         "dictionaries": dictionary_hash(options.correct.dictionary_dir) if options.correct.automatic else "",
@@ -215,8 +223,10 @@ def run_batch(
     from .engine import engine_for
 
     reader = engine if engine is not None else engine_for(options.ocr)
+    from .process import READ_VERSION
+
     ocr_key = hashlib.sha256(
-        f"{options.ocr_key()}|{reader.name}|{reader.version()}|{reader.data_id(options.ocr.lang)}".encode()
+        f"{options.ocr_key()}|{READ_VERSION}|{reader.name}|{reader.version()}|{reader.data_id(options.ocr.lang)}".encode()
     ).hexdigest()[:16]
     corr_key = correction_key(options, corrections)
 

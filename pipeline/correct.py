@@ -58,6 +58,11 @@ _PRIOR_CONFUSIONS = {
 }
 
 
+# Bumped whenever the corrector's rules change what it writes: part of the batch's correction key,
+# so that outputs made by an older corrector are corrected again from the cache.
+CORRECTOR_VERSION = 2
+
+
 @dataclass(frozen=True)
 class Settings:
     """The corrector's knobs, in natural-log units. Defaults tuned on the dev set with

@@ -221,3 +221,29 @@ def test_the_folder_is_the_collection_whose_vocabulary_the_corrector_learns(tmp_
     assert "goverment\t3\t3\t0\tno\town" in shown.stdout.splitlines()
     missing = _ocrfix("dictionary", "show", str(tmp_path / "nothing"))
     assert missing.returncode != 0 and "not an ocrfix output folder" in missing.stderr
+
+
+def test_an_upgrade_corrects_every_page_again_from_the_cache_without_ocr(tmp_path, monkeypatch):
+    """A new ocrfix version (or corrector rules) changes the correction key: the rerun corrects the
+    cached reads again and rewrites the outputs, and the engine reads nothing."""
+    import cv2
+
+    import pipeline
+    from conftest import FakeEngine, text_page
+    from pipeline.batch import run_batch
+    from pipeline.options import Options
+    from pipeline.corrections import Corrections
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for name in ("a", "b"):
+        cv2.imwrite(str(scans / f"{name}.png"), text_page("Telegram"))
+    inputs = [(scans / f"{n}.png", Path(f"{n}.png")) for n in ("a", "b")]
+    engine = FakeEngine([[[("Telegram", 95.0), ("recieved", 60.0)]]])
+    first = run_batch(inputs, tmp_path / "out", Options(workers=1), Corrections(), engine=engine)
+    reads = len(engine.seen)
+    same = run_batch(inputs, tmp_path / "out", Options(workers=1), Corrections(), engine=engine)
+    monkeypatch.setattr(pipeline, "__version__", "99.0.0")
+    upgraded = run_batch(inputs, tmp_path / "out", Options(workers=1), Corrections(), engine=engine)
+    assert [first.count("ocr"), same.count("skip"), upgraded.count("recorrect"), upgraded.count("ocr")] == [2, 2, 2, 0]
+    assert len(engine.seen) == reads  # no read after the first run
