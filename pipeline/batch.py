@@ -111,24 +111,64 @@ def _peak_rss_mb() -> float:
     return (own + tesseract) / 1024
 
 
-def correction_key(options: Options, corrections: Corrections) -> str:
-    """Hash of everything that shapes the outputs after OCR: corrections, dictionaries, options."""
+def _hash(parts: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def ocr_key_parts(options: Options, engine: OcrEngine) -> dict[str, str]:
+    """Everything that shapes a page's read, by name (``ocrfix status`` says which one changed): the
+    options that shape OCR, the way ocrfix reads a page, the engine and its language data."""
+    from .process import READ_VERSION
+
+    return {
+        "OCR options": options.ocr_key(),
+        "ocrfix's reading": str(READ_VERSION),
+        "OCR engine": f"{engine.name} {engine.version()}",
+        "language data": engine.data_id(options.ocr.lang),
+    }
+
+
+def correction_key_parts(options: Options, corrections: Corrections) -> dict[str, str]:
+    """Everything that shapes the outputs after OCR, by name: ocrfix and its corrector, the entries
+    of corrections.yaml, the dictionaries, the correction and output options."""
     from . import __version__
     from .calibration import DEFAULT_WRONG_MODEL
     from .correct import CORRECTOR_VERSION
 
-    shaping = {
+    return {
         # A new ocrfix, or new corrector rules or p_wrong model, corrects every page again from the
         # cache (without OCR): outputs never stay as an older corrector made them.
         "ocrfix": __version__,
-        "corrector": [CORRECTOR_VERSION, repr(DEFAULT_WRONG_MODEL)],
-        "corrections": corrections.fingerprint(),
+        "corrector": f"{CORRECTOR_VERSION} {hashlib.sha256(repr(DEFAULT_WRONG_MODEL).encode()).hexdigest()[:8]}",
+        "corrections.yaml": corrections.fingerprint() or "no entries",
         # Only the files the corrector reads (a new SOURCES.md changes nothing), only when it runs.
-        "dictionaries": dictionary_hash(options.correct.dictionary_dir) if options.correct.automatic else "",
-        "correct": options.correct.model_dump(mode="json", exclude={"corrections_file", "dictionary_dir"}),
-        "output": options.output.model_dump(mode="json"),
+        "dictionaries": dictionary_hash(options.correct.dictionary_dir) if options.correct.automatic else "not used",
+        "correction options": _hash(options.correct.model_dump(mode="json", exclude={"corrections_file", "dictionary_dir"})),
+        "output options": _hash(options.output.model_dump(mode="json")),
     }
-    return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16]
+
+
+# Parts whose values a person can read ("ocrfix 0.1 -> 0.2"); the others are hashes: "changed".
+_READABLE_PARTS = ("ocrfix", "OCR engine", "language data", "ocrfix's reading")
+
+
+def pending_work(saved: dict[str, str], options: Options, corrections: Corrections, engine: OcrEngine) -> tuple[list[str], list[str]]:
+    """What changed since the last run, as (changes that mean reading the pages again, changes that
+    mean correcting them again from the cache), each as "name: old -> new" or "name changed"."""
+    def described(now: dict[str, str]) -> list[str]:
+        out = []
+        for name, value in now.items():
+            old = saved.get(name)
+            if old != value:
+                out.append(f"{name} {old or '?'} → {value}" if name in _READABLE_PARTS else f"{name} changed")
+        return out
+
+    return described(ocr_key_parts(options, engine)), described(correction_key_parts(options, corrections))
+
+
+def correction_key(options: Options, corrections: Corrections) -> str:
+    """Hash of everything that shapes the outputs after OCR (``correction_key_parts``)."""
+    return _hash(correction_key_parts(options, corrections))
 
 
 def _ignore_sigint() -> None:
@@ -223,11 +263,7 @@ def run_batch(
     from .engine import engine_for
 
     reader = engine if engine is not None else engine_for(options.ocr)
-    from .process import READ_VERSION
-
-    ocr_key = hashlib.sha256(
-        f"{options.ocr_key()}|{READ_VERSION}|{reader.name}|{reader.version()}|{reader.data_id(options.ocr.lang)}".encode()
-    ).hexdigest()[:16]
+    ocr_key = _hash(ocr_key_parts(options, reader))
     corr_key = correction_key(options, corrections)
 
     def record(file_result: FileResult) -> None:
@@ -268,6 +304,7 @@ def run_batch(
         saved = options.model_copy(update={"correct": options.correct.model_copy(
             update={"corrections_file": options.correct.corrections_file.absolute()})})
         ws.save_options(saved)
+        ws.save_key_parts({**ocr_key_parts(options, reader), **correction_key_parts(options, corrections)})
         ws.commit()
         if on_plan is not None:
             on_plan({"ocr": len(to_ocr), "recorrect": len(to_recorrect), "skip": result.count("skip")})

@@ -254,6 +254,14 @@ class Workspace:
         """Remember the options of the last run, so review can regenerate outputs the same way."""
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('options', ?)", (options.model_dump_json(),))
 
+    def save_key_parts(self, parts: dict[str, str]) -> None:
+        """What the last run's cache keys were made of, by name (for ``ocrfix status``)."""
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('key_parts', ?)", (json.dumps(parts, sort_keys=True),))
+
+    def saved_key_parts(self) -> dict[str, str]:
+        row = self.db.execute("SELECT value FROM meta WHERE key='key_parts'").fetchone()
+        return json.loads(row[0]) if row else {}
+
     def saved_options(self) -> Options | None:
         """The options of the last run, or None where none were recorded (or they no longer parse)."""
         row = self.db.execute("SELECT value FROM meta WHERE key='options'").fetchone()

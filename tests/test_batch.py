@@ -243,7 +243,15 @@ def test_an_upgrade_corrects_every_page_again_from_the_cache_without_ocr(tmp_pat
     first = run_batch(inputs, tmp_path / "out", Options(workers=1), Corrections(), engine=engine)
     reads = len(engine.seen)
     same = run_batch(inputs, tmp_path / "out", Options(workers=1), Corrections(), engine=engine)
+    from pipeline.batch import pending_work
+    from pipeline.workspace import open_workspace
+
+    with open_workspace(tmp_path / "out") as ws:
+        saved = ws.saved_key_parts()
+    assert pending_work(saved, Options(workers=1), Corrections(), engine) == ([], [])
     monkeypatch.setattr(pipeline, "__version__", "99.0.0")
+    # `ocrfix status` says why: a new ocrfix, to correct again; the engine the same, no OCR.
+    assert pending_work(saved, Options(workers=1), Corrections(), engine) == ([], [f"ocrfix {saved['ocrfix']} → 99.0.0"])
     upgraded = run_batch(inputs, tmp_path / "out", Options(workers=1), Corrections(), engine=engine)
     assert [first.count("ocr"), same.count("skip"), upgraded.count("recorrect"), upgraded.count("ocr")] == [2, 2, 2, 0]
     assert len(engine.seen) == reads  # no read after the first run

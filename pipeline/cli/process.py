@@ -189,7 +189,8 @@ def status(
     out: Annotated[Path, typer.Argument(help="An output folder of `ocrfix process`.", show_default=False)],
     verbose: VerboseOpt = False,
 ) -> None:
-    """Show how far the work in an output folder has got: done, pending and failed inputs."""
+    """Show how far the work in an output folder has got (done, pending and failed inputs), and what
+    the next run will redo and why (a new ocrfix, Tesseract, language data, corrections.yaml ...)."""
     from rich.console import Console
     from rich.table import Table
 
@@ -199,6 +200,7 @@ def status(
     with open_workspace(out, create=False) as ws:
         records = ws.records()
         flagged = sum(1 for _ in ws.flags())
+        saved_parts, saved_options = ws.saved_key_parts(), ws.saved_options()
     counts = {state: sum(r.state == state for r in records) for state in ("done", "pending", "failed")}
     table = Table(title=f"ocrfix workspace {out}")
     table.add_column("state")
@@ -216,6 +218,31 @@ def status(
     pending = [r.rel for r in records if r.state == "pending"]
     if pending:
         console.print("Pending: " + ", ".join(pending[:20]) + (f" … and {len(pending) - 20} more" if len(pending) > 20 else ""), highlight=False)
+    if saved_parts and saved_options is not None:
+        _next_run(console, saved_parts, saved_options, sum(r.pages or 0 for r in records if r.has_ocr))
+
+
+def _next_run(console, saved_parts: dict[str, str], options, cached_pages: int) -> None:
+    """Say what the next `ocrfix process` of this folder will redo, and why."""
+    from ..batch import pending_work
+    from ..corrections import load_corrections
+    from ..engine import engine_for
+    from ..errors import OcrfixError
+
+    try:
+        corrections = load_corrections(options.correct.corrections_file)
+        read_again, correct_again = pending_work(saved_parts, options, corrections, engine_for(options.ocr))
+    except OcrfixError as e:
+        console.print(f"Cannot tell what the next run will redo: {e}", highlight=False)
+        return
+    if read_again:
+        console.print(f"{'; '.join(read_again)}: {cached_pages} pages to read again.", highlight=False)
+    elif correct_again:
+        console.print(f"{'; '.join(correct_again)}: {cached_pages} pages to correct again from the cache; "
+                      "OCR unchanged: no OCR.", highlight=False)
+    else:
+        console.print("Nothing that shapes the results changed since the last run: it would redo only new or changed inputs.",
+                      highlight=False)
 
 
 @app.command()
