@@ -76,6 +76,8 @@ class BatchResult:
     results: list[FileResult] = field(default_factory=list)
     interrupted: bool = False
     peak_worker_rss_mb: float = 0.0
+    # words flagged for review in the whole output folder after the run (unchanged files' too)
+    standing_flags: int = 0
 
     @property
     def failed(self) -> list[FileResult]:
@@ -355,6 +357,7 @@ def run_batch(
         except KeyboardInterrupt:
             ws.commit()
             result.interrupted = True
+        result.standing_flags = ws.flag_count()
     return result
 
 

@@ -285,6 +285,10 @@ class Workspace:
     def counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT state, COUNT(*) FROM files GROUP BY state").fetchall())
 
+    def flag_count(self) -> int:
+        """Words flagged for review in the folder's current outputs (this run's and earlier ones')."""
+        return self.db.execute("SELECT COUNT(*) FROM flags").fetchone()[0]
+
     def flags(self) -> Iterator[tuple[str, int, int, int, str, float | None, list[str]]]:
         for rel, page, line, word, text, conf, sugg in self.db.execute(
             "SELECT rel, page, line, word, text, confidence, suggestions FROM flags ORDER BY rel, page, line, word"

@@ -255,3 +255,5 @@ def test_an_upgrade_corrects_every_page_again_from_the_cache_without_ocr(tmp_pat
     upgraded = run_batch(inputs, tmp_path / "out", Options(workers=1), Corrections(), engine=engine)
     assert [first.count("ocr"), same.count("skip"), upgraded.count("recorrect"), upgraded.count("ocr")] == [2, 2, 2, 0]
     assert len(engine.seen) == reads  # no read after the first run
+    # Flags standing in the folder are counted whether or not their files were redone.
+    assert same.standing_flags == first.standing_flags == sum(r.flagged for r in first.results) > 0

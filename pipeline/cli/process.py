@@ -159,7 +159,8 @@ def process(
         f"{len(ok)} of {len(inputs_found)} files ({batch.pages} pages) done in {elapsed:.1f} s "
         f"({batch.count('ocr')} read by OCR, {batch.count('recorrect')} corrected again from cache, "
         f"{batch.count('skip')} unchanged); {sum(r.changes for r in ok)} corrections, "
-        f"{sum(r.flagged for r in ok)} words flagged for review"
+        f"{batch.standing_flags} words flagged for review in the folder ({sum(r.flagged for r in ok if r.action != 'skip')} "
+        "in the files done now)"
         + (f"; peak memory of a worker {batch.peak_worker_rss_mb:.0f} MB" if batch.peak_worker_rss_mb else "")
         + f". Outputs in {out}/",
         highlight=False,
