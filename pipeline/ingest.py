@@ -1,5 +1,6 @@
 """Input files to page images: PNG, JPEG, TIFF (every frame), other Pillow formats, and PDF
-(each page rendered at 300 dpi with pypdfium2).
+(each page rendered with pypdfium2 at the resolution of the scan it holds, in colour where that
+is colour; pages without a scan at 300 dpi).
 
 A file that is not a readable image raises InputFileError naming the cause; a file whose header
 promises more pixels than the limit is refused before it is decoded.
@@ -221,22 +222,60 @@ def _load_pdf(path: Path, max_pixels: int) -> Iterator[PageImage]:
     try:
         if len(pdf) == 0:
             raise InputFileError("PDF has no pages", path=path)
-        scale = PDF_DPI / 72
         for index in range(len(pdf)):
             page = pdf[index]
             width, height = page.get_size()
+            dpi, colour, stated = _pdf_page_resolution(page, width, height)
+            scale = dpi / 72
             if width * scale * height * scale > max_pixels:
                 raise InputFileError(
                     f"PDF page {index + 1} would render at over {max_pixels / 1e6:.0f} Mpx at "
-                    f"{PDF_DPI} dpi; raise the limit with --max-pixels",
+                    f"{dpi} dpi; raise the limit with --max-pixels",
                     path=path,
                 )
-            bitmap = page.render(scale=scale, grayscale=True)
-            yield PageImage(image=np.array(bitmap.to_pil().convert("L")), index=index, dpi=PDF_DPI)
+            bitmap = page.render(scale=scale, grayscale=not colour)
+            pixels = np.array(bitmap.to_pil().convert("RGB"))[:, :, ::-1].copy() if colour else np.array(bitmap.to_pil().convert("L"))
+            yield PageImage(image=pixels, index=index, dpi=stated)
     except pdfium.PdfiumError as e:
         raise InputFileError(f"PDF page could not be rendered ({e})", path=path) from e
     finally:
         pdf.close()
+
+
+# A scanned PDF page is rendered at the resolution of the image it holds, within these bounds (a
+# page of vector text at PDF_DPI): below 100 dpi typewriting is no longer legible to Tesseract at all,
+# above 600 nothing more is gained and memory grows fourfold with each doubling.
+MIN_PDF_DPI = 100
+MAX_PDF_DPI = 600
+# A PDF page smaller than 5 cm or wider than 50 cm (A2 is 42) is no paper page of an archive: its
+# size, and so the resolution it implies, is wrong (img2pdf gives a JPEG without a dpi 96 ppi: a
+# 300-dpi A4 scan becomes a 66 cm page), so that resolution is not passed on to Tesseract.
+_PLAUSIBLE_PAGE_CM = (5.0, 50.0)
+
+
+def _pdf_page_resolution(page, width_pt: float, height_pt: float) -> tuple[int, bool, int | None]:
+    """(dpi to render at, whether the page is colour, the dpi to tell Tesseract or None) for a PDF
+    page: from the largest image on it where one covers most of the page (a scan), else PDF_DPI."""
+    import pypdfium2.raw as pdfium_c
+
+    best = None
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        area = max(0.0, right - left) * max(0.0, top - bottom)
+        if best is None or area > best[0]:
+            best = (area, obj, right - left)
+    if best is None or best[0] < 0.5 * width_pt * height_pt:
+        return PDF_DPI, False, PDF_DPI
+    _area, image, shown_pt = best
+    px_width, _px_height = image.get_px_size()
+    native = px_width / (shown_pt / 72) if shown_pt > 0 else PDF_DPI
+    dpi = int(round(min(MAX_PDF_DPI, max(MIN_PDF_DPI, native))))
+    metadata = image.get_metadata()
+    # colour spaces other than DeviceGray (1) with more than one channel: keep the colour
+    colour = metadata.colorspace != 1 and metadata.bits_per_pixel >= 24
+    across_cm = width_pt / 72 * 2.54
+    stated = dpi if _PLAUSIBLE_PAGE_CM[0] <= across_cm <= _PLAUSIBLE_PAGE_CM[1] else None
+    return dpi, colour, stated
 
 
 def _pdf_markers(path: Path) -> set[bytes]:

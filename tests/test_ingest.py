@@ -49,14 +49,36 @@ def test_multipage_tiff_gives_every_page_with_its_dpi(tmp_path):
     assert pages[0].dpi == 300
 
 
-def test_pdf_pages_render_at_300_dpi(tmp_path):
+def test_pdf_pages_render_at_the_resolution_of_the_scan_they_hold(tmp_path):
+    """A scanned PDF page renders at its image's own resolution (no 3x upsampling of a 100-dpi
+    scan), capped at 600 dpi; a colour scan stays colour; a page size no paper has (img2pdf's
+    96-ppi default for a 300-dpi A4 scan: 66 cm across) passes no resolution on."""
+    def pdf(name: str, image: Image.Image, resolution: float) -> Path:
+        path = tmp_path / name
+        image.save(path, resolution=resolution)
+        return path
+
+    grey = Image.fromarray(np.full((1100, 850), 200, np.uint8))
+    [low] = load_pages(pdf("low.pdf", grey, 100))
+    assert (low.dpi, abs(low.image.shape[1] - 850) <= 2, low.image.ndim) == (100, True, 2)
+    slip = Image.fromarray(np.full((3000, 2520), 200, np.uint8))  # a 5.3 cm slip at 1200 dpi
+    [fine] = load_pages(pdf("fine.pdf", slip, 1200))
+    assert fine.dpi == 600 and abs(fine.image.shape[1] - 1260) <= 2
+    colour = Image.fromarray(np.dstack([np.full((1100, 850), c, np.uint8) for c in (200, 120, 40)]))
+    [kept] = load_pages(pdf("colour.pdf", colour, 300))
+    assert kept.image.ndim == 3 and kept.dpi == 300
+    assert tuple(int(v) for v in kept.image[500, 400]) == pytest.approx((40, 120, 200), abs=3)  # BGR
+    a4 = Image.fromarray(np.full((3508, 2480), 255, np.uint8))
+    [wrong] = load_pages(pdf("img2pdf.pdf", a4, 96))
+    assert wrong.dpi is None and abs(wrong.image.shape[1] - 2583) <= 3  # 100 dpi at least, no more
+
+
+def test_pdf_pages_each_render(tmp_path):
     path = tmp_path / "doc.pdf"
-    frames = [Image.fromarray(np.full((200, 100), v, np.uint8)) for v in (0, 255)]
+    frames = [Image.fromarray(np.full((1100, 850), v, np.uint8)) for v in (0, 255)]
     frames[0].save(path, save_all=True, append_images=frames[1:], resolution=100)
     pages = list(load_pages(path))
-    assert len(pages) == 2 and pages[0].dpi == 300
-    # 1 inch wide at 100 dpi renders 300 pixels wide.
-    assert abs(pages[0].image.shape[1] - 300) <= 2
+    assert len(pages) == 2 and pages[0].dpi == 100
     assert pages[0].image.mean() < 30 and pages[1].image.mean() > 225
 
 
