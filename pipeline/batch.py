@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import multiprocessing
+import os
 import resource
 import signal
 import time
@@ -173,9 +174,21 @@ def correction_key(options: Options, corrections: Corrections) -> str:
     return _hash(correction_key_parts(options, corrections))
 
 
-def _ignore_sigint() -> None:
-    # Workers leave Ctrl-C to the coordinating process, which stops them itself.
+def _worker_init() -> None:
+    # Workers leave Ctrl-C to the coordinating process, which stops them itself; each leads a
+    # process group of its own, so that stopping it stops the Tesseract it is running too.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.setpgrp()
+
+
+def _stop_worker(process) -> None:
+    """Stop a worker and the Tesseract it runs (its process group), at once."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except (OSError, TypeError):  # gone already, or not a group leader
+        with contextlib.suppress(Exception):
+            process.terminate()
 
 
 def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEngine | None) -> Iterator[OcrResult]:
@@ -187,7 +200,7 @@ def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEn
         return
     # forkserver: workers start clean (no inherited threads or open database handles).
     context = multiprocessing.get_context("forkserver")
-    pool = ProcessPoolExecutor(max_workers=min(options.workers, len(tasks)), mp_context=context, initializer=_ignore_sigint)
+    pool = ProcessPoolExecutor(max_workers=min(options.workers, len(tasks)), mp_context=context, initializer=_worker_init)
     futures = {pool.submit(ocr_task, path, rel, options, engine): rel for path, rel in tasks}
     try:
         pending = set(futures)
@@ -200,13 +213,15 @@ def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEn
                     rel = futures[future]
                     yield OcrResult(rel, None, f"{rel}: the worker process failed ({type(e).__name__}: {e})", 0.0)
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        # The worker processes, taken before shutdown: shutdown forgets them (``_processes = None``),
+        # and a worker left alone finishes its page and the queued ones first (Ctrl-C took 10-25 s).
+        workers = list((getattr(pool, "_processes", None) or {}).values())
         terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
         if terminate is not None:
             terminate()
-        else:
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in workers:
+            _stop_worker(process)
 
 
 def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEngine | None) -> Iterator[OcrResult]:

@@ -3,9 +3,11 @@ multi-page inputs, and a Dask LocalCluster giving the same outputs as the local 
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -68,6 +70,40 @@ def test_interrupted_run_resumes_and_leaves_only_whole_files(tmp_path):
     assert not _leftovers(out)
     for i in range(20):
         assert f"{i + 100}" in (out / f"page{i:02d}.txt").read_text()
+
+
+@pytest.mark.parametrize("how", ["SIGINT to the process group (Ctrl-C)", "SIGTERM to ocrfix alone"])
+def test_a_stop_under_load_is_quick_and_leaves_no_tesseract_running(tmp_path, how):
+    """With both cores busy beside it, a stop exits 130 within 3 s, every worker and its Tesseract
+    gone (workers lead process groups of their own, stopped whole), no semaphore warning."""
+    _pages(tmp_path / "in", 16)
+    out = tmp_path / "out"
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        run = subprocess.Popen([OCRFIX, "process", str(tmp_path / "in"), "-o", str(out), "--workers", "2", "--no-correct"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while len(list(out.glob("*.json"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if how.startswith("SIGINT"):
+            os.killpg(run.pid, signal.SIGINT)
+        else:
+            run.send_signal(signal.SIGTERM)
+        stopped_at = time.monotonic()
+        _, stderr = run.communicate(timeout=60)
+        took = time.monotonic() - stopped_at
+    finally:
+        for process in busy:
+            process.kill()
+    assert run.returncode == 130, stderr
+    assert took < 3, f"stopping took {took:.1f} s"
+    assert "leaked semaphore" not in stderr and "Traceback" not in stderr
+    time.sleep(0.5)
+    ours = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout.split()
+    assert not ours, "processes of the run still alive"
+    # (the tests run one at a time: any Tesseract still running would be this run's)
+    assert not subprocess.run(["pgrep", "-x", "tesseract"], capture_output=True, text=True).stdout.split()
+    assert not _leftovers(out)
 
 
 def test_a_new_override_is_applied_from_cache_without_ocr(tmp_path):

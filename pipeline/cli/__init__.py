@@ -6,6 +6,7 @@ imported inside the commands so that ``ocrfix --help`` answers at once.
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import typer
@@ -49,6 +50,8 @@ def main(argv: list[str] | None = None) -> None:
     pass through them to here.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    # SIGTERM (a job scheduler, `kill`) stops a run as Ctrl-C does: workers stopped, nothing half-written.
+    previous = signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
         app(args=argv, prog_name="ocrfix")
     except OcrfixError as e:
@@ -59,4 +62,10 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         typer.echo("ocrfix: interrupted", err=True)
         raise SystemExit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     raise SystemExit(int(ExitCode.ok))
+
+
+def _terminate_as_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
