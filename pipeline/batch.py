@@ -408,6 +408,7 @@ def _finish(ws: Workspace, out_dir: Path, rel: str, raw: Document, options: Opti
             return FileResult(rel, "skip", pages=len(doc.pages), text_hash=text_hash)
         record = ws.record(rel)  # the input's path, for outputs that need its page images (PDF)
         write_document(doc, out_dir, Path(rel), options.output.formats, text_doc=raw if options.output.raw else None,
+                       pdf_a=options.output.pdf_a,
                        input_path=Path(record.path) if record is not None else None)
     except OcrfixError as e:
         ws.mark_failed(rel, str(e))

@@ -95,6 +95,8 @@ class OutputOptions(_Options):
     formats: tuple[str, ...] = ("txt", "json")
     # Write the uncorrected OCR text instead of the corrected text.
     raw: bool = False
+    # The searchable PDF as PDF/A-2b (what archives ingest; OCRmyPDF's default too), or plain PDF.
+    pdf_a: Literal["2b", "off"] = "2b"
 
     @field_validator("formats")
     @classmethod

@@ -31,6 +31,7 @@ def write_document(
     formats: tuple[str, ...],
     text_doc: Document | None = None,
     input_path: Path | None = None,
+    pdf_a: str = "2b",
 ) -> list[Path]:
     """Write the chosen formats for one input; ``text_doc`` (e.g. the raw OCR) overrides the text of
     every format but the JSON (so .txt, ALTO, hOCR and PDF always hold the same words).
@@ -40,14 +41,15 @@ def write_document(
     paths = output_paths(out_dir, rel)
     written: list[Path] = []
     for fmt in formats:
-        content = serialise(text_doc or doc if fmt != "json" else doc, fmt, input_path, paths[fmt])
+        content = serialise(text_doc or doc if fmt != "json" else doc, fmt, input_path, paths[fmt], pdf_a)
         atomic_write(paths[fmt], content)
         written.append(paths[fmt])
     return written
 
 
-def serialise(doc: Document, fmt: str, input_path: Path | None = None, path: Path | None = None) -> str | bytes:
-    """One Document in one output format (``path``, where it will go, only names it in errors)."""
+def serialise(doc: Document, fmt: str, input_path: Path | None = None, path: Path | None = None, pdf_a: str = "2b") -> str | bytes:
+    """One Document in one output format (``path``, where it will go, only names it in errors;
+    ``pdf_a``: the PDF/A flavour of a PDF, or "off")."""
     if fmt == "txt":
         return document_text(doc)
     if fmt == "json":
@@ -60,5 +62,5 @@ def serialise(doc: Document, fmt: str, input_path: Path | None = None, path: Pat
     if fmt == "pdf":
         if input_path is None:
             raise OutputError("the pdf output needs the input file's page images; its path is not known", path=path)
-        return writer(doc, input_path)
+        return writer(doc, input_path, pdf_a=pdf_a)
     return writer(doc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 from pathlib import Path
 
@@ -223,3 +224,29 @@ def test_ocrfix_process_writes_alto_hocr_and_pdf_from_a_real_scan(tmp_path, alto
     hocr = etree.parse(str(tmp_path / "out/scan.hocr"))
     assert [w.text for w in hocr.iter(f"{XHTML}span") if w.get("class") == "ocrx_word"] == words
     assert _pdftotext(tmp_path / "out/scan.pdf").split() == words
+
+
+def test_the_searchable_pdf_is_pdf_a_2b_by_default_and_plain_on_request(tmp_path):
+    """PDF/A-2b as archives ingest it: XMP with pdfaid 2B, one sRGB OutputIntent with its ICC
+    profile, and pikepdf's own PDF/A validator passes it; the JPEG scan is still embedded as it is,
+    so the file is hardly larger than the scan. With pdf_a="off": no PDF/A markers."""
+    import pikepdf
+    import pikepdf.pdfa
+
+    jpeg = tmp_path / "scan.jpg"
+    Image.open(_image(tmp_path / "scan.png")).save(jpeg, quality=70, dpi=(300, 300))
+    archival, plain = to_pdf(_doc(), jpeg), to_pdf(_doc(), jpeg, pdf_a="off")
+    with pikepdf.open(io.BytesIO(archival)) as pdf:
+        with pdf.open_metadata() as meta:
+            assert meta.pdfa_status == "2B"
+        [intent] = pdf.Root.OutputIntents
+        assert intent.S == "/GTS_PDFA1" and intent.DestOutputProfile.N == 3
+        assert pikepdf.pdfa.check(pdf, "2b").passed
+    assert jpeg.read_bytes() in archival and len(archival) <= 1.2 * len(jpeg.read_bytes()) + 20_000
+    with pikepdf.open(io.BytesIO(plain)) as pdf:
+        assert "/OutputIntents" not in pdf.Root
+        with pdf.open_metadata() as meta:
+            assert not meta.pdfa_status
+    out = tmp_path / "text.pdf"
+    out.write_bytes(archival)
+    assert _pdftotext(out, "-raw").split() == _tokens(_doc())

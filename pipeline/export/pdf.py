@@ -10,7 +10,8 @@ Images: a JPEG input is embedded as it is (its own bytes, no re-encoding); a bla
 (a fax, a thresholded scan) as 1-bit Flate; any other page as a JPEG. Without the page images
 (``image_source`` None) the pages are blank, with the same text layer (searchable, not visible).
 
-The PDF is assembled here (a few objects and a cross-reference table), with no PDF library.
+The PDF is assembled here (a few objects and a cross-reference table); pikepdf then makes it
+PDF/A-2b (XMP identification, an sRGB OutputIntent) and validates what it wrote.
 """
 
 from __future__ import annotations
@@ -202,9 +203,31 @@ def _encode(image: np.ndarray) -> tuple[int, int, bytes, str]:
     return width, height, buffer.getvalue(), f"/ColorSpace {colour} /BitsPerComponent 8 /Filter /DCTDecode"
 
 
-def to_pdf(doc: Document, image_source: Path | None = None) -> bytes:
+def to_pdf(doc: Document, image_source: Path | None = None, pdf_a: str = "2b") -> bytes:
     """A searchable PDF of the document: the pages of ``image_source`` (the input file) under an
-    invisible layer of the corrected words (without an input, blank pages with that layer)."""
+    invisible layer of the corrected words (without an input, blank pages with that layer); as
+    PDF/A of flavour ``pdf_a`` ("2b"), or plain ("off")."""
+    plain = _plain_pdf(doc, image_source)
+    return plain if pdf_a == "off" else _as_pdf_a(plain, pdf_a, doc.source)
+
+
+def _as_pdf_a(data: bytes, flavour: str, source: str) -> bytes:
+    """The PDF made PDF/A by pikepdf (XMP identification and metadata, an sRGB OutputIntent with its
+    ICC profile) and validated by it as written: a PDF that does not pass is an error, never a
+    file that claims PDF/A falsely."""
+    import pikepdf
+    import pikepdf.pdfa
+
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        report = pikepdf.pdfa.save(pdf, out, flavour)
+    if not report.passed:
+        problems = "; ".join(str(f) for f in report.findings[:3])
+        raise OutputError(f"the PDF of {source} does not pass as PDF/A-{flavour} ({problems}); write plain PDF with --pdf-a off")
+    return out.getvalue()
+
+
+def _plain_pdf(doc: Document, image_source: Path | None) -> bytes:
     images: Iterator[tuple[int, int, bytes, str]] | None = None
     if image_source is not None:
         if not image_source.is_file():
