@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["FEATURES", "WrongModel", "DEFAULT_WRONG_MODEL"]
+__all__ = ["FEATURES", "WrongModel", "DEFAULT_WRONG_MODEL", "logistic"]
 
 # The features, in order (each 0..1 or a small number; see correct._word_features).
 FEATURES = (
@@ -48,8 +48,13 @@ class WrongModel:
     flag_at: float
 
     def probability(self, features: tuple[float, ...]) -> float:
-        z = self.intercept + sum(w * f for w, f in zip(self.weights, features))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return logistic(self.intercept, self.weights, features)
+
+
+def logistic(intercept: float, weights: tuple[float, ...], features: tuple[float, ...]) -> float:
+    """sigmoid(intercept + weights . features), the exponent clipped (no overflow at the extremes)."""
+    z = intercept + sum(w * f for w, f in zip(weights, features))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 # Fit by ``bench/bench_corrector.py --fit`` on the words of ehri, synthetic (all four damages) and

@@ -16,7 +16,6 @@ language), a number, or a form the page itself uses elsewhere. Garbled words ("-
 
 from __future__ import annotations
 
-import math
 import re
 import statistics
 from collections import Counter
@@ -26,6 +25,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from .calibration import logistic
 from .model import BBox, Line, Word, box_iou, union_box
 
 __all__ = [
@@ -331,8 +331,7 @@ class ChoiceModel:
     threshold: float
 
     def probability(self, features: tuple[float, ...]) -> float:
-        z = self.intercept + sum(w * f for w, f in zip(self.weights, features))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return logistic(self.intercept, self.weights, features)
 
 
 # Fit by bench/bench_chooser.py on the 1,823 lines of the dev pages whose two reads differ
