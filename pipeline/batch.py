@@ -18,6 +18,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import queue
 import resource
 import signal
 import time
@@ -92,13 +93,22 @@ class BatchResult:
         return sum(r.action == action for r in self.results)
 
 
-def ocr_task(path: str, rel: str, options: Options, engine: OcrEngine | None = None) -> OcrResult:
-    """Read one input file with preprocessing and the OCR engine (runs in a worker process)."""
+def ocr_task(path: str, rel: str, options: Options, engine: OcrEngine | None = None, pages=None) -> OcrResult:
+    """Read one input file with preprocessing and the OCR engine (runs in a worker process).
+    ``pages``: a queue (or a callable) told (rel, page index) as each page is read."""
     from .process import ocr_document  # heavy imports, paid in the worker
 
+    if pages is None:
+        on_page = None
+    elif callable(pages):
+        def on_page(index: int) -> None:
+            pages(rel, index)
+    else:
+        def on_page(index: int) -> None:
+            pages.put((rel, index))
     started = time.perf_counter()
     try:
-        doc = ocr_document(Path(path), rel, options, options.max_pixels, engine)
+        doc = ocr_document(Path(path), rel, options, options.max_pixels, engine, on_page)
     except OcrfixError as e:
         return OcrResult(rel, None, str(e), time.perf_counter() - started)
     except Exception as e:  # noqa: BLE001 - one bad page must not take the batch down
@@ -191,21 +201,38 @@ def _stop_worker(process) -> None:
             process.terminate()
 
 
-def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEngine | None) -> Iterator[OcrResult]:
+def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEngine | None,
+                   on_page: Callable[[str, int], None] | None = None) -> Iterator[OcrResult]:
     if not tasks:
         return
     if options.workers == 1:
         for path, rel in tasks:
-            yield ocr_task(path, rel, options, engine)
+            yield ocr_task(path, rel, options, engine, on_page)
         return
     # forkserver: workers start clean (no inherited threads or open database handles).
     context = multiprocessing.get_context("forkserver")
     pool = ProcessPoolExecutor(max_workers=min(options.workers, len(tasks)), mp_context=context, initializer=_worker_init)
-    futures = {pool.submit(ocr_task, path, rel, options, engine): rel for path, rel in tasks}
+    # Pages done, from the workers, for progress: only multi-page inputs need it (a file of one page
+    # is reported when it is done), so the manager process is started only for them.
+    from .ingest import count_pages
+
+    manager = context.Manager() if on_page is not None and any(count_pages(Path(p)) > 1 for p, _r in tasks) else None
+    page_queue = manager.Queue() if manager is not None else None
+    futures = {pool.submit(ocr_task, path, rel, options, engine, page_queue): rel for path, rel in tasks}
+
+    def pages_done() -> None:
+        while page_queue is not None and on_page is not None:
+            try:
+                rel, index = page_queue.get_nowait()
+            except queue.Empty:
+                return
+            on_page(rel, index)
+
     try:
         pending = set(futures)
         while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            done, pending = wait(pending, timeout=0.25 if page_queue is not None else None, return_when=FIRST_COMPLETED)
+            pages_done()
             for future in done:
                 try:
                     yield future.result()
@@ -213,6 +240,9 @@ def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEn
                     rel = futures[future]
                     yield OcrResult(rel, None, f"{rel}: the worker process failed ({type(e).__name__}: {e})", 0.0)
     finally:
+        if manager is not None:
+            with contextlib.suppress(Exception):
+                manager.shutdown()
         # The worker processes, taken before shutdown: shutdown forgets them (``_processes = None``),
         # and a worker left alone finishes its page and the queued ones first (Ctrl-C took 10-25 s).
         workers = list((getattr(pool, "_processes", None) or {}).values())
@@ -267,6 +297,7 @@ def run_batch(
     on_done: Callable[[FileResult], None] | None = None,
     on_plan: Callable[[dict[str, int]], None] | None = None,
     engine: OcrEngine | None = None,
+    on_page: Callable[[str, int], None] | None = None,
 ) -> BatchResult:
     """Process the inputs into ``out_dir``, resuming and reusing cached OCR where it is still valid."""
     from .process import correct_document, corrector_for  # the corrector's dependencies, only when needed
@@ -343,7 +374,8 @@ def run_batch(
                 assert raw is not None  # planned only where cached OCR exists
                 record(finish(rel, raw, "recorrect", 0.0))
                 ws.commit()
-            results = _dask_results(to_ocr, options, engine) if options.executor == "dask" else _local_results(to_ocr, options, engine)
+            results = (_dask_results(to_ocr, options, engine) if options.executor == "dask"
+                       else _local_results(to_ocr, options, engine, on_page))
             with contextlib.closing(results):  # stops the workers at once on Ctrl-C
                 for ocr in results:
                     result.peak_worker_rss_mb = max(result.peak_worker_rss_mb, ocr.peak_rss_mb)

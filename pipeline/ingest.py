@@ -316,8 +316,14 @@ def load_pages(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Iterator[Pag
         yield from _load_raster(path, max_pixels)
 
 
+# The formats that can hold more than one page; any other file is one page, without opening it.
+_MULTI_PAGE_SUFFIXES = {".pdf", ".tif", ".tiff", ".gif", ".webp"}
+
+
 def count_pages(path: Path) -> int:
     """How many pages an input has, without decoding them (1 where it cannot tell)."""
+    if path.suffix.lower() not in _MULTI_PAGE_SUFFIXES:
+        return 1
     try:
         with open(path, "rb") as fh:
             head = fh.read(8)

@@ -9,6 +9,7 @@ or on a Dask worker.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -295,11 +296,17 @@ def _best_processed_read(
 
 
 def ocr_document(
-    path: Path, source: str, options: Options, max_pixels: int = DEFAULT_MAX_PIXELS, engine: OcrEngine | None = None
+    path: Path, source: str, options: Options, max_pixels: int = DEFAULT_MAX_PIXELS, engine: OcrEngine | None = None,
+    on_page: Callable[[int], None] | None = None,
 ) -> Document:
-    """OCR every page of one input file (the uncorrected result, as cached)."""
+    """OCR every page of one input file (the uncorrected result, as cached); ``on_page`` is told
+    each page's index as it is read (progress on a 300-page PDF)."""
     engine = engine if engine is not None else engine_for(options.ocr)
-    pages = [ocr_page(page_image, source, options, engine) for page_image in load_pages(path, max_pixels)]
+    pages = []
+    for page_image in load_pages(path, max_pixels):
+        pages.append(ocr_page(page_image, source, options, engine))
+        if on_page is not None:
+            on_page(page_image.index)
     return Document(source=source, pages=pages)
 
 

@@ -295,3 +295,21 @@ def test_an_upgrade_corrects_every_page_again_from_the_cache_without_ocr(tmp_pat
     assert len(engine.seen) == reads  # no read after the first run
     # Flags standing in the folder are counted whether or not their files were redone.
     assert same.standing_flags == first.standing_flags == sum(r.flagged for r in first.results) > 0
+
+
+def test_a_multi_page_input_reports_its_pages_as_they_are_read(tmp_path):
+    """Progress on long inputs: with 2 workers, each page of a 3-page TIFF is reported as it is
+    read, before the file is done (in a log; on a terminal the bar counts the same pages)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    frames = [Image.fromarray(text_page(f"Telegram number {i + 300}")) for i in range(3)]
+    frames[0].save(folder / "doc.tif", save_all=True, append_images=frames[1:], dpi=(300, 300))
+    Image.fromarray(text_page("Telegram number 400")).save(folder / "one.png", dpi=(300, 300))
+    run = _ocrfix("process", str(folder), "-o", str(tmp_path / "out"), "--workers", "2")
+    assert run.returncode == 0, run.stderr
+    lines = run.stderr.splitlines()
+    reported = [i for i, line in enumerate(lines) if "doc.tif: page" in line]
+    assert [lines[i].split(": ", 1)[1] for i in reported] == [f"page {k} of 3 read" for k in (1, 2, 3)]
+    done = next(i for i, line in enumerate(lines) if line.endswith("doc.tif ok"))
+    assert max(reported) < done
+    assert not any("one.png: page" in line for line in lines)  # one page: reported when done

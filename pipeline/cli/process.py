@@ -137,22 +137,43 @@ def process(
                 highlight=False,
             )
 
+    # The bar counts pages (a 300-page PDF advances page by page); pages of a file are counted as
+    # they are read, the rest of a file (skipped, corrected again, failed) when it is done.
+    from ..ingest import count_pages
+
+    pages_of = {rel.as_posix(): count_pages(path) for path, rel in inputs_found}
+    advanced: dict[str, int] = {}
+    pages_done = 0
+
+    def advance(rel: str, pages: int) -> None:
+        nonlocal pages_done
+        pages_done += pages
+        advanced[rel] = advanced.get(rel, 0) + pages
+        rate = pages_done / max(time.perf_counter() - started, 1e-6)
+        progress.update(task, advance=pages, rate=f"{rate:.2f} pages/s")
+
+    def on_page(rel: str, index: int) -> None:
+        if progress is None:
+            if pages_of.get(rel, 1) > 1:  # in a log, a multi-page input's pages one by one
+                console.print(f"    {rel}: page {index + 1} of {pages_of[rel]} read", highlight=False, markup=False)
+        elif advanced.get(rel, 0) < pages_of.get(rel, 1):
+            advance(rel, 1)
+
     def on_done(result) -> None:
         nonlocal done
         done += 1
-        rate = done / max(time.perf_counter() - started, 1e-6)
         if progress is not None:
-            progress.update(task, advance=1, rate=f"{rate:.2f} files/s")
+            advance(result.rel, max(0, pages_of.get(result.rel, 1) - advanced.get(result.rel, 0)))
         elif result.action != "skip":
             status = {"ocr": "ok", "recorrect": "corrected again from cache"}.get(result.action, f"FAILED: {result.error}")
             console.print(f"[{done}/{len(inputs_found)}] {result.rel} {status}", highlight=False, markup=False)
 
     if progress is not None:
         with progress:
-            task = progress.add_task("ocr", total=len(inputs_found), rate="")
-            batch = run_batch(inputs_found, out, options, loaded, force=force, on_done=on_done, on_plan=on_plan)
+            task = progress.add_task("ocr", total=sum(pages_of.values()), rate="")
+            batch = run_batch(inputs_found, out, options, loaded, force=force, on_done=on_done, on_plan=on_plan, on_page=on_page)
     else:
-        batch = run_batch(inputs_found, out, options, loaded, force=force, on_done=on_done, on_plan=on_plan)
+        batch = run_batch(inputs_found, out, options, loaded, force=force, on_done=on_done, on_plan=on_plan, on_page=on_page)
 
     elapsed = time.perf_counter() - started
     ok = [r for r in batch.results if r.ok]
