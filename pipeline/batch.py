@@ -67,6 +67,8 @@ class FileResult:
     flagged: int = 0
     # hash of the corrected text (what a later correction is compared with)
     text_hash: str = ""
+    # what reading the input found doubtful, per page ("page 2: ..."), for the person running it
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -455,6 +457,7 @@ def _finish(ws: Workspace, out_dir: Path, rel: str, raw: Document, options: Opti
         changes=sum(c.original != c.new for p in doc.pages for c in p.changes),
         flagged=sum(w.flagged for p in doc.pages for w in p.words),
         text_hash=text_hash,
+        notes=tuple(f"page {p.index + 1}: {s.reason}" for p in doc.pages for s in p.steps if s.name == "input"),
     )
 
 

@@ -49,6 +49,8 @@ class PageImage:
     # page as scanned is then raw Tesseract's read of the file, to the byte (its own decoding, and
     # the resolution the file states, which Tesseract's layout analysis uses).
     file: Path | None = None
+    # What ingest found doubtful about the page (a resolution no paper page has), for its JSON record.
+    note: str = ""
 
 
 def _is_output_folder(folder: Path) -> bool:
@@ -226,6 +228,10 @@ def _load_pdf(path: Path, max_pixels: int) -> Iterator[PageImage]:
             page = pdf[index]
             width, height = page.get_size()
             dpi, colour, stated = _pdf_page_resolution(page, width, height)
+            note = "" if stated is not None else (
+                f"the PDF says this page is {width / 72 * 2.54:.0f} cm wide, which no archive page is: its resolution "
+                f"is wrong (img2pdf writes 96 ppi for a JPEG without one), so none is passed to Tesseract; "
+                f"rebuilding the PDF with the scan's real resolution (e.g. img2pdf --imgsize 300dpi) gives the best reads")
             scale = dpi / 72
             if width * scale * height * scale > max_pixels:
                 raise InputFileError(
@@ -235,7 +241,7 @@ def _load_pdf(path: Path, max_pixels: int) -> Iterator[PageImage]:
                 )
             bitmap = page.render(scale=scale, grayscale=not colour)
             pixels = np.array(bitmap.to_pil().convert("RGB"))[:, :, ::-1].copy() if colour else np.array(bitmap.to_pil().convert("L"))
-            yield PageImage(image=pixels, index=index, dpi=stated)
+            yield PageImage(image=pixels, index=index, dpi=stated, note=note)
     except pdfium.PdfiumError as e:
         raise InputFileError(f"PDF page could not be rendered ({e})", path=path) from e
     finally:

@@ -133,6 +133,8 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
     name = f"{Path(source).stem}-p{page_image.index + 1}"
     clean = preprocess(page_image.image, page_image.dpi, options.preprocess, name=name)
     steps: list[Step] = []
+    if page_image.note:
+        steps.append(Step(name="input", reason=page_image.note))
     if clean.measures is not None:
         steps.append(
             Step(name="measure", params=clean.measures.as_params(), reason="what the page looked like to the chooser")

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -313,3 +314,21 @@ def test_a_multi_page_input_reports_its_pages_as_they_are_read(tmp_path):
     done = next(i for i, line in enumerate(lines) if line.endswith("doc.tif ok"))
     assert max(reported) < done
     assert not any("one.png: page" in line for line in lines)  # one page: reported when done
+
+
+def test_a_page_with_an_implausible_resolution_is_reported_and_recorded(tmp_path):
+    """img2pdf's 96 ppi makes a 300-dpi A4 scan a 66 cm page: the run says so for the file (with
+    what to do) and the page's JSON records it as an "input" step."""
+    from conftest import FakeEngine
+    from pipeline.batch import run_batch
+    from pipeline.corrections import Corrections
+    from pipeline.options import Options
+
+    scan = tmp_path / "letter.pdf"
+    Image.fromarray(np.full((3508, 2480), 255, np.uint8)).save(scan, resolution=96)
+    result = run_batch([(scan, Path("letter.pdf"))], tmp_path / "out", Options(workers=1), Corrections(),
+                       engine=FakeEngine([[[("Telegram", 95.0)]]]))
+    [done] = result.results
+    assert len(done.notes) == 1 and done.notes[0].startswith("page 1: the PDF says this page is 66 cm wide")
+    doc = Document.model_validate_json((tmp_path / "out" / "letter.json").read_text())
+    assert [s.name for s in doc.pages[0].steps][:1] == ["input"]

@@ -71,6 +71,7 @@ def test_pdf_pages_render_at_the_resolution_of_the_scan_they_hold(tmp_path):
     a4 = Image.fromarray(np.full((3508, 2480), 255, np.uint8))
     [wrong] = load_pages(pdf("img2pdf.pdf", a4, 96))
     assert wrong.dpi is None and abs(wrong.image.shape[1] - 2583) <= 3  # 100 dpi at least, no more
+    assert "66 cm wide" in wrong.note and "img2pdf" in wrong.note and not kept.note
 
 
 def test_pdf_pages_each_render(tmp_path):

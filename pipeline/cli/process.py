@@ -162,6 +162,8 @@ def process(
     def on_done(result) -> None:
         nonlocal done
         done += 1
+        for note in result.notes:
+            console.print(f"warning: {result.rel} {note}", style="yellow", highlight=False, markup=False)
         if progress is not None:
             advance(result.rel, max(0, pages_of.get(result.rel, 1) - advanced.get(result.rel, 0)))
         elif result.action != "skip":
