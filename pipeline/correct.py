@@ -161,7 +161,6 @@ class Corrector:
         return dataclasses.replace(self, collection=collection, collection_unknown=unknown, _decisions={})
 
 
-
 # One reviewer's decision (OCR form -> replacement) is one observation of each of its character
 # confusions, no more: bench_corrector.py --decisions on BLN600 (ground truth deciding the flagged
 # words of half the articles, 3,217 approvals) gains most at 1 (CER of the other half 6.19 % with the
@@ -487,10 +486,18 @@ def collection_status(word: str, corrector: Corrector) -> tuple[bool, str | None
     collection = corrector.collection
     if own or collection is None:
         return own, None
-    count = collection.count(word)
-    rivals = [c for c in candidates
-              if collection.count(c) >= VARIANT_RATIO * max(count, 1) and channel_logp(word, c, corrector) >= _VARIANT_CHANNEL]
+    rivals = _variant_of(word, candidates, corrector)
     return False, max(rivals, key=collection.count) if rivals else None
+
+
+def _variant_of(word: str, candidates: Iterable[str], corrector: Corrector) -> list[str]:
+    """The candidates the collection writes VARIANT_RATIO times as often as ``word`` that OCR turns
+    into it by one typewriter confusion: the forms ``word`` is a misread of."""
+    collection = corrector.collection
+    assert collection is not None
+    count = max(collection.count(word), 1)
+    return [c for c in candidates
+            if collection.count(c) >= VARIANT_RATIO * count and channel_logp(word, c, corrector) >= _VARIANT_CHANNEL]
 
 
 def _collection_word(word: str, candidates: Iterable[str], corrector: Corrector) -> bool:
@@ -499,13 +506,7 @@ def _collection_word(word: str, candidates: Iterable[str], corrector: Corrector)
     collection = corrector.collection
     if collection is None:
         return False
-    count = collection.count(word)
-    if count < MIN_COUNT:
-        return False
-    return not any(
-        collection.count(c) >= VARIANT_RATIO * count and channel_logp(word, c, corrector) >= _VARIANT_CHANNEL
-        for c in candidates
-    )
+    return collection.count(word) >= MIN_COUNT and not _variant_of(word, candidates, corrector)
 
 
 @dataclass
@@ -723,6 +724,13 @@ def _mid_sentence(block: list[_Tok], i: int) -> bool:
     """Whether a sentence runs on into token i: a token before it that ends no sentence (a number or
     a garble before it does not start a new one)."""
     return i > 0 and not _SENTENCE_END.search(block[i - 1].text)
+
+
+def _name_capital(block: list[_Tok], i: int, corrector: Corrector) -> bool:
+    """Whether token i's capital makes it a possible name (the name prior and name_extra apply):
+    mid-sentence, or anywhere with ``name_prior_everywhere``. The pass and p_wrong's features ask
+    the same, so a decision memoised by one serves the other."""
+    return block[i].core[:1].isupper() and (corrector.settings.name_prior_everywhere or _mid_sentence(block, i))
 
 
 def _hyphen_break(tok: _Tok, nxt: _Tok) -> bool:
@@ -982,20 +990,22 @@ def word_features(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector) ->
     margin = -1.0
     if word and not protected and count < corrector.settings.trusted_count:
         left, right = _context(block, i)
-        capital = core[:1].isupper() and (corrector.settings.name_prior_everywhere or _mid_sentence(block, i))
-        d = _decide_word(low, left, right, tok, corrector, capital)
+        d = _decide_word(low, left, right, tok, corrector, _name_capital(block, i, corrector))
         if d.best > -math.inf:
             margin = max(-1.0, min(1.0, (d.best - d.keep) / 10.0))
     letters = sum(ch.isalpha() for ch in core)
     conf = tok.confidence
+    confidence = (conf or 0.0) / 100.0
+    lexicon = math.log1p(count) / 10.0
+    unknown = 0.0 if known else 1.0
     near = [block[j].confidence for j in (i - 1, i + 1) if 0 <= j < len(block) and block[j].confidence is not None]
-    punctuated = bool(tok.lead or (tok.trail and not tok.trail.startswith(("'s", "\u2019s"))))
+    punctuated = 1.0 if tok.lead or (tok.trail and not tok.trail.startswith(("'s", "\u2019s"))) else 0.0
     return (
-        1.0 if tok.confidence is not None else 0.0,
-        (tok.confidence or 0.0) / 100.0,
-        math.log1p(count) / 10.0,
+        1.0 if conf is not None else 0.0,
+        confidence,
+        lexicon,
         math.log1p(collection) / 5.0,
-        0.0 if known else 1.0,
+        unknown,
         1.0 if core[:1].isupper() else 0.0,
         1.0 if letters <= 3 else 0.0,
         0.0 if word else 1.0,
@@ -1003,12 +1013,12 @@ def word_features(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector) ->
         1.0 if protected else 0.0,
         1.0 if conf is not None and conf < 50 else 0.0,
         1.0 if conf is not None and 50 <= conf < 85 else 0.0,
-        1.0 if punctuated else 0.0,
+        punctuated,
         1.0 - min(near) / 100.0 if near else 0.0,
         corrector.collection_unknown,
-        (0.0 if known else 1.0) * (conf or 0.0) / 100.0,
-        math.log1p(count) / 10.0 * (conf or 0.0) / 100.0,
-        (1.0 if punctuated else 0.0) * (conf or 0.0) / 100.0,
+        unknown * confidence,
+        lexicon * confidence,
+        punctuated * confidence,
     )
 
 
@@ -1064,7 +1074,7 @@ def _correct_pass(
                 i += 2 if i + 1 < len(block) and _hyphen_break(tok, block[i + 1]) else 1
                 continue
             left, right = _context(block, i)
-            capital = tok.core[:1].isupper() and (s.name_prior_everywhere or _mid_sentence(block, i))
+            capital = _name_capital(block, i, corrector)
             low = tok.core.lower()
             known = low in corrector.lexicon.counts
 
@@ -1120,11 +1130,12 @@ def _correct_pass(
 
             if d.new is not None and d.new != tok.core:
                 new_text = tok.lead + d.new + tok.trail
-                edits[pos] = [word.model_copy(update={"text": new_text, "flagged": False, "suggestions": []})]
+                edits[pos] = [word.model_copy(update={"text": new_text, "suggestions": []})]
                 changes.append(Change(line=tok.line, word=tok.word, original=word.text, new=new_text, source="lexicon", score=_score(d.margin)))
             elif not known and not d.known and _CORE.match(tok.core) and not tok.core.isupper():
-                # Unsure: a word no dictionary knows, left as read, for a person to look at.
-                edits[pos] = [word.model_copy(update={"flagged": True, "suggestions": [tok.lead + x + tok.trail for x in d.suggestions]})]
+                # Unsure: a word no dictionary knows, left as read, with suggestions for a person
+                # (whether it is flagged, p_wrong says: _assess).
+                edits[pos] = [word.model_copy(update={"suggestions": [tok.lead + x + tok.trail for x in d.suggestions]})]
             elif known:
                 cased = _fix_case(tok.core, block, i, corrector) if s.case_slips else None
                 if cased is not None and cased != tok.core:
