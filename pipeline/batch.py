@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .collection import CollectionModel, document_forms
+from .collection import CollectionModel
 from .errors import OcrfixError, UsageError
 from .lexicon import dictionary_hash
 from .model import Document
@@ -95,19 +95,13 @@ class BatchResult:
         return sum(r.action == action for r in self.results)
 
 
-def ocr_task(path: str, rel: str, options: Options, engine: OcrEngine | None = None, pages=None) -> OcrResult:
+def ocr_task(path: str, rel: str, options: Options, engine: OcrEngine | None = None,
+             page_read: Callable[[tuple[str, int]], None] | None = None) -> OcrResult:
     """Read one input file with preprocessing and the OCR engine (runs in a worker process).
-    ``pages``: a queue (or a callable) told (rel, page index) as each page is read."""
+    ``page_read`` is given (rel, page index) as each page is read (a queue's ``put`` from a worker)."""
     from .process import ocr_document  # heavy imports, paid in the worker
 
-    if pages is None:
-        on_page = None
-    elif callable(pages):
-        def on_page(index: int) -> None:
-            pages(rel, index)
-    else:
-        def on_page(index: int) -> None:
-            pages.put((rel, index))
+    on_page = None if page_read is None else (lambda index: page_read((rel, index)))
     started = time.perf_counter()
     try:
         doc = ocr_document(Path(path), rel, options, options.max_pixels, engine, on_page)
@@ -209,7 +203,7 @@ def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEn
         return
     if options.workers == 1:
         for path, rel in tasks:
-            yield ocr_task(path, rel, options, engine, on_page)
+            yield ocr_task(path, rel, options, engine, None if on_page is None else (lambda item: on_page(*item)))
         return
     # forkserver: workers start clean (no inherited threads or open database handles).
     context = multiprocessing.get_context("forkserver")
@@ -220,10 +214,11 @@ def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEn
 
     manager = context.Manager() if on_page is not None and any(count_pages(Path(p)) > 1 for p, _r in tasks) else None
     page_queue = manager.Queue() if manager is not None else None
-    futures = {pool.submit(ocr_task, path, rel, options, engine, page_queue): rel for path, rel in tasks}
+    page_read = page_queue.put if page_queue is not None else None
+    futures = {pool.submit(ocr_task, path, rel, options, engine, page_read): rel for path, rel in tasks}
 
     def pages_done() -> None:
-        while page_queue is not None and on_page is not None:
+        while page_queue is not None:
             try:
                 rel, index = page_queue.get_nowait()
             except queue.Empty:
@@ -313,8 +308,9 @@ def run_batch(
     from .engine import engine_for
 
     reader = engine if engine is not None else engine_for(options.ocr)
-    ocr_key = _hash(ocr_key_parts(options, reader))
-    corr_key = correction_key(options, corrections)
+    # The keys' parts, once: the engine is asked its version and the dictionaries are hashed (I/O).
+    ocr_parts, corr_parts = ocr_key_parts(options, reader), correction_key_parts(options, corrections)
+    ocr_key, corr_key = _hash(ocr_parts), _hash(corr_parts)
 
     def record(file_result: FileResult) -> None:
         result.results.append(file_result)
@@ -354,7 +350,7 @@ def run_batch(
         saved = options.model_copy(update={"correct": options.correct.model_copy(
             update={"corrections_file": options.correct.corrections_file.absolute()})})
         ws.save_options(saved)
-        ws.save_key_parts({**ocr_key_parts(options, reader), **correction_key_parts(options, corrections)})
+        ws.save_key_parts({**ocr_parts, **corr_parts})
         ws.commit()
         if on_plan is not None:
             on_plan({"ocr": len(to_ocr), "recorrect": len(to_recorrect), "skip": result.count("skip")})
@@ -387,9 +383,9 @@ def run_batch(
                         record(FileResult(ocr.rel, "failed", error=ocr.error, seconds=ocr.seconds))
                         continue
                     path, digest = hashes[ocr.rel]
-                    ws.store_ocr(ocr.rel, path, digest, ocr_key, ocr.tool_version, ocr.doc, ocr.seconds)
+                    forms = ws.store_ocr(ocr.rel, path, digest, ocr_key, ocr.tool_version, ocr.doc, ocr.seconds)
                     if collection is not None:
-                        collection.add_forms(document_forms(ocr.doc.pages))
+                        collection.add_forms(forms)
                     record(finish(ocr.rel, ocr.doc, "ocr", ocr.seconds))
                     ws.commit()
             # Files corrected before the collection model was whole: again, against all of it. Only

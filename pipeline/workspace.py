@@ -185,7 +185,9 @@ class Workspace:
             (rel, str(path), time.time()),
         )
 
-    def store_ocr(self, rel: str, path: Path, input_hash: str, ocr_key: str, tool_version: str, raw: Document, seconds: float) -> None:
+    def store_ocr(self, rel: str, path: Path, input_hash: str, ocr_key: str, tool_version: str, raw: Document,
+                  seconds: float) -> dict[str, tuple[int, int]]:
+        """Keep a file's raw OCR; returns its word forms (``document_forms``), stored with it."""
         st = path.stat()
         blob = zlib.compress(raw.model_dump_json().encode("utf-8"), 6)
         self.db.execute(
@@ -193,12 +195,13 @@ class Workspace:
             " pages=?, ocr_seconds=?, correction_key=NULL, updated_at=? WHERE rel=?",
             (st.st_size, st.st_mtime_ns, input_hash, ocr_key, tool_version, blob, len(raw.pages), seconds, time.time(), rel),
         )
-        self._store_forms(rel, raw)
+        return self._store_forms(rel, raw)
 
-    def _store_forms(self, rel: str, raw: Document) -> None:
+    def _store_forms(self, rel: str, raw: Document) -> dict[str, tuple[int, int]]:
         forms = document_forms(raw.pages)
         blob = zlib.compress(json.dumps(forms, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
         self.db.execute("INSERT OR REPLACE INTO forms VALUES (?, ?)", (rel, blob))
+        return forms
 
     def collection(self) -> CollectionModel:
         """The collection model of every file with cached OCR (counted from the OCR where a
@@ -206,12 +209,12 @@ class Workspace:
         model = CollectionModel()
         stored = dict(self.db.execute("SELECT rel, forms FROM forms").fetchall())
         for (rel,) in self.db.execute("SELECT rel FROM files WHERE raw_ocr IS NOT NULL ORDER BY rel").fetchall():
-            if rel not in stored:
+            if rel in stored:
+                model.add_forms({f: tuple(v) for f, v in json.loads(zlib.decompress(stored[rel])).items()})
+            else:
                 raw = self.raw_ocr(rel)
                 assert raw is not None
-                self._store_forms(rel, raw)
-                stored[rel] = self.db.execute("SELECT forms FROM forms WHERE rel=?", (rel,)).fetchone()[0]
-            model.add_forms({f: tuple(v) for f, v in json.loads(zlib.decompress(stored[rel])).items()})
+                model.add_forms(self._store_forms(rel, raw))
         return model
 
     def raw_ocr(self, rel: str) -> Document | None:
