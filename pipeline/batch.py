@@ -458,11 +458,12 @@ def _finish(ws: Workspace, out_dir: Path, rel: str, raw: Document, options: Opti
 
 
 def _text_hash(doc: Document) -> str:
-    """What a corrected document says, word by word with its flags (what its outputs are made of)."""
+    """What a corrected document says, word by word with its flags, suggestions and p_wrong (what
+    its outputs are made of: p_wrong is in the JSON and in ALTO's WC)."""
     digest = hashlib.sha256()
     for page in doc.pages:
         for word in page.words:
-            digest.update(f"{word.text}\x00{int(word.flagged)}\x00{'|'.join(word.suggestions)}\x01".encode())
+            digest.update(f"{word.text}\x00{int(word.flagged)}\x00{'|'.join(word.suggestions)}\x00{word.p_wrong}\x01".encode())
     return digest.hexdigest()
 
 
