@@ -30,7 +30,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from devcollections import COLLECTION_ORDER, CollectionPage, collection_pages
-from devset import RESULTS, pct, publish
+from devset import RESULTS, fit_logistic, pct, publish
 
 from pipeline import verify  # noqa: E402  (devset put ROOT on sys.path)
 from pipeline.evaluate import Score, normalise, score_page, total  # noqa: E402
@@ -120,14 +120,8 @@ def fit_model(pairs: list[dict], threshold: float, l2: float = 1.0) -> verify.Ch
     x = np.array([(1.0, *p["features"]) for p in rows])
     y = np.array([1.0 if p["ep"] < p["eo"] else 0.0 for p in rows])
     w = np.array([abs(p["eo"] - p["ep"]) for p in rows], dtype=float)
-    beta = np.zeros(x.shape[1])
-    for _ in range(50):
-        prob = 1.0 / (1.0 + np.exp(-np.clip(x @ beta, -30, 30)))
-        grad = x.T @ (w * (prob - y)) + l2 * beta
-        hess = (x * (w * prob * (1 - prob))[:, None]).T @ x + l2 * np.eye(len(beta))
-        beta -= np.linalg.solve(hess, grad)
-    return verify.ChoiceModel(intercept=round(float(beta[0]), 3), weights=tuple(round(float(b), 3) for b in beta[1:]),
-                              threshold=threshold)
+    intercept, weights = fit_logistic(x, y, w, l2, iterations=50)
+    return verify.ChoiceModel(intercept=intercept, weights=weights, threshold=threshold)
 
 
 def main() -> None:

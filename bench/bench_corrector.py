@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from devcollections import COLLECTION_ORDER, collection_pages
-from devset import DEV, RESULTS, publish
+from devset import DEV, RESULTS, fit_logistic, publish
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
@@ -138,13 +138,7 @@ def fit_wrong_model(groups: list[list[tuple[tuple[float, ...], bool, float]]], l
     x = np.array([(1.0, *f) for g in groups for f, _y, _p in g])
     y = np.array([1.0 if wrong else 0.0 for g in groups for _f, wrong, _p in g])
     weight = np.concatenate([np.full(len(g), 10_000.0 / len(g)) for g in groups])
-    beta = np.zeros(x.shape[1])
-    for _ in range(30):
-        prob = 1.0 / (1.0 + np.exp(-np.clip(x @ beta, -30, 30)))
-        grad = x.T @ (weight * (prob - y)) + l2 * beta
-        hess = (x * (weight * prob * (1 - prob))[:, None]).T @ x + l2 * np.eye(len(beta))
-        beta -= np.linalg.solve(hess, grad)
-    return round(float(beta[0]), 3), tuple(round(float(b), 3) for b in beta[1:])
+    return fit_logistic(x, y, weight, l2, iterations=30)
 
 
 def reliability(probs: list[float], wrong: list[bool]) -> list[str]:

@@ -105,3 +105,17 @@ def publish(report: str, name: str) -> None:
     print(report)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / name).write_text(report + "\n", encoding="utf-8")
+
+
+def fit_logistic(x, y, weight, l2: float = 1.0, iterations: int = 50) -> tuple[float, tuple[float, ...]]:
+    """Weighted logistic regression by Newton's method with a little L2: x holds a leading column of
+    ones; returns (intercept, weights), rounded to 3 places as the shipped models are written."""
+    import numpy as np
+
+    beta = np.zeros(x.shape[1])
+    for _ in range(iterations):
+        prob = 1.0 / (1.0 + np.exp(-np.clip(x @ beta, -30, 30)))
+        grad = x.T @ (weight * (prob - y)) + l2 * beta
+        hess = (x * (weight * prob * (1 - prob))[:, None]).T @ x + l2 * np.eye(len(beta))
+        beta -= np.linalg.solve(hess, grad)
+    return round(float(beta[0]), 3), tuple(round(float(b), 3) for b in beta[1:])
