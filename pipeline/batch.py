@@ -19,7 +19,6 @@ import json
 import multiprocessing
 import os
 import queue
-import resource
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING
 from .collection import CollectionModel
 from .errors import OcrfixError, UsageError
 from .lexicon import dictionary_hash
+from .memory import ChildPeak, own_peak_mb
 from .model import Document
 from .options import Options
 from .outputs import output_paths, write_document
@@ -104,20 +104,14 @@ def ocr_task(path: str, rel: str, options: Options, engine: OcrEngine | None = N
     on_page = None if page_read is None else (lambda index: page_read((rel, index)))
     started = time.perf_counter()
     try:
-        doc = ocr_document(Path(path), rel, options, options.max_pixels, engine, on_page)
+        with ChildPeak() as tesseract:
+            doc = ocr_document(Path(path), rel, options, options.max_pixels, engine, on_page)
     except OcrfixError as e:
         return OcrResult(rel, None, str(e), time.perf_counter() - started)
     except Exception as e:  # noqa: BLE001 - one bad page must not take the batch down
         return OcrResult(rel, None, f"{path}: unexpected error ({type(e).__name__}: {e})", time.perf_counter() - started)
     version = doc.pages[0].engine.get("version", "") if doc.pages else ""
-    return OcrResult(rel, doc, None, time.perf_counter() - started, version, _peak_rss_mb())
-
-
-def _peak_rss_mb() -> float:
-    # Linux reports ru_maxrss in KiB.
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    tesseract = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + tesseract) / 1024
+    return OcrResult(rel, doc, None, time.perf_counter() - started, version, own_peak_mb() + tesseract.mb)
 
 
 def _hash(parts: dict[str, str]) -> str:
