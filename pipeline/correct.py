@@ -152,13 +152,23 @@ class Corrector:
     # share of the collection's words that the dictionaries lack
     collection_unknown: float = 0.0
 
+    # the last with_collection's answer: (collection, its state, the corrector for it)
+    _view: list = field(default_factory=list, repr=False)
+
     def with_collection(self, collection: CollectionModel | None) -> "Corrector":
-        """This corrector for one collection (the dictionaries and look-up memo shared)."""
+        """This corrector for one collection (the dictionaries and look-up memo shared). Asked again
+        for the same collection in the same state (every file of a re-correction from cache), the
+        same corrector: its decisions memo then serves the whole folder, not one file."""
+        state = None if collection is None else (collection.n_documents, collection.tokens, len(collection.counts))
+        if self._view and self._view[0] is collection and self._view[1] == state:
+            return self._view[2]
         unknown = 0.0
         if collection is not None and collection.tokens:
             counts = self.lexicon.counts
             unknown = sum(n for form, n in collection.counts.items() if form not in counts) / collection.tokens
-        return dataclasses.replace(self, collection=collection, collection_unknown=unknown, _decisions={})
+        view = dataclasses.replace(self, collection=collection, collection_unknown=unknown, _decisions={}, _view=[])
+        self._view[:] = [collection, state, view]
+        return view
 
 
 # One reviewer's decision (OCR form -> replacement) is one observation of each of its character
