@@ -290,3 +290,15 @@ def test_a_short_line_only_the_second_read_found_is_left_out_unless_the_first_re
     processed = [line("Minister", 40), line("The Secretary of State", 100), line("on Monday", 200)]
     assert texts(merge_reads(original, processed, vocabulary(original, processed)).lines) == texts(original)
     assert texts(merge_reads([], processed, vocabulary([], processed)).lines) == texts(processed)
+
+
+def test_a_line_only_the_processed_read_found_needs_the_pages_usual_confidence():
+    """Known words read with a fraction of the page's confidence (a margin scribble read as
+    "D pr sake", 77/36/4 on a Danish dev page) are no typed line the first read missed."""
+    page = [line("The Secretary of State will see the Ambassador", 100 + 100 * i) for i in range(4)]
+    original = page
+    sure = page[:2] + [line("will arrive in London", 250)] + page[2:]
+    scribble = page[:2] + [Line(words=[Word(text=t, confidence=c, bbox=(100 + 80 * i, 250, 170 + 80 * i, 280))
+                                        for i, (t, c) in enumerate([("in", 77.0), ("on", 36.0), ("London", 4.0)])])] + page[2:]
+    assert "will arrive in London" in texts(merge_reads(original, sure, vocabulary(original, sure)).lines)
+    assert texts(merge_reads(original, scribble, vocabulary(original, scribble)).lines) == texts(original)
