@@ -32,7 +32,7 @@ from .errors import OcrfixError, UsageError
 from .lexicon import dictionary_hash
 from .memory import ChildPeak, own_peak_mb
 from .model import Document
-from .options import Options
+from .options import CorrectOptions, Options
 from .outputs import output_paths, write_document
 from .corrections import Corrections
 from .workspace import Workspace, open_workspace
@@ -234,15 +234,7 @@ def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEn
         if manager is not None:
             with contextlib.suppress(Exception):
                 manager.shutdown()
-        # The worker processes, taken before shutdown: shutdown forgets them (``_processes = None``),
-        # and a worker left alone finishes its page and the queued ones first (Ctrl-C took 10-25 s).
-        workers = list((getattr(pool, "_processes", None) or {}).values())
-        terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
-        if terminate is not None:
-            terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in workers:
-            _stop_worker(process)
+        _close_pool(pool)
 
 
 def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEngine | None) -> Iterator[OcrResult]:
@@ -354,18 +346,16 @@ def run_batch(
         collection = ws.collection() if options.correct.automatic else None
         corrected_with: dict[str, tuple[int, str]] = {}
 
-        def finish(rel: str, raw: Document, action: str, seconds: float) -> FileResult:
-            done = _finish(ws, out_dir, rel, raw, options, corrections, corr_key, correct_document, action, seconds, collection)
+        def corrected(done: FileResult) -> FileResult:
             if collection is not None and done.action != "failed":
-                corrected_with[rel] = (collection.n_documents, done.text_hash)
+                corrected_with[done.rel] = (collection.n_documents, done.text_hash)
             return done
 
         try:
-            for rel in to_recorrect:
-                raw = ws.raw_ocr(rel)
-                assert raw is not None  # planned only where cached OCR exists
-                record(finish(rel, raw, "recorrect", 0.0))
-                ws.commit()
+            with contextlib.closing(_correct_files(ws, out_dir, to_recorrect, options, corrections, corr_key, collection)) as redone:
+                for done in redone:
+                    record(corrected(done))
+                    ws.commit()
             results = (_dask_results(to_ocr, options, engine) if options.executor == "dask"
                        else _local_results(to_ocr, options, engine, on_page))
             with contextlib.closing(results):  # stops the workers at once on Ctrl-C
@@ -380,16 +370,16 @@ def run_batch(
                     forms = ws.store_ocr(ocr.rel, path, digest, ocr_key, ocr.tool_version, ocr.doc, ocr.seconds)
                     if collection is not None:
                         collection.add_forms(forms)
-                    record(finish(ocr.rel, ocr.doc, "ocr", ocr.seconds))
+                    record(corrected(_finish(ws, out_dir, ocr.rel, ocr.doc, options, corrections, corr_key, correct_document,
+                                             "ocr", ocr.seconds, collection)))
                     ws.commit()
             # Files corrected before the collection model was whole: again, against all of it. Only
             # those whose text changes are written again (re-correction is cheap; writing a PDF is not).
-            for rel, (n_documents, text_hash) in list(corrected_with.items()):
-                if collection is not None and n_documents < collection.n_documents:
-                    raw = ws.raw_ocr(rel)
-                    assert raw is not None
-                    again = _finish(ws, out_dir, rel, raw, options, corrections, corr_key, correct_document, "recorrect", 0.0,
-                                    collection, unless_text=text_hash)
+            stale = {rel: text_hash for rel, (n_documents, text_hash) in corrected_with.items()
+                     if collection is not None and n_documents < collection.n_documents}
+            with contextlib.closing(_correct_files(ws, out_dir, list(stale), options, corrections, corr_key, collection,
+                                                   unless=stale)) as redone:
+                for again in redone:
                     if again.action == "failed":
                         record(again)
             ws.commit()
@@ -398,6 +388,113 @@ def run_batch(
             result.interrupted = True
         result.standing_flags = ws.flag_count()
     return result
+
+
+# Below this many files a re-correction runs in this process: starting workers (imports, the
+# dictionaries: about a second) costs more than correcting a few files (~70 ms a page).
+PARALLEL_MIN_FILES = 16
+# Files handed to each worker ahead of the one it is correcting: keeps it busy while the
+# coordinator writes outputs, without loading the whole folder's reads at once.
+AHEAD_PER_WORKER = 4
+
+# What a correction worker's initializer leaves for its tasks (empty in every other process).
+_CORRECT_WORKER: dict = {}
+
+
+def _correct_worker_init(correct: CorrectOptions, corrections: Corrections, collection_json: str | None) -> None:
+    """A correction worker's start: what every file it corrects shares, parsed once (the collection
+    model as one object, so that the corrector's decisions memo serves every file it corrects)."""
+    _worker_init()
+    _CORRECT_WORKER.update(correct=correct, corrections=corrections,
+                           collection=None if collection_json is None else CollectionModel.from_json(collection_json))
+
+
+def _correct_json(raw_json: bytes) -> tuple[bytes | None, str | None]:
+    """Correct one cached read in a correction worker: (the corrected document as JSON, or the error)."""
+    from .process import correct_document
+
+    shared = _CORRECT_WORKER
+    try:
+        raw = Document.model_validate_json(raw_json)
+        doc = correct_document(raw, shared["correct"], shared["corrections"], shared["collection"])
+    except OcrfixError as e:
+        return None, str(e)
+    return doc.model_dump_json().encode(), None
+
+
+def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Options, corrections: Corrections,
+                   corr_key: str, collection: CollectionModel | None, unless: dict[str, str] | None = None) -> Iterator[FileResult]:
+    """Correct files again from their cached reads and write their outputs, in worker processes
+    where there are enough of them (``unless``: rel -> the text hash that need not be written again)."""
+    from .process import correct_document
+
+    unless = unless or {}
+    workers = min(options.workers, len(rels))
+    if workers < 2 or len(rels) < PARALLEL_MIN_FILES:
+        for rel in rels:
+            raw = ws.raw_ocr(rel)
+            if raw is None:
+                yield FileResult(rel, "failed", error=f"{rel}: no cached OCR in {out_dir}")
+                continue
+            yield _finish(ws, out_dir, rel, raw, options, corrections, corr_key, correct_document, "recorrect", 0.0,
+                          collection, unless_text=unless.get(rel))
+        return
+    context = multiprocessing.get_context("forkserver")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_correct_worker_init,
+                               initargs=(options.correct, corrections, None if collection is None else collection.to_json()))
+    queue_of = iter(rels)
+    pending: dict = {}
+    missing: list[FileResult] = []
+
+    def submit_next() -> bool:
+        for rel in queue_of:
+            raw_json = ws.raw_ocr_json(rel)
+            if raw_json is None:
+                missing.append(FileResult(rel, "failed", error=f"{rel}: no cached OCR in {out_dir}"))
+                continue
+            pending[pool.submit(_correct_json, raw_json)] = (rel, raw_json, time.perf_counter())
+            return True
+        return False
+
+    try:
+        for _ in range(workers * (1 + AHEAD_PER_WORKER)):
+            if not submit_next():
+                break
+        while pending or missing:
+            while missing:
+                yield missing.pop()
+            if not pending:
+                break
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for future in done:
+                rel, raw_json, started = pending.pop(future)
+                submit_next()
+                try:
+                    doc_json, error = future.result()
+                except Exception as e:  # a worker that died
+                    doc_json, error = None, f"{rel}: the correction worker failed ({type(e).__name__}: {e})"
+                if doc_json is None:
+                    ws.mark_failed(rel, error or "unknown error")
+                    yield FileResult(rel, "failed", error=error)
+                    continue
+                doc = Document.model_validate_json(doc_json)
+                yield _write_corrected(ws, out_dir, rel, None, doc, options, corr_key, "recorrect", 0.0, unless.get(rel),
+                                       started, raw_json=raw_json)
+    finally:
+        _close_pool(pool)
+
+
+def _close_pool(pool: ProcessPoolExecutor) -> None:
+    """Shut a pool down now, its workers (and the Tesseracts they run) stopped, not drained."""
+    # The worker processes, taken before shutdown: shutdown forgets them (``_processes = None``),
+    # and a worker left alone finishes its page and the queued ones first (Ctrl-C took 10-25 s).
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        _stop_worker(process)
 
 
 def _utf8_name(name: str) -> bool:
@@ -427,10 +524,24 @@ def _finish(ws: Workspace, out_dir: Path, rel: str, raw: Document, options: Opti
     started = time.perf_counter()
     try:
         doc = correct_document(raw, options.correct, corrections, collection)
+    except OcrfixError as e:
+        ws.mark_failed(rel, str(e))
+        return FileResult(rel, "failed", error=str(e))
+    return _write_corrected(ws, out_dir, rel, raw, doc, options, corr_key, action, ocr_seconds, unless_text, started)
+
+
+def _write_corrected(ws: Workspace, out_dir: Path, rel: str, raw: Document | None, doc: Document, options: Options,
+                     corr_key: str, action: str, ocr_seconds: float, unless_text: str | None, started: float,
+                     raw_json: bytes | None = None) -> FileResult:
+    """Write a corrected document's outputs and record it as done (``_finish``'s second half).
+    ``raw`` may be None where ``raw_json`` holds it (parsed only for ``--raw`` outputs)."""
+    try:
         text_hash = _text_hash(doc)
         if unless_text is not None and text_hash == unless_text:
             return FileResult(rel, "skip", pages=len(doc.pages), text_hash=text_hash)
         record = ws.record(rel)  # the input's path, for outputs that need its page images (PDF)
+        if options.output.raw and raw is None and raw_json is not None:
+            raw = Document.model_validate_json(raw_json)
         write_document(doc, out_dir, Path(rel), options.output.formats, text_doc=raw if options.output.raw else None,
                        pdf_a=options.output.pdf_a,
                        input_path=Path(record.path) if record is not None else None)
@@ -469,7 +580,6 @@ def recorrect_outputs(out_dir: Path, rels: list[str] | None = None, corrections_
     each decision, and it never runs Tesseract.
     """
     from .corrections import load_corrections
-    from .process import correct_document
 
     with open_workspace(out_dir, create=False) as ws:
         options = ws.run_options()
@@ -479,12 +589,7 @@ def recorrect_outputs(out_dir: Path, rels: list[str] | None = None, corrections_
         key = correction_key(options, corrections)
         wanted = rels if rels is not None else [r.rel for r in ws.records() if r.has_ocr and r.state == "done"]
         collection = ws.collection() if options.correct.automatic else None
-        results = []
-        for rel in wanted:
-            raw = ws.raw_ocr(rel)
-            if raw is None:
-                results.append(FileResult(rel, "failed", error=f"{rel}: no cached OCR in {out_dir}"))
-                continue
-            results.append(_finish(ws, out_dir, rel, raw, options, corrections, key, correct_document, "recorrect", 0.0, collection))
+        with contextlib.closing(_correct_files(ws, out_dir, wanted, options, corrections, key, collection)) as redone:
+            results = list(redone)
         ws.commit()
     return results

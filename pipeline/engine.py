@@ -110,7 +110,8 @@ def _tesseract_words(cmd: str, lang: str, cache: Path) -> frozenset[str]:
                 partial = target.with_suffix(f".{os.getpid()}.tmp")
                 shutil.copyfile(listed, partial)
                 os.replace(partial, target)
-        words.update(w.lower() for w in target.read_text(encoding="utf-8", errors="replace").split() if w)
+        with target.open(encoding="utf-8", errors="replace") as listed_words:  # a line at a time: no copy of the whole list
+            words.update(w.lower() for line in listed_words for w in line.split())
     return frozenset(words)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
@@ -144,8 +145,8 @@ def _to_array(frame: Image.Image) -> np.ndarray:
     if frame.mode in ("1", "L", "I;16", "I", "F"):
         gray = frame.convert("L")
         return np.asarray(gray)
-    rgb = frame.convert("RGB")
-    return np.ascontiguousarray(np.asarray(rgb)[:, :, ::-1])  # BGR, as OpenCV expects
+    rgb = frame if frame.mode == "RGB" else frame.convert("RGB")  # (convert copies even to its own mode)
+    return cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2BGR)  # BGR, as OpenCV expects
 
 
 @contextlib.contextmanager

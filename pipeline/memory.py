@@ -38,14 +38,24 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-def _high_water_kb(pid: int) -> int:
+def _status(pid: int | str) -> dict[str, str]:
     try:
-        for line in (_PROC / str(pid) / "status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+        text = (_PROC / str(pid) / "status").read_text()
+    except OSError:
+        return {}
+    return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+
+
+def _high_water_kb(pid: int, own_name: str) -> int:
+    """A child's high-water mark; 0 while it has not exec'd yet: a child between vfork and exec
+    shares this process's memory, and /proc shows this process's high-water mark for it."""
+    status = _status(pid)
+    if status.get("Name", "").strip() == own_name:
+        return 0
+    try:
+        return int(status.get("VmHWM", "0 kB").split()[0])
+    except (ValueError, IndexError):
+        return 0
 
 
 class ChildPeak:
@@ -60,6 +70,7 @@ class ChildPeak:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._peak_kb = 0
+        self._name = _status(self._pid).get("Name", "").strip()
 
     @property
     def mb(self) -> float:
@@ -67,7 +78,7 @@ class ChildPeak:
 
     def look(self) -> None:
         for kid in _children(self._pid):
-            self._peak_kb = max(self._peak_kb, _high_water_kb(kid))
+            self._peak_kb = max(self._peak_kb, _high_water_kb(kid, self._name))
 
     def _watch(self) -> None:
         while not self._stop.wait(self._poll):

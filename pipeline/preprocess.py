@@ -588,11 +588,32 @@ def flatten_background(image: np.ndarray, window: int) -> np.ndarray:
 
 def stretch_contrast(image: np.ndarray, low_pct: float = 1.0, high_pct: float = 99.5) -> np.ndarray:
     """Stretch the grey levels so the darkest ink is black and the background white."""
-    low, high = np.percentile(image, [low_pct, high_pct])
+    if image.dtype != np.uint8:
+        low, high = np.percentile(image, [low_pct, high_pct])
+        if high - low < 1:
+            return image
+        out = (image.astype(np.float32) - float(low)) * (255.0 / float(high - low))
+        return np.clip(out, 0, 255).astype(np.uint8)
+    # 8-bit pages through their histogram and a look-up table: the same values as the arithmetic
+    # on the whole image, without its float copies (four of 36 MB on a 3800 x 2300 page).
+    # (np.bincount would first widen the page to 64-bit integers: 8 bytes a pixel)
+    cumulative = np.cumsum(cv2.calcHist([image], [0], None, [256], [0, 256]).ravel().astype(np.int64))
+    low, high = (_percentile_from_counts(cumulative, pct) for pct in (low_pct, high_pct))
     if high - low < 1:
         return image
-    out = (image.astype(np.float32) - float(low)) * (255.0 / float(high - low))
-    return np.clip(out, 0, 255).astype(np.uint8)
+    levels = (np.arange(256, dtype=np.float32) - np.float32(low)) * np.float32(255.0 / float(high - low))
+    return cv2.LUT(image, np.clip(levels, 0, 255).astype(np.uint8))
+
+
+def _percentile_from_counts(cumulative: np.ndarray, pct: float) -> float:
+    """numpy's (linear) percentile of the values whose cumulative counts by level are given."""
+    n = int(cumulative[-1])
+    position = pct / 100.0 * (n - 1)
+    below = int(np.floor(position))
+    fraction = position - below
+    lower = int(np.searchsorted(cumulative, below, side="right"))
+    upper = int(np.searchsorted(cumulative, min(below + 1, n - 1), side="right"))
+    return lower + fraction * (upper - lower)
 
 
 def binarise_otsu(image: np.ndarray) -> np.ndarray:

@@ -218,10 +218,15 @@ class Workspace:
         return model
 
     def raw_ocr(self, rel: str) -> Document | None:
+        text = self.raw_ocr_json(rel)
+        return None if text is None else Document.model_validate_json(text)
+
+    def raw_ocr_json(self, rel: str) -> bytes | None:
+        """The cached read of a file as JSON (for a worker to parse: cheaper to send than a Document)."""
         row = self.db.execute("SELECT raw_ocr FROM files WHERE rel=?", (rel,)).fetchone()
         if not row or row[0] is None:
             return None
-        return Document.model_validate_json(zlib.decompress(row[0]))
+        return zlib.decompress(row[0])
 
     def mark_done(self, rel: str, correction_key: str, corrected: Document, seconds: float) -> None:
         flags = [

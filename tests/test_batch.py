@@ -332,3 +332,45 @@ def test_a_page_with_an_implausible_resolution_is_reported_and_recorded(tmp_path
     assert len(done.notes) == 1 and done.notes[0].startswith("page 1: the PDF says this page is 66 cm wide")
     doc = Document.model_validate_json((tmp_path / "out" / "letter.json").read_text())
     assert [s.name for s in doc.pages[0].steps][:1] == ["input"]
+
+
+def test_re_correction_in_worker_processes_writes_what_one_process_writes(tmp_path):
+    """Enough files to correct again are corrected in worker processes (each parses the collection
+    model once); the outputs are byte for byte those of correcting them in one process."""
+    import shutil
+
+    import cv2
+
+    from conftest import FakeEngine, text_page
+    from pipeline.batch import PARALLEL_MIN_FILES, run_batch
+    from pipeline.corrections import load_corrections
+    from pipeline.corrections.schema import Entry
+    from pipeline.corrections.store import add_entry
+    from pipeline.options import Options
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    count = PARALLEL_MIN_FILES + 3
+    words = ["the", "goverment", "recieved", "Telegram", "Wilhelmstrasse", "of", "tbe", "note", "was", "read"]
+    reads = [[[(words[(i + j) % len(words)], 95.0 if j % 3 else 55.0) for j in range(12)]] for i in range(count)]
+    inputs = []
+    for i in range(count):
+        cv2.imwrite(str(scans / f"p{i:02d}.png"), text_page(f"Telegram {i}"))
+        inputs.append((scans / f"p{i:02d}.png", Path(f"p{i:02d}.png")))
+    corrections_file = tmp_path / "corrections.yaml"
+
+    def options(workers: int) -> Options:
+        return Options(workers=workers, correct={"corrections_file": corrections_file}, output={"formats": ["txt", "json"]})
+
+    run_batch(inputs, tmp_path / "one", options(1), load_corrections(corrections_file), engine=FakeEngine(reads))
+    shutil.copytree(tmp_path / "one", tmp_path / "two")
+    add_entry(corrections_file, Entry(ocr="recieved", replacement="received", approved_by="test", approved_at="2026-12-01"))
+    engine = FakeEngine([])
+    serial = run_batch(inputs, tmp_path / "one", options(1), load_corrections(corrections_file), engine=engine)
+    parallel = run_batch(inputs, tmp_path / "two", options(2), load_corrections(corrections_file), engine=engine)
+    assert serial.count("recorrect") == parallel.count("recorrect") == count and not engine.seen
+    for i in range(count):
+        for suffix in (".txt", ".json"):
+            one = (tmp_path / "one" / f"p{i:02d}{suffix}").read_bytes()
+            assert one == (tmp_path / "two" / f"p{i:02d}{suffix}").read_bytes(), f"p{i:02d}{suffix}"
+    assert "received" in (tmp_path / "two" / "p00.txt").read_text() or "received" in (tmp_path / "two" / "p01.txt").read_text()
