@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from devset import DEV, ROOT, publish
+from devset import DEV, publish
 
 from pipeline.batch import run_batch  # noqa: E402  (devset put ROOT on sys.path)
 from pipeline.corrections import load_corrections  # noqa: E402
