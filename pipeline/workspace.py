@@ -82,6 +82,27 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class FolderSummary:
+    # state -> (files, pages, seconds of OCR)
+    by_state: dict[str, tuple[int, int, float]]
+    cached_pages: int
+    flagged: int
+    failed: list[tuple[str, str]]
+    # the first pending files by name (``files`` in by_state says how many there are)
+    pending_listed: list[str]
+
+    def files(self, state: str) -> int:
+        return self.by_state.get(state, (0, 0, 0.0))[0]
+
+    def pages(self, state: str) -> int:
+        return self.by_state.get(state, (0, 0, 0.0))[1]
+
+    @property
+    def ocr_seconds(self) -> float:
+        return sum(seconds for _, _, seconds in self.by_state.values())
+
+
 @dataclass
 class FileRecord:
     rel: str
@@ -168,6 +189,21 @@ class Workspace:
             " correct_seconds, size, mtime_ns, raw_ocr IS NOT NULL FROM files ORDER BY rel"
         ).fetchall()
         return [FileRecord(*r[:-1], has_ocr=bool(r[-1])) for r in rows]
+
+    def summary(self, listed: int = 20) -> "FolderSummary":
+        """What ``ocrfix status`` shows, counted by SQLite (a folder of 100,000 pages must not be
+        loaded file by file to be summed)."""
+        # Two passes over the files, ~0.13 s a 100,000 each. (One GROUP BY that also asks whether
+        # raw_ocr is set takes 1.4 s: its sorter copies every row's cached read.)
+        by_state = {state: (files, pages or 0, ocr or 0.0) for state, files, pages, ocr in self.db.execute(
+            "SELECT state, COUNT(*), SUM(pages), SUM(ocr_seconds) FROM files GROUP BY state")}
+        cached_pages = self.db.execute("SELECT COALESCE(SUM(pages), 0) FROM files WHERE raw_ocr IS NOT NULL").fetchone()[0]
+        failed = self.db.execute("SELECT rel, COALESCE(error, '') FROM files WHERE state='failed' ORDER BY rel").fetchall() \
+            if "failed" in by_state else []
+        pending = [r for (r,) in self.db.execute("SELECT rel FROM files WHERE state='pending' ORDER BY rel LIMIT ?", (listed,))] \
+            if "pending" in by_state else []
+        return FolderSummary(by_state=by_state, cached_pages=cached_pages, flagged=self.flag_count(), failed=failed,
+                             pending_listed=pending)
 
     def input_hash(self, rel: str, path: Path) -> str:
         """The input's hash, reusing the stored one when size and mtime are unchanged (no re-read)."""

@@ -223,28 +223,25 @@ def status(
 
     console = Console()
     with open_workspace(out, create=False) as ws:
-        records = ws.records()
-        flagged = sum(1 for _ in ws.flags())
+        summary = ws.summary()
         saved_parts, saved_options = ws.saved_key_parts(), ws.saved_options()
-    counts = {state: sum(r.state == state for r in records) for state in ("done", "pending", "failed")}
     table = Table(title=f"ocrfix workspace {out}")
     table.add_column("state")
     table.add_column("files", justify="right")
     table.add_column("pages", justify="right")
     for state in ("done", "pending", "failed"):
-        pages = sum(r.pages or 0 for r in records if r.state == state)
-        table.add_row(state, str(counts[state]), str(pages) if state != "pending" else "")
+        table.add_row(state, str(summary.files(state)), str(summary.pages(state)) if state != "pending" else "")
     console.print(table)
-    ocr_s = sum(r.ocr_seconds or 0 for r in records)
-    console.print(f"{flagged} words flagged for review; {ocr_s:.0f} s of OCR cached.", highlight=False)
-    failed = [(r.rel, r.error or "") for r in records if r.state == "failed"]
-    if failed:
-        _failure_table(console, failed)
-    pending = [r.rel for r in records if r.state == "pending"]
+    console.print(f"{summary.flagged} words flagged for review; {summary.ocr_seconds:.0f} s of OCR cached.", highlight=False)
+    if summary.failed:
+        _failure_table(console, summary.failed)
+    pending = summary.files("pending")
     if pending:
-        console.print("Pending: " + ", ".join(pending[:20]) + (f" … and {len(pending) - 20} more" if len(pending) > 20 else ""), highlight=False)
+        listed = summary.pending_listed
+        console.print("Pending: " + ", ".join(listed) + (f" … and {pending - len(listed)} more" if pending > len(listed) else ""),
+                      highlight=False)
     if saved_parts and saved_options is not None:
-        _next_run(console, saved_parts, saved_options, sum(r.pages or 0 for r in records if r.has_ocr))
+        _next_run(console, saved_parts, saved_options, summary.cached_pages)
 
 
 def _next_run(console, saved_parts: dict[str, str], options, cached_pages: int) -> None:
