@@ -23,6 +23,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -452,7 +453,16 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
             if raw_json is None:
                 missing.append(FileResult(rel, "failed", error=f"{rel}: no cached OCR in {out_dir}"))
                 continue
-            pending[pool.submit(_correct_json, raw_json)] = (rel, raw_json, time.perf_counter())
+            try:
+                pending[pool.submit(_correct_json, raw_json)] = (rel, raw_json, time.perf_counter())
+            except BrokenProcessPool:
+                # A worker died (out of memory, a crash in a library): the files not yet handed
+                # out are corrected here, one by one; those the workers held are reported failed.
+                raw = ws.raw_ocr(rel)
+                assert raw is not None
+                missing.append(_finish(ws, out_dir, rel, raw, options, corrections, corr_key, correct_document, "recorrect",
+                                       0.0, collection, unless_text=unless.get(rel)))
+                continue
             return True
         return False
 
@@ -468,11 +478,11 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for future in done:
                 rel, raw_json, started = pending.pop(future)
-                submit_next()
                 try:
                     doc_json, error = future.result()
                 except Exception as e:  # a worker that died
                     doc_json, error = None, f"{rel}: the correction worker failed ({type(e).__name__}: {e})"
+                submit_next()
                 if doc_json is None:
                     ws.mark_failed(rel, error or "unknown error")
                     yield FileResult(rel, "failed", error=error)

@@ -597,7 +597,8 @@ def stretch_contrast(image: np.ndarray, low_pct: float = 1.0, high_pct: float = 
     # 8-bit pages through their histogram and a look-up table: the same values as the arithmetic
     # on the whole image, without its float copies (four of 36 MB on a 3800 x 2300 page).
     # (np.bincount would first widen the page to 64-bit integers: 8 bytes a pixel)
-    cumulative = np.cumsum(cv2.calcHist([image], [0], None, [256], [0, 256]).ravel().astype(np.int64))
+    cumulative = np.cumsum(cv2.calcHist([np.ascontiguousarray(image).reshape(-1, 1)], [0], None, [256], [0, 256])
+                           .ravel().astype(np.int64))
     low, high = (_percentile_from_counts(cumulative, pct) for pct in (low_pct, high_pct))
     if high - low < 1:
         return image
@@ -613,7 +614,8 @@ def _percentile_from_counts(cumulative: np.ndarray, pct: float) -> float:
     fraction = position - below
     lower = int(np.searchsorted(cumulative, below, side="right"))
     upper = int(np.searchsorted(cumulative, min(below + 1, n - 1), side="right"))
-    return lower + fraction * (upper - lower)
+    # numpy's _lerp: from the upper end where the point is nearer it (the same float rounding)
+    return upper - (upper - lower) * (1 - fraction) if fraction >= 0.5 else lower + fraction * (upper - lower)
 
 
 def binarise_otsu(image: np.ndarray) -> np.ndarray:

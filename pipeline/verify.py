@@ -416,8 +416,9 @@ def merge_reads(
             use_processed = (
                 (not original or sum(len(ln.words) for ln in p_lines) >= MIN_WORDS_NEW_LINE)
                 and _known_share(p_lines, knows) >= MIN_KNOWN_SHARE_NEW_LINE
+                # (on a page the first read found nothing on, something read beats nothing)
                 and _span_value([w for ln in p_lines for w in ln.words], knows, UNKNOWN_WEIGHT, scale_p)
-                >= max(MIN_GAIN, MIN_NEW_LINE_PLAUSIBILITY * _letters(p_lines))
+                >= max(MIN_GAIN, MIN_NEW_LINE_PLAUSIBILITY * _letters(p_lines) if original else 0.0)
                 and not any(_already_read(ln, original) for ln in p_lines)
             )
         elif len(o_idx) == 1 or len(p_idx) == 1:

@@ -302,3 +302,6 @@ def test_a_line_only_the_processed_read_found_needs_the_pages_usual_confidence()
                                         for i, (t, c) in enumerate([("in", 77.0), ("on", 36.0), ("London", 4.0)])])] + page[2:]
     assert "will arrive in London" in texts(merge_reads(original, sure, vocabulary(original, sure)).lines)
     assert texts(merge_reads(original, scribble, vocabulary(original, scribble)).lines) == texts(original)
+    # On a page the first read found nothing on, something read beats nothing, however unsure.
+    faint = [line("The Secretary of State", 100, conf=45)]
+    assert texts(merge_reads([], faint, vocabulary(faint)).lines) == texts(faint)
