@@ -430,15 +430,19 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
     from .process import correct_document
 
     unless = unless or {}
+
+    def no_cache(rel: str) -> FileResult:
+        return FileResult(rel, "failed", error=f"{rel}: no cached OCR in {out_dir}")
+
+    def correct_here(rel: str, raw: Document) -> FileResult:
+        return _finish(ws, out_dir, rel, raw, options, corrections, corr_key, correct_document, "recorrect", 0.0,
+                       collection, unless_text=unless.get(rel))
+
     workers = min(options.workers, len(rels))
     if workers < 2 or len(rels) < PARALLEL_MIN_FILES:
         for rel in rels:
             raw = ws.raw_ocr(rel)
-            if raw is None:
-                yield FileResult(rel, "failed", error=f"{rel}: no cached OCR in {out_dir}")
-                continue
-            yield _finish(ws, out_dir, rel, raw, options, corrections, corr_key, correct_document, "recorrect", 0.0,
-                          collection, unless_text=unless.get(rel))
+            yield no_cache(rel) if raw is None else correct_here(rel, raw)
         return
     context = multiprocessing.get_context("forkserver")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_correct_worker_init,
@@ -451,17 +455,14 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
         for rel in queue_of:
             raw_json = ws.raw_ocr_json(rel)
             if raw_json is None:
-                missing.append(FileResult(rel, "failed", error=f"{rel}: no cached OCR in {out_dir}"))
+                missing.append(no_cache(rel))
                 continue
             try:
                 pending[pool.submit(_correct_json, raw_json)] = (rel, raw_json, time.perf_counter())
             except BrokenProcessPool:
                 # A worker died (out of memory, a crash in a library): the files not yet handed
                 # out are corrected here, one by one; those the workers held are reported failed.
-                raw = ws.raw_ocr(rel)
-                assert raw is not None
-                missing.append(_finish(ws, out_dir, rel, raw, options, corrections, corr_key, correct_document, "recorrect",
-                                       0.0, collection, unless_text=unless.get(rel)))
+                missing.append(correct_here(rel, Document.model_validate_json(raw_json)))
                 continue
             return True
         return False

@@ -10,6 +10,7 @@ So while a worker reads, a thread looks at its children's own high-water mark (`
 
 from __future__ import annotations
 
+import os
 import resource
 import threading
 from pathlib import Path
@@ -63,8 +64,6 @@ class ChildPeak:
     (``mb``; 0 where /proc cannot tell, e.g. on macOS)."""
 
     def __init__(self, pid: int | None = None, poll_seconds: float = POLL_SECONDS) -> None:
-        import os
-
         self._pid = pid if pid is not None else os.getpid()
         self._poll = poll_seconds
         self._stop = threading.Event()
