@@ -88,15 +88,12 @@ def line_pairs(d: dict) -> list[dict]:
     all_p = [w for ln in processed for w in ln.words]
     scale_o, scale_p = verify._confidence_scale(all_o, all_p), verify._confidence_scale(all_p, all_o)
     gt = normalise(d["gt"])
+    groups = verify.comparable_groups(original, processed)
     pairs = []
-    for o_idx, p_idx in verify.align_lines(original, processed):
-        if not o_idx or not p_idx or (len(o_idx) > 1 and len(p_idx) > 1):
-            continue
-        o_lines = verify._reading_order([original[i] for i in o_idx])
-        p_lines = verify._reading_order([processed[j] for j in p_idx])
-        o_text = normalise(" ".join(ln.text for ln in o_lines))
-        p_text = normalise(" ".join(ln.text for ln in p_lines))
-        if o_text == p_text or Levenshtein.normalized_similarity(o_text, p_text) < verify.MIN_SIMILARITY:
+    for _o_idx, _p_idx, o_words, p_words in groups:
+        o_text = normalise(" ".join(w.text for w in o_words))
+        p_text = normalise(" ".join(w.text for w in p_words))
+        if o_text == p_text:
             continue
         # Each read against the stretch of the ground truth that best matches the longer of them.
         found = fuzz.partial_ratio_alignment(max(o_text, p_text, key=len), gt)
@@ -107,8 +104,7 @@ def line_pairs(d: dict) -> list[dict]:
         for text in (o_text, p_text):
             best = fuzz.partial_ratio_alignment(text, window)
             errors.append(Levenshtein.distance(text, window[best.dest_start:best.dest_end]))
-        features = verify.pair_features([w for ln in o_lines for w in ln.words], [w for ln in p_lines for w in ln.words],
-                                        knows, scale_o, scale_p, d["deskewed"])
+        features = verify.pair_features(o_words, p_words, knows, scale_o, scale_p, d["deskewed"])
         pairs.append({"collection": d["page"].collection, "features": features, "eo": errors[0], "ep": errors[1]})
     return pairs
 

@@ -305,3 +305,38 @@ def test_a_line_only_the_processed_read_found_needs_the_pages_usual_confidence()
     # On a page the first read found nothing on, something read beats nothing, however unsure.
     faint = [line("The Secretary of State", 100, conf=45)]
     assert texts(merge_reads([], faint, vocabulary(faint)).lines) == texts(faint)
+
+
+def test_a_line_only_the_original_read_has_is_dropped_where_the_cleaned_page_shows_no_text_there():
+    """Specks along a dark scanner edge read as letters by the first read ("PES SRE EC BIR DGS ORI gar
+    a, i nee" on a rendered photocopy) and nothing at all on the cleaned page: no line of the page."""
+    page = [line("The Secretary of State will see the Ambassador", 100 + 100 * i) for i in range(4)]
+    noise = line("PES SRE EC BIR DGS ORI gar", 20, conf=30)
+    merged = merge_reads([noise] + page, page, vocabulary([noise] + page, page))
+    assert texts(merged.lines) == texts(page)
+    assert merged.dropped_original == 1 and merged.as_params()["lines_dropped_as_no_text"] == 1
+
+
+def test_a_line_only_the_original_read_has_stays_where_it_reads_as_text_or_was_not_read_again():
+    page = [line("The Secretary of State will see the Ambassador", 100 + 100 * i) for i in range(4)]
+    # A typed line the cleaned page lost: known words read with the page's usual confidence, one garble.
+    typed = line("will arrive in London Yopublkansk-funssefidke", 20)
+    assert texts(merge_reads([typed] + page, page, vocabulary([typed] + page, page)).lines) == texts([typed] + page)
+    # Noise that was not read again (not at risk): the second read says nothing about it.
+    noise = line("PES SRE EC BIR DGS ORI gar", 20, conf=30)
+    kept = merge_reads([noise] + page, page, vocabulary([noise] + page, page), at_risk={1, 2})
+    assert texts(kept.lines) == texts([noise] + page)
+    # Where the cleaned page holds anything over it (here a smudge the second read made out half a
+    # line lower), it is not dropped.
+    over = [line("xx yy", 40, conf=30)] + page
+    assert texts(merge_reads([noise] + page, over, vocabulary([noise] + page, over)).lines) == texts([noise] + page)
+
+
+def test_pieces_of_one_skewed_line_are_compared_left_to_right():
+    """On a skewed page the right half of a typed line may sit higher than its left half: compared in
+    row order, the two pieces read "of State The Secretary" and no longer look like the whole line
+    the other read has, so the better read could not be chosen."""
+    original = [line("Tbe Secrctary", 125, conf=60, x=100), line("ot Statc", 110, conf=60, x=346)]
+    processed = [line("The Secretary of State", 118, conf=95, x=100)]
+    merged = merge_reads(original, processed, vocabulary(original, processed))
+    assert texts(merged.lines) == ["The Secretary of State"]
