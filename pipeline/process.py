@@ -148,7 +148,7 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
         lexicon = engine.words(options.ocr.lang)
         knows = Vocabulary.build(lexicon, original).knows
         at_risk = {i for i, line in enumerate(original) if line_at_risk(line, knows)}
-        processed, clean, choice = _second_read(engine, page_image, clean, options, name, original, at_risk)
+        processed, clean, choice, read_again = _second_read(engine, page_image, clean, options, name, original, at_risk)
         steps.extend(clean.steps)
         steps.append(choice)
         lines = original
@@ -163,7 +163,7 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
                               reason="the page was turned: "
                               + ("the turned read is the more plausible" if q_p > q_o else "the read as scanned is the more plausible")))
         elif processed is not None:
-            merged = merge_reads(original, processed, Vocabulary.build(lexicon, original, processed), at_risk=at_risk,
+            merged = merge_reads(original, processed, Vocabulary.build(lexicon, original, processed), at_risk=read_again,
                                  deskewed=any(s.name == "deskew" for s in clean.steps))
             lines = merged.lines
             steps.append(Step(name="verify", params=merged.as_params(), reason=_verify_reason(merged)))
@@ -180,6 +180,8 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
     return rejoin_page(page) if options.ocr.rejoin_lines else page
 
 
+# Tesseract's page segmentation mode for ink the read of the page missed: one uniform block of text.
+UNREAD_BANDS_PSM = 6
 # White rows around and between the bands of a montage: about two lines of type at the size
 # preprocessing aims for, so that Tesseract never takes two bands for one block of text.
 MONTAGE_GAP = 48
@@ -193,15 +195,30 @@ def _second_read(
     name: str,
     original: list[Line],
     at_risk: set[int],
-) -> tuple[list[Line] | None, Preprocessed, Step]:
-    """The second read of the page (boxes on the page as scanned), what made it, and the record of
-    the choice; None where no second read is worth making."""
+) -> tuple[list[Line] | None, Preprocessed, Step, set[int]]:
+    """The second read of the page (boxes on the page as scanned), what made it, the record of the
+    choice, and which lines of the original read it read again (what the merge may decide); None
+    where no second read is worth making."""
     height, width = page_image.image.shape[:2]
     if not _changes_page(clean):
         # The first candidate is the page as scanned, and its read is the original one: only a
         # poor read earns the next candidate.
         lines, clean, choice = _best_processed_read(engine, page_image, clean, options, name, original)
-        return (map_lines(lines, clean.to_input, width, height) if _changes_page(clean) else None), clean, choice
+        if _changes_page(clean):
+            return map_lines(lines, clean.to_input, width, height), clean, choice, at_risk
+        # Ink the read as scanned put in no line (a paragraph its layout analysis took for a picture:
+        # 18 typed lines of a dev page) is read again on its own, nothing else is; as one block of
+        # text (--psm 6), since finding the blocks is what failed there (read with the page's own
+        # segmentation, the band of that page gave 3 of its 18 lines, and 12 in a montage).
+        bands = unread_bands(clean.image, original, clean.to_input) if original else []
+        if not bands:
+            return None, clean, choice, set()
+        sheet, starts = montage(clean.image, bands, MONTAGE_GAP)
+        block = options.model_copy(update={"ocr": options.ocr.model_copy(update={"psm": UNREAD_BANDS_PSM})})
+        lines = lines_from_montage(_read(engine, sheet, block, clean.dpi), bands, starts)
+        choice.params["unread_bands"] = [[b.top, b.bottom] for b in bands]
+        choice.reason += f"; ink in no line of the read was read again in {len(bands)} bands"
+        return map_lines(lines, clean.to_input, width, height), clean, choice, set()
     turned = [s.name for s in clean.steps if s.name in ("orient", "deskew")]
     bands: list = []
     share = 1.0
@@ -212,7 +229,7 @@ def _second_read(
         if not bands:
             return None, clean, Step(name="choose", params={"lines_at_risk": 0, "reads": 1},
                                      reason="every line of the page read as scanned is known and confident, and it "
-                                     "missed no line: no second read")
+                                     "missed no line: no second read"), set()
     if share > WHOLE_PAGE_SHARE:
         # A page that had to be turned or deskewed is read whole: Tesseract's segmentation of the
         # skewed page cuts and misorders lines whatever their words say.
@@ -220,7 +237,7 @@ def _second_read(
         choice.params.update({"lines_at_risk": len(at_risk), "share_at_risk": round(min(share, 1.0), 3)})
         if turned:
             choice.reason += f"; the page was {' and '.join(turned)}ed, so it was read whole"
-        return map_lines(lines, clean.to_input, width, height), clean, choice
+        return map_lines(lines, clean.to_input, width, height), clean, choice, at_risk
     sheet, starts = montage(clean.image, bands, MONTAGE_GAP)
     lines = lines_from_montage(_read(engine, sheet, options, clean.dpi), bands, starts)
     choice = Step(
@@ -229,7 +246,7 @@ def _second_read(
         reason=f"{len(at_risk)} lines of the page read as scanned had an unknown or unsure word (or held ink it "
         f"did not read): read again from the preprocessed page in {len(bands)} bands",
     )
-    return map_lines(lines, clean.to_input, width, height), clean, choice
+    return map_lines(lines, clean.to_input, width, height), clean, choice, at_risk
 
 
 def _changes_page(clean: Preprocessed) -> bool:
