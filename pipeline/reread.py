@@ -4,8 +4,8 @@ The original read of a page (as scanned) is the reference. Its lines of known, c
 need no second opinion; the others (``verify.line_at_risk``) are read again from the preprocessed
 image. Reading the whole preprocessed page for a few doubtful lines would double the OCR time, so
 the bands of the preprocessed image that hold those lines are cut out, stacked one under the other
-with white space between them (a "montage"), and read in a single call; the lines read in each
-band go back to their place on the page.
+with rows of the paper's own colour between them (a "montage"), and read in a single call; the
+lines read in each band go back to their place on the page.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 
 from .model import Line, Word
 
-__all__ = ["Band", "risk_bands", "unread_bands", "join_bands", "montage", "lines_from_montage", "BAND_MARGIN", "WHOLE_PAGE_SHARE"]
+__all__ = ["Band", "risk_bands", "unread_bands", "join_bands", "montage", "paper_level", "lines_from_montage", "BAND_MARGIN", "WHOLE_PAGE_SHARE"]
 
 # A band reaches this many word heights above and below its line (but never past half way to the
 # next line of the original read): enough for ascenders, descenders and a line's residual skew.
@@ -140,14 +140,24 @@ def join_bands(bands: list[tuple[float, float]] | list[Band]) -> list[Band]:
     return [Band(int(np.floor(t)), int(np.ceil(b))) for t, b in joined]
 
 
+def paper_level(image: np.ndarray, bands: list[Band]) -> int | tuple[int, ...]:
+    """The colour of the paper in the bands: their median (type covers a small share of a band)."""
+    rows = np.concatenate([image[b.top : b.bottom] for b in bands]) if bands else image
+    if rows.ndim == 2:
+        return int(np.median(rows))
+    return tuple(int(v) for v in np.median(rows.reshape(-1, rows.shape[2]), axis=0))
+
+
 def montage(image: np.ndarray, bands: list[Band], gap: int) -> tuple[np.ndarray, list[int]]:
-    """The bands of ``image`` stacked with ``gap`` white rows above, between and below them, and
-    the row of the montage each band starts at."""
-    white = 255 if image.ndim == 2 else (255,) * image.shape[2]
+    """The bands of ``image`` stacked with ``gap`` rows of the paper's own colour above, between and
+    below them, and the row of the montage each band starts at. Not white: on grey paper, white
+    rows make Tesseract's global threshold fall between paper and white, so the paper reads as
+    ink and the whole montage as nothing (a Danish dev page with paper at grey 214 read no word)."""
+    paper = paper_level(image, bands)
     parts: list[np.ndarray] = []
     starts: list[int] = []
     row = gap
-    spacer = np.full((gap, *image.shape[1:]), white, dtype=image.dtype)
+    spacer = np.full((gap, *image.shape[1:]), paper, dtype=image.dtype)
     parts.append(spacer)
     for band in bands:
         starts.append(row)

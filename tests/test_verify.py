@@ -340,3 +340,25 @@ def test_pieces_of_one_skewed_line_are_compared_left_to_right():
     processed = [line("The Secretary of State", 118, conf=95, x=100)]
     merged = merge_reads(original, processed, vocabulary(original, processed))
     assert texts(merged.lines) == ["The Secretary of State"]
+
+
+@pytest.mark.tesseract
+def test_a_montage_of_bands_of_grey_paper_reads_as_text():
+    """The rows between the bands are the paper's own colour: white rows beside grey paper (214,
+    a Danish dev page) put Tesseract's global threshold between paper and white, and the whole
+    montage read as no word at all."""
+    import cv2
+
+    from pipeline.engine import TesseractEngine
+    from pipeline.options import OcrOptions
+    from pipeline.reread import Band, montage
+
+    image = np.full((400, 1400), 214, np.uint8)
+    for k, text in enumerate(["The Secretary of State will see", "the Ambassador on Monday", "in London next week"]):
+        cv2.putText(image, text, (40, 80 + 120 * k), cv2.FONT_HERSHEY_SIMPLEX, 1.3, 40, 3, cv2.LINE_AA)
+    bands = [Band(40, 100), Band(160, 220), Band(280, 340)]
+    sheet, _starts = montage(image, bands, 48)
+    assert int(sheet[10, 10]) == 214
+    read = TesseractEngine().read(sheet, OcrOptions(lang="eng"), 300)
+    words = " ".join(w.text for w in read.words)
+    assert "Secretary" in words and "Ambassador" in words and "London" in words
