@@ -180,8 +180,6 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
     return rejoin_page(page) if options.ocr.rejoin_lines else page
 
 
-# Tesseract's page segmentation mode for ink the read of the page missed: one uniform block of text.
-UNREAD_BANDS_PSM = 6
 # White rows around and between the bands of a montage: about two lines of type at the size
 # preprocessing aims for, so that Tesseract never takes two bands for one block of text.
 MONTAGE_GAP = 48
@@ -207,15 +205,12 @@ def _second_read(
         if _changes_page(clean):
             return map_lines(lines, clean.to_input, width, height), clean, choice, at_risk
         # Ink the read as scanned put in no line (a paragraph its layout analysis took for a picture:
-        # 18 typed lines of a dev page) is read again on its own, nothing else is; as one block of
-        # text (--psm 6), since finding the blocks is what failed there (read with the page's own
-        # segmentation, the band of that page gave 3 of its 18 lines, and 12 in a montage).
+        # 18 typed lines of a dev page) is read again on its own in a montage; nothing else is.
         bands = unread_bands(clean.image, original, clean.to_input) if original else []
         if not bands:
             return None, clean, choice, set()
         sheet, starts = montage(clean.image, bands, MONTAGE_GAP)
-        block = options.model_copy(update={"ocr": options.ocr.model_copy(update={"psm": UNREAD_BANDS_PSM})})
-        lines = lines_from_montage(_read(engine, sheet, block, clean.dpi), bands, starts)
+        lines = lines_from_montage(_read(engine, sheet, options, clean.dpi), bands, starts)
         choice.params["unread_bands"] = [[b.top, b.bottom] for b in bands]
         choice.reason += f"; ink in no line of the read was read again in {len(bands)} bands"
         return map_lines(lines, clean.to_input, width, height), clean, choice, set()
