@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,9 @@ from .model import BBox, Document, Line, Page, Step
 from .options import CorrectOptions, Options
 from .corrections import Corrections, apply_overrides, load_corrections
 from .preprocess import Preprocessed, preprocess
-from .reread import WHOLE_PAGE_SHARE, join_bands, lines_from_montage, montage, risk_bands, unread_bands
+from .reread import (
+    WHOLE_PAGE_SHARE, Band, bands_with_text, join_bands, lines_from_montage, lines_in_bands, montage, risk_bands, unread_bands,
+)
 from .verify import MergeResult, Vocabulary, line_at_risk, merge_reads, read_quality
 
 __all__ = ["ocr_page", "ocr_document", "correct_document", "corrector_for", "map_lines"]
@@ -148,7 +151,8 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
         lexicon = engine.words(options.ocr.lang)
         knows = Vocabulary.build(lexicon, original).knows
         at_risk = {i for i, line in enumerate(original) if line_at_risk(line, knows)}
-        processed, clean, choice, read_again = _second_read(engine, page_image, clean, options, name, original, at_risk)
+        second = _second_read(engine, page_image, clean, options, name, original, at_risk)
+        processed, clean, choice = second.lines, second.clean, second.choice
         steps.extend(clean.steps)
         steps.append(choice)
         lines = original
@@ -163,7 +167,8 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
                               reason="the page was turned: "
                               + ("the turned read is the more plausible" if q_p > q_o else "the read as scanned is the more plausible")))
         elif processed is not None:
-            merged = merge_reads(original, processed, Vocabulary.build(lexicon, original, processed), at_risk=read_again,
+            merged = merge_reads(original, processed, Vocabulary.build(lexicon, original, processed), at_risk=second.open_lines,
+                                 covered=second.covered,
                                  deskewed=any(s.name == "deskew" for s in clean.steps))
             lines = merged.lines
             steps.append(Step(name="verify", params=merged.as_params(), reason=_verify_reason(merged)))
@@ -180,9 +185,31 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
     return rejoin_page(page) if options.ocr.rejoin_lines else page
 
 
-# White rows around and between the bands of a montage: about two lines of type at the size
+# Rows of paper around and between the bands of a montage: about two lines of type at the size
 # preprocessing aims for, so that Tesseract never takes two bands for one block of text.
 MONTAGE_GAP = 48
+
+
+@dataclass
+class SecondRead:
+    """The second read of a page and what the merge may do with it."""
+
+    # Its lines, boxes on the page as scanned; None where no second read was worth making.
+    lines: list[Line] | None
+    # The preprocessing that made it, and the record of the choice.
+    clean: Preprocessed
+    choice: Step
+    # Lines of the original read the merge may replace with the second read's.
+    open_lines: set[int] = field(default_factory=set)
+    # Lines of the original read whose rows the second read read and found text in: the only ones
+    # the merge may drop as no text.
+    covered: set[int] = field(default_factory=set)
+
+
+def _read_bands(engine: OcrEngine, clean: Preprocessed, bands: list[Band], options: Options) -> list[Line]:
+    """The bands of the preprocessed page read in one montage; lines in the preprocessed image's rows."""
+    sheet, starts = montage(clean.image, bands, MONTAGE_GAP)
+    return lines_from_montage(_read(engine, sheet, options, clean.dpi), bands, starts)
 
 
 def _second_read(
@@ -193,38 +220,42 @@ def _second_read(
     name: str,
     original: list[Line],
     at_risk: set[int],
-) -> tuple[list[Line] | None, Preprocessed, Step, set[int]]:
-    """The second read of the page (boxes on the page as scanned), what made it, the record of the
-    choice, and which lines of the original read it read again (what the merge may decide); None
-    where no second read is worth making."""
+) -> SecondRead:
+    """The second read of the page: the lines of the original read at risk, again from the
+    preprocessed page (in bands, or the whole page), and any ink the original read put in no line."""
     height, width = page_image.image.shape[:2]
+
+    def second(lines: list[Line], clean: Preprocessed, choice: Step, bands: list[Band], open_lines: set[int]) -> SecondRead:
+        # The lines whose rows the second read covered, in bands where it found text.
+        covered = lines_in_bands(original, bands_with_text(lines, bands), clean.to_input, clean.image.shape[1])
+        return SecondRead(map_lines(lines, clean.to_input, width, height), clean, choice, open_lines, covered)
+
     if not _changes_page(clean):
         # The first candidate is the page as scanned, and its read is the original one: only a
         # poor read earns the next candidate.
         lines, clean, choice = _best_processed_read(engine, page_image, clean, options, name, original)
         if _changes_page(clean):
-            return map_lines(lines, clean.to_input, width, height), clean, choice, at_risk
+            return second(lines, clean, choice, [Band(0, clean.image.shape[0])], at_risk)
         # Ink the read as scanned put in no line (a paragraph its layout analysis took for a picture:
-        # 18 typed lines of a dev page) is read again on its own in a montage; nothing else is.
+        # 18 typed lines of a dev page) is read again on its own in a montage; nothing else is, so
+        # the merge may add lines but neither replace nor drop one.
         bands = unread_bands(clean.image, original, clean.to_input) if original else []
         if not bands:
-            return None, clean, choice, set()
-        sheet, starts = montage(clean.image, bands, MONTAGE_GAP)
-        lines = lines_from_montage(_read(engine, sheet, options, clean.dpi), bands, starts)
+            return SecondRead(None, clean, choice)
         choice.params["unread_bands"] = [[b.top, b.bottom] for b in bands]
         choice.reason += f"; ink in no line of the read was read again in {len(bands)} bands"
-        return map_lines(lines, clean.to_input, width, height), clean, choice, set()
+        return second(_read_bands(engine, clean, bands, options), clean, choice, [], set())
     turned = [s.name for s in clean.steps if s.name in ("orient", "deskew")]
-    bands: list = []
+    bands: list[Band] = []
     share = 1.0
     if original and not turned:
         bands = join_bands(risk_bands(original, at_risk, clean.to_input, clean.image.shape[0])
                            + unread_bands(clean.image, original, clean.to_input))
         share = sum(b.height for b in bands) / max(1, clean.image.shape[0])
         if not bands:
-            return None, clean, Step(name="choose", params={"lines_at_risk": 0, "reads": 1},
-                                     reason="every line of the page read as scanned is known and confident, and it "
-                                     "missed no line: no second read"), set()
+            return SecondRead(None, clean, Step(name="choose", params={"lines_at_risk": 0, "reads": 1},
+                                                reason="every line of the page read as scanned is known and confident, "
+                                                "and it missed no line: no second read"))
     if share > WHOLE_PAGE_SHARE:
         # A page that had to be turned or deskewed is read whole: Tesseract's segmentation of the
         # skewed page cuts and misorders lines whatever their words say.
@@ -232,16 +263,14 @@ def _second_read(
         choice.params.update({"lines_at_risk": len(at_risk), "share_at_risk": round(min(share, 1.0), 3)})
         if turned:
             choice.reason += f"; the page was {' and '.join(turned)}ed, so it was read whole"
-        return map_lines(lines, clean.to_input, width, height), clean, choice, at_risk
-    sheet, starts = montage(clean.image, bands, MONTAGE_GAP)
-    lines = lines_from_montage(_read(engine, sheet, options, clean.dpi), bands, starts)
+        return second(lines, clean, choice, [Band(0, clean.image.shape[0])], at_risk)
     choice = Step(
         name="choose",
         params={"lines_at_risk": len(at_risk), "share_at_risk": round(share, 3), "bands": [[b.top, b.bottom] for b in bands]},
         reason=f"{len(at_risk)} lines of the page read as scanned had an unknown or unsure word (or held ink it "
         f"did not read): read again from the preprocessed page in {len(bands)} bands",
     )
-    return map_lines(lines, clean.to_input, width, height), clean, choice, at_risk
+    return second(_read_bands(engine, clean, bands, options), clean, choice, bands, at_risk)
 
 
 def _changes_page(clean: Preprocessed) -> bool:

@@ -40,6 +40,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "merge_reads",
     "MergeResult",
+    "comparable_groups",
 ]
 
 # The weight of an unknown word's letters against a known word's in a read's plausibility. A
@@ -81,11 +82,15 @@ MIN_SHARED_FOR_SCALE = 10
 DEFAULT_CONFIDENCE = 50.0
 # A line of the original read is at risk (worth a second read) when a word in it is read with less
 # confidence than RISK_CONFIDENCE, or is unknown and read with less than RISK_UNKNOWN_CONFIDENCE.
-# bench/bench_chooser.py, on the dev pages: opening every line to a second read and opening only
-# these lines give the same CER within 0.03 points on every collection, and these are 47 % of the
-# lines' height (every line with an unknown word: 67 %); lower bars lose more than they save.
-RISK_CONFIDENCE = 70.0
-RISK_UNKNOWN_CONFIDENCE = 85.0
+# bench/bench_chooser.py, on the dev pages (merged CER ehri / german / danish / severe, pages worse
+# than the read as scanned, second reads' engine time as a share of the first reads'): every line
+# open 1.96 / 4.96 / 4.80 / 1.27 %, 2 worse, 0.79; bars 70, 85: 2.00 / 4.97 / 4.78 / 1.35 %, 1 worse,
+# 0.52; 60, 80: 2.04 / 5.01 / 4.80 / 1.38 %, none worse, 0.45; 50, 75: 2.06 / 5.02 / 4.83 / 1.40 %,
+# none, 0.39. Lower bars leave more garbles to the first read and every collection pays a little,
+# but the page the second read made worse (EHRI-ET-WL1375B310_04) is left alone from 60, 80: a loss
+# on one page is not paid for by gains on others.
+RISK_CONFIDENCE = 60.0
+RISK_UNKNOWN_CONFIDENCE = 80.0
 
 _EDGE_PUNCT = re.compile(r"^[^\w]+|[^\w]+$", re.UNICODE)
 
@@ -217,13 +222,16 @@ def align_lines(first: list[Line], second: list[Line]) -> list[tuple[list[int], 
 
 
 def _reading_order(lines: list[Line]) -> list[Line]:
-    """Lines of one group in reading order: pieces side by side (no two overlap across) are pieces
-    of one typed line, from the left, however far a skewed page has moved them up or down; else by
-    row (pieces of one typed line share a row), then from the left."""
+    """Lines of one group in reading order: pieces side by side (no two overlap across, centres
+    within a line's height) are pieces of one typed line, from the left, however a skewed page has
+    moved them up or down; else by row (pieces of one typed line share a row), then from the left."""
     boxes = [_line_box(ln) for ln in lines]
     if len(lines) > 1 and all(b is not None for b in boxes):
         spans = sorted((b[0], b[2]) for b in boxes)  # type: ignore[index]
-        if all(left[1] <= right[0] for left, right in zip(spans, spans[1:])):
+        centres = [(b[1] + b[3]) / 2 for b in boxes]  # type: ignore[index]
+        tallest = max(b[3] - b[1] for b in boxes)  # type: ignore[index]
+        if (all(left[1] <= right[0] for left, right in zip(spans, spans[1:]))
+                and max(centres) - min(centres) <= tallest):
             return [lines[k] for k in sorted(range(len(lines)), key=lambda k: boxes[k][0])]  # type: ignore[index]
     heights = [b[3] - b[1] for b in boxes if b is not None]
     row = max(1.0, statistics.median(heights) / 2) if heights else 1.0
@@ -454,6 +462,7 @@ def merge_reads(
     *,
     model: ChoiceModel = DEFAULT_MODEL,
     at_risk: set[int] | None = None,
+    covered: set[int] | None = None,
     deskewed: bool = False,
 ) -> MergeResult:
     """Per group of aligned lines, the processed read where it is clearly more plausible, else the
@@ -466,7 +475,10 @@ def merge_reads(
     scored by ``_span_value`` with each read's confidences relative to its own. Lines the original
     read alone has are kept; lines the processed read alone has are added where most of their
     letters are in known words. With ``at_risk`` (indices of original lines), a group with none of
-    them keeps the original read unseen. Original lines keep their order; a processed group goes
+    them keeps the original read unseen. A line only the original read has is dropped where it does
+    not read as text and the second read covered its rows (``covered``: indices of the original
+    lines whose rows the second read read and found text in; None: both reads are of the whole
+    page). Original lines keep their order; a processed group goes
     where its main original line was (``_position``), or after the original line above it."""
     knows = vocabulary.knows
     groups = align_lines(original, processed)
@@ -482,14 +494,15 @@ def merge_reads(
         use_processed = False
         if not p_idx:
             only_o += len(o_idx)
-            if (processed and (at_risk is None or any(i in at_risk for i in o_idx))
+            if (processed and all((at_risk is None or i in at_risk) and (covered is None or i in covered) for i in o_idx)
                     and not _reads_as_text(o_lines, knows, scale_o)
                     and _known_words(o_lines, knows, scale_o) < MIN_WORDS_NEW_LINE
                     and not any(_overlaps(ln, processed) for ln in o_lines)):
-                # Read again, the cleaned page shows no text here, and what the first read made of it
-                # would not pass as a line if the second read had found it, nor holds a few known
-                # words read with the page's usual confidence (specks, a dark scanner edge or a stamp
-                # read as letters: "PES SRE EC BIR DGS ORI gar a, i nee"): dropped.
+                # Its rows were read again and the second read, which found text around them, put no
+                # line here; and what the first read made of it would not pass as a line if the
+                # second read had found it, nor holds a few known words read with the page's usual
+                # confidence (specks, a dark scanner edge or a stamp read as letters: "PES SRE EC BIR
+                # DGS ORI gar a, i nee"): dropped.
                 dropped += len(o_idx)
                 continue
         elif not o_idx:

@@ -319,7 +319,7 @@ def test_chooser_does_not_reread_a_confident_page(monkeypatch, page: np.ndarray)
     assert result.steps[-1].params == {"candidates": [{"steps": [], "mean_confidence": 95.0, "characters": 3}], "kept": 0}
 
 
-def test_ink_a_confident_read_put_in_no_line_is_read_again_as_one_block(page: np.ndarray) -> None:
+def test_ink_a_confident_read_put_in_no_line_is_read_again_in_a_montage(page: np.ndarray) -> None:
     """Tesseract's layout analysis can skip a whole paragraph of a clean page (18 typed lines of a
     German dev page, the read otherwise confident): that ink, and only it, is read again in a
     montage, and the lines found there are added where they read as text."""
@@ -345,6 +345,32 @@ def test_ink_a_confident_read_put_in_no_line_is_read_again_as_one_block(page: np
     assert result.lines[1].bbox[1] > 120
     choose = result.steps[-2]
     assert choose.name == "choose" and choose.params["unread_bands"]
+
+
+def test_on_a_page_no_step_changes_a_doubtful_line_is_neither_replaced_nor_dropped(page: np.ndarray) -> None:
+    """Only the missed ink was read again: a garbled, unsure line of the first read (at risk) is
+    not read again there, so nothing the band read says may replace or drop it."""
+    from conftest import FakeEngine
+    from pipeline.ingest import PageImage
+    from pipeline.options import Options
+    from pipeline.process import ocr_page
+
+    sure = Line(words=[Word(text=t, bbox=(60 + 150 * k, 80, 200 + 150 * k, 120), confidence=95.0)
+                       for k, t in enumerate(["the", "secretary", "word", "the", "secretary", "word"])], bbox=(60, 80, 950, 120))
+    # Unknown and read with 70: at risk, and confident enough on average not to earn a whole second read.
+    doubtful = Line(words=[Word(text=t, bbox=(60 + 150 * k, 150, 200 + 150 * k, 190), confidence=70.0)
+                           for k, t in enumerate(["Tbe", "Sccr"])], bbox=(60, 150, 350, 190))
+    garbled = [sure, doubtful]
+
+    def band_read(image: np.ndarray) -> list[Line]:
+        words = [Word(text=t, bbox=(100 + 200 * k, 60, 280 + 200 * k, 90), confidence=95.0)
+                 for k, t in enumerate(["the", "secretary", "word", "the"])]
+        return [Line(words=words, bbox=(100, 60, 880, 90))]
+
+    engine = FakeEngine([garbled, band_read], words={"the", "secretary", "word"})
+    result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1), engine=engine)
+    assert [ln.text for ln in result.lines][:2] == ["the secretary word the secretary word", "Tbe Sccr"]
+    assert result.steps[-2].params["unread_bands"] and result.steps[-1].params["lines_dropped_as_no_text"] == 0
 
 
 def test_chooser_rejects_a_confident_read_that_lost_the_text(monkeypatch, page: np.ndarray) -> None:

@@ -129,8 +129,8 @@ def test_ocr_page_keeps_the_original_read_of_a_line_the_processed_read_garbled()
     from pipeline.options import Options
     from pipeline.process import ocr_page
 
-    # Every line of the page as scanned is unsure (confidence 60): the whole page is read again.
-    original = _page_lines(60.0, {5: ("going to school", 60.0)})
+    # Every line of the page as scanned is unsure (confidence 50): the whole page is read again.
+    original = _page_lines(50.0, {5: ("going to school", 50.0)})
     processed = _page_lines(90.0, {5: ("-oiny to see", 92.0)})
     engine = _reads(original, processed)
     scan = _noisy_page()
@@ -226,7 +226,8 @@ def test_lines_at_risk_are_those_with_an_unsure_or_an_unknown_doubtful_word():
     v = vocabulary()
     assert not line_at_risk(line("The Secretary of State", 0, conf=92), v.knows)
     assert line_at_risk(line("The Secretary of State", 0, conf=50), v.knows)
-    assert line_at_risk(line("Tbe Secrctary", 0, conf=80), v.knows)  # unknown and not sure enough
+    assert line_at_risk(line("Tbe Secrctary", 0, conf=75), v.knows)  # unknown and not sure enough
+    assert not line_at_risk(line("The Secretary", 0, conf=75), v.knows)  # known: sure enough
     assert not line_at_risk(line("Heydrich", 0, conf=96), v.knows)  # an unknown name read with confidence
     assert not line_at_risk(line("- . ,", 0, conf=10), v.knows)  # no letters: nothing to gain
 
@@ -326,6 +327,14 @@ def test_a_line_only_the_original_read_has_stays_where_it_reads_as_text_or_was_n
     noise = line("PES SRE EC BIR DGS ORI gar", 20, conf=30)
     kept = merge_reads([noise] + page, page, vocabulary([noise] + page, page), at_risk={1, 2})
     assert texts(kept.lines) == texts([noise] + page)
+    # Nor where the second read found nothing at all, or did not cover its rows.
+    assert texts(merge_reads([noise] + page, [], vocabulary([noise] + page)).lines) == texts([noise] + page)
+    uncovered = merge_reads([noise] + page, page, vocabulary([noise] + page, page), covered={1, 2, 3, 4})
+    assert texts(uncovered.lines) == texts([noise] + page)
+    # A short line that reads as text is no noise, however few its known words ("Dear Sir,").
+    greeting = line("Dear Sir,", 20, conf=60)
+    kept = merge_reads([greeting] + page, page, Vocabulary.build(LEXICON | {"dear", "sir"}, [greeting] + page, page))
+    assert texts(kept.lines) == texts([greeting] + page)
     # Where the cleaned page holds anything over it (here a smudge the second read made out half a
     # line lower), it is not dropped.
     over = [line("xx yy", 40, conf=30)] + page
@@ -358,7 +367,19 @@ def test_a_montage_of_bands_of_grey_paper_reads_as_text():
         cv2.putText(image, text, (40, 80 + 120 * k), cv2.FONT_HERSHEY_SIMPLEX, 1.3, 40, 3, cv2.LINE_AA)
     bands = [Band(40, 100), Band(160, 220), Band(280, 340)]
     sheet, _starts = montage(image, bands, 48)
-    assert int(sheet[10, 10]) == 214
     read = TesseractEngine().read(sheet, OcrOptions(lang="eng"), 300)
     words = " ".join(w.text for w in read.words)
     assert "Secretary" in words and "Ambassador" in words and "London" in words
+
+
+def test_the_gaps_of_a_montage_are_the_papers_own_colour_grey_or_colour():
+    from pipeline.reread import Band, montage, paper_level
+
+    grey = np.full((300, 400), 214, np.uint8)
+    grey[50:60, 20:380] = 30  # a line of type
+    sheet, starts = montage(grey, [Band(40, 70), Band(200, 230)], 48)
+    assert paper_level(grey, [Band(40, 70)]) == 214
+    assert (sheet[:48] == 214).all() and (sheet[starts[0] + 30 : starts[1]] == 214).all()
+    colour = np.full((300, 400, 3), (190, 205, 220), np.uint8)
+    sheet, _ = montage(colour, [Band(40, 70)], 48)
+    assert tuple(sheet[0, 0]) == (190, 205, 220)
