@@ -204,8 +204,10 @@ def main() -> None:
     lines += ["", "Leave one collection out: the model fit on the other collections' lines, scored on this one "
               "(pages and lines), beside the shipped model (fit on all).", "",
               "| collection | lines decided | model fit elsewhere (intercept; weights) | CER merged, held out | pages worse, held out | "
-              "CER merged, shipped | lines: held-out model picks the better read | characters gained / lost on lines, held out |",
-              "|---|---:|---|---:|---|---:|---:|---|"]
+              "CER merged, shipped | lines: held-out model picks the better read | characters gained / lost on lines, held out | "
+              "CER, pages worse held out, lines at risk only (as ocrfix process) |",
+              "|---|---:|---|---:|---|---:|---:|---|---|"]
+    bars = (verify.RISK_CONFIDENCE, verify.RISK_UNKNOWN_CONFIDENCE)
     for key in present:
         subset = [d for d in data if d["page"].collection == key]
         scored = [d for d in subset if not d["page"].partial]
@@ -215,6 +217,7 @@ def main() -> None:
             continue
         model = fit_model(rest, shipped.threshold)
         held = merged(model, subset)
+        held_at_risk = merged(model, subset, bars)
         taken = [p for p in mine if model.probability(p["features"]) > model.threshold]
         differing = [p for p in mine if p["eo"] != p["ep"]]
         right = sum(1 for p in differing if (model.probability(p["features"]) > 0.5) == (p["ep"] < p["eo"]))
@@ -224,7 +227,8 @@ def main() -> None:
                      f"{pct(total([held[d['page'].name] for d in scored]).cer)} | {named(subset, held)} | "
                      f"{pct(total([shipped_scores[d['page'].name] for d in scored]).cer)} | "
                      f"{right} of {len(differing)}" + (f" ({100 * right / len(differing):.0f} %)" if differing else "") +
-                     f" | {gained} / {lost} |")
+                     f" | {gained} / {lost} | {pct(total([held_at_risk[d['page'].name] for d in scored]).cer)}, "
+                     f"{named(subset, held_at_risk)} |")
     refit = fit_model(pairs, shipped.threshold)
     lines += ["", f"Fit on all collections ({len(pairs)} lines): intercept {refit.intercept}, weights {refit.weights} "
               "(the shipped model is this fit; `verify.DEFAULT_MODEL`)."]
