@@ -319,6 +319,14 @@ def test_chooser_does_not_reread_a_confident_page(monkeypatch, page: np.ndarray)
     assert result.steps[-1].params == {"candidates": [{"steps": [], "mean_confidence": 95.0, "characters": 3}], "kept": 0}
 
 
+def _line_in_first_band(image: np.ndarray) -> list[Line]:
+    """A fake read of a montage: one line of known words in its first band (the bands start below
+    MONTAGE_GAP rows of paper)."""
+    words = [Word(text=t, bbox=(100 + 200 * k, 60, 280 + 200 * k, 90), confidence=95.0)
+             for k, t in enumerate(["the", "secretary", "word", "the"])]
+    return [Line(words=words, bbox=(100, 60, 880, 90))]
+
+
 def test_ink_a_confident_read_put_in_no_line_is_read_again_in_a_montage(page: np.ndarray) -> None:
     """Tesseract's layout analysis can skip a whole paragraph of a clean page (18 typed lines of a
     German dev page, the read otherwise confident): that ink, and only it, is read again in a
@@ -330,13 +338,7 @@ def test_ink_a_confident_read_put_in_no_line_is_read_again_in_a_montage(page: np
 
     first_line = [Line(words=[Word(text="The", bbox=(60, 80, 1000, 120), confidence=95.0)], bbox=(60, 80, 1000, 120))]
 
-    def band_read(image: np.ndarray) -> list[Line]:
-        # A line in the first band of the montage (the bands start below MONTAGE_GAP rows of paper).
-        words = [Word(text=t, bbox=(100 + 200 * k, 60, 280 + 200 * k, 90), confidence=95.0)
-                 for k, t in enumerate(["the", "secretary", "word", "the"])]
-        return [Line(words=words, bbox=(100, 60, 880, 90))]
-
-    engine = FakeEngine([first_line, band_read], words={"the", "secretary", "word"})
+    engine = FakeEngine([first_line, _line_in_first_band], words={"the", "secretary", "word"})
     result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1), engine=engine)
     assert len(engine.seen) == 2
     # The second image is a montage of the rows below the first line, not the page again.
@@ -362,12 +364,7 @@ def test_on_a_page_no_step_changes_a_doubtful_line_is_neither_replaced_nor_dropp
                            for k, t in enumerate(["Tbe", "Sccr"])], bbox=(60, 150, 350, 190))
     garbled = [sure, doubtful]
 
-    def band_read(image: np.ndarray) -> list[Line]:
-        words = [Word(text=t, bbox=(100 + 200 * k, 60, 280 + 200 * k, 90), confidence=95.0)
-                 for k, t in enumerate(["the", "secretary", "word", "the"])]
-        return [Line(words=words, bbox=(100, 60, 880, 90))]
-
-    engine = FakeEngine([garbled, band_read], words={"the", "secretary", "word"})
+    engine = FakeEngine([garbled, _line_in_first_band], words={"the", "secretary", "word"})
     result = ocr_page(PageImage(image=page, index=0, dpi=300), "p.png", Options(workers=1), engine=engine)
     assert [ln.text for ln in result.lines][:2] == ["the secretary word the secretary word", "Tbe Sccr"]
     assert result.steps[-2].params["unread_bands"] and result.steps[-1].params["lines_dropped_as_no_text"] == 0
