@@ -509,6 +509,16 @@ def test_terminal_one_occurrence_skip_and_quit(sample):
     assert re.search(r"skipped 'chvisage'", screen)
 
 
+def test_terminal_review_prints_typed_text_as_typed_never_as_markup(sample):
+    """Rich reads "[sic]" as a style and "[/]" as closing one: typed corrections (and the OCR
+    forms, which carry brackets too) are escaped wherever the terminal prints them."""
+    result, screen = _terminal(sample, "e\n5952 [sic]\ne\n[/]\nk\n")
+    assert result.decided == 3
+    assert "5952 [sic]" in screen and "'[/]'" in screen
+    by_ocr = {e.ocr: e for e in _entries(sample[1])}
+    assert by_ocr["chvisage"].replacement == "5952 [sic]" and by_ocr["Politicial"].replacement == "[/]"
+
+
 def test_cli_review_terminal(sample, monkeypatch):
     from typer.testing import CliRunner
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -42,7 +43,7 @@ def _read_command(stream: TextIO, console: Console) -> tuple[str, str] | None:
         key = click.getchar()
         if key in ("\x03", "\x04"):  # Ctrl-C, Ctrl-D
             return None
-        console.print(key if key.isprintable() else "")
+        console.print(escape(key) if key.isprintable() else "")
         return key, ""
     line = stream.readline()
     if not line:
@@ -53,10 +54,10 @@ def _read_command(stream: TextIO, console: Console) -> tuple[str, str] | None:
 
 def _read_text(stream: TextIO, console: Console, prompt: str) -> str | None:
     if stream.isatty():
-        return console.input(prompt)
-    console.print(prompt, end="")
+        return console.input(escape(prompt))
+    console.print(escape(prompt), end="")
     line = stream.readline()
-    console.print(line.rstrip("\n"))
+    console.print(escape(line.rstrip("\n")))
     return line.rstrip("\n") if line else None
 
 
@@ -123,7 +124,7 @@ def run_terminal_review(session: ReviewSession, *, input: TextIO | None = None, 
             if key.isdigit() and key != "0":
                 index = int(key) - 1
                 if index >= len(group.suggestions):
-                    console.print(f"[red]There is no suggestion {key}.[/]")
+                    console.print(f"[red]There is no suggestion {escape(key)}.[/]")
                     continue
                 step = session.decide(group.id, group.suggestions[index], occurrence_id=occurrence)
             elif key == "e":
@@ -148,15 +149,15 @@ def run_terminal_review(session: ReviewSession, *, input: TextIO | None = None, 
                 if step is None:
                     console.print("[yellow]Nothing to undo.[/]")
                     continue
-                console.print(f"[cyan]undone:[/] {step.describe()}")
+                console.print(f"[cyan]undone:[/] {escape(step.describe())}")
                 continue
             else:
                 if key.strip():  # Enter or a space: nothing to say
-                    console.print(f"[red]Unknown key {key!r}.[/] {_HELP}")
+                    console.print(f"[red]Unknown key {escape(repr(key))}.[/] {escape(_HELP)}")
                 continue
         except OcrfixError as e:
-            console.print(f"[red]Not saved: {e}[/]")
+            console.print(f"[red]Not saved: {escape(str(e))}[/]")
             continue
-        console.print(f"[green]{step.describe()}[/]")
+        console.print(f"[green]{escape(step.describe())}[/]")
         for failed in step.failed:
-            console.print(f"[red]{failed.rel}: {failed.error}[/]")
+            console.print(f"[red]{escape(str(failed.rel))}: {escape(str(failed.error))}[/]")
