@@ -489,11 +489,10 @@ def merge_reads(
     chosen: list[tuple[float, str, list[int]]] = []
     took_processed = took_original = only_o = only_p = dropped = 0
     for o_idx, p_idx in groups:
-        o_lines = _reading_order([original[i] for i in o_idx])
-        p_lines = _reading_order([processed[j] for j in p_idx])
         use_processed = False
         if not p_idx:
             only_o += len(o_idx)
+            o_lines = _reading_order([original[i] for i in o_idx])
             if (processed and all((at_risk is None or i in at_risk) and (covered is None or i in covered) for i in o_idx)
                     and not _reads_as_text(o_lines, knows, scale_o)
                     and _known_words(o_lines, knows, scale_o) < MIN_WORDS_NEW_LINE
@@ -507,6 +506,7 @@ def merge_reads(
                 continue
         elif not o_idx:
             only_p += len(p_idx)
+            p_lines = _reading_order([processed[j] for j in p_idx])
             use_processed = (
                 (not original or sum(len(ln.words) for ln in p_lines) >= MIN_WORDS_NEW_LINE)
                 # (on a page the first read found nothing on, something read beats nothing)
