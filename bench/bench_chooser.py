@@ -158,16 +158,20 @@ def main() -> None:
     pairs = [p for d in data for p in line_pairs(d)]
     shipped = verify.DEFAULT_MODEL
 
+    for d in data:
+        # What ocr_page knows when it picks the lines at risk: the first read alone.
+        d["knows_first"] = verify.Vocabulary.build(lexicons[d["page"].lang], d["original"]).knows
+
+    def lines_at_risk(d: dict, risk_bar: tuple[float, float]) -> set[int]:
+        return {i for i, ln in enumerate(d["original"]) if verify.line_at_risk(ln, d["knows_first"], *risk_bar)}
+
     def merged(model: verify.ChoiceModel, subset: list[dict], risk_bar: tuple[float, float] | None = None) -> dict[str, Score]:
         out = {}
         for d in subset:
             if d["processed"] is None:
                 out[d["page"].name] = d["score_original"]
                 continue
-            at_risk = None
-            if risk_bar is not None:
-                knows = verify.Vocabulary.build(lexicons[d["page"].lang], d["original"]).knows
-                at_risk = {i for i, ln in enumerate(d["original"]) if verify.line_at_risk(ln, knows, *risk_bar)}
+            at_risk = None if risk_bar is None else lines_at_risk(d, risk_bar)
             result = verify.merge_reads(d["original"], d["processed"], d["vocabulary"], model=model, at_risk=at_risk,
                                         deskewed=d["deskewed"])
             out[d["page"].name] = score_page(_text(result.lines, d["w"], d["h"]), d["gt"])
@@ -244,15 +248,12 @@ def main() -> None:
         scores = merged(shipped, data, (bar, unknown_bar))
         risky_h = all_h = cost = 0.0
         for d in data:
-            knows = verify.Vocabulary.build(lexicons[d["page"].lang], d["original"]).knows
-            at_risk = set()
+            at_risk = lines_at_risk(d, (bar, unknown_bar)) if d["processed"] is not None else set()
             for i, ln in enumerate(d["original"]):
                 height = (ln.bbox[3] - ln.bbox[1]) if ln.bbox else 0
                 all_h += height
-                if d["processed"] is not None and verify.line_at_risk(ln, knows, bar, unknown_bar):
-                    risky_h += height
-                    at_risk.add(i)
-            if d["processed"] is not None and at_risk:
+                risky_h += height if i in at_risk else 0
+            if at_risk:
                 # What ocrfix process would read again (reread.py): the bands of these lines, or the
                 # whole page where they cover more than WHOLE_PAGE_SHARE of it or it was deskewed;
                 # a band costs its share of the processed page's read.
@@ -266,10 +267,9 @@ def main() -> None:
                      f"{cost / max(t_first, 1e-9):.2f} |")
     lines += ["", "(Second reads' cost: the engine time the second reads would take, as a share of the first reads', "
               "from each page's processed read time and the share of it that would be read.)"]
-    t_o = sum(d["seconds"][0] for d in data)
     t_p = sum(d["seconds"][1] for d in data if d["processed"] is not None)
     lines.append("")
-    lines.append(f"Engine time, one process: original reads {t_o:.0f} s, processed reads (where made) {t_p:.0f} s.")
+    lines.append(f"Engine time, one process: original reads {t_first:.0f} s, processed reads (where made) {t_p:.0f} s.")
     publish("\n".join(lines), "bench_chooser.md")
 
 
