@@ -156,6 +156,7 @@ def test_pdf_text_layer_gives_the_corrected_words_in_order(tmp_path):
 
 
 def test_pdf_of_a_multipage_input_has_a_page_each_and_opens_in_pdfium(tmp_path):
+    import pikepdf
     import pypdfium2 as pdfium
 
     doc = _doc(2)
@@ -163,6 +164,11 @@ def test_pdf_of_a_multipage_input_has_a_page_each_and_opens_in_pdfium(tmp_path):
     pdf.write_bytes(to_pdf(doc, _image(tmp_path / "letter.tif", pages=2)))
     pages = _pdftotext(pdf, "-raw").split("\f")
     assert [p.split() for p in pages if p.strip()] == [_tokens(Document(source="x", pages=[p])) for p in doc.pages]
+    with pikepdf.open(pdf) as built:  # qpdf's own structural check (objects, xref, streams)
+        assert built.check_pdf_syntax() == []
+    for mode in ("2b", "off"):
+        with pikepdf.open(io.BytesIO(to_pdf(doc, tmp_path / "letter.tif", pdf_a=mode))) as built:
+            assert built.check_pdf_syntax() == [] and len(built.pages) == 2
     document = pdfium.PdfDocument(str(pdf))
     try:
         assert len(document) == 2

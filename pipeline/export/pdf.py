@@ -10,8 +10,9 @@ Images: a JPEG input is embedded as it is (its own bytes, no re-encoding); a bla
 (a fax, a thresholded scan) as 1-bit Flate; any other page as a JPEG. Without the page images
 (``image_source`` None) the pages are blank, with the same text layer (searchable, not visible).
 
-The PDF is assembled here (a few objects and a cross-reference table); pikepdf then makes it
-PDF/A-2b (XMP identification, an sRGB OutputIntent) and validates what it wrote.
+The PDF is built with pikepdf (qpdf writes the objects, cross-reference and object streams, as for
+OCRmyPDF), which also makes it PDF/A-2b (XMP identification, an sRGB OutputIntent) and validates
+what it wrote.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import io
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,6 +30,9 @@ from .. import __version__
 from ..errors import OutputError
 from ..model import Document, Page
 from ._layout import DEFAULT_DPI, page_blocks
+
+if TYPE_CHECKING:  # pikepdf is imported where a PDF is written: the other outputs never load it
+    import pikepdf
 
 __all__ = ["to_pdf", "JPEG_QUALITY"]
 
@@ -56,69 +61,26 @@ _TO_UNICODE = (
 _JPEG_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".jfif"}
 
 
-class _Writer:
-    """Numbered PDF objects and the file around them."""
+def _font(pdf: pikepdf.Pdf) -> pikepdf.Dictionary:
+    """Tesseract's glyphless font as a Type0 font: every character code (a UTF-16 code unit) shows
+    glyph 1, the font's one empty glyph, and maps back to its character."""
+    from pikepdf import Array, Dictionary, Name, String
 
-    def __init__(self) -> None:
-        self.objects: list[bytes | None] = []
-
-    def reserve(self) -> int:
-        self.objects.append(None)
-        return len(self.objects)
-
-    def put(self, number: int, body: bytes) -> int:
-        self.objects[number - 1] = body
-        return number
-
-    def add(self, body: bytes) -> int:
-        return self.put(self.reserve(), body)
-
-    def stream(self, data: bytes, entries: str = "", compress: bool = True) -> int:
-        if compress:
-            data = zlib.compress(data, 6)
-            entries = f"/Filter /FlateDecode {entries}"
-        return self.add(f"<< /Length {len(data)} {entries}>>\nstream\n".encode() + data + b"\nendstream")
-
-    def finish(self, root: int, info: int) -> bytes:
-        out = io.BytesIO()
-        out.write(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
-        offsets = []
-        for number, body in enumerate(self.objects, start=1):
-            assert body is not None, f"object {number} was reserved but never written"
-            offsets.append(out.tell())
-            out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
-        xref = out.tell()
-        out.write(f"xref\n0 {len(self.objects) + 1}\n0000000000 65535 f \n".encode())
-        for offset in offsets:
-            out.write(f"{offset:010d} 00000 n \n".encode())
-        out.write(f"trailer\n<< /Size {len(self.objects) + 1} /Root {root} 0 R /Info {info} 0 R >>\n".encode())
-        out.write(f"startxref\n{xref}\n%%EOF\n".encode())
-        return out.getvalue()
-
-
-def _pdf_string(text: str) -> str:
-    """A PDF text string (UTF-16BE with BOM, hex) for the Info dictionary."""
-    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
-
-
-def _font(w: _Writer) -> int:
-    font_file = w.stream(_GLYPHLESS_TTF, f"/Length1 {len(_GLYPHLESS_TTF)} ")
-    descriptor = w.add(
-        f"<< /Type /FontDescriptor /FontName /GlyphLessFont /Flags 5 /FontBBox [0 0 {int(1000 * _CHAR_WIDTH)} 1000] "
-        f"/ItalicAngle 0 /Ascent 1000 /Descent 0 /CapHeight 1000 /StemV 80 /FontFile2 {font_file} 0 R >>".encode()
-    )
-    # Every character code (a UTF-16 code unit) shows glyph 1, the font's one glyph.
-    cid_to_gid = w.stream(b"\x00\x01" * 65536)
-    cid_font = w.add(
-        f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /GlyphLessFont "
-        f"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
-        f"/FontDescriptor {descriptor} 0 R /DW {int(1000 * _CHAR_WIDTH)} /CIDToGIDMap {cid_to_gid} 0 R >>".encode()
-    )
-    to_unicode = w.stream(_TO_UNICODE)
-    return w.add(
-        f"<< /Type /Font /Subtype /Type0 /BaseFont /GlyphLessFont /Encoding /Identity-H "
-        f"/DescendantFonts [{cid_font} 0 R] /ToUnicode {to_unicode} 0 R >>".encode()
-    )
+    width = int(1000 * _CHAR_WIDTH)
+    descriptor = pdf.make_indirect(Dictionary(
+        Type=Name.FontDescriptor, FontName=Name.GlyphLessFont, Flags=5, FontBBox=Array([0, 0, width, 1000]),
+        ItalicAngle=0, Ascent=1000, Descent=0, CapHeight=1000, StemV=80,
+        FontFile2=pdf.make_stream(_GLYPHLESS_TTF, Length1=len(_GLYPHLESS_TTF)),
+    ))
+    cid_font = pdf.make_indirect(Dictionary(
+        Type=Name.Font, Subtype=Name.CIDFontType2, BaseFont=Name.GlyphLessFont,
+        CIDSystemInfo=Dictionary(Registry=String("Adobe"), Ordering=String("Identity"), Supplement=0),
+        FontDescriptor=descriptor, DW=width, CIDToGIDMap=pdf.make_stream(b"\x00\x01" * 65536),
+    ))
+    return pdf.make_indirect(Dictionary(
+        Type=Name.Font, Subtype=Name.Type0, BaseFont=Name.GlyphLessFont, Encoding=Name("/Identity-H"),
+        DescendantFonts=Array([cid_font]), ToUnicode=pdf.make_stream(_TO_UNICODE),
+    ))
 
 
 def _hex(text: str) -> str:
@@ -165,7 +127,7 @@ def _text_layer(page: Page, scale: float, height_pt: float) -> bytes:
     return "\n".join(ops).encode("ascii")
 
 
-def _page_images(image_source: Path) -> Iterator[tuple[int, int, bytes, str]]:
+def _page_images(image_source: Path) -> Iterator[tuple[int, int, bytes, dict]]:
     """(width, height, data, dictionary entries) of each page image of the input, ready to embed."""
     from PIL import Image
 
@@ -178,70 +140,81 @@ def _page_images(image_source: Path) -> Iterator[tuple[int, int, bytes, str]]:
         except OSError:
             mode, size, frames = "", (0, 0), 0
         if frames == 1 and mode in ("L", "RGB"):
-            colour = "/DeviceGray" if mode == "L" else "/DeviceRGB"
             data = image_source.read_bytes()
-            yield size[0], size[1], data, f"/ColorSpace {colour} /BitsPerComponent 8 /Filter /DCTDecode"
+            yield size[0], size[1], data, _entries("L" if mode == "L" else "RGB", 8, "/DCTDecode")
             return
     for page_image in load_pages(image_source):
         yield _encode(page_image.image)
 
 
-def _encode(image: np.ndarray) -> tuple[int, int, bytes, str]:
+def _entries(mode: str, bits: int, codec: str) -> dict:
+    """An image XObject's colour space, depth and filter."""
+    from pikepdf import Name
+
+    return {"ColorSpace": Name("/DeviceGray" if mode == "L" else "/DeviceRGB"), "BitsPerComponent": bits, "Filter": Name(codec)}
+
+
+def _encode(image: np.ndarray) -> tuple[int, int, bytes, dict]:
     from PIL import Image
 
     height, width = image.shape[:2]
     if image.ndim == 2 and bool(((image == 0) | (image == 255)).all()):
         # Black and white: 1 bit a pixel, 1 = white in DeviceGray.
         packed = np.packbits(image > 127, axis=1).tobytes()
-        return width, height, zlib.compress(packed, 6), "/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /FlateDecode"
+        return width, height, zlib.compress(packed, 6), _entries("L", 1, "/FlateDecode")
     if image.ndim == 2:
-        pil, colour = Image.fromarray(image, "L"), "/DeviceGray"
+        pil = Image.fromarray(image, "L")
     else:
-        pil, colour = Image.fromarray(np.ascontiguousarray(image[:, :, ::-1]), "RGB"), "/DeviceRGB"
+        pil = Image.fromarray(np.ascontiguousarray(image[:, :, ::-1]), "RGB")
     buffer = io.BytesIO()
     pil.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True)
-    return width, height, buffer.getvalue(), f"/ColorSpace {colour} /BitsPerComponent 8 /Filter /DCTDecode"
+    return width, height, buffer.getvalue(), _entries(pil.mode, 8, "/DCTDecode")
 
 
 def to_pdf(doc: Document, image_source: Path | None = None, pdf_a: str = "2b") -> bytes:
     """A searchable PDF of the document: the pages of ``image_source`` (the input file) under an
     invisible layer of the corrected words (without an input, blank pages with that layer); as
     PDF/A of flavour ``pdf_a`` ("2b"), or plain ("off")."""
-    plain = _plain_pdf(doc, image_source)
-    return plain if pdf_a == "off" else _as_pdf_a(plain, pdf_a, doc.source)
-
-
-def _as_pdf_a(data: bytes, flavour: str, source: str) -> bytes:
-    """The PDF made PDF/A by pikepdf (XMP identification and metadata, an sRGB OutputIntent with its
-    ICC profile) and validated by it as written: a PDF that does not pass is an error, never a
-    file that claims PDF/A falsely."""
     import pikepdf
-    import pikepdf.pdfa
 
     out = io.BytesIO()
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        report = pikepdf.pdfa.save(pdf, out, flavour)
-    if not report.passed:
-        problems = "; ".join(str(f) for f in report.findings[:3])
-        raise OutputError(f"the PDF of {source} does not pass as PDF/A-{flavour} ({problems}); write plain PDF with --pdf-a off")
+    with _build(doc, image_source) as pdf:
+        if pdf_a == "off":
+            pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        else:
+            _save_pdf_a(pdf, out, pdf_a, doc.source)
     return out.getvalue()
 
 
-def _plain_pdf(doc: Document, image_source: Path | None) -> bytes:
-    images: Iterator[tuple[int, int, bytes, str]] | None = None
+def _save_pdf_a(pdf: pikepdf.Pdf, out: io.BytesIO, flavour: str, source: str) -> None:
+    """Written as PDF/A by pikepdf (XMP identification and metadata, an sRGB OutputIntent with its
+    ICC profile) and validated by it as written: a PDF that does not pass is an error, never a
+    file that claims PDF/A falsely."""
+    import pikepdf.pdfa
+
+    try:
+        report = pikepdf.pdfa.save(pdf, out, flavour)
+    except pikepdf.pdfa.PdfaError as error:
+        report = error.report
+    if not report.passed:
+        problems = "; ".join(str(f) for f in report.findings[:3])
+        raise OutputError(f"the PDF of {source} does not pass as PDF/A-{flavour} ({problems}); write plain PDF with --pdf-a off")
+
+
+def _build(doc: Document, image_source: Path | None) -> pikepdf.Pdf:
+    """The PDF in memory: a page per page of the document, its image (if any) under its text."""
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name
+
+    images: Iterator[tuple[int, int, bytes, dict]] | None = None
     if image_source is not None:
         if not image_source.is_file():
             raise OutputError("the PDF output needs the input's page images, but the input file is not there", path=image_source)
         images = _page_images(image_source)
-    w = _Writer()
-    catalog = w.reserve()
-    pages_obj = w.reserve()
-    font = _font(w)
-    kids: list[int] = []
+    pdf = pikepdf.new()
+    font = _font(pdf)
     for page in doc.pages:
         image = next(images, None) if images is not None else None
-        if image is not None:
-            img_w, img_h, data, entries = image
         width = page.width or (image[0] if image else 0)
         height = page.height or (image[1] if image else 0)
         dpi = page.dpi or DEFAULT_DPI
@@ -249,24 +222,20 @@ def _plain_pdf(doc: Document, image_source: Path | None) -> bytes:
             width, height, dpi = 2550, 3300, DEFAULT_DPI
         scale = 72.0 / dpi
         width_pt, height_pt = width * scale, height * scale
-        resources = f"/Font << /F1 {font} 0 R >>"
+        resources = Dictionary(Font=Dictionary(F1=font))
         content = b""
         if image is not None:
-            xobject = w.add(
-                f"<< /Type /XObject /Subtype /Image /Width {img_w} /Height {img_h} {entries} /Length {len(data)} >>\n"
-                f"stream\n".encode() + data + b"\nendstream"
-            )
-            resources += f" /XObject << /Im0 {xobject} 0 R >>"
+            img_w, img_h, data, entries = image
+            # The image's bytes go in as they are, already encoded (its Filter says how).
+            xobject = pikepdf.Stream(pdf, data)
+            xobject.stream_dict.update(Dictionary(Type=Name.XObject, Subtype=Name.Image, Width=img_w, Height=img_h, **entries))
+            resources.XObject = Dictionary(Im0=xobject)
             content = f"q {width_pt:.2f} 0 0 {height_pt:.2f} 0 0 cm /Im0 Do Q\n".encode()
         content += _text_layer(page, scale, height_pt)
-        contents = w.stream(content)
-        kids.append(
-            w.add(
-                f"<< /Type /Page /Parent {pages_obj} 0 R /MediaBox [0 0 {width_pt:.2f} {height_pt:.2f}] "
-                f"/Resources << {resources} >> /Contents {contents} 0 R >>".encode()
-            )
-        )
-    w.put(pages_obj, f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode())
-    w.put(catalog, f"<< /Type /Catalog /Pages {pages_obj} 0 R >>".encode())
-    info = w.add(f"<< /Title {_pdf_string(doc.source)} /Producer {_pdf_string(f'ocrfix {__version__}')} >>".encode())
-    return w.finish(catalog, info)
+        pdf.pages.append(pikepdf.Page(Dictionary(
+            Type=Name.Page, MediaBox=Array([0, 0, round(width_pt, 2), round(height_pt, 2)]),
+            Resources=resources, Contents=pdf.make_stream(content),
+        )))
+    pdf.docinfo.Title = doc.source
+    pdf.docinfo.Producer = f"ocrfix {__version__}"
+    return pdf
