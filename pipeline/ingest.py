@@ -178,10 +178,51 @@ def _too_large(path: Path, width: int, height: int, max_pixels: int) -> InputFil
 _TESSERACT_READS = {"JPEG", "PNG", "TIFF", "BMP", "PPM", "GIF", "WEBP"}
 
 
+# Formats and modes OpenCV decodes to exactly Pillow's pixels (checked on the dev scans), straight
+# into the array the pipeline works on: no Pillow copy beside it and no bytes copy in between.
+_OPENCV_DECODES = {"JPEG", "PNG"}
+_OPENCV_MODES = {"L": cv2.IMREAD_GRAYSCALE, "RGB": cv2.IMREAD_COLOR}
+
+
+def _complete_jpeg(path: Path) -> bool:
+    """Whether the file ends with JPEG's end-of-image marker (padding aside). OpenCV decodes a
+    truncated JPEG with a grey remainder and no error; Pillow refuses it, which is what we want."""
+    with path.open("rb") as f:
+        f.seek(0, os.SEEK_END)
+        f.seek(max(0, f.tell() - 64))
+        return f.read().rstrip(b"\x00\r\n\t ").endswith(b"\xff\xd9")
+
+
+def _decode_directly(path: Path, fmt: str | None, mode: str, size: tuple[int, int]) -> np.ndarray | None:
+    """The page as OpenCV decodes it, or None where Pillow must (other formats and modes, or a
+    file OpenCV cannot read whole). EXIF orientation is ignored, as Tesseract ignores it when it
+    reads the file: both reads must see the same pixels."""
+    if fmt not in _OPENCV_DECODES or mode not in _OPENCV_MODES:
+        return None
+    if fmt == "JPEG" and not _complete_jpeg(path):
+        return None
+    image = cv2.imread(str(path), _OPENCV_MODES[mode] | cv2.IMREAD_IGNORE_ORIENTATION)
+    if image is None or image.shape[1::-1] != size:
+        return None
+    return image
+
+
 def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
     try:
         with _pillow_pixel_limit(max_pixels), Image.open(path) as img:
-            whole = path if getattr(img, "n_frames", 1) == 1 and img.format in _TESSERACT_READS else None
+            single = getattr(img, "n_frames", 1) == 1
+            whole = path if single and img.format in _TESSERACT_READS else None
+            width, height = img.size
+            if width * height > max_pixels:
+                raise _too_large(path, width, height, max_pixels)
+            fmt, mode, dpi = img.format, img.mode, _pil_dpi(img)
+        # A single page is decoded once the header is read and the file closed: a 24-Mpx colour
+        # photograph then costs its 72 MB array, not that plus Pillow's copy and a bytes copy.
+        image = _decode_directly(path, fmt, mode, (width, height)) if single and width and height else None
+        if image is not None:
+            yield PageImage(image=image, index=0, dpi=dpi, file=whole)
+            return
+        with _pillow_pixel_limit(max_pixels), Image.open(path) as img:
             for index, frame in enumerate(ImageSequence.Iterator(img)):
                 width, height = frame.size
                 if width * height > max_pixels:

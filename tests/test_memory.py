@@ -33,3 +33,15 @@ def test_no_children_no_peak():
     with ChildPeak() as peak:
         pass
     assert peak.mb == 0
+
+
+def test_own_peak_is_this_programs_not_the_parents_that_started_it():
+    # A large parent (a bench, a notebook, a scheduler) starts ocrfix: the kernel's ru_maxrss of
+    # the new program carries the parent's high-water mark across fork and exec (1.8 GB reported
+    # for a worker that never held 400 MB); the program's own mark does not.
+    ballast = bytearray(400 * 2**20)
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    program = "from pipeline.memory import own_peak_mb; print(own_peak_mb())"
+    reported = float(subprocess.run([sys.executable, "-c", program], check=True, capture_output=True, text=True).stdout)
+    assert 5 < reported < 150
+    del ballast
