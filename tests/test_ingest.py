@@ -131,3 +131,32 @@ def test_the_output_folder_is_never_an_input(tmp_path):
     assert [rel.name for _p, rel in expand_inputs([str(scans / "out" / "a.pdf")], scans / "out")] == []
     with pytest.raises(UsageError, match="both the input folder and the output folder"):
         expand_inputs([str(scans)], scans)
+
+
+def test_single_page_scans_decode_to_pillows_pixels_unrotated_and_truncated_jpegs_are_refused(tmp_path):
+    # The direct (OpenCV) decode of a single page must give what Pillow gives, in BGR, and ignore
+    # EXIF orientation as Tesseract does when it reads the file: both reads see the same pixels.
+    rng = np.random.default_rng(3)
+    rgb = rng.integers(0, 256, size=(90, 120, 3), dtype=np.uint8)
+    rgb[20:40, 10:100] = (200, 30, 30)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° to view"
+    files = {
+        "colour.jpg": dict(quality=85, exif=exif.tobytes(), dpi=(240, 240)),
+        "colour.png": {},
+    }
+    for name, save in files.items():
+        Image.fromarray(rgb, "RGB").save(tmp_path / name, **save)
+        [page] = load_pages(tmp_path / name)
+        with Image.open(tmp_path / name) as img:
+            expected = np.asarray(img.convert("RGB"))[:, :, ::-1]
+        assert page.image.shape == (90, 120, 3) and np.array_equal(page.image, expected)
+    assert next(iter(load_pages(tmp_path / "colour.jpg"))).dpi == 240
+    grey = _page(tmp_path / "grey.jpg", size=(120, 90), quality=90)
+    [page] = load_pages(grey)
+    with Image.open(grey) as img:
+        assert page.image.ndim == 2 and np.array_equal(page.image, np.asarray(img))
+    data = (tmp_path / "colour.jpg").read_bytes()
+    (tmp_path / "cut.jpg").write_bytes(data[: len(data) * 2 // 3])
+    with pytest.raises(InputFileError, match="damaged or truncated"):
+        list(load_pages(tmp_path / "cut.jpg"))
