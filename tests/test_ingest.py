@@ -137,8 +137,8 @@ def test_single_page_scans_decode_to_pillows_pixels_unrotated_and_truncated_jpeg
     # The direct (OpenCV) decode of a single page must give what Pillow gives, in BGR, and ignore
     # EXIF orientation as Tesseract does when it reads the file: both reads see the same pixels.
     rng = np.random.default_rng(3)
-    rgb = rng.integers(0, 256, size=(90, 120, 3), dtype=np.uint8)
-    rgb[20:40, 10:100] = (200, 30, 30)
+    rgb = rng.integers(0, 256, size=(96, 96, 3), dtype=np.uint8)  # square: a rotation keeps the shape
+    rgb[20:40, 10:90] = (200, 30, 30)
     exif = Image.Exif()
     exif[0x0112] = 6  # "rotate 90° to view"
     files = {
@@ -150,7 +150,7 @@ def test_single_page_scans_decode_to_pillows_pixels_unrotated_and_truncated_jpeg
         [page] = load_pages(tmp_path / name)
         with Image.open(tmp_path / name) as img:
             expected = np.asarray(img.convert("RGB"))[:, :, ::-1]
-        assert page.image.shape == (90, 120, 3) and np.array_equal(page.image, expected)
+        assert page.image.shape == (96, 96, 3) and np.array_equal(page.image, expected)
     assert next(iter(load_pages(tmp_path / "colour.jpg"))).dpi == 240
     grey = _page(tmp_path / "grey.jpg", size=(120, 90), quality=90)
     [page] = load_pages(grey)
