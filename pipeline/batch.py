@@ -3,7 +3,9 @@ process pool or a Dask cluster), correct and write outputs as each file finishes
 
 Per input the plan is one of:
 - ``skip``: input, OCR options, corrections and dictionaries unchanged, outputs present;
-- ``recorrect``: only the correction side changed: correct the cached OCR again, no Tesseract;
+- ``recorrect``: only the correction side changed: correct the cached OCR again, no Tesseract
+  (``confirm`` instead where only corrections.yaml changed and nothing the file's correction
+  depended on did: its outputs stay as they are, see ``dependencies.py``);
 - ``ocr``: new or changed input or OCR options (or ``force``).
 
 Workers only run OCR (``ocr_task``: a module-level function of picklable data, the same on both
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .collection import CollectionModel
+from .dependencies import Dependencies, dependency_base, unchanged
 from .errors import OcrfixError, UsageError
 from .lexicon import dictionary_hash
 from .memory import ChildPeak, own_peak_mb
@@ -59,7 +62,8 @@ class OcrResult:
 @dataclass
 class FileResult:
     rel: str
-    # "ocr" (read by Tesseract now), "recorrect" (corrected again from cached OCR), "skip", "failed"
+    # "ocr" (read by Tesseract now), "recorrect" (corrected again from cached OCR), "confirm" (a new
+    # corrections.yaml changes nothing it depends on: outputs kept), "skip", "failed"
     action: str
     pages: int = 0
     error: str | None = None
@@ -168,6 +172,12 @@ def pending_work(saved: dict[str, str], options: Options, corrections: Correctio
         return out
 
     return described(ocr_key_parts(options, engine)), described(correction_key_parts(options, corrections))
+
+
+def dependency_key(corr_parts: dict[str, str]) -> str:
+    """The correction key without corrections.yaml: what a recorded correction's dependencies are
+    checked against before its outputs can be kept under a new corrections.yaml."""
+    return _hash({name: value for name, value in corr_parts.items() if name != "corrections.yaml"})
 
 
 def correction_key(options: Options, corrections: Corrections) -> str:
@@ -284,7 +294,7 @@ def run_batch(
     on_page: Callable[[str, int], None] | None = None,
 ) -> BatchResult:
     """Process the inputs into ``out_dir``, resuming and reusing cached OCR where it is still valid."""
-    from .process import correct_document, corrector_for  # the corrector's dependencies, only when needed
+    from .process import corrector_for  # the corrector's dependencies, only when needed
 
     if options.correct.automatic:
         # A missing or broken dictionary concerns every page: fail before any work.
@@ -298,6 +308,7 @@ def run_batch(
     # The keys' parts, once: the engine is asked its version and the dictionaries are hashed (I/O).
     ocr_parts, corr_parts = ocr_key_parts(options, reader), correction_key_parts(options, corrections)
     ocr_key, corr_key = _hash(ocr_parts), _hash(corr_parts)
+    keys = _Keys(corr_key, dependency_key(corr_parts))
 
     def record(file_result: FileResult) -> None:
         result.results.append(file_result)
@@ -353,7 +364,7 @@ def run_batch(
             return done
 
         try:
-            with contextlib.closing(_correct_files(ws, out_dir, to_recorrect, options, corrections, corr_key, collection)) as redone:
+            with contextlib.closing(_correct_files(ws, out_dir, to_recorrect, options, corrections, keys, collection)) as redone:
                 for done in redone:
                     record(corrected(done))
                     ws.commit()
@@ -371,14 +382,14 @@ def run_batch(
                     forms = ws.store_ocr(ocr.rel, path, digest, ocr_key, ocr.tool_version, ocr.doc, ocr.seconds)
                     if collection is not None:
                         collection.add_forms(forms)
-                    record(corrected(_finish(ws, out_dir, ocr.rel, ocr.doc, options, corrections, corr_key, correct_document,
-                                             "ocr", ocr.seconds, collection)))
+                    record(corrected(_finish(ws, out_dir, ocr.rel, ocr.doc, options, corrections, keys, "ocr", ocr.seconds,
+                                             collection)))
                     ws.commit()
             # Files corrected before the collection model was whole: again, against all of it. Only
             # those whose text changes are written again (re-correction is cheap; writing a PDF is not).
             stale = {rel: text_hash for rel, (n_documents, text_hash) in corrected_with.items()
                      if collection is not None and n_documents < collection.n_documents}
-            with contextlib.closing(_correct_files(ws, out_dir, list(stale), options, corrections, corr_key, collection,
+            with contextlib.closing(_correct_files(ws, out_dir, list(stale), options, corrections, keys, collection,
                                                    unless=stale)) as redone:
                 for again in redone:
                     if again.action == "failed":
@@ -402,51 +413,67 @@ AHEAD_PER_WORKER = 4
 _CORRECT_WORKER: dict = {}
 
 
-def _correct_worker_init(correct: CorrectOptions, corrections: Corrections, collection_json: str | None) -> None:
+def _correct_worker_init(correct: CorrectOptions, corrections: Corrections, collection_json: str | None, base: str) -> None:
     """A correction worker's start: what every file it corrects shares, parsed once (the collection
     model as one object, so that the corrector's decisions memo serves every file it corrects)."""
     _worker_init()
-    _CORRECT_WORKER.update(correct=correct, corrections=corrections,
+    _CORRECT_WORKER.update(correct=correct, corrections=corrections, base=base,
                            collection=None if collection_json is None else CollectionModel.from_json(collection_json))
 
 
-def _correct_json(raw_json: bytes) -> tuple[bytes | None, str | None]:
-    """Correct one cached read in a correction worker: (the corrected document as JSON, or the error)."""
-    from .process import correct_document
+def _correct_json(raw_json: bytes) -> tuple[bytes | None, bytes | None, str | None]:
+    """Correct one cached read in a correction worker: (the corrected document as JSON and the
+    record of its dependencies, or the error)."""
+    from .process import correct_document_recorded  # the corrector, only where a file is corrected
 
     shared = _CORRECT_WORKER
     try:
         raw = Document.model_validate_json(raw_json)
-        doc = correct_document(raw, shared["correct"], shared["corrections"], shared["collection"])
+        doc, deps = correct_document_recorded(raw, shared["correct"], shared["corrections"], shared["collection"], shared["base"])
     except OcrfixError as e:
-        return None, str(e)
-    return doc.model_dump_json().encode(), None
+        return None, None, str(e)
+    return doc.model_dump_json().encode(), deps.to_blob(), None
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """The correction key of this run, and the same without corrections.yaml (``dependency_key``)."""
+
+    correction: str
+    dependency: str
 
 
 def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Options, corrections: Corrections,
-                   corr_key: str, collection: CollectionModel | None, unless: dict[str, str] | None = None) -> Iterator[FileResult]:
+                   keys: _Keys, collection: CollectionModel | None, unless: dict[str, str] | None = None) -> Iterator[FileResult]:
     """Correct files again from their cached reads and write their outputs, in worker processes
-    where there are enough of them (``unless``: rel -> the text hash that need not be written again)."""
-    from .process import correct_document
-
+    where there are enough of them (``unless``: rel -> the text hash that need not be written again).
+    A done file whose recorded dependencies the new corrections.yaml leaves as they were is
+    confirmed (its outputs kept) without being corrected."""
     unless = unless or {}
 
     def no_cache(rel: str) -> FileResult:
         return FileResult(rel, "failed", error=f"{rel}: no cached OCR in {out_dir}")
 
     def correct_here(rel: str, raw: Document) -> FileResult:
-        return _finish(ws, out_dir, rel, raw, options, corrections, corr_key, correct_document, "recorrect", 0.0,
-                       collection, unless_text=unless.get(rel))
+        return _finish(ws, out_dir, rel, raw, options, corrections, keys, "recorrect", 0.0, collection,
+                       unless_text=unless.get(rel))
 
+    confirmable = _confirmer(ws, out_dir, options, corrections, keys, collection)
     workers = min(options.workers, len(rels))
     if workers < 2 or len(rels) < PARALLEL_MIN_FILES:
         for rel in rels:
-            raw = ws.raw_ocr(rel)
-            yield no_cache(rel) if raw is None else correct_here(rel, raw)
+            raw_json = ws.raw_ocr_json(rel)
+            if raw_json is None:
+                yield no_cache(rel)
+                continue
+            raw = Document.model_validate_json(raw_json)
+            confirmed = confirmable(rel, raw)
+            yield confirmed if confirmed is not None else correct_here(rel, raw)
         return
     context = multiprocessing.get_context("forkserver")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_correct_worker_init,
-                               initargs=(options.correct, corrections, None if collection is None else collection.to_json()))
+                               initargs=(options.correct, corrections, None if collection is None else collection.to_json(),
+                                         keys.dependency))
     queue_of = iter(rels)
     pending: dict = {}
     missing: list[FileResult] = []
@@ -457,6 +484,12 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
             if raw_json is None:
                 missing.append(no_cache(rel))
                 continue
+            if ws.dependencies(rel) is not None:
+                # Checked here, between the workers' results: most files a new entry cannot touch.
+                confirmed = confirmable(rel, Document.model_validate_json(raw_json))
+                if confirmed is not None:
+                    missing.append(confirmed)
+                    continue
             try:
                 pending[pool.submit(_correct_json, raw_json)] = (rel, raw_json, time.perf_counter())
             except BrokenProcessPool:
@@ -480,17 +513,18 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
             for future in done:
                 rel, raw_json, started = pending.pop(future)
                 try:
-                    doc_json, error = future.result()
+                    doc_json, deps_blob, error = future.result()
                 except Exception as e:  # a worker that died
-                    doc_json, error = None, f"{rel}: the correction worker failed ({type(e).__name__}: {e})"
+                    doc_json, deps_blob, error = None, None, f"{rel}: the correction worker failed ({type(e).__name__}: {e})"
                 submit_next()
                 if doc_json is None:
                     ws.mark_failed(rel, error or "unknown error")
                     yield FileResult(rel, "failed", error=error)
                     continue
                 doc = Document.model_validate_json(doc_json)
-                yield _write_corrected(ws, out_dir, rel, None, doc, options, corr_key, "recorrect", 0.0, unless.get(rel),
-                                       started, raw_json=raw_json)
+                deps = Dependencies.from_blob(deps_blob) if deps_blob is not None else None
+                yield _write_corrected(ws, out_dir, rel, None, doc, options, keys.correction, "recorrect", 0.0, unless.get(rel),
+                                       started, raw_json=raw_json, dependencies=deps)
     finally:
         _close_pool(pool)
 
@@ -525,25 +559,52 @@ def _outputs_exist(out_dir: Path, rel: Path, options: Options) -> bool:
     return all(paths[fmt].exists() for fmt in options.output.formats)
 
 
+def _confirmer(ws: Workspace, out_dir: Path, options: Options, corrections: Corrections, keys: _Keys,
+               collection: CollectionModel | None) -> Callable[[str, Document], FileResult | None]:
+    """A check of one done file against this run's corrections.yaml: its FileResult ("confirm",
+    the file's record moved to this run's correction key, its outputs kept) where the correction it
+    recorded would come out the same, None where it must be corrected again."""
+    from .process import corrector_for
+
+    corrector = corrector_for(options.correct, corrections) if options.correct.automatic else None
+    base = dependency_base(keys.dependency, collection if corrector is not None else None)
+
+    def confirm(rel: str, raw: Document) -> FileResult | None:
+        record = ws.record(rel)
+        deps = ws.dependencies(rel)
+        if (record is None or deps is None or record.state != "done" or record.correction_key == keys.correction
+                or not _outputs_exist(out_dir, Path(rel), options)
+                or not unchanged(deps, raw, corrections, corrector, base)):
+            return None
+        ws.confirm(rel, keys.correction)
+        return FileResult(rel, "confirm", pages=len(raw.pages))
+
+    return confirm
+
+
 def _finish(ws: Workspace, out_dir: Path, rel: str, raw: Document, options: Options, corrections: Corrections,
-            corr_key: str, correct_document, action: str, ocr_seconds: float, collection: CollectionModel | None = None,
+            keys: _Keys, action: str, ocr_seconds: float, collection: CollectionModel | None = None,
             unless_text: str | None = None) -> FileResult:
-    """Correct one document, write its outputs and record it as done (or failed, with the reason).
+    """Correct one document, write its outputs and record it as done (or failed, with the reason),
+    with what its correction depended on.
 
     ``unless_text``: the hash of the text it was corrected to before; the same text again is not
     written again (``action`` "skip")."""
+    from .process import correct_document_recorded  # the corrector, only where a file is corrected
+
     started = time.perf_counter()
     try:
-        doc = correct_document(raw, options.correct, corrections, collection)
+        doc, deps = correct_document_recorded(raw, options.correct, corrections, collection, keys.dependency)
     except OcrfixError as e:
         ws.mark_failed(rel, str(e))
         return FileResult(rel, "failed", error=str(e))
-    return _write_corrected(ws, out_dir, rel, raw, doc, options, corr_key, action, ocr_seconds, unless_text, started)
+    return _write_corrected(ws, out_dir, rel, raw, doc, options, keys.correction, action, ocr_seconds, unless_text, started,
+                            dependencies=deps)
 
 
 def _write_corrected(ws: Workspace, out_dir: Path, rel: str, raw: Document | None, doc: Document, options: Options,
                      corr_key: str, action: str, ocr_seconds: float, unless_text: str | None, started: float,
-                     raw_json: bytes | None = None) -> FileResult:
+                     raw_json: bytes | None = None, dependencies: Dependencies | None = None) -> FileResult:
     """Write a corrected document's outputs and record it as done (``_finish``'s second half).
     ``raw`` may be None where ``raw_json`` holds it (parsed only for ``--raw`` outputs)."""
     try:
@@ -560,7 +621,7 @@ def _write_corrected(ws: Workspace, out_dir: Path, rel: str, raw: Document | Non
         ws.mark_failed(rel, str(e))
         return FileResult(rel, "failed", error=str(e))
     seconds = time.perf_counter() - started
-    ws.mark_done(rel, corr_key, doc, seconds)
+    ws.mark_done(rel, corr_key, doc, seconds, dependencies)
     return FileResult(
         rel,
         action,
@@ -597,10 +658,11 @@ def recorrect_outputs(out_dir: Path, rels: list[str] | None = None, corrections_
         if corrections_file is not None:
             options = options.model_copy(update={"correct": options.correct.model_copy(update={"corrections_file": corrections_file})})
         corrections = load_corrections(options.correct.corrections_file)
-        key = correction_key(options, corrections)
+        parts = correction_key_parts(options, corrections)
+        keys = _Keys(_hash(parts), dependency_key(parts))
         wanted = rels if rels is not None else [r.rel for r in ws.records() if r.has_ocr and r.state == "done"]
         collection = ws.collection() if options.correct.automatic else None
-        with contextlib.closing(_correct_files(ws, out_dir, wanted, options, corrections, key, collection)) as redone:
+        with contextlib.closing(_correct_files(ws, out_dir, wanted, options, corrections, keys, collection)) as redone:
             results = list(redone)
         ws.commit()
     return results

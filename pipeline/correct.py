@@ -16,10 +16,11 @@ and protected names are never touched.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
@@ -32,7 +33,7 @@ from .options import CorrectOptions
 from .tokens import split_token
 
 __all__ = ["Corrector", "Settings", "load_corrector", "correct_page", "page_from_text", "correct_text", "collection_status",
-           "page_word_features", "decided_confusions"]
+           "page_word_features", "decided_confusions", "CorrectionReads", "reading"]
 
 _CORE = re.compile(r"^[^\W\d_]+(?:'[^\W\d_]+)*$")
 # A lower-case word with one look-alike digit in it ("0il", "1t", "iso1ated"), nothing more.
@@ -154,6 +155,9 @@ class Corrector:
 
     # the last with_collection's answer: (collection, its state, the corrector for it)
     _view: list = field(default_factory=list, repr=False)
+    # What the corrections.yaml-shaped state was asked while correcting (``reading``): one set per
+    # open recording, innermost last (a decision being made records its own, for the memo).
+    _reads: list = field(default_factory=list, repr=False)
 
     def with_collection(self, collection: CollectionModel | None) -> "Corrector":
         """This corrector for one collection (the dictionaries and look-up memo shared). Asked again
@@ -166,7 +170,7 @@ class Corrector:
         if collection is not None and collection.tokens:
             counts = self.lexicon.counts
             unknown = sum(n for form, n in collection.counts.items() if form not in counts) / collection.tokens
-        view = dataclasses.replace(self, collection=collection, collection_unknown=unknown, _decisions={}, _view=[])
+        view = dataclasses.replace(self, collection=collection, collection_unknown=unknown, _decisions={}, _view=[], _reads=[])
         self._view[:] = [collection, state, view]
         return view
 
@@ -211,7 +215,35 @@ def load_corrector(
     decisions = tuple(decisions)
     if decisions:
         lexicon = dataclasses.replace(lexicon, confusions=decided_confusions(lexicon.confusions, decisions))
-    return Corrector(lexicon=lexicon, known=frozenset(k.lower() for k in known), protected=frozenset(protected))
+    # A word the dictionaries already trust gains nothing from a person's approval: it is never
+    # corrected, and protecting it would only stop the fixes around it (a stray full stop, a split
+    # word) on every page and move its p_wrong. Approving "tbe" -> "the" teaches "the" nothing.
+    trusted = Settings().trusted_count
+    known_words = frozenset(w for w in (k.lower() for k in known) if lexicon.counts.get(w, 0) < trusted)
+    return Corrector(lexicon=lexicon, known=known_words, protected=frozenset(protected))
+
+
+@dataclass
+class CorrectionReads:
+    """Everything a correction asked of the state that corrections.yaml shapes: the character
+    confusions it looked up (approved decisions add to them) and the forms it looked up among the
+    approved and protected words. The corrector reads that state nowhere else, so a page whose
+    looked-up values are the same under a new corrections.yaml is corrected exactly as before
+    (``dependencies.py``)."""
+
+    confusions: set[tuple[str, str]] = field(default_factory=set)
+    forms: set[str] = field(default_factory=set)
+
+
+@contextlib.contextmanager
+def reading(corrector: Corrector) -> Iterator[CorrectionReads]:
+    """Record what the corrector asks of the decision-shaped state inside the block."""
+    reads = CorrectionReads()
+    corrector._reads.append(reads)
+    try:
+        yield reads
+    finally:
+        corrector._reads.pop()
 
 
 # --------------------------------------------------------------------------------------------
@@ -221,6 +253,8 @@ def load_corrector(
 def _chunk_logp(t: str, o: str, corrector: Corrector) -> float:
     s = corrector.settings
     conf = corrector.lexicon.confusions
+    if corrector._reads:
+        corrector._reads[-1].confusions.add((t, o))
     learned = conf.get((t, o))
     prior = s.prior_p if (t, o) in _PRIOR_CONFUSIONS else 0.0
     if learned is not None or prior:
@@ -315,6 +349,8 @@ def _is_protected(tok: _Tok, corrector: Corrector) -> bool:
     core = tok.core
     if tok.text in ("«", "@"):
         return False  # a blotted "a" (see _fix_punctuation)
+    if corrector._reads:
+        corrector._reads[-1].forms.update((tok.text, core, core.lower()))
     if not core or tok.text in corrector.protected or core in corrector.protected:
         return True
     if core in corrector.lexicon.protected or core.lower() in corrector.known:
@@ -543,8 +579,14 @@ def _decide_word(word: str, left: str | None, right: str | None, tok: _Tok | Non
     if hit is None:
         if len(memo) > _MEMO_MAX:
             memo.clear()
-        hit = memo[key] = _decide_word_uncached(word, left, right, tok, corrector, capital)
-    return hit
+        # The confusions a decision looked up are kept with it: a page that reuses the decision
+        # depends on them as much as the page that made it.
+        with reading(corrector) as reads:
+            decision = _decide_word_uncached(word, left, right, tok, corrector, capital)
+        hit = memo[key] = (decision, frozenset(reads.confusions))
+    if corrector._reads:
+        corrector._reads[-1].confusions.update(hit[1])
+    return hit[0]
 
 
 def _decide_word_uncached(word: str, left: str | None, right: str | None, tok: _Tok | None, corrector: Corrector,

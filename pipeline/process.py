@@ -8,6 +8,7 @@ or on a Dask worker.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from .collection import CollectionModel, collection_model
-from .correct import Corrector, correct_page, load_corrector
+from .correct import CorrectionReads, Corrector, correct_page, load_corrector, reading
+from .dependencies import Dependencies, dependency_base, digest_overrides, record
 from .engine import OcrEngine, engine_for
 from .ingest import DEFAULT_MAX_PIXELS, PageImage, load_pages
 from .layout import rejoin_page
@@ -29,7 +31,7 @@ from .reread import (
 )
 from .verify import MergeResult, Vocabulary, line_at_risk, merge_reads, read_quality
 
-__all__ = ["ocr_page", "ocr_document", "correct_document", "corrector_for", "map_lines"]
+__all__ = ["ocr_page", "ocr_document", "correct_document", "correct_document_recorded", "corrector_for", "map_lines"]
 
 # Bumped whenever preprocessing or the way a page is read changes the OCR result: part of the
 # batch's OCR key, so that a cached read made the old way is read again.
@@ -368,15 +370,30 @@ def correct_document(
     ``collection``: the model of the collection the document belongs to (its own vocabulary is
     left as written); None: the document alone is the collection.
     """
+    return correct_document_recorded(doc, options, corrections, collection)[0]
+
+
+def correct_document_recorded(
+    doc: Document, options: CorrectOptions, corrections: Corrections | None = None,
+    collection: CollectionModel | None = None, base: str = "",
+) -> tuple[Document, Dependencies]:
+    """``correct_document``, and what the correction depended on beyond the read (``base``: the
+    rest of the correction key), so that a new corrections.yaml need not redo it where it cannot
+    change it (``dependencies.py``)."""
     if corrections is None:
         corrections = load_corrections(options.corrections_file)
     corrector = corrector_for(options, corrections) if options.automatic else None
     if corrector is not None:
         corrector = corrector.with_collection(collection if collection is not None else collection_model(doc.pages))
+    base = dependency_base(base, collection if corrector is not None else None)
     pages: list[Page] = []
-    for page in doc.pages:
-        page, decided = apply_overrides(page, doc.source, corrections)
-        if corrector is not None:
-            page = correct_page(page, corrector, skip=decided)
-        pages.append(page)
-    return doc.model_copy(update={"pages": pages})
+    outcomes = []
+    with contextlib.ExitStack() as stack:
+        reads = stack.enter_context(reading(corrector)) if corrector is not None else CorrectionReads()
+        for page in doc.pages:
+            overridden, decided = apply_overrides(page, doc.source, corrections)
+            outcomes.append((page, overridden, decided))
+            if corrector is not None:
+                overridden = correct_page(overridden, corrector, skip=decided)
+            pages.append(overridden)
+    return doc.model_copy(update={"pages": pages}), record(reads, corrector, base, digest_overrides(outcomes))

@@ -26,6 +26,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from .collection import CollectionModel, document_forms
+from .dependencies import Dependencies
 from .errors import UsageError, WorkspaceError
 from .model import Document
 from .options import Options
@@ -70,6 +71,9 @@ CREATE INDEX IF NOT EXISTS flags_by_text ON flags (text);
 -- model the corrector learns the folder's vocabulary from. Kept per file so that a re-read file
 -- replaces its own counts.
 CREATE TABLE IF NOT EXISTS forms (rel TEXT PRIMARY KEY, forms BLOB NOT NULL);
+-- What each file's correction depended on beyond its read (dependencies.Dependencies, compressed
+-- JSON): a new corrections.yaml that changes none of it confirms the file instead of redoing it.
+CREATE TABLE IF NOT EXISTS dependencies (rel TEXT PRIMARY KEY, record BLOB NOT NULL);
 """
 
 
@@ -264,7 +268,21 @@ class Workspace:
             return None
         return zlib.decompress(row[0])
 
-    def mark_done(self, rel: str, correction_key: str, corrected: Document, seconds: float) -> None:
+    def dependencies(self, rel: str) -> Dependencies | None:
+        row = self.db.execute("SELECT record FROM dependencies WHERE rel=?", (rel,)).fetchone()
+        return None if row is None else Dependencies.from_blob(row[0])
+
+    def confirm(self, rel: str, correction_key: str) -> None:
+        """A done file whose outputs the new correction key leaves exactly as they are."""
+        self.db.execute("UPDATE files SET correction_key=?, updated_at=? WHERE rel=? AND state='done'",
+                        (correction_key, time.time(), rel))
+
+    def mark_done(self, rel: str, correction_key: str, corrected: Document, seconds: float,
+                  dependencies: Dependencies | None = None) -> None:
+        if dependencies is None:
+            self.db.execute("DELETE FROM dependencies WHERE rel=?", (rel,))
+        else:
+            self.db.execute("INSERT OR REPLACE INTO dependencies VALUES (?, ?)", (rel, dependencies.to_blob()))
         flags = [
             (rel, page.index, li, wi, word.text, word.confidence, json.dumps(word.suggestions))
             for page in corrected.pages

@@ -374,3 +374,84 @@ def test_re_correction_in_worker_processes_writes_what_one_process_writes(tmp_pa
             one = (tmp_path / "one" / f"p{i:02d}{suffix}").read_bytes()
             assert one == (tmp_path / "two" / f"p{i:02d}{suffix}").read_bytes(), f"p{i:02d}{suffix}"
     assert "received" in (tmp_path / "two" / "p00.txt").read_text() or "received" in (tmp_path / "two" / "p01.txt").read_text()
+
+
+def test_a_new_corrections_yaml_confirms_only_files_it_cannot_change_and_they_match_a_full_re_correction(tmp_path):
+    """Each change to corrections.yaml (a replacement, a rejected form, an edited entry, a removed
+    one) is run twice on the same folder: with the dependency records (files the change cannot
+    touch are confirmed, the rest corrected again) and without them (every file corrected again).
+    The outputs are byte for byte the same, and both kinds of file occur."""
+    import random
+    import shutil
+    import sqlite3
+
+    import cv2
+
+    from conftest import FakeEngine, text_page
+    from pipeline.batch import run_batch
+    from pipeline.corrections import load_corrections
+    from pipeline.options import Options
+
+    # Plain words on every page; a few garbles on some: the forms the entries name ("tbe",
+    # "goverment", "Bulsaria") and others whose correction looks up the confusions that entries
+    # add ("asreement", "resarding": g read as s, as in the entries "sood", "sreat", "sive", which
+    # no page holds; three such decisions move those words' scores and p_wrong).
+    plain = ["Telegram", "note", "was", "read", "Embassy", "Minister", "of", "and", "in", "to", "Ambassador",
+             "said", "that", "would", "meeting", "London", "government", "report", "question", "on", "his", "for",
+             "Bulgaria", "thee"]  # (approved replacements below: a page that holds one reads it as known)
+    garbles = ["tbe", "goverment", "Bulsaria", "asreement", "resarding", "tbis", "recieved", "chvisage"]
+    rng = random.Random(7)
+    count = 16
+
+    def line() -> list[tuple[str, float]]:
+        words = [rng.choice(plain) for _ in range(8)]
+        if rng.random() < 0.3:
+            words[rng.randrange(8)] = rng.choice(garbles)
+        return [(w, rng.choice([45.0, 70.0, 96.0])) for w in words]
+
+    reads = [[line() for _ in range(3)] for _ in range(count)]
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    inputs = []
+    for i in range(count):
+        cv2.imwrite(str(scans / f"p{i:02d}.png"), text_page(f"Telegram {i}"))
+        inputs.append((scans / f"p{i:02d}.png", Path(f"p{i:02d}.png")))
+    corrections_file = tmp_path / "corrections.yaml"
+    # One read a page (no second read of preprocessed pages): page i reads as reads[i].
+    options = Options(workers=1, preprocess={"mode": "off"}, correct={"corrections_file": corrections_file},
+                      output={"formats": ["txt", "json"]})
+    out, full = tmp_path / "out", tmp_path / "full"
+    run_batch(inputs, out, options, load_corrections(corrections_file), engine=FakeEngine(reads))
+
+    entry = "  - {{id: {}, ocr: {}, {}, approved_by: t, approved_at: 2026-12-01}}\n"
+    tbe = entry.format("a", "tbe", "replacement: the")
+    g_as_s = [entry.format(f"g{n}", ocr, f"replacement: {word}") for n, (ocr, word) in
+              enumerate([("sood", "good"), ("sreat", "great"), ("sive", "give")])]
+    rejected = entry.format("b", "goverment", "status: rejected")
+    steps = [
+        [tbe],
+        [tbe, *g_as_s],
+        [tbe, *g_as_s, rejected],
+        [entry.format("a", "tbe", "replacement: thee"), *g_as_s, entry.format("c", "Bulsaria", "replacement: Bulgaria")],
+    ]
+    kinds = set()
+    for step in steps:
+        corrections_file.write_text("version: 1\ncorrections:\n" + "".join(step))
+        shutil.rmtree(full, ignore_errors=True)
+        shutil.copytree(out, full)
+        with sqlite3.connect(full / ".ocrfix" / "workspace.sqlite") as db:
+            db.execute("DELETE FROM dependencies")
+        engine = FakeEngine([])
+        checked = run_batch(inputs, out, options, load_corrections(corrections_file), engine=engine)
+        redone = run_batch(inputs, full, options, load_corrections(corrections_file), engine=engine)
+        assert not engine.seen and redone.count("recorrect") == count
+        assert checked.count("confirm") + checked.count("recorrect") == count
+        kinds |= {r.action for r in checked.results}
+        for i in range(count):
+            for suffix in (".txt", ".json"):
+                name = f"p{i:02d}{suffix}"
+                assert (out / name).read_bytes() == (full / name).read_bytes(), (step, name)
+    assert kinds == {"confirm", "recorrect"}
+    # Nothing changed: every file is unchanged (skipped), none confirmed or corrected again.
+    again = run_batch(inputs, out, options, load_corrections(corrections_file), engine=FakeEngine([]))
+    assert again.count("skip") == count

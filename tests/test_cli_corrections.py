@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -202,6 +203,11 @@ def test_process_applies_overrides_before_the_corrector(tmp_path, fake_ocr, monk
     seen = {}
 
     class StandIn:
+        # What the batch's record of a correction's dependencies asks of a corrector.
+        _reads: list = []
+        known = protected = frozenset()
+        lexicon = SimpleNamespace(confusions={})
+
         def with_collection(self, collection):
             return self
 

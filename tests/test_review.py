@@ -101,12 +101,22 @@ def fake_correct(doc: Document, options, corrections=None, collection=None) -> D
     return doc.model_copy(update={"pages": pages})
 
 
-@pytest.fixture
-def fake_corrector(monkeypatch):
+def fake_correct_recorded(doc, options, corrections=None, collection=None, base=""):
+    """``fake_correct`` where the batch corrects: no dependencies recorded (so never confirmed)."""
+    return fake_correct(doc, options, corrections, collection), None
+
+
+def use_fake_corrector(monkeypatch) -> None:
     from pipeline import process
 
     monkeypatch.setattr(process, "correct_document", fake_correct)
+    monkeypatch.setattr(process, "correct_document_recorded", fake_correct_recorded)
     monkeypatch.setattr(process, "corrector_for", lambda *a, **k: None)
+
+
+@pytest.fixture
+def fake_corrector(monkeypatch):
+    use_fake_corrector(monkeypatch)
 
 
 def build_sample(tmp_path: Path, sample: dict = SAMPLE, *, correct: bool = True) -> tuple[Path, Path]:
@@ -638,11 +648,12 @@ def test_a_decision_whose_outputs_cannot_be_regenerated_can_still_be_undone(samp
         raise DictionaryError("the dictionary is gone")
 
     monkeypatch.setattr(process, "correct_document", broken)
+    monkeypatch.setattr(process, "correct_document_recorded", broken)
     step = session.decide(group.id, "envisage")
     assert sorted(f.rel for f in step.failed) == ["a.png", "sub/b.png"]
     assert "the dictionary is gone" in step.failed[0].error
     assert len(_entries(corrections)) == 1
-    monkeypatch.setattr(process, "correct_document", fake_correct)
+    use_fake_corrector(monkeypatch)
     session.undo()
     assert _entries(corrections) == ()
     assert "We chvisage no" in (out / "a.txt").read_text()

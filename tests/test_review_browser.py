@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from test_review import build_sample, fake_correct  # the same sample folder and fake corrector
+from test_review import build_sample, use_fake_corrector  # the same sample folder and fake corrector
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -29,11 +29,9 @@ def server(tmp_path, monkeypatch):
     """The app on 127.0.0.1 at a free port, served by uvicorn in a thread (so the fake corrector applies)."""
     import uvicorn
 
-    from pipeline import process
     from pipeline.review.server import create_app
 
-    monkeypatch.setattr(process, "correct_document", fake_correct)
-    monkeypatch.setattr(process, "corrector_for", lambda *a, **k: None)
+    use_fake_corrector(monkeypatch)
     out, corrections = build_sample(tmp_path)
     app = create_app(out, corrections, TOKEN, reviewer="Browser Test")
     sock = socket.socket()

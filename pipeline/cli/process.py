@@ -167,7 +167,8 @@ def process(
         if progress is not None:
             advance(result.rel, max(0, pages_of.get(result.rel, 1) - advanced.get(result.rel, 0)))
         elif result.action != "skip":
-            status = {"ocr": "ok", "recorrect": "corrected again from cache"}.get(result.action, f"FAILED: {result.error}")
+            status = {"ocr": "ok", "recorrect": "corrected again from cache",
+                      "confirm": "unchanged by the new corrections.yaml (checked)"}.get(result.action, f"FAILED: {result.error}")
             console.print(f"[{done}/{len(inputs_found)}] {result.rel} {status}", highlight=False, markup=False)
 
     if progress is not None:
@@ -182,8 +183,9 @@ def process(
     console.print(
         f"{len(ok)} of {len(inputs_found)} files ({batch.pages} pages) done in {elapsed:.1f} s "
         f"({batch.count('ocr')} read by OCR, {batch.count('recorrect')} corrected again from cache, "
-        f"{batch.count('skip')} unchanged); {sum(r.changes for r in ok)} corrections, "
-        f"{batch.standing_flags} words flagged for review in the folder ({sum(r.flagged for r in ok if r.action != 'skip')} "
+        + (f"{batch.count('confirm')} checked and left as they were by the new corrections.yaml, " if batch.count("confirm") else "")
+        + f"{batch.count('skip')} unchanged); {sum(r.changes for r in ok if r.action != 'confirm')} corrections, "
+        f"{batch.standing_flags} words flagged for review in the folder ({sum(r.flagged for r in ok if r.action not in ('skip', 'confirm'))} "
         "in the files done now)"
         + (f"; peak memory of a worker {batch.peak_worker_rss_mb:.0f} MB" if batch.peak_worker_rss_mb else "")
         + f". Outputs in {out}/",
