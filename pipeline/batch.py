@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .collection import CollectionModel
+from .collection import CollectionModel, collection_model
 from .dependencies import Dependencies, dependency_base, unchanged
 from .errors import OcrfixError, UsageError
 from .lexicon import dictionary_hash
@@ -462,13 +462,12 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
     workers = min(options.workers, len(rels))
     if workers < 2 or len(rels) < PARALLEL_MIN_FILES:
         for rel in rels:
-            raw_json = ws.raw_ocr_json(rel)
-            if raw_json is None:
-                yield no_cache(rel)
+            confirmed = confirmable(rel)
+            if confirmed is not None:
+                yield confirmed
                 continue
-            raw = Document.model_validate_json(raw_json)
-            confirmed = confirmable(rel, raw)
-            yield confirmed if confirmed is not None else correct_here(rel, raw)
+            raw = ws.raw_ocr(rel)
+            yield no_cache(rel) if raw is None else correct_here(rel, raw)
         return
     context = multiprocessing.get_context("forkserver")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_correct_worker_init,
@@ -480,16 +479,16 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
 
     def submit_next() -> bool:
         for rel in queue_of:
+            # Checked here, between the workers' results, from the file's record alone: most
+            # files a new entry cannot touch.
+            confirmed = confirmable(rel)
+            if confirmed is not None:
+                missing.append(confirmed)
+                continue
             raw_json = ws.raw_ocr_json(rel)
             if raw_json is None:
                 missing.append(no_cache(rel))
                 continue
-            if ws.dependencies(rel) is not None:
-                # Checked here, between the workers' results: most files a new entry cannot touch.
-                confirmed = confirmable(rel, Document.model_validate_json(raw_json))
-                if confirmed is not None:
-                    missing.append(confirmed)
-                    continue
             try:
                 pending[pool.submit(_correct_json, raw_json)] = (rel, raw_json, time.perf_counter())
             except BrokenProcessPool:
@@ -560,24 +559,40 @@ def _outputs_exist(out_dir: Path, rel: Path, options: Options) -> bool:
 
 
 def _confirmer(ws: Workspace, out_dir: Path, options: Options, corrections: Corrections, keys: _Keys,
-               collection: CollectionModel | None) -> Callable[[str, Document], FileResult | None]:
+               collection: CollectionModel | None) -> Callable[[str], FileResult | None]:
     """A check of one done file against this run's corrections.yaml: its FileResult ("confirm",
     the file's record moved to this run's correction key, its outputs kept) where the correction it
-    recorded would come out the same, None where it must be corrected again."""
+    recorded would come out the same, None where it must be corrected again. It reads the file's
+    record of dependencies, not its cached read (but for the collection model of a lone document)."""
     from .process import corrector_for
 
     corrector = corrector_for(options.correct, corrections) if options.correct.automatic else None
     base = dependency_base(keys.dependency, collection if corrector is not None else None)
+    replayed: dict[tuple, str] = {}
 
-    def confirm(rel: str, raw: Document) -> FileResult | None:
+    def confirm(rel: str) -> FileResult | None:
         record = ws.record(rel)
+        if (record is None or record.state != "done" or record.correction_key == keys.correction
+                or not _outputs_exist(out_dir, Path(rel), options)):
+            return None
         deps = ws.dependencies(rel)
-        if (record is None or deps is None or record.state != "done" or record.correction_key == keys.correction
-                or not _outputs_exist(out_dir, Path(rel), options)
-                or not unchanged(deps, raw, corrections, corrector, base)):
+        if deps is None:
+            return None
+        # Word decisions are made again (where their confusions changed) by the corrector this
+        # file is corrected with: the folder's collection model, or the document's own.
+        view = None
+        if corrector is not None:
+            if collection is not None:
+                view = corrector.with_collection(collection)
+            else:
+                raw = ws.raw_ocr(rel)
+                if raw is None:
+                    return None
+                view = corrector.with_collection(collection_model(raw.pages))
+        if not unchanged(deps, corrections, view, base, replayed if collection is not None else None):
             return None
         ws.confirm(rel, keys.correction)
-        return FileResult(rel, "confirm", pages=len(raw.pages))
+        return FileResult(rel, "confirm", pages=record.pages or 0)
 
     return confirm
 

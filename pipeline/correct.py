@@ -33,7 +33,7 @@ from .options import CorrectOptions
 from .tokens import split_token
 
 __all__ = ["Corrector", "Settings", "load_corrector", "correct_page", "page_from_text", "correct_text", "collection_status",
-           "page_word_features", "decided_confusions", "CorrectionReads", "reading"]
+           "page_word_features", "decided_confusions", "CorrectionReads", "reading", "replay_decision"]
 
 _CORE = re.compile(r"^[^\W\d_]+(?:'[^\W\d_]+)*$")
 # A lower-case word with one look-alike digit in it ("0il", "1t", "iso1ated"), nothing more.
@@ -231,8 +231,12 @@ class CorrectionReads:
     looked-up values are the same under a new corrections.yaml is corrected exactly as before
     (``dependencies.py``)."""
 
+    # confusions looked up outside the memoised word decisions (joins, unmemoised decisions)
     confusions: set[tuple[str, str]] = field(default_factory=set)
     forms: set[str] = field(default_factory=set)
+    # the memoised word decisions used: memo key -> (the decision, the confusions it looked up).
+    # Under new confusions a decision can be made again and compared (``replay_decision``).
+    decisions: dict[tuple, tuple[_Decision, frozenset[tuple[str, str]]]] = field(default_factory=dict)
 
 
 @contextlib.contextmanager
@@ -585,8 +589,15 @@ def _decide_word(word: str, left: str | None, right: str | None, tok: _Tok | Non
             decision = _decide_word_uncached(word, left, right, tok, corrector, capital)
         hit = memo[key] = (decision, frozenset(reads.confusions))
     if corrector._reads:
-        corrector._reads[-1].confusions.update(hit[1])
+        corrector._reads[-1].decisions[key] = hit
     return hit[0]
+
+
+def replay_decision(key: tuple, corrector: Corrector) -> _Decision:
+    """The memoised word decision of ``key`` (``CorrectionReads.decisions``) made again now."""
+    word, left, right, capital, confidence = key
+    tok = _Tok(line=0, word=0, text=word, core=word, confidence=confidence)
+    return _decide_word_uncached(word, left, right, tok, corrector, capital)
 
 
 def _decide_word_uncached(word: str, left: str | None, right: str | None, tok: _Tok | None, corrector: Corrector,

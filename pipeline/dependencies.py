@@ -9,8 +9,11 @@ outcome on the page, that is the file's ``Dependencies``. Under a new correction
 whose overrides fire the same way and whose every recorded question gets the same answer would
 be corrected to exactly the same outputs: it is confirmed, not corrected again.
 
-One new entry ("tbe" -> "the") then costs the files it can touch, not the folder: on 1,000 pages
-of BLN600 OCR about a quarter looked up the confusion it adds (h read as b) or hold the form.
+The character confusions are followed one step further: most of a page's lookups happen inside
+memoised word decisions, so a file records each such decision with the confusions it looked up
+and a digest of its result. Where a looked-up confusion changed, only those decisions are made
+again; if each comes out the same, so does the page. One new entry then costs the files it
+changes, not the folder.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ import hashlib
 import json
 import zlib
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 from .model import Document, Page
@@ -29,10 +31,10 @@ if TYPE_CHECKING:  # the workspace reads records without loading the corrector o
     from .correct import CorrectionReads, Corrector
     from .corrections import Corrections
 
-__all__ = ["Dependencies", "record", "unchanged", "overrides_digest", "digest_overrides", "dependency_base"]
+__all__ = ["Dependencies", "record", "unchanged", "override_keys", "overrides_digest", "dependency_base"]
 
 # The form of the record: a record of another form is not trusted (the file is corrected again).
-_FORMAT = 1
+_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -41,16 +43,26 @@ class Dependencies:
 
     # the correction key's parts other than corrections.yaml, and the collection model's state
     base: str
-    # what the overrides made of each page (their words and the positions they decided)
+    # the words of the read as the overrides look them up, and a digest of the entries of
+    # corrections.yaml found under them: the only entries that can fire on the file
+    override_keys: tuple[str, ...]
     overrides: str
+    # confusions looked up outside the memoised word decisions, and forms looked up among the
+    # approved and protected words; ``answers``: the digest of what the corrector found for them
     confusions: tuple[tuple[str, str], ...]
     forms: tuple[str, ...]
-    # the answers the corrector got: the confusions' entries, each form's approved/protected status
     answers: str
+    # the word decisions that looked up a confusion: (memo key, indices into ``decided``, digest
+    # of the decision), and each such confusion with the entry it had ([count, total] or None)
+    decisions: tuple[tuple[tuple, tuple[int, ...], str], ...] = ()
+    decided: tuple[tuple[str, str, list | None], ...] = ()
 
     def to_blob(self) -> bytes:
         data = {"format": _FORMAT, "base": self.base, "overrides": self.overrides, "answers": self.answers,
-                "confusions": ["\x00".join(k) for k in self.confusions], "forms": list(self.forms)}
+                "override_keys": list(self.override_keys),
+                "confusions": ["\x00".join(k) for k in self.confusions], "forms": list(self.forms),
+                "decisions": [[list(key), list(keys), digest] for key, keys, digest in self.decisions],
+                "decided": [list(d) for d in self.decided]}
         return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
 
     @classmethod
@@ -60,7 +72,10 @@ class Dependencies:
             if data.get("format") != _FORMAT:
                 return None
             return cls(base=data["base"], overrides=data["overrides"], answers=data["answers"],
-                       confusions=tuple(tuple(k.split("\x00", 1)) for k in data["confusions"]), forms=tuple(data["forms"]))
+                       override_keys=tuple(data["override_keys"]),
+                       confusions=tuple(tuple(k.split("\x00", 1)) for k in data["confusions"]), forms=tuple(data["forms"]),
+                       decisions=tuple((tuple(key), tuple(keys), digest) for key, keys, digest in data["decisions"]),
+                       decided=tuple((t, o, value) for t, o, value in data["decided"]))
         except (zlib.error, ValueError, KeyError, TypeError):
             return None
 
@@ -78,40 +93,87 @@ def _digest(parts: list) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode("utf-8")).hexdigest()[:32]
 
 
-def overrides_digest(raw: Document, corrections: Corrections) -> str:
-    """What the overrides make of each page of a cached read: the words after them and the
-    positions they decided (an override the page does not hold changes neither)."""
-    from .corrections.apply import apply_overrides
+def override_keys(raw: Document) -> tuple[str, ...]:
+    """The keys under which ``apply_overrides`` looks up entries for the words of a read."""
+    from .tokens import split_token
 
-    return digest_overrides([(page, *apply_overrides(page, raw.source, corrections)) for page in raw.pages])
+    keys = set()
+    for page in raw.pages:
+        for line in page.lines:
+            for word in line.words:
+                keys.add(word.text.casefold())
+                keys.add(split_token(word.text)[1].casefold())
+    return tuple(sorted(keys))
 
 
-def digest_overrides(outcomes: list[tuple[Page, Page, frozenset[tuple[int, int]]]]) -> str:
-    """The digest of (page, the page after the overrides, the positions they decided) per page."""
-    # Untouched pages are the common case: nothing to serialise. A touched page is compared whole
-    # (words, boxes, the entries' ids in its changes).
-    return _digest([None if overridden is page else [overridden.model_dump_json(), sorted(decided)]
-                    for page, overridden, decided in outcomes])
+def overrides_digest(keys: tuple[str, ...], corrections: Corrections) -> str:
+    """The entries of ``corrections`` that can fire on a read with these keys (an entry is found
+    only under the first word of its OCR form): the same entries, the same overrides."""
+    index = corrections._index
+    return _digest([entry.model_dump_json() for key in keys for entry in index.get(key, ())])
+
+
+def _entry(table: dict, key: tuple[str, str]) -> list | None:
+    value = table.get(key)
+    return None if value is None else list(value)
 
 
 def _answers(confusions: tuple[tuple[str, str], ...], forms: tuple[str, ...], corrector: Corrector | None) -> str:
     if corrector is None:
         return ""
     table = corrector.lexicon.confusions
-    return _digest([[table.get(k) for k in confusions], [[f in corrector.known, f in corrector.protected] for f in forms]])
+    return _digest([[_entry(table, k) for k in confusions], [[f in corrector.known, f in corrector.protected] for f in forms]])
 
 
-def record(reads: CorrectionReads, corrector: Corrector | None, base: str, overrides: str) -> Dependencies:
-    """The record of a correction that asked ``reads`` of ``corrector`` (None: no automatic corrector)."""
+def _decision_digest(decision: object) -> str:
+    return hashlib.sha256(repr(decision).encode("utf-8")).hexdigest()[:16]
+
+
+def record(reads: CorrectionReads, corrector: Corrector | None, base: str, raw: Document,
+           corrections: Corrections) -> Dependencies:
+    """The record of a correction of ``raw`` with ``corrections`` that asked ``reads`` of
+    ``corrector`` (None: no automatic corrector)."""
     confusions = tuple(sorted(reads.confusions))
     forms = tuple(sorted(reads.forms))
-    return Dependencies(base=base, overrides=overrides, confusions=confusions, forms=forms,
-                        answers=_answers(confusions, forms, corrector))
+    decided: dict[tuple[str, str], int] = {}
+    decisions = []
+    for key, (decision, keys) in reads.decisions.items():
+        if keys:  # a decision that looked up no confusion cannot change with them
+            indices = tuple(sorted(decided.setdefault(k, len(decided)) for k in keys))
+            decisions.append((key, indices, _decision_digest(decision)))
+    table = corrector.lexicon.confusions if corrector is not None else {}
+    keys = override_keys(raw)
+    return Dependencies(base=base, override_keys=keys, overrides=overrides_digest(keys, corrections),
+                        confusions=confusions, forms=forms,
+                        answers=_answers(confusions, forms, corrector), decisions=tuple(decisions),
+                        decided=tuple((t, o, _entry(table, (t, o))) for t, o in decided))
 
 
-def unchanged(deps: Dependencies, raw: Document, corrections: Corrections, corrector: Corrector | None, base: str) -> bool:
-    """Whether correcting ``raw`` with ``corrections`` (and ``corrector``, built from them) would
-    give what the correction recorded in ``deps`` gave."""
-    return (deps.base == base
-            and deps.answers == _answers(deps.confusions, deps.forms, corrector)
-            and deps.overrides == overrides_digest(raw, corrections))
+def unchanged(deps: Dependencies, corrections: Corrections, corrector: Corrector | None, base: str,
+              replayed: dict[tuple, str] | None = None) -> bool:
+    """Whether correcting the file again with ``corrections`` (and ``corrector``, built from them,
+    for this file's collection) would give what the correction recorded in ``deps`` gave: the same
+    entries able to fire, the same answers to every question asked outside the word decisions, and
+    each word decision whose confusions changed made again to the same result. The read itself is
+    not needed: it is what it was (the correction key holds everything that would change it)."""
+    if deps.base != base or deps.overrides != overrides_digest(deps.override_keys, corrections):
+        return False
+    if deps.answers != _answers(deps.confusions, deps.forms, corrector):
+        return False
+    if corrector is None or not deps.decided:
+        return True
+    table = corrector.lexicon.confusions
+    changed = {i for i, (t, o, old) in enumerate(deps.decided) if _entry(table, (t, o)) != old}
+    if not changed:
+        return True
+    from .correct import replay_decision
+
+    # ``replayed``: decisions made again for other files of the same run (pages repeat words).
+    replayed = {} if replayed is None else replayed
+    for key, indices, digest in deps.decisions:
+        if changed.intersection(indices):
+            if key not in replayed:
+                replayed[key] = _decision_digest(replay_decision(key, corrector))
+            if replayed[key] != digest:
+                return False
+    return True

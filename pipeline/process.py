@@ -18,7 +18,7 @@ import numpy as np
 
 from .collection import CollectionModel, collection_model
 from .correct import CorrectionReads, Corrector, correct_page, load_corrector, reading
-from .dependencies import Dependencies, dependency_base, digest_overrides, record
+from .dependencies import Dependencies, dependency_base, record
 from .engine import OcrEngine, engine_for
 from .ingest import DEFAULT_MAX_PIXELS, PageImage, load_pages
 from .layout import rejoin_page
@@ -387,13 +387,11 @@ def correct_document_recorded(
         corrector = corrector.with_collection(collection if collection is not None else collection_model(doc.pages))
     base = dependency_base(base, collection if corrector is not None else None)
     pages: list[Page] = []
-    outcomes = []
     with contextlib.ExitStack() as stack:
         reads = stack.enter_context(reading(corrector)) if corrector is not None else CorrectionReads()
         for page in doc.pages:
-            overridden, decided = apply_overrides(page, doc.source, corrections)
-            outcomes.append((page, overridden, decided))
+            page, decided = apply_overrides(page, doc.source, corrections)
             if corrector is not None:
-                overridden = correct_page(overridden, corrector, skip=decided)
-            pages.append(overridden)
-    return doc.model_copy(update={"pages": pages}), record(reads, corrector, base, digest_overrides(outcomes))
+                page = correct_page(page, corrector, skip=decided)
+            pages.append(page)
+    return doc.model_copy(update={"pages": pages}), record(reads, corrector, base, doc, corrections)
