@@ -262,8 +262,10 @@ def _next_run(console, saved_parts: dict[str, str], options, cached_pages: int) 
     if read_again:
         console.print(f"{'; '.join(read_again)}: {cached_pages} pages to read again.", highlight=False)
     elif correct_again:
-        console.print(f"{'; '.join(correct_again)}: {cached_pages} pages to correct again from the cache; "
-                      "OCR unchanged: no OCR.", highlight=False)
+        only_entries = all(change.startswith("corrections.yaml") for change in correct_again)
+        console.print(f"{'; '.join(correct_again)}: {cached_pages} pages to correct again from the cache"
+                      + (" (those the new entries cannot change are only checked)" if only_entries else "")
+                      + "; OCR unchanged: no OCR.", highlight=False)
     else:
         console.print("Nothing that shapes the results changed since the last run: it would redo only new or changed inputs.",
                       highlight=False)
