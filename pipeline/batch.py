@@ -567,12 +567,14 @@ def _confirmer(ws: Workspace, out_dir: Path, options: Options, corrections: Corr
     from .process import corrector_for
 
     corrector = corrector_for(options.correct, corrections) if options.correct.automatic else None
-    base = dependency_base(keys.dependency, collection if corrector is not None else None)
+    folder_view = corrector.with_collection(collection) if corrector is not None and collection is not None else None
+    folder_base = dependency_base(keys.dependency, collection, folder_view) if folder_view is not None else None
     replayed: dict[tuple, str] = {}
 
     def confirm(rel: str) -> FileResult | None:
         record = ws.record(rel)
-        if (record is None or record.state != "done" or record.correction_key == keys.correction
+        # (a file whose correction never finished has no key: its outputs may be half written)
+        if (record is None or record.state != "done" or record.correction_key in (None, keys.correction)
                 or not _outputs_exist(out_dir, Path(rel), options)):
             return None
         deps = ws.dependencies(rel)
@@ -580,16 +582,16 @@ def _confirmer(ws: Workspace, out_dir: Path, options: Options, corrections: Corr
             return None
         # Word decisions are made again (where their confusions changed) by the corrector this
         # file is corrected with: the folder's collection model, or the document's own.
-        view = None
-        if corrector is not None:
-            if collection is not None:
-                view = corrector.with_collection(collection)
-            else:
-                raw = ws.raw_ocr(rel)
-                if raw is None:
-                    return None
-                view = corrector.with_collection(collection_model(raw.pages))
-        if not unchanged(deps, corrections, view, base, replayed if collection is not None else None):
+        view, base = folder_view, folder_base
+        if corrector is None:
+            base = dependency_base(keys.dependency, None)
+        elif view is None:
+            raw = ws.raw_ocr(rel)
+            if raw is None:
+                return None
+            view = corrector.with_collection(collection_model(raw.pages))
+            base = dependency_base(keys.dependency, None, view)
+        if not unchanged(deps, corrections, view, base, replayed if folder_view is not None else None):
             return None
         ws.confirm(rel, keys.correction)
         return FileResult(rel, "confirm", pages=record.pages or 0)
@@ -627,6 +629,11 @@ def _write_corrected(ws: Workspace, out_dir: Path, rel: str, raw: Document | Non
         if unless_text is not None and text_hash == unless_text:
             return FileResult(rel, "skip", pages=len(doc.pages), text_hash=text_hash)
         record = ws.record(rel)  # the input's path, for outputs that need its page images (PDF)
+        # Until the outputs are written and the file recorded done, it has no correction and no
+        # record of dependencies: a stop in between (Ctrl-C, a kill) must not leave new outputs
+        # beside an old record that a later run could confirm.
+        ws.begin_outputs(rel)
+        ws.commit()
         if options.output.raw and raw is None and raw_json is not None:
             raw = Document.model_validate_json(raw_json)
         write_document(doc, out_dir, Path(rel), options.output.formats, text_doc=raw if options.output.raw else None,

@@ -33,7 +33,7 @@ from .options import CorrectOptions
 from .tokens import split_token
 
 __all__ = ["Corrector", "Settings", "load_corrector", "correct_page", "page_from_text", "correct_text", "collection_status",
-           "page_word_features", "decided_confusions", "CorrectionReads", "reading", "replay_decision"]
+           "page_word_features", "decided_confusions", "CorrectionReads", "reading", "replay_decision", "collection_own_forms"]
 
 _CORE = re.compile(r"^[^\W\d_]+(?:'[^\W\d_]+)*$")
 # A lower-case word with one look-alike digit in it ("0il", "1t", "iso1ated"), nothing more.
@@ -61,7 +61,7 @@ _PRIOR_CONFUSIONS = {
 
 # Bumped whenever the corrector's rules change what it writes: part of the batch's correction key,
 # so that outputs made by an older corrector are corrected again from the cache.
-CORRECTOR_VERSION = 2
+CORRECTOR_VERSION = 3  # 3: approved replacements the dictionaries trust are no longer known words
 
 
 @dataclass(frozen=True)
@@ -526,6 +526,11 @@ def _collection_forms(corrector: Corrector) -> tuple[frozenset[str], object | No
 # A rival at least this likely as the OCR of the word (one typewriter confusion, e^-8 = 3e-4; two
 # cost about e^-12) can make a frequent form its variant.
 _VARIANT_CHANNEL = -8.0
+
+
+def collection_own_forms(corrector: Corrector) -> frozenset[str]:
+    """The collection's words this corrector takes for the collection's own (``_collection_forms``)."""
+    return _collection_forms(corrector)[0]
 
 
 def collection_status(word: str, corrector: Corrector) -> tuple[bool, str | None]:

@@ -80,13 +80,35 @@ class Dependencies:
             return None
 
 
-def dependency_base(key_parts: str, collection: CollectionModel | None) -> str:
+def dependency_base(key_parts: str, collection: CollectionModel | None, corrector: Corrector | None = None) -> str:
     """What a correction depends on besides its read and corrections.yaml: the correction key's
-    other parts and, where a folder's collection model is used, its state (it changes as the
-    folder does; a document's own model follows from its read)."""
-    if collection is None:
-        return key_parts
-    return f"{key_parts} collection {collection.n_documents} {collection.tokens} {len(collection.counts)}"
+    other parts; where a folder's collection model is used, its content (it changes as the folder
+    does; a document's own model follows from its read); and, for the corrector (the view for the
+    collection), which of the collection's words it takes for the collection's own. That set is
+    worked out once per collection through the channel (a rare form near a frequent one is a
+    variant, not a word), so it depends on the confusions without any one correction asking."""
+    parts = [key_parts]
+    if collection is not None:
+        parts.append(_collection_digest(collection))
+    if corrector is not None:
+        from .correct import collection_own_forms
+
+        parts.append(_digest(sorted(collection_own_forms(corrector))))
+    return " ".join(parts)
+
+
+def _collection_digest(collection: CollectionModel) -> str:
+    """The collection model's content (not only its size: a re-read file can swap one form for
+    another and leave the counts as they were). Kept on the model until it grows: every way it
+    grows adds a document."""
+    state = (collection.n_documents, collection.tokens, len(collection.counts))
+    cached = getattr(collection, "_content_digest", None)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    digest = _digest([sorted(collection.counts.items()), sorted(collection.documents.items()),
+                      sorted(collection.capitalised.items()), collection.tokens, collection.n_documents])
+    collection._content_digest = (state, digest)
+    return digest
 
 
 def _digest(parts: list) -> str:

@@ -385,7 +385,7 @@ def correct_document_recorded(
     corrector = corrector_for(options, corrections) if options.automatic else None
     if corrector is not None:
         corrector = corrector.with_collection(collection if collection is not None else collection_model(doc.pages))
-    base = dependency_base(base, collection if corrector is not None else None)
+    base = dependency_base(base, collection if corrector is not None else None, corrector)
     pages: list[Page] = []
     with contextlib.ExitStack() as stack:
         reads = stack.enter_context(reading(corrector)) if corrector is not None else CorrectionReads()

@@ -230,6 +230,8 @@ class Workspace:
         """Keep a file's raw OCR; returns its word forms (``document_forms``), stored with it."""
         st = path.stat()
         blob = zlib.compress(raw.model_dump_json().encode("utf-8"), 6)
+        # A new read: what the last correction depended on belongs to the old one.
+        self.db.execute("DELETE FROM dependencies WHERE rel=?", (rel,))
         self.db.execute(
             "UPDATE files SET size=?, mtime_ns=?, input_hash=?, ocr_key=?, tool_version=?, raw_ocr=?,"
             " pages=?, ocr_seconds=?, correction_key=NULL, updated_at=? WHERE rel=?",
@@ -271,6 +273,12 @@ class Workspace:
     def dependencies(self, rel: str) -> Dependencies | None:
         row = self.db.execute("SELECT record FROM dependencies WHERE rel=?", (rel,)).fetchone()
         return None if row is None else Dependencies.from_blob(row[0])
+
+    def begin_outputs(self, rel: str) -> None:
+        """A file's outputs are about to be rewritten: its correction and its record of
+        dependencies no longer describe them (``mark_done`` sets both again)."""
+        self.db.execute("DELETE FROM dependencies WHERE rel=?", (rel,))
+        self.db.execute("UPDATE files SET correction_key=NULL WHERE rel=?", (rel,))
 
     def confirm(self, rel: str, correction_key: str) -> None:
         """A done file whose outputs the new correction key leaves exactly as they are."""

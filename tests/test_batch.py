@@ -455,3 +455,143 @@ def test_a_new_corrections_yaml_confirms_only_files_it_cannot_change_and_they_ma
     # Nothing changed: every file is unchanged (skipped), none confirmed or corrected again.
     again = run_batch(inputs, out, options, load_corrections(corrections_file), engine=FakeEngine([]))
     assert again.count("skip") == count
+
+
+def _tiny_dictionary(folder: Path) -> Path:
+    """A dictionary folder of a few words, where one confusion decides what the collection owns."""
+    import gzip
+
+    folder.mkdir()
+    words = {"the": 5000, "was": 3000, "note": 800, "read": 900, "and": 4000, "of": 4500, "report": 400, "minister": 300,
+             "gabeg": 10, "good": 500}
+    with gzip.open(folder / "unigrams.tsv.gz", "wt") as f:
+        f.writelines(f"{w}\t{c}\n" for w, c in words.items())
+    (folder / "confusions.tsv").write_text("g\ts\t4\t4\n")
+    (folder / "protected.txt").write_text("")
+    return folder
+
+
+def test_a_file_is_not_confirmed_where_the_collections_own_words_change_with_the_confusions(tmp_path):
+    """Which of a collection's words are its own (a rare form near a frequent one is a variant)
+    is worked out through the channel, once per collection: a new decision that changes a
+    confusion can change it, and with it a file that never looked that confusion up itself."""
+    from pipeline.collection import collection_model
+    from pipeline.corrections.schema import Corrections, new_entry
+    from pipeline.dependencies import dependency_base, unchanged
+    from pipeline.model import Document, Line, Page, Word
+    from pipeline.options import CorrectOptions
+    from pipeline.process import correct_document, correct_document_recorded, corrector_for
+
+    def doc(name, lines):
+        return Document(source=name, pages=[Page(source=name, lines=[Line(words=[Word(text=t, confidence=96.0) for t in line])
+                                                                       for line in lines])])
+
+    filler = ["the", "report", "was", "read"]
+    docs = [doc("d1", [["gabeg"] * 10 + ["sabes"], ["gabeg"] * 10 + ["sabes"]]), doc("d2", [["gabeg"] * 15 + ["sabes"], filler]),
+            doc("d3", [["the", "note", "sabcs", "and", "the"], filler])]
+    collection = collection_model([p for d in docs for p in d.pages])
+    options = CorrectOptions(dictionary_dir=_tiny_dictionary(tmp_path / "dict"), corrections_file=tmp_path / "none.yaml")
+    before, after = Corrections(), Corrections(entries=(new_entry("sood", "good", approved_by="t"),))  # g read as s
+    view = corrector_for(options, after).with_collection(collection)
+    base = dependency_base("key", collection, view)
+    differs = 0
+    for d in docs:
+        first, deps = correct_document_recorded(d, options, before, collection, "key")
+        again = correct_document(d, options, after, collection)
+        if again.model_dump_json() != first.model_dump_json():
+            differs += 1
+            assert not unchanged(deps, after, view, base, {}), d.source
+    assert differs  # the case happens: "sabes" stops being the collection's own word
+
+
+def _two_page_folder(tmp_path: Path, reads):
+    import cv2
+
+    from conftest import text_page
+    from pipeline.options import Options
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    inputs = []
+    for i in range(2):
+        cv2.imwrite(str(scans / f"p{i:02d}.png"), text_page(f"T {i}"))
+        inputs.append((scans / f"p{i:02d}.png", Path(f"p{i:02d}.png")))
+    corrections_file = tmp_path / "corrections.yaml"
+    options = Options(workers=1, preprocess={"mode": "off"}, correct={"corrections_file": corrections_file},
+                      output={"formats": ["txt", "json"]})
+    return inputs, corrections_file, options
+
+
+def test_a_stop_while_outputs_are_written_leaves_nothing_a_later_run_confirms(tmp_path, monkeypatch):
+    from conftest import FakeEngine
+    from pipeline import batch
+    from pipeline.batch import run_batch
+    from pipeline.corrections import load_corrections
+
+    reads = [[[("the", 96.0), ("report", 96.0), ("was", 96.0), ("read", 96.0)]],
+             [[("the", 96.0), ("note", 96.0), ("sabcs", 96.0), ("was", 96.0), ("read", 96.0)]]]
+    inputs, corrections_file, options = _two_page_folder(tmp_path, reads)
+    out = tmp_path / "out"
+    corrections_file.write_text("version: 1\ncorrections: []\n")
+    run_batch(inputs, out, options, load_corrections(corrections_file), engine=FakeEngine(reads))
+    # Ctrl-C after p01's new outputs are written, before it is recorded done.
+    corrections_file.write_text("version: 1\ncorrections:\n  - {id: a, ocr: sabcs, replacement: minister, approved_by: t, approved_at: 2026-12-01}\n")
+    real = batch.write_document
+
+    def write_then_stop(doc, out_dir, rel, formats, **kw):
+        written = real(doc, out_dir, rel, formats, **kw)
+        if str(rel) == "p01.png":
+            raise KeyboardInterrupt
+        return written
+
+    monkeypatch.setattr(batch, "write_document", write_then_stop)
+    assert run_batch(inputs, out, options, load_corrections(corrections_file), engine=FakeEngine([])).interrupted
+    monkeypatch.setattr(batch, "write_document", real)
+    corrections_file.write_text("version: 1\ncorrections:\n  - {id: z, ocr: zzzq, status: rejected, approved_by: t, approved_at: 2026-12-01}\n")
+    again = run_batch(inputs, out, options, load_corrections(corrections_file), engine=FakeEngine([]))
+    assert dict((r.rel, r.action) for r in again.results)["p01.png"] == "recorrect"
+    fresh = run_batch(inputs, tmp_path / "fresh", options, load_corrections(corrections_file), engine=FakeEngine(reads))
+    assert not fresh.failed and (out / "p01.txt").read_text() == (tmp_path / "fresh" / "p01.txt").read_text()
+
+
+def test_a_new_read_stopped_before_its_correction_is_never_confirmed_with_the_old_record(tmp_path, monkeypatch):
+    import cv2
+
+    from conftest import FakeEngine, text_page
+    from pipeline import batch
+    from pipeline.batch import run_batch
+    from pipeline.corrections import load_corrections
+
+    p00 = [[("the", 96.0), ("report", 96.0), ("was", 96.0), ("read", 96.0)]]
+    old, new = [[("the", 96.0), ("note", 96.0), ("sabcs", 96.0)]], [[("the", 96.0), ("note", 96.0), ("minister", 96.0)]]
+    inputs, corrections_file, options = _two_page_folder(tmp_path, [p00, old])
+    out = tmp_path / "out"
+    corrections_file.write_text("version: 1\ncorrections: []\n")
+    run_batch(inputs, out, options, load_corrections(corrections_file), engine=FakeEngine([p00, old]))
+    cv2.imwrite(str(inputs[1][0]), text_page("T 1 rescanned"))  # the scan changes: read again
+
+    def stop(*a, **k):
+        raise KeyboardInterrupt  # Ctrl-C while the new read is being corrected
+
+    monkeypatch.setattr(batch, "_finish", stop)
+    assert run_batch(inputs, out, options, load_corrections(corrections_file), engine=FakeEngine([new])).interrupted
+    monkeypatch.undo()
+    corrections_file.write_text("version: 1\ncorrections:\n  - {id: z, ocr: zzzq, status: rejected, approved_by: t, approved_at: 2026-12-01}\n")
+    engine = FakeEngine([])
+    again = run_batch(inputs, out, options, load_corrections(corrections_file), engine=engine)
+    assert not engine.seen and dict((r.rel, r.action) for r in again.results)["p01.png"] == "recorrect"
+    assert "minister" in (out / "p01.txt").read_text()
+
+
+def test_two_collections_of_one_size_are_two_bases():
+    # A re-read file can swap one form for another and leave the collection's counts as they were.
+    from pipeline.collection import CollectionModel
+    from pipeline.dependencies import dependency_base
+
+    a, b = CollectionModel(), CollectionModel()
+    a.add_forms({"minister": (2, 1), "note": (1, 0)})
+    b.add_forms({"minister": (2, 1), "nota": (1, 0)})
+    assert (a.n_documents, a.tokens, len(a.counts)) == (b.n_documents, b.tokens, len(b.counts))
+    assert dependency_base("key", a) != dependency_base("key", b)
+    a.add_forms({"note": (1, 0)})  # grown: a new digest, not the cached one
+    assert dependency_base("key", a) != dependency_base("key", b)

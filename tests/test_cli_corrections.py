@@ -207,6 +207,7 @@ def test_process_applies_overrides_before_the_corrector(tmp_path, fake_ocr, monk
         _reads: list = []
         known = protected = frozenset()
         lexicon = SimpleNamespace(confusions={})
+        collection = None
 
         def with_collection(self, collection):
             return self
