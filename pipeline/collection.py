@@ -10,6 +10,7 @@ collection is still a garble ("tlie" beside "the").
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -26,6 +27,7 @@ MIN_COUNT = 3
 # ... unless a form of the collection this many times as frequent is one or two edits away: then
 # it is that form's variant (a systematic misread), as TICCL's variant ratio has it.
 VARIANT_RATIO = 10
+_CONTENT_MODULUS = 2**128
 
 
 @dataclass
@@ -37,6 +39,9 @@ class CollectionModel:
     capitalised: Counter = field(default_factory=Counter)
     tokens: int = 0
     n_documents: int = 0
+    # What the model holds, as a number: the sum of a hash of each document's forms (any order of
+    # adding them gives the same sum). What a correction depended on names it (dependencies.py).
+    content: int = 0
 
     @property
     def forms(self) -> Counter:
@@ -54,13 +59,15 @@ class CollectionModel:
             self.documents[form] += 1
             self.tokens += count
         self.n_documents += 1
+        document = json.dumps(sorted((f, list(v)) for f, v in forms.items()), ensure_ascii=False, separators=(",", ":"))
+        self.content = (self.content + int(hashlib.sha256(document.encode("utf-8")).hexdigest()[:32], 16)) % _CONTENT_MODULUS
 
     def count(self, form: str) -> int:
         return self.counts.get(form, 0)
 
     def to_json(self) -> str:
         return json.dumps(
-            {"tokens": self.tokens, "n_documents": self.n_documents,
+            {"tokens": self.tokens, "n_documents": self.n_documents, "content": self.content,
              "forms": {f: [c, self.documents[f], self.capitalised[f]] for f, c in self.counts.items()}},
             ensure_ascii=False, separators=(",", ":"),
         )
@@ -68,7 +75,7 @@ class CollectionModel:
     @classmethod
     def from_json(cls, text: str) -> "CollectionModel":
         data = json.loads(text)
-        model = cls(tokens=int(data["tokens"]), n_documents=int(data["n_documents"]))
+        model = cls(tokens=int(data["tokens"]), n_documents=int(data["n_documents"]), content=int(data.get("content", 0)))
         for form, (c, d, cap) in data["forms"].items():
             model.counts[form] = c
             model.documents[form] = d

@@ -93,22 +93,22 @@ def dependency_base(key_parts: str, collection: CollectionModel | None, correcto
     if corrector is not None:
         from .correct import collection_own_forms
 
-        parts.append(_digest(sorted(collection_own_forms(corrector))))
+        own = collection_own_forms(corrector)
+        # The set is worked out once per collection and kept on it; so is its digest.
+        holder = corrector.collection
+        cached = getattr(holder, "_own_digest", None)
+        if cached is None or cached[0] is not own:
+            cached = (own, _digest(sorted(own)))
+            if holder is not None:
+                holder._own_digest = cached
+        parts.append(cached[1])
     return " ".join(parts)
 
 
 def _collection_digest(collection: CollectionModel) -> str:
     """The collection model's content (not only its size: a re-read file can swap one form for
-    another and leave the counts as they were). Kept on the model until it grows: every way it
-    grows adds a document."""
-    state = (collection.n_documents, collection.tokens, len(collection.counts))
-    cached = getattr(collection, "_content_digest", None)
-    if cached is not None and cached[0] == state:
-        return cached[1]
-    digest = _digest([sorted(collection.counts.items()), sorted(collection.documents.items()),
-                      sorted(collection.capitalised.items()), collection.tokens, collection.n_documents])
-    collection._content_digest = (state, digest)
-    return digest
+    another and leave the counts as they were)."""
+    return f"{collection.n_documents}:{collection.tokens}:{collection.content:032x}"
 
 
 def _digest(parts: list) -> str:
