@@ -657,3 +657,32 @@ def test_a_decision_whose_outputs_cannot_be_regenerated_can_still_be_undone(samp
     session.undo()
     assert _entries(corrections) == ()
     assert "We chvisage no" in (out / "a.txt").read_text()
+
+
+def test_a_correction_typed_with_the_words_own_punctuation_is_not_doubled(sample):
+    """Typing what one sees ("envisage," for "chvisage,") replaces the core: the occurrence keeps
+    its comma once, not twice; a possessive likewise."""
+    out, corrections = sample
+    session = _session(sample)
+    group = next(g for g in session.groups() if g.form == "chvisage")
+    occ = next(o for o in group.occurrences if o.text == "chvisage,")
+    session.decide(group.id, "envisage,", occurrence_id=occ.id)
+    [entry] = _entries(corrections)
+    assert entry.replacement == "envisage"
+    assert "envisage," in (out / "a.txt").read_text() and "envisage,," not in (out / "a.txt").read_text()
+    from pipeline.review.actions import _without_own_punctuation
+
+    assert _without_own_punctuation("office's", "office's") == "office"
+    assert _without_own_punctuation("U.S.", "US") == "U.S."  # nothing of its own to take off
+    assert _without_own_punctuation("Powell/Parker", "lowell/larker,") == "Powell/Parker"
+
+
+def test_terminal_starts_each_new_group_with_all_occurrences(sample):
+    # "n" marks one occurrence of chvisage and decides it alone; after skipping the rest of that
+    # group, the next group's "keep" is for all its occurrences, as the web page does.
+    out, corrections = sample
+    result, screen = _terminal(sample, "n\ne envisage\ns\nk\nq\n")
+    entries = _entries(corrections)
+    assert [e.scope.kind for e in entries if e.ocr == "chvisage"] == ["word"]
+    others = [e for e in entries if e.ocr != "chvisage"]
+    assert others and all(e.scope.kind != "word" for e in others)

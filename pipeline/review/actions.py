@@ -19,11 +19,26 @@ from typing import Literal
 
 from ..batch import FileResult, recorrect_outputs
 from ..errors import UsageError
+from ..tokens import split_token
 from ..corrections import Entry, Scope, load_corrections, new_entry, remove_entry, save_entry, scope_from_yaml
 from ..workspace import open_workspace
 from .queue import DEFAULT_THRESHOLD, FileScan, Group, Occurrence, group_occurrences, scan_file
 
 __all__ = ["ReviewSession", "Step", "Saved"]
+
+
+def _without_own_punctuation(typed: str, shown: str) -> str:
+    """A correction typed for a word, without the punctuation or possessive the word has around
+    its core as read: an entry replaces the core and each occurrence keeps its own ("office's"
+    typed for "office's" is "office", not "office's's"; "envisage," for "chvisage," is "envisage")."""
+    if " " in typed:
+        return typed
+    lead, _core, trail = split_token(shown)
+    if trail and len(typed) > len(trail) and typed.endswith(trail):
+        typed = typed[: -len(trail)]
+    if lead and len(typed) > len(lead) and typed.startswith(lead):
+        typed = typed[len(lead):]
+    return typed
 
 
 @dataclass(frozen=True)
@@ -136,16 +151,19 @@ class ReviewSession:
             group = self.group(group_id)
             if group is None:
                 raise UsageError(f"no group {group_id!r} in the queue (already decided?)")
-            if replacement is not None:
-                replacement = " ".join(replacement.split())
-                if not replacement:
-                    raise UsageError("the correction is empty")
-                if replacement == group.form:
-                    replacement = None  # the OCR text as it is: keep it
+            occ = None
             if occurrence_id is not None:
                 occ = next((o for o in group.occurrences if o.id == occurrence_id), None)
                 if occ is None:
                     raise UsageError(f"no occurrence {occurrence_id!r} in group {group.form!r}")
+            if replacement is not None:
+                replacement = " ".join(replacement.split())
+                if not replacement:
+                    raise UsageError("the correction is empty")
+                replacement = _without_own_punctuation(replacement, (occ or group.occurrences[0]).text)
+                if replacement == group.form:
+                    replacement = None  # the OCR text as it is: keep it
+            if occ is not None:
                 if occ.bbox is None:
                     raise UsageError("this word has no box on the page, so it can only be decided for all occurrences")
                 scope = Scope(documents=(occ.rel,), page=occ.page, box=occ.bbox)

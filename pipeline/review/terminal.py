@@ -112,7 +112,9 @@ def run_terminal_review(session: ReviewSession, *, input: TextIO | None = None, 
             return TerminalResult(session.decided, 0, quit=False)
         group = groups[0]
         if group.id != current:
-            current, selected = group.id, 0
+            # A new group starts with all its occurrences, as on the web page: "only this one"
+            # was a choice about the last group's words.
+            current, selected, scope_one = group.id, 0, False
         selected = min(selected, group.count - 1)
         _show(console, session, group, scope_one, selected)
         command = _read_command(stream, console)
