@@ -489,3 +489,12 @@ def test_a_file_grown_by_another_writer_reads_the_same_as_a_full_read(tmp_path):
     load_corrections(path)
     path.write_text(grown + "    note: appended to the last entry\n")
     assert load_corrections(path).entries[-1].note == "appended to the last entry"
+
+
+def test_a_word_scope_is_described_with_pages_counted_from_one():
+    # The YAML keeps the page JSON's 0-based index; what people read counts from 1, as the review
+    # page and every other message do ("page 0" in the status line was issue 14's report).
+    from pipeline.corrections.schema import Scope
+
+    scope = Scope(documents=("box/letter.png",), page=0, box=(10, 20, 60, 45))
+    assert scope.describe() == "box/letter.png page 1 box [10, 20, 60, 45]"

@@ -95,7 +95,8 @@ class Scope(_Frozen):
             return "everywhere"
         if self.kind == "documents":
             return "documents " + ", ".join(self.documents)
-        return f"{self.documents[0]} page {self.page} box {list(self.box or ())}"
+        # Counted from 1 for people, as the review page does (the YAML keeps the 0-based index).
+        return f"{self.documents[0]} page {(self.page or 0) + 1} box {list(self.box or ())}"
 
     def to_yaml(self) -> Any:
         from ruamel.yaml.comments import CommentedMap, CommentedSeq
