@@ -1,13 +1,14 @@
 """Which cached corrections a new corrections.yaml cannot change, so that they need not be redone.
 
 A file's correction is a function of its cached read, the corrector (dictionaries, rules, options:
-the rest of the correction key), the collection model, and what corrections.yaml makes of them:
-the overrides that fire on the page, the approved and protected words, and the character
-confusions that approved decisions add to. The corrector reads the last two only at two points
-(``correct.CorrectionReads``), so a correction records what it asked there; with the overrides'
-outcome on the page, that is the file's ``Dependencies``. Under a new corrections.yaml, a file
-whose overrides fire the same way and whose every recorded question gets the same answer would
-be corrected to exactly the same outputs: it is confirmed, not corrected again.
+the rest of the correction key), the collection model (its content, and the words the corrector
+takes for the collection's own: the ``base``), and what corrections.yaml makes of them: the
+overrides that can fire on the file (the entries found under its words), the approved and
+protected words, and the character confusions that approved decisions add to. The corrector reads
+the last two only at two points (``correct.CorrectionReads``), so a correction records what it
+asked there; with the base and the entries, that is the file's ``Dependencies``. Under a new
+corrections.yaml, a file with the same base and entries and the same answer to every recorded
+question would be corrected to exactly the same outputs: it is confirmed, not corrected again.
 
 The character confusions are followed one step further: most of a page's lookups happen inside
 memoised word decisions, so a file records each such decision with the confusions it looked up
@@ -24,7 +25,7 @@ import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .model import Document, Page
+from .model import Document
 
 if TYPE_CHECKING:  # the workspace reads records without loading the corrector or the overrides
     from .collection import CollectionModel
