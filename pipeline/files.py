@@ -47,8 +47,11 @@ def atomic_write(path: Path, data: bytes | str) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except OSError as e:
+    except BaseException as e:
+        # Ctrl-C (KeyboardInterrupt) can land here too: the temporary file goes either way.
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if not isinstance(e, OSError):
+            raise
         reason = "the disk is full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
         raise OutputError(f"cannot write the output ({reason}); nothing was left half-written", path=path) from e

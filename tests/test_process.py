@@ -81,6 +81,22 @@ def test_atomic_write_leaves_nothing_behind_when_the_disk_is_full(tmp_path, monk
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.txt"]
 
 
+def test_atomic_write_stopped_by_ctrl_c_leaves_no_temporary_file(tmp_path, monkeypatch):
+    # Ctrl-C lands while the coordinator writes an output: the run stops, and the folder holds the
+    # old file or none, never a stray ".x.txt.*.tmp" (seen once in test_interrupted_run_resumes...).
+    target = tmp_path / "x.txt"
+    target.write_text("old")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, "new text")
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.txt"]
+
+
 def test_atomic_write_gives_new_files_the_usual_mode_and_keeps_an_existing_one(tmp_path):
     fresh = tmp_path / "fresh.txt"
     atomic_write(fresh, "x")
