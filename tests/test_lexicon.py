@@ -152,10 +152,11 @@ def test_write_and_read_confusions(tmp_path: Path) -> None:
 
 def test_shipped_dictionaries_load_fast() -> None:
     """The budget is 0.5 s from the compiled cache, counted in CPU time: on a busy shared machine
-    wall time mostly measures the neighbours."""
+    wall time mostly measures the neighbours. CPU time moves with them too (the same load took
+    0.40-0.55 s in one hour of 2026-12-02): the best of five loads."""
     directory = default_dictionary_dir()
     load_lexicon(directory)  # compiles the cache on a fresh machine
-    best = min(_cpu_timed(lambda: load_lexicon(directory)) for _ in range(3))
+    best = min(_cpu_timed(lambda: load_lexicon(directory)) for _ in range(5))
     assert best < float(os.environ.get("OCRFIX_LOAD_BUDGET", "0.5"))
 
 
