@@ -118,14 +118,13 @@ def _digest(parts: list) -> str:
 
 def override_keys(raw: Document) -> tuple[str, ...]:
     """The keys under which ``apply_overrides`` looks up entries for the words of a read."""
-    from .tokens import split_token
+    from .corrections.apply import lookup_keys
 
-    keys = set()
+    keys: set[str] = set()
     for page in raw.pages:
         for line in page.lines:
             for word in line.words:
-                keys.add(word.text.casefold())
-                keys.add(split_token(word.text)[1].casefold())
+                keys |= lookup_keys(word.text)
     return tuple(sorted(keys))
 
 

@@ -136,6 +136,12 @@ def _resolve(matches: list[_Match], corrections: Corrections) -> list[_Match]:
     return sorted(chosen, key=lambda m: m.start)
 
 
+def lookup_keys(text: str) -> set[str]:
+    """The keys under which the entries that may start at a word are found (``Corrections._index``
+    holds each entry under the case-folded core of its first word): the word as read and its core."""
+    return {text.casefold(), split_token(text)[1].casefold()}
+
+
 def apply_overrides(page: Page, document: str, corrections: Corrections) -> tuple[Page, frozenset[tuple[int, int]]]:
     """Apply the overrides to one page; return it and the (line, word) positions they decided.
 
@@ -155,8 +161,7 @@ def apply_overrides(page: Page, document: str, corrections: Corrections) -> tupl
         words = line.words
         matches: list[_Match] = []
         for wi, word in enumerate(words):
-            keys = {word.text.casefold(), split_token(word.text)[1].casefold()}
-            for key in keys:
+            for key in lookup_keys(word.text):
                 for entry in index.get(key, ()):
                     m = _match_at(words, wi, entry, document, page.index)
                     if m is not None:
