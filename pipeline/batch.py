@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .collection import CollectionModel, collection_model
-from .dependencies import Dependencies, dependency_base, unchanged
+from .dependencies import dependency_base, unchanged
 from .errors import OcrfixError, UsageError
 from .lexicon import dictionary_hash
 from .memory import ChildPeak, own_peak_mb
@@ -521,9 +521,8 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
                     yield FileResult(rel, "failed", error=error)
                     continue
                 doc = Document.model_validate_json(doc_json)
-                deps = Dependencies.from_blob(deps_blob) if deps_blob is not None else None
                 yield _write_corrected(ws, out_dir, rel, None, doc, options, keys.correction, "recorrect", 0.0, unless.get(rel),
-                                       started, raw_json=raw_json, dependencies=deps)
+                                       started, raw_json=raw_json, dependencies=deps_blob)
     finally:
         _close_pool(pool)
 
@@ -616,14 +615,16 @@ def _finish(ws: Workspace, out_dir: Path, rel: str, raw: Document, options: Opti
         ws.mark_failed(rel, str(e))
         return FileResult(rel, "failed", error=str(e))
     return _write_corrected(ws, out_dir, rel, raw, doc, options, keys.correction, action, ocr_seconds, unless_text, started,
-                            dependencies=deps)
+                            dependencies=None if deps is None else deps.to_blob())
 
 
 def _write_corrected(ws: Workspace, out_dir: Path, rel: str, raw: Document | None, doc: Document, options: Options,
                      corr_key: str, action: str, ocr_seconds: float, unless_text: str | None, started: float,
-                     raw_json: bytes | None = None, dependencies: Dependencies | None = None) -> FileResult:
+                     raw_json: bytes | None = None, dependencies: bytes | None = None) -> FileResult:
     """Write a corrected document's outputs and record it as done (``_finish``'s second half).
-    ``raw`` may be None where ``raw_json`` holds it (parsed only for ``--raw`` outputs)."""
+    ``raw`` may be None where ``raw_json`` holds it (parsed only for ``--raw`` outputs);
+    ``dependencies``: the record of what its correction depended on, as stored (a worker's blob
+    goes to the workspace as it came)."""
     try:
         text_hash = _text_hash(doc)
         if unless_text is not None and text_hash == unless_text:

@@ -286,11 +286,12 @@ class Workspace:
                         (correction_key, time.time(), rel))
 
     def mark_done(self, rel: str, correction_key: str, corrected: Document, seconds: float,
-                  dependencies: Dependencies | None = None) -> None:
+                  dependencies: bytes | None = None) -> None:
+        """``dependencies``: the file's ``Dependencies.to_blob()`` (None: none recorded)."""
         if dependencies is None:
             self.db.execute("DELETE FROM dependencies WHERE rel=?", (rel,))
         else:
-            self.db.execute("INSERT OR REPLACE INTO dependencies VALUES (?, ?)", (rel, dependencies.to_blob()))
+            self.db.execute("INSERT OR REPLACE INTO dependencies VALUES (?, ?)", (rel, dependencies))
         flags = [
             (rel, page.index, li, wi, word.text, word.confidence, json.dumps(word.suggestions))
             for page in corrected.pages
