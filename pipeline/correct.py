@@ -590,13 +590,8 @@ def _decide_word(word: str, left: str | None, right: str | None, tok: _Tok | Non
             memo.clear()
         # The confusions a decision looked up are kept with it: a page that reuses the decision
         # depends on them as much as the page that made it.
-        # (``reading`` by hand: this runs for every new decision of a batch)
-        reads = CorrectionReads()
-        corrector._reads.append(reads)
-        try:
+        with reading(corrector) as reads:
             decision = _decide_word_uncached(word, left, right, tok, corrector, capital)
-        finally:
-            corrector._reads.pop()
         hit = memo[key] = (decision, frozenset(reads.confusions))
     if corrector._reads:
         corrector._reads[-1].decisions[key] = hit

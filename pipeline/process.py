@@ -387,8 +387,7 @@ def correct_document_recorded(
         corrector = corrector.with_collection(collection if collection is not None else collection_model(doc.pages))
     base = dependency_base(base, collection if corrector is not None else None, corrector)
     pages: list[Page] = []
-    with contextlib.ExitStack() as stack:
-        reads = stack.enter_context(reading(corrector)) if corrector is not None else CorrectionReads()
+    with reading(corrector) if corrector is not None else contextlib.nullcontext(CorrectionReads()) as reads:
         for page in doc.pages:
             page, decided = apply_overrides(page, doc.source, corrections)
             if corrector is not None:
