@@ -8,9 +8,12 @@ Per input the plan is one of:
   depended on did: its outputs stay as they are, see ``dependencies.py``);
 - ``ocr``: new or changed input or OCR options (or ``force``).
 
-Workers only run OCR (``ocr_task``: a module-level function of picklable data, the same on both
-executors) and return the raw Document; this process corrects, writes the outputs atomically and
-records everything in the workspace, so the outputs do not depend on where OCR ran.
+OCR workers only read (``ocr_task``: a module-level function of picklable data, the same on both
+executors) and return the raw Document; this process corrects each new read, writes its outputs
+atomically and records everything in the workspace, so the outputs do not depend on where OCR ran.
+Corrections from the cache run in local correction workers, which write the outputs themselves and
+send back only what the workspace records (``Corrected``): this process, which checks and records
+every file, is the narrow side of a re-correction.
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ import hashlib
 import json
 import multiprocessing
 import os
+import pickle
 import queue
 import signal
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,9 +40,10 @@ from .errors import OcrfixError, UsageError
 from .lexicon import dictionary_hash
 from .memory import ChildPeak, own_peak_mb
 from .model import Document
-from .options import CorrectOptions, Options
-from .outputs import output_paths, write_document
+from .options import Options
+from .outputs import output_paths
 from .corrections import Corrections
+from .correction_worker import Corrected, correct_and_write, correct_cached, start_correction_worker, start_worker
 from .workspace import Workspace, open_workspace
 
 if TYPE_CHECKING:  # the engine module imports OpenCV: paid in the workers, not here
@@ -185,14 +190,6 @@ def correction_key(options: Options, corrections: Corrections) -> str:
     return _hash(correction_key_parts(options, corrections))
 
 
-def _worker_init() -> None:
-    # Workers leave Ctrl-C to the coordinating process, which stops them itself; each leads a
-    # process group of its own, so that stopping it stops the Tesseract it is running too.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with contextlib.suppress(OSError):
-        os.setpgrp()
-
-
 def _stop_worker(process) -> None:
     """Stop a worker and the Tesseract it runs (its process group), at once."""
     try:
@@ -212,7 +209,7 @@ def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEn
         return
     # forkserver: workers start clean (no inherited threads or open database handles).
     context = multiprocessing.get_context("forkserver")
-    pool = ProcessPoolExecutor(max_workers=min(options.workers, len(tasks)), mp_context=context, initializer=_worker_init)
+    pool = ProcessPoolExecutor(max_workers=min(options.workers, len(tasks)), mp_context=context, initializer=start_worker)
     # Pages done, from the workers, for progress: only multi-page inputs need it (a file of one page
     # is reported when it is done), so the manager process is started only for them.
     from .ingest import count_pages
@@ -367,7 +364,8 @@ def run_batch(
             with contextlib.closing(_correct_files(ws, out_dir, to_recorrect, options, corrections, keys, collection)) as redone:
                 for done in redone:
                     record(corrected(done))
-                    ws.commit()
+                    if done.action != "confirm":  # (a confirmation lost to a crash is only checked again)
+                        ws.commit()
             results = (_dask_results(to_ocr, options, engine) if options.executor == "dask"
                        else _local_results(to_ocr, options, engine, on_page))
             with contextlib.closing(results):  # stops the workers at once on Ctrl-C
@@ -406,33 +404,8 @@ def run_batch(
 # dictionaries: about a second) costs more than correcting a few files (~70 ms a page).
 PARALLEL_MIN_FILES = 16
 # Files handed to each worker ahead of the one it is correcting: keeps it busy while the
-# coordinator writes outputs, without loading the whole folder's reads at once.
+# coordinator checks and records files, without loading the whole folder's reads at once.
 AHEAD_PER_WORKER = 4
-
-# What a correction worker's initializer leaves for its tasks (empty in every other process).
-_CORRECT_WORKER: dict = {}
-
-
-def _correct_worker_init(correct: CorrectOptions, corrections: Corrections, collection_json: str | None, base: str) -> None:
-    """A correction worker's start: what every file it corrects shares, parsed once (the collection
-    model as one object, so that the corrector's decisions memo serves every file it corrects)."""
-    _worker_init()
-    _CORRECT_WORKER.update(correct=correct, corrections=corrections, base=base,
-                           collection=None if collection_json is None else CollectionModel.from_json(collection_json))
-
-
-def _correct_json(raw_json: bytes) -> tuple[bytes | None, bytes | None, str | None]:
-    """Correct one cached read in a correction worker: (the corrected document as JSON and the
-    record of its dependencies, or the error)."""
-    from .process import correct_document_recorded  # the corrector, only where a file is corrected
-
-    shared = _CORRECT_WORKER
-    try:
-        raw = Document.model_validate_json(raw_json)
-        doc, deps = correct_document_recorded(raw, shared["correct"], shared["corrections"], shared["collection"], shared["base"])
-    except OcrfixError as e:
-        return None, None, str(e)
-    return doc.model_dump_json().encode(), deps.to_blob(), None
 
 
 @dataclass(frozen=True)
@@ -454,9 +427,9 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
     def no_cache(rel: str) -> FileResult:
         return FileResult(rel, "failed", error=f"{rel}: no cached OCR in {out_dir}")
 
-    def correct_here(rel: str, raw: Document) -> FileResult:
+    def correct_here(rel: str, raw: Document, earlier: bytes | None) -> FileResult:
         return _finish(ws, out_dir, rel, raw, options, corrections, keys, "recorrect", 0.0, collection,
-                       unless_text=unless.get(rel))
+                       unless_text=unless.get(rel), earlier=earlier)
 
     confirmable = _confirmer(ws, out_dir, options, corrections, keys, collection)
     workers = min(options.workers, len(rels))
@@ -467,62 +440,81 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
                 yield confirmed
                 continue
             raw = ws.raw_ocr(rel)
-            yield no_cache(rel) if raw is None else correct_here(rel, raw)
+            yield no_cache(rel) if raw is None else correct_here(rel, raw, ws.dependencies_blob(rel))
         return
-    context = multiprocessing.get_context("forkserver")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_correct_worker_init,
-                               initargs=(options.correct, corrections, None if collection is None else collection.to_json(),
-                                         keys.dependency))
+    shared = pickle.dumps((options, corrections, None if collection is None else collection.to_json(),
+                           keys.dependency, out_dir))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+                               initializer=start_correction_worker, initargs=(shared,))
     queue_of = iter(rels)
-    pending: dict = {}
+    checked_all = False
+    capacity = workers * (1 + AHEAD_PER_WORKER)
+    # to correct, not yet handed out: (rel, its cached read, its input, its record of dependencies)
+    waiting: list[tuple[str, bytes, Path | None, bytes | None]] = []
+    pending: dict[Future, str] = {}
     missing: list[FileResult] = []
 
-    def submit_next() -> bool:
-        for rel in queue_of:
-            # Checked here, between the workers' results, from the file's record alone: most
-            # files a new entry cannot touch.
-            confirmed = confirmable(rel)
-            if confirmed is not None:
-                missing.append(confirmed)
-                continue
-            raw_json = ws.raw_ocr_json(rel)
-            if raw_json is None:
-                missing.append(no_cache(rel))
-                continue
+    def check(rel: str) -> FileResult | None:
+        """A file confirmed (or failed) from its record, or None: put in line to be corrected."""
+        confirmed = confirmable(rel)
+        if confirmed is not None:
+            return confirmed
+        raw_json = ws.raw_ocr_json(rel)
+        if raw_json is None:
+            return no_cache(rel)
+        record = ws.record(rel)  # the input's path, for outputs that need its page images (PDF)
+        waiting.append((rel, raw_json, Path(record.path) if record is not None else None, ws.dependencies_blob(rel)))
+        return None
+
+    def hand_out() -> None:
+        handed = waiting[: capacity - len(pending)]
+        if not handed:
+            return
+        del waiting[: len(handed)]
+        # A worker writes the outputs: until it is recorded done, a file has no correction and no
+        # record of dependencies, so a stop in between (Ctrl-C, a kill) cannot leave new outputs
+        # beside an old record that a later run could confirm. Committed before any is handed out.
+        for rel, *_ in handed:
+            ws.begin_outputs(rel)
+        ws.commit()
+        for rel, raw_json, input_path, earlier in handed:
             try:
-                pending[pool.submit(_correct_json, raw_json)] = (rel, raw_json, time.perf_counter())
+                pending[pool.submit(correct_cached, rel, raw_json, input_path, unless.get(rel), earlier)] = rel
             except BrokenProcessPool:
                 # A worker died (out of memory, a crash in a library): the files not yet handed
                 # out are corrected here, one by one; those the workers held are reported failed.
-                missing.append(correct_here(rel, Document.model_validate_json(raw_json)))
-                continue
-            return True
-        return False
+                missing.append(correct_here(rel, Document.model_validate_json(raw_json), earlier))
+
+    def collect(future: Future) -> FileResult:
+        rel = pending.pop(future)
+        try:
+            corrected, error = future.result()
+        except Exception as e:  # a worker that died
+            corrected, error = None, f"{rel}: the correction worker failed ({type(e).__name__}: {e})"
+        if corrected is None:
+            ws.mark_failed(rel, error or "unknown error")
+            return FileResult(rel, "failed", error=error)
+        return _record_corrected(ws, rel, corrected, keys.correction, "recorrect", 0.0)
 
     try:
-        for _ in range(workers * (1 + AHEAD_PER_WORKER)):
-            if not submit_next():
-                break
-        while pending or missing:
+        while True:
+            for future in [f for f in pending if f.done()]:
+                yield collect(future)
+            hand_out()
             while missing:
                 yield missing.pop()
+            # Files are checked while the workers correct (most a new entry cannot touch: they are
+            # confirmed from their record), as far ahead as there is room in line.
+            if not checked_all and len(waiting) < capacity:
+                rel = next(queue_of, None)
+                if rel is None:
+                    checked_all = True
+                elif (result := check(rel)) is not None:
+                    yield result
+                continue
             if not pending:
                 break
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            for future in done:
-                rel, raw_json, started = pending.pop(future)
-                try:
-                    doc_json, deps_blob, error = future.result()
-                except Exception as e:  # a worker that died
-                    doc_json, deps_blob, error = None, None, f"{rel}: the correction worker failed ({type(e).__name__}: {e})"
-                submit_next()
-                if doc_json is None:
-                    ws.mark_failed(rel, error or "unknown error")
-                    yield FileResult(rel, "failed", error=error)
-                    continue
-                doc = Document.model_validate_json(doc_json)
-                yield _write_corrected(ws, out_dir, rel, None, doc, options, keys.correction, "recorrect", 0.0, unless.get(rel),
-                                       started, raw_json=raw_json, dependencies=deps_blob)
+            wait(list(pending), return_when=FIRST_COMPLETED)
     finally:
         _close_pool(pool)
 
@@ -568,7 +560,7 @@ def _confirmer(ws: Workspace, out_dir: Path, options: Options, corrections: Corr
     corrector = corrector_for(options.correct, corrections) if options.correct.automatic else None
     folder_view = corrector.with_collection(collection) if corrector is not None and collection is not None else None
     folder_base = dependency_base(keys.dependency, collection, folder_view) if folder_view is not None else None
-    replayed: dict[tuple, str] = {}
+    replayed: dict[tuple, list] = {}
 
     def confirm(rel: str) -> FileResult | None:
         record = ws.record(rel)
@@ -600,71 +592,41 @@ def _confirmer(ws: Workspace, out_dir: Path, options: Options, corrections: Corr
 
 def _finish(ws: Workspace, out_dir: Path, rel: str, raw: Document, options: Options, corrections: Corrections,
             keys: _Keys, action: str, ocr_seconds: float, collection: CollectionModel | None = None,
-            unless_text: str | None = None) -> FileResult:
-    """Correct one document, write its outputs and record it as done (or failed, with the reason),
-    with what its correction depended on.
-
-    ``unless_text``: the hash of the text it was corrected to before; the same text again is not
-    written again (``action`` "skip")."""
-    from .process import correct_document_recorded  # the corrector, only where a file is corrected
-
-    started = time.perf_counter()
+            unless_text: str | None = None, earlier: bytes | None = None) -> FileResult:
+    """Correct one document here, write its outputs and record it as done (or failed, with the
+    reason), with what its correction depended on (``unless_text``, ``earlier``: see
+    ``correct_and_write``)."""
+    record = ws.record(rel)  # the input's path, for outputs that need its page images (PDF)
+    # Until the outputs are written and the file recorded done, it has no correction and no record
+    # of dependencies: a stop in between (Ctrl-C, a kill) must not leave new outputs beside an old
+    # record that a later run could confirm.
+    ws.begin_outputs(rel)
+    ws.commit()
     try:
-        doc, deps = correct_document_recorded(raw, options.correct, corrections, collection, keys.dependency)
+        corrected = correct_and_write(raw, rel, Path(record.path) if record is not None else None, options,
+                                       corrections, collection, keys.dependency, out_dir, unless_text, earlier)
     except OcrfixError as e:
         ws.mark_failed(rel, str(e))
         return FileResult(rel, "failed", error=str(e))
-    return _write_corrected(ws, out_dir, rel, raw, doc, options, keys.correction, action, ocr_seconds, unless_text, started,
-                            dependencies=None if deps is None else deps.to_blob())
+    return _record_corrected(ws, rel, corrected, keys.correction, action, ocr_seconds)
 
 
-def _write_corrected(ws: Workspace, out_dir: Path, rel: str, raw: Document | None, doc: Document, options: Options,
-                     corr_key: str, action: str, ocr_seconds: float, unless_text: str | None, started: float,
-                     raw_json: bytes | None = None, dependencies: bytes | None = None) -> FileResult:
-    """Write a corrected document's outputs and record it as done (``_finish``'s second half).
-    ``raw`` may be None where ``raw_json`` holds it (parsed only for ``--raw`` outputs);
-    ``dependencies``: the record of what its correction depended on, as stored (a worker's blob
-    goes to the workspace as it came)."""
-    try:
-        text_hash = _text_hash(doc)
-        if unless_text is not None and text_hash == unless_text:
-            return FileResult(rel, "skip", pages=len(doc.pages), text_hash=text_hash)
-        record = ws.record(rel)  # the input's path, for outputs that need its page images (PDF)
-        # Until the outputs are written and the file recorded done, it has no correction and no
-        # record of dependencies: a stop in between (Ctrl-C, a kill) must not leave new outputs
-        # beside an old record that a later run could confirm.
-        ws.begin_outputs(rel)
-        ws.commit()
-        if options.output.raw and raw is None and raw_json is not None:
-            raw = Document.model_validate_json(raw_json)
-        write_document(doc, out_dir, Path(rel), options.output.formats, text_doc=raw if options.output.raw else None,
-                       pdf_a=options.output.pdf_a,
-                       input_path=Path(record.path) if record is not None else None)
-    except OcrfixError as e:
-        ws.mark_failed(rel, str(e))
-        return FileResult(rel, "failed", error=str(e))
-    seconds = time.perf_counter() - started
-    ws.mark_done(rel, corr_key, doc, seconds, dependencies)
+def _record_corrected(ws: Workspace, rel: str, corrected: Corrected, correction_key: str, action: str,
+                      ocr_seconds: float) -> FileResult:
+    """Record a corrected file as done (its outputs are written, or as they were: "skip")."""
+    ws.mark_done(rel, correction_key, corrected.outcome, corrected.seconds, corrected.dependencies)
+    if not corrected.written:
+        return FileResult(rel, "skip", pages=corrected.pages, text_hash=corrected.text_hash)
     return FileResult(
         rel,
         action,
-        pages=len(doc.pages),
-        seconds=ocr_seconds + seconds,
-        changes=sum(c.original != c.new for p in doc.pages for c in p.changes),
-        flagged=sum(w.flagged for p in doc.pages for w in p.words),
-        text_hash=text_hash,
-        notes=tuple(f"page {p.index + 1}: {s.reason}" for p in doc.pages for s in p.steps if s.name == "input"),
+        pages=corrected.pages,
+        seconds=ocr_seconds + corrected.seconds,
+        changes=corrected.outcome.changes,
+        flagged=len(corrected.outcome.flags),
+        text_hash=corrected.text_hash,
+        notes=corrected.notes,
     )
-
-
-def _text_hash(doc: Document) -> str:
-    """What a corrected document says, word by word with its flags, suggestions and p_wrong (what
-    its outputs are made of: p_wrong is in the JSON and in ALTO's WC)."""
-    digest = hashlib.sha256()
-    for page in doc.pages:
-        for word in page.words:
-            digest.update(f"{word.text}\x00{int(word.flagged)}\x00{'|'.join(word.suggestions)}\x00{word.p_wrong}\x01".encode())
-    return digest.hexdigest()
 
 
 def recorrect_outputs(out_dir: Path, rels: list[str] | None = None, corrections_file: Path | None = None) -> list[FileResult]:

@@ -576,6 +576,10 @@ class _Decision:
     known: bool = False
 
 
+# The decision for a word the dictionaries trust: kept as read, nothing looked up.
+_TRUSTED = _Decision(None, 0.0, [])
+
+
 def _decide_word(word: str, left: str | None, right: str | None, tok: _Tok | None, corrector: Corrector,
                  capital: bool) -> _Decision:
     # The same word in the same context decides the same way: pages repeat themselves, and the
@@ -598,6 +602,28 @@ def _decide_word(word: str, left: str | None, right: str | None, tok: _Tok | Non
     return hit[0]
 
 
+def decision_fields(decision: _Decision) -> list:
+    """A decision as plain values (JSON): what a file's record of dependencies keeps of it."""
+    return [decision.new, decision.margin, list(decision.suggestions), decision.keep, decision.best, decision.known]
+
+
+def decision_from_fields(fields: list) -> _Decision:
+    new, margin, suggestions, keep, best, known = fields
+    return _Decision(new, margin, list(suggestions), keep, best, known)
+
+
+def trivial_decision(decision: _Decision) -> bool:
+    """A decision made without looking anything up (a word the dictionaries trust): not worth
+    keeping, since making it again costs less than reading it back."""
+    return decision == _TRUSTED
+
+
+def remember_decision(corrector: Corrector, key: tuple, decision: _Decision, confusions: frozenset[tuple[str, str]]) -> None:
+    """Put a decision made earlier with this corrector's state into its memo (a re-correction from
+    the cache starts with the decisions the file's record holds, where nothing they asked changed)."""
+    corrector._decisions.setdefault(key, (decision, confusions))
+
+
 def replay_decision(key: tuple, corrector: Corrector) -> _Decision:
     """The memoised word decision of ``key`` (``CorrectionReads.decisions``) made again now."""
     word, left, right, capital, confidence = key
@@ -611,7 +637,7 @@ def _decide_word_uncached(word: str, left: str | None, right: str | None, tok: _
     lex = corrector.lexicon
     count = lex.counts.get(word, 0)
     if count >= s.trusted_count:
-        return _Decision(None, 0.0, [])
+        return _Decision(None, 0.0, [])  # == _TRUSTED
     oov = s.oov_capital if capital else s.oov_lower
     keep = _lm(word, left, right, corrector, oov=oov)
     if count >= 3 and s.real_words_need_doubt and (tok is None or tok.confidence is None or tok.confidence >= s.unsure):

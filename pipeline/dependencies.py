@@ -11,10 +11,11 @@ corrections.yaml, a file with the same base and entries and the same answer to e
 question would be corrected to exactly the same outputs: it is confirmed, not corrected again.
 
 The character confusions are followed one step further: most of a page's lookups happen inside
-memoised word decisions, so a file records each such decision with the confusions it looked up
-and a digest of its result. Where a looked-up confusion changed, only those decisions are made
-again; if each comes out the same, so does the page. One new entry then costs the files it
-changes, not the folder.
+memoised word decisions, so a file records each decision with the confusions it looked up and its
+result. Where a looked-up confusion changed, only those decisions are made again; if each comes
+out the same, so does the page. One new entry then costs the files it changes, not the folder, and
+a file corrected again starts from its recorded decisions (``seed_decisions``): only the changed
+ones are looked up again.
 """
 
 from __future__ import annotations
@@ -32,10 +33,10 @@ if TYPE_CHECKING:  # the workspace reads records without loading the corrector o
     from .correct import CorrectionReads, Corrector
     from .corrections import Corrections
 
-__all__ = ["Dependencies", "record", "unchanged", "override_keys", "overrides_digest", "dependency_base"]
+__all__ = ["Dependencies", "record", "unchanged", "seed_decisions", "override_keys", "overrides_digest", "dependency_base"]
 
 # The form of the record: a record of another form is not trusted (the file is corrected again).
-_FORMAT = 3
+_FORMAT = 4
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,18 @@ class Dependencies:
     confusions: tuple[tuple[str, str], ...]
     forms: tuple[str, ...]
     answers: str
-    # the word decisions that looked up a confusion: (memo key, indices into ``decided``, digest
-    # of the decision), and each such confusion with the entry it had ([count, total] or None)
-    decisions: tuple[tuple[tuple, tuple[int, ...], str], ...] = ()
+    # the memoised word decisions (but the trivial ones): (memo key, indices into ``decided`` of
+    # the confusions it looked up, the decision as ``decision_fields``), and each such confusion
+    # with the entry it had ([count, total] or None). Kept whole, not as digests: a re-correction
+    # starts from them (``seed_decisions``), and makes again only those whose confusions changed.
+    decisions: tuple[tuple[tuple, tuple[int, ...], list], ...] = ()
     decided: tuple[tuple[str, str, list | None], ...] = ()
 
     def to_blob(self) -> bytes:
         data = {"format": _FORMAT, "base": self.base, "overrides": self.overrides, "answers": self.answers,
                 "override_keys": list(self.override_keys),
                 "confusions": ["\x00".join(k) for k in self.confusions], "forms": list(self.forms),
-                "decisions": [[list(key), list(keys), digest] for key, keys, digest in self.decisions],
+                "decisions": [[list(key), list(keys), fields] for key, keys, fields in self.decisions],
                 "decided": [list(d) for d in self.decided]}
         return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
 
@@ -75,7 +78,7 @@ class Dependencies:
             return cls(base=data["base"], overrides=data["overrides"], answers=data["answers"],
                        override_keys=tuple(data["override_keys"]),
                        confusions=tuple(tuple(k.split("\x00", 1)) for k in data["confusions"]), forms=tuple(data["forms"]),
-                       decisions=tuple((tuple(key), tuple(keys), digest) for key, keys, digest in data["decisions"]),
+                       decisions=tuple((tuple(key), tuple(keys), fields) for key, keys, fields in data["decisions"]),
                        decided=tuple((t, o, value) for t, o, value in data["decided"]))
         except (zlib.error, ValueError, KeyError, TypeError):
             return None
@@ -147,22 +150,20 @@ def _answers(confusions: tuple[tuple[str, str], ...], forms: tuple[str, ...], co
     return _digest([[_entry(table, k) for k in confusions], [[f in corrector.known, f in corrector.protected] for f in forms]])
 
 
-def _decision_digest(decision: object) -> str:
-    return hashlib.sha256(repr(decision).encode("utf-8")).hexdigest()[:16]
-
-
 def record(reads: CorrectionReads, corrector: Corrector | None, base: str, raw: Document,
            corrections: Corrections) -> Dependencies:
     """The record of a correction of ``raw`` with ``corrections`` that asked ``reads`` of
     ``corrector`` (None: no automatic corrector)."""
+    from .correct import decision_fields, trivial_decision
+
     confusions = tuple(sorted(reads.confusions))
     forms = tuple(sorted(reads.forms))
     decided: dict[tuple[str, str], int] = {}
     decisions = []
     for key, (decision, keys) in reads.decisions.items():
-        if keys:  # a decision that looked up no confusion cannot change with them
+        if keys or not trivial_decision(decision):
             indices = tuple(sorted(decided.setdefault(k, len(decided)) for k in keys))
-            decisions.append((key, indices, _decision_digest(decision)))
+            decisions.append((key, indices, decision_fields(decision)))
     table = corrector.lexicon.confusions if corrector is not None else {}
     keys = override_keys(raw)
     return Dependencies(base=base, override_keys=keys, overrides=overrides_digest(keys, corrections),
@@ -171,8 +172,14 @@ def record(reads: CorrectionReads, corrector: Corrector | None, base: str, raw: 
                         decided=tuple((t, o, _entry(table, (t, o))) for t, o in decided))
 
 
+def _changed_confusions(deps: Dependencies, corrector: Corrector) -> set[int]:
+    """Indices into ``deps.decided`` of the confusions whose entry is not what it was."""
+    table = corrector.lexicon.confusions
+    return {i for i, (t, o, old) in enumerate(deps.decided) if _entry(table, (t, o)) != old}
+
+
 def unchanged(deps: Dependencies, corrections: Corrections, corrector: Corrector | None, base: str,
-              replayed: dict[tuple, str] | None = None) -> bool:
+              replayed: dict[tuple, list] | None = None) -> bool:
     """Whether correcting the file again with ``corrections`` (and ``corrector``, built from them,
     for this file's collection) would give what the correction recorded in ``deps`` gave: the same
     entries able to fire, the same answers to every question asked outside the word decisions, and
@@ -184,18 +191,34 @@ def unchanged(deps: Dependencies, corrections: Corrections, corrector: Corrector
         return False
     if corrector is None or not deps.decided:
         return True
-    table = corrector.lexicon.confusions
-    changed = {i for i, (t, o, old) in enumerate(deps.decided) if _entry(table, (t, o)) != old}
+    changed = _changed_confusions(deps, corrector)
     if not changed:
         return True
-    from .correct import replay_decision
+    from .correct import decision_fields, replay_decision
 
     # ``replayed``: decisions made again for other files of the same run (pages repeat words).
     replayed = {} if replayed is None else replayed
-    for key, indices, digest in deps.decisions:
+    for key, indices, fields in deps.decisions:
         if changed.intersection(indices):
             if key not in replayed:
-                replayed[key] = _decision_digest(replay_decision(key, corrector))
-            if replayed[key] != digest:
+                replayed[key] = decision_fields(replay_decision(key, corrector))
+            if replayed[key] != fields:
                 return False
     return True
+
+
+def seed_decisions(deps: Dependencies, corrector: Corrector, base: str) -> None:
+    """Start ``corrector`` (the one the file is corrected with again) with the recorded decisions
+    it would make the same way: all of them where the base is the same, but those whose looked-up
+    confusions changed. A word decision is a function of its memo key, the base and the confusions
+    it looked up, so the correction comes out as it would from scratch, without the look-ups
+    (symspell, the channel) that are most of a correction's time."""
+    if deps.base != base:
+        return
+    from .correct import decision_from_fields, remember_decision
+
+    changed = _changed_confusions(deps, corrector)
+    for key, indices, fields in deps.decisions:
+        if not changed.intersection(indices):
+            confusions = frozenset((deps.decided[i][0], deps.decided[i][1]) for i in indices)
+            remember_decision(corrector, key, decision_from_fields(fields), confusions)

@@ -18,7 +18,7 @@ import numpy as np
 
 from .collection import CollectionModel, collection_model
 from .correct import CorrectionReads, Corrector, correct_page, load_corrector, reading
-from .dependencies import Dependencies, dependency_base, record
+from .dependencies import Dependencies, dependency_base, record, seed_decisions
 from .engine import OcrEngine, engine_for
 from .ingest import DEFAULT_MAX_PIXELS, PageImage, load_pages
 from .layout import rejoin_page
@@ -375,17 +375,20 @@ def correct_document(
 
 def correct_document_recorded(
     doc: Document, options: CorrectOptions, corrections: Corrections | None = None,
-    collection: CollectionModel | None = None, base: str = "",
+    collection: CollectionModel | None = None, base: str = "", seed: Dependencies | None = None,
 ) -> tuple[Document, Dependencies]:
     """``correct_document``, and what the correction depended on beyond the read (``base``: the
     rest of the correction key), so that a new corrections.yaml need not redo it where it cannot
-    change it (``dependencies.py``)."""
+    change it (``dependencies.py``). ``seed``: the record of an earlier correction of the same
+    read, whose decisions still valid are not made again."""
     if corrections is None:
         corrections = load_corrections(options.corrections_file)
     corrector = corrector_for(options, corrections) if options.automatic else None
     if corrector is not None:
         corrector = corrector.with_collection(collection if collection is not None else collection_model(doc.pages))
     base = dependency_base(base, collection if corrector is not None else None, corrector)
+    if seed is not None and corrector is not None:
+        seed_decisions(seed, corrector, base)
     pages: list[Page] = []
     with reading(corrector) if corrector is not None else contextlib.nullcontext(CorrectionReads()) as reads:
         for page in doc.pages:

@@ -31,7 +31,7 @@ from .errors import UsageError, WorkspaceError
 from .model import Document
 from .options import Options
 
-__all__ = ["Workspace", "FileRecord", "file_hash", "WORKSPACE_DIR", "open_workspace"]
+__all__ = ["Workspace", "FileRecord", "Outcome", "file_hash", "WORKSPACE_DIR", "open_workspace"]
 
 WORKSPACE_DIR = ".ocrfix"
 _SCHEMA_VERSION = 1
@@ -105,6 +105,30 @@ class FolderSummary:
     @property
     def ocr_seconds(self) -> float:
         return sum(seconds for _, _, seconds in self.by_state.values())
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the workspace keeps of a corrected document besides its outputs: how many words the
+    correction changed, and the flagged words as rows of the flags table (page, line, word, text,
+    confidence, suggestions as JSON). Small, so a worker that wrote the outputs sends only this."""
+
+    changes: int
+    flags: tuple[tuple[int, int, int, str, float | None, str], ...]
+
+    @classmethod
+    def of(cls, corrected: Document) -> Outcome:
+        return cls(
+            # Rejected overrides record the kept word as a change with original == new.
+            changes=sum(c.original != c.new for p in corrected.pages for c in p.changes),
+            flags=tuple(
+                (page.index, li, wi, word.text, word.confidence, json.dumps(word.suggestions))
+                for page in corrected.pages
+                for li, line in enumerate(page.lines)
+                for wi, word in enumerate(line.words)
+                if word.flagged
+            ),
+        )
 
 
 @dataclass
@@ -271,8 +295,13 @@ class Workspace:
         return zlib.decompress(row[0])
 
     def dependencies(self, rel: str) -> Dependencies | None:
+        blob = self.dependencies_blob(rel)
+        return None if blob is None else Dependencies.from_blob(blob)
+
+    def dependencies_blob(self, rel: str) -> bytes | None:
+        """A file's record of dependencies as stored (for a worker to parse)."""
         row = self.db.execute("SELECT record FROM dependencies WHERE rel=?", (rel,)).fetchone()
-        return None if row is None else Dependencies.from_blob(row[0])
+        return None if row is None else row[0]
 
     def begin_outputs(self, rel: str) -> None:
         """A file's outputs are about to be rewritten: its correction and its record of
@@ -285,34 +314,20 @@ class Workspace:
         self.db.execute("UPDATE files SET correction_key=?, updated_at=? WHERE rel=? AND state='done'",
                         (correction_key, time.time(), rel))
 
-    def mark_done(self, rel: str, correction_key: str, corrected: Document, seconds: float,
+    def mark_done(self, rel: str, correction_key: str, outcome: Outcome, seconds: float,
                   dependencies: bytes | None = None) -> None:
         """``dependencies``: the file's ``Dependencies.to_blob()`` (None: none recorded)."""
         if dependencies is None:
             self.db.execute("DELETE FROM dependencies WHERE rel=?", (rel,))
         else:
             self.db.execute("INSERT OR REPLACE INTO dependencies VALUES (?, ?)", (rel, dependencies))
-        flags = [
-            (rel, page.index, li, wi, word.text, word.confidence, json.dumps(word.suggestions))
-            for page in corrected.pages
-            for li, line in enumerate(page.lines)
-            for wi, word in enumerate(line.words)
-            if word.flagged
-        ]
         self.db.execute("DELETE FROM flags WHERE rel=?", (rel,))
-        self.db.executemany("INSERT OR REPLACE INTO flags VALUES (?, ?, ?, ?, ?, ?, ?)", flags)
+        self.db.executemany("INSERT OR REPLACE INTO flags VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [(rel, *flag) for flag in outcome.flags])
         self.db.execute(
             "UPDATE files SET state='done', error=NULL, correction_key=?, correct_seconds=?, changes=?, flagged=?,"
             " updated_at=? WHERE rel=?",
-            (
-                correction_key,
-                seconds,
-                # Rejected overrides record the kept word as a change with original == new.
-                sum(c.original != c.new for p in corrected.pages for c in p.changes),
-                len(flags),
-                time.time(),
-                rel,
-            ),
+            (correction_key, seconds, outcome.changes, len(outcome.flags), time.time(), rel),
         )
 
     def mark_failed(self, rel: str, error: str) -> None:

@@ -507,6 +507,50 @@ def test_a_file_is_not_confirmed_where_the_collections_own_words_change_with_the
     assert differs  # the case happens: "sabes" stops being the collection's own word
 
 
+def test_a_file_corrected_again_starts_from_its_recorded_decisions(tmp_path, monkeypatch):
+    """A file a new entry fires on is corrected again from its recorded word decisions: only those
+    whose confusions the entries changed are made again ("asreement" looks up g read as s, which
+    "sood" -> "good" teaches; "goverment" does not), and the outputs are those of a correction
+    from scratch (the same folder without the records)."""
+    import shutil
+    import sqlite3
+
+    from conftest import FakeEngine
+    from pipeline import correct
+    from pipeline.batch import run_batch
+    from pipeline.corrections import load_corrections
+
+    reads = [[[("the", 96.0), ("asreement", 70.0), ("of", 96.0), ("the", 96.0), ("goverment", 70.0), ("was", 96.0)],
+              [("tbe", 96.0), ("Embassy", 96.0), ("recieved", 45.0), ("his", 96.0), ("note", 96.0)]],
+             [[("the", 96.0), ("report", 96.0), ("was", 96.0), ("read", 96.0)]]]
+    inputs, corrections_file, options = _two_page_folder(tmp_path, reads)
+    out, scratch = tmp_path / "out", tmp_path / "scratch"
+    corrections_file.write_text("version: 1\ncorrections: []\n")
+    run_batch(inputs, out, options, load_corrections(corrections_file), engine=FakeEngine(reads))
+    shutil.copytree(out, scratch)
+    with sqlite3.connect(scratch / ".ocrfix" / "workspace.sqlite") as db:
+        db.execute("DELETE FROM dependencies")
+    corrections_file.write_text("version: 1\ncorrections:\n"
+                                "  - {id: a, ocr: tbe, replacement: the, approved_by: t, approved_at: 2026-12-01}\n"
+                                "  - {id: b, ocr: sood, replacement: good, approved_by: t, approved_at: 2026-12-01}\n")
+    made = []
+    decide = correct._decide_word_uncached
+
+    def counted(word, *args):
+        made.append(word)
+        return decide(word, *args)
+
+    monkeypatch.setattr(correct, "_decide_word_uncached", counted)
+    seeded = run_batch(inputs, out, options, load_corrections(corrections_file), engine=FakeEngine([]))
+    remade, made[:] = list(made), []
+    run_batch(inputs, scratch, options, load_corrections(corrections_file), engine=FakeEngine([]))
+    assert dict((r.rel, r.action) for r in seeded.results)["p00.png"] == "recorrect"
+    assert "asreement" in remade and "goverment" not in remade and "recieved" not in remade
+    assert {"asreement", "goverment", "recieved"} <= set(made)
+    for name in ("p00.txt", "p00.json"):
+        assert (out / name).read_bytes() == (scratch / name).read_bytes(), name
+
+
 def _two_page_folder(tmp_path: Path, reads):
     import cv2
 
@@ -527,7 +571,7 @@ def _two_page_folder(tmp_path: Path, reads):
 
 def test_a_stop_while_outputs_are_written_leaves_nothing_a_later_run_confirms(tmp_path, monkeypatch):
     from conftest import FakeEngine
-    from pipeline import batch
+    from pipeline import outputs
     from pipeline.batch import run_batch
     from pipeline.corrections import load_corrections
 
@@ -539,7 +583,7 @@ def test_a_stop_while_outputs_are_written_leaves_nothing_a_later_run_confirms(tm
     run_batch(inputs, out, options, load_corrections(corrections_file), engine=FakeEngine(reads))
     # Ctrl-C after p01's new outputs are written, before it is recorded done.
     corrections_file.write_text("version: 1\ncorrections:\n  - {id: a, ocr: sabcs, replacement: minister, approved_by: t, approved_at: 2026-12-01}\n")
-    real = batch.write_document
+    real = outputs.write_document
 
     def write_then_stop(doc, out_dir, rel, formats, **kw):
         written = real(doc, out_dir, rel, formats, **kw)
@@ -547,9 +591,9 @@ def test_a_stop_while_outputs_are_written_leaves_nothing_a_later_run_confirms(tm
             raise KeyboardInterrupt
         return written
 
-    monkeypatch.setattr(batch, "write_document", write_then_stop)
+    monkeypatch.setattr(outputs, "write_document", write_then_stop)
     assert run_batch(inputs, out, options, load_corrections(corrections_file), engine=FakeEngine([])).interrupted
-    monkeypatch.setattr(batch, "write_document", real)
+    monkeypatch.setattr(outputs, "write_document", real)
     corrections_file.write_text("version: 1\ncorrections:\n  - {id: z, ocr: zzzq, status: rejected, approved_by: t, approved_at: 2026-12-01}\n")
     again = run_batch(inputs, out, options, load_corrections(corrections_file), engine=FakeEngine([]))
     assert dict((r.rel, r.action) for r in again.results)["p01.png"] == "recorrect"

@@ -101,7 +101,7 @@ def fake_correct(doc: Document, options, corrections=None, collection=None) -> D
     return doc.model_copy(update={"pages": pages})
 
 
-def fake_correct_recorded(doc, options, corrections=None, collection=None, base=""):
+def fake_correct_recorded(doc, options, corrections=None, collection=None, base="", seed=None):
     """``fake_correct`` where the batch corrects: no dependencies recorded (so never confirmed)."""
     return fake_correct(doc, options, corrections, collection), None
 
@@ -125,7 +125,7 @@ def build_sample(tmp_path: Path, sample: dict = SAMPLE, *, correct: bool = True)
 
     from pipeline.options import CorrectOptions, Options, PreprocessOptions
     from pipeline.outputs import write_document
-    from pipeline.workspace import file_hash, open_workspace
+    from pipeline.workspace import Outcome, file_hash, open_workspace
 
     inputs, out = tmp_path / "in", tmp_path / "out"
     corrections_file = tmp_path / "corrections.yaml"
@@ -145,7 +145,7 @@ def build_sample(tmp_path: Path, sample: dict = SAMPLE, *, correct: bool = True)
             ws.store_ocr(rel, path, file_hash(path), options.ocr_key(), "5.0.0-fake", raw, 0.1)
             corrected = fake_correct(raw, options.correct, load_corrections(corrections_file))
             write_document(corrected, out, Path(rel), options.output.formats)
-            ws.mark_done(rel, "sample", corrected, 0.0)
+            ws.mark_done(rel, "sample", Outcome.of(corrected), 0.0)
         ws.save_options(options)
         ws.commit()
     return out, corrections_file

@@ -1,0 +1,130 @@
+"""Correcting one cached read and writing its outputs, wherever that runs: in this process, or in
+the correction workers of a re-correction from the cache (which send back only ``Corrected``).
+
+Light to import on purpose: a worker process starts by unpickling its initializer, which imports
+this module, and the coordinator's write of the initializer's arguments (the collection model:
+hundreds of KB, more than a pipe holds) waits until the worker reads them. The heavy imports
+(the corrector, pydantic models, the exporters) happen in ``start_correction_worker``, in the
+worker, while the coordinator goes on checking files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .collection import CollectionModel
+    from .corrections import Corrections
+    from .model import Document
+    from .options import Options
+    from .workspace import Outcome
+
+__all__ = ["Corrected", "correct_and_write", "start_worker", "start_correction_worker", "correct_cached"]
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """A document corrected and its outputs written: what the coordinator records of it (small: a
+    worker sends this, not the document)."""
+
+    outcome: Outcome
+    pages: int
+    text_hash: str
+    notes: tuple[str, ...]
+    dependencies: bytes | None  # ``Dependencies.to_blob()``; None: none recorded
+    seconds: float
+    # False: it came out as the text it had (``unless_text``), and its outputs were left as they were
+    written: bool = True
+
+
+def correct_and_write(raw: Document, rel: str, input_path: Path | None, options: Options, corrections: Corrections,
+                      collection: CollectionModel | None, dependency_key: str, out_dir: Path,
+                      unless_text: str | None = None, earlier: bytes | None = None) -> Corrected:
+    """Correct one document and write its outputs. ``unless_text``: the hash of the text it was
+    corrected to before; the same text again is not written again. ``earlier``: the record of
+    dependencies of its last correction (its decisions that still hold are not made again).
+    Raises OcrfixError."""
+    from .dependencies import Dependencies
+    from .outputs import write_document
+    from .process import correct_document_recorded
+    from .workspace import Outcome
+
+    started = time.perf_counter()
+    seed = None if earlier is None else Dependencies.from_blob(earlier)
+    doc, deps = correct_document_recorded(raw, options.correct, corrections, collection, dependency_key, seed)
+    text_hash = corrected_text_hash(doc)
+    written = unless_text is None or text_hash != unless_text
+    if written:
+        write_document(doc, out_dir, Path(rel), options.output.formats, text_doc=raw if options.output.raw else None,
+                       pdf_a=options.output.pdf_a, input_path=input_path)
+    return Corrected(
+        outcome=Outcome.of(doc),
+        pages=len(doc.pages),
+        text_hash=text_hash,
+        notes=tuple(f"page {p.index + 1}: {s.reason}" for p in doc.pages for s in p.steps if s.name == "input"),
+        dependencies=None if deps is None else deps.to_blob(),
+        seconds=time.perf_counter() - started,
+        written=written,
+    )
+
+
+def corrected_text_hash(doc: Document) -> str:
+    """What a corrected document says, word by word with its flags, suggestions and p_wrong (what
+    its outputs are made of: p_wrong is in the JSON and in ALTO's WC)."""
+    digest = hashlib.sha256()
+    for page in doc.pages:
+        for word in page.words:
+            digest.update(f"{word.text}\x00{int(word.flagged)}\x00{'|'.join(word.suggestions)}\x00{word.p_wrong}\x01".encode())
+    return digest.hexdigest()
+
+
+def start_worker() -> None:
+    """Every worker's start (OCR and correction): workers leave Ctrl-C to the coordinating process,
+    which stops them itself; each leads a process group of its own, so that stopping it stops the
+    Tesseract it is running too."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.setpgrp()
+
+
+# What a correction worker's initializer leaves for its tasks (empty in every other process).
+_SHARED: dict = {}
+
+
+def start_correction_worker(shared: bytes) -> None:
+    """A correction worker's start. ``shared``: the pickled (options, corrections, collection model
+    as JSON or None, dependency key, output folder) that every file it corrects shares, unpickled
+    and parsed once here (the collection model as one object, so that the corrector's decisions
+    memo serves every file it corrects). Pickled by the coordinator, so that starting the worker
+    imports nothing but this module."""
+    from .collection import CollectionModel
+
+    start_worker()
+    options, corrections, collection_json, base, out_dir = pickle.loads(shared)
+    _SHARED.update(options=options, corrections=corrections, base=base, out_dir=out_dir,
+                   collection=None if collection_json is None else CollectionModel.from_json(collection_json))
+
+
+def correct_cached(rel: str, raw_json: bytes, input_path: Path | None, unless_text: str | None,
+                   earlier: bytes | None) -> tuple[Corrected | None, str | None]:
+    """Correct one cached read in a correction worker and write its outputs (``correct_and_write``):
+    (what the workspace records of it, or the error). The coordinator has already cleared the
+    file's correction."""
+    from .errors import OcrfixError
+    from .model import Document
+
+    try:
+        corrected = correct_and_write(Document.model_validate_json(raw_json), rel, input_path, _SHARED["options"],
+                                      _SHARED["corrections"], _SHARED["collection"], _SHARED["base"],
+                                      _SHARED["out_dir"], unless_text, earlier)
+    except OcrfixError as e:
+        return None, str(e)
+    return corrected, None
