@@ -442,10 +442,25 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
             raw = ws.raw_ocr(rel)
             yield no_cache(rel) if raw is None else correct_here(rel, raw, ws.dependencies_blob(rel))
         return
+    own_forms = None
+    if collection is not None and options.correct.automatic:
+        from .correct import collection_own_forms
+        from .process import corrector_for
+
+        # worked out once here (the confirmations need them too), not once more in each worker
+        own_forms = collection_own_forms(corrector_for(options.correct, corrections).with_collection(collection))
     shared = pickle.dumps((options, corrections, None if collection is None else collection.to_json(),
-                           keys.dependency, out_dir))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
-                               initializer=start_correction_worker, initargs=(shared,))
+                           keys.dependency, out_dir, own_forms))
+    context = multiprocessing.get_context("forkserver")
+    # The shared state goes to the workers through a queue, a copy for each: the queue's feeder
+    # thread writes it while this process goes on checking files. As an initializer argument it
+    # would be written by this process, which would wait (half a second a worker) until the new
+    # worker, done with its imports, read it.
+    handover = context.Queue()
+    for _ in range(workers):
+        handover.put(shared)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=start_correction_worker,
+                               initargs=(handover,))
     queue_of = iter(rels)
     checked_all = False
     capacity = workers * (1 + AHEAD_PER_WORKER)
@@ -517,6 +532,8 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
             wait(list(pending), return_when=FIRST_COMPLETED)
     finally:
         _close_pool(pool)
+        handover.cancel_join_thread()  # (copies no worker took are dropped)
+        handover.close()
 
 
 def _close_pool(pool: ProcessPoolExecutor) -> None:

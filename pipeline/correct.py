@@ -509,15 +509,30 @@ def _collection_forms(corrector: Corrector) -> tuple[frozenset[str], object | No
         # and one edit from no dictionary word: "ithe", "wvas" recur, but as misreads
         and not _symspell(form, corrector, 1)
     )
-    index = None
-    if own:
-        from symspellpy import SymSpell
-
-        index = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
-        for form in own:
-            index.create_dictionary_entry(form, collection.count(form))
+    index = _own_forms_index(own, collection)
     collection._own_forms = (key, own, index)
     return own, index
+
+
+def _own_forms_index(own: frozenset[str], collection: CollectionModel) -> object | None:
+    if not own:
+        return None
+    from symspellpy import SymSpell
+
+    index = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+    for form in own:
+        index.create_dictionary_entry(form, collection.count(form))
+    return index
+
+
+def adopt_collection_own_forms(corrector: Corrector, own: frozenset[str]) -> None:
+    """Take ``own`` for the words ``collection_own_forms`` would work out for this corrector (a
+    view for a collection), without working them out: a re-correction's coordinator has done so
+    for the same dictionaries, corrections and collection, and it costs each worker a second."""
+    collection = corrector.collection
+    assert collection is not None
+    collection._own_forms = ((id(corrector.lexicon), collection.tokens, collection.n_documents), own,
+                             _own_forms_index(own, collection))
 
 
 # --------------------------------------------------------------------------------------------

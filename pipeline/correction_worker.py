@@ -1,17 +1,15 @@
 """Correcting one cached read and writing its outputs, wherever that runs: in this process, or in
 the correction workers of a re-correction from the cache (which send back only ``Corrected``).
 
-Light to import on purpose: a worker process starts by unpickling its initializer, which imports
-this module, and the coordinator's write of the initializer's arguments (the collection model:
-hundreds of KB, more than a pipe holds) waits until the worker reads them. The heavy imports
-(the corrector, pydantic models, the exporters) happen in ``start_correction_worker``, in the
-worker, while the coordinator goes on checking files.
+The corrector and the exporters are imported where a file is corrected, not with this module
+(the batch imports it for ``ocrfix status`` too).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import multiprocessing.queues
 import os
 import pickle
 import signal
@@ -99,18 +97,28 @@ def start_worker() -> None:
 _SHARED: dict = {}
 
 
-def start_correction_worker(shared: bytes) -> None:
-    """A correction worker's start. ``shared``: the pickled (options, corrections, collection model
-    as JSON or None, dependency key, output folder) that every file it corrects shares, unpickled
-    and parsed once here (the collection model as one object, so that the corrector's decisions
-    memo serves every file it corrects). Pickled by the coordinator, so that starting the worker
-    imports nothing but this module."""
+# How long a correction worker waits for its copy of the shared state, which the coordinator
+# queued before starting it: only a broken hand-over takes longer (the worker then fails to start
+# and the coordinator corrects the files itself).
+HANDOVER_TIMEOUT_S = 300
+
+
+def start_correction_worker(handover: multiprocessing.queues.Queue) -> None:
+    """A correction worker's start. It takes from ``handover`` the pickled (options, corrections,
+    collection model as JSON or None, dependency key, output folder, the collection's own words or
+    None) that every file it corrects shares, and parses it once (the collection model as one
+    object, so that the corrector's decisions memo serves every file it corrects)."""
     from .collection import CollectionModel
 
     start_worker()
-    options, corrections, collection_json, base, out_dir = pickle.loads(shared)
-    _SHARED.update(options=options, corrections=corrections, base=base, out_dir=out_dir,
-                   collection=None if collection_json is None else CollectionModel.from_json(collection_json))
+    options, corrections, collection_json, base, out_dir, own_forms = pickle.loads(handover.get(timeout=HANDOVER_TIMEOUT_S))
+    collection = None if collection_json is None else CollectionModel.from_json(collection_json)
+    if collection is not None and own_forms is not None:
+        from .correct import adopt_collection_own_forms
+        from .process import corrector_for
+
+        adopt_collection_own_forms(corrector_for(options.correct, corrections).with_collection(collection), own_forms)
+    _SHARED.update(options=options, corrections=corrections, base=base, out_dir=out_dir, collection=collection)
 
 
 def correct_cached(rel: str, raw_json: bytes, input_path: Path | None, unless_text: str | None,
