@@ -161,7 +161,7 @@ def record(reads: CorrectionReads, corrector: Corrector | None, base: str, raw: 
     decided: dict[tuple[str, str], int] = {}
     decisions = []
     for key, (decision, keys) in reads.decisions.items():
-        if keys or not trivial_decision(decision):
+        if not trivial_decision(decision):  # (a trivial one looked nothing up)
             indices = tuple(sorted(decided.setdefault(k, len(decided)) for k in keys))
             decisions.append((key, indices, decision_fields(decision)))
     table = corrector.lexicon.confusions if corrector is not None else {}
