@@ -131,7 +131,7 @@ def _hash(parts: dict[str, str]) -> str:
 def ocr_key_parts(options: Options, engine: OcrEngine) -> dict[str, str]:
     """Everything that shapes a page's read, by name (``ocrfix status`` says which one changed): the
     options that shape OCR, the way ocrfix reads a page, the engine and its language data."""
-    from .process import READ_VERSION
+    from .versions import READ_VERSION
 
     return {
         "OCR options": options.ocr_key(),
@@ -146,7 +146,7 @@ def correction_key_parts(options: Options, corrections: Corrections) -> dict[str
     of corrections.yaml, the dictionaries, the correction and output options."""
     from . import __version__
     from .calibration import DEFAULT_WRONG_MODEL
-    from .correct import CORRECTOR_VERSION
+    from .versions import CORRECTOR_VERSION
 
     return {
         # A new ocrfix, or new corrector rules or p_wrong model, corrects every page again from the

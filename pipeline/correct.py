@@ -59,9 +59,7 @@ _PRIOR_CONFUSIONS = {
 }
 
 
-# Bumped whenever the corrector's rules change what it writes: part of the batch's correction key,
-# so that outputs made by an older corrector are corrected again from the cache.
-CORRECTOR_VERSION = 3  # 3: approved replacements the dictionaries trust are no longer known words
+# A change to the corrector's rules that changes what it writes bumps versions.CORRECTOR_VERSION.
 
 
 @dataclass(frozen=True)

@@ -23,15 +23,15 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Protocol, runtime_checkable
-
-import cv2
-import numpy as np
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from .errors import MissingDependencyError, OcrEngineError
 from .model import Page
 from .options import OcrOptions
 from .tesseract import INSTALL_HINT, _engine_env, check_tesseract, parse_hocr
+
+if TYPE_CHECKING:  # OpenCV only where a page is read: `ocrfix status` asks the engine its version
+    import numpy as np
 
 __all__ = ["OcrEngine", "TesseractEngine", "engine_for"]
 
@@ -140,6 +140,7 @@ class TesseractEngine:
         return _tesseract_words(self.cmd, lang, cache_dir())
 
     def read(self, image: np.ndarray, options: OcrOptions, dpi: int | None = None, path: Path | None = None) -> Page:
+        import cv2
         import pytesseract
 
         check_tesseract(self.cmd, options.lang)

@@ -33,9 +33,7 @@ from .verify import MergeResult, Vocabulary, line_at_risk, merge_reads, read_qua
 
 __all__ = ["ocr_page", "ocr_document", "correct_document", "correct_document_recorded", "corrector_for", "map_lines"]
 
-# Bumped whenever preprocessing or the way a page is read changes the OCR result: part of the
-# batch's OCR key, so that a cached read made the old way is read again.
-READ_VERSION = 2
+# A change here (or in preprocessing) that changes the OCR result bumps versions.READ_VERSION.
 
 
 def _map_box(box: BBox | None, matrix: np.ndarray, width: int, height: int) -> BBox | None:

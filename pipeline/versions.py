@@ -1,0 +1,13 @@
+"""The versions of ocrfix's own procedures that are part of its cache keys (``batch.ocr_key_parts``,
+``batch.correction_key_parts``): bumped where a change alters what a read or a correction gives, so
+that a folder made the old way is read or corrected again. Kept apart from the code they version,
+which imports OpenCV and the dictionaries, so that ``ocrfix status`` names them at once."""
+
+__all__ = ["READ_VERSION", "CORRECTOR_VERSION"]
+
+# Preprocessing and the way a page is read (process.py, preprocess.py, verify.py, reread.py).
+READ_VERSION = 2
+
+# The corrector's rules (correct.py). 3: approved replacements the dictionaries trust are no longer
+# known words.
+CORRECTOR_VERSION = 3
