@@ -81,8 +81,10 @@ def test_a_stop_under_load_is_quick_and_leaves_no_tesseract_running(tmp_path, ho
     out = tmp_path / "out"
     busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
     try:
+        # A shell's background jobs inherit an ignored SIGINT; give the run the default, as a terminal would.
         run = subprocess.Popen([OCRFIX, "process", str(tmp_path / "in"), "-o", str(out), "--workers", "2", "--no-correct"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.monotonic() + 120
         while len(list(out.glob("*.json"))) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
