@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .collection import CollectionModel, collection_model
-from .dependencies import dependency_base, unchanged
+from .dependencies import Dependencies, dependency_base, unchanged
 from .errors import OcrfixError, UsageError
 from .lexicon import dictionary_hash
 from .memory import ChildPeak, own_peak_mb
@@ -44,9 +44,10 @@ from .options import Options
 from .outputs import output_paths
 from .corrections import Corrections
 from .correction_worker import Corrected, correct_and_write, correct_cached, start_correction_worker, start_worker
-from .workspace import Workspace, open_workspace
+from .workspace import FileRecord, Workspace, open_workspace
 
 if TYPE_CHECKING:  # the engine module imports OpenCV: paid in the workers, not here
+    from .correct import Corrector
     from .engine import OcrEngine
 
 __all__ = ["OcrResult", "FileResult", "BatchResult", "ocr_task", "correction_key", "run_batch", "recorrect_outputs"]
@@ -431,24 +432,30 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
         return _finish(ws, out_dir, rel, raw, options, corrections, keys, "recorrect", 0.0, collection,
                        unless_text=unless.get(rel), earlier=earlier)
 
-    confirmable = _confirmer(ws, out_dir, options, corrections, keys, collection)
+    from .process import corrector_for
+
+    corrector = corrector_for(options.correct, corrections) if options.correct.automatic else None
+    # The corrector for the folder's collection model (None for documents corrected alone).
+    folder_view = corrector.with_collection(collection) if corrector is not None and collection is not None else None
+    confirmable = _confirmer(ws, out_dir, options, corrections, keys, corrector, folder_view)
     workers = min(options.workers, len(rels))
     if workers < 2 or len(rels) < PARALLEL_MIN_FILES:
         for rel in rels:
-            confirmed = confirmable(rel)
+            record, earlier = ws.record(rel), ws.dependencies_blob(rel)
+            confirmed = confirmable(rel, record, earlier)
             if confirmed is not None:
                 yield confirmed
                 continue
             raw = ws.raw_ocr(rel)
-            yield no_cache(rel) if raw is None else correct_here(rel, raw, ws.dependencies_blob(rel))
+            yield no_cache(rel) if raw is None else correct_here(rel, raw, earlier)
         return
+    # The collection's own words: worked out once here (the confirmations need them too), not once
+    # more in each worker.
     own_forms = None
-    if collection is not None and options.correct.automatic:
+    if folder_view is not None:
         from .correct import collection_own_forms
-        from .process import corrector_for
 
-        # worked out once here (the confirmations need them too), not once more in each worker
-        own_forms = collection_own_forms(corrector_for(options.correct, corrections).with_collection(collection))
+        own_forms = collection_own_forms(folder_view)
     shared = pickle.dumps((options, corrections, None if collection is None else collection.to_json(),
                            keys.dependency, out_dir, own_forms))
     context = multiprocessing.get_context("forkserver")
@@ -471,14 +478,15 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
 
     def check(rel: str) -> FileResult | None:
         """A file confirmed (or failed) from its record, or None: put in line to be corrected."""
-        confirmed = confirmable(rel)
+        record, earlier = ws.record(rel), ws.dependencies_blob(rel)
+        confirmed = confirmable(rel, record, earlier)
         if confirmed is not None:
             return confirmed
         raw_json = ws.raw_ocr_json(rel)
         if raw_json is None:
             return no_cache(rel)
-        record = ws.record(rel)  # the input's path, for outputs that need its page images (PDF)
-        waiting.append((rel, raw_json, Path(record.path) if record is not None else None, ws.dependencies_blob(rel)))
+        # (the input's path: outputs that need its page images, the PDF, read them)
+        waiting.append((rel, raw_json, Path(record.path) if record is not None else None, earlier))
         return None
 
     def hand_out() -> None:
@@ -567,25 +575,23 @@ def _outputs_exist(out_dir: Path, rel: Path, options: Options) -> bool:
 
 
 def _confirmer(ws: Workspace, out_dir: Path, options: Options, corrections: Corrections, keys: _Keys,
-               collection: CollectionModel | None) -> Callable[[str], FileResult | None]:
-    """A check of one done file against this run's corrections.yaml: its FileResult ("confirm",
-    the file's record moved to this run's correction key, its outputs kept) where the correction it
-    recorded would come out the same, None where it must be corrected again. It reads the file's
-    record of dependencies, not its cached read (but for the collection model of a lone document)."""
-    from .process import corrector_for
-
-    corrector = corrector_for(options.correct, corrections) if options.correct.automatic else None
-    folder_view = corrector.with_collection(collection) if corrector is not None and collection is not None else None
-    folder_base = dependency_base(keys.dependency, collection, folder_view) if folder_view is not None else None
+               corrector: Corrector | None, folder_view: Corrector | None,
+               ) -> Callable[[str, FileRecord | None, bytes | None], FileResult | None]:
+    """A check of one done file (its record, and its record of dependencies as stored) against this
+    run's corrections.yaml: its FileResult ("confirm", the file's record moved to this run's
+    correction key, its outputs kept) where the correction it recorded would come out the same,
+    None where it must be corrected again. ``corrector``: this run's (None: no automatic
+    correction); ``folder_view``: it for the folder's collection model (None: each document is its
+    own collection, whose model is counted from its cached read)."""
+    folder_base = dependency_base(keys.dependency, folder_view.collection, folder_view) if folder_view is not None else None
     replayed: dict[tuple, list] = {}
 
-    def confirm(rel: str) -> FileResult | None:
-        record = ws.record(rel)
+    def confirm(rel: str, record: FileRecord | None, stored: bytes | None) -> FileResult | None:
         # (a file whose correction never finished has no key: its outputs may be half written)
         if (record is None or record.state != "done" or record.correction_key in (None, keys.correction)
-                or not _outputs_exist(out_dir, Path(rel), options)):
+                or stored is None or not _outputs_exist(out_dir, Path(rel), options)):
             return None
-        deps = ws.dependencies(rel)
+        deps = Dependencies.from_blob(stored)
         if deps is None:
             return None
         # Word decisions are made again (where their confusions changed) by the corrector this

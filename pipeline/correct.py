@@ -616,13 +616,13 @@ def _decide_word(word: str, left: str | None, right: str | None, tok: _Tok | Non
 
 
 def decision_fields(decision: _Decision) -> list:
-    """A decision as plain values (JSON): what a file's record of dependencies keeps of it."""
-    return [decision.new, decision.margin, list(decision.suggestions), decision.keep, decision.best, decision.known]
+    """A decision as plain values (JSON), in field order: what a file's record of dependencies
+    keeps of it."""
+    return list(dataclasses.astuple(decision))
 
 
 def decision_from_fields(fields: list) -> _Decision:
-    new, margin, suggestions, keep, best, known = fields
-    return _Decision(new, margin, list(suggestions), keep, best, known)
+    return _Decision(*fields)
 
 
 def trivial_decision(decision: _Decision) -> bool:

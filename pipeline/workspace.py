@@ -26,7 +26,6 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from .collection import CollectionModel, document_forms
-from .dependencies import Dependencies
 from .errors import UsageError, WorkspaceError
 from .model import Document
 from .options import Options
@@ -294,12 +293,8 @@ class Workspace:
             return None
         return zlib.decompress(row[0])
 
-    def dependencies(self, rel: str) -> Dependencies | None:
-        blob = self.dependencies_blob(rel)
-        return None if blob is None else Dependencies.from_blob(blob)
-
     def dependencies_blob(self, rel: str) -> bytes | None:
-        """A file's record of dependencies as stored (for a worker to parse)."""
+        """A file's record of dependencies as stored (``Dependencies.from_blob`` reads it)."""
         row = self.db.execute("SELECT record FROM dependencies WHERE rel=?", (rel,)).fetchone()
         return None if row is None else row[0]
 
