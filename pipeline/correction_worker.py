@@ -60,18 +60,16 @@ def correct_and_write(raw: Document, rel: str, input_path: Path | None, options:
     doc, deps = correct_document_recorded(raw, options.correct, corrections, collection, dependency_key, seed)
     text_hash = corrected_text_hash(doc)
     written = unless_text is None or text_hash != unless_text
+    # Everything the record needs is made before the outputs are written: between the writing and
+    # the record a stop costs the file its completion (it is corrected again), so that stays short.
+    outcome = Outcome.of(doc)
+    notes = tuple(f"page {p.index + 1}: {s.reason}" for p in doc.pages for s in p.steps if s.name == "input")
+    blob = None if deps is None else deps.to_blob()
     if written:
         write_document(doc, out_dir, Path(rel), options.output.formats, text_doc=raw if options.output.raw else None,
                        pdf_a=options.output.pdf_a, input_path=input_path)
-    return Corrected(
-        outcome=Outcome.of(doc),
-        pages=len(doc.pages),
-        text_hash=text_hash,
-        notes=tuple(f"page {p.index + 1}: {s.reason}" for p in doc.pages for s in p.steps if s.name == "input"),
-        dependencies=None if deps is None else deps.to_blob(),
-        seconds=time.perf_counter() - started,
-        written=written,
-    )
+    return Corrected(outcome=outcome, pages=len(doc.pages), text_hash=text_hash, notes=notes, dependencies=blob,
+                     seconds=time.perf_counter() - started, written=written)
 
 
 def corrected_text_hash(doc: Document) -> str:
