@@ -8,7 +8,9 @@ pages of about 350 words and read by a fake engine (passed in through the engine
 tests do): what is timed is everything after OCR, i.e. loading the cached reads from the
 workspace, the corrector, writing txt+json outputs and recording the pages. The re-run is timed
 ``--repeats`` times from copies of the same cached folder (the machine is shared: the median is
-reported, with each run). Writes bench/results/bench_recorrect.md.
+reported, with each run). Then ``ocrfix corrections diff`` is timed over the same cached folder and
+new entry (``corrections_diff`` in this process): against the last run's outputs, and against the
+file without the entry (what ``--against GIT_REV`` compares). Writes bench/results/bench_recorrect.md.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ import numpy as np
 from devset import DEV, publish
 
 from pipeline.batch import run_batch  # noqa: E402  (devset put ROOT on sys.path)
-from pipeline.corrections import load_corrections  # noqa: E402
+from pipeline.corrections import Corrections, load_corrections  # noqa: E402
 from pipeline.corrections.schema import Entry  # noqa: E402
 from pipeline.corrections.store import add_entry  # noqa: E402
+from pipeline.effects import corrections_diff  # noqa: E402
 from pipeline.model import Line, Page, Word  # noqa: E402
 from pipeline.options import Options  # noqa: E402
 
@@ -125,6 +128,14 @@ def main() -> None:
             started = time.perf_counter()
             again = run_batch(inputs, root / "out", options, load_corrections(corrections_file), engine=engine)
             timings.append(time.perf_counter() - started)
+        # corrections diff over the cached folder as the first run left it, with the new entry.
+        shutil.rmtree(root / "out")
+        shutil.copytree(root / "cached", root / "out")
+        diffs = []
+        for label, other in (("against the last run", None), ("against the file without the entry", Corrections())):
+            started = time.perf_counter()
+            found = corrections_diff(root / "out", load_corrections(corrections_file), other, workers=args.workers)
+            diffs.append((label, time.perf_counter() - started, found))
     actions: dict[str, int] = {}
     for f in again.results:
         actions[f.action] = actions.get(f.action, 0) + 1
@@ -141,6 +152,13 @@ def main() -> None:
         f"Re-runs: {', '.join(f'{t:.1f} s' for t in timings)}. Re-run actions: "
         f"{', '.join(f'{k} {v}' for k, v in sorted(actions.items()))} (the entry teaches b read as h, which "
         f"moves the scores of every word whose candidates hold that confusion); first run: {len(first.results)} files.",
+        "",
+        f"`ocrfix corrections diff` with the new entry, over the cached folder ({args.workers} workers):",
+        "",
+        "| compared | seconds | pages/s | files corrected to compare | words that change |",
+        "|---|---:|---:|---:|---:|",
+        *(f"| {label} | {seconds:.1f} | {len(pages) / seconds:.0f} | {found.corrected} | {found.words} |"
+          for label, seconds, found in diffs),
         "",
         f"Command: `.venv/bin/python bench/bench_recorrect.py --pages {args.pages} --workers {args.workers}`",
     ]

@@ -50,7 +50,10 @@ if TYPE_CHECKING:  # the engine module imports OpenCV: paid in the workers, not 
     from .correct import Corrector
     from .engine import OcrEngine
 
-__all__ = ["OcrResult", "FileResult", "BatchResult", "ocr_task", "correction_key", "run_batch", "recorrect_outputs"]
+__all__ = [
+    "OcrResult", "FileResult", "BatchResult", "CorrectionKeys", "ocr_task", "correction_key", "correction_key_parts",
+    "correction_check", "run_batch", "recorrect_outputs",
+]
 
 
 @dataclass(frozen=True)
@@ -306,7 +309,7 @@ def run_batch(
     # The keys' parts, once: the engine is asked its version and the dictionaries are hashed (I/O).
     ocr_parts, corr_parts = ocr_key_parts(options, reader), correction_key_parts(options, corrections)
     ocr_key, corr_key = _hash(ocr_parts), _hash(corr_parts)
-    keys = _Keys(corr_key, dependency_key(corr_parts))
+    keys = CorrectionKeys(corr_key, dependency_key(corr_parts))
 
     def record(file_result: FileResult) -> None:
         result.results.append(file_result)
@@ -410,15 +413,20 @@ AHEAD_PER_WORKER = 4
 
 
 @dataclass(frozen=True)
-class _Keys:
-    """The correction key of this run, and the same without corrections.yaml (``dependency_key``)."""
+class CorrectionKeys:
+    """The correction key of a run, and the same without corrections.yaml (``dependency_key``)."""
 
     correction: str
     dependency: str
 
+    @classmethod
+    def of(cls, parts: dict[str, str]) -> CorrectionKeys:
+        """The keys of ``correction_key_parts``."""
+        return cls(_hash(parts), dependency_key(parts))
+
 
 def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Options, corrections: Corrections,
-                   keys: _Keys, collection: CollectionModel | None, unless: dict[str, str] | None = None) -> Iterator[FileResult]:
+                   keys: CorrectionKeys, collection: CollectionModel | None, unless: dict[str, str] | None = None) -> Iterator[FileResult]:
     """Correct files again from their cached reads and write their outputs, in worker processes
     where there are enough of them (``unless``: rel -> the text hash that need not be written again).
     A done file whose recorded dependencies the new corrections.yaml leaves as they were is
@@ -574,26 +582,20 @@ def _outputs_exist(out_dir: Path, rel: Path, options: Options) -> bool:
     return all(paths[fmt].exists() for fmt in options.output.formats)
 
 
-def _confirmer(ws: Workspace, out_dir: Path, options: Options, corrections: Corrections, keys: _Keys,
-               corrector: Corrector | None, folder_view: Corrector | None,
-               ) -> Callable[[str, FileRecord | None, bytes | None], FileResult | None]:
-    """A check of one done file (its record, and its record of dependencies as stored) against this
-    run's corrections.yaml: its FileResult ("confirm", the file's record moved to this run's
-    correction key, its outputs kept) where the correction it recorded would come out the same,
-    None where it must be corrected again. ``corrector``: this run's (None: no automatic
+def correction_check(ws: Workspace, keys: CorrectionKeys, corrections: Corrections, corrector: Corrector | None,
+                     folder_view: Corrector | None) -> Callable[[str, bytes], bool]:
+    """Whether correcting a done file again with ``corrections`` would give what its last correction
+    gave, from its record of dependencies (as stored): no side effects, so that ``ocrfix corrections
+    diff`` asks it too. ``corrector``: the one built from ``corrections`` (None: no automatic
     correction); ``folder_view``: it for the folder's collection model (None: each document is its
     own collection, whose model is counted from its cached read)."""
     folder_base = dependency_base(keys.dependency, folder_view.collection, folder_view) if folder_view is not None else None
     replayed: dict[tuple, list] = {}
 
-    def confirm(rel: str, record: FileRecord | None, stored: bytes | None) -> FileResult | None:
-        # (a file whose correction never finished has no key: its outputs may be half written)
-        if (record is None or record.state != "done" or record.correction_key in (None, keys.correction)
-                or stored is None or not _outputs_exist(out_dir, Path(rel), options)):
-            return None
+    def holds(rel: str, stored: bytes) -> bool:
         deps = Dependencies.from_blob(stored)
         if deps is None:
-            return None
+            return False
         # Word decisions are made again (where their confusions changed) by the corrector this
         # file is corrected with: the folder's collection model, or the document's own.
         view, base = folder_view, folder_base
@@ -602,10 +604,29 @@ def _confirmer(ws: Workspace, out_dir: Path, options: Options, corrections: Corr
         elif view is None:
             raw = ws.raw_ocr(rel)
             if raw is None:
-                return None
+                return False
             view = corrector.with_collection(collection_model(raw.pages))
             base = dependency_base(keys.dependency, None, view)
-        if not unchanged(deps, corrections, view, base, replayed if folder_view is not None else None):
+        return unchanged(deps, corrections, view, base, replayed if folder_view is not None else None)
+
+    return holds
+
+
+def _confirmer(ws: Workspace, out_dir: Path, options: Options, corrections: Corrections, keys: CorrectionKeys,
+               corrector: Corrector | None, folder_view: Corrector | None,
+               ) -> Callable[[str, FileRecord | None, bytes | None], FileResult | None]:
+    """A check of one done file (its record, and its record of dependencies as stored) against this
+    run's corrections.yaml: its FileResult ("confirm", the file's record moved to this run's
+    correction key, its outputs kept) where the correction it recorded would come out the same
+    (``correction_check``), None where it must be corrected again."""
+    holds = correction_check(ws, keys, corrections, corrector, folder_view)
+
+    def confirm(rel: str, record: FileRecord | None, stored: bytes | None) -> FileResult | None:
+        # (a file whose correction never finished has no key: its outputs may be half written)
+        if (record is None or record.state != "done" or record.correction_key in (None, keys.correction)
+                or stored is None or not _outputs_exist(out_dir, Path(rel), options)):
+            return None
+        if not holds(rel, stored):
             return None
         ws.confirm(rel, keys.correction)
         return FileResult(rel, "confirm", pages=record.pages or 0)
@@ -614,7 +635,7 @@ def _confirmer(ws: Workspace, out_dir: Path, options: Options, corrections: Corr
 
 
 def _finish(ws: Workspace, out_dir: Path, rel: str, raw: Document, options: Options, corrections: Corrections,
-            keys: _Keys, action: str, ocr_seconds: float, collection: CollectionModel | None = None,
+            keys: CorrectionKeys, action: str, ocr_seconds: float, collection: CollectionModel | None = None,
             unless_text: str | None = None, earlier: bytes | None = None) -> FileResult:
     """Correct one document here, write its outputs and record it as done (or failed, with the
     reason), with what its correction depended on (``unless_text``, ``earlier``: see
@@ -667,7 +688,7 @@ def recorrect_outputs(out_dir: Path, rels: list[str] | None = None, corrections_
             options = options.model_copy(update={"correct": options.correct.model_copy(update={"corrections_file": corrections_file})})
         corrections = load_corrections(options.correct.corrections_file)
         parts = correction_key_parts(options, corrections)
-        keys = _Keys(_hash(parts), dependency_key(parts))
+        keys = CorrectionKeys.of(parts)
         wanted = rels if rels is not None else [r.rel for r in ws.records() if r.has_ocr and r.state == "done"]
         collection = ws.collection() if options.correct.automatic else None
         with contextlib.closing(_correct_files(ws, out_dir, wanted, options, corrections, keys, collection)) as redone:

@@ -1,4 +1,4 @@
-"""``ocrfix corrections add|reject|list|remove|validate|stats``: the human-approved overrides file."""
+"""``ocrfix corrections add|reject|list|remove|validate|stats|diff``: the human-approved overrides file."""
 
 from __future__ import annotations
 
@@ -248,3 +248,107 @@ def stats(
         count = fired.get(entry_id, 0)
         docs = len(documents.get(entry_id, ()))
         typer.echo(f"{count:>7}  in {docs:>4} documents  {what}")
+
+
+@corrections_app.command("diff")
+def diff(
+    out: Annotated[Path, typer.Argument(help="An output folder of `ocrfix process` (its cached reads are corrected again).", show_default=False)],
+    against: Annotated[
+        Optional[str],
+        typer.Option("--against", metavar="GIT_REV", help="Compare with the corrections file as this git revision has it (HEAD, main, a1b2c3 ...)."),
+    ] = None,
+    against_last_run: Annotated[
+        bool, typer.Option("--against-last-run", help="Compare with the outputs as the last run wrote them (the default).")
+    ] = False,
+    corrections: FileOpt = Path("corrections.yaml"),
+    examples: Annotated[int, typer.Option("--examples", min=0, help="Lines shown per entry (0: every change).")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON (for other tools).")] = False,
+    workers: Annotated[
+        Optional[int], typer.Option("--workers", "-j", min=1, help="Processes that correct the files to compare (default: the number of cores).")
+    ] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Show a change to corrections.yaml by its effect: every output word the current file makes
+    differently, grouped by entry (count, documents, lines before -> after).
+
+    Exit code 0 when nothing changes and 1 when something does, as diff(1): use it in a pre-commit
+    hook. Nothing is read by OCR again and nothing is written.
+    """
+    import json
+    import os
+    import sys
+
+    from ..corrections import load_corrections, load_corrections_at
+    from ..effects import corrections_diff
+    from ..errors import UsageError
+
+    if against is not None and against_last_run:
+        raise UsageError("give --against GIT_REV or --against-last-run, not both")
+    current = load_corrections(corrections)
+    other = None
+    missing_then = False
+    if against is not None:
+        other = load_corrections_at(corrections, against)
+        if other is None:
+            from ..corrections import Corrections
+
+            other, missing_then = Corrections(), True
+    result = _with_progress(lambda on_file: corrections_diff(out, current, other, on_file=on_file,
+                                                                 workers=workers or os.cpu_count() or 1))
+    if as_json:
+        typer.echo(json.dumps({
+            "against": against or "last run",
+            "files": result.files,
+            "corrected_again": result.corrected,
+            "words": result.words,
+            "effects": [{
+                "entry": effect.key,
+                "status": effect.status,
+                "before": None if effect.before is None else effect.before.to_yaml(),
+                "after": None if effect.after is None else effect.after.to_yaml(),
+                "documents": effect.documents,
+                "changes": [{"document": c.rel, "page": c.page + 1, "line": c.line + 1, "before": c.before,
+                             "after": c.after, "line_before": c.line_before, "line_after": c.line_after}
+                            for c in effect.changes],
+            } for effect in result.effects],
+        }, ensure_ascii=False, indent=1, default=str))
+    else:
+        side = f"{corrections} against {against}" if against is not None else f"{corrections} against the last run"
+        if missing_then:
+            side += f" (not in {against}: every entry is new)"
+        documents = len({c.rel for e in result.effects for c in e.changes})
+        typer.echo(f"{side}: {_count(result.words, 'word')} change in {_count(documents, 'document')} "
+                   f"(of {_count(result.files, 'document')}; {result.corrected} corrected again to compare)")
+        for effect in result.effects:
+            entry = effect.after or effect.before
+            if effect.status == "automatic":
+                title = "the automatic corrector, from what it learns of the entries (known words, confusions)"
+            else:
+                title = f"{effect.status}: " + (_describe(entry) if entry is not None else effect.key)
+            typer.echo(f"\n{title}\n  {_count(len(effect.changes), 'word')} in {_count(len(effect.documents), 'document')}")
+            shown = effect.changes if examples == 0 else effect.changes[:examples]
+            for c in shown:
+                typer.echo(f"  {c.rel} page {c.page + 1} line {c.line + 1}: {c.before or '(nothing)'} -> {c.after or '(nothing)'}")
+                typer.echo(f"    - {c.line_before}\n    + {c.line_after}")
+            if len(shown) < len(effect.changes):
+                typer.echo(f"  ... and {len(effect.changes) - len(shown)} more (--examples 0 shows every one)")
+    sys.stdout.flush()
+    if result.words:
+        raise typer.Exit(1)
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
+
+
+def _with_progress(run):
+    """Run ``run(on_file)`` with a progress line on a terminal (stderr); silently otherwise."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return run(None)
+    with Progress(TextColumn("comparing"), BarColumn(), MofNCompleteColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("diff", total=None)
+        return run(lambda rel: progress.advance(task))

@@ -11,7 +11,7 @@ learns from the entries too (``Corrections.decisions``, ``known_words``, ``rejec
 from ..tokens import split_token
 from .apply import apply_overrides, count_fired
 from .schema import FILE_HEADER, SCHEMA_VERSION, Corrections, Entry, Scope, new_entry, scope_from_yaml
-from .store import add_entry, load_corrections, parse_corrections, remove_entry, save_entry
+from .store import add_entry, load_corrections, load_corrections_at, parse_corrections, remove_entry, save_entry
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -19,6 +19,7 @@ __all__ = [
     "Entry",
     "Corrections",
     "load_corrections",
+    "load_corrections_at",
     "parse_corrections",
     "apply_overrides",
     "add_entry",

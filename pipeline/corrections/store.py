@@ -207,6 +207,31 @@ def load_corrections(path: Path) -> Corrections:
     return state.corrections if state.text is not None else Corrections()
 
 
+def load_corrections_at(path: Path, revision: str) -> Corrections | None:
+    """The overrides in ``path`` as git revision ``revision`` has it (``git show REV:./name``, run in
+    the file's folder); None where the file is not in that revision. UsageError where git cannot
+    answer (not a repository, no such revision), MissingDependencyError where git is missing."""
+    import subprocess
+
+    from ..errors import MissingDependencyError, UsageError
+
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        shown = subprocess.run(["git", "show", f"{revision}:./{path.name}"], cwd=folder, capture_output=True, timeout=60)
+    except FileNotFoundError as e:
+        raise MissingDependencyError("git was not found; install it with: sudo apt-get install git") from e
+    except subprocess.TimeoutExpired as e:
+        raise UsageError(f"git show {revision} took longer than a minute") from e
+    if shown.returncode != 0:
+        message = shown.stderr.decode("utf-8", "replace").strip().removeprefix("fatal: ")
+        # "path 'x' exists on disk, but not in 'REV'" / "path 'x' does not exist in 'REV'"
+        if "exist" in message and f"'{revision}'" in message and "path" in message:
+            return None
+        raise UsageError(f"git cannot show {revision}:{path.name}: {message}", path=folder)
+    return parse_corrections(_decode(shown.stdout, path), Path(f"{revision}:{path}"))
+
+
 # --------------------------------------------------------------------------------------------------
 # Writing (the CLI and the review app)
 
