@@ -119,8 +119,10 @@ def fake_corrector(monkeypatch):
     use_fake_corrector(monkeypatch)
 
 
-def build_sample(tmp_path: Path, sample: dict = SAMPLE, *, correct: bool = True) -> tuple[Path, Path]:
-    """An output folder as `ocrfix process` leaves it (inputs, cached OCR, outputs, flags); returns (OUT, corrections.yaml)."""
+def build_sample(tmp_path: Path, sample: dict = SAMPLE, *, correct: bool = True,
+                 dictionaries: Path | None = None) -> tuple[Path, Path]:
+    """An output folder as `ocrfix process` leaves it (inputs, cached OCR, outputs, flags); returns
+    (OUT, corrections.yaml). ``dictionaries``: the run's (default: none there)."""
     from PIL import Image
 
     from pipeline.options import CorrectOptions, Options, PreprocessOptions
@@ -131,7 +133,8 @@ def build_sample(tmp_path: Path, sample: dict = SAMPLE, *, correct: bool = True)
     corrections_file = tmp_path / "corrections.yaml"
     options = Options(
         preprocess=PreprocessOptions(mode="off"),
-        correct=CorrectOptions(enabled=correct, corrections_file=corrections_file, dictionary_dir=tmp_path / "no-dictionaries"),
+        correct=CorrectOptions(enabled=correct, corrections_file=corrections_file,
+                               dictionary_dir=dictionaries or tmp_path / "no-dictionaries"),
         workers=1,
     )
     with open_workspace(out, exclusive=True) as ws:
@@ -231,6 +234,48 @@ def test_words_decided_by_an_entry_are_not_queued(sample):
 
 
 # -- actions through the API ----------------------------------------------------------------------
+
+
+def test_reach_counts_every_occurrence_of_the_form_and_shows_unseen_lines_first(tmp_path, fake_corrector):
+    from pipeline.options import default_dictionary_dir
+
+    sample = {**SAMPLE, "a.png": SAMPLE["a.png"] + [[("Sulverb", 92), ("again", 95)], [("the", 30), ("the", 96), ("end", 95)]],
+              "sub/b.png": SAMPLE["sub/b.png"] + [[("Sulverb", 90), ("here", 96)]]}
+    session = _session(build_sample(tmp_path, sample, dictionaries=default_dictionary_dir()))
+    by_form = {g.form: g for g in session.groups()}
+    reach = session.reach(by_form["Sulverb"].id)
+    assert (reach.words, reach.documents, reach.shown, reach.common) == (3, 2, 1, False)
+    assert [line[:3] for line in reach.lines] == [("a.png", 0, 2), ("sub/b.png", 0, 2), ("a.png", 0, 1)]
+    assert reach.lines[0][3] == "Sulverb again"
+    # A word the dictionaries know: the page makes "only the ones shown" the default.
+    reach = session.reach(by_form["the"].id)
+    assert (reach.words, reach.shown, reach.common) == (2, 1, True)
+
+
+def test_a_decision_for_the_occurrences_shown_writes_one_word_entry_each_and_undo_takes_all_back(client, sample):
+    out, corrections = sample
+    group = _group(client, "chvisage")
+    r = client.post("/api/decide", json={"group": group["id"], "action": "suggestion", "index": 0, "text": "envisage",
+                                         "scope": "shown"})
+    assert r.status_code == 200, r.text
+    entries = _entries(corrections)
+    assert len(entries) == 3 and {e.scope.kind for e in entries} == {"word"}
+    assert {e.scope.documents for e in entries} == {("a.png",), ("sub/b.png",)}
+    assert "the 3 occurrences shown" in r.json()["step"]["description"]
+    assert (out / "a.txt").read_text() == "We envisage no difficulty.\nThe Sulverb telegram envisage,\n"
+    assert client.post("/api/undo").status_code == 200
+    assert _entries(corrections) == ()
+    assert "chvisage" in (out / "a.txt").read_text()
+
+
+def test_api_reach_says_how_far_a_decision_goes(client):
+    group = _group(client, "chvisage")
+    r = client.get("/api/reach", params={"group": group["id"]})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["words"], body["documents"], body["shown"], body["common"]) == (3, 2, 3, False)
+    assert body["lines"][0] == {"document": "a.png", "page": 1, "line": 1, "text": "We chvisage no difficulty."}
+    assert client.get("/api/reach", params={"group": "g-nothing"}).status_code == 404
 
 
 def test_api_queue_lists_groups_with_crops_and_progress(client):
@@ -493,6 +538,27 @@ def _terminal(sample, keys: str):
     console = Console(file=io.StringIO(), width=120, color_system=None)
     result = run_terminal_review(_session(sample), input=io.StringIO(keys), console=console)
     return result, console.file.getvalue()
+
+
+def test_terminal_asks_before_a_decision_reaches_unseen_words(tmp_path, fake_corrector):
+    from rich.console import Console
+
+    from pipeline.review.actions import ReviewSession
+    from pipeline.review.terminal import run_terminal_review
+
+    sample = {**SAMPLE, "a.png": SAMPLE["a.png"] + [[("Sulverb", 92), ("again", 95)]]}
+    out, corrections = build_sample(tmp_path, sample)
+    session = ReviewSession(out, corrections, reviewer="Test Reviewer")
+    # Skip the groups before Sulverb; keep Sulverb: asked, cancelled (x); asked again, only the one shown (o).
+    keys = "".join("s\n" for g in session.groups() if g.form != "Sulverb") + "k\nx\nk\no\nq\n"
+    console = Console(file=io.StringIO(), width=160, color_system=None)
+    run_terminal_review(session, input=io.StringIO(keys), console=console)
+    shown = console.file.getvalue()
+    assert "keep 'Sulverb' as read reaches 2 words in 1 document " in shown and "the queue showed 1" in shown
+    assert "a.png p1 l3: Sulverb again" in shown
+    assert "Cancelled: nothing saved." in shown
+    [entry] = _entries(corrections)
+    assert entry.status == "rejected" and entry.scope.kind == "word"
 
 
 def test_terminal_review_takes_the_same_keys(sample):

@@ -7,6 +7,7 @@ With OCRFIX_SCREENSHOT=1 it also saves the review page to docs/review.png (for t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from test_review import build_sample, use_fake_corrector  # the same sample folder and fake corrector
+from test_review import SAMPLE, build_sample, use_fake_corrector  # the same sample folder and fake corrector
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -24,16 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "browser-token-abcdefghijklmnop"
 
 
-@pytest.fixture
-def server(tmp_path, monkeypatch):
+@contextlib.contextmanager
+def _serving(app):
     """The app on 127.0.0.1 at a free port, served by uvicorn in a thread (so the fake corrector applies)."""
     import uvicorn
 
-    from pipeline.review.server import create_app
-
-    use_fake_corrector(monkeypatch)
-    out, corrections = build_sample(tmp_path)
-    app = create_app(out, corrections, TOKEN, reviewer="Browser Test")
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(16)
@@ -45,10 +41,22 @@ def server(tmp_path, monkeypatch):
     while not srv.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}", out, corrections
-    srv.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture
+def server(tmp_path, monkeypatch):
+    from pipeline.review.server import create_app
+
+    use_fake_corrector(monkeypatch)
+    out, corrections = build_sample(tmp_path)
+    with _serving(create_app(out, corrections, TOKEN, reviewer="Browser Test")) as base:
+        yield base, out, corrections
 
 
 @pytest.fixture
@@ -127,3 +135,60 @@ def test_review_in_the_browser(server, page):
     assert entry.scope.kind == "word" and entry.scope.documents == ("sub/b.png",)
     assert "They envisage it" in (out / "sub" / "b.txt").read_text()
     assert "We chvisage no" in (out / "a.txt").read_text()
+
+
+# The sample with "Sulverb" read twice more, confidently: the queue shows one of its three.
+REACH_SAMPLE = {**SAMPLE, "a.png": SAMPLE["a.png"] + [[("Sulverb", 92), ("again", 95)]],
+                "sub/b.png": SAMPLE["sub/b.png"] + [[("Sulverb", 90), ("here", 96)]]}
+
+
+def test_a_decision_that_reaches_unseen_words_asks_first(tmp_path, monkeypatch, page):
+    """Count and preview before a decision reaches words the queue did not show: cancelled (nothing
+    saved), confirmed for all (every occurrence changes), and only the ones shown (one word entry)."""
+    from pipeline.review.queue import group_id
+    from pipeline.review.server import create_app
+
+    use_fake_corrector(monkeypatch)
+    out, corrections = build_sample(tmp_path, REACH_SAMPLE)
+    with _serving(create_app(out, corrections, TOKEN, reviewer="Browser Test")) as base:
+        page.goto(f"{base}/?token={TOKEN}")
+        page.goto(f"{base}/?group={group_id('Sulverb')}")
+        assert page.locator("#form").inner_text() == "Sulverb" and page.locator(".count").inner_text() == "×1"
+
+        def ask() -> None:
+            page.keyboard.press("e")
+            page.locator("#edit-input").fill("Silverb")
+            page.keyboard.press("Enter")
+            page.locator("#reach").wait_for(state="visible")
+
+        ask()
+        title = page.locator("#reach-title").inner_text()
+        assert "reaches 3 words in 2 documents" in title and "the queue showed 1" in title
+        # the unseen lines first
+        assert page.locator("#reach-lines li").all_inner_texts()[:2] == [
+            "a.png · page 1 · line 3: Sulverb again", "sub/b.png · page 1 · line 3: Sulverb here"]
+        assert "all 3 words" in page.locator("#reach-default").inner_text()
+        page.keyboard.press("Escape")
+        page.locator("#reach").wait_for(state="hidden")
+        assert "nothing saved" in page.locator("#status").inner_text()
+        assert _entries(corrections) == ()
+
+        ask()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")  # the default: all of them
+        [entry] = _entries(corrections)
+        assert (entry.ocr, entry.replacement, entry.scope.kind) == ("Sulverb", "Silverb", "everywhere")
+        assert (out / "a.txt").read_text().count("Silverb") == 2 and "Silverb here" in (out / "sub" / "b.txt").read_text()
+
+        with page.expect_navigation():  # (the page reloads after the undo: wait for it before going on)
+            page.keyboard.press("u")
+        assert _entries(corrections) == ()
+        page.goto(f"{base}/?group={group_id('Sulverb')}")
+        ask()
+        with page.expect_navigation():
+            page.keyboard.press("o")  # only the one shown
+        [entry] = _entries(corrections)
+        assert entry.scope.kind == "word" and entry.scope.documents == ("a.png",)
+        text = (out / "a.txt").read_text()
+        assert "The Silverb telegram" in text and "Sulverb again" in text
+        assert "Sulverb here" in (out / "sub" / "b.txt").read_text()

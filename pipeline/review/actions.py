@@ -24,7 +24,10 @@ from ..corrections import Entry, Scope, load_corrections, new_entry, remove_entr
 from ..workspace import open_workspace
 from .queue import DEFAULT_THRESHOLD, FileScan, Group, Occurrence, group_occurrences, scan_file
 
-__all__ = ["ReviewSession", "Step", "Saved"]
+__all__ = ["ReviewSession", "Step", "Saved", "Reach"]
+
+# Lines of the folder a reach shows before a decision for all occurrences (most of them unseen).
+REACH_LINES = 5
 
 
 def _without_own_punctuation(typed: str, shown: str) -> str:
@@ -63,9 +66,28 @@ class Step:
     def describe(self) -> str:
         if self.kind == "skip":
             return f"skipped {self.form!r}"
+        if not self.saved:
+            return f"nothing saved for {self.form!r}"
         entry = self.saved[0].entry
         what = f"{entry.ocr!r} -> {entry.replacement!r}" if entry.status == "approved" else f"{entry.ocr!r} kept as typed"
+        if len(self.saved) > 1:
+            return f"{what} (the {len(self.saved)} occurrences shown, each by its box)"
         return f"{what} ({entry.scope.describe()}; {entry.entry_id})"
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What a decision for all occurrences of a form would apply to, said before it is made: the
+    words and documents of the folder with the form as read (in the documents "all" means), how
+    many of them the queue showed, whether the dictionaries know the form (a common word: such a
+    decision defaults to only the occurrences shown), and a few of the lines, unseen ones first."""
+
+    form: str
+    words: int
+    documents: int
+    shown: int
+    common: bool
+    lines: list[tuple[str, int, int, str]]  # (document, page, line, text), page and line 0-based
 
 
 class ReviewSession:
@@ -89,6 +111,7 @@ class ReviewSession:
         except ValueError as e:
             raise UsageError(f"--documents: {e}") from e
         self._lock = threading.RLock()
+        self._lexicon = None  # the dictionaries' word counts, loaded for the first reach
         self._scans: dict[str, FileScan] = {}
         self._skipped: list[str] = []
         self.undo_stack: list[Step] = []
@@ -136,6 +159,43 @@ class ReviewSession:
             "total": self.decided + len(groups),
         }
 
+    def _documents_with(self, form: str) -> list[str]:
+        """The documents with ``form`` as read that a decision for all occurrences reaches."""
+        return [rel for rel, scan in self._scans.items() if form in scan.forms and self.all_scope.matches_document(rel)]
+
+    def _known_word(self, form: str) -> bool:
+        if self._lexicon is None:
+            from ..errors import DictionaryError
+            from ..lexicon import load_lexicon
+
+            try:
+                self._lexicon = load_lexicon(self.options.correct.dictionary_dir)
+            except DictionaryError:
+                self._lexicon = False  # no dictionaries: no word counts as common
+        return bool(self._lexicon) and (self._lexicon.count(form) > 0 or self._lexicon.count(form.lower()) > 0)
+
+    def reach(self, group_id: str, limit: int = REACH_LINES) -> Reach:
+        """What deciding ``group_id`` for all occurrences would apply to (nothing is written)."""
+        with self._lock:
+            group = self.group(group_id)
+            if group is None:
+                raise UsageError(f"no group {group_id!r} in the queue (already decided?)")
+            rels = self._documents_with(group.form)
+            words = sum(self._scans[rel].forms[group.form] for rel in rels)
+            shown = {(o.rel, o.page, o.line) for o in group.occurrences}
+        unseen: list[tuple[str, int, int, str]] = []
+        seen: list[tuple[str, int, int, str]] = []
+        with open_workspace(self.out_dir, create=False) as ws:
+            for rel in rels:
+                raw = ws.raw_ocr(rel)
+                for page in raw.pages if raw is not None else []:
+                    for li, line in enumerate(page.lines):
+                        if any(split_token(w.text)[1] == group.form for w in line.words):
+                            (seen if (rel, page.index, li) in shown else unseen).append((rel, page.index, li, line.text))
+                if len(unseen) >= limit:
+                    break
+        return Reach(group.form, words, len(rels), group.count, self._known_word(group.form), (unseen + seen)[:limit])
+
     # -- decisions ----------------------------------------------------------------------------
     def decide(
         self,
@@ -143,10 +203,12 @@ class ReviewSession:
         replacement: str | None,
         *,
         occurrence_id: str | None = None,
+        shown_only: bool = False,
         note: str | None = None,
     ) -> Step:
         """Decide a group: ``replacement`` (None: keep the OCR text as typed, a ``rejected`` entry),
-        for every occurrence, or only ``occurrence_id``."""
+        for every occurrence, only ``occurrence_id``, or (``shown_only``) each occurrence the queue
+        shows, by its box, and no other."""
         with self._lock:
             group = self.group(group_id)
             if group is None:
@@ -163,35 +225,34 @@ class ReviewSession:
                 replacement = _without_own_punctuation(replacement, (occ or group.occurrences[0]).text)
                 if replacement == group.form:
                     replacement = None  # the OCR text as it is: keep it
-            if occ is not None:
-                if occ.bbox is None:
-                    raise UsageError("this word has no box on the page, so it can only be decided for all occurrences")
-                scope = Scope(documents=(occ.rel,), page=occ.page, box=occ.bbox)
-                context = f"{occ.before} {occ.text} {occ.after}".strip()
-                rels = [occ.rel]
-            else:
-                scope = self.all_scope
+            words = [occ] if occ is not None else list(group.occurrences) if shown_only else []
+            if any(o.bbox is None for o in words):
+                raise UsageError("this word has no box on the page, so it can only be decided for all occurrences")
+            places = [(Scope(documents=(o.rel,), page=o.page, box=o.bbox), f"{o.before} {o.text} {o.after}".strip())
+                      for o in words]
+            if not words:
                 first = group.occurrences[0]
-                context = f"{first.before} {first.text} {first.after}".strip()
-                rels = [rel for rel, scan in self._scans.items() if group.form in scan.forms and scope.matches_document(rel)]
-            entry = new_entry(
-                group.form,
-                replacement,
-                status="approved" if replacement is not None else "rejected",
-                scope=scope,
-                approved_by=self.reviewer,
-                note=note,
-                context=context,
-            )
+                places = [(self.all_scope, f"{first.before} {first.text} {first.after}".strip())]
+            rels = sorted({o.rel for o in words}) if words else self._documents_with(group.form)
             before = load_corrections(self.corrections_file)
-            saved, what = save_entry(self.corrections_file, entry, update=True)
-            # An update keeps the old entry's id: that is the one to put back on undo.
-            previous = before.get(saved.entry_id) if what == "updated" else None
-            step = Step("decide", group.form, [Saved(saved, what, previous)], rels)
-            # On the stack before the outputs are regenerated: if that fails, the entry is still
-            # in the file, and undo must be able to take it out.
+            step = Step("decide", group.form, [], rels)
+            # On the stack before anything is written: if a write or the outputs' regeneration
+            # fails, what is in the file can still be taken out by undo.
             self.undo_stack.append(step)
             self.decided += 1
+            for scope, context in places:
+                entry = new_entry(
+                    group.form,
+                    replacement,
+                    status="approved" if replacement is not None else "rejected",
+                    scope=scope,
+                    approved_by=self.reviewer,
+                    note=note,
+                    context=context,
+                )
+                saved, what = save_entry(self.corrections_file, entry, update=True)
+                # An update keeps the old entry's id: that is the one to put back on undo.
+                step.saved.append(Saved(saved, what, before.get(saved.entry_id) if what == "updated" else None))
             if group.form in self._skipped:
                 self._skipped.remove(group.form)
             step.failed = self._apply(rels)

@@ -122,12 +122,13 @@ class Group:
 
 @dataclass
 class FileScan:
-    """What one input contributes: its queued words and every OCR form it contains (so that a
-    decision made for all occurrences knows which files to regenerate)."""
+    """What one input contributes: its queued words and how often it has each OCR form (so that a
+    decision made for all occurrences knows which files to regenerate, and says beforehand how many
+    words it reaches)."""
 
     rel: str
     occurrences: list[Occurrence]
-    forms: frozenset[str]
+    forms: Counter[str]
 
 
 def group_id(form: str) -> str:
@@ -187,9 +188,9 @@ def _has_text(core: str) -> bool:
 
 
 def _page_occurrences(rel: str, input_path: str, raw: Page, corrected: Page | None, corrections: Corrections,
-                      threshold: float) -> tuple[list[Occurrence], set[str]]:
+                      threshold: float) -> tuple[list[Occurrence], Counter[str]]:
     # Forms as read, before any entry: what a new entry will be matched against.
-    forms = {split_token(w.text)[1] for line in raw.lines for w in line.words}
+    forms = Counter(split_token(w.text)[1] for line in raw.lines for w in line.words)
     seen, decided = apply_overrides(raw, rel, corrections)
     found: list[Occurrence] = []
     for li, line in enumerate(seen.lines):
@@ -259,19 +260,19 @@ def scan_file(ws: Workspace, rel: str, options: Options, corrections: Correction
     """The queued words of one processed input (none when it has no cached OCR)."""
     record = ws.record(rel)
     if record is None or not record.has_ocr or record.state != "done":
-        return FileScan(rel, [], frozenset())
+        return FileScan(rel, [], Counter())
     raw = ws.raw_ocr(rel)
     if raw is None:
         raise WorkspaceError(f"{rel}: the cached OCR is missing", path=ws.dir)
     corrected = _corrected_document(ws, rel, raw, options, corrections)
     occurrences: list[Occurrence] = []
-    forms: set[str] = set()
+    forms: Counter[str] = Counter()
     by_index = {p.index: p for p in corrected.pages}
     for page in raw.pages:
         found, page_forms = _page_occurrences(rel, record.path, page, by_index.get(page.index), corrections, threshold)
         occurrences += found
-        forms |= page_forms
-    return FileScan(rel, occurrences, frozenset(forms))
+        forms.update(page_forms)
+    return FileScan(rel, occurrences, forms)
 
 
 def group_occurrences(occurrences: Iterable[Occurrence]) -> list[Group]:

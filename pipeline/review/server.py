@@ -138,7 +138,8 @@ class DecideBody(_Body):
     action: Literal["suggestion", "correct", "keep"]
     index: int | None = Field(default=None, ge=0, le=8)
     text: str | None = Field(default=None, max_length=200)
-    scope: Literal["all", "one"] = "all"
+    # all occurrences (in the documents "all" means), the one selected, or each one shown by its box
+    scope: Literal["all", "one", "shown"] = "all"
     occurrence: str | None = Field(default=None, max_length=64)
 
 
@@ -277,10 +278,28 @@ def create_app(
         if body.scope == "one" and not body.occurrence:
             raise HTTPException(422, "say which occurrence")
         try:
-            step = session.decide(group.id, replacement, occurrence_id=body.occurrence if body.scope == "one" else None)
+            step = session.decide(group.id, replacement, occurrence_id=body.occurrence if body.scope == "one" else None,
+                                  shown_only=body.scope == "shown")
         except OcrfixError as e:
             raise HTTPException(409, str(e)) from e
         return {"step": _step_json(step), "progress": session.progress()}
+
+    @app.get("/api/reach")
+    def reach(group: str):
+        """What a decision for all occurrences of the group would apply to, asked before it is made."""
+        try:
+            found = session.reach(group)
+        except OcrfixError as e:
+            raise HTTPException(404, str(e)) from e
+        return {
+            "form": found.form,
+            "words": found.words,
+            "documents": found.documents,
+            "shown": found.shown,
+            "common": found.common,
+            "scope": session.all_scope.describe(),
+            "lines": [{"document": rel, "page": page + 1, "line": line + 1, "text": text} for rel, page, line, text in found.lines],
+        }
 
     @app.post("/api/skip")
     def skip(body: SkipBody):

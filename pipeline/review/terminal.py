@@ -98,6 +98,30 @@ def _show(console: Console, session: ReviewSession, group: Group, scope_one: boo
     console.print(Panel(body, title=title, subtitle=_HELP, subtitle_align="left"))
 
 
+def _how_far(stream: TextIO, console: Console, session: ReviewSession, group: Group, replacement: str | None) -> str | None:
+    """Where a decision for all occurrences reaches words the queue did not show, say how many and
+    show a few lines, then ask: "all", "shown" (only the occurrences shown) or None (cancelled). The
+    default (Enter) is all, or only those shown for a word the dictionaries know (as on the web page)."""
+    reach = session.reach(group.id)
+    if reach.words <= reach.shown:
+        return "all"
+    what = f"keep {group.form!r} as read" if replacement is None else f"{group.form!r} -> {replacement!r}"
+    preferred = "shown" if reach.common else "all"
+    documents = f"{reach.documents} document" + ("" if reach.documents == 1 else "s")
+    console.print(f"[yellow]{escape(what)} reaches {reach.words} words in {documents} "
+                  f"({escape(session.all_scope.describe())}); the queue showed {reach.shown}."
+                  + (" It is a word the dictionaries know." if reach.common else "") + "[/]")
+    for rel, page, line, text in reach.lines:
+        console.print(f"  {escape(rel)} p{page + 1} l{line + 1}: {escape(text)}", highlight=False)
+    console.print(f"g all {reach.words} · o only the {reach.shown} shown · Enter: "
+                  f"{'all' if preferred == 'all' else 'only those shown'} · any other key cancels")
+    answer = _read_command(stream, console)
+    key = answer[0] if answer is not None else "q"
+    if key in ("", "\r", "\n"):
+        return preferred
+    return {"g": "all", "o": "shown"}.get(key)
+
+
 def run_terminal_review(session: ReviewSession, *, input: TextIO | None = None, console: Console | None = None) -> TerminalResult:
     """Go through the queue until it is empty, the input ends, or the person quits (q)."""
     stream = input if input is not None else sys.stdin
@@ -122,21 +146,28 @@ def run_terminal_review(session: ReviewSession, *, input: TextIO | None = None, 
             return TerminalResult(session.decided, len(groups), quit=True)
         key, rest = command
         occurrence = group.occurrences[selected].id if scope_one else None
+
+        def decide(replacement: str | None):
+            if occurrence is not None:
+                return session.decide(group.id, replacement, occurrence_id=occurrence)
+            how = _how_far(stream, console, session, group, replacement)
+            return None if how is None else session.decide(group.id, replacement, shown_only=how == "shown")
+
         try:
             if key.isdigit() and key != "0":
                 index = int(key) - 1
                 if index >= len(group.suggestions):
                     console.print(f"[red]There is no suggestion {escape(key)}.[/]")
                     continue
-                step = session.decide(group.id, group.suggestions[index], occurrence_id=occurrence)
+                step = decide(group.suggestions[index])
             elif key == "e":
                 text = rest or _read_text(stream, console, f"correction for {group.form!r}: ")
                 if not text or not text.strip():
                     console.print("[yellow]Nothing typed; nothing changed.[/]")
                     continue
-                step = session.decide(group.id, text, occurrence_id=occurrence)
+                step = decide(text)
             elif key == "k":
-                step = session.decide(group.id, None, occurrence_id=occurrence)
+                step = decide(None)
             elif key == "a":
                 scope_one = not scope_one
                 continue
@@ -159,6 +190,9 @@ def run_terminal_review(session: ReviewSession, *, input: TextIO | None = None, 
                 continue
         except OcrfixError as e:
             console.print(f"[red]Not saved: {escape(str(e))}[/]")
+            continue
+        if step is None:
+            console.print("[yellow]Cancelled: nothing saved.[/]")
             continue
         console.print(f"[green]{escape(step.describe())}[/]")
         for failed in step.failed:

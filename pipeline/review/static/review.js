@@ -56,14 +56,76 @@
     scopeLabel.textContent = scope === "all" ? `all occurrences (${all})` : "the selected occurrence only";
   }
 
-  function decide(action, extra) {
+  function send(action, extra, how) {
     const occ = selected();
     post("/api/decide", Object.assign({
       group: group.dataset.group,
       action: action,
-      scope: scope,
-      occurrence: scope === "one" && occ ? occ.dataset.occurrence : null,
+      scope: how,
+      occurrence: how === "one" && occ ? occ.dataset.occurrence : null,
     }, extra || {}));
+  }
+
+  // A decision for all occurrences first asks how far it reaches: where that is beyond the words
+  // the queue showed, the count and a few of the lines are shown, and nothing is saved until the
+  // person says all (g) or only those shown (o); Enter takes the default, which for a word the
+  // dictionaries know is only those shown.
+  const reachBox = document.getElementById("reach");
+  let pending = null;
+
+  function closeReach(message) {
+    pending = null;
+    reachBox.hidden = true;
+    if (message) status.textContent = message;
+  }
+
+  function showReach(reach, action, extra) {
+    const form = group.querySelector("#form").textContent;
+    const replacement = action === "keep" ? null : (extra && extra.text) || form;
+    const what = replacement === null ? `Keep \u201c${form}\u201d as read` : `\u201c${form}\u201d \u2192 \u201c${replacement}\u201d`;
+    const words = `${reach.words} word${reach.words === 1 ? "" : "s"} in ${reach.documents} document${reach.documents === 1 ? "" : "s"}`;
+    document.getElementById("reach-title").textContent =
+      `${what}: this reaches ${words} (${reach.scope}); the queue showed ${reach.shown}.` +
+      (reach.common ? ` \u201c${form}\u201d is a word the dictionaries know.` : "");
+    const list = document.getElementById("reach-lines");
+    list.replaceChildren(...reach.lines.map((l) => {
+      const li = document.createElement("li");
+      li.textContent = `${l.document} \u00b7 page ${l.page} \u00b7 line ${l.line}: ${l.text}`;
+      return li;
+    }));
+    document.getElementById("reach-words").textContent = words;
+    document.getElementById("reach-shown-count").textContent = String(reach.shown);
+    pending = { action: action, extra: extra, preferred: reach.common ? "shown" : "all" };
+    document.getElementById("reach-default").textContent = pending.preferred === "all" ? `all ${words}` : `only the ${reach.shown} shown`;
+    reachBox.hidden = false;
+    status.textContent = "Nothing saved yet.";
+  }
+
+  function confirmReach(how) {
+    if (!pending) return;
+    const { action, extra, preferred } = pending;
+    closeReach();
+    send(action, extra, how === "preferred" ? preferred : how);
+  }
+
+  async function decide(action, extra) {
+    if (scope !== "all") { send(action, extra, scope); return; }
+    try {
+      const response = await fetch(`/api/reach?group=${encodeURIComponent(group.dataset.group)}`,
+        { headers: { "X-Ocrfix-Token": token }, credentials: "same-origin" });
+      const reach = await response.json();
+      if (!response.ok) { status.textContent = "Not saved: " + (reach.error || response.statusText); return; }
+      if (reach.words > reach.shown) {
+        editForm.hidden = true;
+        editInput.blur();
+        showReach(reach, action, extra);
+        return;
+      }
+    } catch (err) {
+      status.textContent = "Not saved: " + err;
+      return;
+    }
+    send(action, extra, "all");
   }
 
   function pick(index) {
@@ -94,8 +156,23 @@
     });
   }
 
+  if (group) {
+    document.getElementById("reach-all").addEventListener("click", () => confirmReach("all"));
+    document.getElementById("reach-shown").addEventListener("click", () => confirmReach("shown"));
+    document.getElementById("reach-cancel").addEventListener("click", () => closeReach("Cancelled: nothing saved."));
+  }
+
   document.addEventListener("keydown", (ev) => {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (pending) {
+      // The reach question is open: only its answers count.
+      ev.preventDefault();
+      if (ev.key === "Escape") closeReach("Cancelled: nothing saved.");
+      else if (ev.key === "g") confirmReach("all");
+      else if (ev.key === "o") confirmReach("shown");
+      else if (ev.key === "Enter") confirmReach("preferred");
+      return;
+    }
     if (ev.target === editInput) {
       if (ev.key === "Escape") { editForm.hidden = true; editInput.blur(); }
       return;
