@@ -73,6 +73,9 @@ CREATE TABLE IF NOT EXISTS forms (rel TEXT PRIMARY KEY, forms BLOB NOT NULL);
 -- What each file's correction depended on beyond its read (dependencies.Dependencies, compressed
 -- JSON): a new corrections.yaml that changes none of it confirms the file instead of redoing it.
 CREATE TABLE IF NOT EXISTS dependencies (rel TEXT PRIMARY KEY, record BLOB NOT NULL);
+-- Review decisions that undo can take back (review.actions.Step as JSON), oldest first: undo
+-- survives a restart of the review.
+CREATE TABLE IF NOT EXISTS review_undo (seq INTEGER PRIMARY KEY AUTOINCREMENT, step TEXT NOT NULL);
 """
 
 
@@ -361,6 +364,19 @@ class Workspace:
         return options
 
     def commit(self) -> None:
+        self.db.commit()
+
+    # -- review decisions that can be undone (oldest first) --------------------------------------
+    def review_steps(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT step FROM review_undo ORDER BY seq")]
+
+    def push_review_step(self, step_json: str) -> None:
+        self.db.execute("INSERT INTO review_undo (step) VALUES (?)", (step_json,))
+        self.db.commit()
+
+    def pop_review_step(self) -> None:
+        """Forget the newest review decision (it was undone)."""
+        self.db.execute("DELETE FROM review_undo WHERE seq = (SELECT MAX(seq) FROM review_undo)")
         self.db.commit()
 
     def counts(self) -> dict[str, int]:

@@ -752,3 +752,20 @@ def test_terminal_starts_each_new_group_with_all_occurrences(sample):
     assert [e.scope.kind for e in entries if e.ocr == "chvisage"] == ["word"]
     others = [e for e in entries if e.ocr != "chvisage"]
     assert others and all(e.scope.kind != "word" for e in others)
+
+
+def test_undo_survives_a_restart_and_takes_back_every_entry_of_a_decision(sample):
+    out, corrections = sample
+    first = _session(sample)
+    chvisage = next(g for g in first.groups() if g.form == "chvisage")
+    first.decide(chvisage.id, "envisage", shown_only=True)  # three word entries
+    first.skip(next(g for g in first.groups() if g.form == "Sulverb").id)
+    assert len(_entries(corrections)) == 3
+
+    again = _session(sample)  # a new review of the same folder
+    assert again.progress()["decided"] == 1 and len(again.undo_stack) == 1  # the skip was the last session's own
+    step = again.undo()
+    assert step is not None and step.form == "chvisage"
+    assert _entries(corrections) == ()
+    assert "chvisage" in (out / "a.txt").read_text()
+    assert _session(sample).undo() is None  # nothing left to undo, after another restart too

@@ -192,3 +192,29 @@ def test_a_decision_that_reaches_unseen_words_asks_first(tmp_path, monkeypatch, 
         text = (out / "a.txt").read_text()
         assert "The Silverb telegram" in text and "Sulverb again" in text
         assert "Sulverb here" in (out / "sub" / "b.txt").read_text()
+
+
+def test_undo_after_a_restart_of_the_review(tmp_path, monkeypatch, page):
+    """A decision made in one review session is undone in the next (the workspace keeps it)."""
+    from pipeline.review.server import create_app
+
+    use_fake_corrector(monkeypatch)
+    out, corrections = build_sample(tmp_path)
+    before = (out / "a.txt").read_text()
+    with _serving(create_app(out, corrections, TOKEN, reviewer="Browser Test")) as base:
+        page.goto(f"{base}/?token={TOKEN}")
+        with page.expect_navigation():
+            page.keyboard.press("1")
+        [entry] = _entries(corrections)
+        assert entry.replacement == "envisage" and "envisage" in (out / "a.txt").read_text()
+
+    with _serving(create_app(out, corrections, TOKEN, reviewer="Browser Test")) as base:
+        page.goto(f"{base}/?token={TOKEN}")
+        assert "1 decided" in page.locator("#progress-text").inner_text()
+        assert "'chvisage' -> 'envisage'" in page.locator("#status").inner_text()
+        with page.expect_navigation():
+            page.keyboard.press("u")
+        assert _entries(corrections) == ()
+        assert (out / "a.txt").read_text() == before
+        assert page.locator("#form").inner_text() == "chvisage"
+        assert "0 decided" in page.locator("#progress-text").inner_text()

@@ -12,6 +12,7 @@ Thread-safe: the web app calls it from several request threads.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Literal
 from ..batch import FileResult, recorrect_outputs
 from ..errors import UsageError
 from ..tokens import split_token
-from ..corrections import Entry, Scope, load_corrections, new_entry, remove_entry, save_entry, scope_from_yaml
+from ..corrections import Corrections, Entry, Scope, load_corrections, new_entry, remove_entry, save_entry, scope_from_yaml
 from ..workspace import open_workspace
 from .queue import DEFAULT_THRESHOLD, FileScan, Group, Occurrence, group_occurrences, scan_file
 
@@ -62,6 +63,22 @@ class Step:
     saved: list[Saved] = field(default_factory=list)
     rels: list[str] = field(default_factory=list)
     failed: list[FileResult] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        """A decision as the workspace keeps it for undo after a restart."""
+        return json.dumps({
+            "kind": self.kind, "form": self.form, "rels": self.rels,
+            # (each entry as corrections.yaml has it: the form its schema reads back)
+            "saved": [{"entry": s.entry.to_yaml(), "what": s.what,
+                       "previous": None if s.previous is None else s.previous.to_yaml()} for s in self.saved],
+        }, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Step:
+        data = json.loads(text)
+        saved = [Saved(Entry.model_validate(s["entry"]), s["what"],
+                       None if s["previous"] is None else Entry.model_validate(s["previous"])) for s in data["saved"]]
+        return cls(data["kind"], data["form"], saved, list(data["rels"]))
 
     def describe(self) -> str:
         if self.kind == "skip":
@@ -114,11 +131,13 @@ class ReviewSession:
         self._lexicon = None  # the dictionaries' word counts, loaded for the first reach
         self._scans: dict[str, FileScan] = {}
         self._skipped: list[str] = []
-        self.undo_stack: list[Step] = []
-        self.decided = 0
         with open_workspace(self.out_dir, create=False) as ws:
             self.options = ws.run_options()
             self.rels = [r.rel for r in ws.records() if r.has_ocr and r.state == "done"]
+            # The decisions of earlier sessions on this folder, which undo can still take back
+            # (skips are this session's own).
+            self.undo_stack: list[Step] = [Step.from_json(text) for text in ws.review_steps()]
+        self.decided = len(self.undo_stack)
         self.corrections_file = Path(corrections_file or self.options.correct.corrections_file)
         self.refresh()
 
@@ -240,23 +259,33 @@ class ReviewSession:
             # fails, what is in the file can still be taken out by undo.
             self.undo_stack.append(step)
             self.decided += 1
-            for scope, context in places:
-                entry = new_entry(
-                    group.form,
-                    replacement,
-                    status="approved" if replacement is not None else "rejected",
-                    scope=scope,
-                    approved_by=self.reviewer,
-                    note=note,
-                    context=context,
-                )
-                saved, what = save_entry(self.corrections_file, entry, update=True)
-                # An update keeps the old entry's id: that is the one to put back on undo.
-                step.saved.append(Saved(saved, what, before.get(saved.entry_id) if what == "updated" else None))
+            try:
+                self._save_entries(step, group.form, replacement, places, before, note)
+            finally:
+                with open_workspace(self.out_dir, create=False) as ws:
+                    ws.push_review_step(step.to_json())
             if group.form in self._skipped:
                 self._skipped.remove(group.form)
             step.failed = self._apply(rels)
             return step
+
+    def _save_entries(self, step: Step, form: str, replacement: str | None, places: list[tuple[Scope, str]],
+                      before: Corrections, note: str | None) -> None:
+        """Write one entry per place (its scope, the line it was seen in) to corrections.yaml, each
+        into ``step`` as it is written (``before``: the file before the decision, for undo)."""
+        for scope, context in places:
+            entry = new_entry(
+                form,
+                replacement,
+                status="approved" if replacement is not None else "rejected",
+                scope=scope,
+                approved_by=self.reviewer,
+                note=note,
+                context=context,
+            )
+            saved, what = save_entry(self.corrections_file, entry, update=True)
+            # An update keeps the old entry's id: that is the one to put back on undo.
+            step.saved.append(Saved(saved, what, before.get(saved.entry_id) if what == "updated" else None))
 
     def skip(self, group_id: str) -> Step:
         with self._lock:
@@ -280,11 +309,15 @@ class ReviewSession:
                 if step.form in self._skipped:
                     self._skipped.remove(step.form)
                 return step
+            # (a decision of an earlier session may have been edited away by hand since)
+            present = load_corrections(self.corrections_file)
             for s in reversed(step.saved):
-                if s.what == "added":
+                if s.what == "added" and present.get(s.entry.entry_id) is not None:
                     remove_entry(self.corrections_file, s.entry.entry_id)
                 elif s.what == "updated" and s.previous is not None:
                     save_entry(self.corrections_file, s.previous, update=True)
+            with open_workspace(self.out_dir, create=False) as ws:
+                ws.pop_review_step()
             step.failed = self._apply(step.rels)
             self.decided -= 1
             return step
