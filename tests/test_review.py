@@ -278,6 +278,44 @@ def test_api_reach_says_how_far_a_decision_goes(client):
     assert client.get("/api/reach", params={"group": "g-nothing"}).status_code == 404
 
 
+# Three OCR variants of "Ministry", each flagged by the fake corrector with its own suggestion.
+SERIES = {"c.png": [[("The", 95), ("Linistry", 30), ("of", 95), ("Defence", 95)],
+                    [("the", 95), ("lninistry", 25), ("said", 95)],
+                    [("a", 95), ("luinistry", 28), ("note", 95)]]}
+SERIES_FLAGS = {"Linistry": ["Ministry"], "lninistry": ["ministry"], "luinistry": ["ministry"]}
+
+
+@pytest.fixture
+def series(tmp_path, fake_corrector, monkeypatch):
+    for form, suggestions in SERIES_FLAGS.items():
+        monkeypatch.setitem(FLAGS, form, suggestions)
+    return build_sample(tmp_path, {**SAMPLE, **SERIES})
+
+
+def test_variants_of_one_garble_are_one_series(series):
+    groups = _session(series).groups()
+    [group] = [g for g in groups if "lninistry" in g.members]
+    assert group.members == ["Linistry", "lninistry", "luinistry"] and group.count == 3
+    assert group.suggestions[0] == "ministry"
+    # Series need a shared target within two edits: chvisage and Sulverb stay alone.
+    assert {g.form for g in groups if len(g.members) == 1} >= {"chvisage", "Sulverb"}
+
+
+def test_a_series_decision_writes_each_member_in_its_own_case_and_leaves_the_excluded_one(series):
+    out, corrections = series
+    session = _session(series)
+    group = next(g for g in session.groups() if len(g.members) == 3)
+    step = session.decide(group.id, "ministry", exclude=frozenset({"luinistry"}))
+    assert sorted((e.ocr, e.replacement, e.scope.kind) for e in _entries(corrections)) == [
+        ("Linistry", "Ministry", "everywhere"), ("lninistry", "ministry", "everywhere")]
+    assert (out / "c.txt").read_text() == "The Ministry of Defence\nthe ministry said\na luinistry note\n"
+    # The member left out is still to be decided, on its own.
+    assert [g.members for g in session.groups() if "luinistry" in g.members] == [["luinistry"]]
+    assert len(step.saved) == 2
+    session.undo()
+    assert _entries(corrections) == ()
+
+
 def test_api_queue_lists_groups_with_crops_and_progress(client):
     q = _queue(client)
     assert q["progress"] == {"decided": 0, "left": 3, "skipped": 0, "words_left": 5, "total": 3}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from test_review import SAMPLE, build_sample, use_fake_corrector  # the same sample folder and fake corrector
+from test_review import FLAGS, SAMPLE, SERIES, SERIES_FLAGS, build_sample, use_fake_corrector  # the same samples and fake corrector
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -218,3 +218,30 @@ def test_undo_after_a_restart_of_the_review(tmp_path, monkeypatch, page):
         assert (out / "a.txt").read_text() == before
         assert page.locator("#form").inner_text() == "chvisage"
         assert "0 decided" in page.locator("#progress-text").inner_text()
+
+
+def test_a_series_decision_with_one_member_excluded(tmp_path, monkeypatch, page):
+    from pipeline.review.server import create_app
+
+    use_fake_corrector(monkeypatch)
+    for form, suggestions in SERIES_FLAGS.items():
+        monkeypatch.setitem(FLAGS, form, suggestions)
+    out, corrections = build_sample(tmp_path, SERIES)
+    with _serving(create_app(out, corrections, TOKEN, reviewer="Browser Test")) as base:
+        page.goto(f"{base}/?token={TOKEN}")
+        assert page.locator(".member").all_inner_texts() == ["Linistry", "lninistry", "luinistry"]
+        assert page.locator(".count").inner_text() == "×3"
+        # Select the third occurrence (luinistry) and leave its variant out; then a click takes
+        # Linistry out and back in.
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("x")
+        page.locator(".member", has_text="Linistry").click()
+        page.locator(".member", has_text="Linistry").click()
+        assert page.locator(".member.excluded").all_inner_texts() == ["luinistry"]
+        with page.expect_navigation():
+            page.keyboard.press("1")
+        assert sorted((e.ocr, e.replacement) for e in _entries(corrections)) == [("Linistry", "Ministry"), ("lninistry", "ministry")]
+        assert (out / "c.txt").read_text() == "The Ministry of Defence\nthe ministry said\na luinistry note\n"
+        # The excluded variant is next, on its own.
+        assert page.locator("#form").inner_text() == "luinistry" and page.locator(".member").count() == 0

@@ -9,7 +9,7 @@ learns from the entries too (``Corrections.decisions``, ``known_words``, ``rejec
 """
 
 from ..tokens import split_token
-from .apply import apply_overrides, count_fired
+from .apply import apply_overrides, carry_case, count_fired
 from .schema import FILE_HEADER, SCHEMA_VERSION, Corrections, Entry, Scope, new_entry, scope_from_yaml
 from .store import add_entry, load_corrections, load_corrections_at, parse_corrections, remove_entry, save_entry
 
@@ -22,6 +22,7 @@ __all__ = [
     "load_corrections_at",
     "parse_corrections",
     "apply_overrides",
+    "carry_case",
     "add_entry",
     "save_entry",
     "remove_entry",

@@ -31,7 +31,7 @@ def _case_shape(text: str) -> str:
     return "mixed"
 
 
-def _carry_case(found: str, form: str, replacement: str) -> str:
+def carry_case(found: str, form: str, replacement: str) -> str:
     """For ignore-case entries: give the replacement the case the found text has where it differs
     from the entry's form ("CHVISAGE" -> "ENVISAGE", "Chvisage" -> "Envisage")."""
     shape = _case_shape(found)
@@ -78,7 +78,7 @@ def _match_at(words: list[Word], start: int, entry: Entry, document: str, page_i
         return _Match(start, len(form), entry, span)
     replacement = entry.replacement or ""
     if not exact:
-        replacement = _carry_case(core, entry.ocr, replacement)
+        replacement = carry_case(core, entry.ocr, replacement)
     return _Match(start, len(form), entry, lead + replacement + trail)
 
 

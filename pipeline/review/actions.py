@@ -21,7 +21,7 @@ from typing import Literal
 from ..batch import FileResult, recorrect_outputs
 from ..errors import UsageError
 from ..tokens import split_token
-from ..corrections import Corrections, Entry, Scope, load_corrections, new_entry, remove_entry, save_entry, scope_from_yaml
+from ..corrections import Corrections, Entry, Scope, carry_case, load_corrections, new_entry, remove_entry, save_entry, scope_from_yaml
 from ..workspace import open_workspace
 from .queue import DEFAULT_THRESHOLD, FileScan, Group, Occurrence, group_occurrences, scan_file
 
@@ -178,9 +178,10 @@ class ReviewSession:
             "total": self.decided + len(groups),
         }
 
-    def _documents_with(self, form: str) -> list[str]:
-        """The documents with ``form`` as read that a decision for all occurrences reaches."""
-        return [rel for rel, scan in self._scans.items() if form in scan.forms and self.all_scope.matches_document(rel)]
+    def _documents_with(self, forms: list[str]) -> list[str]:
+        """The documents with any of ``forms`` as read that a decision for all occurrences reaches."""
+        return [rel for rel, scan in self._scans.items()
+                if any(f in scan.forms for f in forms) and self.all_scope.matches_document(rel)]
 
     def _known_word(self, form: str) -> bool:
         if self._lexicon is None:
@@ -193,15 +194,17 @@ class ReviewSession:
                 self._lexicon = False  # no dictionaries: no word counts as common
         return bool(self._lexicon) and (self._lexicon.count(form) > 0 or self._lexicon.count(form.lower()) > 0)
 
-    def reach(self, group_id: str, limit: int = REACH_LINES) -> Reach:
-        """What deciding ``group_id`` for all occurrences would apply to (nothing is written)."""
+    def reach(self, group_id: str, limit: int = REACH_LINES, exclude: frozenset[str] = frozenset()) -> Reach:
+        """What deciding ``group_id`` (but its members ``exclude``) for all occurrences would apply
+        to (nothing is written)."""
         with self._lock:
             group = self.group(group_id)
             if group is None:
                 raise UsageError(f"no group {group_id!r} in the queue (already decided?)")
-            rels = self._documents_with(group.form)
-            words = sum(self._scans[rel].forms[group.form] for rel in rels)
-            shown = {(o.rel, o.page, o.line) for o in group.occurrences}
+            members = [f for f in group.members if f not in exclude]
+            rels = self._documents_with(members)
+            words = sum(self._scans[rel].forms[f] for rel in rels for f in members)
+            shown = {(o.rel, o.page, o.line) for o in group.occurrences if o.form in members}
         unseen: list[tuple[str, int, int, str]] = []
         seen: list[tuple[str, int, int, str]] = []
         with open_workspace(self.out_dir, create=False) as ws:
@@ -209,11 +212,12 @@ class ReviewSession:
                 raw = ws.raw_ocr(rel)
                 for page in raw.pages if raw is not None else []:
                     for li, line in enumerate(page.lines):
-                        if any(split_token(w.text)[1] == group.form for w in line.words):
+                        if any(split_token(w.text)[1] in members for w in line.words):
                             (seen if (rel, page.index, li) in shown else unseen).append((rel, page.index, li, line.text))
                 if len(unseen) >= limit:
                     break
-        return Reach(group.form, words, len(rels), group.count, self._known_word(group.form), (unseen + seen)[:limit])
+        return Reach(group.form, words, len(rels), len([o for o in group.occurrences if o.form in members]),
+                     any(self._known_word(f) for f in members), (unseen + seen)[:limit])
 
     # -- decisions ----------------------------------------------------------------------------
     def decide(
@@ -223,11 +227,14 @@ class ReviewSession:
         *,
         occurrence_id: str | None = None,
         shown_only: bool = False,
+        exclude: frozenset[str] = frozenset(),
         note: str | None = None,
     ) -> Step:
         """Decide a group: ``replacement`` (None: keep the OCR text as typed, a ``rejected`` entry),
         for every occurrence, only ``occurrence_id``, or (``shown_only``) each occurrence the queue
-        shows, by its box, and no other."""
+        shows, by its box, and no other. A series is decided for each member but those in
+        ``exclude``, each member's replacement in its own case (Linistry -> Ministry, lninistry ->
+        ministry)."""
         with self._lock:
             group = self.group(group_id)
             if group is None:
@@ -244,15 +251,21 @@ class ReviewSession:
                 replacement = _without_own_punctuation(replacement, (occ or group.occurrences[0]).text)
                 if replacement == group.form:
                     replacement = None  # the OCR text as it is: keep it
-            words = [occ] if occ is not None else list(group.occurrences) if shown_only else []
+            members = [f for f in group.members if f not in exclude]
+            if not members:
+                raise UsageError("every member of the series is excluded: nothing to decide")
+            shown = [o for o in group.occurrences if o.form in members]
+            words = [occ] if occ is not None else shown if shown_only else []
             if any(o.bbox is None for o in words):
                 raise UsageError("this word has no box on the page, so it can only be decided for all occurrences")
-            places = [(Scope(documents=(o.rel,), page=o.page, box=o.bbox), f"{o.before} {o.text} {o.after}".strip())
+            # (the form, where, the line it was seen in) of each entry
+            places = [(o.form, Scope(documents=(o.rel,), page=o.page, box=o.bbox), f"{o.before} {o.text} {o.after}".strip())
                       for o in words]
             if not words:
-                first = group.occurrences[0]
-                places = [(self.all_scope, f"{first.before} {first.text} {first.after}".strip())]
-            rels = sorted({o.rel for o in words}) if words else self._documents_with(group.form)
+                for form in members:
+                    first = next(o for o in shown if o.form == form)
+                    places.append((form, self.all_scope, f"{first.before} {first.text} {first.after}".strip()))
+            rels = sorted({o.rel for o in words}) if words else self._documents_with(members)
             before = load_corrections(self.corrections_file)
             step = Step("decide", group.form, [], rels)
             # On the stack before anything is written: if a write or the outputs' regeneration
@@ -269,14 +282,16 @@ class ReviewSession:
             step.failed = self._apply(rels)
             return step
 
-    def _save_entries(self, step: Step, form: str, replacement: str | None, places: list[tuple[Scope, str]],
+    def _save_entries(self, step: Step, main_form: str, replacement: str | None, places: list[tuple[str, Scope, str]],
                       before: Corrections, note: str | None) -> None:
-        """Write one entry per place (its scope, the line it was seen in) to corrections.yaml, each
-        into ``step`` as it is written (``before``: the file before the decision, for undo)."""
-        for scope, context in places:
+        """Write one entry per place (its form, its scope, the line it was seen in) to
+        corrections.yaml, each into ``step`` as it is written (``before``: the file before the
+        decision, for undo). ``replacement`` is for ``main_form``; another member of a series gets
+        it in its own case."""
+        for form, scope, context in places:
             entry = new_entry(
                 form,
-                replacement,
+                None if replacement is None else carry_case(form, main_form, replacement),
                 status="approved" if replacement is not None else "rejected",
                 scope=scope,
                 approved_by=self.reviewer,

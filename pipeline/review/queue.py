@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rapidfuzz.distance import Levenshtein
+
 from ..errors import WorkspaceError
 from ..model import BBox, Document, Page, Word, box_iou
 from ..options import Options
@@ -86,7 +88,9 @@ class Occurrence:
 
 @dataclass
 class Group:
-    """Every queued occurrence of one OCR form: one decision."""
+    """Every queued occurrence of one OCR form, or of an error series (variants of one garble:
+    Linistry / lninistry / luinistry, all read for "Ministry"): one decision. ``form`` is the most
+    frequent member."""
 
     id: str
     form: str
@@ -95,6 +99,12 @@ class Group:
     @property
     def count(self) -> int:
         return len(self.occurrences)
+
+    @property
+    def members(self) -> list[str]:
+        """The forms of the group, most occurrences first (one, unless it is a series)."""
+        counts = Counter(o.form for o in self.occurrences)
+        return sorted(counts, key=lambda f: (-counts[f], f))
 
     @property
     def score(self) -> float:
@@ -116,8 +126,44 @@ class Group:
                 score[o.choice] += 100.0
             for rank, s in enumerate(o.suggestions):
                 score[s] += 10.0 / (rank + 1)
-        ranked = sorted((s for s in score if s and s != self.form), key=lambda s: (-score[s], s))
+        ranked = sorted((s for s in score if s and s not in self.members), key=lambda s: (-score[s], s))
         return ranked[:MAX_SUGGESTIONS]
+
+
+# Variants of one garble join a series when the corrector's first suggestion for each is the same
+# word (ignoring case) and each is within this many edits of it: OCR variants of a word differ from
+# it in a letter or two (Linistry, lninistry, luinistry: 1-2 from "ministry"), and the bound keeps
+# short forms (tho, thc) from joining the series of every short word.
+SERIES_MAX_EDITS = 2
+SERIES_MIN_LENGTH = 5
+
+
+def _series_target(group: Group) -> str | None:
+    """The word a single-form group is a variant of, lower-cased, or None."""
+    suggestions = group.suggestions
+    if not suggestions or len(group.form) < SERIES_MIN_LENGTH:
+        return None
+    target = suggestions[0].lower()
+    return target if Levenshtein.distance(group.form.lower(), target) <= SERIES_MAX_EDITS else None
+
+
+def _series(groups: list[Group]) -> list[Group]:
+    """Single-form groups merged into error series by their target word."""
+    by_target: dict[str, list[Group]] = {}
+    out: list[Group] = []
+    for g in groups:
+        target = _series_target(g)
+        if target is None:
+            out.append(g)
+        else:
+            by_target.setdefault(target, []).append(g)
+    for members in by_target.values():
+        occurrences = [o for g in members for o in g.occurrences]
+        main = max(members, key=lambda g: (g.count, g.score, g.form))
+        merged = Group(main.id if len(members) == 1 else group_id("\0".join(sorted(g.form for g in members))), main.form,
+                       sorted(occurrences, key=lambda o: (o.rel, o.page, o.line, o.word)))
+        out.append(merged)
+    return out
 
 
 @dataclass
@@ -276,10 +322,11 @@ def scan_file(ws: Workspace, rel: str, options: Options, corrections: Correction
 
 
 def group_occurrences(occurrences: Iterable[Occurrence]) -> list[Group]:
-    """Occurrences grouped by OCR form, the group a decision fixes most first."""
+    """Occurrences grouped by OCR form, variants of one garble into one series, the group a
+    decision fixes most first (the sum of its words' doubt: the errors it is expected to fix)."""
     groups: dict[str, Group] = {}
     for o in occurrences:
         groups.setdefault(o.form, Group(group_id(o.form), o.form)).occurrences.append(o)
     for g in groups.values():
         g.occurrences.sort(key=lambda o: (o.rel, o.page, o.line, o.word))
-    return sorted(groups.values(), key=lambda g: (-round(g.score, 6), -g.count, g.form))
+    return sorted(_series(list(groups.values())), key=lambda g: (-round(g.score, 6), -g.count, g.form))

@@ -18,10 +18,10 @@ import secrets
 from http.cookies import CookieError, SimpleCookie
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import parse_qs
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader
@@ -140,6 +140,8 @@ class DecideBody(_Body):
     text: str | None = Field(default=None, max_length=200)
     # all occurrences (in the documents "all" means), the one selected, or each one shown by its box
     scope: Literal["all", "one", "shown"] = "all"
+    # members of a series left out of the decision
+    exclude: list[str] = Field(default_factory=list, max_length=64)
     occurrence: str | None = Field(default=None, max_length=64)
 
 
@@ -151,6 +153,7 @@ def _group_json(group: Group) -> dict:
     return {
         "id": group.id,
         "form": group.form,
+        "members": [{"form": f, "count": sum(o.form == f for o in group.occurrences)} for f in group.members],
         "count": group.count,
         "score": round(group.score, 3),
         "choice": group.choice,
@@ -279,16 +282,17 @@ def create_app(
             raise HTTPException(422, "say which occurrence")
         try:
             step = session.decide(group.id, replacement, occurrence_id=body.occurrence if body.scope == "one" else None,
-                                  shown_only=body.scope == "shown")
+                                  shown_only=body.scope == "shown", exclude=frozenset(body.exclude))
         except OcrfixError as e:
             raise HTTPException(409, str(e)) from e
         return {"step": _step_json(step), "progress": session.progress()}
 
     @app.get("/api/reach")
-    def reach(group: str):
-        """What a decision for all occurrences of the group would apply to, asked before it is made."""
+    def reach(group: str, exclude: Annotated[list[str], Query(max_length=64)] = []):  # noqa: B006 (FastAPI's way)
+        """What a decision for all occurrences of the group (but its members ``exclude``) would
+        apply to, asked before it is made."""
         try:
-            found = session.reach(group)
+            found = session.reach(group, exclude=frozenset(exclude))
         except OcrfixError as e:
             raise HTTPException(404, str(e)) from e
         return {

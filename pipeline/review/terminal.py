@@ -66,6 +66,8 @@ def _show(console: Console, session: ReviewSession, group: Group, scope_one: boo
     head = Text()
     head.append(group.form, style="bold black on yellow")
     head.append(f"  ×{group.count}", style="dim")
+    if len(group.members) > 1:
+        head.append(f"  series: {' / '.join(group.members)}", style="cyan")
     if group.choice:
         head.append(f"   corrector chose: {group.choice}", style="green")
     else:

@@ -56,6 +56,21 @@
     scopeLabel.textContent = scope === "all" ? `all occurrences (${all})` : "the selected occurrence only";
   }
 
+  // Members of a series left out of the decision (they stay in the queue).
+  const excluded = new Set();
+  const members = () => Array.from(document.querySelectorAll(".member"));
+
+  function toggleMember(form) {
+    if (!members().length || !form) return;
+    if (excluded.has(form)) excluded.delete(form); else excluded.add(form);
+    members().forEach((m) => {
+      const out = excluded.has(m.dataset.form);
+      m.classList.toggle("excluded", out);
+      m.setAttribute("aria-pressed", String(!out));
+    });
+    occurrences().forEach((o) => o.classList.toggle("excluded", excluded.has(o.dataset.form)));
+  }
+
   function send(action, extra, how) {
     const occ = selected();
     post("/api/decide", Object.assign({
@@ -63,6 +78,7 @@
       action: action,
       scope: how,
       occurrence: how === "one" && occ ? occ.dataset.occurrence : null,
+      exclude: Array.from(excluded),
     }, extra || {}));
   }
 
@@ -111,7 +127,9 @@
   async function decide(action, extra) {
     if (scope !== "all") { send(action, extra, scope); return; }
     try {
-      const response = await fetch(`/api/reach?group=${encodeURIComponent(group.dataset.group)}`,
+      const query = new URLSearchParams({ group: group.dataset.group });
+      excluded.forEach((form) => query.append("exclude", form));
+      const response = await fetch(`/api/reach?${query}`,
         { headers: { "X-Ocrfix-Token": token }, credentials: "same-origin" });
       const reach = await response.json();
       if (!response.ok) { status.textContent = "Not saved: " + (reach.error || response.statusText); return; }
@@ -150,6 +168,7 @@
     document.getElementById("scope-button").addEventListener("click", toggleScope);
     document.getElementById("skip-button").addEventListener("click", () => post("/api/skip", { group: group.dataset.group }));
     occurrences().forEach((o) => o.addEventListener("click", () => select(o)));
+    members().forEach((m) => m.addEventListener("click", () => toggleMember(m.dataset.form)));
     editForm.addEventListener("submit", (ev) => {
       ev.preventDefault();
       decide("correct", { text: editInput.value });
@@ -188,6 +207,7 @@
     else if (ev.key === "k") decide("keep");
     else if (ev.key === "a") toggleScope();
     else if (ev.key === "s") post("/api/skip", { group: group.dataset.group });
+    else if (ev.key === "x") { const occ = selected(); if (occ) toggleMember(occ.dataset.form); }
     else if (ev.key === "ArrowDown" || ev.key === "j") { ev.preventDefault(); move(1); }
     else if (ev.key === "ArrowUp") { ev.preventDefault(); move(-1); }
     else return;
