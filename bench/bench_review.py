@@ -1,0 +1,216 @@
+"""The review queue, measured: on the dev pages processed end to end, how much of what is still
+wrong the queue shows and how much of the queue is wrong; how many decisions it asks for (error
+series against single forms) and whether its series hold one word; and, on a folder of N pages made
+with a fake engine, how long the review takes to start and from a key to the next group.
+
+    .venv/bin/python bench/bench_review.py [--collections ehri,german,...] [--limit N]
+        [--refresh] [--workers 2] [--pages 1000] [--decisions 20]
+
+The dev pages are read by ``ocrfix process`` (per language, as bench_collections does; kept in
+bench/results/review-out/ and reused unless --refresh). A word is wrong where the ground-truth word
+aligned to it (one to one, normalised as EVALUATION.md says) differs or is missing; it is queued
+where the review session's queue holds it (the corrector's flags; Tesseract's doubt where no
+corrector ran). Writes bench/results/bench_review.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from devcollections import COLLECTION_ORDER, CollectionPage, collection_pages
+from devset import DEV, RESULTS, ROOT, publish
+
+from pipeline.evaluate import _aligned_truth, normalise  # noqa: E402  (devset put ROOT on sys.path)
+from pipeline.model import Document  # noqa: E402
+from pipeline.outputs import output_paths  # noqa: E402
+
+OCRFIX = str(ROOT / ".venv" / "bin" / "ocrfix")
+CACHE = RESULTS / "review-out"
+
+
+def process(pages: list[CollectionPage], workers: int, refresh: bool) -> dict[str, Path]:
+    """``ocrfix process`` over the pages, one output folder per language: {lang: folder}."""
+    folders: dict[str, Path] = {}
+    for lang in sorted({p.lang for p in pages}):
+        group = [p for p in pages if p.lang == lang]
+        out, inputs = CACHE / f"out-{lang}", CACHE / f"in-{lang}"
+        if refresh:
+            shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(inputs, ignore_errors=True)
+        for page in group:
+            target = inputs / page.image.relative_to(DEV)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(page.image.resolve())
+        empty = CACHE / "none.yaml"
+        empty.write_text("version: 1\ncorrections: []\n")
+        run = subprocess.run([OCRFIX, "process", str(inputs), "-o", str(out), "--workers", str(workers), "--lang", lang,
+                              "--corrections", str(empty)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if run.returncode not in (0, 10):
+            raise SystemExit(f"ocrfix process failed ({run.returncode}):\n{run.stderr[-2000:]}")
+        folders[lang] = out
+    return folders
+
+
+def page_words(doc: Document) -> list[tuple[int, int, str]]:
+    """(page, line, text) of every output word, in reading order."""
+    return [(page.index, li, w.text) for page in doc.pages for li, line in enumerate(page.lines) for w in line.words]
+
+
+def quality(pages: list[CollectionPage], folders: dict[str, Path]) -> tuple[list[str], list[str]]:
+    from pipeline.review.actions import ReviewSession
+
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # wrong, queued, queued and wrong, words
+    series_rows: list[str] = []
+    decisions: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # groups, forms, series, pure series
+    for lang, out in folders.items():
+        session = ReviewSession(out, CACHE / "none.yaml", reviewer="bench")
+        groups = session.groups()
+        # (pages whose ground truth covers only part of the page, EHRI _01, are left out, as from CER totals)
+        by_rel = {p.image.relative_to(DEV).as_posix(): p for p in pages if p.lang == lang and not p.partial}
+        queued = defaultdict(list)  # (rel, page, line) -> texts as the output has them
+        for g in groups:
+            for o in g.occurrences:
+                queued[(o.rel, o.page, o.line)].append(o.current)
+        # the ground-truth word aligned to each queued occurrence, for the series check
+        truth_of: dict[tuple[str, int, int, str], list[str | None]] = defaultdict(list)
+        for rel, page in by_rel.items():
+            doc = Document.model_validate_json(output_paths(out, Path(rel))["json"].read_bytes())
+            words = page_words(doc)
+            hyp = [normalise(t) or t for _, _, t in words]
+            truth = _aligned_truth(hyp, normalise(page.gt.read_text(encoding="utf-8")).split())
+            counts = per[page.collection]
+            left = {k: list(v) for k, v in queued.items() if k[0] == rel}
+            for (p, li, text), h, t in zip(words, hyp, truth):
+                wrong = t != h
+                is_queued = text in left.get((rel, p, li), [])
+                if is_queued:
+                    left[(rel, p, li)].remove(text)
+                    truth_of[(rel, p, li, text)].append(t)
+                counts[0] += wrong
+                counts[1] += is_queued
+                counts[2] += wrong and is_queued
+                counts[3] += 1
+        for g in groups:
+            if g.occurrences[0].rel not in by_rel:
+                continue
+            collection = by_rel[g.occurrences[0].rel].collection
+            d = decisions[collection]
+            d[0] += 1
+            d[1] += len(g.members)
+            if len(g.members) > 1:
+                truths = {(t or "").lower().strip(".,;:'\"()") for o in g.occurrences
+                          for t in truth_of.get((o.rel, o.page, o.line, o.current), [None])}
+                pure = len(truths) == 1 and "" not in truths
+                d[2] += 1
+                d[3] += pure
+                series_rows.append(f"| {collection} | {' / '.join(g.members)} | {', '.join(sorted(truths)) or '?'} | "
+                                   f"{'one word' if pure else 'mixed'} |")
+    rows = ["| collection | output words | wrong | queued | recall (wrong words queued) | precision (queued words wrong) | "
+            "groups (decisions) | forms | series | series of one word |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for key in [c for c in COLLECTION_ORDER if c in per]:
+        wrong, queued_n, hit, words = per[key]
+        g, f, s, pure = decisions.get(key, [0, 0, 0, 0])
+        rows.append(f"| {key} | {words} | {wrong} | {queued_n} | {100 * hit / max(wrong, 1):.0f} % | "
+                    f"{100 * hit / max(queued_n, 1):.0f} % | {g} | {f} | {s} | {pure} |")
+    return rows, series_rows
+
+
+def speed(n_pages: int, decisions: int) -> list[str]:
+    """Start time and key-to-next latency on a folder of ``n_pages`` made with a fake engine (every
+    20th word flagged with a suggestion, as a corrector would leave it)."""
+    from fastapi.testclient import TestClient
+
+    from pipeline.model import Line, Page, Word
+    from pipeline.options import CorrectOptions, Options, PreprocessOptions
+    from pipeline.outputs import write_document
+    from pipeline.review.server import create_app
+    from pipeline.workspace import Outcome, open_workspace
+    from bench_recorrect import bln_pages
+
+    token = "bench-token-0123456789abcdef"
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="ocrfix-review-bench-") as tmp:
+        root = Path(tmp)
+        corrections = root / "corrections.yaml"
+        options = Options(preprocess=PreprocessOptions(mode="off"), workers=1,
+                          correct=CorrectOptions(corrections_file=corrections, dictionary_dir=root / "none"))
+        scan = root / "scan.png"
+        cv2.imwrite(str(scan), np.full((1200, 700), 255, np.uint8))
+        started = time.perf_counter()
+        with open_workspace(root / "out", exclusive=True) as ws:
+            for i, words in enumerate(bln_pages(n_pages)):
+                rel = f"page{i:06d}.png"
+                os.link(scan, root / rel)  # (the workspace records each input's file)
+                lines = [Line(words=[Word(text=t, confidence=90.0, bbox=(20 + 60 * k, 20 + 30 * r, 70 + 60 * k, 45 + 30 * r))
+                                     for k, t in enumerate(words[r * 10:(r + 1) * 10])], bbox=(20, 20 + 30 * r, 620, 45 + 30 * r))
+                         for r in range(len(words) // 10)]
+                raw = Document(source=rel, pages=[Page(source=rel, width=700, height=1200, lines=lines)])
+                flagged = [ln.model_copy(update={"words": [w.model_copy(update={"flagged": True, "p_wrong": 0.5, "suggestions": [w.text.lower()]})
+                                                           if (li * 10 + k) % 20 == 7 else w for k, w in enumerate(ln.words)]})
+                           for li, ln in enumerate(lines)]
+                corrected = raw.model_copy(update={"pages": [raw.pages[0].model_copy(update={"lines": flagged})]})
+                ws.mark_pending(rel, root / rel)
+                ws.store_ocr(rel, root / rel, "0", options.ocr_key(), "bench", raw, 0.0)
+                write_document(corrected, root / "out", Path(rel), options.output.formats)
+                ws.mark_done(rel, "bench", Outcome.of(corrected), 0.0)
+            ws.save_options(options)
+            ws.commit()
+        built = time.perf_counter() - started
+        started = time.perf_counter()
+        app = create_app(root / "out", corrections, token, reviewer="bench")
+        start_s = time.perf_counter() - started
+        latencies = []
+        with TestClient(app, base_url="http://127.0.0.1:8765") as client:
+            client.get(f"/?token={token}", follow_redirects=False)
+            client.headers["X-Ocrfix-Token"] = token
+            for _ in range(decisions):
+                group = client.get("/api/queue").json()["groups"][0]
+                started = time.perf_counter()
+                # a key: keep the first group as read (a rejected entry for all its occurrences), then the next group's page
+                client.post("/api/decide", json={"group": group["id"], "action": "keep"})
+                client.get("/")
+                latencies.append(time.perf_counter() - started)
+    latencies.sort()
+    p90 = latencies[min(len(latencies) - 1, int(0.9 * len(latencies)))]
+    rows += [f"Folder of {n_pages} pages made in {built:.0f} s (fake engine, workspace API).", "",
+             "| measure | seconds |", "|---|---:|",
+             f"| review start (queue read) | {start_s:.2f} |",
+             f"| key to next group, p50 of {len(latencies)} | {statistics.median(latencies):.2f} |",
+             f"| key to next group, p90 | {p90:.2f} |"]
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--collections", default="")
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--refresh", action="store_true", help="process the dev pages again")
+    parser.add_argument("--pages", type=int, default=1000, help="pages of the folder the speed is measured on (0: none)")
+    parser.add_argument("--decisions", type=int, default=20)
+    args = parser.parse_args()
+    pages = collection_pages(set(filter(None, args.collections.split(","))) or None, args.limit)
+    folders = process(pages, args.workers, args.refresh)
+    rows, series_rows = quality(pages, folders)
+    lines = ["The review queue on the dev pages processed end to end (`ocrfix process`, an empty corrections.yaml).", "", *rows,
+             "", "Every series the queue formed, with the ground-truth words of its occurrences:", "",
+             "| collection | members | ground truth | |", "|---|---|---|---|", *(series_rows or ["| — | — | — | |"])]
+    if args.pages:
+        lines += ["", *speed(args.pages, args.decisions)]
+    lines += ["", f"Command: `.venv/bin/python bench/bench_review.py --pages {args.pages}`"]
+    publish("\n".join(lines), "bench_review.md")
+
+
+if __name__ == "__main__":
+    main()
