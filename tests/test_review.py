@@ -186,6 +186,13 @@ def _queue(client) -> dict:
     return r.json()
 
 
+def _decide(client, **body):
+    """POST a decision and wait until its outputs are regenerated (the app does it in the background)."""
+    response = client.post("/api/decide", json=body)
+    client.app.state.session.wait()
+    return response
+
+
 def _group(client, form: str) -> dict:
     return next(g for g in _queue(client)["groups"] if g["form"] == form)
 
@@ -255,7 +262,7 @@ def test_reach_counts_every_occurrence_of_the_form_and_shows_unseen_lines_first(
 def test_a_decision_for_the_occurrences_shown_writes_one_word_entry_each_and_undo_takes_all_back(client, sample):
     out, corrections = sample
     group = _group(client, "chvisage")
-    r = client.post("/api/decide", json={"group": group["id"], "action": "suggestion", "index": 0, "text": "envisage",
+    r = _decide(client, **{"group": group["id"], "action": "suggestion", "index": 0, "text": "envisage",
                                          "scope": "shown"})
     assert r.status_code == 200, r.text
     entries = _entries(corrections)
@@ -306,6 +313,7 @@ def test_a_series_decision_writes_each_member_in_its_own_case_and_leaves_the_exc
     session = _session(series)
     group = next(g for g in session.groups() if len(g.members) == 3)
     step = session.decide(group.id, "ministry", exclude=frozenset({"luinistry"}))
+    session.wait()
     assert sorted((e.ocr, e.replacement, e.scope.kind) for e in _entries(corrections)) == [
         ("Linistry", "Ministry", "everywhere"), ("lninistry", "ministry", "everywhere")]
     assert (out / "c.txt").read_text() == "The Ministry of Defence\nthe ministry said\na luinistry note\n"
@@ -318,7 +326,7 @@ def test_a_series_decision_writes_each_member_in_its_own_case_and_leaves_the_exc
 
 def test_api_queue_lists_groups_with_crops_and_progress(client):
     q = _queue(client)
-    assert q["progress"] == {"decided": 0, "left": 3, "skipped": 0, "words_left": 5, "total": 3}
+    assert q["progress"] == {"decided": 0, "left": 3, "skipped": 0, "words_left": 5, "total": 3, "regenerating": 0}
     chv = q["groups"][0]
     assert chv["form"] == "chvisage" and chv["count"] == 3
     assert all(o["crop"] == f"/crop/{o['id']}.png" for o in chv["occurrences"])
@@ -327,7 +335,7 @@ def test_api_queue_lists_groups_with_crops_and_progress(client):
 def test_accepting_a_suggestion_for_all_writes_the_entry_and_regenerates_outputs(client, sample):
     out, corrections = sample
     chv = _group(client, "chvisage")
-    r = client.post("/api/decide", json={"group": chv["id"], "action": "suggestion", "index": 0})
+    r = _decide(client, **{"group": chv["id"], "action": "suggestion", "index": 0})
     assert r.status_code == 200, r.text
     assert sorted(r.json()["step"]["documents"]) == ["a.png", "sub/b.png"]
     [entry] = _entries(corrections)
@@ -346,7 +354,7 @@ def test_applying_to_one_occurrence_scopes_the_entry_to_that_word(client, sample
     out, corrections = sample
     chv = _group(client, "chvisage")
     one = chv["occurrences"][2]  # the one in sub/b.png
-    r = client.post("/api/decide", json={"group": chv["id"], "action": "correct", "text": "envisage",
+    r = _decide(client, **{"group": chv["id"], "action": "correct", "text": "envisage",
                                          "scope": "one", "occurrence": one["id"]})
     assert r.status_code == 200, r.text
     [entry] = _entries(corrections)
@@ -358,10 +366,10 @@ def test_applying_to_one_occurrence_scopes_the_entry_to_that_word(client, sample
 
 def test_typed_correction_and_keep(client, sample):
     out, corrections = sample
-    r = client.post("/api/decide", json={"group": _group(client, "Politicial")["id"], "action": "correct", "text": " Politico "})
+    r = _decide(client, **{"group": _group(client, "Politicial")["id"], "action": "correct", "text": " Politico "})
     assert r.status_code == 200, r.text
     assert "Politico matters" in (out / "sub" / "b.txt").read_text()
-    r = client.post("/api/decide", json={"group": _group(client, "Sulverb")["id"], "action": "keep"})
+    r = _decide(client, **{"group": _group(client, "Sulverb")["id"], "action": "keep"})
     assert r.status_code == 200, r.text
     by_ocr = {e.ocr: e for e in _entries(corrections)}
     assert by_ocr["Politicial"].replacement == "Politico"
@@ -383,7 +391,7 @@ def test_undo_removes_the_entry_and_restores_the_outputs(client, sample):
     out, corrections = sample
     before = (out / "a.txt").read_text()
     chv = _group(client, "chvisage")
-    client.post("/api/decide", json={"group": chv["id"], "action": "suggestion", "index": 1})
+    _decide(client, **{"group": chv["id"], "action": "suggestion", "index": 1})
     assert "chvisages" in (out / "a.txt").read_text()
     r = client.post("/api/undo")
     assert r.status_code == 200 and r.json()["step"]["form"] == "chvisage"
@@ -402,6 +410,7 @@ def test_changing_a_decision_updates_the_entry_and_undo_puts_the_old_one_back(sa
     [group] = [g for g in session.groups() if g.form == "chvisage"]
     assert [o.rel for o in group.occurrences] == ["sub/b.png"]  # a.png's are decided already
     step = session.decide(group.id, "envisage")
+    session.wait()
     assert step.saved[0].what == "updated" and step.rels == ["a.png"]
     [entry] = _entries(corrections)
     assert (entry.entry_id, entry.replacement, entry.approved_by) == (old.entry_id, "envisage", "Test Reviewer")
@@ -754,6 +763,7 @@ def test_a_decision_whose_outputs_cannot_be_regenerated_can_still_be_undone(samp
     monkeypatch.setattr(process, "correct_document", broken)
     monkeypatch.setattr(process, "correct_document_recorded", broken)
     step = session.decide(group.id, "envisage")
+    session.wait()  # (the outputs are regenerated in the background: its failures reach the step)
     assert sorted(f.rel for f in step.failed) == ["a.png", "sub/b.png"]
     assert "the dictionary is gone" in step.failed[0].error
     assert len(_entries(corrections)) == 1
@@ -771,6 +781,7 @@ def test_a_correction_typed_with_the_words_own_punctuation_is_not_doubled(sample
     group = next(g for g in session.groups() if g.form == "chvisage")
     occ = next(o for o in group.occurrences if o.text == "chvisage,")
     session.decide(group.id, "envisage,", occurrence_id=occ.id)
+    session.wait()
     [entry] = _entries(corrections)
     assert entry.replacement == "envisage"
     assert "envisage," in (out / "a.txt").read_text() and "envisage,," not in (out / "a.txt").read_text()
@@ -807,3 +818,33 @@ def test_undo_survives_a_restart_and_takes_back_every_entry_of_a_decision(sample
     assert _entries(corrections) == ()
     assert "chvisage" in (out / "a.txt").read_text()
     assert _session(sample).undo() is None  # nothing left to undo, after another restart too
+
+
+def test_a_decision_returns_before_its_outputs_are_regenerated_and_its_group_leaves_the_queue_at_once(sample, monkeypatch):
+    """The next group is shown without waiting: regeneration runs in the background, what the
+    decision decided is out of the queue meanwhile, and the progress says how many files are left."""
+    import threading
+
+    from pipeline.review import actions
+
+    out, corrections = sample
+    release = threading.Event()
+    real = actions.recorrect_outputs
+
+    def slow(*args, **kwargs):
+        assert release.wait(30), "the test never released the regeneration"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "recorrect_outputs", slow)
+    session = _session(sample)
+    chvisage = next(g for g in session.groups() if g.form == "chvisage")
+    step = session.decide(chvisage.id, "envisage")  # returns while the regeneration waits
+    assert step.saved and len(_entries(corrections)) == 1
+    assert "chvisage" not in [g.form for g in session.groups()]
+    assert session.progress()["regenerating"] == 2
+    assert "We chvisage no" in (out / "a.txt").read_text()  # not regenerated yet
+    release.set()
+    session.wait()
+    assert session.progress()["regenerating"] == 0
+    assert "We envisage no" in (out / "a.txt").read_text()
+    assert "chvisage" not in [g.form for g in session.groups()]

@@ -55,8 +55,9 @@ def server(tmp_path, monkeypatch):
 
     use_fake_corrector(monkeypatch)
     out, corrections = build_sample(tmp_path)
-    with _serving(create_app(out, corrections, TOKEN, reviewer="Browser Test")) as base:
-        yield base, out, corrections
+    app = create_app(out, corrections, TOKEN, reviewer="Browser Test")
+    with _serving(app) as base:
+        yield base, out, corrections, app.state.session
 
 
 @pytest.fixture
@@ -89,7 +90,7 @@ def _wait(condition, timeout: float = 10.0):
 
 
 def test_review_in_the_browser(server, page):
-    base, out, corrections = server
+    base, out, corrections, session = server
     before = (out / "a.txt").read_text()
     page.goto(f"{base}/?token={TOKEN}")
     # The token went into a cookie and out of the address bar.
@@ -112,6 +113,7 @@ def test_review_in_the_browser(server, page):
     page.wait_for_function("() => document.querySelector('#form') && document.querySelector('#form').textContent !== 'chvisage'")
     [entry] = _entries(corrections)
     assert (entry.ocr, entry.replacement, entry.scope.kind, entry.approved_by) == ("chvisage", "envisage", "everywhere", "Browser Test")
+    session.wait()  # (outputs are regenerated in the background)
     assert (out / "a.txt").read_text() == "We envisage no difficulty.\nThe Sulverb telegram envisage,\n"
     assert "1 decided" in page.locator("#progress-text").inner_text()
     assert "chvisage" in page.locator("#status").inner_text()  # "Last: ..." names the decision
@@ -133,6 +135,7 @@ def test_review_in_the_browser(server, page):
     page.wait_for_function("() => document.querySelector('.count').textContent === '×2'")
     [entry] = _entries(corrections)
     assert entry.scope.kind == "word" and entry.scope.documents == ("sub/b.png",)
+    session.wait()
     assert "They envisage it" in (out / "sub" / "b.txt").read_text()
     assert "We chvisage no" in (out / "a.txt").read_text()
 
@@ -150,7 +153,8 @@ def test_a_decision_that_reaches_unseen_words_asks_first(tmp_path, monkeypatch, 
 
     use_fake_corrector(monkeypatch)
     out, corrections = build_sample(tmp_path, REACH_SAMPLE)
-    with _serving(create_app(out, corrections, TOKEN, reviewer="Browser Test")) as base:
+    app = create_app(out, corrections, TOKEN, reviewer="Browser Test")
+    with _serving(app) as base:
         page.goto(f"{base}/?token={TOKEN}")
         page.goto(f"{base}/?group={group_id('Sulverb')}")
         assert page.locator("#form").inner_text() == "Sulverb" and page.locator(".count").inner_text() == "×1"
@@ -178,6 +182,7 @@ def test_a_decision_that_reaches_unseen_words_asks_first(tmp_path, monkeypatch, 
             page.keyboard.press("Enter")  # the default: all of them
         [entry] = _entries(corrections)
         assert (entry.ocr, entry.replacement, entry.scope.kind) == ("Sulverb", "Silverb", "everywhere")
+        app.state.session.wait()
         assert (out / "a.txt").read_text().count("Silverb") == 2 and "Silverb here" in (out / "sub" / "b.txt").read_text()
 
         with page.expect_navigation():  # (the page reloads after the undo: wait for it before going on)
@@ -189,6 +194,7 @@ def test_a_decision_that_reaches_unseen_words_asks_first(tmp_path, monkeypatch, 
             page.keyboard.press("o")  # only the one shown
         [entry] = _entries(corrections)
         assert entry.scope.kind == "word" and entry.scope.documents == ("a.png",)
+        app.state.session.wait()
         text = (out / "a.txt").read_text()
         assert "The Silverb telegram" in text and "Sulverb again" in text
         assert "Sulverb here" in (out / "sub" / "b.txt").read_text()
@@ -201,14 +207,17 @@ def test_undo_after_a_restart_of_the_review(tmp_path, monkeypatch, page):
     use_fake_corrector(monkeypatch)
     out, corrections = build_sample(tmp_path)
     before = (out / "a.txt").read_text()
-    with _serving(create_app(out, corrections, TOKEN, reviewer="Browser Test")) as base:
+    app = create_app(out, corrections, TOKEN, reviewer="Browser Test")
+    with _serving(app) as base:
         page.goto(f"{base}/?token={TOKEN}")
         with page.expect_navigation():
             page.keyboard.press("1")
         [entry] = _entries(corrections)
+        app.state.session.wait()
         assert entry.replacement == "envisage" and "envisage" in (out / "a.txt").read_text()
 
-    with _serving(create_app(out, corrections, TOKEN, reviewer="Browser Test")) as base:
+    app = create_app(out, corrections, TOKEN, reviewer="Browser Test")
+    with _serving(app) as base:
         page.goto(f"{base}/?token={TOKEN}")
         assert "1 decided" in page.locator("#progress-text").inner_text()
         assert "'chvisage' -> 'envisage'" in page.locator("#status").inner_text()
@@ -227,7 +236,8 @@ def test_a_series_decision_with_one_member_excluded(tmp_path, monkeypatch, page)
     for form, suggestions in SERIES_FLAGS.items():
         monkeypatch.setitem(FLAGS, form, suggestions)
     out, corrections = build_sample(tmp_path, SERIES)
-    with _serving(create_app(out, corrections, TOKEN, reviewer="Browser Test")) as base:
+    app = create_app(out, corrections, TOKEN, reviewer="Browser Test")
+    with _serving(app) as base:
         page.goto(f"{base}/?token={TOKEN}")
         assert page.locator(".member").all_inner_texts() == ["Linistry", "lninistry", "luinistry"]
         assert page.locator(".count").inner_text() == "×3"
@@ -242,6 +252,7 @@ def test_a_series_decision_with_one_member_excluded(tmp_path, monkeypatch, page)
         with page.expect_navigation():
             page.keyboard.press("1")
         assert sorted((e.ocr, e.replacement) for e in _entries(corrections)) == [("Linistry", "Ministry"), ("lninistry", "ministry")]
+        app.state.session.wait()
         assert (out / "c.txt").read_text() == "The Ministry of Defence\nthe ministry said\na luinistry note\n"
         # The excluded variant is next, on its own.
         assert page.locator("#form").inner_text() == "luinistry" and page.locator(".member").count() == 0

@@ -91,3 +91,8 @@ def _serve(session, host: str, port: int, open_browser: bool) -> None:
         server.run(sockets=[sock])
     finally:
         sock.close()
+        # The outputs of the last decisions are regenerated in the background: finish them.
+        pending = session.progress()["regenerating"]
+        if pending:
+            typer.echo(f"Regenerating the outputs of the last decisions ({pending} files) ...", err=True)
+        session.wait()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -118,8 +119,12 @@ class ReviewSession:
         reviewer: str,
         threshold: float = DEFAULT_THRESHOLD,
         documents: str | None = None,
+        background: bool = True,
     ):
         self.out_dir = Path(out_dir)
+        # Regenerate a decision's outputs in a background thread (the next group is shown at once)
+        # or before the decision returns.
+        self.background = background
         self.reviewer = reviewer
         self.threshold = threshold
         # "All occurrences" means everywhere, or the documents matching this glob.
@@ -128,6 +133,14 @@ class ReviewSession:
         except ValueError as e:
             raise UsageError(f"--documents: {e}") from e
         self._lock = threading.RLock()
+        self._idle = threading.Condition(self._lock)
+        # Decisions whose outputs are being regenerated: (step, files) in order, one thread at work.
+        self._jobs: deque[tuple[Step, list[str], frozenset[str], frozenset[str]]] = deque()
+        self._worker: threading.Thread | None = None
+        # What those decisions decided, kept out of the queue until their files are read again:
+        # forms decided for all occurrences, and occurrences decided one by one.
+        self._hidden_forms: Counter[str] = Counter()
+        self._hidden_words: Counter[str] = Counter()
         self._lexicon = None  # the dictionaries' word counts, loaded for the first reach
         self._scans: dict[str, FileScan] = {}
         self._skipped: list[str] = []
@@ -143,16 +156,18 @@ class ReviewSession:
 
     # -- the queue ----------------------------------------------------------------------------
     def refresh(self, rels: list[str] | None = None) -> None:
-        """Read the queue again (for some inputs, or all)."""
+        """Read the queue again (for some inputs, or all); the queue is read meanwhile as it was."""
         corrections = load_corrections(self.corrections_file)
-        with self._lock, open_workspace(self.out_dir, create=False) as ws:
-            for rel in self.rels if rels is None else rels:
-                self._scans[rel] = scan_file(ws, rel, self.options, corrections, self.threshold)
+        with open_workspace(self.out_dir, create=False) as ws:
+            scans = {rel: scan_file(ws, rel, self.options, corrections, self.threshold) for rel in (self.rels if rels is None else rels)}
+        with self._lock:
+            self._scans.update(scans)
 
     def groups(self) -> list[Group]:
         """The queue, most useful decision first; skipped groups at the end, in the order skipped."""
         with self._lock:
-            groups = group_occurrences(o for scan in self._scans.values() for o in scan.occurrences)
+            groups = group_occurrences(o for scan in self._scans.values() for o in scan.occurrences
+                                       if o.form not in self._hidden_forms and o.id not in self._hidden_words)
         skipped = {form: i for i, form in enumerate(self._skipped)}
         return sorted(groups, key=lambda g: skipped.get(g.form, -1))
 
@@ -170,12 +185,15 @@ class ReviewSession:
     def progress(self) -> dict[str, int]:
         groups = self.groups()
         skipped = sum(g.form in self._skipped for g in groups)
+        with self._lock:
+            regenerating = sum(len(rels) for _, rels, _, _ in self._jobs)
         return {
             "decided": self.decided,
             "left": len(groups),
             "skipped": skipped,
             "words_left": sum(g.count for g in groups),
             "total": self.decided + len(groups),
+            "regenerating": regenerating,
         }
 
     def _documents_with(self, forms: list[str]) -> list[str]:
@@ -279,7 +297,7 @@ class ReviewSession:
                     ws.push_review_step(step.to_json())
             if group.form in self._skipped:
                 self._skipped.remove(group.form)
-            step.failed = self._apply(rels)
+            self._regenerate(step, rels, frozenset() if words else frozenset(members), frozenset(o.id for o in words))
             return step
 
     def _save_entries(self, step: Step, main_form: str, replacement: str | None, places: list[tuple[str, Scope, str]],
@@ -315,7 +333,10 @@ class ReviewSession:
             return step
 
     def undo(self) -> Step | None:
-        """Take back the last step: remove (or restore) the entries it wrote and regenerate the outputs."""
+        """Take back the last step: remove (or restore) the entries it wrote and regenerate the
+        outputs (after the regenerations under way, and before it returns: the group is back in the
+        queue when it does)."""
+        self.wait()
         with self._lock:
             if not self.undo_stack:
                 return None
@@ -336,6 +357,47 @@ class ReviewSession:
             step.failed = self._apply(step.rels)
             self.decided -= 1
             return step
+
+    # -- regenerating outputs ----------------------------------------------------------------------
+    def _regenerate(self, step: Step, rels: list[str], forms: frozenset[str], words: frozenset[str]) -> None:
+        """Regenerate a decision's files: in the background thread (what it decided is kept out of
+        the queue meanwhile), or now."""
+        if not self.background:
+            step.failed = self._apply(rels)
+            return
+        with self._lock:
+            self._hidden_forms.update(forms)
+            self._hidden_words.update(words)
+            self._jobs.append((step, rels, forms, words))
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._work, name="ocrfix-review-regenerate", daemon=True)
+                self._worker.start()
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                if not self._jobs:
+                    self._worker = None
+                    self._idle.notify_all()
+                    return
+                step, rels, forms, words = self._jobs[0]
+            try:
+                failed = self._apply(rels)
+            except Exception as e:  # noqa: BLE001 (a failure is the step's to report, not the thread's end)
+                failed = [FileResult(rel, "failed", error=f"{type(e).__name__}: {e}") for rel in rels]
+            with self._lock:
+                step.failed.extend(failed)
+                self._hidden_forms.subtract(forms)
+                self._hidden_words.subtract(words)
+                self._hidden_forms += Counter()  # (drops the forms no longer hidden)
+                self._hidden_words += Counter()
+                self._jobs.popleft()
+
+    def wait(self) -> None:
+        """Return once every decision's outputs are regenerated."""
+        with self._idle:
+            while self._jobs:
+                self._idle.wait()
 
     def _apply(self, rels: list[str]) -> list[FileResult]:
         """Regenerate the outputs of ``rels`` from cached OCR and read their part of the queue again."""

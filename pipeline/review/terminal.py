@@ -125,9 +125,19 @@ def _how_far(stream: TextIO, console: Console, session: ReviewSession, group: Gr
 
 
 def run_terminal_review(session: ReviewSession, *, input: TextIO | None = None, console: Console | None = None) -> TerminalResult:
-    """Go through the queue until it is empty, the input ends, or the person quits (q)."""
+    """Go through the queue until it is empty, the input ends, or the person quits (q); return once
+    every decision's outputs are regenerated."""
     stream = input if input is not None else sys.stdin
     console = console or Console(highlight=False)
+    try:
+        return _review(session, stream, console)
+    finally:
+        if session.progress()["regenerating"]:
+            console.print("[dim]Regenerating the last decisions' outputs ...[/]")
+        session.wait()
+
+
+def _review(session: ReviewSession, stream: TextIO, console: Console) -> TerminalResult:
     scope_one = False
     selected = 0
     current: str | None = None
