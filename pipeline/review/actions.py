@@ -142,6 +142,7 @@ class ReviewSession:
         self._hidden_forms: Counter[str] = Counter()
         self._hidden_words: Counter[str] = Counter()
         self._lexicon = None  # the dictionaries' word counts, loaded for the first reach
+        self._grouped: list[Group] | None = None  # the queue as last grouped (None: group it again)
         self._scans: dict[str, FileScan] = {}
         self._skipped: list[str] = []
         with open_workspace(self.out_dir, create=False) as ws:
@@ -162,14 +163,22 @@ class ReviewSession:
             scans = {rel: scan_file(ws, rel, self.options, corrections, self.threshold) for rel in (self.rels if rels is None else rels)}
         with self._lock:
             self._scans.update(scans)
+            self._changed()
+
+    def _changed(self) -> None:
+        """The queue's inputs changed (scans, skips, what is hidden): group it again when asked."""
+        self._grouped = None
 
     def groups(self) -> list[Group]:
-        """The queue, most useful decision first; skipped groups at the end, in the order skipped."""
+        """The queue, most useful decision first; skipped groups at the end, in the order skipped.
+        Grouped once per change of the queue (each page of the app asks for it more than once)."""
         with self._lock:
-            groups = group_occurrences(o for scan in self._scans.values() for o in scan.occurrences
-                                       if o.form not in self._hidden_forms and o.id not in self._hidden_words)
-        skipped = {form: i for i, form in enumerate(self._skipped)}
-        return sorted(groups, key=lambda g: skipped.get(g.form, -1))
+            if self._grouped is None:
+                groups = group_occurrences(o for scan in self._scans.values() for o in scan.occurrences
+                                           if o.form not in self._hidden_forms and o.id not in self._hidden_words)
+                skipped = {form: i for i, form in enumerate(self._skipped)}
+                self._grouped = sorted(groups, key=lambda g: skipped.get(g.form, -1))
+            return list(self._grouped)
 
     def group(self, group_id: str) -> Group | None:
         return next((g for g in self.groups() if g.id == group_id), None)
@@ -297,6 +306,7 @@ class ReviewSession:
                     ws.push_review_step(step.to_json())
             if group.form in self._skipped:
                 self._skipped.remove(group.form)
+                self._changed()
             self._regenerate(step, rels, frozenset() if words else frozenset(members), frozenset(o.id for o in words))
             return step
 
@@ -328,6 +338,7 @@ class ReviewSession:
             if group.form in self._skipped:
                 self._skipped.remove(group.form)
             self._skipped.append(group.form)
+            self._changed()
             step = Step("skip", group.form)
             self.undo_stack.append(step)
             return step
@@ -344,6 +355,7 @@ class ReviewSession:
             if step.kind == "skip":
                 if step.form in self._skipped:
                     self._skipped.remove(step.form)
+                    self._changed()
                 return step
             # (a decision of an earlier session may have been edited away by hand since)
             present = load_corrections(self.corrections_file)
@@ -368,6 +380,7 @@ class ReviewSession:
         with self._lock:
             self._hidden_forms.update(forms)
             self._hidden_words.update(words)
+            self._changed()
             self._jobs.append((step, rels, forms, words))
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._work, name="ocrfix-review-regenerate", daemon=True)
@@ -391,6 +404,7 @@ class ReviewSession:
                 self._hidden_words.subtract(words)
                 self._hidden_forms += Counter()  # (drops the forms no longer hidden)
                 self._hidden_words += Counter()
+                self._changed()
                 self._jobs.popleft()
 
     def wait(self) -> None:
