@@ -127,13 +127,16 @@ def quality(pages: list[CollectionPage], folders: dict[str, Path]) -> tuple[list
 
 
 def speed(n_pages: int, decisions: int) -> list[str]:
-    """Start time and key-to-next latency on a folder of ``n_pages`` made with a fake engine (every
-    20th word flagged with a suggestion, as a corrector would leave it)."""
+    """Start time and key-to-next latency (``decisions`` of them; 0: the start only) on a folder of
+    ``n_pages`` made with a fake engine (every 20th word flagged with a suggestion, as a corrector
+    would leave it; each file's queue stored with it, as a correction stores it)."""
     from fastapi.testclient import TestClient
 
     from pipeline.model import Line, Page, Word
     from pipeline.options import CorrectOptions, Options, PreprocessOptions
     from pipeline.outputs import write_document
+    from pipeline.corrections import Corrections
+    from pipeline.review.queue import file_queue
     from pipeline.review.server import create_app
     from pipeline.workspace import Outcome, open_workspace
     from bench_recorrect import bln_pages
@@ -145,6 +148,9 @@ def speed(n_pages: int, decisions: int) -> list[str]:
         corrections = root / "corrections.yaml"
         options = Options(preprocess=PreprocessOptions(mode="off"), workers=1,
                           correct=CorrectOptions(corrections_file=corrections, dictionary_dir=root / "none"))
+        from pipeline.batch import correction_key as key_of
+
+        correction_key = key_of(options, Corrections())
         scan = root / "scan.png"
         cv2.imwrite(str(scan), np.full((1200, 700), 255, np.uint8))
         started = time.perf_counter()
@@ -163,14 +169,15 @@ def speed(n_pages: int, decisions: int) -> list[str]:
                 ws.mark_pending(rel, root / rel)
                 ws.store_ocr(rel, root / rel, "0", options.ocr_key(), "bench", raw, 0.0)
                 write_document(corrected, root / "out", Path(rel), options.output.formats)
-                ws.mark_done(rel, "bench", Outcome.of(corrected), 0.0)
+                queue = file_queue(rel, str(root / rel), raw, corrected, Corrections()).to_blob()
+                ws.mark_done(rel, correction_key, Outcome.of(corrected, queue), 0.0)
             ws.save_options(options)
             ws.commit()
         built = time.perf_counter() - started
         started = time.perf_counter()
         app = create_app(root / "out", corrections, token, reviewer="bench")
         start_s = time.perf_counter() - started
-        latencies = []
+        latencies = [0.0] if not decisions else []
         with TestClient(app, base_url="http://127.0.0.1:8765") as client:
             client.get(f"/?token={token}", follow_redirects=False)
             client.headers["X-Ocrfix-Token"] = token
@@ -199,6 +206,7 @@ def main() -> None:
     parser.add_argument("--refresh", action="store_true", help="process the dev pages again")
     parser.add_argument("--pages", type=int, default=1000, help="pages of the folder the speed is measured on (0: none)")
     parser.add_argument("--decisions", type=int, default=20)
+    parser.add_argument("--start-pages", type=int, default=10000, help="pages of the folder the start time alone is measured on (0: none)")
     args = parser.parse_args()
     pages = collection_pages(set(filter(None, args.collections.split(","))) or None, args.limit)
     folders = process(pages, args.workers, args.refresh)
@@ -208,7 +216,10 @@ def main() -> None:
              "| collection | members | ground truth | |", "|---|---|---|---|", *(series_rows or ["| — | — | — | |"])]
     if args.pages:
         lines += ["", *speed(args.pages, args.decisions)]
-    lines += ["", f"Command: `.venv/bin/python bench/bench_review.py --pages {args.pages}`"]
+    if args.start_pages:
+        start = speed(args.start_pages, 0)
+        lines += ["", start[0], "", *[row for row in start[1:] if "review start" in row or row.startswith("|---") or row.startswith("| measure")]]
+    lines += ["", f"Command: `.venv/bin/python bench/bench_review.py --pages {args.pages} --start-pages {args.start_pages}`"]
     publish("\n".join(lines), "bench_review.md")
 
 

@@ -62,7 +62,9 @@ def correct_and_write(raw: Document, rel: str, input_path: Path | None, options:
     written = unless_text is None or text_hash != unless_text
     # Everything the record needs is made before the outputs are written: between the writing and
     # the record a stop costs the file its completion (it is corrected again), so that stays short.
-    outcome = Outcome.of(doc)
+    from .review.queue import file_queue
+
+    outcome = Outcome.of(doc, file_queue(rel, str(input_path or ""), raw, doc, corrections).to_blob())
     notes = tuple(f"page {p.index + 1}: {s.reason}" for p in doc.pages for s in p.steps if s.name == "input")
     blob = None if deps is None else deps.to_blob()
     if written:

@@ -75,6 +75,9 @@ CREATE TABLE IF NOT EXISTS forms (rel TEXT PRIMARY KEY, forms BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS dependencies (rel TEXT PRIMARY KEY, record BLOB NOT NULL);
 -- Review decisions that undo can take back (review.actions.Step as JSON), oldest first: undo
 -- survives a restart of the review.
+-- Each done file's review queue (review.queue.FileScan.to_blob), written with its outputs: review
+-- reads the queue from here instead of working it out from every file's read and outputs.
+CREATE TABLE IF NOT EXISTS queue (rel TEXT PRIMARY KEY, scan BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS review_undo (seq INTEGER PRIMARY KEY AUTOINCREMENT, step TEXT NOT NULL);
 """
 
@@ -117,10 +120,13 @@ class Outcome:
 
     changes: int
     flags: tuple[tuple[int, int, int, str, float | None, str], ...]
+    # the file's review queue (``FileScan.to_blob``; None: review works it out itself)
+    queue: bytes | None = None
 
     @classmethod
-    def of(cls, corrected: Document) -> Outcome:
+    def of(cls, corrected: Document, queue: bytes | None = None) -> Outcome:
         return cls(
+            queue=queue,
             # Rejected overrides record the kept word as a change with original == new.
             changes=sum(c.original != c.new for p in corrected.pages for c in p.changes),
             flags=tuple(
@@ -305,6 +311,7 @@ class Workspace:
         """A file's outputs are about to be rewritten: its correction and its record of
         dependencies no longer describe them (``mark_done`` sets both again)."""
         self.db.execute("DELETE FROM dependencies WHERE rel=?", (rel,))
+        self.db.execute("DELETE FROM queue WHERE rel=?", (rel,))
         self.db.execute("UPDATE files SET correction_key=NULL WHERE rel=?", (rel,))
 
     def confirm(self, rel: str, correction_key: str) -> None:
@@ -319,6 +326,10 @@ class Workspace:
             self.db.execute("DELETE FROM dependencies WHERE rel=?", (rel,))
         else:
             self.db.execute("INSERT OR REPLACE INTO dependencies VALUES (?, ?)", (rel, dependencies))
+        if outcome.queue is None:
+            self.db.execute("DELETE FROM queue WHERE rel=?", (rel,))
+        else:
+            self.db.execute("INSERT OR REPLACE INTO queue VALUES (?, ?)", (rel, outcome.queue))
         self.db.execute("DELETE FROM flags WHERE rel=?", (rel,))
         self.db.executemany("INSERT OR REPLACE INTO flags VALUES (?, ?, ?, ?, ?, ?, ?)",
                             [(rel, *flag) for flag in outcome.flags])
@@ -329,6 +340,7 @@ class Workspace:
         )
 
     def mark_failed(self, rel: str, error: str) -> None:
+        self.db.execute("DELETE FROM queue WHERE rel=?", (rel,))
         self.db.execute(
             "UPDATE files SET state='failed', error=?, correction_key=NULL, updated_at=? WHERE rel=?",
             (error, time.time(), rel),
@@ -365,6 +377,10 @@ class Workspace:
 
     def commit(self) -> None:
         self.db.commit()
+
+    def queues(self) -> dict[str, bytes]:
+        """Every done file's stored review queue (``FileScan.from_blob`` reads one)."""
+        return dict(self.db.execute("SELECT rel, scan FROM queue").fetchall())
 
     # -- review decisions that can be undone (oldest first) --------------------------------------
     def review_steps(self) -> list[str]:

@@ -848,3 +848,52 @@ def test_a_decision_returns_before_its_outputs_are_regenerated_and_its_group_lea
     assert session.progress()["regenerating"] == 0
     assert "We envisage no" in (out / "a.txt").read_text()
     assert "chvisage" not in [g.form for g in session.groups()]
+
+
+def test_the_queue_is_read_from_the_workspace_as_the_correction_stored_it(tmp_path, monkeypatch):
+    """A folder processed by the batch (fake engine, the real corrector) stores each file's queue
+    with its outputs; review reads it from there, and it is what working it out again gives, before
+    and after a decision."""
+    from conftest import FakeEngine
+    from pipeline.batch import run_batch
+    from pipeline.options import CorrectOptions, Options
+    from pipeline.review import queue as queue_module
+    from pipeline.review.actions import ReviewSession
+    from pipeline.workspace import open_workspace
+
+    read = [[("The", 95), ("Goverment", 40), ("wishes", 95), ("tbe", 30), ("Sulverb", 35)],
+            [("that", 95), ("Linistry", 30), ("of", 96), ("chvisage", 20), ("Minister", 94)]]
+    images = []
+    for name in ("a.png", "b.png"):
+        images.append((tmp_path / name, Path(name)))
+        cv2.imwrite(str(tmp_path / name), np.full((100, 400), 255, np.uint8))
+    corrections = tmp_path / "corrections.yaml"
+    options = Options(workers=1, correct=CorrectOptions(corrections_file=corrections))
+    run_batch(images, tmp_path / "out", options, load_corrections(corrections), engine=FakeEngine([read]))
+    with open_workspace(tmp_path / "out", create=False) as ws:
+        assert set(ws.queues()) == {"a.png", "b.png"}
+
+    def queue(session):
+        return [(g.id, [(o.rel, o.line, o.word, o.current, o.suggestions, o.p_wrong) for o in g.occurrences]) for g in session.groups()]
+
+    worked_out = []
+    real_scan = queue_module.scan_file
+
+    def counting_scan(*args, **kwargs):
+        worked_out.append(args[1])
+        return real_scan(*args, **kwargs)
+
+    monkeypatch.setattr("pipeline.review.actions.scan_file", counting_scan)
+    stored = ReviewSession(tmp_path / "out", reviewer="t")
+    assert worked_out == []  # every file's queue came from the workspace
+    again = ReviewSession(tmp_path / "out", reviewer="t", threshold=queue_module.DEFAULT_THRESHOLD + 0.001)
+    assert sorted(worked_out) == ["a.png", "b.png"]
+    assert queue(stored) and queue(stored) == queue(again)
+    group = stored.groups()[0]
+    stored.decide(group.id, None)
+    stored.wait()
+    worked_out.clear()
+    fresh = ReviewSession(tmp_path / "out", reviewer="t")
+    assert worked_out == []  # the decision's regeneration stored the new queues
+    assert group.form not in [g.form for g in fresh.groups()]
+    assert queue(fresh) == queue(stored)

@@ -15,9 +15,11 @@ and its corrected document, :func:`group_occurrences` orders the groups.
 from __future__ import annotations
 
 import hashlib
+import json
+import zlib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
@@ -35,6 +37,7 @@ __all__ = [
     "Group",
     "FileScan",
     "scan_file",
+    "file_queue",
     "group_occurrences",
     "alternative_readings",
     "group_id",
@@ -176,6 +179,27 @@ class FileScan:
     occurrences: list[Occurrence]
     forms: Counter[str]
 
+    def to_blob(self) -> bytes:
+        """As the workspace keeps it (compressed JSON)."""
+        rows = [[getattr(o, f) for f in _OCCURRENCE_FIELDS] for o in self.occurrences]
+        return zlib.compress(json.dumps({"occurrences": rows, "forms": self.forms}, ensure_ascii=False,
+                                        separators=(",", ":")).encode("utf-8"), 6)
+
+    @classmethod
+    def from_blob(cls, rel: str, blob: bytes) -> FileScan:
+        data = json.loads(zlib.decompress(blob))
+        occurrences = []
+        for row in data["occurrences"]:
+            values = dict(zip(_OCCURRENCE_FIELDS, row))
+            values["suggestions"] = tuple(values["suggestions"])
+            for box in ("bbox", "line_bbox"):
+                values[box] = None if values[box] is None else tuple(values[box])
+            occurrences.append(Occurrence(**values))
+        return cls(rel, occurrences, Counter(data["forms"]))
+
+
+_OCCURRENCE_FIELDS = tuple(f.name for f in fields(Occurrence))
+
 
 def group_id(form: str) -> str:
     return "g" + hashlib.sha1(form.encode("utf-8")).hexdigest()[:12]
@@ -302,23 +326,31 @@ def _corrected_document(ws: Workspace, rel: str, raw: Document, options: Options
     return correct_document(raw, options.correct, corrections)
 
 
+def file_queue(rel: str, input_path: str, raw: Document, corrected: Document, corrections: Corrections,
+               threshold: float = DEFAULT_THRESHOLD) -> FileScan:
+    """The queued words of one corrected document (its read, and its correction with
+    ``corrections``). The correction stores it in the workspace (``FileScan.to_blob``) beside the
+    outputs, so that review reads the queue instead of working it out again."""
+    occurrences: list[Occurrence] = []
+    forms: Counter[str] = Counter()
+    by_index = {p.index: p for p in corrected.pages}
+    for page in raw.pages:
+        found, page_forms = _page_occurrences(rel, input_path, page, by_index.get(page.index), corrections, threshold)
+        occurrences += found
+        forms.update(page_forms)
+    return FileScan(rel, occurrences, forms)
+
+
 def scan_file(ws: Workspace, rel: str, options: Options, corrections: Corrections, threshold: float = DEFAULT_THRESHOLD) -> FileScan:
-    """The queued words of one processed input (none when it has no cached OCR)."""
+    """The queued words of one processed input worked out from its cached read and its outputs (none
+    when it has no cached read): where the workspace has no queue stored for the file as it is."""
     record = ws.record(rel)
     if record is None or not record.has_ocr or record.state != "done":
         return FileScan(rel, [], Counter())
     raw = ws.raw_ocr(rel)
     if raw is None:
         raise WorkspaceError(f"{rel}: the cached OCR is missing", path=ws.dir)
-    corrected = _corrected_document(ws, rel, raw, options, corrections)
-    occurrences: list[Occurrence] = []
-    forms: Counter[str] = Counter()
-    by_index = {p.index: p for p in corrected.pages}
-    for page in raw.pages:
-        found, page_forms = _page_occurrences(rel, record.path, page, by_index.get(page.index), corrections, threshold)
-        occurrences += found
-        forms.update(page_forms)
-    return FileScan(rel, occurrences, forms)
+    return file_queue(rel, record.path, raw, _corrected_document(ws, rel, raw, options, corrections), corrections, threshold)
 
 
 def group_occurrences(occurrences: Iterable[Occurrence]) -> list[Group]:
