@@ -64,7 +64,8 @@ def correct_and_write(raw: Document, rel: str, input_path: Path | None, options:
     # the record a stop costs the file its completion (it is corrected again), so that stays short.
     from .review.queue import file_queue
 
-    outcome = Outcome.of(doc, file_queue(rel, str(input_path or ""), raw, doc, corrections).to_blob())
+    queue = file_queue(rel, str(input_path or ""), raw, doc, corrections)
+    outcome = Outcome.of(doc, queue.to_blob(), dict(queue.forms))
     notes = tuple(f"page {p.index + 1}: {s.reason}" for p in doc.pages for s in p.steps if s.name == "input")
     blob = None if deps is None else deps.to_blob()
     if written:

@@ -75,9 +75,12 @@ CREATE TABLE IF NOT EXISTS forms (rel TEXT PRIMARY KEY, forms BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS dependencies (rel TEXT PRIMARY KEY, record BLOB NOT NULL);
 -- Review decisions that undo can take back (review.actions.Step as JSON), oldest first: undo
 -- survives a restart of the review.
--- Each done file's review queue (review.queue.FileScan.to_blob), written with its outputs: review
--- reads the queue from here instead of working it out from every file's read and outputs.
-CREATE TABLE IF NOT EXISTS queue (rel TEXT PRIMARY KEY, scan BLOB NOT NULL);
+-- Each done file's review queue (review.queue.FileScan.to_blob), written with its outputs, and how
+-- often the file has each OCR form: review reads the queue from here (instead of working it out from
+-- every file's read and outputs) and asks which files a decision for all occurrences reaches.
+CREATE TABLE IF NOT EXISTS review_queue (rel TEXT PRIMARY KEY, scan BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS review_forms (form TEXT NOT NULL, rel TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (form, rel));
+CREATE INDEX IF NOT EXISTS review_forms_by_rel ON review_forms (rel);
 CREATE TABLE IF NOT EXISTS review_undo (seq INTEGER PRIMARY KEY AUTOINCREMENT, step TEXT NOT NULL);
 """
 
@@ -120,13 +123,16 @@ class Outcome:
 
     changes: int
     flags: tuple[tuple[int, int, int, str, float | None, str], ...]
-    # the file's review queue (``FileScan.to_blob``; None: review works it out itself)
+    # the file's review queue (``FileScan.to_blob``; None: review works it out itself) and its OCR
+    # forms with their counts
     queue: bytes | None = None
+    forms: tuple[tuple[str, int], ...] = ()
 
     @classmethod
-    def of(cls, corrected: Document, queue: bytes | None = None) -> Outcome:
+    def of(cls, corrected: Document, queue: bytes | None = None, forms: dict[str, int] | None = None) -> Outcome:
         return cls(
             queue=queue,
+            forms=tuple((forms or {}).items()),
             # Rejected overrides record the kept word as a change with original == new.
             changes=sum(c.original != c.new for p in corrected.pages for c in p.changes),
             flags=tuple(
@@ -311,7 +317,7 @@ class Workspace:
         """A file's outputs are about to be rewritten: its correction and its record of
         dependencies no longer describe them (``mark_done`` sets both again)."""
         self.db.execute("DELETE FROM dependencies WHERE rel=?", (rel,))
-        self.db.execute("DELETE FROM queue WHERE rel=?", (rel,))
+        self._forget_queue(rel)
         self.db.execute("UPDATE files SET correction_key=NULL WHERE rel=?", (rel,))
 
     def confirm(self, rel: str, correction_key: str) -> None:
@@ -326,10 +332,10 @@ class Workspace:
             self.db.execute("DELETE FROM dependencies WHERE rel=?", (rel,))
         else:
             self.db.execute("INSERT OR REPLACE INTO dependencies VALUES (?, ?)", (rel, dependencies))
-        if outcome.queue is None:
-            self.db.execute("DELETE FROM queue WHERE rel=?", (rel,))
-        else:
-            self.db.execute("INSERT OR REPLACE INTO queue VALUES (?, ?)", (rel, outcome.queue))
+        self._forget_queue(rel)
+        if outcome.queue is not None:
+            self.db.execute("INSERT INTO review_queue VALUES (?, ?)", (rel, outcome.queue))
+            self.db.executemany("INSERT INTO review_forms VALUES (?, ?, ?)", [(form, rel, n) for form, n in outcome.forms])
         self.db.execute("DELETE FROM flags WHERE rel=?", (rel,))
         self.db.executemany("INSERT OR REPLACE INTO flags VALUES (?, ?, ?, ?, ?, ?, ?)",
                             [(rel, *flag) for flag in outcome.flags])
@@ -339,8 +345,12 @@ class Workspace:
             (correction_key, seconds, outcome.changes, len(outcome.flags), time.time(), rel),
         )
 
+    def _forget_queue(self, rel: str) -> None:
+        self.db.execute("DELETE FROM review_queue WHERE rel=?", (rel,))
+        self.db.execute("DELETE FROM review_forms WHERE rel=?", (rel,))
+
     def mark_failed(self, rel: str, error: str) -> None:
-        self.db.execute("DELETE FROM queue WHERE rel=?", (rel,))
+        self._forget_queue(rel)
         self.db.execute(
             "UPDATE files SET state='failed', error=?, correction_key=NULL, updated_at=? WHERE rel=?",
             (error, time.time(), rel),
@@ -380,7 +390,17 @@ class Workspace:
 
     def queues(self) -> dict[str, bytes]:
         """Every done file's stored review queue (``FileScan.from_blob`` reads one)."""
-        return dict(self.db.execute("SELECT rel, scan FROM queue").fetchall())
+        return dict(self.db.execute("SELECT rel, scan FROM review_queue").fetchall())
+
+    def form_counts(self, forms: list[str]) -> dict[str, dict[str, int]]:
+        """For files with a stored queue: rel -> {form: occurrences} of those of ``forms`` it has."""
+        out: dict[str, dict[str, int]] = {}
+        for i in range(0, len(forms), 500):  # (SQLite's limit on parameters)
+            chunk = forms[i:i + 500]
+            rows = self.db.execute(f"SELECT rel, form, count FROM review_forms WHERE form IN ({','.join('?' * len(chunk))})", chunk)
+            for rel, form, count in rows:
+                out.setdefault(rel, {})[form] = count
+        return out
 
     # -- review decisions that can be undone (oldest first) --------------------------------------
     def review_steps(self) -> list[str]:

@@ -144,6 +144,7 @@ class ReviewSession:
         self._lexicon = None  # the dictionaries' word counts, loaded for the first reach
         self._grouped: list[Group] | None = None  # the queue as last grouped (None: group it again)
         self._key_parts: dict[str, str] | None = None  # the correction key's parts, the dictionaries hashed
+        self._stored: set[str] = set()  # files whose scan is the queue the workspace keeps (forms there too)
         self._scans: dict[str, FileScan] = {}
         self._skipped: list[str] = []
         with open_workspace(self.out_dir, create=False) as ws:
@@ -169,10 +170,16 @@ class ReviewSession:
         with open_workspace(self.out_dir, create=False) as ws:
             stored = ws.queues() if self.threshold == DEFAULT_THRESHOLD else {}
             current = {r.rel for r in ws.records() if r.state == "done" and r.correction_key == key}
+            from_store: set[str] = set()
             for rel in self.rels if rels is None else rels:
                 blob = stored.get(rel) if rel in current else None
-                scans[rel] = FileScan.from_blob(rel, blob) if blob is not None else scan_file(ws, rel, self.options, corrections, self.threshold)
+                if blob is not None:
+                    scans[rel] = FileScan.from_blob(rel, blob)
+                    from_store.add(rel)
+                else:
+                    scans[rel] = scan_file(ws, rel, self.options, corrections, self.threshold)
         with self._lock:
+            self._stored = (self._stored - set(scans)) | from_store
             self._scans.update(scans)
             self._changed()
 
@@ -227,10 +234,22 @@ class ReviewSession:
             "regenerating": regenerating,
         }
 
+    def _form_counts(self, forms: list[str]) -> dict[str, dict[str, int]]:
+        """rel -> {form: occurrences} of ``forms`` as read, in the documents a decision for all
+        occurrences reaches: from the workspace for the files whose queue it keeps, else from the
+        scans."""
+        with open_workspace(self.out_dir, create=False) as ws:
+            stored = ws.form_counts(forms)
+        with self._lock:
+            out = {rel: counts for rel, counts in stored.items() if rel in self._stored}
+            for rel, scan in self._scans.items():
+                if rel not in self._stored and (counts := {f: scan.forms[f] for f in forms if f in scan.forms}):
+                    out[rel] = counts
+        return {rel: counts for rel, counts in out.items() if self.all_scope.matches_document(rel)}
+
     def _documents_with(self, forms: list[str]) -> list[str]:
         """The documents with any of ``forms`` as read that a decision for all occurrences reaches."""
-        return [rel for rel, scan in self._scans.items()
-                if any(f in scan.forms for f in forms) and self.all_scope.matches_document(rel)]
+        return sorted(self._form_counts(forms))
 
     def _known_word(self, form: str) -> bool:
         if self._lexicon is None:
@@ -251,8 +270,9 @@ class ReviewSession:
             if group is None:
                 raise UsageError(f"no group {group_id!r} in the queue (already decided?)")
             members = [f for f in group.members if f not in exclude]
-            rels = self._documents_with(members)
-            words = sum(self._scans[rel].forms[f] for rel in rels for f in members)
+            counts = self._form_counts(members)
+            rels = sorted(counts)
+            words = sum(sum(c.values()) for c in counts.values())
             shown = {(o.rel, o.page, o.line) for o in group.occurrences if o.form in members}
         unseen: list[tuple[str, int, int, str]] = []
         seen: list[tuple[str, int, int, str]] = []

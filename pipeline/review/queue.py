@@ -143,8 +143,10 @@ SERIES_MIN_LENGTH = 5
 
 def _series_target(group: Group) -> str | None:
     """The word a single-form group is a variant of, lower-cased, or None."""
+    if len(group.form) < SERIES_MIN_LENGTH:
+        return None
     suggestions = group.suggestions
-    if not suggestions or len(group.form) < SERIES_MIN_LENGTH:
+    if not suggestions:
         return None
     target = suggestions[0].lower()
     return target if Levenshtein.distance(group.form.lower(), target) <= SERIES_MAX_EDITS else None
@@ -180,22 +182,22 @@ class FileScan:
     forms: Counter[str]
 
     def to_blob(self) -> bytes:
-        """As the workspace keeps it (compressed JSON)."""
+        """Its occurrences as the workspace keeps them (compressed JSON; the forms are kept in a
+        table of their own, which a decision asks)."""
         rows = [[getattr(o, f) for f in _OCCURRENCE_FIELDS] for o in self.occurrences]
-        return zlib.compress(json.dumps({"occurrences": rows, "forms": self.forms}, ensure_ascii=False,
-                                        separators=(",", ":")).encode("utf-8"), 6)
+        return zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
 
     @classmethod
     def from_blob(cls, rel: str, blob: bytes) -> FileScan:
-        data = json.loads(zlib.decompress(blob))
+        """The scan of a stored queue: its occurrences, with no forms (the workspace has them)."""
         occurrences = []
-        for row in data["occurrences"]:
+        for row in json.loads(zlib.decompress(blob)):
             values = dict(zip(_OCCURRENCE_FIELDS, row))
             values["suggestions"] = tuple(values["suggestions"])
             for box in ("bbox", "line_bbox"):
                 values[box] = None if values[box] is None else tuple(values[box])
             occurrences.append(Occurrence(**values))
-        return cls(rel, occurrences, Counter(data["forms"]))
+        return cls(rel, occurrences, Counter())
 
 
 _OCCURRENCE_FIELDS = tuple(f.name for f in fields(Occurrence))
@@ -358,7 +360,10 @@ def group_occurrences(occurrences: Iterable[Occurrence]) -> list[Group]:
     decision fixes most first (the sum of its words' doubt: the errors it is expected to fix)."""
     groups: dict[str, Group] = {}
     for o in occurrences:
-        groups.setdefault(o.form, Group(group_id(o.form), o.form)).occurrences.append(o)
+        group = groups.get(o.form)
+        if group is None:
+            group = groups[o.form] = Group(group_id(o.form), o.form)
+        group.occurrences.append(o)
     for g in groups.values():
         g.occurrences.sort(key=lambda o: (o.rel, o.page, o.line, o.word))
     return sorted(_series(list(groups.values())), key=lambda g: (-round(g.score, 6), -g.count, g.form))
