@@ -248,6 +248,8 @@ def _core_suggestion(suggestion: str, lead: str, trail: str) -> str:
 def _counterpart(word: Word, wi: int, words: list[Word]) -> Word | None:
     """The corrected word that a raw word became: the one whose box overlaps it most (the
     corrector may split or merge words, so positions alone can shift)."""
+    if wi < len(words) and words[wi].bbox == word.bbox:
+        return words[wi]  # (the usual case: the corrector kept the line's words as they were)
     if word.bbox is not None:
         best = max(words, key=lambda w: box_iou(word.bbox, w.bbox), default=None)
         if best is not None and box_iou(word.bbox, best.bbox) > 0.3:
