@@ -28,8 +28,10 @@ from .queue import DEFAULT_THRESHOLD, FileScan, Group, Occurrence, group_occurre
 
 __all__ = ["ReviewSession", "Step", "Saved", "Reach"]
 
-# Lines of the folder a reach shows before a decision for all occurrences (most of them unseen).
+# Lines of the folder a reach shows before a decision for all occurrences (most of them unseen),
+# found in at most this many of its documents.
 REACH_LINES = 5
+REACH_DOCUMENTS_READ = 50
 
 
 def _without_own_punctuation(typed: str, shown: str) -> str:
@@ -277,7 +279,8 @@ class ReviewSession:
         unseen: list[tuple[str, int, int, str]] = []
         seen: list[tuple[str, int, int, str]] = []
         with open_workspace(self.out_dir, create=False) as ws:
-            for rel in rels:
+            # (a few documents' lines are enough to show: a common word is in thousands)
+            for rel in rels[:REACH_DOCUMENTS_READ]:
                 raw = ws.raw_ocr(rel)
                 for page in raw.pages if raw is not None else []:
                     for li, line in enumerate(page.lines):
