@@ -897,3 +897,23 @@ def test_the_queue_is_read_from_the_workspace_as_the_correction_stored_it(tmp_pa
     assert worked_out == []  # the decision's regeneration stored the new queues
     assert group.form not in [g.form for g in fresh.groups()]
     assert queue(fresh) == queue(stored)
+
+
+def test_terminal_leaves_a_series_variant_out(series):
+    from rich.console import Console
+
+    from pipeline.review.actions import ReviewSession
+    from pipeline.review.terminal import run_terminal_review
+
+    out, corrections = series
+    session = ReviewSession(out, corrections, reviewer="Test Reviewer")
+    skips = "".join("s\n" for g in session.groups() if len(g.members) == 1 and g.score > next(
+        x for x in session.groups() if len(x.members) == 3).score)
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    # x c: leave luinistry out (and x z: no such letter); then 1 for the other two
+    run_terminal_review(session, input=io.StringIO(skips + "x z\nx c\n1\nq\n"), console=console)
+    shown = console.file.getvalue()
+    assert "series: a Linistry b lninistry c luinistry" in shown
+    assert "c luinistry (left out)" in shown and "x takes the letter of a series variant" in shown
+    assert sorted((e.ocr, e.replacement) for e in _entries(corrections)) == [("Linistry", "Ministry"), ("lninistry", "ministry")]
+    assert "a luinistry note" in (out / "c.txt").read_text()

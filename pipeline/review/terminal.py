@@ -26,6 +26,7 @@ __all__ = ["run_terminal_review", "TerminalResult"]
 
 _MAX_SHOWN = 8
 _HELP = "1-9 pick · e type a correction · k keep as read · a all/one · n next occurrence · s skip · u undo · q quit"
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass
@@ -61,13 +62,19 @@ def _read_text(stream: TextIO, console: Console, prompt: str) -> str | None:
     return line.rstrip("\n") if line else None
 
 
-def _show(console: Console, session: ReviewSession, group: Group, scope_one: bool, selected: int) -> None:
+def _show(console: Console, session: ReviewSession, group: Group, scope_one: bool, selected: int,
+          excluded: frozenset[str] = frozenset()) -> None:
     p = session.progress()
     head = Text()
     head.append(group.form, style="bold black on yellow")
     head.append(f"  ×{group.count}", style="dim")
     if len(group.members) > 1:
-        head.append(f"  series: {' / '.join(group.members)}", style="cyan")
+        head.append("  series:", style="cyan")
+        for letter, member in zip(_LETTERS, group.members):
+            head.append(f" {letter}", style="bold cyan")
+            head.append(f" {member}" + (" (left out)" if member in excluded else ""),
+                        style="strike dim" if member in excluded else "cyan")
+        head.append("  (x and a letter: leave it out)", style="dim")
     if group.choice:
         head.append(f"   corrector chose: {group.choice}", style="green")
     else:
@@ -100,11 +107,12 @@ def _show(console: Console, session: ReviewSession, group: Group, scope_one: boo
     console.print(Panel(body, title=title, subtitle=_HELP, subtitle_align="left"))
 
 
-def _how_far(stream: TextIO, console: Console, session: ReviewSession, group: Group, replacement: str | None) -> str | None:
+def _how_far(stream: TextIO, console: Console, session: ReviewSession, group: Group, replacement: str | None,
+             excluded: frozenset[str] = frozenset()) -> str | None:
     """Where a decision for all occurrences reaches words the queue did not show, say how many and
     show a few lines, then ask: "all", "shown" (only the occurrences shown) or None (cancelled). The
     default (Enter) is all, or only those shown for a word the dictionaries know (as on the web page)."""
-    reach = session.reach(group.id)
+    reach = session.reach(group.id, exclude=excluded)
     if reach.words <= reach.shown:
         return "all"
     what = f"keep {group.form!r} as read" if replacement is None else f"{group.form!r} -> {replacement!r}"
@@ -140,6 +148,7 @@ def run_terminal_review(session: ReviewSession, *, input: TextIO | None = None, 
 def _review(session: ReviewSession, stream: TextIO, console: Console) -> TerminalResult:
     scope_one = False
     selected = 0
+    excluded: set[str] = set()  # variants of the series left out of its decision
     current: str | None = None
     while True:
         groups = session.groups()
@@ -150,9 +159,9 @@ def _review(session: ReviewSession, stream: TextIO, console: Console) -> Termina
         if group.id != current:
             # A new group starts with all its occurrences, as on the web page: "only this one"
             # was a choice about the last group's words.
-            current, selected, scope_one = group.id, 0, False
+            current, selected, scope_one, excluded = group.id, 0, False, set()
         selected = min(selected, group.count - 1)
-        _show(console, session, group, scope_one, selected)
+        _show(console, session, group, scope_one, selected, frozenset(excluded))
         command = _read_command(stream, console)
         if command is None or command[0] == "q":
             return TerminalResult(session.decided, len(groups), quit=True)
@@ -162,8 +171,9 @@ def _review(session: ReviewSession, stream: TextIO, console: Console) -> Termina
         def decide(replacement: str | None):
             if occurrence is not None:
                 return session.decide(group.id, replacement, occurrence_id=occurrence)
-            how = _how_far(stream, console, session, group, replacement)
-            return None if how is None else session.decide(group.id, replacement, shown_only=how == "shown")
+            how = _how_far(stream, console, session, group, replacement, frozenset(excluded))
+            return None if how is None else session.decide(group.id, replacement, shown_only=how == "shown",
+                                                           exclude=frozenset(excluded))
 
         try:
             if key.isdigit() and key != "0":
@@ -182,6 +192,14 @@ def _review(session: ReviewSession, stream: TextIO, console: Console) -> Termina
                 step = decide(None)
             elif key == "a":
                 scope_one = not scope_one
+                continue
+            elif key == "x":
+                letter = rest or (_read_command(stream, console) or ("", ""))[0]
+                member = dict(zip(_LETTERS, group.members)).get(letter.strip()[:1]) if len(group.members) > 1 else None
+                if member is None:
+                    console.print("[red]x takes the letter of a series variant (shown beside it).[/]")
+                else:
+                    excluded.symmetric_difference_update({member})
                 continue
             elif key == "n":
                 scope_one = True  # choosing an occurrence means deciding it alone
