@@ -129,7 +129,8 @@ class Group:
                 score[o.choice] += 100.0
             for rank, s in enumerate(o.suggestions):
                 score[s] += 10.0 / (rank + 1)
-        ranked = sorted((s for s in score if s and s not in self.members), key=lambda s: (-score[s], s))
+        members = {o.form for o in self.occurrences}
+        ranked = sorted((s for s in score if s and s not in members), key=lambda s: (-score[s], s))
         return ranked[:MAX_SUGGESTIONS]
 
 
