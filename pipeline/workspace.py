@@ -73,14 +73,14 @@ CREATE TABLE IF NOT EXISTS forms (rel TEXT PRIMARY KEY, forms BLOB NOT NULL);
 -- What each file's correction depended on beyond its read (dependencies.Dependencies, compressed
 -- JSON): a new corrections.yaml that changes none of it confirms the file instead of redoing it.
 CREATE TABLE IF NOT EXISTS dependencies (rel TEXT PRIMARY KEY, record BLOB NOT NULL);
--- Review decisions that undo can take back (review.actions.Step as JSON), oldest first: undo
--- survives a restart of the review.
 -- Each done file's review queue (review.queue.FileScan.to_blob), written with its outputs, and how
 -- often the file has each OCR form: review reads the queue from here (instead of working it out from
 -- every file's read and outputs) and asks which files a decision for all occurrences reaches.
 CREATE TABLE IF NOT EXISTS review_queue (rel TEXT PRIMARY KEY, scan BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS review_forms (form TEXT NOT NULL, rel TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (form, rel));
 CREATE INDEX IF NOT EXISTS review_forms_by_rel ON review_forms (rel);
+-- Review decisions that undo can take back (review.actions.Step as JSON), oldest first: undo
+-- survives a restart of the review.
 CREATE TABLE IF NOT EXISTS review_undo (seq INTEGER PRIMARY KEY AUTOINCREMENT, step TEXT NOT NULL);
 """
 
@@ -388,9 +388,16 @@ class Workspace:
     def commit(self) -> None:
         self.db.commit()
 
-    def queues(self) -> dict[str, bytes]:
-        """Every done file's stored review queue (``FileScan.from_blob`` reads one)."""
-        return dict(self.db.execute("SELECT rel, scan FROM review_queue").fetchall())
+    def queues(self, rels: list[str] | None = None) -> dict[str, tuple[str | None, bytes]]:
+        """The stored review queue (``FileScan.from_blob`` reads one) of every done file, or of
+        ``rels``, with the correction key it was stored under: rel -> (key, queue)."""
+        query = ("SELECT q.rel, f.correction_key, q.scan FROM review_queue q JOIN files f ON f.rel = q.rel"
+                 " WHERE f.state = 'done'")
+        if rels is None:
+            rows = self.db.execute(query).fetchall()
+        else:
+            rows = [row for rel in rels for row in self.db.execute(query + " AND q.rel = ?", (rel,))]
+        return {rel: (key, scan) for rel, key, scan in rows}
 
     def form_counts(self, forms: list[str]) -> dict[str, dict[str, int]]:
         """For files with a stored queue: rel -> {form: occurrences} of those of ``forms`` it has."""

@@ -170,12 +170,12 @@ class ReviewSession:
         key = self._correction_key(corrections)
         scans: dict[str, FileScan] = {}
         with open_workspace(self.out_dir, create=False) as ws:
-            stored = ws.queues() if self.threshold == DEFAULT_THRESHOLD else {}
-            current = {r.rel for r in ws.records() if r.state == "done" and r.correction_key == key}
+            # (after a decision: only the files it regenerated)
+            stored = ws.queues(rels) if self.threshold == DEFAULT_THRESHOLD else {}
             from_store: set[str] = set()
             for rel in self.rels if rels is None else rels:
-                blob = stored.get(rel) if rel in current else None
-                if blob is not None:
+                stored_key, blob = stored.get(rel, (None, None))
+                if blob is not None and stored_key == key:
                     scans[rel] = FileScan.from_blob(rel, blob)
                     from_store.add(rel)
                 else:
