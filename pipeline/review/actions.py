@@ -109,6 +109,11 @@ class Reach:
     common: bool
     lines: list[tuple[str, int, int, str]]  # (document, page, line, text), page and line 0-based
 
+    @property
+    def preferred(self) -> str:
+        """The answer Enter gives: "all", or "shown" (only the occurrences shown) for a common word."""
+        return "shown" if self.common else "all"
+
 
 class ReviewSession:
     """The review of one output folder."""

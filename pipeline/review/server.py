@@ -301,6 +301,7 @@ def create_app(
             "documents": found.documents,
             "shown": found.shown,
             "common": found.common,
+            "preferred": found.preferred,
             "scope": session.all_scope.describe(),
             "lines": [{"document": rel, "page": page + 1, "line": line + 1, "text": text} for rel, page, line, text in found.lines],
         }

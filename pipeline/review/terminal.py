@@ -116,7 +116,6 @@ def _how_far(stream: TextIO, console: Console, session: ReviewSession, group: Gr
     if reach.words <= reach.shown:
         return "all"
     what = f"keep {group.form!r} as read" if replacement is None else f"{group.form!r} -> {replacement!r}"
-    preferred = "shown" if reach.common else "all"
     documents = f"{reach.documents} document" + ("" if reach.documents == 1 else "s")
     console.print(f"[yellow]{escape(what)} reaches {reach.words} words in {documents} "
                   f"({escape(session.all_scope.describe())}); the queue showed {reach.shown}."
@@ -124,11 +123,11 @@ def _how_far(stream: TextIO, console: Console, session: ReviewSession, group: Gr
     for rel, page, line, text in reach.lines:
         console.print(f"  {escape(rel)} p{page + 1} l{line + 1}: {escape(text)}", highlight=False)
     console.print(f"g all {reach.words} · o only the {reach.shown} shown · Enter: "
-                  f"{'all' if preferred == 'all' else 'only those shown'} · any other key cancels")
+                  f"{'all' if reach.preferred == 'all' else 'only those shown'} · any other key cancels")
     answer = _read_command(stream, console)
     key = answer[0] if answer is not None else "q"
     if key in ("", "\r", "\n"):
-        return preferred
+        return reach.preferred
     return {"g": "all", "o": "shown"}.get(key)
 
 

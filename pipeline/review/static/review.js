@@ -111,7 +111,7 @@
     }));
     document.getElementById("reach-words").textContent = words;
     document.getElementById("reach-shown-count").textContent = String(reach.shown);
-    pending = { action: action, extra: extra, preferred: reach.common ? "shown" : "all" };
+    pending = { action: action, extra: extra, preferred: reach.preferred };
     document.getElementById("reach-default").textContent = pending.preferred === "all" ? `all ${words}` : `only the ${reach.shown} shown`;
     reachBox.hidden = false;
     status.textContent = "Nothing saved yet.";
