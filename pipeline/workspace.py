@@ -20,7 +20,8 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from datetime import datetime, timezone
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -30,7 +31,7 @@ from .errors import UsageError, WorkspaceError
 from .model import Document
 from .options import Options
 
-__all__ = ["Workspace", "FileRecord", "Outcome", "file_hash", "WORKSPACE_DIR", "open_workspace"]
+__all__ = ["Workspace", "FileRecord", "Outcome", "file_hash", "WORKSPACE_DIR", "PAGE_STATUSES", "open_workspace"]
 
 WORKSPACE_DIR = ".ocrfix"
 _SCHEMA_VERSION = 1
@@ -82,7 +83,15 @@ CREATE INDEX IF NOT EXISTS review_forms_by_rel ON review_forms (rel);
 -- Review decisions that undo can take back (review.actions.Step as JSON), oldest first: undo
 -- survives a restart of the review.
 CREATE TABLE IF NOT EXISTS review_undo (seq INTEGER PRIMARY KEY AUTOINCREMENT, step TEXT NOT NULL);
+-- Proofreading in the review's page view: each page's status ('in progress' or 'proofread'), who
+-- set it and when (UTC, ISO). A page with no row is not started.
+CREATE TABLE IF NOT EXISTS page_status (
+    rel TEXT NOT NULL, page INTEGER NOT NULL, status TEXT NOT NULL, by TEXT NOT NULL, at TEXT NOT NULL,
+    PRIMARY KEY (rel, page)
+);
 """
+# What a page's proofreading has come to (no row in page_status: not started).
+PAGE_STATUSES = ("not started", "in progress", "proofread")
 
 
 def file_hash(path: Path) -> str:
@@ -103,6 +112,8 @@ class FolderSummary:
     failed: list[tuple[str, str]]
     # the first pending files by name (``files`` in by_state says how many there are)
     pending_listed: list[str]
+    # pages of done files by proofreading status ('in progress', 'proofread'; the rest not started)
+    proofreading: dict[str, int] = field(default_factory=dict)
 
     def files(self, state: str) -> int:
         return self.by_state.get(state, (0, 0, 0.0))[0]
@@ -244,8 +255,11 @@ class Workspace:
             if "failed" in by_state else []
         pending = [r for (r,) in self.db.execute("SELECT rel FROM files WHERE state='pending' ORDER BY rel LIMIT ?", (listed,))] \
             if "pending" in by_state else []
+        # (pages of files that are done: a file read again keeps its pages' status)
+        proofreading = dict(self.db.execute(
+            "SELECT s.status, COUNT(*) FROM page_status s JOIN files f ON f.rel = s.rel WHERE f.state='done' GROUP BY s.status"))
         return FolderSummary(by_state=by_state, cached_pages=cached_pages, flagged=self.flag_count(), failed=failed,
-                             pending_listed=pending)
+                             pending_listed=pending, proofreading=proofreading)
 
     def input_hash(self, rel: str, path: Path) -> str:
         """The input's hash, reusing the stored one when size and mtime are unchanged (no re-read)."""
@@ -420,6 +434,25 @@ class Workspace:
     def pop_review_step(self) -> None:
         """Forget the newest review decision (it was undone)."""
         self.db.execute("DELETE FROM review_undo WHERE seq = (SELECT MAX(seq) FROM review_undo)")
+        self.db.commit()
+
+    # -- proofreading ------------------------------------------------------------------------------
+    def page_status(self, rel: str, page: int) -> str:
+        row = self.db.execute("SELECT status FROM page_status WHERE rel=? AND page=?", (rel, page)).fetchone()
+        return row[0] if row else "not started"
+
+    def page_statuses(self) -> dict[tuple[str, int], str]:
+        """(rel, page) -> status of every page proofreading has started on."""
+        return {(rel, page): status for rel, page, status in self.db.execute("SELECT rel, page, status FROM page_status")}
+
+    def set_page_status(self, rel: str, page: int, status: str, by: str) -> None:
+        if status not in PAGE_STATUSES:
+            raise UsageError(f"a page's status is one of {', '.join(PAGE_STATUSES)}, not {status!r}")
+        if status == "not started":
+            self.db.execute("DELETE FROM page_status WHERE rel=? AND page=?", (rel, page))
+        else:
+            at = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+            self.db.execute("INSERT OR REPLACE INTO page_status VALUES (?, ?, ?, ?, ?)", (rel, page, status, by, at))
         self.db.commit()
 
     def counts(self) -> dict[str, int]:

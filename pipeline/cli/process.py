@@ -235,6 +235,11 @@ def status(
         table.add_row(state, str(summary.files(state)), str(summary.pages(state)) if state != "pending" else "")
     console.print(table)
     console.print(f"{summary.flagged} words flagged for review; {summary.ocr_seconds:.0f} s of OCR cached.", highlight=False)
+    done_pages = summary.pages("done")
+    if done_pages:
+        proofread, in_progress = summary.proofreading.get("proofread", 0), summary.proofreading.get("in progress", 0)
+        console.print(f"Proofreading (`ocrfix review`, page view): {proofread} of {done_pages} pages proofread, "
+                      f"{in_progress} in progress, {done_pages - proofread - in_progress} not started.", highlight=False)
     if summary.failed:
         _failure_table(console, summary.failed)
     pending = summary.files("pending")

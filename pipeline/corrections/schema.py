@@ -13,7 +13,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from ..errors import UsageError
 from ..tokens import split_token
@@ -34,7 +34,7 @@ FILE_HEADER = """\
 #
 #   ocr:          the text as the OCR reads it (one or more words; surrounding quotes, brackets,
 #                 trailing .,;: and a possessive 's are kept around the replacement)
-#   replacement:  what it should say (status: approved)
+#   replacement:  what it should say (status: approved); '' deletes the words (one place only)
 #   status:       approved (replace it) or rejected (keep the OCR text exactly; never auto-correct it)
 #   match:        exact (the default) or ignore-case (the found word's case is carried over)
 #   scope:        everywhere | {documents: GLOB} | {document: PATH, page: N, box: [x0, y0, x1, y1]}
@@ -199,11 +199,11 @@ class Entry(_Frozen):
 
     @field_validator("ocr", "replacement")
     @classmethod
-    def _words(cls, value: str | None) -> str | None:
+    def _words(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
         value = " ".join(value.split())
-        if not value:
+        if not value and info.field_name == "ocr":
             raise ValueError("must not be empty")
         return value
 
@@ -243,6 +243,10 @@ class Entry(_Frozen):
                 raise ValueError("an approved entry needs a replacement (or status: rejected to keep the OCR text)")
             if self.replacement == self.ocr:
                 raise ValueError("the replacement is the OCR form itself; use status: rejected to keep it as typed")
+            if not self.replacement and self.scope.kind != "word":
+                # (deleting words is a decision about one place, made in the page view: a form
+                # deleted everywhere would take out every real occurrence of it too)
+                raise ValueError("an empty replacement (the words deleted) needs a one-word scope: document, page and box")
         elif self.replacement is not None and self.replacement != self.ocr:
             raise ValueError("a rejected entry keeps the OCR text: leave out replacement")
         return self

@@ -1,4 +1,4 @@
-"""Plain text: a line per OCR line, a blank line between blocks, pages separated by a form feed."""
+"""Plain text: a line per OCR line (but empty ones), a blank line between blocks, pages separated by a form feed."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ def page_text(page: Page) -> str:
     out: list[str] = []
     previous_block: int | None = None
     for line in page.lines:
+        if not line.words:
+            continue  # (a line whose words a person deleted, as hOCR and ALTO leave it out)
         if previous_block is not None and line.block != previous_block:
             out.append("")
         out.append(line.text)

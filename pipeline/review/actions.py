@@ -23,10 +23,12 @@ from ..batch import CorrectionKeys, FileResult, recorrect_outputs
 from ..errors import UsageError
 from ..tokens import split_token
 from ..corrections import Corrections, Entry, Scope, carry_case, load_corrections, new_entry, remove_entry, save_entry, scope_from_yaml
+from ..model import Line, Page
 from ..workspace import open_workspace
-from .queue import DEFAULT_THRESHOLD, FileScan, Group, Occurrence, group_occurrences, scan_file
+from .proofread import line_edit, shown_text
+from .queue import DEFAULT_THRESHOLD, FileScan, Group, Occurrence, corrected_document, group_occurrences, scan_file
 
-__all__ = ["ReviewSession", "Step", "Saved", "Reach"]
+__all__ = ["ReviewSession", "Step", "Saved", "Reach", "PageView"]
 
 # Lines of the folder a reach shows before a decision for all occurrences (most of them unseen),
 # found in at most this many of its documents.
@@ -53,15 +55,16 @@ class Saved:
     """One write to corrections.yaml and what was there before (for undo)."""
 
     entry: Entry
-    what: Literal["added", "updated", "unchanged"]
-    previous: Entry | None
+    what: Literal["added", "updated", "unchanged", "removed"]
+    previous: Entry | None  # (for "removed": the entry itself)
 
 
 @dataclass
 class Step:
-    """One thing the person did: a decision (with what it wrote) or a skip."""
+    """One thing the person did: a decision (with what it wrote), a line edited in the page view
+    (the entries it wrote and those it took in and removed), or a skip."""
 
-    kind: Literal["decide", "skip"]
+    kind: Literal["decide", "edit", "skip"]
     form: str
     saved: list[Saved] = field(default_factory=list)
     rels: list[str] = field(default_factory=list)
@@ -88,11 +91,32 @@ class Step:
             return f"skipped {self.form!r}"
         if not self.saved:
             return f"nothing saved for {self.form!r}"
+        if self.kind == "edit":
+            written = [s.entry for s in self.saved if s.what != "removed"]
+            what = "; ".join(f"{e.ocr!r} -> {e.replacement!r}" if e.status == "approved" else f"{e.ocr!r} kept as read"
+                             for e in written[:3]) + (" …" if len(written) > 3 else "")
+            return f"{self.form} edited: {what or 'earlier entries removed'}"
         entry = self.saved[0].entry
         what = f"{entry.ocr!r} -> {entry.replacement!r}" if entry.status == "approved" else f"{entry.ocr!r} kept as typed"
         if len(self.saved) > 1:
             return f"{what} (the {len(self.saved)} occurrences shown, each by its box)"
         return f"{what} ({entry.scope.describe()}; {entry.entry_id})"
+
+
+@dataclass(frozen=True)
+class PageView:
+    """One page for proofreading: its lines as read (``raw``) and as the outputs have them
+    (``shown``; the same lines, one for one), where the scan is, and the page's status."""
+
+    rel: str
+    page: int
+    input_path: str
+    pages: int  # how many pages the document has
+    raw: list[Line]
+    shown: list[Line]
+    status: str
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)
@@ -156,7 +180,10 @@ class ReviewSession:
         self._skipped: list[str] = []
         with open_workspace(self.out_dir, create=False) as ws:
             self.options = ws.run_options()
-            self.rels = [r.rel for r in ws.records() if r.has_ocr and r.state == "done"]
+            done = [r for r in ws.records() if r.has_ocr and r.state == "done"]
+            self.rels = [r.rel for r in done]
+            self.page_counts = {r.rel: r.pages or 0 for r in done}
+            self.inputs = {r.rel: r.path for r in done}
             # The decisions of earlier sessions on this folder, which undo can still take back
             # (skips are this session's own).
             self.undo_stack: list[Step] = [Step.from_json(text) for text in ws.review_steps()]
@@ -412,13 +439,87 @@ class ReviewSession:
             for s in reversed(step.saved):
                 if s.what == "added" and present.get(s.entry.entry_id) is not None:
                     remove_entry(self.corrections_file, s.entry.entry_id)
-                elif s.what == "updated" and s.previous is not None:
+                elif s.what in ("updated", "removed") and s.previous is not None:
                     save_entry(self.corrections_file, s.previous, update=True)
             with open_workspace(self.out_dir, create=False) as ws:
                 ws.pop_review_step()
             step.failed = self._apply(step.rels)
             self.decided -= 1
             return step
+
+    # -- whole pages -----------------------------------------------------------------------------------
+    def page_statuses(self) -> dict[tuple[str, int], str]:
+        """(document, page) -> status of every page of the folder, in order."""
+        with open_workspace(self.out_dir, create=False) as ws:
+            started = ws.page_statuses()
+        return {(rel, page): started.get((rel, page), "not started") for rel in self.rels for page in range(self.page_counts[rel])}
+
+    def page_view(self, rel: str, page: int) -> PageView:
+        """A page as read and as the outputs have it now (after the regenerations under way)."""
+        if rel not in self.page_counts:
+            raise UsageError(f"no document {rel!r} in this output folder (or it has no cached read)")
+        self.wait()
+        corrections = load_corrections(self.corrections_file)
+        with open_workspace(self.out_dir, create=False) as ws:
+            record, raw, status = ws.record(rel), ws.raw_ocr(rel), ws.page_status(rel, page)
+            if record is None or raw is None:
+                raise UsageError(f"{rel}: its cached read is missing")
+            shown = corrected_document(ws, rel, raw, self.options, corrections)
+        read = next((p for p in raw.pages if p.index == page), None)
+        now = next((p for p in shown.pages if p.index == page), None)
+        if read is None or now is None:
+            raise UsageError(f"{rel} has no page {page + 1} (it has {len(raw.pages)})")
+        return PageView(rel, page, record.path, len(raw.pages), list(read.lines), _lines_like(now, read), status,
+                        read.width, read.height)
+
+    def edit_line(self, rel: str, page: int, line: int, text: str, *, shown: str | None = None) -> Step:
+        """Make line ``line`` of a page say ``text``: box-scoped entries for what changed (see
+        :mod:`pipeline.review.proofread`), written at once; the document's outputs are regenerated
+        like any decision's. ``shown``: the line as the person saw it (an edit of a line that has
+        changed since is refused)."""
+        with self._lock:
+            view = self.page_view(rel, page)
+            if not 0 <= line < len(view.raw):
+                raise UsageError(f"page {page + 1} of {rel} has no line {line + 1}")
+            words = view.shown[line].words
+            if shown is not None and " ".join(shown.split()) != shown_text(words):
+                raise UsageError(f"line {line + 1} has changed since the page was shown (it now reads "
+                                 f"{shown_text(words)!r}); reload the page")
+            before = load_corrections(self.corrections_file)
+            try:
+                plan = line_edit(view.raw[line].words, words, text, document=rel, page=page, entries=before.entries)
+            except ValueError as e:
+                raise UsageError(str(e)) from e
+            step = Step("edit", f"{rel} page {page + 1} line {line + 1}", [], [rel])
+            if plan.empty:
+                return step
+            self.undo_stack.append(step)
+            self.decided += 1
+            try:
+                for old in plan.remove:
+                    remove_entry(self.corrections_file, old.entry_id)
+                    step.saved.append(Saved(old, "removed", old))
+                context = shown_text(words)
+                for planned in plan.save:
+                    entry = new_entry(planned.ocr, planned.replacement,
+                                      status="approved" if planned.replacement is not None else "rejected",
+                                      scope=Scope(documents=(rel,), page=page, box=planned.box), approved_by=self.reviewer,
+                                      note="page view", context=context)
+                    saved, what = save_entry(self.corrections_file, entry, update=True)
+                    step.saved.append(Saved(saved, what, before.get(saved.entry_id) if what == "updated" else None))
+            finally:
+                with open_workspace(self.out_dir, create=False) as ws:
+                    ws.push_review_step(step.to_json())
+                    if ws.page_status(rel, page) == "not started":
+                        ws.set_page_status(rel, page, "in progress", self.reviewer)
+            self._regenerate(step, [rel], frozenset(), frozenset())
+            return step
+
+    def set_page_status(self, rel: str, page: int, status: str) -> None:
+        if rel not in self.page_counts or not 0 <= page < self.page_counts[rel]:
+            raise UsageError(f"no page {page + 1} of {rel!r} in this output folder")
+        with open_workspace(self.out_dir, create=False) as ws:
+            ws.set_page_status(rel, page, status, self.reviewer)
 
     # -- regenerating outputs ----------------------------------------------------------------------
     def _regenerate(self, step: Step, rels: list[str], forms: frozenset[str], words: frozenset[str]) -> None:
@@ -469,3 +570,11 @@ class ReviewSession:
         self.refresh(rels)
         return [r for r in results if not r.ok]
 
+
+
+def _lines_like(shown: Page, read: Page) -> list[Line]:
+    """The output page's lines, one for each line as read (they are the same lines: corrections
+    change words, never lines; an output made otherwise shows the read)."""
+    if len(shown.lines) == len(read.lines):
+        return list(shown.lines)
+    return list(read.lines)

@@ -17,7 +17,7 @@ from ..errors import InputFileError
 from ..ingest import DEFAULT_MAX_PIXELS, load_pages
 from ..model import BBox
 
-__all__ = ["CropMaker", "crop_line"]
+__all__ = ["CropMaker", "crop_line", "page_jpeg"]
 
 # Highlight: a translucent yellow fill with an orange outline (BGR).
 _FILL = (0, 230, 255)
@@ -63,6 +63,22 @@ def crop_line(image: np.ndarray, word: BBox | None, line: BBox | None, *, max_wi
     if not ok:  # pragma: no cover - OpenCV encodes any 8-bit BGR image
         raise InputFileError("could not encode the crop as PNG")
     return png.tobytes()
+
+
+# The page view's scan: wide enough to read typewriting beside the text (a 300 dpi A4 page is
+# 2,480 px wide; at 1,400 its letters are still 20 px high), small enough to load at once.
+PAGE_IMAGE_WIDTH = 1400
+
+
+def page_jpeg(image: np.ndarray, max_width: int = PAGE_IMAGE_WIDTH) -> bytes:
+    """JPEG bytes of a whole page, no wider than ``max_width`` (the page view scales boxes to it)."""
+    if image.shape[1] > max_width:
+        scale = max_width / image.shape[1]
+        image = cv2.resize(image, (max_width, max(1, round(image.shape[0] * scale))), interpolation=cv2.INTER_AREA)
+    ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    if not ok:  # pragma: no cover - OpenCV encodes any 8-bit image
+        raise InputFileError("could not encode the page as JPEG")
+    return jpeg.tobytes()
 
 
 class CropMaker:

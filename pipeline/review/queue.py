@@ -41,6 +41,7 @@ __all__ = [
     "group_occurrences",
     "alternative_readings",
     "group_id",
+    "corrected_document",
 ]
 
 # Words Tesseract was less sure of than this (0-100) are queued even when nothing flagged them.
@@ -316,7 +317,7 @@ def _page_occurrences(rel: str, input_path: str, raw: Page, corrected: Page | No
     return found, forms
 
 
-def _corrected_document(ws: Workspace, rel: str, raw: Document, options: Options, corrections: Corrections) -> Document:
+def corrected_document(ws: Workspace, rel: str, raw: Document, options: Options, corrections: Corrections) -> Document:
     """The document as the outputs have it: the JSON output when there is one, else corrected again."""
     if "json" in options.output.formats:
         path = output_paths(ws.out_dir, Path(rel))["json"]
@@ -355,7 +356,7 @@ def scan_file(ws: Workspace, rel: str, options: Options, corrections: Correction
     raw = ws.raw_ocr(rel)
     if raw is None:
         raise WorkspaceError(f"{rel}: the cached OCR is missing", path=ws.dir)
-    return file_queue(rel, record.path, raw, _corrected_document(ws, rel, raw, options, corrections), corrections, threshold)
+    return file_queue(rel, record.path, raw, corrected_document(ws, rel, raw, options, corrections), corrections, threshold)
 
 
 def group_occurrences(occurrences: Iterable[Occurrence]) -> list[Group]:
