@@ -256,3 +256,68 @@ def test_a_series_decision_with_one_member_excluded(tmp_path, monkeypatch, page)
         assert (out / "c.txt").read_text() == "The Ministry of Defence\nthe ministry said\na luinistry note\n"
         # The excluded variant is next, on its own.
         assert page.locator("#form").inner_text() == "luinistry" and page.locator(".member").count() == 0
+
+
+def test_proofreading_a_whole_page(server, page):
+    """The page view: the line being edited is outlined on the scan; a retyped word, an inserted
+    word and a page marked proofread, with corrections.yaml and the .txt checked after each; undo."""
+    base, out, corrections, session = server
+    page.goto(f"{base}/?token={TOKEN}")
+    with page.expect_navigation():
+        page.locator(".page-link").first.click()  # "proofread the page" of the first occurrence
+    assert page.locator("h2 .document").inner_text() == "a.png"
+    assert page.locator("#page-status").inner_text() == "not started"
+    scan = page.locator("#scan")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 300", arg=scan.element_handle(), timeout=10000)
+    first, second = page.locator(".line-input").nth(0), page.locator(".line-input").nth(1)
+    assert first.input_value() == "We chvisage no difficulty."
+    # The focused line is outlined on the scan, over the line's ink (scaled to the image shown).
+    first.focus()
+    box = page.locator("#line-box")
+    box.wait_for(state="visible")
+    outline, image = box.bounding_box(), scan.bounding_box()
+    line_top = session.page_view("a.png", 0).raw[0].bbox[1] * image["width"] / session.page_view("a.png", 0).width
+    assert abs(outline["y"] - image["y"] - line_top) < 6 and outline["width"] > image["width"] / 2
+
+    # Retype a word and save with Enter: one entry for that word's place, the text follows.
+    first.fill("We envisage no difficulty.")
+    first.press("Enter")
+    page.wait_for_function("() => document.querySelector('#status').textContent.startsWith('Saved')")
+    [entry] = _entries(corrections)
+    assert (entry.ocr, entry.replacement, entry.scope.kind, entry.scope.documents) == ("chvisage", "envisage", "word", ("a.png",))
+    session.wait()
+    assert (out / "a.txt").read_text() == "We envisage no difficulty.\nThe Sulverb telegram chvisage,\n"
+    assert page.locator("#page-status").inner_text() == "in progress"
+
+    # Insert a word Tesseract missed on the second line (Enter moved the cursor there).
+    assert page.evaluate("() => document.activeElement.id") == "line-2"
+    second.press("End")
+    second.press("ArrowLeft")
+    for _ in range(len("chvisage,") - 1):
+        second.press("ArrowLeft")
+    second.type("was ")
+    assert second.input_value() == "The Sulverb telegram was chvisage,"
+    second.press("ArrowUp")  # leaving the line saves it too
+    page.wait_for_function("() => document.querySelector('#status').textContent.includes('telegram was')")
+    assert ("telegram", "telegram was") in {(e.ocr, e.replacement) for e in _entries(corrections)}
+    session.wait()
+    assert (out / "a.txt").read_text() == "We envisage no difficulty.\nThe Sulverb telegram was chvisage,\n"
+
+    # Mark the page proofread: the workspace has it, and the view goes to the next page.
+    with page.expect_navigation():
+        page.keyboard.press("Control+Enter")
+    assert page.locator("h2 .document").inner_text() == "sub/b.png"
+    assert session.page_statuses()[("a.png", 0)] == "proofread"
+    page.goto(f"{base}/pages?status=proofread")
+    assert page.locator("#pages tbody tr").all_inner_texts() == ["a.png\t1\tproofread"]
+
+    # Undo from the page view takes the last edit back.
+    page.goto(f"{base}/page?document=a.png&page=1")
+    with page.expect_navigation():
+        page.locator("#undo-button").click()
+    assert [(e.ocr, e.replacement) for e in _entries(corrections)] == [("chvisage", "envisage")]
+    assert page.locator(".line-input").nth(1).input_value() == "The Sulverb telegram chvisage,"
+
+    if os.environ.get("OCRFIX_SCREENSHOT") == "1":
+        page.locator(".line-input").nth(1).focus()
+        page.screenshot(path=str(ROOT / "docs" / "page-view.png"), full_page=False)

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import OcrfixError
 from .actions import ReviewSession, Step
-from .crops import CropMaker
+from .crops import CropMaker, page_jpeg
 from .queue import Group
 
 __all__ = ["create_app", "cookie_name", "TOKEN_HEADER", "MAX_BODY_BYTES", "LOCAL_HOSTS"]
@@ -37,6 +37,8 @@ __all__ = ["create_app", "cookie_name", "TOKEN_HEADER", "MAX_BODY_BYTES", "LOCAL
 TOKEN_HEADER = "X-Ocrfix-Token"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 MAX_BODY_BYTES = 64 * 1024
+# The pages list shows at most this many pages (a filter by status finds the rest).
+PAGES_LISTED = 2000
 _CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
 
 
@@ -147,6 +149,21 @@ class DecideBody(_Body):
 
 class SkipBody(_Body):
     group: str = Field(max_length=64)
+
+
+class LineBody(_Body):
+    document: str = Field(max_length=4096)
+    page: int = Field(ge=1)  # counted from 1, as people read them
+    line: int = Field(ge=1)
+    text: str = Field(max_length=2000)
+    # the line as the page showed it (an edit of a line changed since is refused)
+    shown: str | None = Field(default=None, max_length=2000)
+
+
+class PageStatusBody(_Body):
+    document: str = Field(max_length=4096)
+    page: int = Field(ge=1)
+    status: Literal["not started", "in progress", "proofread"]
 
 
 def _group_json(group: Group) -> dict:
@@ -321,6 +338,74 @@ def create_app(
         except OcrfixError as e:
             raise HTTPException(409, str(e)) from e
         return {"step": _step_json(step), "progress": session.progress()}
+
+    # -- whole pages -------------------------------------------------------------------------------
+    def _page_known(document: str, number: int) -> None:
+        if document not in session.page_counts:
+            raise HTTPException(404, "no such document in this output folder")
+        if not 1 <= number <= session.page_counts[document]:
+            raise HTTPException(404, f"{document} has no page {number} (it has {session.page_counts[document]})")
+
+    @app.get("/pages", response_class=HTMLResponse)
+    def pages(status: Literal["not started", "in progress", "proofread"] | None = None):
+        statuses = session.page_statuses()
+        counts = {s: 0 for s in ("not started", "in progress", "proofread")}
+        for value in statuses.values():
+            counts[value] += 1
+        listed = [(rel, page + 1, value) for (rel, page), value in statuses.items() if status is None or value == status]
+        html = env.get_template("pages.html").render(
+            pages=listed[:PAGES_LISTED], more=max(0, len(listed) - PAGES_LISTED), counts=counts, status=status,
+            out_dir=str(session.out_dir), corrections_file=str(session.corrections_file), reviewer=session.reviewer,
+            token=token)
+        return page(html)
+
+    @app.get("/page", response_class=HTMLResponse)
+    def page_view(document: Annotated[str, Query(max_length=4096)], page_number: Annotated[int, Query(alias="page")] = 1):
+        _page_known(document, page_number)
+        try:
+            view = session.page_view(document, page_number - 1)
+        except OcrfixError as e:
+            raise HTTPException(404, str(e)) from e
+        order = list(session.page_statuses())
+        here = order.index((document, page_number - 1))
+        neighbour = {name: (order[i][0], order[i][1] + 1) for name, i in (("previous", here - 1), ("next", here + 1))
+                     if 0 <= i < len(order)}
+        width = view.width
+        if not width:  # (a read made before pages had their size: ask the scan)
+            try:
+                width = crops.page(Path(view.input_path), view.page).shape[1]
+            except OcrfixError:
+                width = 0
+        html = env.get_template("page.html").render(
+            view=view, lines=list(zip(view.raw, view.shown)), width=width, neighbour=neighbour,
+            position=here + 1, total=len(order), out_dir=str(session.out_dir),
+            corrections_file=str(session.corrections_file), reviewer=session.reviewer, token=token,
+            last=session.undo_stack[-1].describe() if session.undo_stack else None)
+        return page(html)
+
+    @app.get("/page-image")
+    def page_image(document: Annotated[str, Query(max_length=4096)], page_number: Annotated[int, Query(alias="page")] = 1):
+        _page_known(document, page_number)
+        try:
+            jpeg = page_jpeg(crops.page(Path(session.inputs[document]), page_number - 1))
+        except OcrfixError as e:
+            raise HTTPException(404, f"no image: {e}") from e
+        return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=600"})
+
+    @app.post("/api/line")
+    def edit_line(body: LineBody):
+        _page_known(body.document, body.page)
+        try:
+            step = session.edit_line(body.document, body.page - 1, body.line - 1, body.text, shown=body.shown)
+        except OcrfixError as e:
+            raise HTTPException(409, str(e)) from e
+        return {"step": _step_json(step), "progress": session.progress()}
+
+    @app.post("/api/page-status")
+    def page_status(body: PageStatusBody):
+        _page_known(body.document, body.page)
+        session.set_page_status(body.document, body.page - 1, body.status)
+        return {"document": body.document, "page": body.page, "status": body.status}
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
