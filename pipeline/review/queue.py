@@ -18,8 +18,9 @@ import hashlib
 import json
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field, fields
+from operator import itemgetter
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
@@ -39,6 +40,7 @@ __all__ = [
     "scan_file",
     "file_queue",
     "group_occurrences",
+    "QueueIndex",
     "alternative_readings",
     "group_id",
     "corrected_document",
@@ -154,23 +156,118 @@ def _series_target(group: Group) -> str | None:
     return target if Levenshtein.distance(group.form.lower(), target) <= SERIES_MAX_EDITS else None
 
 
-def _series(groups: list[Group]) -> list[Group]:
-    """Single-form groups merged into error series by their target word."""
+def _series(groups: list[Group], targets: dict[str, str | None] | None = None) -> list[Group]:
+    """Single-form groups merged into error series by their target word (``targets``: form -> its
+    target, where known)."""
     by_target: dict[str, list[Group]] = {}
     out: list[Group] = []
     for g in groups:
-        target = _series_target(g)
+        target = targets[g.form] if targets is not None and g.form in targets else _series_target(g)
         if target is None:
             out.append(g)
         else:
             by_target.setdefault(target, []).append(g)
     for members in by_target.values():
+        if len(members) == 1:
+            out.append(members[0])
+            continue
         occurrences = [o for g in members for o in g.occurrences]
         main = max(members, key=lambda g: (g.count, g.score, g.form))
-        merged = Group(main.id if len(members) == 1 else group_id("\0".join(sorted(g.form for g in members))), main.form,
-                       sorted(occurrences, key=lambda o: (o.rel, o.page, o.line, o.word)))
-        out.append(merged)
+        out.append(Group(group_id("\0".join(sorted(g.form for g in members))), main.form,
+                         sorted(occurrences, key=_position)))
     return out
+
+
+def _position(o: Occurrence) -> tuple[str, int, int, int]:
+    return (o.rel, o.page, o.line, o.word)
+
+
+def _rank(g: Group) -> tuple[float, int, str]:
+    """The queue's order: the group a decision fixes most first (the sum of its words' doubt)."""
+    return (-round(g.score, 6), -g.count, g.form)
+
+
+class QueueIndex:
+    """The queue's occurrences by OCR form, kept file by file: when some files' queues are read
+    again, only the groups of the forms they hold are made again (grouping a whole folder's queue
+    took ~0.11 s on 1,000 pages, after every key)."""
+
+    def __init__(self) -> None:
+        self._by_form: dict[str, dict[str, list[Occurrence]]] = {}  # form -> rel -> occurrences
+        self._forms_of: dict[str, set[str]] = {}  # rel -> its forms
+        # form -> (its group of every occurrence, its series target, its rank): made when asked
+        self._made: dict[str, tuple[Group, str | None, tuple[float, int, str]]] = {}
+        # series target -> (the member groups it was made of, the series, its rank)
+        self._series_made: dict[str, tuple[list[Group], Group, tuple[float, int, str]]] = {}
+
+    def replace(self, rel: str, occurrences: Iterable[Occurrence]) -> None:
+        """The queued occurrences of file ``rel`` are now ``occurrences``. Only the forms whose
+        occurrences in the file changed are grouped again (a decision's regeneration of a thousand
+        files changes one or two forms in each)."""
+        new: dict[str, list[Occurrence]] = {}
+        for o in occurrences:
+            new.setdefault(o.form, []).append(o)
+        for form in self._forms_of.pop(rel, set()) - new.keys():
+            files = self._by_form[form]
+            del files[rel]
+            if not files:
+                del self._by_form[form]
+            self._made.pop(form, None)
+        for form, found in new.items():
+            files = self._by_form.setdefault(form, {})
+            if files.get(rel) != found:
+                files[rel] = found
+                self._made.pop(form, None)
+        if new:
+            self._forms_of[rel] = set(new)
+
+    def occurrences(self) -> Iterator[Occurrence]:
+        for files in self._by_form.values():
+            for found in files.values():
+                yield from found
+
+    def _group(self, form: str) -> tuple[Group, str | None, tuple[float, int, str]]:
+        made = self._made.get(form)
+        if made is None:
+            files = self._by_form[form]
+            group = Group(group_id(form), form, sorted((o for found in files.values() for o in found), key=_position))
+            made = self._made[form] = (group, _series_target(group), _rank(group))
+        return made
+
+    def groups(self, hidden_forms: Container[str] = (), hidden_words: Container[tuple[str, str]] = (),
+               hidden_word_forms: Container[str] = ()) -> list[Group]:
+        """The queue in order, without the forms ``hidden_forms`` and the occurrences
+        ``hidden_words`` ((form, occurrence id) pairs; ``hidden_word_forms``: their forms).
+        Groups, series and ranks are made again only where their forms' occurrences changed
+        (16,000 groups of 1,000 pages: ~0.8 s to make all, ~0.03 s to order them)."""
+        ranked: list[tuple[tuple[float, int, str], Group]] = []
+        by_target: dict[str, list[tuple[tuple[float, int, str], Group]]] = {}
+        for form in self._by_form:
+            if form in hidden_forms:
+                continue
+            group, target, rank = self._made.get(form) or self._group(form)
+            if form in hidden_word_forms:
+                kept = [o for o in group.occurrences if (form, o.id) not in hidden_words]
+                if not kept:
+                    continue
+                group = Group(group.id, form, kept)
+                rank = _rank(group)
+            if target is None:
+                ranked.append((rank, group))
+            else:
+                by_target.setdefault(target, []).append((rank, group))
+        for target, members in by_target.items():
+            if len(members) == 1:
+                ranked.append(members[0])
+                continue
+            groups = [g for _, g in members]
+            made = self._series_made.get(target)
+            if made is None or len(made[0]) != len(groups) or any(a is not b for a, b in zip(made[0], groups)):
+                merged = _series(groups, {g.form: target for g in groups})[0]
+                made = self._series_made[target] = (groups, merged, _rank(merged))
+            ranked.append((made[2], made[1]))
+        ranked.sort(key=itemgetter(0))
+        return [g for _, g in ranked]
 
 
 @dataclass
@@ -362,12 +459,10 @@ def scan_file(ws: Workspace, rel: str, options: Options, corrections: Correction
 def group_occurrences(occurrences: Iterable[Occurrence]) -> list[Group]:
     """Occurrences grouped by OCR form, variants of one garble into one series, the group a
     decision fixes most first (the sum of its words' doubt: the errors it is expected to fix)."""
-    groups: dict[str, Group] = {}
+    by_rel: dict[str, list[Occurrence]] = {}
     for o in occurrences:
-        group = groups.get(o.form)
-        if group is None:
-            group = groups[o.form] = Group(group_id(o.form), o.form)
-        group.occurrences.append(o)
-    for g in groups.values():
-        g.occurrences.sort(key=lambda o: (o.rel, o.page, o.line, o.word))
-    return sorted(_series(list(groups.values())), key=lambda g: (-round(g.score, 6), -g.count, g.form))
+        by_rel.setdefault(o.rel, []).append(o)
+    index = QueueIndex()
+    for rel, found in by_rel.items():
+        index.replace(rel, found)
+    return index.groups()
