@@ -545,6 +545,9 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
                 continue
             if not pending:
                 break
+            # (what is recorded so far, committed before waiting: another writer of the workspace,
+            # a review recording its decisions, waits only for a commit, not for the workers)
+            ws.commit()
             wait(list(pending), return_when=FIRST_COMPLETED)
     finally:
         _close_pool(pool)

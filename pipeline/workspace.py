@@ -410,7 +410,8 @@ class Workspace:
         if rels is None:
             rows = self.db.execute(query).fetchall()
         else:
-            rows = [row for rel in rels for row in self.db.execute(query + " AND q.rel = ?", (rel,))]
+            rows = [row for i in range(0, len(rels), 500)  # (SQLite's limit on parameters)
+                    for row in self.db.execute(query + f" AND q.rel IN ({','.join('?' * len(rels[i:i + 500]))})", rels[i:i + 500])]
         return {rel: (key, scan) for rel, key, scan in rows}
 
     def form_counts(self, forms: list[str]) -> dict[str, dict[str, int]]:

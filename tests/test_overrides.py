@@ -498,3 +498,16 @@ def test_a_word_scope_is_described_with_pages_counted_from_one():
 
     scope = Scope(documents=("box/letter.png",), page=0, box=(10, 20, 60, 45))
     assert scope.describe() == "box/letter.png page 1 box [10, 20, 60, 45]"
+
+
+def test_several_entries_are_saved_in_one_write(tmp_path):
+    """save_entries: one lock, one read, one write for a series or an edited line; each says what it did."""
+    from pipeline.corrections import load_corrections, new_entry, save_entries, save_entry
+
+    path = tmp_path / "corrections.yaml"
+    save_entry(path, new_entry("tbe", "the", approved_by="a"))
+    done = save_entries(path, [new_entry("Linistry", "Ministry", approved_by="b"), new_entry("tbe", "then", approved_by="b"),
+                               new_entry("lninistry", "ministry", approved_by="b")], update=True)
+    assert [(e.ocr, what) for e, what in done] == [("Linistry", "added"), ("tbe", "updated"), ("lninistry", "added")]
+    assert [(e.ocr, e.replacement) for e in load_corrections(path).entries] == [
+        ("tbe", "then"), ("Linistry", "Ministry"), ("lninistry", "ministry")]

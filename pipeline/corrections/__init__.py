@@ -11,7 +11,7 @@ learns from the entries too (``Corrections.decisions``, ``known_words``, ``rejec
 from ..tokens import split_token
 from .apply import apply_overrides, carry_case, count_fired
 from .schema import FILE_HEADER, SCHEMA_VERSION, Corrections, Entry, Scope, new_entry, scope_from_yaml
-from .store import add_entry, load_corrections, load_corrections_at, parse_corrections, remove_entry, save_entry
+from .store import add_entry, load_corrections, load_corrections_at, parse_corrections, remove_entry, save_entries, save_entry
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -25,6 +25,7 @@ __all__ = [
     "carry_case",
     "add_entry",
     "save_entry",
+    "save_entries",
     "remove_entry",
     "new_entry",
     "scope_from_yaml",

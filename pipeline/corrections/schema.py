@@ -403,6 +403,19 @@ class Corrections:
                 return self.lines[i] if i < len(self.lines) else None
         return None
 
+    def ocr_words(self) -> frozenset[str]:
+        """Every word of every entry's OCR form, and its core, case-folded: a word not among them
+        is matched by no entry."""
+        return self._ocr_words
+
+    @functools.cached_property
+    def _ocr_words(self) -> frozenset[str]:
+        words: set[str] = set()
+        for entry in self.entries:
+            for token in entry.ocr.split():
+                words.update((token.casefold(), split_token(token)[1].casefold()))
+        return frozenset(words)
+
     @functools.cached_property
     def _index(self) -> dict[str, tuple[Entry, ...]]:
         """Entries by the case-folded core of their first word (cached per instance, not pickled)."""

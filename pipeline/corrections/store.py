@@ -469,35 +469,51 @@ def add_entry(path: Path, entry: Entry, *, update: bool = False) -> Entry:
 
 def save_entry(path: Path, entry: Entry, *, update: bool = False) -> tuple[Entry, Literal["added", "updated", "unchanged"]]:
     """:func:`add_entry`, also saying what it did."""
+    return save_entries(path, [entry], update=update)[0]
+
+
+def save_entries(path: Path, entries: list[Entry], *, update: bool = False) -> list[tuple[Entry, Literal["added", "updated", "unchanged"]]]:
+    """:func:`save_entry` for several entries at once: one lock, one read and one write of the file
+    (a series decided in review, a line edited in the page view)."""
     path = Path(path)
+    done: list[tuple[Entry, Literal["added", "updated", "unchanged"]]] = []
+    with _locked(path):
+        state = start = _state(path)
+        for entry in entries:
+            state, saved, what = _saved(path, state, entry, update)
+            done.append((saved, what))
+        if state is not start:
+            _commit(path, state)
+    return done
+
+
+def _saved(path: Path, state: _State, entry: Entry, update: bool) -> tuple[_State, Entry, Literal["added", "updated", "unchanged"]]:
+    """The file (as ``state``) with ``entry`` saved in it: appended, or in place of the entry that
+    decides the same words in the same place (``update``; else an error names it)."""
     if entry.id is None:
         entry = entry.model_copy(update={"id": entry.derived_id()})
-    with _locked(path):
-        state = _state(path)
-        current = state.corrections
-        for i, old in enumerate(current.entries):
-            same = old.entry_id == entry.entry_id or (_same_form(old, entry) and _same_place(old.scope, entry.scope))
-            if not same:
-                continue
-            if old.effect() == entry.effect() and old.key() == entry.key():
-                return old, "unchanged"
-            if not update:
-                raise CorrectionsFileError(
-                    f"{old.describe()} already decides these words; remove it first or use --update",
-                    path=path,
-                    line=current.lines[i],
-                )
-            updated = entry.model_copy(update={"id": old.entry_id})
-            _commit(path, _updated(path, _with_doc(state, path), i, updated))
-            return updated, "updated"
-        appended = _append_text(state, entry, path)
-        if appended is None:
-            state = _with_doc(state, path)
-            doc, items = _entries_node(state.doc)
-            items.append(entry.to_yaml())
-            appended = _dumped(path, state.text, doc)
-        _commit(path, appended)
-        return entry, "added"
+    current = state.corrections
+    for i, old in enumerate(current.entries):
+        same = old.entry_id == entry.entry_id or (_same_form(old, entry) and _same_place(old.scope, entry.scope))
+        if not same:
+            continue
+        if old.effect() == entry.effect() and old.key() == entry.key():
+            return state, old, "unchanged"
+        if not update:
+            raise CorrectionsFileError(
+                f"{old.describe()} already decides these words; remove it first or use --update",
+                path=path,
+                line=current.lines[i],
+            )
+        updated = entry.model_copy(update={"id": old.entry_id})
+        return _updated(path, _with_doc(state, path), i, updated), updated, "updated"
+    appended = _append_text(state, entry, path)
+    if appended is None:
+        state = _with_doc(state, path)
+        doc, items = _entries_node(state.doc)
+        items.append(entry.to_yaml())
+        appended = _dumped(path, state.text, doc)
+    return appended, entry, "added"
 
 
 def _updated(path: Path, state: _State, i: int, updated: Entry) -> _State:

@@ -13,8 +13,12 @@ Thread-safe: the web app calls it from several request threads.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -22,11 +26,11 @@ from typing import Literal
 from ..batch import CorrectionKeys, FileResult, recorrect_outputs
 from ..errors import UsageError
 from ..tokens import split_token
-from ..corrections import Corrections, Entry, Scope, carry_case, load_corrections, new_entry, remove_entry, save_entry, scope_from_yaml
+from ..corrections import Corrections, Entry, Scope, carry_case, load_corrections, new_entry, remove_entry, save_entries, save_entry, scope_from_yaml
 from ..model import Line, Page
 from ..workspace import open_workspace
 from .proofread import line_edit, shown_text
-from .queue import DEFAULT_THRESHOLD, FileScan, Group, Occurrence, corrected_document, group_occurrences, scan_file
+from .queue import DEFAULT_THRESHOLD, FileScan, Group, Occurrence, QueueIndex, corrected_document, scan_file
 
 __all__ = ["ReviewSession", "Step", "Saved", "Reach", "PageView"]
 
@@ -139,6 +143,30 @@ class Reach:
         return "shown" if self.common else "all"
 
 
+class _ProcessRegeneration:
+    """``recorrect_outputs`` in a worker process of its own, started when first needed and kept:
+    the session's thread only waits for it, so the pages and keys of the review are not slowed by a
+    regeneration of a thousand files competing for the interpreter."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __call__(self, out_dir: Path, rels: list[str], corrections_file: Path) -> list[FileResult]:
+        if self._pool is None:
+            # (forkserver, as the batch's workers: a clean process, not a fork of this threaded one)
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
+        try:
+            return self._pool.submit(recorrect_outputs, out_dir, rels, corrections_file).result()
+        except BrokenProcessPool:
+            self._pool = None  # (killed: the next decision starts another)
+            raise
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
 class ReviewSession:
     """The review of one output folder."""
 
@@ -151,11 +179,15 @@ class ReviewSession:
         threshold: float = DEFAULT_THRESHOLD,
         documents: str | None = None,
         background: bool = True,
+        regenerate_in: Literal["thread", "process"] = "thread",
     ):
         self.out_dir = Path(out_dir)
         # Regenerate a decision's outputs in a background thread (the next group is shown at once)
-        # or before the decision returns.
+        # or before the decision returns; the background thread does the work itself, or has a
+        # worker process do it (``ocrfix review``: a regeneration of many files then takes nothing
+        # from the pages; tests that stand in a fake corrector for the real one keep it in the thread).
         self.background = background
+        self._in_process = _ProcessRegeneration() if background and regenerate_in == "process" else None
         self.reviewer = reviewer
         self.threshold = threshold
         # "All occurrences" means everywhere, or the documents matching this glob.
@@ -166,17 +198,19 @@ class ReviewSession:
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
         # Decisions whose outputs are being regenerated: (step, files) in order, one thread at work.
-        self._jobs: deque[tuple[Step, list[str], frozenset[str], frozenset[str]]] = deque()
+        self._jobs: deque[tuple[Step, list[str], frozenset[str], frozenset[tuple[str, str]]]] = deque()
         self._worker: threading.Thread | None = None
         # What those decisions decided, kept out of the queue until their files are read again:
         # forms decided for all occurrences, and occurrences decided one by one.
         self._hidden_forms: Counter[str] = Counter()
-        self._hidden_words: Counter[str] = Counter()
+        self._hidden_words: Counter[tuple[str, str]] = Counter()  # (form, occurrence id)
         self._lexicon = None  # the dictionaries' word counts, loaded for the first reach
         self._grouped: list[Group] | None = None  # the queue as last grouped (None: group it again)
         self._key_parts: dict[str, str] | None = None  # the correction key's parts, the dictionaries hashed
         self._stored: set[str] = set()  # files whose scan is the queue the workspace keeps (forms there too)
         self._scans: dict[str, FileScan] = {}
+        self._index = QueueIndex()  # the scans' occurrences by form, grouped again form by form
+        self._by_id: dict[str, Occurrence] | None = None
         self._skipped: list[str] = []
         with open_workspace(self.out_dir, create=False) as ws:
             self.options = ws.run_options()
@@ -192,14 +226,21 @@ class ReviewSession:
         self.refresh()
 
     # -- the queue ----------------------------------------------------------------------------
-    def refresh(self, rels: list[str] | None = None) -> None:
+    def refresh(self, rels: list[str] | None = None, *, regenerated: bool = False) -> None:
         """Read the queue again (for some inputs, or all); the queue is read meanwhile as it was.
+        ``regenerated``: ``rels`` were just regenerated, so their stored queues are those of their
+        outputs now (a later decision's entries may be in corrections.yaml already: its own
+        regeneration reads them again, and until then what it decided is hidden).
 
-        A file's queue is the one its correction stored in the workspace where that correction is
-        the one this corrections.yaml makes (its record's correction key) and the threshold is the
-        default; else it is worked out from its read and its outputs (slower: ~15 ms a page)."""
+        A file's queue is the one its correction stored in the workspace (the threshold being the
+        default) where that correction is the one this corrections.yaml makes (its record's
+        correction key), or where no entry of this corrections.yaml has a word among the file's
+        queued forms: the stored queue is that of the file's outputs, which a decision regenerates
+        only where its form occurs, and only an entry could take a queued word out of it. Else it is
+        worked out from its read and its outputs (slower: ~8 ms a page)."""
         corrections = load_corrections(self.corrections_file)
         key = self._correction_key(corrections)
+        decided = corrections.ocr_words()
         scans: dict[str, FileScan] = {}
         with open_workspace(self.out_dir, create=False) as ws:
             # (after a decision: only the files it regenerated)
@@ -207,14 +248,23 @@ class ReviewSession:
             from_store: set[str] = set()
             for rel in self.rels if rels is None else rels:
                 stored_key, blob = stored.get(rel, (None, None))
-                if blob is not None and stored_key == key:
-                    scans[rel] = FileScan.from_blob(rel, blob)
+                scan = FileScan.from_blob(rel, blob) if blob is not None else None
+                if scan is not None and (regenerated or stored_key == key or not any(
+                        o.form.casefold() in decided or o.text.casefold() in decided for o in scan.occurrences)):
+                    scans[rel] = scan
                     from_store.add(rel)
                 else:
                     scans[rel] = scan_file(ws, rel, self.options, corrections, self.threshold)
         with self._lock:
             self._stored = (self._stored - set(scans)) | from_store
-            self._scans.update(scans)
+            for rel, scan in scans.items():
+                old = self._scans.get(rel)
+                if self._by_id is not None:
+                    for o in old.occurrences if old is not None else ():
+                        self._by_id.pop(o.id, None)
+                    self._by_id.update((o.id, o) for o in scan.occurrences)
+                self._scans[rel] = scan
+                self._index.replace(rel, scan.occurrences)
             self._changed()
 
     def _correction_key(self, corrections: Corrections) -> str:
@@ -237,10 +287,11 @@ class ReviewSession:
         Grouped once per change of the queue (each page of the app asks for it more than once)."""
         with self._lock:
             if self._grouped is None:
-                groups = group_occurrences(o for scan in self._scans.values() for o in scan.occurrences
-                                           if o.form not in self._hidden_forms and o.id not in self._hidden_words)
-                skipped = {form: i for i, form in enumerate(self._skipped)}
-                self._grouped = sorted(groups, key=lambda g: skipped.get(g.form, -1))
+                groups = self._index.groups(self._hidden_forms, self._hidden_words, {form for form, _ in self._hidden_words})
+                if self._skipped:
+                    skipped = {form: i for i, form in enumerate(self._skipped)}
+                    groups = sorted(groups, key=lambda g: skipped.get(g.form, -1))
+                self._grouped = groups
             return list(self._grouped)
 
     def group(self, group_id: str) -> Group | None:
@@ -248,11 +299,9 @@ class ReviewSession:
 
     def occurrence(self, occurrence_id: str) -> Occurrence | None:
         with self._lock:
-            for scan in self._scans.values():
-                for o in scan.occurrences:
-                    if o.id == occurrence_id:
-                        return o
-        return None
+            if self._by_id is None:  # (made when first asked: a crop; kept up to date from then on)
+                self._by_id = {o.id: o for o in self._index.occurrences()}
+            return self._by_id.get(occurrence_id)
 
     def progress(self) -> dict[str, int]:
         groups = self.groups()
@@ -384,7 +433,7 @@ class ReviewSession:
             if group.form in self._skipped:
                 self._skipped.remove(group.form)
                 self._changed()
-            self._regenerate(step, rels, frozenset() if words else frozenset(members), frozenset(o.id for o in words))
+            self._regenerate(step, rels, frozenset() if words else frozenset(members), frozenset((o.form, o.id) for o in words))
             return step
 
     def _save_entries(self, step: Step, main_form: str, replacement: str | None, places: list[tuple[str, Scope, str]],
@@ -393,17 +442,16 @@ class ReviewSession:
         corrections.yaml, each into ``step`` as it is written (``before``: the file before the
         decision, for undo). ``replacement`` is for ``main_form``; another member of a series gets
         it in its own case."""
-        for form, scope, context in places:
-            entry = new_entry(
-                form,
-                None if replacement is None else carry_case(form, main_form, replacement),
-                status="approved" if replacement is not None else "rejected",
-                scope=scope,
-                approved_by=self.reviewer,
-                note=note,
-                context=context,
-            )
-            saved, what = save_entry(self.corrections_file, entry, update=True)
+        entries = [new_entry(form, None if replacement is None else carry_case(form, main_form, replacement),
+                             status="approved" if replacement is not None else "rejected", scope=scope,
+                             approved_by=self.reviewer, note=note, context=context)
+                   for form, scope, context in places]
+        self._save(step, entries, before)
+
+    def _save(self, step: Step, entries: list[Entry], before: Corrections) -> None:
+        """Write ``entries`` to corrections.yaml in one write, and into ``step`` (``before``: the
+        file before the decision, for undo)."""
+        for saved, what in save_entries(self.corrections_file, entries, update=True):
             # An update keeps the old entry's id: that is the one to put back on undo.
             step.saved.append(Saved(saved, what, before.get(saved.entry_id) if what == "updated" else None))
 
@@ -500,13 +548,11 @@ class ReviewSession:
                     remove_entry(self.corrections_file, old.entry_id)
                     step.saved.append(Saved(old, "removed", old))
                 context = shown_text(words)
-                for planned in plan.save:
-                    entry = new_entry(planned.ocr, planned.replacement,
-                                      status="approved" if planned.replacement is not None else "rejected",
-                                      scope=Scope(documents=(rel,), page=page, box=planned.box), approved_by=self.reviewer,
-                                      note="page view", context=context)
-                    saved, what = save_entry(self.corrections_file, entry, update=True)
-                    step.saved.append(Saved(saved, what, before.get(saved.entry_id) if what == "updated" else None))
+                self._save(step, [new_entry(planned.ocr, planned.replacement,
+                                            status="approved" if planned.replacement is not None else "rejected",
+                                            scope=Scope(documents=(rel,), page=page, box=planned.box),
+                                            approved_by=self.reviewer, note="page view", context=context)
+                                  for planned in plan.save], before)
             finally:
                 with open_workspace(self.out_dir, create=False) as ws:
                     ws.push_review_step(step.to_json())
@@ -522,7 +568,7 @@ class ReviewSession:
             ws.set_page_status(rel, page, status, self.reviewer)
 
     # -- regenerating outputs ----------------------------------------------------------------------
-    def _regenerate(self, step: Step, rels: list[str], forms: frozenset[str], words: frozenset[str]) -> None:
+    def _regenerate(self, step: Step, rels: list[str], forms: frozenset[str], words: frozenset[tuple[str, str]]) -> None:
         """Regenerate a decision's files: in the background thread (what it decided is kept out of
         the queue meanwhile), or now."""
         if not self.background:
@@ -546,7 +592,7 @@ class ReviewSession:
                     return
                 step, rels, forms, words = self._jobs[0]
             try:
-                failed = self._apply(rels)
+                failed = self._apply(rels, self._in_process)
             except Exception as e:  # noqa: BLE001 (a failure is the step's to report, not the thread's end)
                 failed = [FileResult(rel, "failed", error=f"{type(e).__name__}: {e}") for rel in rels]
             with self._lock:
@@ -564,11 +610,22 @@ class ReviewSession:
             while self._jobs:
                 self._idle.wait()
 
-    def _apply(self, rels: list[str]) -> list[FileResult]:
-        """Regenerate the outputs of ``rels`` from cached OCR and read their part of the queue again."""
-        results = recorrect_outputs(self.out_dir, rels, self.corrections_file) if rels else []
-        self.refresh(rels)
-        return [r for r in results if not r.ok]
+    def close(self) -> None:
+        """Finish the regenerations under way and stop the worker process, if there is one."""
+        self.wait()
+        if self._in_process is not None:
+            self._in_process.close()
+
+    def _apply(self, rels: list[str], regenerate: Callable[[Path, list[str], Path], list[FileResult]] | None = None) -> list[FileResult]:
+        """Regenerate the outputs of ``rels`` from cached OCR (by ``regenerate``; default: here) and
+        read their part of the queue again."""
+        results = (regenerate or recorrect_outputs)(self.out_dir, rels, self.corrections_file) if rels else []
+        failed = [r for r in results if not r.ok]
+        missed = {r.rel for r in failed}
+        self.refresh([rel for rel in rels if rel not in missed], regenerated=True)
+        if missed:
+            self.refresh(sorted(missed))
+        return failed
 
 
 
