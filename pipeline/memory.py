@@ -10,12 +10,15 @@ So while a worker reads, a thread looks at its children's own high-water mark (`
 
 from __future__ import annotations
 
+import gc
 import os
 import resource
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["ChildPeak", "own_peak_mb"]
+__all__ = ["ChildPeak", "own_peak_mb", "cyclic_gc_paused"]
 
 # How often the children are looked at. A Tesseract read lasts 0.3 s or more and its high-water
 # mark only grows, so a look every 50 ms misses at most the growth of its last 50 ms.
@@ -98,3 +101,19 @@ class ChildPeak:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a block makes many objects that hold no cycles (they are
+    freed by their reference counts all the same): the collector would go over the growing heap
+    again and again. Reading the review queue of 10,000 pages (180,000 occurrences) took 2.0 s with
+    it and 0.95 s without. (Where another thread paused it first, that thread turns it back on.)"""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

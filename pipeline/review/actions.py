@@ -27,6 +27,7 @@ from ..batch import CorrectionKeys, FileResult, recorrect_outputs
 from ..errors import UsageError
 from ..tokens import split_token
 from ..corrections import Corrections, Entry, Scope, carry_case, load_corrections, new_entry, remove_entry, save_entries, save_entry, scope_from_yaml
+from ..memory import cyclic_gc_paused
 from ..model import Line, Page
 from ..workspace import open_workspace
 from .proofread import line_edit, shown_text
@@ -242,7 +243,7 @@ class ReviewSession:
         key = self._correction_key(corrections)
         decided = corrections.ocr_words()
         scans: dict[str, FileScan] = {}
-        with open_workspace(self.out_dir, create=False) as ws:
+        with cyclic_gc_paused(), open_workspace(self.out_dir, create=False) as ws:
             # (after a decision: only the files it regenerated)
             stored = ws.queues(rels) if self.threshold == DEFAULT_THRESHOLD else {}
             from_store: set[str] = set()
@@ -255,7 +256,7 @@ class ReviewSession:
                     from_store.add(rel)
                 else:
                     scans[rel] = scan_file(ws, rel, self.options, corrections, self.threshold)
-        with self._lock:
+        with self._lock, cyclic_gc_paused():
             self._stored = (self._stored - set(scans)) | from_store
             for rel, scan in scans.items():
                 old = self._scans.get(rel)
@@ -287,7 +288,8 @@ class ReviewSession:
         Grouped once per change of the queue (each page of the app asks for it more than once)."""
         with self._lock:
             if self._grouped is None:
-                groups = self._index.groups(self._hidden_forms, self._hidden_words, {form for form, _ in self._hidden_words})
+                with cyclic_gc_paused():
+                    groups = self._index.groups(self._hidden_forms, self._hidden_words, {form for form, _ in self._hidden_words})
                 if self._skipped:
                     skipped = {form: i for i, form in enumerate(self._skipped)}
                     groups = sorted(groups, key=lambda g: skipped.get(g.form, -1))

@@ -19,9 +19,10 @@ import json
 import zlib
 from collections import Counter
 from collections.abc import Container, Iterable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
@@ -53,9 +54,9 @@ _UNKNOWN_DOUBT = 0.5
 MAX_SUGGESTIONS = 9  # keys 1-9
 
 
-@dataclass(frozen=True)
-class Occurrence:
-    """One queued word on one page."""
+class Occurrence(NamedTuple):
+    """One queued word on one page. (A named tuple, not a frozen dataclass: a review of 10,000
+    pages reads 180,000 of them from the workspace at start, and a tuple is made 5x faster.)"""
 
     id: str
     rel: str
@@ -126,12 +127,13 @@ class Group:
     @property
     def suggestions(self) -> list[str]:
         """The corrector's choice first, then suggestions ranked by how often and how high they came."""
-        score: Counter[str] = Counter()
+        score: dict[str, float] = {}  # (a dict: a Counter for each of 30,000 groups took 0.3 s)
         for o in self.occurrences:
-            if o.choice:
-                score[o.choice] += 100.0
+            choice = o.choice
+            if choice:
+                score[choice] = score.get(choice, 0.0) + 100.0
             for rank, s in enumerate(o.suggestions):
-                score[s] += 10.0 / (rank + 1)
+                score[s] = score.get(s, 0.0) + 10.0 / (rank + 1)
         members = {o.form for o in self.occurrences}
         ranked = sorted((s for s in score if s and s not in members), key=lambda s: (-score[s], s))
         return ranked[:MAX_SUGGESTIONS]
@@ -206,18 +208,28 @@ class QueueIndex:
         files changes one or two forms in each)."""
         new: dict[str, list[Occurrence]] = {}
         for o in occurrences:
-            new.setdefault(o.form, []).append(o)
-        for form in self._forms_of.pop(rel, set()) - new.keys():
-            files = self._by_form[form]
+            found = new.get(o.form)
+            if found is None:
+                new[o.form] = [o]
+            else:
+                found.append(o)
+        by_form, made = self._by_form, self._made
+        old = self._forms_of.pop(rel, None)
+        for form in old.difference(new) if old else ():
+            files = by_form[form]
             del files[rel]
             if not files:
-                del self._by_form[form]
-            self._made.pop(form, None)
+                del by_form[form]
+            made.pop(form, None)
         for form, found in new.items():
-            files = self._by_form.setdefault(form, {})
-            if files.get(rel) != found:
+            files = by_form.get(form)
+            if files is None:
+                by_form[form] = {rel: found}
+            elif files.get(rel) != found:
                 files[rel] = found
-                self._made.pop(form, None)
+            else:
+                continue
+            made.pop(form, None)
         if new:
             self._forms_of[rel] = set(new)
 
@@ -230,7 +242,8 @@ class QueueIndex:
         made = self._made.get(form)
         if made is None:
             files = self._by_form[form]
-            group = Group(group_id(form), form, sorted((o for found in files.values() for o in found), key=_position))
+            # (a file's occurrences are in page, line, word order already: only the files are sorted)
+            group = Group(group_id(form), form, [o for rel in sorted(files) for o in files[rel]])
             made = self._made[form] = (group, _series_target(group), _rank(group))
         return made
 
@@ -283,23 +296,27 @@ class FileScan:
     def to_blob(self) -> bytes:
         """Its occurrences as the workspace keeps them (compressed JSON; the forms are kept in a
         table of their own, which a decision asks)."""
-        rows = [[getattr(o, f) for f in _OCCURRENCE_FIELDS] for o in self.occurrences]
+        rows = [list(o) for o in self.occurrences]
         return zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
 
     @classmethod
     def from_blob(cls, rel: str, blob: bytes) -> FileScan:
         """The scan of a stored queue: its occurrences, with no forms (the workspace has them)."""
         occurrences = []
+        make = Occurrence._make
         for row in json.loads(zlib.decompress(blob)):
-            values = dict(zip(_OCCURRENCE_FIELDS, row))
-            values["suggestions"] = tuple(values["suggestions"])
-            for box in ("bbox", "line_bbox"):
-                values[box] = None if values[box] is None else tuple(values[box])
-            occurrences.append(Occurrence(**values))
+            # (JSON has lists where the occurrence has tuples)
+            row[_SUGGESTIONS] = tuple(row[_SUGGESTIONS])
+            if row[_BBOX] is not None:
+                row[_BBOX] = tuple(row[_BBOX])
+            if row[_LINE_BBOX] is not None:
+                row[_LINE_BBOX] = tuple(row[_LINE_BBOX])
+            occurrences.append(make(row))
         return cls(rel, occurrences, Counter())
 
 
-_OCCURRENCE_FIELDS = tuple(f.name for f in fields(Occurrence))
+_OCCURRENCE_FIELDS = Occurrence._fields
+_SUGGESTIONS, _BBOX, _LINE_BBOX = (_OCCURRENCE_FIELDS.index(f) for f in ("suggestions", "bbox", "line_bbox"))
 
 
 def group_id(form: str) -> str:
