@@ -26,7 +26,7 @@ import difflib
 from dataclasses import dataclass
 
 from ..model import BBox, Word, union_box
-from ..corrections import Entry, Scope
+from ..corrections import Entry
 
 __all__ = ["LineEdit", "PlannedEntry", "line_edit", "shown_text"]
 
@@ -93,41 +93,10 @@ def line_edit(raw: list[Word], shown: list[Word], new_text: str, *, document: st
         return LineEdit([], [])
     if not raw:
         raise ValueError("this line has no words as read, so an edit has nothing to be anchored to")
-    opcodes = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag == "replace" and i2 - i1 == j2 - j1:
-            # Words retyped one for one: each its own stretch (its own entry, on its own box).
-            opcodes += [("replace", i1 + k, i1 + k + 1, j1 + k, j1 + k + 1) for k in range(i2 - i1)]
-        else:
-            opcodes.append((tag, i1, i2, j1, j2))
-    # Where each boundary between shown words falls in the new words: exact at the ends of each
-    # opcode, and at every boundary inside an unchanged stretch.
-    to_new: dict[int, int] = {}
-    for tag, i1, i2, j1, _j2 in opcodes:
-        if tag == "equal":
-            to_new.update({i1 + k: j1 + k for k in range(i2 - i1 + 1)})
-        else:
-            to_new[i1] = j1
-    to_new[len(old)] = len(new)
+    opcodes = _word_opcodes(old, new)
+    to_new = _boundaries(opcodes, len(old), len(new))
     under = [_raw_under(raw, w) for w in shown]
-    # The earlier entries on this line's words: (entry, the raw words under its box).
-    earlier = []
-    for e in entries:
-        scope = e.scope
-        if scope.kind == "word" and scope.documents == (document,) and scope.page == page:
-            covered = {r for r, w in enumerate(raw) if _under(w.bbox, scope.box)}
-            if covered:
-                earlier.append((e, covered))
-
-    stretches: list[tuple[int, int]] = []  # shown ranges, each [i1, i2)
-    for tag, i1, i2, _j1, _j2 in opcodes:
-        if tag == "equal":
-            continue
-        if i1 == i2:  # an insertion: take the word before it (or, at the line's start, after it)
-            i1, i2 = (i1 - 1, i2) if i1 > 0 else (i1, i2 + 1)
-            if i2 > len(old):
-                raise ValueError("this line shows no words, so an insertion has nothing to be anchored to")
-        stretches.append((i1, i2))
+    earlier = _earlier_entries(entries, raw, document, page)
 
     def grow(i1: int, i2: int) -> tuple[int, int, range]:
         """The stretch grown until the raw words under it and the shown words over those agree, it
@@ -135,17 +104,17 @@ def line_edit(raw: list[Word], shown: list[Word], new_text: str, *, document: st
         while True:
             rows = set().union(*(under[k] for k in range(i1, i2)))
             if not rows:  # shown words with no box under them: anchor to a neighbour's
-                grow = [k for k in (i1 - 1, i2) if 0 <= k < len(old) and under[k]]
-                if not grow:
+                anchors = [k for k in (i1 - 1, i2) if 0 <= k < len(old) and under[k]]
+                if not anchors:
                     raise ValueError("the words of this line have no place on the page, so an edit cannot be anchored")
-                i1, i2 = min(i1, grow[0]), max(i2, grow[0] + 1)
+                i1, i2 = min(i1, anchors[0]), max(i2, anchors[0] + 1)
                 continue
             for _e, covered in earlier:
                 if covered & rows:
                     rows |= covered
             span = range(min(rows), max(rows) + 1)
-            k1 = min([k for k in range(len(old)) if under[k] & set(span)] + [i1])
-            k2 = max([k + 1 for k in range(len(old)) if under[k] & set(span)] + [i2])
+            over = [k for k in range(len(old)) if under[k] & set(span)]
+            k1, k2 = min(over + [i1]), max([k + 1 for k in over] + [i2])
             while k1 not in to_new:
                 k1 -= 1
             while k2 not in to_new:
@@ -154,7 +123,7 @@ def line_edit(raw: list[Word], shown: list[Word], new_text: str, *, document: st
                 return i1, i2, span
             i1, i2 = k1, k2
 
-    ranges = _merged(stretches)
+    ranges = _merged(_changed_stretches(opcodes, len(old)))
     while True:
         grown = [grow(a, b) for a, b in ranges]
         # Stretches that grew into each other (shown words or raw words in common) become one.
@@ -181,6 +150,61 @@ def line_edit(raw: list[Word], shown: list[Word], new_text: str, *, document: st
     return LineEdit(planned, taken)
 
 
+Opcode = tuple[str, int, int, int, int]
+
+
+def _word_opcodes(old: list[str], new: list[str]) -> list[Opcode]:
+    """difflib's opcodes from the shown words to the new ones, words retyped one for one each an
+    opcode of its own (so each is its own entry, on its own box)."""
+    opcodes: list[Opcode] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            opcodes += [("replace", i1 + k, i1 + k + 1, j1 + k, j1 + k + 1) for k in range(i2 - i1)]
+        else:
+            opcodes.append((tag, i1, i2, j1, j2))
+    return opcodes
+
+
+def _boundaries(opcodes: list[Opcode], n_old: int, n_new: int) -> dict[int, int]:
+    """Where each boundary between shown words falls among the new words: at the ends of each
+    opcode, and at every boundary inside an unchanged stretch (inside a changed one, nowhere)."""
+    to_new: dict[int, int] = {}
+    for tag, i1, i2, j1, _j2 in opcodes:
+        if tag == "equal":
+            to_new.update({i1 + k: j1 + k for k in range(i2 - i1 + 1)})
+        else:
+            to_new[i1] = j1
+    to_new[n_old] = n_new
+    return to_new
+
+
+def _changed_stretches(opcodes: list[Opcode], n_old: int) -> list[tuple[int, int]]:
+    """The shown words each change covers, [i1, i2); an insertion covers the word before it (at the
+    line's start, the word after it)."""
+    stretches = []
+    for tag, i1, i2, _j1, _j2 in opcodes:
+        if tag == "equal":
+            continue
+        if i1 == i2:
+            i1, i2 = (i1 - 1, i2) if i1 > 0 else (i1, i2 + 1)
+            if i2 > n_old:
+                raise ValueError("this line shows no words, so an insertion has nothing to be anchored to")
+        stretches.append((i1, i2))
+    return stretches
+
+
+def _earlier_entries(entries: tuple[Entry, ...], raw: list[Word], document: str, page: int) -> list[tuple[Entry, set[int]]]:
+    """The entries for a place on this page that lie on the line's words, with the raw words under each."""
+    earlier = []
+    for e in entries:
+        scope = e.scope
+        if scope.kind == "word" and scope.documents == (document,) and scope.page == page:
+            covered = {r for r, w in enumerate(raw) if _under(w.bbox, scope.box)}
+            if covered:
+                earlier.append((e, covered))
+    return earlier
+
+
 def _merged(stretches: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for a, b in sorted(stretches):
@@ -190,6 +214,3 @@ def _merged(stretches: list[tuple[int, int]]) -> list[tuple[int, int]]:
             out.append((a, b))
     return out
 
-
-def entry_scope(document: str, page: int, box: BBox) -> Scope:
-    return Scope(documents=(document,), page=page, box=box)
