@@ -12,8 +12,10 @@ Thread-safe: the web app calls it from several request threads.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -144,6 +146,16 @@ class Reach:
         return "shown" if self.common else "all"
 
 
+# How much lower the regeneration's processes run than the review (os.nice): on a machine with few
+# cores the page a person is waiting for goes first.
+REGENERATION_NICENESS = 10
+
+
+def _behind_the_page() -> None:
+    with contextlib.suppress(OSError, AttributeError):  # (no os.nice on Windows)
+        os.nice(REGENERATION_NICENESS)
+
+
 class _ProcessRegeneration:
     """``recorrect_outputs`` in a worker process of its own, started when first needed and kept:
     the session's thread only waits for it, so the pages and keys of the review are not slowed by a
@@ -155,7 +167,8 @@ class _ProcessRegeneration:
     def __call__(self, out_dir: Path, rels: list[str], corrections_file: Path) -> list[FileResult]:
         if self._pool is None:
             # (forkserver, as the batch's workers: a clean process, not a fork of this threaded one)
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"),
+                                             initializer=_behind_the_page)
         try:
             return self._pool.submit(recorrect_outputs, out_dir, rels, corrections_file).result()
         except BrokenProcessPool:
