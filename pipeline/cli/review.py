@@ -35,7 +35,9 @@ def review(
     """Review the words ocrfix was least sure of, grouped by OCR form across the whole folder.
 
     Each decision (pick a suggestion, type a correction, or keep the OCR text) is written at once
-    to corrections.yaml, and the outputs it touches are regenerated from the cached OCR.
+    to corrections.yaml, and the outputs it touches are regenerated from the cached OCR. The web
+    page also proofreads whole pages ("proofread whole pages": the scan beside its lines, each line
+    editable, each page marked proofread; `ocrfix status` counts them).
     """
     from ..review.actions import ReviewSession
 
