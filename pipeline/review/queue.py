@@ -89,8 +89,9 @@ class Occurrence(NamedTuple):
     @property
     def choice(self) -> str | None:
         """The corrector's choice (the core it wrote), or None where it left the word as read."""
-        core = split_token(self.current)[1] if " " not in self.current else self.current
-        return None if self.current == self.text else core
+        if self.current == self.text:
+            return None  # (most queued words: flagged and left as read)
+        return split_token(self.current)[1] if " " not in self.current else self.current
 
 
 @dataclass
