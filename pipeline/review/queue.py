@@ -159,26 +159,12 @@ def _series_target(group: Group) -> str | None:
     return target if Levenshtein.distance(group.form.lower(), target) <= SERIES_MAX_EDITS else None
 
 
-def _series(groups: list[Group], targets: dict[str, str | None] | None = None) -> list[Group]:
-    """Single-form groups merged into error series by their target word (``targets``: form -> its
-    target, where known)."""
-    by_target: dict[str, list[Group]] = {}
-    out: list[Group] = []
-    for g in groups:
-        target = targets[g.form] if targets is not None and g.form in targets else _series_target(g)
-        if target is None:
-            out.append(g)
-        else:
-            by_target.setdefault(target, []).append(g)
-    for members in by_target.values():
-        if len(members) == 1:
-            out.append(members[0])
-            continue
-        occurrences = [o for g in members for o in g.occurrences]
-        main = max(members, key=lambda g: (g.count, g.score, g.form))
-        out.append(Group(group_id("\0".join(sorted(g.form for g in members))), main.form,
-                         sorted(occurrences, key=_position)))
-    return out
+def _merged_series(members: list[Group]) -> Group:
+    """Single-form groups with one target word merged into one error series, named after its
+    most frequent member."""
+    main = max(members, key=lambda g: (g.count, g.score, g.form))
+    return Group(group_id("\0".join(sorted(g.form for g in members))), main.form,
+                 sorted((o for g in members for o in g.occurrences), key=_position))
 
 
 def _position(o: Occurrence) -> tuple[str, int, int, int]:
@@ -259,7 +245,7 @@ class QueueIndex:
         for form in self._by_form:
             if form in hidden_forms:
                 continue
-            group, target, rank = self._made.get(form) or self._group(form)
+            group, target, rank = self._group(form)
             if form in hidden_word_forms:
                 kept = [o for o in group.occurrences if (form, o.id) not in hidden_words]
                 if not kept:
@@ -277,7 +263,7 @@ class QueueIndex:
             groups = [g for _, g in members]
             made = self._series_made.get(target)
             if made is None or len(made[0]) != len(groups) or any(a is not b for a, b in zip(made[0], groups)):
-                merged = _series(groups, {g.form: target for g in groups})[0]
+                merged = _merged_series(groups)
                 made = self._series_made[target] = (groups, merged, _rank(merged))
             ranked.append((made[2], made[1]))
         ranked.sort(key=itemgetter(0))
