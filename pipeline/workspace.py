@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, get_args
 
 from filelock import FileLock, Timeout
 
@@ -31,7 +32,7 @@ from .errors import UsageError, WorkspaceError
 from .model import Document
 from .options import Options
 
-__all__ = ["Workspace", "FileRecord", "Outcome", "file_hash", "WORKSPACE_DIR", "PAGE_STATUSES", "open_workspace"]
+__all__ = ["Workspace", "FileRecord", "Outcome", "file_hash", "WORKSPACE_DIR", "PAGE_STATUSES", "PageStatus", "open_workspace"]
 
 WORKSPACE_DIR = ".ocrfix"
 _SCHEMA_VERSION = 1
@@ -91,7 +92,16 @@ CREATE TABLE IF NOT EXISTS page_status (
 );
 """
 # What a page's proofreading has come to (no row in page_status: not started).
-PAGE_STATUSES = ("not started", "in progress", "proofread")
+PageStatus = Literal["not started", "in progress", "proofread"]
+PAGE_STATUSES: tuple[PageStatus, ...] = get_args(PageStatus)
+# SQLite's limit on the parameters of one statement (999 before 3.32), with room to spare.
+_PARAMETERS = 500
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    """``items`` in pieces small enough for one statement's parameters each."""
+    for i in range(0, len(items), _PARAMETERS):
+        yield items[i:i + _PARAMETERS]
 
 
 def file_hash(path: Path) -> str:
@@ -410,15 +420,13 @@ class Workspace:
         if rels is None:
             rows = self.db.execute(query).fetchall()
         else:
-            rows = [row for i in range(0, len(rels), 500)  # (SQLite's limit on parameters)
-                    for row in self.db.execute(query + f" AND q.rel IN ({','.join('?' * len(rels[i:i + 500]))})", rels[i:i + 500])]
+            rows = [row for chunk in _chunks(rels) for row in self.db.execute(query + f" AND q.rel IN ({','.join('?' * len(chunk))})", chunk)]
         return {rel: (key, scan) for rel, key, scan in rows}
 
     def form_counts(self, forms: list[str]) -> dict[str, dict[str, int]]:
         """For files with a stored queue: rel -> {form: occurrences} of those of ``forms`` it has."""
         out: dict[str, dict[str, int]] = {}
-        for i in range(0, len(forms), 500):  # (SQLite's limit on parameters)
-            chunk = forms[i:i + 500]
+        for chunk in _chunks(forms):
             rows = self.db.execute(f"SELECT rel, form, count FROM review_forms WHERE form IN ({','.join('?' * len(chunk))})", chunk)
             for rel, form, count in rows:
                 out.setdefault(rel, {})[form] = count
@@ -446,7 +454,7 @@ class Workspace:
         """(rel, page) -> status of every page proofreading has started on."""
         return {(rel, page): status for rel, page, status in self.db.execute("SELECT rel, page, status FROM page_status")}
 
-    def set_page_status(self, rel: str, page: int, status: str, by: str) -> None:
+    def set_page_status(self, rel: str, page: int, status: PageStatus, by: str) -> None:
         if status not in PAGE_STATUSES:
             raise UsageError(f"a page's status is one of {', '.join(PAGE_STATUSES)}, not {status!r}")
         if status == "not started":
