@@ -31,7 +31,7 @@ from ..tokens import split_token
 from ..corrections import Corrections, Entry, Scope, carry_case, load_corrections, new_entry, remove_entry, save_entries, save_entry, scope_from_yaml
 from ..memory import cyclic_gc_paused
 from ..model import Line, Page
-from ..workspace import open_workspace
+from ..workspace import PageStatus, open_workspace
 from .proofread import line_edit, shown_text
 from .queue import DEFAULT_THRESHOLD, FileScan, Group, Occurrence, QueueIndex, corrected_document, scan_file
 
@@ -121,7 +121,7 @@ class PageView:
     pages: int  # how many pages the document has
     raw: list[Line]
     shown: list[Line]
-    status: str
+    status: PageStatus
     width: int
     height: int
 
@@ -511,11 +511,15 @@ class ReviewSession:
             return step
 
     # -- whole pages -----------------------------------------------------------------------------------
-    def page_statuses(self) -> dict[tuple[str, int], str]:
+    def page_order(self) -> list[tuple[str, int]]:
+        """Every page of the folder as (document, page), in the order the page view goes through them."""
+        return [(rel, page) for rel in self.rels for page in range(self.page_counts[rel])]
+
+    def page_statuses(self) -> dict[tuple[str, int], PageStatus]:
         """(document, page) -> status of every page of the folder, in order."""
         with open_workspace(self.out_dir, create=False) as ws:
             started = ws.page_statuses()
-        return {(rel, page): started.get((rel, page), "not started") for rel in self.rels for page in range(self.page_counts[rel])}
+        return {place: started.get(place, "not started") for place in self.page_order()}
 
     def page_view(self, rel: str, page: int) -> PageView:
         """A page as read and as the outputs have it now (after the regenerations under way)."""
@@ -524,15 +528,15 @@ class ReviewSession:
         self.wait()
         corrections = load_corrections(self.corrections_file)
         with open_workspace(self.out_dir, create=False) as ws:
-            record, raw, status = ws.record(rel), ws.raw_ocr(rel), ws.page_status(rel, page)
-            if record is None or raw is None:
+            raw, status = ws.raw_ocr(rel), ws.page_status(rel, page)
+            if raw is None:
                 raise UsageError(f"{rel}: its cached read is missing")
             shown = corrected_document(ws, rel, raw, self.options, corrections)
         read = next((p for p in raw.pages if p.index == page), None)
         now = next((p for p in shown.pages if p.index == page), None)
         if read is None or now is None:
             raise UsageError(f"{rel} has no page {page + 1} (it has {len(raw.pages)})")
-        return PageView(rel, page, record.path, len(raw.pages), list(read.lines), _lines_like(now, read), status,
+        return PageView(rel, page, self.inputs[rel], len(raw.pages), list(read.lines), _lines_like(now, read), status,
                         read.width, read.height)
 
     def edit_line(self, rel: str, page: int, line: int, text: str, *, shown: str | None = None) -> Step:
@@ -576,7 +580,7 @@ class ReviewSession:
             self._regenerate(step, [rel], frozenset(), frozenset())
             return step
 
-    def set_page_status(self, rel: str, page: int, status: str) -> None:
+    def set_page_status(self, rel: str, page: int, status: PageStatus) -> None:
         if rel not in self.page_counts or not 0 <= page < self.page_counts[rel]:
             raise UsageError(f"no page {page + 1} of {rel!r} in this output folder")
         with open_workspace(self.out_dir, create=False) as ws:
@@ -641,7 +645,6 @@ class ReviewSession:
         if missed:
             self.refresh(sorted(missed))
         return failed
-
 
 
 def _lines_like(shown: Page, read: Page) -> list[Line]:

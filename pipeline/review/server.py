@@ -28,6 +28,7 @@ from jinja2 import Environment, FileSystemLoader
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import OcrfixError
+from ..workspace import PAGE_STATUSES, PageStatus
 from .actions import ReviewSession, Step
 from .crops import CropMaker, page_jpeg
 from .queue import Group
@@ -163,7 +164,7 @@ class LineBody(_Body):
 class PageStatusBody(_Body):
     document: str = Field(max_length=4096)
     page: int = Field(ge=1)
-    status: Literal["not started", "in progress", "proofread"]
+    status: PageStatus
 
 
 def _group_json(group: Group) -> dict:
@@ -347,9 +348,9 @@ def create_app(
             raise HTTPException(404, f"{document} has no page {number} (it has {session.page_counts[document]})")
 
     @app.get("/pages", response_class=HTMLResponse)
-    def pages(status: Literal["not started", "in progress", "proofread"] | None = None):
+    def pages(status: PageStatus | None = None):
         statuses = session.page_statuses()
-        counts = {s: 0 for s in ("not started", "in progress", "proofread")}
+        counts = dict.fromkeys(PAGE_STATUSES, 0)
         for value in statuses.values():
             counts[value] += 1
         listed = [(rel, page + 1, value) for (rel, page), value in statuses.items() if status is None or value == status]
@@ -366,7 +367,7 @@ def create_app(
             view = session.page_view(document, page_number - 1)
         except OcrfixError as e:
             raise HTTPException(404, str(e)) from e
-        order = list(session.page_statuses())
+        order = session.page_order()
         here = order.index((document, page_number - 1))
         neighbour = {name: (order[i][0], order[i][1] + 1) for name, i in (("previous", here - 1), ("next", here + 1))
                      if 0 <= i < len(order)}
