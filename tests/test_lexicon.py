@@ -189,3 +189,28 @@ def test_confusions_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         main(["dictionary", "confusions", str(tmp_path / "ocr"), str(tmp_path / "gt"), "-o", str(tmp_path / "c.tsv")])
     assert done.value.code == 0
     assert "en\tch\t1" in (tmp_path / "c.tsv").read_text()
+
+
+def test_long_word_search_finds_what_a_search_of_every_word_finds() -> None:
+    """The letter-count filter only skips words that cannot be near: the same words, ranked the
+    same, as rapidfuzz over the whole bucket (including letters outside a-z and ties)."""
+    import random
+
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    from pipeline.lexicon import LongWords
+
+    rng = random.Random(7)
+    alphabet = "aeinorstlcdéü"
+    by_length = {n: sorted({"".join(rng.choice(alphabet) for _ in range(n)) for _ in range(400)}) for n in range(7, 14)}
+    index = LongWords(by_length)
+    for _ in range(200):
+        n = rng.randrange(9, 12)
+        base = rng.choice(by_length[n])
+        query = "".join(ch if rng.random() > 0.25 else rng.choice(alphabet) for ch in base)
+        lengths = range(len(query) - 2, len(query) + 3)
+        expected = [(m, int(d)) for k in lengths
+                    for m, d, _i in process.extract(query, by_length.get(k, []), scorer=Levenshtein.distance,
+                                                    score_cutoff=3, limit=5)]
+        assert index.near(query, 3, lengths, limit=5) == expected
