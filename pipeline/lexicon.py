@@ -18,7 +18,6 @@ of a second. An unwritable cache only makes loading slower.
 
 from __future__ import annotations
 
-import gc
 import gzip
 import hashlib
 import io
@@ -37,6 +36,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from .errors import DictionaryError, OutputError
 from .files import atomic_write
+from .memory import long_lived
 
 __all__ = [
     "Lexicon",
@@ -625,32 +625,20 @@ def load_lexicon(directory: Path, cache: Path | None = None) -> Lexicon:
     except OSError as e:
         raise DictionaryError(f"cannot read the dictionary files ({e})", path=directory) from e
     where = (cache or cache_dir()) / f"lexicon-{key}.pickle"
-    gc_was_on = gc.isenabled()
     try:
-        # Unpickling a million small objects triggers the cyclic collector over and over; the
-        # data has no cycles, so pausing it makes loading several times faster.
-        gc.disable()
-        with where.open("rb") as f:
+        # Unpickling a million small objects would trigger the cyclic collector over and over
+        # (pausing it makes loading several times faster), and they live as long as the process.
+        with long_lived(), where.open("rb") as f:
             lex = pickle.load(f)
         if isinstance(lex, Lexicon) and lex.source_hash == key:
-            return _kept_out_of_full_collections(lex)
+            return lex
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         pass  # no cache yet, or an unreadable one: compile again
-    finally:
-        if gc_was_on:
-            gc.enable()
-    lex = _compile(directory, key)
+    with long_lived():
+        lex = _compile(directory, key)
     try:
         # Atomic, so parallel workers never read half a cache.
         atomic_write(where, pickle.dumps(lex, protocol=pickle.HIGHEST_PROTOCOL))
     except OutputError:
         pass  # an unwritable cache folder: still works, only slower next time
-    return _kept_out_of_full_collections(lex)
-
-
-def _kept_out_of_full_collections(lex: Lexicon) -> Lexicon:
-    """The lexicon, its 1.4 million objects moved out of the cycle collector's sight (``gc.freeze``:
-    everything alive now). It lives as long as the process and holds no cycles, yet each full
-    collection went over all of it: three of them cost 1.2 s of the 18 s correcting BLN600 took."""
-    gc.freeze()
     return lex

@@ -29,7 +29,7 @@ from ..batch import CorrectionKeys, FileResult, recorrect_outputs
 from ..errors import UsageError
 from ..tokens import split_token
 from ..corrections import Corrections, Entry, Scope, carry_case, load_corrections, new_entry, remove_entry, save_entries, save_entry, scope_from_yaml
-from ..memory import cyclic_gc_paused
+from ..memory import cyclic_gc_paused, long_lived
 from ..model import Line, Page
 from ..workspace import PageStatus, open_workspace
 from .proofread import line_edit, shown_text
@@ -256,7 +256,9 @@ class ReviewSession:
         key = self._correction_key(corrections)
         decided = corrections.ocr_words()
         scans: dict[str, FileScan] = {}
-        with cyclic_gc_paused(), open_workspace(self.out_dir, create=False) as ws:
+        # The whole queue, read at the start, lives as long as the session; a decision's few files not.
+        making = long_lived if rels is None else cyclic_gc_paused
+        with making(), open_workspace(self.out_dir, create=False) as ws:
             # (after a decision: only the files it regenerated)
             stored = ws.queues(rels) if self.threshold == DEFAULT_THRESHOLD else {}
             from_store: set[str] = set()
@@ -269,7 +271,7 @@ class ReviewSession:
                     from_store.add(rel)
                 else:
                     scans[rel] = scan_file(ws, rel, self.options, corrections, self.threshold)
-        with self._lock, cyclic_gc_paused():
+        with self._lock, making():
             self._stored = (self._stored - set(scans)) | from_store
             for rel, scan in scans.items():
                 old = self._scans.get(rel)
