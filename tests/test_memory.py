@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from pipeline.memory import ChildPeak, own_peak_mb
+from pipeline.memory import ChildPeak, cyclic_gc_paused, long_lived, own_peak_mb
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux's")
 
@@ -45,3 +45,20 @@ def test_own_peak_is_this_programs_not_the_parents_that_started_it():
     reported = float(subprocess.run([sys.executable, "-c", program], check=True, capture_output=True, text=True).stdout)
     assert 5 < reported < 150
     del ballast
+
+
+def test_long_lived_objects_are_kept_out_of_the_collector_and_it_comes_back_on():
+    import gc
+
+    assert gc.isenabled()
+    frozen_before = gc.get_freeze_count()
+    with long_lived():
+        assert not gc.isenabled()  # (paused while they are made)
+        made = [[i] for i in range(10_000)]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= frozen_before + len(made)
+    young = {id(o) for generation in range(3) for o in gc.get_objects(generation)}
+    assert not any(id(o) in young for o in made)  # no collection will go over them again
+    with cyclic_gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
