@@ -939,3 +939,35 @@ def test_ocrfix_review_regenerates_in_a_worker_process(tmp_path):
     finally:
         session.close()
     assert session._in_process._pool is None
+
+
+def test_queue_index_kept_up_to_date_orders_as_one_made_anew() -> None:
+    """The index orders from its last order (fast after a key); after many files' queues changed,
+    with series forming and breaking and forms hidden, its order is the one a new index gives."""
+    import random
+
+    from pipeline.review.queue import Occurrence, QueueIndex
+
+    rng = random.Random(3)
+    forms = ["tbe", "tlie", "Linistry", "lninistry", "luinistry", "goverment", "recieve", "Politicial", "chvisage", "wvas"]
+    suggestions = {"Linistry": ("ministry",), "lninistry": ("ministry",), "luinistry": ("ministry",), "goverment": ("government",)}
+
+    def file_queue(rel: str) -> list[Occurrence]:
+        words = [rng.choice(forms) for _ in range(rng.randrange(0, 6))]
+        return [Occurrence(f"{rel}-{i}", rel, rel, 1, i, 0, w, w, w, 50.0, True, suggestions.get(w, ()), None, None, "", "",
+                           p_wrong=round(rng.random(), 3)) for i, w in enumerate(words)]
+
+    kept = QueueIndex()
+    queues = {f"f{k}.png": file_queue(f"f{k}.png") for k in range(30)}
+    for rel, occurrences in queues.items():
+        kept.replace(rel, occurrences)
+    for _ in range(40):
+        for rel in rng.sample(sorted(queues), 3):
+            queues[rel] = file_queue(rel)
+            kept.replace(rel, queues[rel])
+        hidden = set(rng.sample(forms, 2))
+        fresh = QueueIndex()
+        for rel, occurrences in queues.items():
+            fresh.replace(rel, occurrences)
+        assert [(g.id, g.count) for g in kept.groups(hidden)] == [(g.id, g.count) for g in fresh.groups(hidden)]
+    assert any(len(g.members) > 1 for g in kept.groups())  # (a series formed)
