@@ -194,7 +194,7 @@ def speed(n_pages: int, decisions: int) -> list[str]:
             assert client.get("/").status_code == 200  # the first group, shown
             start_s = time.perf_counter() - started
             for _ in range(decisions):
-                group = client.get("/api/queue").json()["groups"][0]
+                group = client.get("/api/queue?limit=1").json()["groups"][0]
                 started = time.perf_counter()
                 # a key: keep the first group as read (a rejected entry for all its occurrences), then the next group's page
                 decided = client.post("/api/decide", json={"group": group["id"], "action": "keep"})

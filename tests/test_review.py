@@ -330,6 +330,9 @@ def test_api_queue_lists_groups_with_crops_and_progress(client):
     chv = q["groups"][0]
     assert chv["form"] == "chvisage" and chv["count"] == 3
     assert all(o["crop"] == f"/crop/{o['id']}.png" for o in chv["occurrences"])
+    first = client.get("/api/queue?limit=1").json()
+    assert [g["id"] for g in first["groups"]] == [chv["id"]] and first["progress"] == q["progress"]
+    assert client.get("/api/queue?limit=-1").status_code == 422
 
 
 def test_accepting_a_suggestion_for_all_writes_the_entry_and_regenerates_outputs(client, sample):

@@ -275,8 +275,11 @@ def create_app(
         return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=600"})
 
     @app.get("/api/queue")
-    def queue():
-        return {"progress": session.progress(), "groups": [_group_json(g) for g in session.groups()]}
+    def queue(limit: Annotated[int | None, Query(ge=0)] = None):
+        """The queue as JSON, most useful decision first; ``limit``: only its first groups (the whole
+        queue of 1,000 pages, 16,000 groups, takes a third of a second to write)."""
+        groups = session.groups()
+        return {"progress": session.progress(), "groups": [_group_json(g) for g in groups[:limit]]}
 
     @app.post("/api/decide")
     def decide(body: DecideBody):
