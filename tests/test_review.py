@@ -969,8 +969,14 @@ def test_queue_index_kept_up_to_date_orders_as_one_made_anew() -> None:
             queues[rel] = file_queue(rel)
             kept.replace(rel, queues[rel])
         hidden = set(rng.sample(forms, 2))
+        some = [o for occurrences in queues.values() for o in occurrences]
+        words = {(o.form, o.id) for o in rng.sample(some, min(len(some), 4))}
         fresh = QueueIndex()
         for rel, occurrences in queues.items():
             fresh.replace(rel, occurrences)
-        assert [(g.id, g.count) for g in kept.groups(hidden)] == [(g.id, g.count) for g in fresh.groups(hidden)]
+        for hiding in ((), (hidden,), (hidden, words, {f for f, _ in words}), ((), words, {f for f, _ in words})):
+            assert [(g.id, g.members, [o.id for o in g.occurrences]) for g in kept.groups(*hiding)] == \
+                [(g.id, g.members, [o.id for o in g.occurrences]) for g in fresh.groups(*hiding)]
+        expected = sorted(fresh.groups(hidden), key=lambda g: (-round(g.score, 6), -g.count, g.form))
+        assert [g.id for g in kept.groups(hidden)] == [g.id for g in expected]  # (most useful decision first)
     assert any(len(g.members) > 1 for g in kept.groups())  # (a series formed)
