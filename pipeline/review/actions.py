@@ -221,7 +221,7 @@ class ReviewSession:
         self._hidden_words: Counter[tuple[str, str]] = Counter()  # (form, occurrence id)
         self._lexicon = None  # the dictionaries' word counts, loaded for the first reach
         self._grouped: list[Group] | None = None  # the queue as last grouped (None: group it again)
-        self._grouped_words: tuple[list[Group], int] | None = None  # (that grouping, its words)
+        self._grouped_words = 0  # the words of that grouping
         self._key_parts: dict[str, str] | None = None  # the correction key's parts, the dictionaries hashed
         self._stored: set[str] = set()  # files whose scan is the queue the workspace keeps (forms there too)
         self._scans: dict[str, FileScan] = {}
@@ -311,6 +311,8 @@ class ReviewSession:
                     skipped = {form: i for i, form in enumerate(self._skipped)}
                     groups = sorted(groups, key=lambda g: skipped.get(g.form, -1))
                 self._grouped = groups
+                # (once per grouping: summed over 16,000 groups after every key it was a tenth of the key's time)
+                self._grouped_words = sum(g.count for g in groups)
             return list(self._grouped)
 
     def group(self, group_id: str) -> Group | None:
@@ -323,14 +325,11 @@ class ReviewSession:
             return self._by_id.get(occurrence_id)
 
     def progress(self) -> dict[str, int]:
-        groups = self.groups()
         with self._lock:
+            groups = self.groups()
+            words_left = self._grouped_words
             regenerating = sum(len(rels) for _, rels, _, _ in self._jobs)
             skipped_forms = set(self._skipped)
-            if self._grouped_words is None or self._grouped_words[0] is not self._grouped:
-                # (once per grouping: summed over 16,000 groups after every key it was a tenth of the key's time)
-                self._grouped_words = (self._grouped, sum(g.count for g in groups))
-            words_left = self._grouped_words[1]
         return {
             "decided": self.decided,
             "left": len(groups),

@@ -186,8 +186,6 @@ class QueueIndex:
         self._forms_of: dict[str, set[str]] = {}  # rel -> its forms
         # form -> (its group of every occurrence, its series target, its rank): made when asked
         self._made: dict[str, tuple[Group, str | None, tuple[float, int, str]]] = {}
-        # series target -> (the member groups it was made of, the series, its rank)
-        self._series_made: dict[str, tuple[list[Group], Group, tuple[float, int, str]]] = {}
         # The queue in order, kept up to date: a decision changes a few forms, and ordering all
         # 30,000 groups of 10,000 pages again after every key took 0.1 s. A cluster is a form, or
         # the forms with one series target ("t:" target); each has one entry, in ``_order``.
@@ -264,13 +262,9 @@ class QueueIndex:
             ranked.append((rank, group))
         if len(ranked) <= 1:
             return ranked[0] if ranked else None
-        target = cluster[2:]
-        groups = [g for _, g in ranked]
-        made = self._series_made.get(target)
-        if made is None or len(made[0]) != len(groups) or any(a is not b for a, b in zip(made[0], groups)):
-            merged = _merged_series(groups)
-            made = self._series_made[target] = (groups, merged, _rank(merged))
-        return made[2], made[1]
+        # (made again only when a member changed or is hidden: the cluster's entry is kept in order)
+        merged = _merged_series([g for _, g in ranked])
+        return _rank(merged), merged
 
     def _update_order(self) -> None:
         """Put the clusters of the forms that changed back in order (and only those)."""
