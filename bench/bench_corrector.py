@@ -27,7 +27,7 @@ import subprocess
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 from devcollections import COLLECTION_ORDER, collection_pages
 from devset import DEV, RESULTS, fit_logistic, publish
@@ -156,6 +156,19 @@ def flag_figures(probs: list[float], wrong: list[bool], flag_at: float) -> tuple
     return (sum(flagged) / n_wrong if n_wrong else 1.0, sum(flagged) / len(flagged) if flagged else 1.0, len(flagged))
 
 
+def with_settings(settings, assignments: list[str]):
+    """``settings`` with NAME=VALUE assignments, each value read as its field's type."""
+    kinds = {f.name: type(getattr(settings, f.name)) for f in fields(settings)}
+    changes = {}
+    for assignment in assignments:
+        name, _, value = assignment.partition("=")
+        if name not in kinds:
+            raise SystemExit(f"--setting {assignment}: no such setting; choose from {', '.join(sorted(kinds))}")
+        kind = kinds[name]
+        changes[name] = value.lower() in ("1", "true", "yes", "on") if kind is bool else kind(value)
+    return replace(settings, **changes)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--collections", default="", help="comma-separated: " + ", ".join(COLLECTION_ORDER + ["bln600"]))
@@ -164,6 +177,9 @@ def main() -> None:
     ap.add_argument("--decisions", action="store_true",
                     help="approve the right corrections of the flagged words of half the documents (from the ground truth), score the other half")
     ap.add_argument("--fit", action="store_true", help="fit the p_wrong model (all collections, and leaving each out) and print it")
+    ap.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
+                    help="a corrector setting (correct.Settings) instead of its default, e.g. case_slips=false: "
+                    "what a rule or threshold is worth, collection by collection")
     args = ap.parse_args()
     wanted = {c for c in args.collections.split(",") if c} or None
     pages = load_pages(wanted, args.limit)
@@ -171,6 +187,8 @@ def main() -> None:
     started = time.perf_counter()
     base = load_corrector(CorrectOptions())
     load_s = time.perf_counter() - started
+    if args.setting:
+        base.settings = with_settings(base.settings, args.setting)
     by_collection: dict[str, list[TextPage]] = defaultdict(list)
     for p in pages:
         by_collection[p.collection].append(p)
@@ -224,7 +242,7 @@ def main() -> None:
     lines = [
         "# The corrector on every dev collection (text mode)",
         "",
-        "`.venv/bin/python bench/bench_corrector.py`. Raw = `tesseract FILE stdout -l LANG` (one thread); the corrector",
+        f"`.venv/bin/python bench/bench_corrector.py{''.join(' --setting ' + a for a in args.setting)}`. Raw = `tesseract FILE stdout -l LANG` (one thread); the corrector",
         "runs over each collection as one `ocrfix correct` run over all its files (collection model built first).",
         "German and Danish: `--lang deu`/`dan` with the shipped English dictionaries, so the corrector leaves them as read.",
         "dmg % = right words made wrong / right words. GT changed = words changed when the ground truth is the input.",
