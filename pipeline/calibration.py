@@ -6,16 +6,22 @@ shape, and how close the best other word comes (the corrector's margin). Fit by
 ``bench/bench_corrector.py`` on the dev collections with labels from the ground truth, and checked
 there leave one collection out with a reliability table (of the words given about 0.8, about 80 %
 should be wrong). It is in every word's JSON (``p_wrong``) and in ALTO's WC (1 - p), and it is
-what flags a word for review.
+what flags a word for review. Where no corrector ran (a language the dictionaries do not know),
+there is no probability and Tesseract's doubt flags the words instead (``flag_doubtful``). Either
+way the words flagged in the JSON are exactly the review queue.
 """
 
 from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Container
 from dataclasses import dataclass
 
-__all__ = ["FEATURES", "WrongModel", "DEFAULT_WRONG_MODEL", "logistic"]
+from .model import Page, Word
+from .tokens import has_text, split_token
+
+__all__ = ["FEATURES", "WrongModel", "DEFAULT_WRONG_MODEL", "logistic", "DOUBT_CONFIDENCE", "doubtful", "flag_doubtful", "flags_word"]
 
 # The features, in order (each 0..1 or a small number; see correct._word_features).
 FEATURES = (
@@ -71,3 +77,33 @@ DEFAULT_WRONG_MODEL = WrongModel(
              10.976, -1.758, -0.3, 0.689),
     flag_at=0.2,
 )
+
+
+# Where no corrector ran, words Tesseract was less sure of than this (0-100) are flagged: on the
+# dev pages below 40 nearly every word read is wrong, and a lower bar leaves the queue to specks.
+DOUBT_CONFIDENCE = 40.0
+
+
+def doubtful(word: Word, below: float = DOUBT_CONFIDENCE) -> bool:
+    """A word Tesseract was unsure of (confidence under ``below``) with two letters or digits or more:
+    a lone doubtful character is nearly always a speck or a stroke of a stamp."""
+    return (word.confidence is not None and word.confidence < below
+            and sum(ch.isalnum() for ch in split_token(word.text)[1]) >= 2)
+
+
+def flag_doubtful(page: Page, skip: Container[tuple[int, int]] = frozenset()) -> Page:
+    """The page with its doubtful words flagged, positions in ``skip`` (decided by corrections.yaml) not."""
+    lines = list(page.lines)
+    for li, line in enumerate(page.lines):
+        marked = [wi for wi, w in enumerate(line.words) if (li, wi) not in skip and doubtful(w)]
+        if marked:
+            words = list(line.words)
+            for wi in marked:
+                words[wi] = words[wi].model_copy(update={"flagged": True})
+            lines[li] = line.model_copy(update={"words": words})
+    return page.model_copy(update={"lines": lines})
+
+
+def flags_word(text: str, p_wrong: float, model: WrongModel) -> bool:
+    """Whether a word the corrector assessed is flagged: likely wrong, and text a person can decide about."""
+    return p_wrong >= model.flag_at and has_text(split_token(text)[1])

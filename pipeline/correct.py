@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
 
-from .calibration import DEFAULT_WRONG_MODEL, WrongModel
+from .calibration import DEFAULT_WRONG_MODEL, WrongModel, flags_word
 from .collection import MIN_COUNT, VARIANT_RATIO, CollectionModel
 from .lexicon import LONG_WORD, Lexicon, confusion_chunks, load_lexicon
 from .memory import cyclic_gc_paused
@@ -1153,7 +1153,7 @@ def _assess(page: Page, corrector: Corrector, blocks: list[list[_Tok]] | None = 
         p = round(model.probability(features), 4)
         # model_construct: the fields are already valid, and validating every word again costs a
         # third of the corrector's time on a clean page.
-        lines[li].words[wi] = Word.model_construct(**{**word.__dict__, "p_wrong": p, "flagged": p >= model.flag_at})
+        lines[li].words[wi] = Word.model_construct(**{**word.__dict__, "p_wrong": p, "flagged": flags_word(word.text, p, model)})
     return page.model_copy(update={"lines": lines})
 
 

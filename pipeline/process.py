@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .calibration import flag_doubtful
 from .collection import CollectionModel, collection_model
 from .correct import CorrectionReads, Corrector, correct_page, load_corrector, reading
 from .dependencies import Dependencies, dependency_base, record, seed_decisions
@@ -391,7 +392,7 @@ def correct_document_recorded(
     with reading(corrector) if corrector is not None else contextlib.nullcontext(CorrectionReads()) as reads:
         for page in doc.pages:
             page, decided = apply_overrides(page, doc.source, corrections)
-            if corrector is not None:
-                page = correct_page(page, corrector, skip=decided)
+            # (no corrector: Tesseract's doubt flags the words for review instead of p_wrong)
+            page = correct_page(page, corrector, skip=decided) if corrector is not None else flag_doubtful(page, decided)
             pages.append(page)
     return doc.model_copy(update={"pages": pages}), record(reads, corrector, base, doc, corrections)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["split_token", "is_word", "LEAD", "TRAIL"]
+__all__ = ["split_token", "is_word", "has_text", "LEAD", "TRAIL"]
 
 # Opening quotes, brackets and emphasis marks before a word; closing ones, sentence punctuation
 # and a possessive 's after it. German low quotes („ ‚) open; » and « both occur either way round
@@ -35,6 +35,12 @@ def split_token(text: str) -> tuple[str, str, str]:
     if not core:
         return "", text, ""
     return lead, core, trail
+
+
+def has_text(core: str) -> bool:
+    """Whether a core holds a letter or a digit: a word a person can decide about. A lone dash, quote
+    or speck read as punctuation is not flagged for review (an entry for "-" would do harm)."""
+    return any(ch.isalnum() for ch in core)
 
 
 def is_word(core: str) -> bool:

@@ -9,5 +9,6 @@ __all__ = ["READ_VERSION", "CORRECTOR_VERSION"]
 READ_VERSION = 2
 
 # The corrector's rules (correct.py). 3: approved replacements the dictionaries trust are no longer
-# known words. 4: a trusted word is not joined with a fragment of one or two letters.
-CORRECTOR_VERSION = 4
+# known words. 4: a trusted word is not joined with a fragment of one or two letters. 5: words of
+# punctuation alone are not flagged, and where no corrector runs Tesseract's doubt flags words.
+CORRECTOR_VERSION = 5

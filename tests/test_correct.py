@@ -213,6 +213,37 @@ def test_every_word_has_a_probability_of_being_wrong_and_it_flags(corrector: Cor
     assert all(w.flagged == (w.p_wrong >= corrector.wrong_model.flag_at) for w in words)
 
 
+def test_a_speck_read_as_punctuation_is_likely_wrong_but_not_flagged(corrector: Corrector) -> None:
+    """A dash or quote Tesseract doubted is likely wrong (p_wrong says so), but there is nothing to
+    decide about it in review, and the words flagged in the JSON are exactly the review queue."""
+    page = correct_page(_sentence(("the", 96.0), ("—~", 5.0), ("Germany", 93.0)), corrector)
+    speck = page.words[1]
+    assert speck.p_wrong >= corrector.wrong_model.flag_at and not speck.flagged
+
+
+def test_without_a_corrector_tesseracts_doubt_flags_words() -> None:
+    """German with the shipped English dictionaries: nothing is corrected, and the words flagged in
+    the JSON are the ones Tesseract doubted (two letters or more; none a corrections.yaml entry
+    decided), the same words the review queue shows."""
+    from pipeline.corrections import Corrections, new_entry
+    from pipeline.model import Document
+    from pipeline.process import correct_document
+    from pipeline.review.queue import file_queue
+
+    page = _sentence(("Die", 95.0), ("Gelu", 21.0), ("g", 5.0), ("Juden", 88.0), ("naeh", 35.0), ("—", 3.0))
+    page = page.model_copy(update={"lines": [page.lines[0].model_copy(update={"words": [
+        w.model_copy(update={"bbox": (10 + 60 * i, 10, 60 + 60 * i, 30)}) for i, w in enumerate(page.lines[0].words)]})]})
+    raw = Document(source="a.png", pages=[page])
+    corrections = Corrections(entries=(new_entry("naeh", "nach", approved_by="a reviewer"),))
+    out = correct_document(raw, CorrectOptions(lang="deu"), corrections)
+    words = out.pages[0].words
+    assert [w.text for w in words] == ["Die", "Gelu", "g", "Juden", "nach", "—"]
+    assert [w.flagged for w in words] == [False, True, False, False, False, False]
+    assert all(w.p_wrong is None for w in words)
+    queued = file_queue("a.png", "a.png", raw, out, corrections).occurrences
+    assert [(o.line, o.word) for o in queued] == [(0, 1)]
+
+
 def test_alto_word_confidence_is_one_minus_p_wrong(corrector: Corrector) -> None:
     from lxml import etree
 

@@ -26,11 +26,13 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
+from ..calibration import DOUBT_CONFIDENCE, doubtful
 from ..errors import WorkspaceError
 from ..model import BBox, Document, Page, Word, box_iou
 from ..options import Options
 from ..outputs import output_paths
 from ..corrections import Corrections, apply_overrides, split_token
+from ..tokens import has_text
 from ..workspace import Workspace
 
 __all__ = [
@@ -47,8 +49,9 @@ __all__ = [
     "corrected_document",
 ]
 
-# Words Tesseract was less sure of than this (0-100) are queued even when nothing flagged them.
-DEFAULT_THRESHOLD = 40.0
+# Where no corrector ran, words Tesseract was less sure of than this (0-100) are queued: by default
+# the words the JSON flags (calibration.flag_doubtful); ``ocrfix review --threshold`` moves the bar.
+DEFAULT_THRESHOLD = DOUBT_CONFIDENCE
 # A word without a confidence (not from OCR) counts as this doubtful.
 _UNKNOWN_DOUBT = 0.5
 MAX_SUGGESTIONS = 9  # keys 1-9
@@ -422,10 +425,6 @@ def _counterpart(word: Word, wi: int, words: list[Word]) -> Word | None:
     return words[wi] if wi < len(words) else None
 
 
-def _has_text(core: str) -> bool:
-    return any(c.isalnum() for c in core)
-
-
 def _page_occurrences(rel: str, input_path: str, raw: Page, corrected: Page | None, corrections: Corrections,
                       threshold: float) -> tuple[list[Occurrence], Counter[str]]:
     # Forms as read, before any entry: what a new entry will be matched against.
@@ -436,16 +435,14 @@ def _page_occurrences(rel: str, input_path: str, raw: Page, corrected: Page | No
         out_line = corrected.lines[li].words if corrected is not None and li < len(corrected.lines) else []
         for wi, word in enumerate(line.words):
             lead, core, trail = split_token(word.text)
-            if (li, wi) in decided or not _has_text(core):
+            if (li, wi) in decided or not has_text(core):
                 continue
             out = _counterpart(word, wi, out_line) if out_line else None
-            # The corrector's flags (p_wrong at or above its model's flag_at) are the queue. Where no
-            # corrector ran (a language without dictionaries), Tesseract's doubt stands in for them.
+            # The words the JSON flags are the queue: the corrector's (p_wrong at or above its
+            # model's flag_at) or, where no corrector ran, Tesseract's doubt (calibration.doubtful),
+            # here with the review's own bar.
             flagged = out is not None and out.flagged
-            # A lone doubtful character is nearly always a speck or a stroke of a stamp; an entry
-            # for "a" or "3" everywhere would do harm.
-            low = ((out is None or out.p_wrong is None) and word.confidence is not None and word.confidence < threshold
-                   and sum(c.isalnum() for c in core) >= 2)
+            low = (out is None or out.p_wrong is None) and doubtful(word, threshold)
             if not (flagged or low):
                 continue
             current = out.text if out is not None else word.text
