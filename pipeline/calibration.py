@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 
 from .model import Page, Word
@@ -79,23 +79,32 @@ DEFAULT_WRONG_MODEL = WrongModel(
 )
 
 
-# Where no corrector ran, words Tesseract was less sure of than this (0-100) are flagged: on the
-# dev pages below 40 nearly every word read is wrong, and a lower bar leaves the queue to specks.
+# Where no corrector ran and Tesseract has no word list for the language, words it was less sure of
+# than this (0-100) are flagged (below 40 nearly every dev word read is wrong); it is also the bar of
+# ``ocrfix review --threshold``.
 DOUBT_CONFIDENCE = 40.0
 
 
+def _two_letters(word: Word) -> bool:
+    """Two letters or digits or more: a lone doubtful character is nearly always a speck or a stroke
+    of a stamp, and an entry for "a" or "3" everywhere would do harm."""
+    return sum(ch.isalnum() for ch in split_token(word.text)[1]) >= 2
+
+
 def doubtful(word: Word, below: float = DOUBT_CONFIDENCE) -> bool:
-    """A word Tesseract was unsure of (confidence under ``below``) with two letters or digits or more:
-    a lone doubtful character is nearly always a speck or a stroke of a stamp."""
-    return (word.confidence is not None and word.confidence < below
-            and sum(ch.isalnum() for ch in split_token(word.text)[1]) >= 2)
+    """A word of two letters or more that Tesseract read with a confidence under ``below``."""
+    return word.confidence is not None and word.confidence < below and _two_letters(word)
 
 
-def flag_doubtful(page: Page, skip: Container[tuple[int, int]] = frozenset()) -> Page:
-    """The page with its doubtful words flagged, positions in ``skip`` (decided by corrections.yaml) not."""
+def flag_doubtful(page: Page, skip: Container[tuple[int, int]] = frozenset(),
+                  doubted: Callable[[Word], bool] = doubtful) -> Page:
+    """Where no corrector ran: the page with the words ``doubted`` flagged, among those with a
+    confidence (a read's) and two letters or more; positions in ``skip`` (decided by
+    corrections.yaml) are not."""
     lines = list(page.lines)
     for li, line in enumerate(page.lines):
-        marked = [wi for wi, w in enumerate(line.words) if (li, wi) not in skip and doubtful(w)]
+        marked = [wi for wi, w in enumerate(line.words)
+                  if (li, wi) not in skip and w.confidence is not None and _two_letters(w) and doubted(w)]
         if marked:
             words = list(line.words)
             for wi in marked:

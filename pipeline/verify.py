@@ -34,6 +34,7 @@ __all__ = [
     "Vocabulary",
     "read_quality",
     "line_at_risk",
+    "word_at_risk",
     "align_lines",
     "pair_features",
     "ChoiceModel",
@@ -154,13 +155,21 @@ def line_at_risk(
     with less than ``min_confidence``, or an unknown one read with less than
     ``unknown_confidence``. Only these lines are read again from the processed page; a line of
     known, confident words is as good as a second read could show."""
-    for word in line.words:
-        if not any(ch.isalnum() for ch in word.text):
-            continue
-        conf = word.confidence if word.confidence is not None else DEFAULT_CONFIDENCE
-        if conf < min_confidence or (conf < unknown_confidence and not knows(word.text)):
-            return True
-    return False
+    return any(word_at_risk(word, knows, min_confidence, unknown_confidence) for word in line.words)
+
+
+def word_at_risk(
+    word: Word,
+    knows: Callable[[str], bool],
+    min_confidence: float = RISK_CONFIDENCE,
+    unknown_confidence: float = RISK_UNKNOWN_CONFIDENCE,
+) -> bool:
+    """Whether a word of letters or digits may be misread: read with less than ``min_confidence``, or
+    unknown and read with less than ``unknown_confidence`` (what puts its line at risk)."""
+    if not any(ch.isalnum() for ch in word.text):
+        return False
+    conf = word.confidence if word.confidence is not None else DEFAULT_CONFIDENCE
+    return conf < min_confidence or (conf < unknown_confidence and not knows(word.text))
 
 
 def _line_box(line: Line) -> BBox | None:
