@@ -81,7 +81,8 @@ def quality(pages: list[CollectionPage], folders: dict[str, Path]) -> tuple[list
         queued = defaultdict(list)  # (rel, page, line) -> texts as the output has them
         for g in groups:
             for o in g.occurrences:
-                queued[(o.rel, o.page, o.line)].append(o.current)
+                # (a token the corrector split, "to,me" -> "to me", is shown whole)
+                queued[(o.rel, o.page, o.line)].extend(o.current.split())
         # the ground-truth word aligned to each queued occurrence, for the series check
         truth_of: dict[tuple[str, int, int, str], list[str | None]] = defaultdict(list)
         for rel, page in by_rel.items():

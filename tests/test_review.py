@@ -980,3 +980,27 @@ def test_queue_index_kept_up_to_date_orders_as_one_made_anew() -> None:
         expected = sorted(fresh.groups(hidden), key=lambda g: (-round(g.score, 6), -g.count, g.form))
         assert [g.id for g in kept.groups(hidden)] == [g.id for g in expected]  # (most useful decision first)
     assert any(len(g.members) > 1 for g in kept.groups())  # (a series formed)
+
+
+def test_every_word_flagged_in_the_json_is_queued_also_of_a_split_token() -> None:
+    """The corrector split "to,me" and flagged only "me", and made a flagged "a" of a "«": both are
+    queued (the token as read, what the output says now, suggestions in place), while a dash it
+    left alone is not."""
+    from pipeline.corrections import Corrections
+    from pipeline.review.queue import file_queue
+
+    def word(text, box, **kw):
+        return Word(text=text, confidence=80.0, bbox=box, **kw)
+
+    boxes = [(10, 10, 50, 30), (60, 10, 120, 30), (130, 10, 140, 30), (150, 10, 160, 30)]
+    raw_line = Line(words=[word("said", boxes[0]), word("to,me", boxes[1]), word("«", boxes[2]), word("-", boxes[3])])
+    out_line = Line(words=[word("said", boxes[0], p_wrong=0.01), word("to", boxes[1], p_wrong=0.1),
+                           word("me", boxes[1], p_wrong=0.3, flagged=True, suggestions=["mo"]),
+                           word("a", boxes[2], p_wrong=0.4, flagged=True), word("-", boxes[3], p_wrong=0.9)])
+    raw = Document(source="a.png", pages=[Page(source="a.png", lines=[raw_line])])
+    out = Document(source="a.png", pages=[Page(source="a.png", lines=[out_line])])
+    queued = file_queue("a.png", "a.png", raw, out, Corrections()).occurrences
+    assert [(o.text, o.current, o.p_wrong) for o in queued] == [("to,me", "to me", 0.3), ("«", "a", 0.4)]
+    assert queued[0].suggestions[:2] == ("to me", "to mo")
+    flagged = [w.text for w in out_line.words if w.flagged]
+    assert flagged == ["me", "a"]

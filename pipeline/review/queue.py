@@ -425,6 +425,27 @@ def _counterpart(word: Word, wi: int, words: list[Word]) -> Word | None:
     return words[wi] if wi < len(words) else None
 
 
+def _counterparts(word: Word, wi: int, words: list[Word]) -> list[Word]:
+    """The corrected words a raw word became: its counterpart and, where the corrector split it
+    ("to,me" -> "to" "me"), the pieces after it, which keep its box."""
+    one = _counterpart(word, wi, words)
+    if one is None:
+        return []
+    pieces = [one]
+    if word.bbox is not None and one.bbox == word.bbox:
+        start = next(i for i, w in enumerate(words) if w is one)
+        for other in words[start + 1 :]:
+            if other.bbox != word.bbox:
+                break
+            pieces.append(other)
+    return pieces
+
+
+def _in_place(pieces: list[Word], k: int, text: str) -> str:
+    """The pieces' text with piece ``k`` written ``text``."""
+    return " ".join(text if i == k else p.text for i, p in enumerate(pieces))
+
+
 def _page_occurrences(rel: str, input_path: str, raw: Page, corrected: Page | None, corrections: Corrections,
                       threshold: float) -> tuple[list[Occurrence], Counter[str]]:
     # Forms as read, before any entry: what a new entry will be matched against.
@@ -435,22 +456,27 @@ def _page_occurrences(rel: str, input_path: str, raw: Page, corrected: Page | No
         out_line = corrected.lines[li].words if corrected is not None and li < len(corrected.lines) else []
         for wi, word in enumerate(line.words):
             lead, core, trail = split_token(word.text)
-            if (li, wi) in decided or not has_text(core):
+            if (li, wi) in decided:
                 continue
-            out = _counterpart(word, wi, out_line) if out_line else None
+            outs = _counterparts(word, wi, out_line) if out_line else []
             # The words the JSON flags are the queue: the corrector's (p_wrong at or above its
-            # model's flag_at) or, where no corrector ran, Tesseract's doubt (calibration.doubtful),
-            # here with the review's own bar.
-            flagged = out is not None and out.flagged
-            low = (out is None or out.p_wrong is None) and doubtful(word, threshold)
+            # model's flag_at; of a split token, any piece's) or, where no corrector ran, Tesseract's
+            # doubt (calibration.doubtful), here with the review's own bar. A token of punctuation
+            # alone is queued only where the corrector made a flagged word of it ("«" -> "a").
+            flagged = any(o.flagged for o in outs)
+            if not (has_text(core) or flagged):
+                continue
+            p_wrong = max((o.p_wrong for o in outs if o.p_wrong is not None), default=None)
+            low = p_wrong is None and doubtful(word, threshold)
             if not (flagged or low):
                 continue
-            current = out.text if out is not None else word.text
+            current = " ".join(o.text for o in outs) if outs else word.text
             suggestions: list[str] = []
-            if out is not None and current != word.text:
+            if outs and current != word.text:
                 suggestions.append(_core_suggestion(current, lead, trail))
-            if flagged:
-                suggestions += [_core_suggestion(s, lead, trail) for s in out.suggestions]
+            for k, out in enumerate(outs):
+                if out.flagged:
+                    suggestions += [_core_suggestion(_in_place(outs, k, s), lead, trail) for s in out.suggestions]
             suggestions += [_core_suggestion(s, lead, trail) for s in alternative_readings(word)]
             ranked = tuple(dict.fromkeys(s for s in suggestions if s and s != core))
             found.append(
@@ -471,7 +497,7 @@ def _page_occurrences(rel: str, input_path: str, raw: Page, corrected: Page | No
                     line_bbox=line.bbox,
                     before=" ".join(w.text for w in line.words[:wi]),
                     after=" ".join(w.text for w in line.words[wi + 1 :]),
-                    p_wrong=out.p_wrong if out is not None else None,
+                    p_wrong=p_wrong,
                 )
             )
     return found, forms
