@@ -11,4 +11,6 @@ READ_VERSION = 2
 # The corrector's rules (correct.py). 3: approved replacements the dictionaries trust are no longer
 # known words. 4: a trusted word is not joined with a fragment of one or two letters. 5: words of
 # punctuation alone are not flagged, and where no corrector runs Tesseract's doubt flags words.
-CORRECTOR_VERSION = 5
+# 6: the review queue stored with each file (made when it is corrected) holds the flagged pieces of
+# a token the corrector split, and where no corrector runs the words the chooser doubts.
+CORRECTOR_VERSION = 6
