@@ -176,6 +176,16 @@ def test_real_word_error_only_where_tesseract_doubted(corrector: Corrector) -> N
     assert page_text(correct_page(sure, corrector)).split()[1] == "ia"
 
 
+def test_a_rare_dictionary_word_in_plain_text_stays(corrector: Corrector) -> None:
+    """Words the dictionaries know only from SCOWL (count 1: "peelings", "tallow") are words, not
+    slips: plain text has no doubt to act on, so they stay; read with low confidence they may change."""
+    assert corrector.lexicon.counts.get("peelings") == 1
+    assert correct_text("their peelings were hurt by the tallow candles", corrector).split() == \
+        "their peelings were hurt by the tallow candles".split()
+    doubted = _sentence(("their", 95.0), ("peelings", 20.0), ("were", 95.0), ("hurt", 95.0))
+    assert page_text(correct_page(doubted, corrector)).split()[1] == "feelings"
+
+
 def test_collection_vocabulary_is_not_corrected(corrector: Corrector) -> None:
     """A spelling the dictionaries lack but the collection writes again and again, in document after
     document, is the collection's own; met once in the dictionaries' world it is corrected."""
