@@ -400,7 +400,9 @@ def correct_document_recorded(
     if corrector is not None:
         corrector = corrector.with_collection(collection if collection is not None else collection_model(doc.pages))
     base = dependency_base(base, collection if corrector is not None else None, corrector)
-    doubted = tesseract_doubt(options.lang) if corrector is None else doubtful
+    doubted = doubtful
+    if corrector is None and any(w.confidence is not None for page in doc.pages for w in page.words):
+        doubted = tesseract_doubt(options.lang)  # (plain text has no confidences: nothing to doubt)
     if seed is not None and corrector is not None:
         seed_decisions(seed, corrector, base)
     pages: list[Page] = []
