@@ -197,6 +197,19 @@ def test_collection_vocabulary_is_not_corrected(corrector: Corrector) -> None:
     assert "the goverment was" in page_text(correct_page(pages[0], with_collection))
 
 
+def test_a_capital_the_collection_gives_a_word_by_habit_is_no_case_slip(corrector: Corrector) -> None:
+    """"People" mid-sentence is a case slip in a collection that writes "people" nearly always; where
+    it writes "People" a quarter of the time or more (a newspaper's "Witness"), it is its habit."""
+    from pipeline.collection import collection_model
+
+    page = page_from_text("millions of People are living", "a")
+    slips = [page_from_text("the people said so", f"s{k}") for k in range(9)] + [page_from_text("the People said so", "s9")]
+    habit = [page_from_text("the people said so", f"h{k}") for k in range(6)] + [
+        page_from_text("the People said so", f"h{k}") for k in range(6, 9)]
+    assert "of people are" in page_text(correct_page(page, corrector.with_collection(collection_model([page, *slips]))))
+    assert "of People are" in page_text(correct_page(page, corrector.with_collection(collection_model([page, *habit]))))
+
+
 def test_rare_variant_of_a_frequent_collection_form_is_still_corrected(corrector: Corrector) -> None:
     """A misread that recurs ("cornmittee", a worn key) is no word of the collection beside the form
     it garbles, which the collection writes ten times as often."""
