@@ -413,32 +413,29 @@ def _core_suggestion(suggestion: str, lead: str, trail: str) -> str:
     return suggestion
 
 
-def _counterpart(word: Word, wi: int, words: list[Word]) -> Word | None:
-    """The corrected word that a raw word became: the one whose box overlaps it most (the
-    corrector may split or merge words, so positions alone can shift)."""
+def _counterpart(word: Word, wi: int, words: list[Word]) -> int | None:
+    """Where the corrected word that a raw word became is in ``words``: the one whose box overlaps
+    it most (the corrector may split or merge words, so positions alone can shift)."""
     if wi < len(words) and words[wi].bbox == word.bbox:
-        return words[wi]  # (the usual case: the corrector kept the line's words as they were)
-    if word.bbox is not None:
-        best = max(words, key=lambda w: box_iou(word.bbox, w.bbox), default=None)
-        if best is not None and box_iou(word.bbox, best.bbox) > 0.3:
+        return wi  # (the usual case: the corrector kept the line's words as they were)
+    if word.bbox is not None and words:
+        best = max(range(len(words)), key=lambda i: box_iou(word.bbox, words[i].bbox))
+        if box_iou(word.bbox, words[best].bbox) > 0.3:
             return best
-    return words[wi] if wi < len(words) else None
+    return wi if wi < len(words) else None
 
 
 def _counterparts(word: Word, wi: int, words: list[Word]) -> list[Word]:
     """The corrected words a raw word became: its counterpart and, where the corrector split it
     ("to,me" -> "to" "me"), the pieces after it, which keep its box."""
-    one = _counterpart(word, wi, words)
-    if one is None:
+    start = _counterpart(word, wi, words)
+    if start is None:
         return []
-    pieces = [one]
-    if word.bbox is not None and one.bbox == word.bbox:
-        start = next(i for i, w in enumerate(words) if w is one)
-        for other in words[start + 1 :]:
-            if other.bbox != word.bbox:
-                break
-            pieces.append(other)
-    return pieces
+    end = start + 1
+    if word.bbox is not None and words[start].bbox == word.bbox:
+        while end < len(words) and words[end].bbox == word.bbox:
+            end += 1
+    return words[start:end]
 
 
 def _in_place(pieces: list[Word], k: int, text: str) -> str:
