@@ -29,6 +29,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .calibration import logistic
 from .model import BBox, Line, Word, box_iou, union_box
+from .tokens import has_text
 
 __all__ = [
     "Vocabulary",
@@ -166,7 +167,7 @@ def word_at_risk(
 ) -> bool:
     """Whether a word of letters or digits may be misread: read with less than ``min_confidence``, or
     unknown and read with less than ``unknown_confidence`` (what puts its line at risk)."""
-    if not any(ch.isalnum() for ch in word.text):
+    if not has_text(word.text):
         return False
     conf = word.confidence if word.confidence is not None else DEFAULT_CONFIDENCE
     return conf < min_confidence or (conf < unknown_confidence and not knows(word.text))
