@@ -41,6 +41,11 @@ _CORE = re.compile(r"^[^\W\d_]+(?:'[^\W\d_]+)*$")
 _DIGIT_GARBLE = re.compile(r"^[a-z]*[01568][a-z]*$")
 _ORDINAL = re.compile(r"^\d+(st|nd|rd|th|d|s)$", re.I)
 _LOOKALIKE_DIGITS = {"0": "o", "1": "l", "5": "s", "6": "b", "8": "s"}
+# An ordinal with letters for its digits ("lst", "Ist", "l9th", "1Oth"): typists without a "1" key
+# typed "l", and OCR reads a typed 1 or 0 as l, I or O. Only l, I and O: the letters that are those
+# digits' shapes on a typewriter.
+_LETTER_ORDINAL = re.compile(r"^([0-9lIO]+)(st|nd|rd|th)$")
+_LETTER_DIGITS = str.maketrans({"l": "1", "I": "1", "O": "0"})
 # Symbols Tesseract prints for a speckled or broken letter inside a word, and the letter.
 _LOOKALIKE_SYMBOLS = str.maketrans({"€": "e", "é": "e", "®": "e", "©": "c", "¢": "c", "@": "a"})
 _LOOKALIKE_SYMBOLS_RE = re.compile("[€é®©¢@]")
@@ -364,19 +369,44 @@ def _is_code(core: str) -> bool:
     return not _DIGIT_GARBLE.match(core) or sum(ch.isalpha() for ch in core) < 2
 
 
+def _ordinal_suffix(number: int) -> str:
+    if number % 100 in (11, 12, 13):
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+
+
+def _fix_ordinal(core: str, corrector: Corrector) -> str | None:
+    """The ordinal a word with look-alike letters for its digits spells ("lst" -> "1st",
+    "l9th" -> "19th"), or None. The suffix has to be the number's own (1st, 2nd, 3rd, 11th, 19th):
+    "lost", "lond", "lth" and "Oth" spell no ordinal and are left to the other rules."""
+    match = _LETTER_ORDINAL.match(core)
+    low = core.lower()
+    if match is None or match[1].isdigit() or low in corrector.lexicon.counts or low in corrector.known:
+        return None
+    digits = match[1].translate(_LETTER_DIGITS)
+    if digits.startswith("0") or _ordinal_suffix(int(digits)) != match[2]:
+        return None
+    return digits + match[2]
+
+
 def _protected(tok: _Tok, corrector: Corrector) -> bool:
     if tok.protected is None:
         tok.protected = _is_protected(tok, corrector)
     return tok.protected
 
 
+def _user_protected(tok: _Tok, corrector: Corrector) -> bool:
+    """Whether corrections.yaml protects the token (a re-correction asks again of the forms asked)."""
+    if corrector._reads:
+        corrector._reads[-1].forms.update((tok.text, tok.core, tok.core.lower()))
+    return tok.text in corrector.protected or tok.core in corrector.protected
+
+
 def _is_protected(tok: _Tok, corrector: Corrector) -> bool:
     core = tok.core
     if tok.text in ("«", "@") and corrector.settings.blot_article:
         return False  # a blotted "a" (see _fix_punctuation)
-    if corrector._reads:
-        corrector._reads[-1].forms.update((tok.text, core, core.lower()))
-    if not core or tok.text in corrector.protected or core in corrector.protected:
+    if not core or _user_protected(tok, corrector):
         return True
     if core in corrector.lexicon.protected or core.lower() in corrector.known:
         return True
@@ -1186,7 +1216,15 @@ def _correct_pass(
             tok = block[i]
             pos = (tok.line, tok.word)
             word = page.lines[tok.line].words[tok.word]
-            if pos in skip or (focus is not None and pos not in focus) or _protected(tok, corrector):
+            passed = pos in skip or (focus is not None and pos not in focus)
+            ordinal = None if passed or _user_protected(tok, corrector) else _fix_ordinal(tok.core, corrector)
+            if ordinal is not None:
+                new_text = tok.lead + ordinal + tok.trail
+                edits[pos] = [word.model_copy(update={"text": new_text, "alternatives": []})]
+                changes.append(Change(line=tok.line, word=tok.word, original=word.text, new=new_text, source="ordinal", score=0.9))
+                i += 1
+                continue
+            if passed or _protected(tok, corrector):
                 # The rest of a word hyphenated across lines goes with its first part.
                 i += 2 if i + 1 < len(block) and _hyphen_break(tok, block[i + 1]) else 1
                 continue

@@ -92,7 +92,7 @@ class Change(_Model):
     word: int
     original: str
     new: str
-    # "override" (corrections.yaml), "lexicon", "context", "alternatives", "split", "merge", ...
+    # "override" (corrections.yaml), "lexicon", "context", "alternatives", "split", "merge", "ordinal", ...
     source: str
     score: float = 1.0
     # The corrections.yaml entry that made the change, for source "override".
