@@ -116,6 +116,11 @@ class Settings:
     no_context_len: int = 6
     # Dirichlet smoothing of the bigram model.
     mu: float = 300.0
+    # The collection's own frequencies of the dictionaries' words, as pseudo-counts of this many
+    # tokens of the dictionaries' frequencies (0: the dictionaries alone): a word the pages in
+    # front of the corrector use often ("prosecutors" in court reports) is the likelier reading
+    # of a garble near it, the way a cache language model adapts to its document.
+    collection_mu: float = 0.0
     # cost of a stray or missing space (split/join), log probability; how common a split's halves
     # and a join's result must be; joins that need an edit only from this many letters.
     space_cost: float = -5.0
@@ -317,6 +322,10 @@ def _lm(word: str, left: str | None, right: str | None, corrector: Corrector, oo
     count = lex.counts.get(word, 0)
     if count:
         p_word = count / lex.total
+        collection_mu = corrector.settings.collection_mu
+        if collection_mu and corrector.collection is not None:
+            collection = corrector.collection
+            p_word = (collection.count(word) + collection_mu * p_word) / (collection.tokens + collection_mu)
     elif word in _collection_forms(corrector)[0]:
         # A word of the collection's own (a name it repeats): as probable as it is frequent there,
         # discounted against the dictionaries' words.
@@ -438,6 +447,12 @@ def _apply_case(ocr: str, word: str, corrector: Corrector, sentence_start: bool 
         and corrector.lexicon.capitalised.get(word, 0) >= corrector.settings.name_form_min
     ):
         return form
+    # A word typed in capitals keeps them though OCR lowered a letter or two ("GEORGn", "TiHE"):
+    # a case slip in a small-letter word raises one letter in many ("meaSures"). Three capitals at
+    # least: two in a short garble are as often I and O misread for l and o ("nIO" for no).
+    capitals = sum(ch.isupper() for ch in letters)
+    if capitals >= 3 and 2 * capitals > len(letters):
+        return word.upper()
     first_misread = bool(letters) and bool(word) and letters[0].lower() != word[0]
     if first_misread and sentence_start is not None:
         return word[:1].upper() + word[1:] if sentence_start else word

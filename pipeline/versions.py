@@ -16,4 +16,6 @@ READ_VERSION = 2
 # 7: in plain text, no word the dictionaries know is changed (SCOWL's count-1 words were); the
 # name-fragment rule is gone (it changed nothing on any dev collection, nor on its own example); a
 # capital the collection writes a quarter of the time (not half) is its habit, not a case slip.
+# 8: ordinals with look-alike letters for digits ("lst" -> "1st"); a corrected word with three
+# capitals or more and mostly capitals is written in capitals.
 CORRECTOR_VERSION = 8

@@ -333,3 +333,11 @@ def test_an_ordinal_typed_or_read_with_letters_for_digits_is_an_ordinal(correcto
     options = CorrectOptions()
     assert correct_text("the lst of June", load_corrector(options, protected=frozenset({"lst"}))).split()[1] == "lst"
     assert correct_text("the lst of June", load_corrector(options, known=frozenset({"lst"}))).split()[1] == "lst"
+
+
+def test_a_corrected_word_typed_in_capitals_keeps_them(corrector: Corrector) -> None:
+    # Three capitals or more and most of the letters: the word was typed in capitals and OCR lowered
+    # a letter; one capital in a small-letter word is a case slip, two in a short garble are I and O.
+    assert correct_text("the NEGOTiATIQNS", corrector).split()[1] == "NEGOTIATIONS"
+    assert correct_text("the negotiatIONs were", corrector).split()[1] == "negotiations"
+    assert correct_text("the meaSures were", corrector).split()[1] == "measures"
