@@ -17,5 +17,6 @@ READ_VERSION = 2
 # name-fragment rule is gone (it changed nothing on any dev collection, nor on its own example); a
 # capital the collection writes a quarter of the time (not half) is its habit, not a case slip.
 # 8: ordinals with look-alike letters for digits ("lst" -> "1st"); a corrected word with three
-# capitals or more and mostly capitals is written in capitals.
-CORRECTOR_VERSION = 8
+# capitals or more and mostly capitals is written in capitals. 9: the word prior takes in the
+# collection's own frequencies (collection_mu).
+CORRECTOR_VERSION = 9

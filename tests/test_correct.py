@@ -341,3 +341,20 @@ def test_a_corrected_word_typed_in_capitals_keeps_them(corrector: Corrector) -> 
     assert correct_text("the NEGOTiATIQNS", corrector).split()[1] == "NEGOTIATIONS"
     assert correct_text("the negotiatIONs were", corrector).split()[1] == "negotiations"
     assert correct_text("the meaSures were", corrector).split()[1] == "measures"
+
+
+def test_the_collections_own_frequencies_adapt_the_word_prior() -> None:
+    """A word the collection uses often is the likelier reading: the dictionaries rank "protectors"
+    above "prosecutors", court reports the other way round (collection_mu)."""
+    import dataclasses
+
+    from pipeline.collection import collection_model
+    from pipeline.correct import _lm
+
+    reports = collection_model([page_from_text("the prosecutors said that the court was ready", f"d{i}") for i in range(50)])
+    base = load_corrector(CorrectOptions())
+    adapted = base.with_collection(reports)
+    dictionaries_only = dataclasses.replace(base, settings=dataclasses.replace(base.settings, collection_mu=0.0), _view=[])
+    dictionaries_only = dictionaries_only.with_collection(reports)
+    assert _lm("prosecutors", None, None, adapted) > _lm("protectors", None, None, adapted)
+    assert _lm("prosecutors", None, None, dictionaries_only) < _lm("protectors", None, None, dictionaries_only)
