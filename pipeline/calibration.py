@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from .model import Page, Word
 from .tokens import has_text, split_token
 
-__all__ = ["FEATURES", "WrongModel", "DEFAULT_WRONG_MODEL", "logistic", "DOUBT_CONFIDENCE", "doubtful", "flag_doubtful", "flags_word"]
+__all__ = ["FEATURES", "WrongModel", "DEFAULT_WRONG_MODEL", "logistic", "DOUBT_CONFIDENCE", "DOUBT_ANY", "DOUBT_UNKNOWN", "doubtful", "flag_doubtful", "flags_word"]
 
 # The features, in order (each 0..1 or a small number; see correct._word_features).
 FEATURES = (
@@ -83,6 +83,16 @@ DEFAULT_WRONG_MODEL = WrongModel(
 # than this (0-100) are flagged (below 40 nearly every dev word read is wrong); it is also the bar of
 # ``ocrfix review --threshold``.
 DOUBT_CONFIDENCE = 40.0
+# Where no corrector ran and Tesseract has a word list: words read with less confidence than
+# DOUBT_ANY, or unknown to the word list and read with less than DOUBT_UNKNOWN, are flagged. Fit on
+# the German and Danish dev outputs, each choosing for the other (bench/bench_review.py; the most
+# wrong words caught with at least half the flags wrong): the chooser's bars (60, 80) caught 36 %
+# of the German and 46 % of the Danish words left wrong, 63 % and 62 % of the flags wrong; 70, 90
+# catch 50 % and 56 %, 58 % and 53 % wrong. Danish alone would choose 70, 90; German alone 80, 90,
+# which on Danish flags more right words than wrong (49 % wrong). Above 90 nearly every unknown word
+# is flagged: Tesseract gives most words it reads without doubt 91 to 96.
+DOUBT_ANY = 70.0
+DOUBT_UNKNOWN = 90.0
 
 
 def _two_letters(word: Word) -> bool:

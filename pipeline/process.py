@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .calibration import doubtful, flag_doubtful
+from .calibration import DOUBT_ANY, DOUBT_UNKNOWN, doubtful, flag_doubtful
 from .collection import CollectionModel, collection_model
 from .correct import CorrectionReads, Corrector, correct_page, load_corrector, reading
 from .dependencies import Dependencies, dependency_base, record, seed_decisions
@@ -373,17 +373,16 @@ def correct_document(
 
 
 def tesseract_doubt(lang: str) -> Callable[[Word], bool]:
-    """Which words to flag where no corrector runs (a language the dictionaries do not know): the
-    words the chooser doubts (``verify.word_at_risk``: a low confidence, or a word Tesseract's own
-    word list for the language lacks read with less than a high one). bench/bench_review.py: the
-    queue holds 33 % of the German and 38 % of the Danish words left wrong, 63 % and 62 % of it
-    wrong, where a confidence below 40 alone held 15 % and 24 % (69 % and 78 % wrong); the bars are
-    the chooser's, not fit for this. Without a word list: confidence alone."""
+    """Which words to flag where no corrector runs (a language the dictionaries do not know): a
+    low confidence, or a word Tesseract's own word list for the language lacks read with less than
+    a high one (``verify.word_at_risk`` with the bars ``calibration.DOUBT_ANY`` and
+    ``DOUBT_UNKNOWN``, fit for flagging: the chooser's own bars are lower). Without a word list:
+    confidence alone."""
     words = engine_for(OcrOptions(lang=lang)).words(lang)
     if not words:
         return doubtful
     knows = Vocabulary.build(words).knows
-    return lambda word: word_at_risk(word, knows)
+    return lambda word: word_at_risk(word, knows, DOUBT_ANY, DOUBT_UNKNOWN)
 
 
 def correct_document_recorded(

@@ -18,5 +18,6 @@ READ_VERSION = 2
 # capital the collection writes a quarter of the time (not half) is its habit, not a case slip.
 # 8: ordinals with look-alike letters for digits ("lst" -> "1st"); a corrected word with three
 # capitals or more and mostly capitals is written in capitals. 9: the word prior takes in the
-# collection's own frequencies (collection_mu).
-CORRECTOR_VERSION = 9
+# collection's own frequencies (collection_mu). 10: where no corrector runs, Tesseract's doubt
+# flags words below 70, or unknown to its word list and below 90 (were the chooser's 60 and 80).
+CORRECTOR_VERSION = 10

@@ -246,7 +246,7 @@ def test_a_speck_read_as_punctuation_is_likely_wrong_but_not_flagged(corrector: 
 
 def test_without_a_corrector_tesseracts_doubt_flags_words() -> None:
     """Danish with the shipped English dictionaries: nothing is corrected, and the words flagged in
-    the JSON are the ones the chooser doubts, against Tesseract's own Danish word list: read with low
+    the JSON are the ones Tesseract doubts, against its own Danish word list: read with low
     confidence, or unknown to it and read with less than a high one (two letters or more; none a
     corrections.yaml entry decided). They are the words the review queue shows."""
     from pipeline.corrections import Corrections, new_entry
@@ -255,19 +255,21 @@ def test_without_a_corrector_tesseracts_doubt_flags_words() -> None:
     from pipeline.review.queue import file_queue
 
     page = _sentence(("Regeringen", 75.0), ("Rcgeringen", 75.0), ("og", 95.0), ("Ministeriet", 35.0), ("g", 5.0),
-                     ("naeh", 35.0), ("—", 3.0), ("Udenrigsministeriet", 93.0))
+                     ("naeh", 35.0), ("—", 3.0), ("Udenrigsministeriet", 93.0), ("Rcgeringens", 88.0))
     page = page.model_copy(update={"lines": [page.lines[0].model_copy(update={"words": [
         w.model_copy(update={"bbox": (10 + 60 * i, 10, 60 + 60 * i, 30)}) for i, w in enumerate(page.lines[0].words)]})]})
     raw = Document(source="a.png", pages=[page])
     corrections = Corrections(entries=(new_entry("naeh", "nach", approved_by="a reviewer"),))
     out = correct_document(raw, CorrectOptions(lang="dan"), corrections)
     words = out.pages[0].words
-    assert [w.text for w in words] == ["Regeringen", "Rcgeringen", "og", "Ministeriet", "g", "nach", "—", "Udenrigsministeriet"]
-    # an unknown word read confidently (a compound, a name) is left alone
-    assert [w.flagged for w in words] == [False, True, False, True, False, False, False, False]
+    assert [w.text for w in words] == ["Regeringen", "Rcgeringen", "og", "Ministeriet", "g", "nach", "—", "Udenrigsministeriet",
+                                       "Rcgeringens"]
+    # an unknown word read with all of Tesseract's usual confidence (a compound, a name) is left
+    # alone; below 90 it is flagged (calibration.DOUBT_UNKNOWN)
+    assert [w.flagged for w in words] == [False, True, False, True, False, False, False, False, True]
     assert all(w.p_wrong is None for w in words)
     queued = file_queue("a.png", "a.png", raw, out, corrections).occurrences
-    assert [(o.line, o.word) for o in queued] == [(0, 1), (0, 3)]
+    assert [(o.line, o.word) for o in queued] == [(0, 1), (0, 3), (0, 8)]
     # Plain text has no confidences: nothing to doubt.
     plain = correct_document(Document(source="a.txt", pages=[_sentence(("Rcgeringen", None))]), CorrectOptions(lang="dan"))
     assert not plain.pages[0].words[0].flagged
