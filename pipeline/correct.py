@@ -337,12 +337,6 @@ def _lm(word: str, left: str | None, right: str | None, corrector: Corrector, oo
         p_word = COLLECTION_WEIGHT * collection.count(word) / collection.tokens
     else:
         p_word = math.exp(oov if oov is not None else corrector.settings.oov_lower)
-    return _lm_context(word, left, right, corrector, p_word, count)
-
-
-def _lm_context(word: str, left: str | None, right: str | None, corrector: Corrector, p_word: float, count: int) -> float:
-    """The bigram model around ``word`` (``count``: its dictionary count), given its prior."""
-    lex = corrector.lexicon
     mu = corrector.settings.mu
     score = 0.0
     if left is not None:
@@ -1242,8 +1236,8 @@ def _correct_pass(
             pos = (tok.line, tok.word)
             word = page.lines[tok.line].words[tok.word]
             passed = pos in skip or (focus is not None and pos not in focus)
-            ordinal = None if passed or _user_protected(tok, corrector) else _fix_ordinal(tok.core, corrector)
-            if ordinal is not None:
+            ordinal = None if passed else _fix_ordinal(tok.core, corrector)
+            if ordinal is not None and not _user_protected(tok, corrector):
                 new_text = tok.lead + ordinal + tok.trail
                 edits[pos] = [word.model_copy(update={"text": new_text, "alternatives": []})]
                 changes.append(Change(line=tok.line, word=tok.word, original=word.text, new=new_text, source="ordinal", score=0.9))
