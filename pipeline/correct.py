@@ -41,11 +41,11 @@ _CORE = re.compile(r"^[^\W\d_]+(?:'[^\W\d_]+)*$")
 _DIGIT_GARBLE = re.compile(r"^[a-z]*[01568][a-z]*$")
 _ORDINAL = re.compile(r"^\d+(st|nd|rd|th|d|s)$", re.I)
 _LOOKALIKE_DIGITS = {"0": "o", "1": "l", "5": "s", "6": "b", "8": "s"}
-# An ordinal with letters for its digits ("lst", "Ist", "l9th", "1Oth"): typists without a "1" key
-# typed "l", and OCR reads a typed 1 or 0 as l, I or O. Only l, I and O: the letters that are those
-# digits' shapes on a typewriter.
-_LETTER_ORDINAL = re.compile(r"^([0-9lIO]+)(st|nd|rd|th)$")
-_LETTER_DIGITS = str.maketrans({"l": "1", "I": "1", "O": "0"})
+# An ordinal with letters for its digits ("lst", "Ist", "l9th", "1Oth", "Sth"): typists without a
+# "1" key typed "l", and OCR reads a typed 1 or 0 as l, I or O, a 5 as S and an 8 as B (BLN600's
+# OCR has "lSth", "2Sth", "Bth"; EHRI's "Sth"; neither the corpus nor any ground truth writes them).
+_LETTER_ORDINAL = re.compile(r"^([0-9lIOSB]+)(st|nd|rd|th)$")
+_LETTER_DIGITS = str.maketrans({"l": "1", "I": "1", "O": "0", "S": "5", "B": "8"})
 # Symbols Tesseract prints for a speckled or broken letter inside a word, and the letter.
 _LOOKALIKE_SYMBOLS = str.maketrans({"€": "e", "é": "e", "®": "e", "©": "c", "¢": "c", "@": "a"})
 _LOOKALIKE_SYMBOLS_RE = re.compile("[€é®©¢@]")

@@ -328,9 +328,9 @@ def test_a_rare_misread_of_a_name_the_collection_repeats_is_corrected_to_it(corr
 
 def test_an_ordinal_typed_or_read_with_letters_for_digits_is_an_ordinal(corrector: Corrector) -> None:
     # "l" for 1 (a typewriter without a "1" key, or OCR), "O" for 0; the suffix must be the number's.
-    text = "on the lst of June, the l9th, the 1Oth and the Ilth; lost and lond and lth and Oth stay"
+    text = "on the lst of June, the l9th, the 1Oth, the Ilth and the 2Sth; lost, lond, lth, Oth, Bst and Both stay"
     assert correct_text(text, corrector).split() == (
-        "on the 1st of June, the 19th, the 10th and the 11th; lost and lond and lth and Oth stay".split()
+        "on the 1st of June, the 19th, the 10th, the 11th and the 25th; lost, lond, lth, Oth, Bst and Both stay".split()
     )
     options = CorrectOptions()
     assert correct_text("the lst of June", load_corrector(options, protected=frozenset({"lst"}))).split()[1] == "lst"
