@@ -20,5 +20,6 @@ READ_VERSION = 2
 # capitals or more and mostly capitals is written in capitals. 9: the word prior takes in the
 # collection's own frequencies (collection_mu). 10: where no corrector runs, Tesseract's doubt
 # flags words below 70, or unknown to its word list and below 90 (were the chooser's 60 and 80).
-# 11: ordinals with S for 5 and B for 8 too ("Sth" -> "5th").
-CORRECTOR_VERSION = 11
+# 11: ordinals with S for 5 and B for 8 too ("Sth" -> "5th"). 12: a token of punctuation alone
+# that is likely wrong is flagged (review deletes specks).
+CORRECTOR_VERSION = 12

@@ -236,12 +236,14 @@ def test_every_word_has_a_probability_of_being_wrong_and_it_flags(corrector: Cor
     assert all(w.flagged == (w.p_wrong >= corrector.wrong_model.flag_at) for w in words)
 
 
-def test_a_speck_read_as_punctuation_is_likely_wrong_but_not_flagged(corrector: Corrector) -> None:
-    """A dash or quote Tesseract doubted is likely wrong (p_wrong says so), but there is nothing to
-    decide about it in review, and the words flagged in the JSON are exactly the review queue."""
-    page = correct_page(_sentence(("the", 96.0), ("—~", 5.0), ("Germany", 93.0)), corrector)
+def test_a_speck_read_as_punctuation_is_flagged_for_review_to_delete(corrector: Corrector) -> None:
+    """A dash or quote Tesseract doubted is likely wrong (p_wrong says so) and flagged: review
+    deletes it (the words flagged in the JSON are exactly the review queue); a full stop read
+    confidently after a word is not."""
+    page = correct_page(_sentence(("the", 96.0), ("—~", 5.0), ("Germany", 93.0), (".", 95.0)), corrector)
     speck = page.words[1]
-    assert speck.p_wrong >= corrector.wrong_model.flag_at and not speck.flagged
+    assert speck.p_wrong >= corrector.wrong_model.flag_at and speck.flagged
+    assert not page.words[0].flagged and not page.words[2].flagged
 
 
 def test_without_a_corrector_tesseracts_doubt_flags_words() -> None:
@@ -265,11 +267,12 @@ def test_without_a_corrector_tesseracts_doubt_flags_words() -> None:
     assert [w.text for w in words] == ["Regeringen", "Rcgeringen", "og", "Ministeriet", "g", "nach", "—", "Udenrigsministeriet",
                                        "Rcgeringens"]
     # an unknown word read with all of Tesseract's usual confidence (a compound, a name) is left
-    # alone; below 90 it is flagged (calibration.DOUBT_UNKNOWN)
-    assert [w.flagged for w in words] == [False, True, False, True, False, False, False, False, True]
+    # alone; below 90 it is flagged (calibration.DOUBT_UNKNOWN); a doubtful dash too (a speck to
+    # delete), a lone doubtful letter not
+    assert [w.flagged for w in words] == [False, True, False, True, False, False, True, False, True]
     assert all(w.p_wrong is None for w in words)
     queued = file_queue("a.png", "a.png", raw, out, corrections).occurrences
-    assert [(o.line, o.word) for o in queued] == [(0, 1), (0, 3), (0, 8)]
+    assert [(o.line, o.word) for o in queued] == [(0, 1), (0, 3), (0, 6), (0, 8)]
     # Plain text has no confidences: nothing to doubt.
     plain = correct_document(Document(source="a.txt", pages=[_sentence(("Rcgeringen", None))]), CorrectOptions(lang="dan"))
     assert not plain.pages[0].words[0].flagged

@@ -1004,3 +1004,54 @@ def test_every_word_flagged_in_the_json_is_queued_also_of_a_split_token() -> Non
     assert queued[0].suggestions[:2] == ("to me", "to mo")
     flagged = [w.text for w in out_line.words if w.flagged]
     assert flagged == ["me", "a"]
+
+
+# -- deleting specks ------------------------------------------------------------------------------
+
+# A speck read as "-_" twice (the corrector flags it: punctuation alone, likely wrong), and a real
+# hyphen-underscore nowhere: deleting is by place, so the two shown go and nothing else could.
+SPECKS = {"c.png": [[("the", 95), ("-_", 10), ("report", 95)], [("a", 95), ("-_", 12), ("note", 95)]]}
+
+
+@pytest.fixture
+def specks(tmp_path, fake_corrector, monkeypatch):
+    monkeypatch.setitem(FLAGS, "-", [])
+    return build_sample(tmp_path, {**SAMPLE, **SPECKS})
+
+
+def test_deleting_a_speck_writes_one_empty_entry_per_place_and_undo_puts_it_back(specks):
+    from fastapi.testclient import TestClient
+
+    from pipeline.review.server import create_app
+
+    out, corrections = specks
+    with TestClient(create_app(out, corrections, TOKEN, reviewer="Test Reviewer"), base_url="http://127.0.0.1:8765") as client:
+        assert client.get(f"/?token={TOKEN}", follow_redirects=False).status_code == 303
+        client.headers["X-Ocrfix-Token"] = TOKEN
+        group = _group(client, "-")
+        assert group["count"] == 2
+        # "all" is never how far a deletion goes: each occurrence shown, by its box
+        r = _decide(client, group=group["id"], action="delete", scope="all")
+        assert r.status_code == 200, r.text
+        assert "'-_' deleted (the 2 occurrences shown" in r.json()["step"]["description"]
+        entries = _entries(corrections)
+        assert [(e.ocr, e.replacement, e.scope.kind) for e in entries] == [("-_", "", "word")] * 2
+        assert (out / "c.txt").read_text() == "the report\na note\n"
+        assert not any(g["form"] == "-" for g in _queue(client)["groups"])
+        assert client.post("/api/undo").status_code == 200
+        client.app.state.session.wait()
+        assert _entries(corrections) == ()
+        assert (out / "c.txt").read_text() == "the -_ report\na -_ note\n"
+
+
+def test_terminal_d_deletes_the_marked_occurrence_only(specks):
+    out, corrections = specks
+    session = _session(specks)
+    order = [g.form for g in session.groups()]
+    # to the speck group (skipping the ones before it), mark its second occurrence (n), delete it
+    keys = "s\n" * order.index("-") + "n\nd\nq\n"
+    result, shown = _terminal(specks, keys)
+    assert "d delete" in shown
+    entries = _entries(corrections)
+    assert [(e.ocr, e.replacement, e.scope.kind) for e in entries] == [("-_", "", "word")]
+    assert (out / "c.txt").read_text() == "the -_ report\na note\n"

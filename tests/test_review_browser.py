@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from test_review import FLAGS, SAMPLE, SERIES, SERIES_FLAGS, build_sample, use_fake_corrector  # the same samples and fake corrector
+from test_review import FLAGS, SAMPLE, SERIES, SERIES_FLAGS, SPECKS, build_sample, use_fake_corrector  # the same samples and fake corrector
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -256,6 +256,24 @@ def test_a_series_decision_with_one_member_excluded(tmp_path, monkeypatch, page)
         assert (out / "c.txt").read_text() == "The Ministry of Defence\nthe ministry said\na luinistry note\n"
         # The excluded variant is next, on its own.
         assert page.locator("#form").inner_text() == "luinistry" and page.locator(".member").count() == 0
+
+
+def test_d_deletes_a_speck_where_the_queue_shows_it(tmp_path, monkeypatch, page):
+    from pipeline.review.server import create_app
+
+    use_fake_corrector(monkeypatch)
+    monkeypatch.setitem(FLAGS, "-", [])
+    out, corrections = build_sample(tmp_path, SPECKS)
+    app = create_app(out, corrections, TOKEN, reviewer="Browser Test")
+    with _serving(app) as base:
+        page.goto(f"{base}/?token={TOKEN}")
+        assert page.locator("#form").inner_text() == "-" and page.locator(".count").inner_text() == "×2"
+        with page.expect_navigation():
+            page.keyboard.press("d")
+        assert [(e.ocr, e.replacement, e.scope.kind) for e in _entries(corrections)] == [("-_", "", "word")] * 2
+        app.state.session.wait()
+        assert (out / "c.txt").read_text() == "the report\na note\n"
+        assert "'-_' deleted" in page.locator("#status").inner_text()
 
 
 def test_proofreading_a_whole_page(server, page):

@@ -105,7 +105,8 @@ class Step:
                              for e in written[:3]) + (" …" if len(written) > 3 else "")
             return f"{self.form} edited: {what or 'earlier entries removed'}"
         entry = self.saved[0].entry
-        what = f"{entry.ocr!r} -> {entry.replacement!r}" if entry.status == "approved" else f"{entry.ocr!r} kept as typed"
+        what = (f"{entry.ocr!r} deleted" if entry.replacement == "" else f"{entry.ocr!r} -> {entry.replacement!r}"
+                ) if entry.status == "approved" else f"{entry.ocr!r} kept as typed"
         if len(self.saved) > 1:
             return f"{what} (the {len(self.saved)} occurrences shown, each by its box)"
         return f"{what} ({entry.scope.describe()}; {entry.entry_id})"
@@ -405,12 +406,17 @@ class ReviewSession:
         shown_only: bool = False,
         exclude: frozenset[str] = frozenset(),
         note: str | None = None,
+        delete: bool = False,
     ) -> Step:
         """Decide a group: ``replacement`` (None: keep the OCR text as typed, a ``rejected`` entry),
         for every occurrence, only ``occurrence_id``, or (``shown_only``) each occurrence the queue
         shows, by its box, and no other. A series is decided for each member but those in
         ``exclude``, each member's replacement in its own case (Linistry -> Ministry, lninistry ->
-        ministry)."""
+        ministry).
+
+        ``delete``: take the words out (a speck read as "~" or "-_"; ``replacement`` is ignored),
+        each as it was read, by its box: only ``occurrence_id`` or the occurrences the queue shows,
+        never all (a form deleted everywhere would take out its real occurrences too)."""
         with self._lock:
             group = self.group(group_id)
             if group is None:
@@ -420,7 +426,9 @@ class ReviewSession:
                 occ = next((o for o in group.occurrences if o.id == occurrence_id), None)
                 if occ is None:
                     raise UsageError(f"no occurrence {occurrence_id!r} in group {group.form!r}")
-            if replacement is not None:
+            if delete:
+                replacement, shown_only = "", occ is None
+            elif replacement is not None:
                 replacement = " ".join(replacement.split())
                 if not replacement:
                     raise UsageError("the correction is empty")
@@ -433,10 +441,12 @@ class ReviewSession:
             shown = [o for o in group.occurrences if o.form in members]
             words = [occ] if occ is not None else shown if shown_only else []
             if any(o.bbox is None for o in words):
-                raise UsageError("this word has no box on the page, so it can only be decided for all occurrences")
-            # (the form, where, the line it was seen in) of each entry
-            places = [(o.form, Scope(documents=(o.rel,), page=o.page, box=o.bbox), f"{o.before} {o.text} {o.after}".strip())
-                      for o in words]
+                raise UsageError("this word has no box on the page, so it cannot be deleted by its place" if delete else
+                                 "this word has no box on the page, so it can only be decided for all occurrences")
+            # (the form, where, the line it was seen in) of each entry; a deletion takes the whole
+            # word as read, its punctuation too (an entry replaces the core and keeps the rest).
+            places = [(o.text if delete else o.form, Scope(documents=(o.rel,), page=o.page, box=o.bbox),
+                       f"{o.before} {o.text} {o.after}".strip()) for o in words]
             if not words:
                 for form in members:
                     first = next(o for o in shown if o.form == form)

@@ -459,7 +459,7 @@ def _page_occurrences(rel: str, input_path: str, raw: Page, corrected: Page | No
             # The words the JSON flags are the queue: the corrector's (p_wrong at or above its
             # model's flag_at; of a split token, any piece's) or, where no corrector ran, Tesseract's
             # doubt (calibration.doubtful), here with the review's own bar. A token of punctuation
-            # alone is queued only where the corrector made a flagged word of it ("«" -> "a").
+            # alone is queued only where the corrector flagged it (a speck to delete, or "«" -> "a").
             flagged = any(o.flagged for o in outs)
             if not (has_text(core) or flagged):
                 continue

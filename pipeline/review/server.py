@@ -137,8 +137,9 @@ class _Body(BaseModel):
 class DecideBody(_Body):
     group: str = Field(max_length=64)
     # suggestion: pick suggestions[index] (``text``, when given, must be what the page showed);
-    # correct: the typed text; keep: the OCR text as typed.
-    action: Literal["suggestion", "correct", "keep"]
+    # correct: the typed text; keep: the OCR text as typed; delete: take the words out (the one
+    # selected, or each one shown: never all).
+    action: Literal["suggestion", "correct", "keep", "delete"]
     index: int | None = Field(default=None, ge=0, le=8)
     text: str | None = Field(default=None, max_length=200)
     # all occurrences (in the documents "all" means), the one selected, or each one shown by its box
@@ -303,7 +304,8 @@ def create_app(
             raise HTTPException(422, "say which occurrence")
         try:
             step = session.decide(group.id, replacement, occurrence_id=body.occurrence if body.scope == "one" else None,
-                                  shown_only=body.scope == "shown", exclude=frozenset(body.exclude))
+                                  shown_only=body.scope == "shown", exclude=frozenset(body.exclude),
+                                  delete=body.action == "delete")
         except OcrfixError as e:
             raise HTTPException(409, str(e)) from e
         return {"step": _step_json(step), "progress": session.progress()}

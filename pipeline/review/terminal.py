@@ -25,7 +25,7 @@ from .queue import Group
 __all__ = ["run_terminal_review", "TerminalResult"]
 
 _MAX_SHOWN = 8
-_HELP = "1-9 pick · e type a correction · k keep as read · a all/one · n next occurrence · s skip · u undo · q quit"
+_HELP = "1-9 pick · e type a correction · k keep as read · d delete · a all/one · n next occurrence · s skip · u undo · q quit"
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -96,7 +96,7 @@ def _show(console: Console, session: ReviewSession, group: Group, scope_one: boo
         suggestions.append(f" {i + 1} ", style="bold reverse")
         suggestions.append(f" {s}   ")
     if not group.suggestions:
-        suggestions.append("no suggestions: e to type a correction, k to keep it", style="dim")
+        suggestions.append("no suggestions: e to type a correction, k to keep it, d to delete it", style="dim")
     scope = "only the marked occurrence" if scope_one else f"all occurrences ({session.all_scope.describe()})"
     body = Table.grid()
     body.add_row(head)
@@ -189,6 +189,10 @@ def _review(session: ReviewSession, stream: TextIO, console: Console) -> Termina
                 step = decide(text)
             elif key == "k":
                 step = decide(None)
+            elif key == "d":
+                # by place, the marked occurrence or each one shown: never all (nothing to ask)
+                step = session.decide(group.id, None, occurrence_id=occurrence, shown_only=occurrence is None,
+                                      exclude=frozenset(excluded), delete=True)
             elif key == "a":
                 scope_one = not scope_one
                 continue

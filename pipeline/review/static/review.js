@@ -158,6 +158,9 @@
     editInput.select();
   }
 
+  // A deletion is made by place: the occurrence selected, or each one shown; never all (a form
+  // deleted everywhere would take out its real occurrences too), so it asks nothing first.
+  const remove = () => send("delete", {}, scope === "one" ? "one" : "shown");
   const undo = () => post("/api/undo", {});
   document.getElementById("undo-button").addEventListener("click", undo);
 
@@ -165,6 +168,7 @@
     document.querySelectorAll(".suggestion").forEach((b) => b.addEventListener("click", () => pick(Number(b.dataset.index))));
     document.getElementById("edit-button").addEventListener("click", edit);
     document.getElementById("keep-button").addEventListener("click", () => decide("keep"));
+    document.getElementById("delete-button").addEventListener("click", remove);
     document.getElementById("scope-button").addEventListener("click", toggleScope);
     document.getElementById("skip-button").addEventListener("click", () => post("/api/skip", { group: group.dataset.group }));
     occurrences().forEach((o) => o.addEventListener("click", () => select(o)));
@@ -205,6 +209,7 @@
       else status.textContent = `There is no suggestion ${ev.key}.`;
     } else if (ev.key === "e") { ev.preventDefault(); edit(); }
     else if (ev.key === "k") decide("keep");
+    else if (ev.key === "d") remove();
     else if (ev.key === "a") toggleScope();
     else if (ev.key === "s") post("/api/skip", { group: group.dataset.group });
     else if (ev.key === "x") { const occ = selected(); if (occ) toggleMember(occ.dataset.form); }
