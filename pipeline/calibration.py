@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from .model import Page, Word
 from .tokens import has_text, split_token
 
-__all__ = ["FEATURES", "WrongModel", "DEFAULT_WRONG_MODEL", "logistic", "DOUBT_CONFIDENCE", "DOUBT_ANY", "DOUBT_UNKNOWN", "doubtful", "flag_doubtful", "flags_word"]
+__all__ = ["FEATURES", "WrongModel", "DEFAULT_WRONG_MODEL", "logistic", "DOUBT_CONFIDENCE", "DOUBT_ANY", "DOUBT_UNKNOWN", "doubtful", "flag_doubtful"]
 
 # The features, in order (each 0..1 or a small number; see correct._word_features).
 FEATURES = (
@@ -128,10 +128,3 @@ def flag_doubtful(page: Page, skip: Container[tuple[int, int]] = frozenset(),
                 words[wi] = words[wi].model_copy(update={"flagged": True})
             lines[li] = line.model_copy(update={"words": words})
     return page.model_copy(update={"lines": lines})
-
-
-def flags_word(text: str, p_wrong: float, model: WrongModel) -> bool:
-    """Whether a word the corrector assessed is flagged: likely wrong. A token of punctuation alone
-    too (a speck read as "~" or "-_", which review deletes): of those given p_wrong >= 0.2, 27 of 27
-    were wrong on EHRI's processed pages, 1,708 of 1,727 in BLN600's text."""
-    return p_wrong >= model.flag_at
