@@ -50,6 +50,12 @@ _LETTER_DIGITS = str.maketrans({"l": "1", "I": "1", "O": "0", "S": "5", "B": "8"
 _LOOKALIKE_SYMBOLS = str.maketrans({"€": "e", "é": "e", "®": "e", "©": "c", "¢": "c", "@": "a"})
 _LOOKALIKE_SYMBOLS_RE = re.compile("[€é®©¢@]")
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]]*$")
+# Titles written with a full stop before a name (English): the stop ends no sentence, and the word
+# after it (or after an initial) gets the name prior ("Mr. Warry" is not "Mr. Marry"). bench_corrector
+# on BLN600's text: damaged 87 -> 74, ground-truth words changed 121 -> 100, fixed 3,950 -> 3,929
+# (garbled names after a title now need the name's evidence: "Mr. Noore"); ehri and synthetic the same.
+_TITLES = frozenset({"mr", "mrs", "messrs", "dr", "st", "rev", "capt", "col", "gen", "lt", "sgt", "maj", "prof",
+                     "hon", "sen", "gov", "supt", "insp", "det"})
 
 # Typical typewriter OCR confusions, (truth, ocr): a prior for the learned weights, so that the
 # corrector knows them even for a typewriter the dev set never showed it.
@@ -883,11 +889,22 @@ def _mid_sentence(block: list[_Tok], i: int) -> bool:
     return i > 0 and not _SENTENCE_END.search(block[i - 1].text)
 
 
+def _after_title(block: list[_Tok], i: int) -> bool:
+    """Whether token i follows a title or an initial ("Mr. Warry", "W. E. Frere"): its full stop
+    ends no sentence, and what follows it is a name."""
+    if i == 0 or block[i - 1].trail != ".":
+        return False
+    prev = block[i - 1].core
+    return (len(prev) == 1 and prev.isupper()) or prev.lower() in _TITLES
+
+
 def _name_capital(block: list[_Tok], i: int, corrector: Corrector) -> bool:
     """Whether token i's capital makes it a possible name (the name prior and name_extra apply):
-    mid-sentence, or anywhere with ``name_prior_everywhere``. The pass and p_wrong's features ask
-    the same, so a decision memoised by one serves the other."""
-    return block[i].core[:1].isupper() and (corrector.settings.name_prior_everywhere or _mid_sentence(block, i))
+    mid-sentence or after a title, or anywhere with ``name_prior_everywhere``. The pass and
+    p_wrong's features ask the same, so a decision memoised by one serves the other."""
+    return block[i].core[:1].isupper() and (
+        corrector.settings.name_prior_everywhere or _mid_sentence(block, i) or _after_title(block, i)
+    )
 
 
 def _hyphen_break(tok: _Tok, nxt: _Tok) -> bool:

@@ -21,5 +21,6 @@ READ_VERSION = 2
 # collection's own frequencies (collection_mu). 10: where no corrector runs, Tesseract's doubt
 # flags words below 70, or unknown to its word list and below 90 (were the chooser's 60 and 80).
 # 11: ordinals with S for 5 and B for 8 too ("Sth" -> "5th"). 12: a token of punctuation alone
-# that is likely wrong is flagged (review deletes specks).
-CORRECTOR_VERSION = 12
+# that is likely wrong is flagged (review deletes specks). 13: a capitalised word after a title or an
+# initial ("Mr. Warry", "W. E. Frere") gets the name prior, as mid-sentence.
+CORRECTOR_VERSION = 13
