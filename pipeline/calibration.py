@@ -112,16 +112,36 @@ def _doubtful_speck(word: Word) -> bool:
     return word.confidence is not None and word.confidence < DOUBT_ANY and not has_text(split_token(word.text)[1])
 
 
+def hyphenated_wholes(page: Page) -> dict[tuple[int, int], Word]:
+    """Each half of a word hyphenated at a line's end ("Regie-" / "rung,") as the whole word
+    ("Regierung,"), with the half's own confidence: a word list knows the word, not its halves (a
+    half is doubted only where the whole is doubted too: a word list knows the halves of compounds
+    hyphenated between their parts, "Reichs-" / "regierung", and not always the compound)."""
+    wholes: dict[tuple[int, int], Word] = {}
+    for li in range(len(page.lines) - 1):
+        words, following = page.lines[li].words, page.lines[li + 1].words
+        if not words or not following:
+            continue
+        head, tail = words[-1], following[0]
+        if not head.text.endswith("-") or len(head.text) < 3 or not tail.text[:1].islower():
+            continue
+        text = head.text[:-1] + tail.text
+        wholes[(li, len(words) - 1)] = head.model_copy(update={"text": text})
+        wholes[(li + 1, 0)] = tail.model_copy(update={"text": text})
+    return wholes
+
+
 def flag_doubtful(page: Page, skip: Container[tuple[int, int]] = frozenset(),
                   doubted: Callable[[Word], bool] = doubtful) -> Page:
     """Where no corrector ran: the page with the words ``doubted`` flagged, among those with a
     confidence (a read's) and two letters or more, and the doubtful specks; positions in ``skip``
     (decided by corrections.yaml) are not."""
     lines = list(page.lines)
+    whole = hyphenated_wholes(page)
     for li, line in enumerate(page.lines):
         marked = [wi for wi, w in enumerate(line.words)
                   if (li, wi) not in skip and w.confidence is not None
-                  and (_two_letters(w) and doubted(w) or _doubtful_speck(w))]
+                  and (_two_letters(w) and doubted(w) and doubted(whole.get((li, wi), w)) or _doubtful_speck(w))]
         if marked:
             words = list(line.words)
             for wi in marked:

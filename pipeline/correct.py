@@ -857,7 +857,11 @@ def _tokens(page: Page) -> list[list[_Tok]]:
     prev_block = None
     for li, line in enumerate(page.lines):
         if line.block != prev_block:
-            blocks.append([])
+            # A word hyphenated at the end of a block's last line and finished on the next block's
+            # first line ("brutal-" / "ity,"): Tesseract ended a paragraph where the text did not.
+            if not (blocks and blocks[-1] and blocks[-1][-1].text.endswith("-") and line.words
+                    and line.words[0].text[:1].islower()):
+                blocks.append([])
             prev_block = line.block
         for wi, w in enumerate(line.words):
             lead, core, trail = split_token(w.text)
@@ -1208,7 +1212,35 @@ def word_features(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector) ->
 def page_word_features(page: Page, corrector: Corrector, blocks: list[list[_Tok]] | None = None) -> list[tuple[int, int, tuple[float, ...]]]:
     """(line, word, features) of every word of a page, in reading order (what the model is fit on)."""
     blocks = _tokens(page) if blocks is None else blocks
-    return [(tok.line, tok.word, word_features(tok, block, i, corrector)) for block in blocks for i, tok in enumerate(block)]
+    rows = []
+    for block in blocks:
+        for i, tok in enumerate(block):
+            whole = _hyphenated_whole(block, i, corrector)
+            features = word_features(tok, block, i, corrector) if whole is None else word_features(whole[0], whole[1], whole[2], corrector)
+            rows.append((tok.line, tok.word, features))
+    return rows
+
+
+def _hyphenated_whole(block: list[_Tok], i: int, corrector: Corrector) -> tuple[_Tok, list[_Tok], int] | None:
+    """Where token i is half of a known word hyphenated across lines ("poten-" / "tial,"): the
+    whole word as one token (with token i's confidence), in a copy of the block where it stands for
+    both halves, and its index there. Each half alone reads as an unknown fragment, and was
+    flagged as one (25 of the 69 right words flagged on EHRI's processed pages)."""
+    if i + 1 < len(block) and _hyphen_break(block[i], block[i + 1]):
+        at = i
+    elif i > 0 and _hyphen_break(block[i - 1], block[i]):
+        at = i - 1
+    else:
+        return None
+    first, second = block[at], block[at + 1]
+    head = first.core[:-1] if first.core.endswith("-") else first.core
+    core = head + second.core
+    low = core.lower()
+    if second.lead or not _CORE.match(core) or not (corrector.lexicon.counts.get(low) or _collection_word(low, (), corrector)):
+        return None
+    tok = block[i]
+    whole = _Tok(tok.line, tok.word, first.lead + core + second.trail, first.lead, core, second.trail, low, tok.confidence)
+    return whole, block[:at] + [whole] + block[at + 2:], at
 
 
 def _assess(page: Page, corrector: Corrector, blocks: list[list[_Tok]] | None = None) -> Page:

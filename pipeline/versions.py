@@ -22,5 +22,7 @@ READ_VERSION = 2
 # flags words below 70, or unknown to its word list and below 90 (were the chooser's 60 and 80).
 # 11: ordinals with S for 5 and B for 8 too ("Sth" -> "5th"). 12: a token of punctuation alone
 # that is likely wrong is flagged (review deletes specks). 13: a capitalised word after a title or an
-# initial ("Mr. Warry", "W. E. Frere") gets the name prior, as mid-sentence.
-CORRECTOR_VERSION = 13
+# initial ("Mr. Warry", "W. E. Frere") gets the name prior, as mid-sentence. 14: the halves of a known
+# word hyphenated at a line's end are judged whole for p_wrong (and Tesseract's doubt), across a
+# paragraph break Tesseract put between them too.
+CORRECTOR_VERSION = 14

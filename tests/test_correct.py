@@ -246,6 +246,40 @@ def test_a_speck_read_as_punctuation_is_flagged_for_review_to_delete(corrector: 
     assert not page.words[0].flagged and not page.words[2].flagged
 
 
+def test_halves_of_a_known_word_hyphenated_across_lines_are_not_flagged(corrector: Corrector) -> None:
+    """A word hyphenated at a line's end is judged whole: "poten-" / "tial," are the halves of a
+    known word, not two unknown fragments (also where Tesseract put the second line in a paragraph
+    of its own); the halves of an unknown whole ("regzis-" / "ters") are still flagged."""
+    lines = [Line(block=0, words=[Word(text="both", confidence=95.0), Word(text="poten-", confidence=72.0)]),
+             Line(block=0, words=[Word(text="tial,", confidence=90.0), Word(text="no", confidence=95.0),
+                                  Word(text="brutal-", confidence=90.0)]),
+             Line(block=1, words=[Word(text="ity,", confidence=95.0), Word(text="in", confidence=95.0),
+                                  Word(text="regzis-", confidence=45.0)]),
+             Line(block=1, words=[Word(text="ters", confidence=60.0), Word(text="today", confidence=96.0)])]
+    page = correct_page(Page(source="x", lines=lines), corrector)
+    flagged = {w.text: w.flagged for w in page.words}
+    assert not any(flagged[w] for w in ("poten-", "tial,", "brutal-", "ity,"))
+    assert flagged["regzis-"] and flagged["ters"]
+    # each half alone is unknown and would be flagged
+    alone = correct_page(_sentence(("the", 95.0), ("poten", 72.0), ("and", 95.0), ("ity,", 95.0)), corrector)
+    assert alone.words[1].flagged and alone.words[3].flagged
+
+
+def test_without_a_corrector_a_hyphenated_word_is_doubted_whole() -> None:
+    """Where no corrector runs, each half of a word hyphenated at a line's end is doubted as the
+    whole word: known whole, neither half is flagged; the half of an unknown whole still is, and so
+    is a half that is unknown alone and whole ("Reichs-" / "rcgierung" read with doubt)."""
+    from pipeline.calibration import flag_doubtful
+
+    known = {"regierung", "reichs", "die"}
+    doubted = lambda w: w.confidence < 90 and w.text.lower().strip(",.-") not in known  # noqa: E731
+    lines = [Line(words=[Word(text="die", confidence=95.0), Word(text="Regie-", confidence=80.0)]),
+             Line(words=[Word(text="rung,", confidence=80.0), Word(text="Reichs-", confidence=85.0)]),
+             Line(words=[Word(text="rcgierung", confidence=80.0)])]
+    page = flag_doubtful(Page(source="x", lines=lines), doubted=doubted)
+    assert [w.flagged for w in page.words] == [False, False, False, False, True]
+
+
 def test_without_a_corrector_tesseracts_doubt_flags_words() -> None:
     """Danish with the shipped English dictionaries: nothing is corrected, and the words flagged in
     the JSON are the ones Tesseract doubts, against its own Danish word list: read with low
