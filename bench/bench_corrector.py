@@ -415,7 +415,7 @@ def calibration_section(by_collection: dict[str, list[TextPage]], base, fit: boo
         out += ["", "Flag threshold sweep (held-out models, 'read' rows pooled; text rows pooled):"]
         for mode in ("read", "text"):
             sel = [(held_out[_family(c)].probability(f), y) for (c, m), rs in rows.items() if m == mode for f, y, _p in rs]
-            for t in (0.2, 0.3, 0.4, 0.5, 0.6):
+            for t in (0.15, 0.2, 0.21, 0.22, 0.23, 0.24, 0.25, 0.3, 0.4, 0.5):
                 r, p, n = flag_figures([a for a, _b in sel], [b for _a, b in sel], t)
                 out.append(f"- {mode}, flag at {t}: recall {r:.2f}, precision {p:.2f}, {n} flagged of {len(sel)} words")
     return out

@@ -1187,6 +1187,20 @@ def word_features(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector) ->
     unknown = 0.0 if known else 1.0
     near = [block[j].confidence for j in (i - 1, i + 1) if 0 <= j < len(block) and block[j].confidence is not None]
     punctuated = 1.0 if tok.lead or (tok.trail and not tok.trail.startswith(("'s", "\u2019s"))) else 0.0
+    nxt = block[i + 1] if i + 1 < len(block) else None
+    # A comma before a word the corpus writes small mid-sentence but that has a capital here: a
+    # full stop read as a comma ("reflection, Time and again"); a full stop before a small word
+    # that is no abbreviation's: a stray stop or a comma read as one ("between. North" aside).
+    comma_stop = (tok.trail.endswith(",") and nxt is not None and nxt.core[:1].isupper() and nxt.core[1:].islower()
+                  and lex.counts.get(nxt.core.lower(), 0) >= 20 and lex.capitalised.get(nxt.core.lower(), 100) < 50)
+    stray_stop = (tok.trail.endswith(".") and nxt is not None and nxt.core[:1].islower() and word and letters > 1
+                  and low not in _ABBREVIATIONS)
+    # A capital the corpus nearly never gives the word mid-sentence ("the international Community"),
+    # or a small letter on a word it nearly always capitalises ("South West africa").
+    shares = lex.capitalised.get(low)
+    case_odd = word and count >= 20 and shares is not None and (
+        (core[:1].isupper() and core[1:].islower() and shares <= 5 and _mid_sentence(block, i) and not _after_title(block, i))
+        or (core.islower() and shares >= 98))
     return (
         1.0 if conf is not None else 0.0,
         confidence,
@@ -1206,6 +1220,9 @@ def word_features(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector) ->
         unknown * confidence,
         lexicon * confidence,
         punctuated * confidence,
+        1.0 if comma_stop else 0.0,
+        1.0 if stray_stop else 0.0,
+        1.0 if case_odd else 0.0,
     )
 
 

@@ -236,6 +236,32 @@ def test_every_word_has_a_probability_of_being_wrong_and_it_flags(corrector: Cor
     assert all(w.flagged == (w.p_wrong >= corrector.wrong_model.flag_at) for w in words)
 
 
+def test_punctuation_and_capitals_out_of_place_raise_p_wrong(corrector: Corrector) -> None:
+    """A comma before a word that starts a sentence (a full stop misread), a full stop before a small
+    word, and a capital the corpus never gives the word mid-sentence each make a word likelier wrong
+    than the same word in its usual place; p_wrong's features say which."""
+    from pipeline.calibration import FEATURES
+    from pipeline.correct import page_word_features
+
+    def p_and_features(words: list[tuple[str, float]], at: int) -> tuple[float, dict[str, float]]:
+        page = correct_page(_sentence(*words), corrector)
+        features = dict(zip(FEATURES, page_word_features(page, corrector)[at][2]))
+        return page.words[at].p_wrong, features
+
+    def compare(odd: list[tuple[str, float]], usual: list[tuple[str, float]], at: int, feature: str) -> None:
+        p_odd, f_odd = p_and_features(odd, at)
+        p_usual, f_usual = p_and_features(usual, at)
+        assert f_odd[feature] == 1.0 and f_usual[feature] == 0.0
+        assert p_odd > p_usual
+
+    compare([("calls", 95.0), ("for", 95.0), ("reflection,", 95.0), ("Time", 95.0), ("and", 95.0)],
+            [("calls", 95.0), ("for", 95.0), ("reflection,", 95.0), ("time", 95.0), ("and", 95.0)], 2, "comma_before_sentence")
+    compare([("arms", 95.0), ("positions.", 90.0), ("arid", 95.0), ("and", 95.0)],
+            [("arms", 95.0), ("positions", 90.0), ("arid", 95.0), ("and", 95.0)], 1, "stop_before_small")
+    compare([("and", 95.0), ("the", 95.0), ("Gratitude", 92.0), ("of", 95.0)],
+            [("and", 95.0), ("the", 95.0), ("gratitude", 92.0), ("of", 95.0)], 2, "odd_case")
+
+
 def test_a_speck_read_as_punctuation_is_flagged_for_review_to_delete(corrector: Corrector) -> None:
     """A dash or quote Tesseract doubted is likely wrong (p_wrong says so) and flagged: review
     deletes it (the words flagged in the JSON are exactly the review queue); a full stop read
