@@ -841,6 +841,9 @@ def _fix_case(core: str, block: list[_Tok], i: int, corrector: Corrector) -> str
             and prev_ok
             and not prev.trail
             and lex.counts.get(prev.core.lower(), 0) >= s.case_min_count
+            # (a word: a speck read as a letter, "h Was", ". d Upon", ends what went before, and
+            # the capital after it starts a sentence: 5 of BLN600's 24 case changes of right words)
+            and (len(prev.core) >= 2 or prev.core == "a")
             and not _title_line(block, block[i].line)
         ):
             fixed = low
