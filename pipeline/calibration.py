@@ -147,7 +147,8 @@ def flag_doubtful(page: Page, skip: Container[tuple[int, int]] = frozenset(),
     for li, line in enumerate(page.lines):
         marked = [wi for wi, w in enumerate(line.words)
                   if (li, wi) not in skip and w.confidence is not None
-                  and (_two_letters(w) and doubted(w) and doubted(whole.get((li, wi), w)) or _doubtful_speck(w))]
+                  and (_two_letters(w) and doubted(w) and ((li, wi) not in whole or doubted(whole[(li, wi)]))
+                       or _doubtful_speck(w))]
         if marked:
             words = list(line.words)
             for wi in marked:

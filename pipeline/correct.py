@@ -1063,9 +1063,9 @@ def _try_split(tok: _Tok, left: str | None, right: str | None, corrector: Correc
 _INNER_PUNCT = re.compile(r"^([A-Za-z]+)([.,:;']{1,2})([a-z]+)$")
 # Abbreviations that end in a period mid-sentence; a period after them is no slip.
 _ABBREVIATIONS = frozenset(
-    "etc viz cf vs approx ibid op cit pp para paras ref refs tel telno no nos vol vols art arts sect fig figs gen govt dept "
-    "jan feb mar apr aug sep sept oct nov dec mr mrs messrs dr st esq hon rev sr jr co corp inc ltd ave nr encl".split()
-)
+    "etc viz cf vs approx ibid op cit pp para paras ref refs tel telno no nos vol vols art arts sect fig figs govt dept "
+    "jan feb mar apr aug sep sept oct nov dec esq sr jr co corp inc ltd ave nr encl".split()
+) | _TITLES
 # Words that start a sentence: after one of them, a comma before is a misread period.
 _SENTENCE_STARTERS = frozenset("The It We In This These They There Our He She However Thus Moreover Furthermore".split())
 # Lower-cased, these often begin a sentence whose capital OCR lost: a full stop before them stays.
@@ -1194,16 +1194,18 @@ def word_features(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector) ->
     # A comma before a word the corpus writes small mid-sentence but that has a capital here: a
     # full stop read as a comma ("reflection, Time and again"); a full stop before a small word
     # that is no abbreviation's: a stray stop or a comma read as one ("between. North" aside).
+    s = corrector.settings
     comma_stop = (tok.trail.endswith(",") and nxt is not None and nxt.core[:1].isupper() and nxt.core[1:].islower()
-                  and lex.counts.get(nxt.core.lower(), 0) >= 20 and lex.capitalised.get(nxt.core.lower(), 100) < 50)
+                  and lex.counts.get(nxt.core.lower(), 0) >= s.case_min_count
+                  and lex.capitalised.get(nxt.core.lower(), 100) < 50)
     stray_stop = (tok.trail.endswith(".") and nxt is not None and nxt.core[:1].islower() and word and letters > 1
                   and low not in _ABBREVIATIONS)
     # A capital the corpus nearly never gives the word mid-sentence ("the international Community"),
     # or a small letter on a word it nearly always capitalises ("South West africa").
     shares = lex.capitalised.get(low)
-    case_odd = word and count >= 20 and shares is not None and (
+    case_odd = word and count >= s.case_min_count and shares is not None and (
         (core[:1].isupper() and core[1:].islower() and shares <= 5 and _mid_sentence(block, i) and not _after_title(block, i))
-        or (core.islower() and shares >= 98))
+        or (core.islower() and shares >= s.name_form_min))
     return (
         1.0 if conf is not None else 0.0,
         confidence,

@@ -26,5 +26,6 @@ READ_VERSION = 2
 # word hyphenated at a line's end are judged whole for p_wrong (and Tesseract's doubt), across a
 # paragraph break Tesseract put between them too. 15: p_wrong refit with three more features (a
 # comma before a sentence, a stop before a small word, an odd capital), flagging from 0.22. 16: no
-# case slip is lowered after a single letter other than "a" (a speck: "h Was").
-CORRECTOR_VERSION = 16
+# case slip is lowered after a single letter other than "a" (a speck: "h Was"). 17: every title is an
+# abbreviation ("Capt.", "Supt."), so a stop after one is no stray stop.
+CORRECTOR_VERSION = 17
