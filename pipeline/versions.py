@@ -27,5 +27,6 @@ READ_VERSION = 2
 # paragraph break Tesseract put between them too. 15: p_wrong refit with three more features (a
 # comma before a sentence, a stop before a small word, an odd capital), flagging from 0.22. 16: no
 # case slip is lowered after a single letter other than "a" (a speck: "h Was"). 17: every title is an
-# abbreviation ("Capt.", "Supt."), so a stop after one is no stray stop.
-CORRECTOR_VERSION = 17
+# abbreviation ("Capt.", "Supt."), so a stop after one is no stray stop. 18: no case slip is lowered on
+# the second part of a name joined by "and"/"of" ("Walter and Son").
+CORRECTOR_VERSION = 18
