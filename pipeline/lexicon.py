@@ -289,8 +289,10 @@ def build_dictionary(
     british_forms: dict[str, str] = {}
     if british is not None:
         for word in _read_text(british).split():
-            if not word.isalpha():
-                continue  # possessives and accented forms are covered by their stems
+            # Possessives are covered by their stems; contractions and elisions are words of their
+            # own ("she'd", "shan't", "ma'am", "o'er", "O'Brien"), which the period corpus rarely has.
+            if not word.replace("'", "").isalpha() or word.endswith("'s"):
+                continue
             low = word.lower()
             if word != low:
                 british_forms.setdefault(low, word)

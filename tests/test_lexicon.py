@@ -75,12 +75,13 @@ def test_build_merges_general_and_british(corpus: Path, tmp_path: Path) -> None:
     general = tmp_path / "general.txt"
     general.write_text("the 1000000\nwindow 5000\n")
     british = tmp_path / "british"
-    british.write_text("colour\nAberdeen\nAaron's\n")
+    british.write_text("colour\nAberdeen\nAaron's\nshe'd\nO'Brien\n")
     build_dictionary([corpus], tmp_path / "d", general=general, british=british)
     words = {r[0]: r for r in _rows(tmp_path / "d" / UNIGRAMS)}
     assert int(words["window"][1]) >= 1 and words["colour"][1] == "1"
     assert words["aberdeen"][2] == "Aberdeen"
-    assert "aaron's" not in words
+    assert "aaron's" not in words  # a possessive: its stem covers it
+    assert words["she'd"][1] == "1" and words["o'brien"][2] == "O'Brien"  # contractions and elisions are words
 
 
 def test_build_rejects_empty_and_missing(tmp_path: Path) -> None:
