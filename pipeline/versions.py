@@ -28,5 +28,6 @@ READ_VERSION = 2
 # comma before a sentence, a stop before a small word, an odd capital), flagging from 0.22. 16: no
 # case slip is lowered after a single letter other than "a" (a speck: "h Was"). 17: every title is an
 # abbreviation ("Capt.", "Supt."), so a stop after one is no stray stop. 18: no case slip is lowered on
-# the second part of a name joined by "and"/"of" ("Walter and Son").
+# the second part of a name joined by "and"/"of" ("Walter and Son"), nor on a word the page capitalises
+# mid-sentence twice or more and never writes small.
 CORRECTOR_VERSION = 18
