@@ -459,20 +459,23 @@ def _apply_case(ocr: str, word: str, corrector: Corrector, sentence_start: bool 
     letters = [ch for ch in ocr if ch.isalpha()]
     if len(letters) > 1 and all(ch.isupper() for ch in letters):
         return word.upper()
-    # A name keeps its own spelling (McFarlane); an acronym only where the OCR wrote capitals;
-    # words the corpus only mostly capitalises ("my Government") keep the case of the page.
+    # A word typed in capitals keeps them though OCR lowered a letter or two ("GEORGn", "TiHE"):
+    # a case slip in a small-letter word raises one letter in many ("meaSures"). Three capitals at
+    # least: two in a short garble are as often I and O misread for l and o ("nIO" for no).
+    capitals = sum(ch.isupper() for ch in letters)
+    typed_in_capitals = capitals >= 3 and 2 * capitals > len(letters)
+    # A name keeps its own spelling (McFarlane, ALCMs), unless typed in capitals ("GEORGE"); an
+    # acronym only where the OCR wrote capitals; words the corpus only mostly capitalises ("my
+    # Government") keep the case of the page.
     if (
         form
         and not form.isupper()
         and form in corrector.lexicon.protected
         and corrector.lexicon.capitalised.get(word, 0) >= corrector.settings.name_form_min
+        and not (typed_in_capitals and form[1:].islower())
     ):
         return form
-    # A word typed in capitals keeps them though OCR lowered a letter or two ("GEORGn", "TiHE"):
-    # a case slip in a small-letter word raises one letter in many ("meaSures"). Three capitals at
-    # least: two in a short garble are as often I and O misread for l and o ("nIO" for no).
-    capitals = sum(ch.isupper() for ch in letters)
-    if capitals >= 3 and 2 * capitals > len(letters):
+    if typed_in_capitals:
         return word.upper()
     first_misread = bool(letters) and bool(word) and letters[0].lower() != word[0]
     if first_misread and sentence_start is not None:
