@@ -29,5 +29,6 @@ READ_VERSION = 2
 # case slip is lowered after a single letter other than "a" (a speck: "h Was"). 17: every title is an
 # abbreviation ("Capt.", "Supt."), so a stop after one is no stray stop. 18: no case slip is lowered on
 # the second part of a name joined by "and"/"of" ("Walter and Son"), nor on a word the page capitalises
-# mid-sentence twice or more and never writes small; a name typed in capitals keeps them ("GEORGE").
+# mid-sentence twice or more and never writes small; a name typed in capitals keeps them ("GEORGE"); the
+# name prior only up to 8 letters ("Weduesday" is Wednesday misread).
 CORRECTOR_VERSION = 18
