@@ -83,6 +83,8 @@ class FileResult:
     text_hash: str = ""
     # what reading the input found doubtful, per page ("page 2: ..."), for the person running it
     notes: tuple[str, ...] = ()
+    # pages the corrector left as read: their words are not the dictionaries' language
+    foreign_pages: int = 0
 
     @property
     def ok(self) -> bool:
@@ -673,6 +675,7 @@ def _record_corrected(ws: Workspace, rel: str, corrected: Corrected, correction_
         flagged=len(corrected.outcome.flags),
         text_hash=corrected.text_hash,
         notes=corrected.notes,
+        foreign_pages=corrected.foreign_pages,
     )
 
 

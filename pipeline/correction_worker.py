@@ -41,6 +41,8 @@ class Corrected:
     seconds: float
     # False: it came out as the text it had (``unless_text``), and its outputs were left as they were
     written: bool = True
+    # pages the corrector left as read: their words are not the dictionaries' language
+    foreign_pages: int = 0
 
 
 def correct_and_write(raw: Document, rel: str, input_path: Path | None, options: Options, corrections: Corrections,
@@ -72,7 +74,13 @@ def correct_and_write(raw: Document, rel: str, input_path: Path | None, options:
         write_document(doc, out_dir, Path(rel), options.output.formats, text_doc=raw if options.output.raw else None,
                        pdf_a=options.output.pdf_a, input_path=input_path)
     return Corrected(outcome=outcome, pages=len(doc.pages), text_hash=text_hash, notes=notes, dependencies=blob,
-                     seconds=time.perf_counter() - started, written=written)
+                     seconds=time.perf_counter() - started, written=written, foreign_pages=foreign_pages(doc))
+
+
+def foreign_pages(doc: Document) -> int:
+    """How many pages the corrector left as read because their words are not the dictionaries'
+    language (``correct.foreign_language``)."""
+    return sum(any(step.name == "language" for step in page.steps) for page in doc.pages)
 
 
 def corrected_text_hash(doc: Document) -> str:

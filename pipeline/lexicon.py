@@ -18,8 +18,10 @@ of a second. An unwritable cache only makes loading slower.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
+import heapq
 import io
 import math
 import os
@@ -68,6 +70,8 @@ _CACHE_FORMAT = 7
 # rarer ones stay known (never "corrected") but are too rare to be a good guess, and leaving them
 # out keeps the compiled index small enough to load in a fraction of a second.
 MAX_EDIT = 2
+# How many of the most frequent words count as the language's function words (Lexicon.commonest).
+COMMONEST = 50
 PREFIX = 6
 TARGET_MIN_COUNT = 3
 LONG_WORD = 9
@@ -498,6 +502,12 @@ class Lexicon:
 
     def count(self, word: str) -> int:
         return self.counts.get(word, 0)
+
+    @functools.cached_property
+    def commonest(self) -> frozenset[str]:
+        """The COMMONEST most frequent words: the function words of the dictionaries' language (the,
+        of, and ...), which any page of running text in that language is full of."""
+        return frozenset(heapq.nlargest(COMMONEST, self.counts, key=self.counts.__getitem__))
 
     def logp(self, word: str) -> float:
         """log unigram probability, with add-half smoothing for unseen words."""

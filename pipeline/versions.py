@@ -30,5 +30,6 @@ READ_VERSION = 2
 # abbreviation ("Capt.", "Supt."), so a stop after one is no stray stop. 18: no case slip is lowered on
 # the second part of a name joined by "and"/"of" ("Walter and Son"), nor on a word the page capitalises
 # mid-sentence twice or more and never writes small; a name typed in capitals keeps them ("GEORGE"); the
-# name prior only up to 8 letters ("Weduesday" is Wednesday misread).
+# name prior only up to 8 letters ("Weduesday" is Wednesday misread); a page whose words are not the
+# dictionaries' language is left as read (German with --lang eng).
 CORRECTOR_VERSION = 18

@@ -339,6 +339,27 @@ def test_a_page_with_an_implausible_resolution_is_reported_and_recorded(tmp_path
     assert [s.name for s in doc.pages[0].steps][:1] == ["input"]
 
 
+def test_a_page_in_another_language_is_left_as_read_and_counted(tmp_path):
+    """German pages processed with the default --lang eng: the corrector leaves them as read (its
+    English would turn "ist" into "is"), the file's result counts them, the page's JSON says why."""
+    from conftest import FakeEngine, text_page
+    from pipeline.batch import run_batch
+    from pipeline.corrections import Corrections
+    from pipeline.options import Options
+
+    scan = tmp_path / "brief.png"
+    Image.fromarray(text_page("Brief")).save(scan, dpi=(300, 300))
+    words = ("Der Minister ist heute nach Wien gereist und die Verhandlungen über den Vertrag werden "
+             "dort fortgesetzt, man erwartet eine baldige Einigung").split()
+    result = run_batch([(scan, Path("brief.png"))], tmp_path / "out", Options(workers=1), Corrections(),
+                       engine=FakeEngine([[[(w, 90.0) for w in words]]]))
+    [done] = result.results
+    assert done.ok and done.foreign_pages == 1 and done.changes == 0
+    doc = Document.model_validate_json((tmp_path / "out" / "brief.json").read_text())
+    assert [w.text for w in doc.pages[0].words] == words
+    assert "language" in [s.name for s in doc.pages[0].steps]
+
+
 def test_re_correction_in_worker_processes_writes_what_one_process_writes(tmp_path):
     """Enough files to correct again are corrected in worker processes (each parses the collection
     model once); the outputs are byte for byte those of correcting them in one process."""

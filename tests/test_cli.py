@@ -199,9 +199,13 @@ def test_correct_leaves_text_in_another_language_alone_and_says_so_once(tmp_path
     assert run.returncode == 0, run.stderr
     assert run.stdout == text.read_text(encoding="utf-8")
     assert run.stderr.count("shipped dictionaries are English") == 1
+    # Without --lang the English corrector sees that the words are not English and leaves them too.
     english = subprocess.run([OCRFIX, "correct", str(text), "--corrections", str(tmp_path / "none.yaml")],
                              capture_output=True, text=True)
-    assert english.stdout != text.read_text(encoding="utf-8")  # the English corrector would change it
+    assert english.returncode == 0, english.stderr
+    assert english.stdout == text.read_text(encoding="utf-8")
+    assert english.stderr.count("1 page in 1 file do not read as the dictionaries' language") == 1
+    assert "shipped dictionaries are English" not in english.stderr
 
 
 def test_an_hocr_fragment_is_read_as_hocr_not_text(tmp_path):

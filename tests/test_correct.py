@@ -430,3 +430,37 @@ def test_the_collections_own_frequencies_adapt_the_word_prior() -> None:
     dictionaries_only = dictionaries_only.with_collection(reports)
     assert _lm("prosecutors", None, None, adapted) > _lm("protectors", None, None, adapted)
     assert _lm("prosecutors", None, None, dictionaries_only) < _lm("protectors", None, None, dictionaries_only)
+
+
+GERMAN = (
+    "Die Gesandtschaft hat die Ehre, dem Ministerium mitzuteilen, dass der Minister am Montag nach Wien "
+    "gereist ist. Die Verhandlungen über den Handelsvertrag werden dort fortgesetzt, und man erwartet "
+    "eine baldige Einigung über die noch offenen Fragen der Zölle und der Kontingente."
+)
+
+
+def test_a_page_not_in_the_dictionaries_language_is_left_as_read(corrector: Corrector) -> None:
+    """German read with the English dictionaries (a forgotten --lang): correcting it would make English
+    words of it ("ist" -> "is"), so the page is left as read, and says why in its steps."""
+    page = page_from_text(GERMAN, "brief")
+    left = correct_page(page, corrector)
+    assert page_text(left) == page_text(page) and left.changes == []
+    step = next(s for s in left.steps if s.name == "language")
+    assert step.params["known"] < 0.66 and step.params["common"] < 0.2
+    # An English page of the same length is corrected as before.
+    english = page_from_text("The Legation has the honour to inform the Ministry that the Minister left for Vienna on "
+                             "Monday. The negotiations on the trade agreement will be continued there, and an early "
+                             "agreement on the questions of duties and quotas still open is expected by the goverment.", "e")
+    corrected = correct_page(english, corrector)
+    assert "government" in page_text(corrected) and not any(s.name == "language" for s in corrected.steps)
+
+
+def test_a_short_page_is_judged_by_its_collection(corrector: Corrector) -> None:
+    """A page of a few words says too little of its language: the collection's words decide."""
+    from pipeline.collection import collection_model
+
+    short = page_from_text("Der Minister ist in Wien, die Sache ist dringend.", "kurz")
+    german = [page_from_text(GERMAN, f"d{k}") for k in range(3)] + [short]
+    assert not any(s.name == "language" for s in correct_page(short, corrector).steps)  # alone: too few words
+    left = correct_page(short, corrector.with_collection(collection_model(german)))
+    assert any(s.name == "language" for s in left.steps) and page_text(left) == page_text(short)

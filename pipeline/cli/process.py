@@ -41,6 +41,19 @@ def _language_notice(console, options) -> None:
         )
 
 
+def _foreign_notice(console, pages: int, files: int) -> None:
+    """Say once how many pages the corrector left as read because their words are not the
+    dictionaries' language (the user may have forgotten --lang)."""
+    if pages:
+        console.print(
+            f"{pages} page{'s' if pages != 1 else ''} in {files} file{'s' if files != 1 else ''} do not read as the "
+            "dictionaries' language (too few of their words are in them): the automatic corrector left them as "
+            "read and flagged the words Tesseract doubted (each such page says so in its JSON steps). Another "
+            "language? Give --lang for it, and --dictionaries built for it with `ocrfix dictionary build`.",
+            style="yellow", highlight=False,
+        )
+
+
 def _default_workers() -> int:
     return os.cpu_count() or 1
 
@@ -191,6 +204,7 @@ def process(
         + f". Outputs in {out}/",
         highlight=False,
     )
+    _foreign_notice(console, sum(r.foreign_pages for r in ok), sum(1 for r in ok if r.foreign_pages))
     if batch.failed:
         _failure_table(console, [(r.rel, r.error or "") for r in batch.failed])
     if batch.interrupted:
@@ -301,6 +315,7 @@ def correct(
     from ..files import atomic_write
     from ..outputs import output_paths, serialise
     from ..corrections import load_corrections
+    from ..correction_worker import foreign_pages
     from ..process import correct_document
 
     formats = ("same", "txt", "json", "hocr", "alto")
@@ -309,7 +324,8 @@ def correct(
     options = CorrectOptions(corrections_file=corrections, lang=lang, **({"dictionary_dir": dictionaries} if dictionaries else {}))
     from rich.console import Console
 
-    _language_notice(Console(stderr=True, soft_wrap=True), options)
+    console = Console(stderr=True, soft_wrap=True)
+    _language_notice(console, options)
     loaded = load_corrections(corrections)
     # All files first: together they are the collection whose own vocabulary the corrector learns.
     read = []
@@ -324,8 +340,10 @@ def correct(
             doc = doc.model_copy(update={"pages": [rejoin_page(p) for p in doc.pages]})
         collection.add_document(doc.pages)
         read.append((file, doc, kind))
+    foreign = []
     for file, doc, kind in read:
         fixed = correct_document(doc, options, loaded, collection)
+        foreign.append(foreign_pages(fixed))
         fmt = kind if to == "same" else to
         result = serialise(fixed, fmt)
         if out is None:
@@ -333,6 +351,7 @@ def correct(
         else:
             # The same format keeps the input's name; another takes process's name for it (x.alto.xml).
             atomic_write(out / file.name if fmt == kind else output_paths(out, Path(file.name))[fmt], result)
+    _foreign_notice(console, sum(foreign), sum(1 for n in foreign if n))
 
 
 @app.command("preprocess")

@@ -80,7 +80,9 @@ def _processing(description: etree._Element, page: Page, number: int) -> list[st
     ocrfix = ("ocrfix", __version__)
     for s in page.steps:
         what = f"{s.name}: {s.reason}" if s.reason else s.name
-        step("preOperation", what, json.dumps(s.params, sort_keys=True) if s.params else "", ocrfix)
+        # (the corrector's test of the page's language comes after the reading; the rest before it)
+        category = "postOperation" if s.name == "language" else "preOperation"
+        step(category, what, json.dumps(s.params, sort_keys=True) if s.params else "", ocrfix)
     if page.engine:
         engine = page.engine.get("name", "OCR engine")
         settings = ", ".join(f"{k}={v}" for k, v in sorted(page.engine.items()) if k not in ("name", "version"))
