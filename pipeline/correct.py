@@ -1244,7 +1244,7 @@ def foreign_language(blocks: list[list[_Tok]], corrector: Corrector) -> Step | N
         name="language",
         params={"words": n, "known": round(known, 3), "common": round(common, 3)},
         reason=(f"left as read by the corrector: {known:.0%} of its words are in the dictionaries and {common:.0%} among "
-                f"their commonest (English text: 90 % and 30 % or more). Another language? Give --lang for it, and "
+                f"their commonest (text in their language: about 90 % and 30 % or more). Another language? Give --lang for it, and "
                 "--dictionaries built for it with `ocrfix dictionary build`"),
     )
 
@@ -1418,7 +1418,7 @@ def _correct_pass(
     # (line, word) -> replacement Word list (empty: merged into the previous word)
     edits: dict[tuple[int, int], list[Word]] = {}
     blocks = _tokens(page) if blocks is None else blocks
-    page_names = _page_capitalised(blocks) if s.case_page_habit else frozenset()
+    page_names = _page_capitalised(blocks) if s.case_slips and s.case_page_habit else frozenset()
     for block in blocks:
         i = 0
         while i < len(block):

@@ -70,11 +70,11 @@ _CACHE_FORMAT = 7
 # rarer ones stay known (never "corrected") but are too rare to be a good guess, and leaving them
 # out keeps the compiled index small enough to load in a fraction of a second.
 MAX_EDIT = 2
-# How many of the most frequent words count as the language's function words (Lexicon.commonest).
-COMMONEST = 50
 PREFIX = 6
 TARGET_MIN_COUNT = 3
 LONG_WORD = 9
+# How many of the most frequent words count as the language's function words (Lexicon.commonest).
+COMMONEST = 50
 
 _SECTION = re.compile(r"^### (\S+)[ \t]*$", re.M)
 # Words (letters, accented ones too: détente, communiqué, with inner apostrophes), numbers and
