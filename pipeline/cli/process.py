@@ -23,7 +23,7 @@ CorrectionsOpt = Annotated[
 ]
 
 
-LangOpt = Annotated[str, typer.Option("--lang", help="Language(s) of the text, as Tesseract names them: eng, deu, eng+fra ... The shipped dictionaries are English: in other languages the automatic corrector leaves words as read unless --dictionaries gives dictionaries built for it.")]
+LangOpt = Annotated[str, typer.Option("--lang", help="Language(s) of the text, as Tesseract names them: eng, deu, eng+fra ... The shipped dictionaries are English: in other languages the automatic corrector leaves words as read unless --dictionaries gives dictionaries built for it. A page whose words are mostly not in the dictionaries is left as read too, whatever --lang says (the run says how many).")]
 DictionariesOpt = Annotated[
     Optional[Path],
     typer.Option("--dictionaries", help="A folder of dictionaries built with `ocrfix dictionary build` (default: the shipped English ones, or $OCRFIX_DICTIONARIES).", show_default=False),
