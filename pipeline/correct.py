@@ -212,6 +212,8 @@ class Corrector:
 
     # share of the collection's words that the dictionaries lack
     collection_unknown: float = 0.0
+    # language_fit of the collection's words, once a page too short to judge alone asked for it
+    _collection_fit: list = field(default_factory=list, repr=False)
 
     # the last with_collection's answer: (collection, its state, the corrector for it)
     _view: list = field(default_factory=list, repr=False)
@@ -230,7 +232,8 @@ class Corrector:
         if collection is not None and collection.tokens:
             counts = self.lexicon.counts
             unknown = sum(n for form, n in collection.counts.items() if form not in counts) / collection.tokens
-        view = dataclasses.replace(self, collection=collection, collection_unknown=unknown, _decisions={}, _view=[], _reads=[])
+        view = dataclasses.replace(self, collection=collection, collection_unknown=unknown, _decisions={}, _view=[], _reads=[],
+                                   _collection_fit=[])
         self._view[:] = [collection, state, view]
         return view
 
@@ -1220,14 +1223,12 @@ def language_fit(forms: Counter[str], lexicon: Lexicon) -> tuple[int, float, flo
 
 
 def _collection_language_fit(corrector: Corrector) -> tuple[int, float, float]:
-    """``language_fit`` of the collection's words, cached on the collection model until it grows."""
-    collection = corrector.collection
-    key = (id(corrector.lexicon), collection.tokens, collection.n_documents)
-    cached = getattr(collection, "_language_fit", None)
-    if cached is None or cached[0] != key:
-        words = Counter({w: c for w, c in collection.counts.items() if _LANGUAGE_WORD.match(w)})
-        cached = collection._language_fit = (key, language_fit(words, corrector.lexicon))
-    return cached[1]
+    """``language_fit`` of the collection's words, worked out once for this corrector (a view for the
+    collection in one state, as ``collection_unknown`` is)."""
+    if not corrector._collection_fit:
+        words = Counter({w: c for w, c in corrector.collection.counts.items() if _LANGUAGE_WORD.match(w)})
+        corrector._collection_fit.append(language_fit(words, corrector.lexicon))
+    return corrector._collection_fit[0]
 
 
 def foreign_language(blocks: list[list[_Tok]], corrector: Corrector) -> Step | None:
