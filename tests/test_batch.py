@@ -665,3 +665,13 @@ def test_two_collections_of_one_size_are_two_bases():
     assert dependency_base("key", a) != dependency_base("key", b)
     a.add_forms({"note": (1, 0)})  # grown: a new digest, not the cached one
     assert dependency_base("key", a) != dependency_base("key", b)
+
+
+def test_the_largest_inputs_are_handed_to_the_workers_first(tmp_path):
+    from pipeline.batch import largest_first
+
+    for name, size in (("a.png", 10), ("b.pdf", 3000), ("c.tif", 10), ("d.jpg", 200)):
+        (tmp_path / name).write_bytes(b"x" * size)
+    tasks = [(str(tmp_path / n), n) for n in ("a.png", "b.pdf", "c.tif", "d.jpg", "gone.png")]
+    # Largest first; equal sizes keep their order; a file that cannot be read goes last (its task fails).
+    assert [rel for _path, rel in largest_first(tasks)] == ["b.pdf", "d.jpg", "a.png", "c.tif", "gone.png"]
