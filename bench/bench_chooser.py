@@ -14,7 +14,9 @@ the next run unless --refresh). Then, with no corrector:
   ground truth), scored on this one's pages and lines, beside the shipped fit on all; and how often
   the held-out model picks the read with fewer errors where the two reads of a line differ;
 - the same with only the original's lines at risk open to a second read, by confidence bar, and
-  the share of the page that this leaves to read again.
+  the share of the page that this leaves to read again;
+- what the second read of a line buys by what put the line at risk (an unknown word, only
+  low-confidence known words, only one- or two-letter tokens): where reading less would cost least.
 Writes bench/results/bench_chooser.md.
 """
 
@@ -90,23 +92,47 @@ def line_pairs(d: dict) -> list[dict]:
     gt = normalise(d["gt"])
     groups = verify.comparable_groups(original, processed)
     pairs = []
-    for _o_idx, _p_idx, o_words, p_words in groups:
+    for o_idx, _p_idx, o_words, p_words in groups:
         o_text = normalise(" ".join(w.text for w in o_words))
         p_text = normalise(" ".join(w.text for w in p_words))
         if o_text == p_text:
             continue
-        # Each read against the stretch of the ground truth that best matches the longer of them.
-        found = fuzz.partial_ratio_alignment(max(o_text, p_text, key=len), gt)
-        if found.score < 60:
+        errors = _group_errors(o_text, p_text, gt)
+        if errors is None:
             continue
-        window = gt[max(0, found.dest_start - 3): found.dest_end + 3]
-        errors = []
-        for text in (o_text, p_text):
-            best = fuzz.partial_ratio_alignment(text, window)
-            errors.append(Levenshtein.distance(text, window[best.dest_start:best.dest_end]))
         features = verify.pair_features(o_words, p_words, knows, scale_o, scale_p, d["deskewed"])
-        pairs.append({"collection": d["page"].collection, "features": features, "eo": errors[0], "ep": errors[1]})
+        pairs.append({"collection": d["page"].collection, "features": features, "eo": errors[0], "ep": errors[1],
+                      "original_lines": o_idx})
     return pairs
+
+
+def _group_errors(o_text: str, p_text: str, gt: str) -> tuple[int, int] | None:
+    """Character errors of two reads of the same lines, each against the stretch of the (normalised)
+    ground truth that best matches the longer of them; None where no stretch matches."""
+    found = fuzz.partial_ratio_alignment(max(o_text, p_text, key=len), gt)
+    if found.score < 60:
+        return None
+    window = gt[max(0, found.dest_start - 3): found.dest_end + 3]
+    errors = []
+    for text in (o_text, p_text):
+        best = fuzz.partial_ratio_alignment(text, window)
+        errors.append(Levenshtein.distance(text, window[best.dest_start:best.dest_end]))
+    return errors[0], errors[1]
+
+
+# Why a line of the read as scanned is at risk, by the words that put it there (verify.word_at_risk).
+RISK_KINDS = ("an unknown word of 3+ letters", "only low-confidence known words", "only tokens of 1-2 letters")
+
+
+def risk_kind(line: Line, knows) -> str | None:
+    """Which of RISK_KINDS puts ``line`` at risk (None: it is not at risk)."""
+    risky = [w for w in line.words if verify.word_at_risk(w, knows)]
+    if not risky:
+        return None
+    longer = [w for w in risky if len(verify._core(w.text)) >= 3]
+    if any(not knows(w.text) for w in longer):
+        return RISK_KINDS[0]
+    return RISK_KINDS[1] if longer else RISK_KINDS[2]
 
 
 def fit_model(pairs: list[dict], threshold: float, l2: float = 1.0) -> verify.ChoiceModel:
@@ -155,7 +181,9 @@ def main() -> None:
                      "score_original": score_page(_text(original, w, h), gt),
                      "score_processed": score_page(_text(processed, w, h), gt) if processed else None})
     present = [c for c in COLLECTION_ORDER if any(d["page"].collection == c for d in data)]
-    pairs = [p for d in data for p in line_pairs(d)]
+    for d in data:
+        d["pairs"] = line_pairs(d)
+    pairs = [p for d in data for p in d["pairs"]]
     shipped = verify.DEFAULT_MODEL
 
     for d in data:
@@ -267,6 +295,28 @@ def main() -> None:
                      f"{cost / max(t_first, 1e-9):.2f} |")
     lines += ["", "(Second reads' cost: the engine time the second reads would take, as a share of the first reads', "
               "from each page's processed read time and the share of it that would be read.)"]
+    lines += ["", "What the second read of a line buys, by what put the line at risk (the shipped bars and model): the "
+              "share of the height of the lines at risk, and the character errors the lines' second read saves (its "
+              "groups of lines where the model takes the processed read, against the ground truth).", "",
+              "| what put the line at risk | share of the height at risk | errors saved | share of the errors saved |",
+              "|---|---:|---:|---:|"]
+    height = dict.fromkeys(RISK_KINDS, 0.0)
+    saved = dict.fromkeys(RISK_KINDS, 0)
+    for d in data:
+        if d["processed"] is None:
+            continue
+        kinds = [risk_kind(ln, d["knows_first"]) for ln in d["original"]]
+        for ln, kind in zip(d["original"], kinds):
+            if kind is not None and ln.bbox:
+                height[kind] += ln.bbox[3] - ln.bbox[1]
+        for pair in d["pairs"]:
+            group = {kinds[i] for i in pair["original_lines"]} - {None}
+            if group and shipped.probability(pair["features"]) >= shipped.threshold:
+                # (a group of lines is as much at risk as its most doubtful line)
+                saved[min(group, key=RISK_KINDS.index)] += pair["eo"] - pair["ep"]
+    for kind in RISK_KINDS:
+        lines.append(f"| {kind} | {100 * height[kind] / max(sum(height.values()), 1):.0f} % | {saved[kind]} | "
+                     f"{100 * saved[kind] / max(sum(saved.values()), 1):.0f} % |")
     t_p = sum(d["seconds"][1] for d in data if d["processed"] is not None)
     lines.append("")
     lines.append(f"Engine time, one process: original reads {t_first:.0f} s, processed reads (where made) {t_p:.0f} s.")
