@@ -664,11 +664,34 @@ def _variant_of(word: str, candidates: Iterable[str], corrector: Corrector) -> l
 
 def _collection_word(word: str, candidates: Iterable[str], corrector: Corrector) -> bool:
     """Whether the collection uses ``word`` as a word of its own: often enough, and not as the rare
-    variant of a form the collection writes far more often that OCR turns into it ("tlie": "the")."""
+    variant of a form the collection writes far more often that OCR turns into it ("tlie": "the"),
+    nor as two words it writes far more often that OCR ran together ("andthe": "and the")."""
     collection = corrector.collection
     if collection is None:
         return False
-    return collection.count(word) >= MIN_COUNT and not _variant_of(word, candidates, corrector)
+    return (collection.count(word) >= MIN_COUNT and not _variant_of(word, candidates, corrector)
+            and not _run_together(word, corrector))
+
+
+def _run_together(word: str, corrector: Corrector) -> bool:
+    """Whether ``word`` is two words with the space lost: a phrase the dictionaries' corpus writes (as
+    often as a split's halves must be written, ``split_min_count``) whose halves the collection
+    writes VARIANT_RATIO times as often as ``word``. A repeated OCR slip ("andthe" in 4 of BLN600's
+    articles) is not the collection's vocabulary; its compounds ("workhouse": "work house" is no
+    phrase of the corpus) and names are."""
+    collection = corrector.collection
+    assert collection is not None
+    lex = corrector.lexicon
+    if lex.counts.get(word, 0):
+        return False  # (the dictionaries' words are never split: _try_split)
+    least = corrector.settings.split_min_count
+    often = VARIANT_RATIO * collection.count(word)
+    for i in range(1, len(word)):
+        a, b = word[:i], word[i:]
+        if (lex.bigrams.get(f"{a} {b}", 0) >= least and collection.count(a) >= often and collection.count(b) >= often
+                and lex.counts.get(a, 0) >= least and lex.counts.get(b, 0) >= least):
+            return True
+    return False
 
 
 @dataclass

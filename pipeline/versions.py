@@ -31,5 +31,7 @@ READ_VERSION = 2
 # the second part of a name joined by "and"/"of" ("Walter and Son"), nor on a word the page capitalises
 # mid-sentence twice or more and never writes small; a name typed in capitals keeps them ("GEORGE"); the
 # name prior only up to 8 letters ("Weduesday" is Wednesday misread); a page whose words are not the
-# dictionaries' language is left as read (German with --lang eng).
-CORRECTOR_VERSION = 18
+# dictionaries' language is left as read (German with --lang eng). 19: a form the collection repeats
+# is not its own word where it is two words run together that the collection writes ten times as
+# often ("andthe"), so it can be split.
+CORRECTOR_VERSION = 19

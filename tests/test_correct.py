@@ -225,6 +225,25 @@ def test_rare_variant_of_a_frequent_collection_form_is_still_corrected(corrector
     assert "cornmittee" in page_text(correct_page(pages[0], corrector.with_collection(alone)))
 
 
+def test_two_words_ocr_runs_together_again_and_again_are_not_the_collections_own(corrector: Corrector) -> None:
+    """A lost space that recurs ("andthe" in three documents) is no word of the collection when it
+    writes the two words far more often and the dictionaries know them as a phrase: it is split. A
+    compound it repeats ("workhouse": "work house" is no phrase of the dictionaries) stays its own."""
+    from pipeline.collection import collection_model
+
+    text = "the {} of the president {} prime minister met the master and the clerk and the cook"
+    pages = [page_from_text(text.format(*(("workhouse", "andthe") if k < 3 else ("house", "and the"))), f"d{k}")
+             for k in range(12)]
+    model = collection_model(pages)
+    assert model.count("andthe") == 3 and model.count("and") == 33 and model.count("workhouse") == 3
+    corrected = page_text(correct_page(pages[0], corrector.with_collection(model)))
+    assert "the workhouse of the president and the prime minister" in corrected
+    # Without the two words written ten times as often, a form repeated in three documents is the
+    # collection's own.
+    fewer = collection_model(pages[:3])
+    assert "president andthe prime" in page_text(correct_page(pages[0], corrector.with_collection(fewer)))
+
+
 def test_every_word_has_a_probability_of_being_wrong_and_it_flags(corrector: Corrector) -> None:
     """p_wrong on every word; a garble Tesseract doubted is likely wrong and flagged, a common word
     it was sure of is not; flagged is exactly p_wrong >= the model's flag_at."""
