@@ -684,14 +684,20 @@ def _run_together(word: str, corrector: Corrector) -> bool:
     lex = corrector.lexicon
     if lex.counts.get(word, 0):
         return False  # (the dictionaries' words are never split: _try_split)
-    least = corrector.settings.split_min_count
     often = VARIANT_RATIO * collection.count(word)
-    for i in range(1, len(word)):
-        a, b = word[:i], word[i:]
-        if (lex.bigrams.get(f"{a} {b}", 0) >= least and collection.count(a) >= often and collection.count(b) >= often
-                and lex.counts.get(a, 0) >= least and lex.counts.get(b, 0) >= least):
-            return True
-    return False
+    return any(lex.bigrams.get(f"{a} {b}", 0) >= corrector.settings.split_min_count
+               and collection.count(a) >= often and collection.count(b) >= often
+               for a, b in _split_halves(word, corrector))
+
+
+def _split_halves(low: str, corrector: Corrector) -> Iterator[tuple[str, str]]:
+    """The ways to cut ``low`` into two words a split may make: each half written at least
+    ``split_min_count`` times, and no lone letter but "a" and "i"."""
+    counts, least = corrector.lexicon.counts, corrector.settings.split_min_count
+    for i in range(1, len(low)):
+        a, b = low[:i], low[i:]
+        if counts.get(a, 0) >= least and counts.get(b, 0) >= least and (len(a) > 1 or a in "ai"):
+            yield a, b
 
 
 @dataclass
@@ -1118,16 +1124,13 @@ def _try_split(tok: _Tok, left: str | None, right: str | None, corrector: Correc
     capital = tok.core[0].isupper()
     keep = _lm(low, left, right, corrector, oov=s.oov_capital if capital else s.oov_lower)
     best = None
-    for i in range(1, len(low)):
-        a, b = low[:i], low[i:]
-        if lex.counts.get(a, 0) < s.split_min_count or lex.counts.get(b, 0) < s.split_min_count or (len(a) == 1 and a not in "ai"):
-            continue
+    for a, b in _split_halves(low, corrector):
         sc = _lm(a, left, b, corrector) + _lm(b, None, right, corrector) + s.space_cost
         # A first half always written with a capital ("I" in "Imust") explains the capital; any
         # other split must beat the word's being a name.
         name_doubt = s.name_extra if capital and lex.capitalised.get(a, 0) < s.name_form_min else 0.0
         if best is None or sc - name_doubt > best[0]:
-            best = (sc - name_doubt, i)
+            best = (sc - name_doubt, len(a))
     if best is None:
         return None
     margin = best[0] - keep
