@@ -26,6 +26,7 @@ from pipeline import correct as correct_module  # noqa: E402
 from pipeline.correct import _LANGUAGE_WORD, language_fit, load_corrector  # noqa: E402
 from pipeline.evaluate import score_page, total  # noqa: E402
 from pipeline.export.text import page_text  # noqa: E402
+from pipeline.model import LANGUAGE_STEP  # noqa: E402
 from pipeline.options import CorrectOptions  # noqa: E402
 from pipeline.tokens import split_token  # noqa: E402
 
@@ -61,7 +62,7 @@ def main() -> None:
         by_collection[collection] = pages
         fits = [shares(p.raw, english.lexicon) for p in pages]
         out, _n, _s = correct_collection(pages, [p.raw for p in pages], english)
-        left = [p.name for p, o in zip(pages, out) if any(s.name == "language" for s in o.steps)]
+        left = [p.name for p, o in zip(pages, out) if any(s.name == LANGUAGE_STEP for s in o.steps)]
         named = ", ".join(left) if collection in ENGLISH and left else ""
         sized = [f for f in fits if f[0] >= correct_module.LANGUAGE_MIN_WORDS] or fits
         lines.append(

@@ -30,7 +30,7 @@ from .calibration import DEFAULT_WRONG_MODEL, WrongModel, flag_doubtful
 from .collection import MIN_COUNT, VARIANT_RATIO, CollectionModel
 from .lexicon import LONG_WORD, Lexicon, confusion_chunks, load_lexicon
 from .memory import cyclic_gc_paused
-from .model import Change, Line, Page, Step, Word, union_box
+from .model import LANGUAGE_STEP, Change, Line, Page, Step, Word, union_box
 from .options import CorrectOptions
 from .tokens import split_token
 
@@ -1268,7 +1268,7 @@ def foreign_language(blocks: list[list[_Tok]], corrector: Corrector) -> Step | N
     if n < LANGUAGE_MIN_WORDS or known >= LANGUAGE_KNOWN or common >= LANGUAGE_COMMON:
         return None
     return Step(
-        name="language",
+        name=LANGUAGE_STEP,
         params={"words": n, "known": round(known, 3), "common": round(common, 3)},
         reason=(f"left as read by the corrector: {known:.0%} of its words are in the dictionaries and {common:.0%} among "
                 f"their commonest (text in their language: about 90 % and 30 % or more). Another language? Give --lang for it, and "

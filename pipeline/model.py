@@ -18,6 +18,7 @@ __all__ = [
     "Line",
     "Change",
     "Step",
+    "LANGUAGE_STEP",
     "Page",
     "Document",
     "SCHEMA_VERSION",
@@ -105,6 +106,11 @@ class Step(_Model):
     name: str
     params: dict[str, Any] = Field(default_factory=dict)
     reason: str = ""
+
+
+# The step the corrector records on a page it left as read because its words are not the
+# dictionaries' language (correct.foreign_language); the exporters and the run's count look for it.
+LANGUAGE_STEP = "language"
 
 
 class Page(_Model):

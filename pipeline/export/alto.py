@@ -18,7 +18,7 @@ from collections import Counter
 from lxml import etree
 
 from .. import __version__
-from ..model import BBox, Document, Page
+from ..model import LANGUAGE_STEP, BBox, Document, Page
 from ._layout import page_blocks, xml_safe
 
 __all__ = ["to_alto", "ALTO_NS", "ALTO_SCHEMA_LOCATION"]
@@ -81,7 +81,7 @@ def _processing(description: etree._Element, page: Page, number: int) -> list[st
     for s in page.steps:
         what = f"{s.name}: {s.reason}" if s.reason else s.name
         # (the corrector's test of the page's language comes after the reading; the rest before it)
-        category = "postOperation" if s.name == "language" else "preOperation"
+        category = "postOperation" if s.name == LANGUAGE_STEP else "preOperation"
         step(category, what, json.dumps(s.params, sort_keys=True) if s.params else "", ocrfix)
     if page.engine:
         engine = page.engine.get("name", "OCR engine")
