@@ -1556,12 +1556,23 @@ def _fix_hyphenation(tok: _Tok, nxt: _Tok, block: list[_Tok], i: int, page: Page
         return 0
     lex = corrector.lexicon
     joined = (first + nxt.core).lower()
+    # Text reflowed into one line a paragraph ("exami- nation") kept the hyphens of its line ends
+    # without the line ends: a word the dictionaries' corpus writes whole more often than as the two
+    # halves ("afterwards", not "of the") is written whole. (Not the collection's counts: it counts
+    # these very breaks as words, "ofthe" among them.)
+    reflowed = nxt.line == tok.line
+    if reflowed and lex.counts.get(joined, 0) > lex.bigrams.get(f"{first.lower()} {nxt.core.lower()}", 0):
+        _join_reflowed(tok, nxt, first + nxt.core, page, changes, edits, 0.9)
+        return 1
     if joined in lex.counts or (first.lower() in lex.counts and nxt.core.lower() in lex.counts):
         return 1  # fine as it is (a real word, or a real hyphenated compound)
     left = _context(block, i)[0]
     right = _context(block, i + 1)[1]
     d = _decide_word(joined, left, right, None, corrector, False)
     if d.new is None:
+        return 1
+    if reflowed:
+        _join_reflowed(tok, nxt, _apply_case(first, d.new, corrector), page, changes, edits, _score(d.margin))
         return 1
     k = len(first)
     # Map the break to the corrected word through the alignment.
@@ -1587,6 +1598,19 @@ def _fix_hyphenation(tok: _Tok, nxt: _Tok, block: list[_Tok], i: int, page: Page
         edits[(nxt.line, nxt.word)] = [w2.model_copy(update={"text": t2})]
         changes.append(Change(line=nxt.line, word=nxt.word, original=w2.text, new=t2, source="hyphenation", score=score))
     return 1
+
+
+def _join_reflowed(tok: _Tok, nxt: _Tok, core: str, page: Page, changes: list[Change], edits: dict,
+                   score: float) -> None:
+    """Write the two halves of a word hyphenated inside a reflowed line as the one word ``core``."""
+    w1 = page.lines[tok.line].words[tok.word]
+    w2 = page.lines[nxt.line].words[nxt.word]
+    text = tok.lead + core + nxt.trail
+    box = union_box([w1.bbox, w2.bbox])
+    edits[(tok.line, tok.word)] = [w1.model_copy(update={"text": text, "bbox": box, "alternatives": []})]
+    edits[(nxt.line, nxt.word)] = []
+    changes.append(Change(line=tok.line, word=tok.word, original=f"{w1.text} {w2.text}", new=text,
+                          source="hyphenation", score=score))
 
 
 def page_from_text(text: str, source: str) -> Page:

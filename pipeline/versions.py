@@ -33,5 +33,6 @@ READ_VERSION = 2
 # name prior only up to 8 letters ("Weduesday" is Wednesday misread); a page whose words are not the
 # dictionaries' language is left as read (German with --lang eng). 19: a form the collection repeats
 # is not its own word where it is two words run together that the collection writes ten times as
-# often ("andthe"), so it can be split.
-CORRECTOR_VERSION = 19
+# often ("andthe"), so it can be split. 20: a word hyphenated inside a reflowed line ("exami- nation")
+# is written whole where the corpus writes it whole more often than as the two halves.
+CORRECTOR_VERSION = 20

@@ -483,3 +483,17 @@ def test_a_short_page_is_judged_by_its_collection(corrector: Corrector) -> None:
     assert not any(s.name == "language" for s in correct_page(short, corrector).steps)  # alone: too few words
     left = correct_page(short, corrector.with_collection(collection_model(german)))
     assert any(s.name == "language" for s in left.steps) and page_text(left) == page_text(short)
+
+
+def test_a_word_hyphenated_inside_a_reflowed_line_is_written_whole(corrector: Corrector) -> None:
+    """Text reflowed into a line a paragraph kept the hyphens of its old line ends ("exami- nation"):
+    a word the corpus writes whole more often than as the two halves is written whole, a misread one
+    corrected as it is joined; two words the corpus writes as a phrase ("of- the") and a compound it
+    does not know whole ("Police- court") stay as read, and so does a hyphen at a real line end."""
+    text = "the exami- nation of- the Police- court wit- nesa there. After the exami-\nnation"
+    out = correct_text(text, corrector).split("\n")
+    assert out[0].split() == ["the", "examination", "of-", "the", "Police-", "court", "witness", "there.", "After", "the", "exami-"]
+    assert out[1] == "nation"
+    page = correct_page(page_from_text("the exami- nation", "x"), corrector)
+    assert [w.text for w in page.words] == ["the", "examination"]
+    assert [(c.original, c.new, c.source) for c in page.changes] == [("exami- nation", "examination", "hyphenation")]
