@@ -1446,6 +1446,7 @@ def _correct_pass(
     edits: dict[tuple[int, int], list[Word]] = {}
     blocks = _tokens(page) if blocks is None else blocks
     page_names = _page_capitalised(blocks) if s.case_slips and s.case_page_habit else frozenset()
+    reflowed = _reflowed(page)
     for block in blocks:
         i = 0
         while i < len(block):
@@ -1472,7 +1473,7 @@ def _correct_pass(
             # Hyphenation: judge the joined word, never the fragments on their own.
             nxt = block[i + 1] if i + 1 < len(block) else None
             if nxt is not None and _hyphen_break(tok, nxt) and (nxt.line, nxt.word) not in skip:
-                i += 1 + _fix_hyphenation(tok, nxt, block, i, page, corrector, changes, edits)
+                i += 1 + _fix_hyphenation(tok, nxt, block, i, page, corrector, changes, edits, reflowed)
                 continue
 
             # A word split by a stray space: join it with the next word on the same line.
@@ -1547,8 +1548,19 @@ def _correct_pass(
     return page.model_copy(update={"lines": lines, "changes": changes}), posmap, changed
 
 
+# A line longer than this was not typed or printed so: no portrait page holds one (a typed line at
+# 15 characters an inch is under 100; the dev pages' longest raw line is 81). Text with such lines
+# was reflowed, a paragraph to a line (BLN600: every article has one).
+REFLOWED_LINE_CHARS = 100
+
+
+def _reflowed(page: Page) -> bool:
+    """Whether the page's text was reflowed: a line of it longer than any typed line."""
+    return any(sum(len(w.text) + 1 for w in line.words) > REFLOWED_LINE_CHARS + 1 for line in page.lines)
+
+
 def _fix_hyphenation(tok: _Tok, nxt: _Tok, block: list[_Tok], i: int, page: Page, corrector: Corrector,
-                     changes: list[Change], edits: dict) -> int:
+                     changes: list[Change], edits: dict, reflowed_page: bool) -> int:
     """Correct a word hyphenated across lines as one word; returns how many extra tokens it used."""
     first = tok.core.rstrip("-") if tok.core.endswith("-") else tok.core
     # The affix split puts a final "-" in the core; take it off for lookup.
@@ -1559,8 +1571,9 @@ def _fix_hyphenation(tok: _Tok, nxt: _Tok, block: list[_Tok], i: int, page: Page
     # Text reflowed into one line a paragraph ("exami- nation") kept the hyphens of its line ends
     # without the line ends: a word the dictionaries' corpus writes whole more often than as the two
     # halves ("afterwards", not "of the") is written whole. (Not the collection's counts: it counts
-    # these very breaks as words, "ofthe" among them.)
-    reflowed = nxt.line == tok.line
+    # these very breaks as words, "ofthe" among them.) On a typed page a hyphen and a space inside a
+    # line are typed so ("to- day"): left as read.
+    reflowed = reflowed_page and nxt.line == tok.line
     if reflowed and lex.counts.get(joined, 0) > lex.bigrams.get(f"{first.lower()} {nxt.core.lower()}", 0):
         _join_reflowed(tok, nxt, first + nxt.core, page, changes, edits, 0.9)
         return 1

@@ -486,14 +486,17 @@ def test_a_short_page_is_judged_by_its_collection(corrector: Corrector) -> None:
 
 
 def test_a_word_hyphenated_inside_a_reflowed_line_is_written_whole(corrector: Corrector) -> None:
-    """Text reflowed into a line a paragraph kept the hyphens of its old line ends ("exami- nation"):
-    a word the corpus writes whole more often than as the two halves is written whole, a misread one
-    corrected as it is joined; two words the corpus writes as a phrase ("of- the") and a compound it
-    does not know whole ("Police- court") stay as read, and so does a hyphen at a real line end."""
-    text = "the exami- nation of- the Police- court wit- nesa there. After the exami-\nnation"
-    out = correct_text(text, corrector).split("\n")
-    assert out[0].split() == ["the", "examination", "of-", "the", "Police-", "court", "witness", "there.", "After", "the", "exami-"]
-    assert out[1] == "nation"
-    page = correct_page(page_from_text("the exami- nation", "x"), corrector)
-    assert [w.text for w in page.words] == ["the", "examination"]
-    assert [(c.original, c.new, c.source) for c in page.changes] == [("exami- nation", "examination", "hyphenation")]
+    """Text reflowed a paragraph to a line (a line longer than any typed one) kept the hyphens of its
+    old line ends ("exami- nation"): a word the corpus writes whole more often than as the two halves
+    is written whole, a misread one corrected as it is joined; two words the corpus writes as a phrase
+    ("of- the") and a compound it does not know whole ("Police- court") stay as read, and so does a
+    hyphen at a real line end. On a page of typed lines the same words stay as typed."""
+    paragraph = ("At the court the exami- nation of- the Police- court wit- nesa was put off, since the "
+                 "magistrate said he could not hear it. After the exami-\nnation")
+    out = correct_text(paragraph, corrector).split("\n")
+    assert out[0].split()[4:10] == ["examination", "of-", "the", "Police-", "court", "witness"]
+    assert out[0].split()[-2:] == ["the", "exami-"] and out[1] == "nation"
+    page = correct_page(page_from_text(paragraph, "x"), corrector)
+    assert ("exami- nation", "examination", "hyphenation") in [(c.original, c.new, c.source) for c in page.changes]
+    typed = "the exami- nation of the witness"
+    assert correct_text(typed, corrector).split() == typed.split()
