@@ -1472,6 +1472,12 @@ def _correct_pass(
 
             # Hyphenation: judge the joined word, never the fragments on their own.
             nxt = block[i + 1] if i + 1 < len(block) else None
+            bled = _bled_hyphenation(block, i, corrector, skip) if reflowed and nxt is not None else None
+            if bled is not None:
+                core, used = bled
+                _join_reflowed(tok, block[i + 1 : i + 1 + used], core, page, changes, edits, 0.9)
+                i += 1 + used
+                continue
             if nxt is not None and _hyphen_break(tok, nxt) and (nxt.line, nxt.word) not in skip:
                 i += 1 + _fix_hyphenation(tok, nxt, block, i, page, corrector, changes, edits, reflowed)
                 continue
@@ -1575,7 +1581,7 @@ def _fix_hyphenation(tok: _Tok, nxt: _Tok, block: list[_Tok], i: int, page: Page
     # line are typed so ("to- day"): left as read.
     reflowed = reflowed_page and nxt.line == tok.line
     if reflowed and lex.counts.get(joined, 0) > lex.bigrams.get(f"{first.lower()} {nxt.core.lower()}", 0):
-        _join_reflowed(tok, nxt, first + nxt.core, page, changes, edits, 0.9)
+        _join_reflowed(tok, [nxt], first + nxt.core, page, changes, edits, 0.9)
         return 1
     if joined in lex.counts or (first.lower() in lex.counts and nxt.core.lower() in lex.counts):
         return 1  # fine as it is (a real word, or a real hyphenated compound)
@@ -1585,7 +1591,7 @@ def _fix_hyphenation(tok: _Tok, nxt: _Tok, block: list[_Tok], i: int, page: Page
     if d.new is None:
         return 1
     if reflowed:
-        _join_reflowed(tok, nxt, _apply_case(first, d.new, corrector), page, changes, edits, _score(d.margin))
+        _join_reflowed(tok, [nxt], _apply_case(first, d.new, corrector), page, changes, edits, _score(d.margin))
         return 1
     k = len(first)
     # Map the break to the corrected word through the alignment.
@@ -1613,17 +1619,54 @@ def _fix_hyphenation(tok: _Tok, nxt: _Tok, block: list[_Tok], i: int, page: Page
     return 1
 
 
-def _join_reflowed(tok: _Tok, nxt: _Tok, core: str, page: Page, changes: list[Change], edits: dict,
+def _join_reflowed(tok: _Tok, rest: list[_Tok], core: str, page: Page, changes: list[Change], edits: dict,
                    score: float) -> None:
-    """Write the two halves of a word hyphenated inside a reflowed line as the one word ``core``."""
-    w1 = page.lines[tok.line].words[tok.word]
-    w2 = page.lines[nxt.line].words[nxt.word]
-    text = tok.lead + core + nxt.trail
-    box = union_box([w1.bbox, w2.bbox])
-    edits[(tok.line, tok.word)] = [w1.model_copy(update={"text": text, "bbox": box, "alternatives": []})]
-    edits[(nxt.line, nxt.word)] = []
-    changes.append(Change(line=tok.line, word=tok.word, original=f"{w1.text} {w2.text}", new=text,
+    """Write a word hyphenated inside a reflowed line as the one word ``core``: ``tok`` its first
+    half, the last of ``rest`` its second, and any tokens between them left out."""
+    first = page.lines[tok.line].words[tok.word]
+    others = [page.lines[t.line].words[t.word] for t in rest]
+    text = tok.lead + core + rest[-1].trail
+    box = union_box([first.bbox, others[-1].bbox])
+    edits[(tok.line, tok.word)] = [first.model_copy(update={"text": text, "bbox": box, "alternatives": []})]
+    for t in rest:
+        edits[(t.line, t.word)] = []
+    changes.append(Change(line=tok.line, word=tok.word, original=" ".join(w.text for w in [first, *others]), new=text,
                           source="hyphenation", score=score))
+
+
+# At most this many short tokens between the halves of a hyphenated word on a reflowed page: the
+# neighbouring column's letters, read into the line where the hyphen's line ended ("dis- Le
+# orderly", "con- I tributor"; BLN600 has one or two).
+BLED_TOKENS = 2
+BLED_TOKEN_CHARS = 3
+
+
+def _bled_hyphenation(block: list[_Tok], i: int, corrector: Corrector,
+                      skip: frozenset[tuple[int, int]]) -> tuple[str, int] | None:
+    """Where token i ("dis-") and a token one or two short tokens later ("orderly") are the halves of
+    a word the dictionaries' corpus writes whole more often than as the two halves, and the short
+    tokens between make no word with it: the whole word, and how many tokens after i it takes."""
+    tok = block[i]
+    if not tok.text.endswith("-") or tok.trail.strip("-"):
+        return None
+    first = tok.core.rstrip("-")
+    if len(first) < 2 or not _CORE.match(first):
+        return None
+    lex = corrector.lexicon
+    for used in range(2, BLED_TOKENS + 2):
+        if i + used >= len(block):
+            return None
+        between, second = block[i + 1 : i + used], block[i + used]
+        if any(t.line != tok.line or len(t.text) > BLED_TOKEN_CHARS or (t.line, t.word) in skip for t in between):
+            return None
+        if (second.line != tok.line or second.lead or not second.core[:1].islower() or not _CORE.match(second.core)
+                or (second.line, second.word) in skip):
+            continue
+        joined = (first + second.core).lower()
+        if (lex.counts.get(joined, 0) > lex.bigrams.get(f"{first.lower()} {second.core}", 0)
+                and (first + between[0].core).lower() not in lex.counts):
+            return first + second.core, used
+    return None
 
 
 def page_from_text(text: str, source: str) -> Page:

@@ -34,5 +34,6 @@ READ_VERSION = 2
 # dictionaries' language is left as read (German with --lang eng). 19: a form the collection repeats
 # is not its own word where it is two words run together that the collection writes ten times as
 # often ("andthe"), so it can be split. 20: a word hyphenated inside a reflowed line ("exami- nation")
-# is written whole where the corpus writes it whole more often than as the two halves.
-CORRECTOR_VERSION = 20
+# is written whole where the corpus writes it whole more often than as the two halves. 21: also
+# across one or two short tokens of a neighbouring column between the halves ("dis- Le orderly").
+CORRECTOR_VERSION = 21

@@ -500,3 +500,16 @@ def test_a_word_hyphenated_inside_a_reflowed_line_is_written_whole(corrector: Co
     assert ("exami- nation", "examination", "hyphenation") in [(c.original, c.new, c.source) for c in page.changes]
     typed = "the exami- nation of the witness"
     assert correct_text(typed, corrector).split() == typed.split()
+
+
+def test_a_neighbouring_columns_letters_between_the_halves_of_a_reflowed_word_go(corrector: Corrector) -> None:
+    """A newspaper's OCR, reflowed, reads a letter or two of the next column into the line where a
+    hyphenated word's line ended ("dis- Le orderly"): the word is written whole without them, where
+    the short tokens make no word with the first half; two real words after a hyphen stay."""
+    tail = " and the magistrate said that he could not hear the case on that day of the week at all."
+    assert correct_text("he was drunk and dis- Le orderly" + tail, corrector).split()[:5] == ["he", "was", "drunk", "and", "disorderly"]
+    assert correct_text("the pri- e- soners were" + tail, corrector).split()[:3] == ["the", "prisoners", "were"]
+    kept = "she said the pre- I am sure" + tail
+    assert correct_text(kept, corrector).split() == kept.split()
+    # on a typed page (no line longer than a typed one) nothing is left out
+    assert correct_text("he was drunk and dis- Le orderly", corrector).split()[-3:] == ["dis-", "Le", "orderly"]
