@@ -696,7 +696,7 @@ def _split_halves(low: str, corrector: Corrector) -> Iterator[tuple[str, str]]:
     counts, least = corrector.lexicon.counts, corrector.settings.split_min_count
     for i in range(1, len(low)):
         a, b = low[:i], low[i:]
-        if counts.get(a, 0) >= least and counts.get(b, 0) >= least and (len(a) > 1 or a in "ai"):
+        if counts.get(a, 0) >= least and counts.get(b, 0) >= least and (len(a) > 1 or a in "ai") and (len(b) > 1 or b in "ai"):
             yield a, b
 
 

@@ -36,4 +36,5 @@ READ_VERSION = 2
 # often ("andthe"), so it can be split. 20: a word hyphenated inside a reflowed line ("exami- nation")
 # is written whole where the corpus writes it whole more often than as the two halves. 21: also
 # across one or two short tokens of a neighbouring column between the halves ("dis- Le orderly").
-CORRECTOR_VERSION = 21
+# 22: a split leaves no lone letter but a and i at the end either ("keepe" is not "keep e").
+CORRECTOR_VERSION = 22

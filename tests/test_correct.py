@@ -513,3 +513,11 @@ def test_a_neighbouring_columns_letters_between_the_halves_of_a_reflowed_word_go
     assert correct_text(kept, corrector).split() == kept.split()
     # on a typed page (no line longer than a typed one) nothing is left out
     assert correct_text("he was drunk and dis- Le orderly", corrector).split()[-3:] == ["dis-", "Le", "orderly"]
+
+
+def test_no_lone_letter_but_a_and_i_is_split_off(corrector: Corrector) -> None:
+    """A split makes no lone letter but "a" and "I", at either end: "keepe" is not "keep e", nor
+    "hearn" "hear n"; two words run together are still split ("andthe")."""
+    out = correct_text("they keepe the peace and hearn the word", corrector).split()
+    assert len(out) == 8 and "e" not in out and "n" not in out
+    assert correct_text("we went andthe man", corrector).split() == ["we", "went", "and", "the", "man"]
