@@ -816,9 +816,66 @@ def _decide_word_uncached(word: str, left: str | None, right: str | None, tok: _
     ):
         # A short word one or two edits from many others, never written beside either neighbour.
         need += s.no_context_extra
-    if margin >= need and best_score - runner >= s.ambiguity:
+    if margin >= need and best_score - runner >= s.ambiguity and not (not count and _spelling_habit(word, best, corrector)):
         return _Decision(best, margin, suggestions, keep, best_score)
     return _Decision(None, margin, suggestions, keep, best_score)
+
+
+# A spelling is the collection's habit, not a misreading, where it writes this many different words
+# so, each consistently (3 times or more, in 2 documents, never the dictionaries' form more often):
+# an early printed book's "tolde", "soone", "kinge", "shoulde", "waye" (a final e). OCR's slips are
+# not consistent: BLN600's "wvas" and "hle" recur, but "was" and "he" far more often, and no other
+# pattern of its text gives more than 2 such words (names: "Griffiths", "Abrahams").
+SPELLING_HABIT_WORDS = 5
+
+
+def _edit_pattern(word: str, form: str) -> tuple[str, str, str, str] | None:
+    """The one edit that turns ``word`` into ``form`` (kind, letters before, after, and where in
+    the word: start, middle or end), or None where it takes more than one."""
+    ops = [op for op in Levenshtein.opcodes(word, form) if op.tag != "equal"]
+    if len(ops) != 1:
+        return None
+    op = ops[0]
+    where = "end" if op.src_end == len(word) else "start" if op.src_start == 0 else "middle"
+    return op.tag, word[op.src_start : op.src_end], form[op.dest_start : op.dest_end], where
+
+
+def _spelling_habits(corrector: Corrector) -> frozenset[tuple[str, str, str, str]]:
+    """The edits by which the collection consistently spells dictionary words its own way (see
+    SPELLING_HABIT_WORDS). Cached on the collection model until it grows."""
+    collection = corrector.collection
+    if collection is None:
+        return frozenset()
+    key = (id(corrector.lexicon), collection.tokens, collection.n_documents)
+    cached = getattr(collection, "_spelling_habits", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    counts = corrector.lexicon.counts
+    words: dict[tuple[str, str, str, str], set[str]] = {}
+    for form, n in collection.counts.items():
+        if n < MIN_COUNT or collection.documents[form] < 2 or form in counts or not form.isalpha():
+            continue
+        near = _symspell(form, corrector, 1)
+        if not near:
+            continue
+        word = max((w for w, _d in near), key=lambda w: (counts.get(w, 0), w))
+        pattern = _edit_pattern(word, form)
+        if pattern is not None and n >= collection.count(word):
+            words.setdefault(pattern, set()).add(word)
+    habits = frozenset(p for p, ws in words.items() if len(ws) >= SPELLING_HABIT_WORDS)
+    collection._spelling_habits = (key, habits)
+    return habits
+
+
+def _spelling_habit(word: str, best: str, corrector: Corrector) -> bool:
+    """Whether ``word`` is ``best`` spelled by one of the collection's habits, and the collection
+    writes ``best`` no more often than ``word`` ("feare" in a book of "tolde" and "soone")."""
+    habits = _spelling_habits(corrector)
+    if not habits:
+        return False
+    assert corrector.collection is not None
+    return (_edit_pattern(best, word) in habits
+            and corrector.collection.count(best) <= corrector.collection.count(word))
 
 
 # Letters whose capital is, on a typewriter, the small letter drawn larger: OCR mixes them up.

@@ -37,4 +37,6 @@ READ_VERSION = 2
 # is written whole where the corpus writes it whole more often than as the two halves. 21: also
 # across one or two short tokens of a neighbouring column between the halves ("dis- Le orderly").
 # 22: a split leaves no lone letter but a and i at the end either ("keepe" is not "keep e").
-CORRECTOR_VERSION = 22
+# 23: a spelling the collection writes consistently for several words ("tolde", "soone": a final e)
+# is its habit, kept also on the words it writes once.
+CORRECTOR_VERSION = 23

@@ -521,3 +521,31 @@ def test_no_lone_letter_but_a_and_i_is_split_off(corrector: Corrector) -> None:
     out = correct_text("they keepe the peace and hearn the word", corrector).split()
     assert len(out) == 8 and "e" not in out and "n" not in out
     assert correct_text("we went andthe man", corrector).split() == ["we", "went", "and", "the", "man"]
+
+
+# Three short texts in an early printed book's spelling (written for this test; the spellings are
+# those of 16th-century English print): the collection spells many words with a final e.
+EARLY_SPELLING = [
+    "And when he had tolde them these thinges, he went his waye, and soone after he came vnto the citie, "
+    "and they sayde that the kinge hath sente for them, and that they shoulde haue their answere within three dayes.",
+    "Then the kinge sayde vnto them, ye shall haue your answere soone, for I haue tolde the counsell of these "
+    "thinges, and the people shoulde not feare, for the kinge hath sente his men to keepe the waye.",
+    "After these thinges the counsell came vnto the citie, and the people sayde they woulde haue peace, for the "
+    "kinge had tolde them soone that he shoulde sende his answere, and so euery man went his waye.",
+]
+
+
+def test_a_spelling_the_collection_writes_for_many_words_is_its_own(corrector: Corrector) -> None:
+    """A collection that spells several words its own way, consistently ("tolde", "soone", "kinge",
+    "shoulde", "waye", "answere": a final e), keeps that spelling also on words it writes once
+    ("feare", "woulde", "keepe") instead of modernising them; the same words alone are corrected, and
+    a lone letter is never split off ("keep e")."""
+    from pipeline.collection import collection_model
+
+    pages = [page_from_text(text, f"book{k}") for k, text in enumerate(EARLY_SPELLING)]
+    with_collection = corrector.with_collection(collection_model(pages))
+    corrected = [page_text(correct_page(page, with_collection)) for page in pages]
+    assert corrected[1].split()[-10:] == "shoulde not feare, for the kinge hath sente his men to keepe the waye.".split()[-10:]
+    assert "they woulde haue peace" in corrected[2]
+    alone = correct_text("the people should not feare, they woulde keepe the peace", corrector).split()
+    assert alone[4] != "feare," and alone[6] != "woulde" and "e" not in alone
