@@ -580,6 +580,14 @@ def _candidates(word: str, tok: _Tok | None, corrector: Corrector, collection: b
 COLLECTION_WEIGHT = 0.1
 
 
+def _collection_state(corrector: Corrector) -> tuple[int, int, int]:
+    """What the words worked out from a collection model (and cached on it) depend on: the
+    dictionaries, and the model's size (it only grows)."""
+    collection = corrector.collection
+    assert collection is not None
+    return id(corrector.lexicon), collection.tokens, collection.n_documents
+
+
 def _collection_forms(corrector: Corrector) -> tuple[frozenset[str], object | None]:
     """The collection's own words that the dictionaries lack (names and spellings it repeats), and a
     symspell index of them: candidates for the rare misreads of them ("Matarescu": Tatarescu).
@@ -587,7 +595,7 @@ def _collection_forms(corrector: Corrector) -> tuple[frozenset[str], object | No
     collection = corrector.collection
     if collection is None:
         return frozenset(), None
-    key = (id(corrector.lexicon), collection.tokens, collection.n_documents)
+    key = _collection_state(corrector)
     cached = getattr(collection, "_own_forms", None)
     if cached is not None and cached[0] == key:
         return cached[1], cached[2]
@@ -623,7 +631,7 @@ def adopt_collection_own_forms(corrector: Corrector, own: frozenset[str]) -> Non
     for the same dictionaries, corrections and collection, and it costs each worker a second."""
     collection = corrector.collection
     assert collection is not None
-    collection._own_forms = ((id(corrector.lexicon), collection.tokens, collection.n_documents), own,
+    collection._own_forms = (_collection_state(corrector), own,
                              _own_forms_index(own, collection))
 
 
@@ -816,8 +824,10 @@ def _decide_word_uncached(word: str, left: str | None, right: str | None, tok: _
     ):
         # A short word one or two edits from many others, never written beside either neighbour.
         need += s.no_context_extra
-    if margin >= need and best_score - runner >= s.ambiguity and not (not count and _spelling_habit(word, best, corrector)):
-        return _Decision(best, margin, suggestions, keep, best_score)
+    if margin >= need and best_score - runner >= s.ambiguity:
+        # (a word the dictionaries know is never the collection's spelling of another)
+        if count or not _spelling_habit(word, best, corrector):
+            return _Decision(best, margin, suggestions, keep, best_score)
     return _Decision(None, margin, suggestions, keep, best_score)
 
 
@@ -846,7 +856,7 @@ def _spelling_habits(corrector: Corrector) -> frozenset[tuple[str, str, str, str
     collection = corrector.collection
     if collection is None:
         return frozenset()
-    key = (id(corrector.lexicon), collection.tokens, collection.n_documents)
+    key = _collection_state(corrector)
     cached = getattr(collection, "_spelling_habits", None)
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -1637,7 +1647,7 @@ def _fix_hyphenation(tok: _Tok, nxt: _Tok, block: list[_Tok], i: int, page: Page
     # these very breaks as words, "ofthe" among them.) On a typed page a hyphen and a space inside a
     # line are typed so ("to- day"): left as read.
     reflowed = reflowed_page and nxt.line == tok.line
-    if reflowed and lex.counts.get(joined, 0) > lex.bigrams.get(f"{first.lower()} {nxt.core.lower()}", 0):
+    if reflowed and _written_whole(first, nxt.core, corrector):
         _join_reflowed(tok, [nxt], first + nxt.core, page, changes, edits, 0.9)
         return 1
     if joined in lex.counts or (first.lower() in lex.counts and nxt.core.lower() in lex.counts):
@@ -1719,11 +1729,16 @@ def _bled_hyphenation(block: list[_Tok], i: int, corrector: Corrector,
         if (second.line != tok.line or second.lead or not second.core[:1].islower() or not _CORE.match(second.core)
                 or (second.line, second.word) in skip):
             continue
-        joined = (first + second.core).lower()
-        if (lex.counts.get(joined, 0) > lex.bigrams.get(f"{first.lower()} {second.core}", 0)
-                and (first + between[0].core).lower() not in lex.counts):
+        if _written_whole(first, second.core, corrector) and (first + between[0].core).lower() not in lex.counts:
             return first + second.core, used
     return None
+
+
+def _written_whole(first: str, second: str, corrector: Corrector) -> bool:
+    """Whether the dictionaries' corpus writes ``first`` + ``second`` as one word more often than as
+    the two words ("afterwards"; not "of the", although "ofthe" is in it 4 times)."""
+    lex = corrector.lexicon
+    return lex.counts.get((first + second).lower(), 0) > lex.bigrams.get(f"{first.lower()} {second.lower()}", 0)
 
 
 def page_from_text(text: str, source: str) -> Page:
