@@ -850,12 +850,13 @@ def _edit_pattern(word: str, form: str) -> tuple[str, str, str, str] | None:
     return op.tag, word[op.src_start : op.src_end], form[op.dest_start : op.dest_end], where
 
 
-def _spelling_habits(corrector: Corrector) -> frozenset[tuple[str, str, str, str]]:
+def spelling_habits(corrector: Corrector) -> dict[tuple[str, str, str, str], tuple[str, ...]]:
     """The edits by which the collection consistently spells dictionary words its own way (see
-    SPELLING_HABIT_WORDS). Cached on the collection model until it grows."""
+    SPELLING_HABIT_WORDS), each with the dictionary words it spells so. Cached on the collection
+    model until it grows."""
     collection = corrector.collection
     if collection is None:
-        return frozenset()
+        return {}
     key = _collection_state(corrector)
     cached = getattr(collection, "_spelling_habits", None)
     if cached is not None and cached[0] == key:
@@ -872,15 +873,26 @@ def _spelling_habits(corrector: Corrector) -> frozenset[tuple[str, str, str, str
         pattern = _edit_pattern(word, form)
         if pattern is not None and n >= collection.count(word):
             words.setdefault(pattern, set()).add(word)
-    habits = frozenset(p for p, ws in words.items() if len(ws) >= SPELLING_HABIT_WORDS)
+    habits = {p: tuple(sorted(ws)) for p, ws in words.items() if len(ws) >= SPELLING_HABIT_WORDS}
     collection._spelling_habits = (key, habits)
     return habits
+
+
+def describe_edit(pattern: tuple[str, str, str, str]) -> str:
+    """An edit of ``_edit_pattern`` in words: "e added at the end", "u written v at the start"."""
+    kind, before, after, where = pattern
+    at = {"start": "at the start", "middle": "inside the word", "end": "at the end"}[where]
+    if kind == "insert":
+        return f"{after} added {at}"
+    if kind == "delete":
+        return f"{before} left out {at}"
+    return f"{before} written {after} {at}"
 
 
 def _spelling_habit(word: str, best: str, corrector: Corrector) -> bool:
     """Whether ``word`` is ``best`` spelled by one of the collection's habits, and the collection
     writes ``best`` no more often than ``word`` ("feare" in a book of "tolde" and "soone")."""
-    habits = _spelling_habits(corrector)
+    habits = spelling_habits(corrector)
     if not habits:
         return False
     assert corrector.collection is not None

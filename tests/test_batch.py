@@ -275,6 +275,29 @@ def test_the_folder_is_the_collection_whose_vocabulary_the_corrector_learns(tmp_
     assert missing.returncode != 0 and "not an ocrfix output folder" in missing.stderr
 
 
+def test_dictionary_show_names_the_collections_spelling_habits(tmp_path):
+    """A folder whose files spell five words or more with a final e, each consistently ("tolde",
+    "kinge"): `ocrfix dictionary show` names the habit and the words it was seen on."""
+    import cv2
+
+    from conftest import FakeEngine, text_page
+    from pipeline.batch import run_batch
+    from pipeline.options import Options
+    from pipeline.corrections import Corrections
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for name in ("a", "b", "c"):
+        cv2.imwrite(str(scans / f"{name}.png"), text_page("Telegram"))
+    words = "he tolde the kinge soone that he shoulde send his answere on the waye".split()
+    read = [[(w, 90.0) for w in words]]
+    inputs = [(scans / f"{n}.png", Path(f"{n}.png")) for n in ("a", "b", "c")]
+    run_batch(inputs, tmp_path / "out", Options(workers=1), Corrections(), engine=FakeEngine([read]))
+    shown = _ocrfix("dictionary", "show", str(tmp_path / "out"))
+    assert shown.returncode == 0, shown.stderr
+    assert "Spelling habit: e added at the end (answer, king, should, soon, told, way)" in shown.stdout
+
+
 def test_an_upgrade_corrects_every_page_again_from_the_cache_without_ocr(tmp_path, monkeypatch):
     """A new ocrfix version (or corrector rules) changes the correction key: the rerun corrects the
     cached reads again and rewrites the outputs, and the engine reads nothing."""

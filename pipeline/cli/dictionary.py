@@ -99,7 +99,7 @@ def show(
     """Show a collection's lexicon: the words of a processed folder, how often and in how many
     documents they occur, and whether the corrector takes each as the collection's own (left as
     written) or as a variant (a misread) of a more frequent form."""
-    from ..correct import collection_status, load_corrector
+    from ..correct import collection_status, describe_edit, load_corrector, spelling_habits
     from ..workspace import open_workspace
 
     with open_workspace(folder, create=False) as ws:
@@ -134,3 +134,7 @@ def show(
         table.add_row(form, str(count), str(docs), str(caps), "yes" if known else "no", status)
     Console().print(table)
     typer.echo("own: the corrector leaves it as written; variant of X: taken as a misread of X; rare: judged word by word.")
+    for pattern, words in spelling_habits(corrector).items():
+        # a spelling of the collection's, kept on the words it writes once too (correct.SPELLING_HABIT_WORDS)
+        typer.echo(f"Spelling habit: {describe_edit(pattern)} ({', '.join(words[:8])}{', ...' if len(words) > 8 else ''}): "
+                   "a word written so is left as written.")
