@@ -832,10 +832,12 @@ def _decide_word_uncached(word: str, left: str | None, right: str | None, tok: _
 
 
 # A spelling is the collection's habit, not a misreading, where it writes this many different words
-# so, each consistently (3 times or more, in 2 documents, never the dictionaries' form more often):
-# an early printed book's "tolde", "soone", "kinge", "shoulde", "waye" (a final e). OCR's slips are
-# not consistent: BLN600's "wvas" and "hle" recur, but "was" and "he" far more often, and no other
-# pattern of its text gives more than 2 such words (names: "Griffiths", "Abrahams").
+# so, each consistently (3 times or more, in 2 documents, never the dictionaries' form more often),
+# by an edit that is no typewriter confusion: an early printed book's "tolde", "soone", "kinge",
+# "shoulde", "waye" (a final e). OCR's slips are not consistent: BLN600's "wvas" and "hle" recur, but
+# "was" and "he" far more often, and no other pattern of its text gives more than 2 such words
+# (names: "Griffiths", "Abrahams"). A typewriter's clogged "e" read as "c" everywhere ("thc", "hcr")
+# is consistent, but it is a confusion the channel knows, so it stays a misreading.
 SPELLING_HABIT_WORDS = 5
 
 
@@ -863,16 +865,22 @@ def spelling_habits(corrector: Corrector) -> dict[tuple[str, str, str, str], tup
         return cached[1]
     counts = corrector.lexicon.counts
     words: dict[tuple[str, str, str, str], set[str]] = {}
-    for form, n in collection.counts.items():
-        if n < MIN_COUNT or collection.documents[form] < 2 or form in counts or not form.isalpha():
-            continue
-        near = _symspell(form, corrector, 1)
-        if not near:
-            continue
-        word = max((w for w, _d in near), key=lambda w: (counts.get(w, 0), w))
-        pattern = _edit_pattern(word, form)
-        if pattern is not None and n >= collection.count(word):
-            words.setdefault(pattern, set()).add(word)
+    # Worked out once per collection, not for the decision that first asks: the dependencies name
+    # the habits as a whole (dependencies.dependency_base), not the confusions looked up here.
+    reads, corrector._reads = corrector._reads, []
+    try:
+        for form, n in collection.counts.items():
+            if n < MIN_COUNT or collection.documents[form] < 2 or form in counts or not form.isalpha():
+                continue
+            near = _symspell(form, corrector, 1)
+            if not near:
+                continue
+            word = max((w for w, _d in near), key=lambda w: (counts.get(w, 0), w))
+            pattern = _edit_pattern(word, form)
+            if pattern is not None and n >= collection.count(word) and channel_logp(form, word, corrector) < _VARIANT_CHANNEL:
+                words.setdefault(pattern, set()).add(word)
+    finally:
+        corrector._reads = reads
     habits = {p: tuple(sorted(ws)) for p, ws in words.items() if len(ws) >= SPELLING_HABIT_WORDS}
     collection._spelling_habits = (key, habits)
     return habits

@@ -106,6 +106,13 @@ def dependency_base(key_parts: str, collection: CollectionModel | None, correcto
             if holder is not None:
                 holder._own_digest = cached
         parts.append(cached[1])
+        from .correct import spelling_habits
+
+        # Worked out through the channel too (a habit is an edit OCR does not make); most
+        # collections have none, and their base is as before.
+        habits = spelling_habits(corrector)
+        if habits:
+            parts.append("habits:" + _digest(sorted(habits)))
     return " ".join(parts)
 
 

@@ -549,3 +549,20 @@ def test_a_spelling_the_collection_writes_for_many_words_is_its_own(corrector: C
     assert "they woulde haue peace" in corrected[2]
     alone = correct_text("the people should not feare, they woulde keepe the peace", corrector).split()
     assert alone[4] != "feare," and alone[6] != "woulde" and "e" not in alone
+
+
+def test_a_typewriters_consistent_misreading_is_no_spelling_habit(corrector: Corrector) -> None:
+    """A clogged "e" read as "c" on every page is consistent too ("thc", "whcn", "lcft", "scnt"), but
+    it is a confusion OCR makes: no habit, and a word the collection writes once so ("ncws") is still
+    corrected; its repeated forms stay the collection's own, as before."""
+    from pipeline.collection import collection_model
+    from pipeline.correct import spelling_habits
+
+    plain = " and it was not so for a long day, as is right, but on this point what could that man do about it?"
+    docs = ["thc lcttcr was scnt whcn hc lcft, and thcn hc hcld it and kcpt it yct, ncxt to thc door" + plain,
+            "whcn hc lcft thc lcttcr hc kcpt was scnt thcn, yct hc hcld no ncws of it ncxt day" + plain,
+            "hc kcpt thc lcttcr whcn it was scnt, and thcn hc lcft it ncxt to thc onc hc hcld yct" + plain]
+    pages = [page_from_text(text, f"letter{k}") for k, text in enumerate(docs)]
+    with_collection = corrector.with_collection(collection_model(pages))
+    assert spelling_habits(with_collection) == {}
+    assert "hcld no news of it" in page_text(correct_page(pages[1], with_collection))
