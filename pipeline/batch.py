@@ -26,6 +26,7 @@ import os
 import pickle
 import queue
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -252,7 +253,7 @@ def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEn
     try:
         pending = set(futures)
         while pending:
-            done, pending = wait(pending, timeout=0.25 if page_queue is not None else None, return_when=FIRST_COMPLETED)
+            done, pending = _wait_any(pending)
             pages_done()
             for future in done:
                 try:
@@ -567,11 +568,38 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
             # (what is recorded so far, committed before waiting: another writer of the workspace,
             # a review recording its decisions, waits only for a commit, not for the workers)
             ws.commit()
-            wait(list(pending), return_when=FIRST_COMPLETED)
+            _wait_any(list(pending))
     finally:
         _close_pool(pool)
         handover.cancel_join_thread()  # (copies no worker took are dropped)
         handover.close()
+
+
+# How long a wait for workers holds back Ctrl-C (and how often a run's page count is updated).
+_WAIT_SLICE = 0.25
+
+
+def _wait_any(futures) -> tuple[set[Future], set[Future]]:
+    """``wait(futures, return_when=FIRST_COMPLETED)`` for at most _WAIT_SLICE seconds, safe from
+    Ctrl-C: ``wait`` takes every future's lock while it sets up, and a KeyboardInterrupt raised
+    there leaves them taken, so that the pool's shutdown hangs the process at exit (seen in the
+    interrupt test under load; CPython's bpo-20319). In the main thread, Ctrl-C and SIGTERM are
+    held back for the call and handed to their own handlers after it."""
+    if threading.current_thread() is not threading.main_thread():
+        return wait(futures, timeout=_WAIT_SLICE, return_when=FIRST_COMPLETED)
+    caught: list[int] = []
+    held = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(signum)
+        if handler not in (signal.SIG_IGN, None):
+            held[signum] = signal.signal(signum, lambda number, _frame: caught.append(number))
+    try:
+        return wait(futures, timeout=_WAIT_SLICE, return_when=FIRST_COMPLETED)
+    finally:
+        for signum, handler in held.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(caught):
+            signal.raise_signal(signum)  # now, outside the locks: its handler raises or ends the run
 
 
 def _close_pool(pool: ProcessPoolExecutor) -> None:
