@@ -1562,7 +1562,7 @@ def _correct_pass(
             bled = _bled_hyphenation(block, i, corrector, skip) if reflowed and nxt is not None else None
             if bled is not None:
                 core, used = bled
-                _join_reflowed(tok, block[i + 1 : i + 1 + used], core, page, changes, edits, 0.9)
+                _join_tokens(tok, block[i + 1 : i + 1 + used], core, page, changes, edits, "hyphenation", 0.9)
                 i += 1 + used
                 continue
             if nxt is not None and _hyphen_break(tok, nxt) and (nxt.line, nxt.word) not in skip:
@@ -1574,13 +1574,7 @@ def _correct_pass(
                 nl, nr = left, _context(block, i + 1)[1]
                 merged = _try_merge(tok, nxt, nl, nr, corrector)
                 if merged is not None:
-                    new_text, margin = merged
-                    new_text = tok.lead + new_text + nxt.trail
-                    original = f"{tok.text} {nxt.text}"
-                    box = union_box([word.bbox, page.lines[nxt.line].words[nxt.word].bbox])
-                    edits[pos] = [word.model_copy(update={"text": new_text, "bbox": box, "alternatives": []})]
-                    edits[(nxt.line, nxt.word)] = []
-                    changes.append(Change(line=tok.line, word=tok.word, original=original, new=new_text, source="merge", score=_score(margin)))
+                    _join_tokens(tok, [nxt], merged[0], page, changes, edits, "merge", _score(merged[1]))
                     i += 2
                     continue
 
@@ -1668,7 +1662,7 @@ def _fix_hyphenation(tok: _Tok, nxt: _Tok, block: list[_Tok], i: int, page: Page
     # line are typed so ("to- day"): left as read.
     reflowed = reflowed_page and nxt.line == tok.line
     if reflowed and _written_whole(first, nxt.core, corrector):
-        _join_reflowed(tok, [nxt], first + nxt.core, page, changes, edits, 0.9)
+        _join_tokens(tok, [nxt], first + nxt.core, page, changes, edits, "hyphenation", 0.9)
         return 1
     if joined in lex.counts or (first.lower() in lex.counts and nxt.core.lower() in lex.counts):
         return 1  # fine as it is (a real word, or a real hyphenated compound)
@@ -1678,7 +1672,7 @@ def _fix_hyphenation(tok: _Tok, nxt: _Tok, block: list[_Tok], i: int, page: Page
     if d.new is None:
         return 1
     if reflowed:
-        _join_reflowed(tok, [nxt], _apply_case(first, d.new, corrector), page, changes, edits, _score(d.margin))
+        _join_tokens(tok, [nxt], _apply_case(first, d.new, corrector), page, changes, edits, "hyphenation", _score(d.margin))
         return 1
     k = len(first)
     # Map the break to the corrected word through the alignment.
@@ -1706,10 +1700,11 @@ def _fix_hyphenation(tok: _Tok, nxt: _Tok, block: list[_Tok], i: int, page: Page
     return 1
 
 
-def _join_reflowed(tok: _Tok, rest: list[_Tok], core: str, page: Page, changes: list[Change], edits: dict,
-                   score: float) -> None:
-    """Write a word hyphenated inside a reflowed line as the one word ``core``: ``tok`` its first
-    half, the last of ``rest`` its second, and any tokens between them left out."""
+def _join_tokens(tok: _Tok, rest: list[_Tok], core: str, page: Page, changes: list[Change], edits: dict,
+                 source: str, score: float) -> None:
+    """Write ``tok`` and the tokens of ``rest`` as the one word ``core`` (a split word joined, a word
+    hyphenated inside a reflowed line): ``tok`` its start, the last of ``rest`` its end, and any
+    tokens between them left out."""
     first = page.lines[tok.line].words[tok.word]
     others = [page.lines[t.line].words[t.word] for t in rest]
     text = tok.lead + core + rest[-1].trail
@@ -1718,7 +1713,7 @@ def _join_reflowed(tok: _Tok, rest: list[_Tok], core: str, page: Page, changes: 
     for t in rest:
         edits[(t.line, t.word)] = []
     changes.append(Change(line=tok.line, word=tok.word, original=" ".join(w.text for w in [first, *others]), new=text,
-                          source="hyphenation", score=score))
+                          source=source, score=score))
 
 
 # At most this many short tokens between the halves of a hyphenated word on a reflowed page: the

@@ -95,7 +95,7 @@ def dependency_base(key_parts: str, collection: CollectionModel | None, correcto
     if collection is not None:
         parts.append(_collection_digest(collection))
     if corrector is not None:
-        from .correct import collection_own_forms
+        from .correct import collection_own_forms, spelling_habits
 
         own = collection_own_forms(corrector)
         # The set is worked out once per collection and kept on it; so is its digest.
@@ -106,8 +106,6 @@ def dependency_base(key_parts: str, collection: CollectionModel | None, correcto
             if holder is not None:
                 holder._own_digest = cached
         parts.append(cached[1])
-        from .correct import spelling_habits
-
         # Worked out through the channel too (a habit is an edit OCR does not make); most
         # collections have none, and their base is as before.
         habits = spelling_habits(corrector)
