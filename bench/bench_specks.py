@@ -20,8 +20,10 @@ from devset import publish
 
 from pipeline.correct import load_corrector  # noqa: E402  (devset put ROOT on sys.path)
 from pipeline.evaluate import score_page, total  # noqa: E402
+from pipeline.export.text import page_text  # noqa: E402
 from pipeline.model import Page  # noqa: E402
 from pipeline.options import CorrectOptions  # noqa: E402
+from pipeline.tokens import has_text  # noqa: E402
 
 KINDS = {
     "stop": re.compile(r"[.,;:!?]+"),
@@ -32,7 +34,7 @@ KINDS = {
 
 def kind(text: str) -> str | None:
     """The kind of a token of punctuation alone (None: the token has a letter or digit)."""
-    if any(ch.isalnum() for ch in text):
+    if has_text(text):
         return None
     return next((name for name, pattern in KINDS.items() if pattern.fullmatch(text)), "other")
 
@@ -71,15 +73,16 @@ def main() -> None:
     for name, pages in groups.items():
         out, _n, _s = correct_collection(pages, [p.raw for p in pages], base)
         truth_in, _n, _s = correct_collection(pages, [p.gt for p in pages], base)
-        now = [score_page(without(o, set(), 2.0), p.gt) for o, p in zip(out, pages)]
+        now = [score_page(page_text(o), p.gt) for o, p in zip(out, pages)]
+        errors_now = total(now).char_errors
         cells = []
         for kinds, _label in choices:
             for bar in bars:
                 scores = [score_page(without(o, kinds, bar), p.gt) for o, p in zip(out, pages)]
                 worse = sum(s.char_errors > n.char_errors for s, n in zip(scores, now))
                 deleted = sum(kind(w.text) in kinds and (w.p_wrong or 0.0) >= bar for o in truth_in for w in o.words)
-                cells.append(f"{total(scores).char_errors - total(now).char_errors:+d} / {worse} / {deleted}")
-        lines.append(f"| {name} | {total(now).char_errors} | " + " | ".join(cells) + " |")
+                cells.append(f"{total(scores).char_errors - errors_now:+d} / {worse} / {deleted}")
+        lines.append(f"| {name} | {errors_now} | " + " | ".join(cells) + " |")
     publish("\n".join(lines), "bench_specks.md")
 
 
