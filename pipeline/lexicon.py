@@ -64,13 +64,16 @@ BIGRAMS = "bigrams.tsv.gz"
 PROTECTED = "protected.txt"
 CONFUSIONS = "confusions.tsv"
 # Bump when the compiled form changes, so stale caches are ignored.
-_CACHE_FORMAT = 7
-# symspellpy index: edit distance 2 over a 6-character prefix (longer words are still found and
-# scored in full). Only words seen at least TARGET_MIN_COUNT times are offered as corrections:
+_CACHE_FORMAT = 8
+# symspellpy index: edit distance 2 over a 7-character prefix (longer words are still found and
+# scored in full: the suggestions are the same as with 6, but each look-up has fewer of the
+# prefix's deletions to sort through; BLN600's 480 articles were corrected in 12 % less time, word
+# for word the same, for 58 MB more and 0.27 s to load instead of 0.19; 8 gained nothing more,
+# 5 changed suggestions). Only words seen at least TARGET_MIN_COUNT times are offered as corrections:
 # rarer ones stay known (never "corrected") but are too rare to be a good guess, and leaving them
 # out keeps the compiled index small enough to load in a fraction of a second.
 MAX_EDIT = 2
-PREFIX = 6
+PREFIX = 7
 TARGET_MIN_COUNT = 3
 LONG_WORD = 9
 # How many of the most frequent words count as the language's function words (Lexicon.commonest).
@@ -436,8 +439,10 @@ _BAG_COLUMNS = len(_BAG_LETTERS) + 1
 
 def _letter_counts(words: Sequence[str]) -> np.ndarray:
     """How often each letter occurs in each word: one column a word (a row a letter, so that
-    comparing a word with all of them runs along contiguous rows: twice as fast as a row a word)."""
-    bags = np.zeros((_BAG_COLUMNS, len(words)), dtype=np.int16)
+    comparing a word with all of them runs along contiguous rows: twice as fast as a row a word).
+    One byte a count, a third of the time of two bytes in the comparison: the words compared are
+    at most a few dozen letters long (the longest correction target has 22)."""
+    bags = np.zeros((_BAG_COLUMNS, len(words)), dtype=np.int8)
     for column, word in enumerate(words):
         for ch in word:
             bags[_BAG_LETTERS.get(ch, _BAG_COLUMNS - 1), column] += 1
@@ -471,7 +476,7 @@ class LongWords:
             words = self.by_length.get(n)
             if not words:
                 continue
-            close = np.flatnonzero(np.abs(self.counts[n] - query).sum(axis=0) <= 2 * max_distance)
+            close = np.flatnonzero(np.abs(self.counts[n] - query).sum(axis=0, dtype=np.int16) <= 2 * max_distance)
             if not close.size:
                 continue
             # In the bucket's order, so that ties rank as they would over the whole bucket.
