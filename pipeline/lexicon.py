@@ -476,11 +476,14 @@ class LongWords:
             words = self.by_length.get(n)
             if not words:
                 continue
-            close = np.flatnonzero(np.abs(self.counts[n] - query).sum(axis=0, dtype=np.int16) <= 2 * max_distance)
+            # Of d edits, at least |n - len(word)| insert or delete a letter (1 off the counts
+            # each) and the rest substitute one (2 at most): the counts differ by 2d - |n - len| at most.
+            within = 2 * max_distance - abs(n - len(word))
+            close = np.flatnonzero(np.abs(self.counts[n] - query).sum(axis=0, dtype=np.int16) <= within)
             if not close.size:
                 continue
             # In the bucket's order, so that ties rank as they would over the whole bucket.
-            for match, dist, _i in process.extract(word, [words[i] for i in close], scorer=Levenshtein.distance,
+            for match, dist, _i in process.extract(word, [words[i] for i in close.tolist()], scorer=Levenshtein.distance,
                                                    score_cutoff=max_distance, limit=limit):
                 found.append((match, int(dist)))
         return found
