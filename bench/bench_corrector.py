@@ -38,6 +38,7 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.calibration import DEFAULT_WRONG_MODEL, WrongModel  # noqa: E402  (devset put ROOT on sys.path)
 from pipeline.collection import CollectionModel, collection_model  # noqa: E402
 from pipeline.correct import correct_page, load_corrector, page_from_text, page_word_features  # noqa: E402
+from pipeline.memory import long_lived  # noqa: E402
 from pipeline.evaluate import CorrectorCounts, Score, _align_to, corrector_counts, normalise, score_page, total  # noqa: E402
 from pipeline.model import Line, Page  # noqa: E402
 from pipeline.export.text import page_text  # noqa: E402
@@ -100,8 +101,11 @@ class Tally:
 
 
 def correct_collection(pages: list[TextPage], texts: list[str], corrector) -> tuple[list[Page], int, float]:
-    """Corrected pages of one collection, corrected as one run over all its files; tokens, CPU s."""
-    return correct_pages([page_from_text(t, p.doc) for p, t in zip(pages, texts)], corrector)
+    """Corrected pages of one collection, corrected as one run over all its files; tokens, CPU s.
+    The pages are read as ``ocrfix correct`` reads its files: kept out of the cycle collector's sight."""
+    with long_lived():
+        read = [page_from_text(t, p.doc) for p, t in zip(pages, texts)]
+    return correct_pages(read, corrector)
 
 
 def correct_pages(pages: list[Page], corrector) -> tuple[list[Page], int, float]:

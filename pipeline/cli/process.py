@@ -316,6 +316,7 @@ def correct(
     from ..outputs import output_paths, serialise
     from ..corrections import load_corrections
     from ..correction_worker import foreign_pages
+    from ..memory import long_lived
     from ..process import correct_document
 
     formats = ("same", "txt", "json", "hocr", "alto")
@@ -330,16 +331,19 @@ def correct(
     # All files first: together they are the collection whose own vocabulary the corrector learns.
     read = []
     collection = CollectionModel()
-    for file in files:
-        try:
-            data = file.read_bytes()
-        except OSError as e:
-            raise InputFileError(f"cannot read the file ({e.strerror})", path=file) from e
-        doc, kind = read_ocr_file(file, data)
-        if kind != "txt" and rejoin_lines:
-            doc = doc.model_copy(update={"pages": [rejoin_page(p) for p in doc.pages]})
-        collection.add_document(doc.pages)
-        read.append((file, doc, kind))
+    # They live until the run ends: made with the cycle collector paused and then kept out of its
+    # sight (it went over all of them again and again while they were read and corrected).
+    with long_lived():
+        for file in files:
+            try:
+                data = file.read_bytes()
+            except OSError as e:
+                raise InputFileError(f"cannot read the file ({e.strerror})", path=file) from e
+            doc, kind = read_ocr_file(file, data)
+            if kind != "txt" and rejoin_lines:
+                doc = doc.model_copy(update={"pages": [rejoin_page(p) for p in doc.pages]})
+            collection.add_document(doc.pages)
+            read.append((file, doc, kind))
     foreign = []
     for file, doc, kind in read:
         fixed = correct_document(doc, options, loaded, collection)
