@@ -28,7 +28,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .calibration import DEFAULT_WRONG_MODEL, WrongModel, flag_doubtful
 from .collection import MIN_COUNT, VARIANT_RATIO, CollectionModel
-from .lexicon import LONG_WORD, Lexicon, confusion_chunks, load_lexicon
+from .lexicon import LONG_WORD, MAX_EDIT, PREFIX, Lexicon, confusion_chunks, load_lexicon
 from .memory import cyclic_gc_paused
 from .model import LANGUAGE_STEP, Change, Line, Page, Step, Word, union_box
 from .options import CorrectOptions
@@ -637,7 +637,7 @@ def _own_forms_index(own: frozenset[str], collection: CollectionModel) -> _OwnFo
         return None
     from symspellpy import SymSpell
 
-    index = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+    index = SymSpell(max_dictionary_edit_distance=MAX_EDIT, prefix_length=PREFIX)
     for form in own:
         index.create_dictionary_entry(form, collection.count(form))
     return _OwnFormsIndex(index)

@@ -440,8 +440,8 @@ _BAG_COLUMNS = len(_BAG_LETTERS) + 1
 def _letter_counts(words: Sequence[str]) -> np.ndarray:
     """How often each letter occurs in each word: one column a word (a row a letter, so that
     comparing a word with all of them runs along contiguous rows: twice as fast as a row a word).
-    One byte a count, a third of the time of two bytes in the comparison: the words compared are
-    at most a few dozen letters long (the longest correction target has 22)."""
+    One byte a count, a third of the time of two bytes in the comparison: a word is only compared
+    with targets within 2 letters of its length, and the longest target has 22."""
     bags = np.zeros((_BAG_COLUMNS, len(words)), dtype=np.int8)
     for column, word in enumerate(words):
         for ch in word:
@@ -452,10 +452,9 @@ def _letter_counts(words: Sequence[str]) -> np.ndarray:
 @dataclass
 class LongWords:
     """The long correction targets by length, with each one's letter counts: an edit changes the
-    counts by at most 2 (one letter for another) in all, so a word more than twice the distance
-    from another in letter counts cannot be within that distance, and most of a bucket is ruled
-    out by one array comparison before the exact distance is computed (a third of the
-    corrector's time went on these searches)."""
+    counts by 2 at most (one letter for another) and an insertion or deletion by 1, so most of a
+    bucket is ruled out by one array comparison before the exact distance is computed (a third
+    of the corrector's time once went on these searches)."""
 
     by_length: dict[int, list[str]]
     counts: dict[int, np.ndarray] = field(default_factory=dict)
