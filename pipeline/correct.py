@@ -84,6 +84,15 @@ class Settings:
     # garbles, capitalised ones are often names.
     oov_lower: float = -21.0
     oov_capital: float = -17.0
+    # Both hold for a collection in which this share of the tokens are unknown forms written once
+    # (names and real words recur; misreads mostly do not): Tesseract's reads of the English dev
+    # scans they were tuned on (EHRI 2.3 %, synthetic severe 2.7 %, fax 3.6 %). The collection says
+    # how garbled it is: where it has k times that share, an unknown word is about k times less
+    # likely right as read, so both priors move by -log k (at most oov_shift_max either way; 0:
+    # never). Clean text has 0.2-0.6 % (the dev ground truth: its names are kept more readily),
+    # BLN600's newspaper OCR 6.7 % (more of its garbles are corrected). See collection_oov_shift.
+    oov_reference_once: float = 0.023
+    oov_shift_max: float = 3.0
     # A candidate must beat keeping the text by ``accept`` (plus the extras below that apply)
     # and the runner-up by ``ambiguity``; otherwise the word is left as read and, if unknown,
     # flagged. Candidates within ``flag`` of keeping are offered as suggestions.
@@ -212,6 +221,8 @@ class Corrector:
 
     # share of the collection's words that the dictionaries lack
     collection_unknown: float = 0.0
+    # added to the unknown-word priors for this collection
+    oov_shift: float = 0.0
     # language_fit of the collection's words, once a page too short to judge alone asked for it
     _collection_fit: list = field(default_factory=list, repr=False)
 
@@ -229,13 +240,32 @@ class Corrector:
         if self._view and self._view[0] is collection and self._view[1] == state:
             return self._view[2]
         unknown = 0.0
+        shift = 0.0
         if collection is not None and collection.tokens:
             counts = self.lexicon.counts
             unknown = sum(n for form, n in collection.counts.items() if form not in counts) / collection.tokens
-        view = dataclasses.replace(self, collection=collection, collection_unknown=unknown, _decisions={}, _view=[], _reads=[],
+            shift = collection_oov_shift(collection, self.lexicon, self.settings)
+        view = dataclasses.replace(self, collection=collection, collection_unknown=unknown, oov_shift=shift, _decisions={}, _view=[], _reads=[],
                                    _collection_fit=[])
         self._view[:] = [collection, state, view]
         return view
+
+
+# The share of unknown forms written once is taken as if this many more tokens at the reference
+# share had been seen: a page or two say little about how garbled a collection is.
+_OOV_PSEUDO_TOKENS = 1000
+
+
+def collection_oov_shift(collection: CollectionModel, lexicon: Lexicon, settings: "Settings") -> float:
+    """What to add to the unknown-word priors for a collection: log(reference share / the
+    collection's share of tokens that are unknown forms written once), clipped."""
+    reference, most = settings.oov_reference_once, settings.oov_shift_max
+    if not most or reference <= 0:
+        return 0.0
+    counts = lexicon.counts
+    once = sum(1 for form, n in collection.counts.items() if n == 1 and form not in counts)
+    share = (once + reference * _OOV_PSEUDO_TOKENS) / (collection.tokens + _OOV_PSEUDO_TOKENS)
+    return max(-most, min(most, math.log(reference / share)))
 
 
 # One reviewer's decision (OCR form -> replacement) is one observation of each of its character
@@ -363,7 +393,7 @@ def _lm(word: str, left: str | None, right: str | None, corrector: Corrector, oo
         assert collection is not None
         p_word = COLLECTION_WEIGHT * collection.count(word) / collection.tokens
     else:
-        p_word = math.exp(oov if oov is not None else corrector.settings.oov_lower)
+        p_word = math.exp(oov if oov is not None else corrector.settings.oov_lower + corrector.oov_shift)
     mu = corrector.settings.mu
     score = 0.0
     if left is not None:
@@ -802,7 +832,7 @@ def _decide_word_uncached(word: str, left: str | None, right: str | None, tok: _
     count = lex.counts.get(word, 0)
     if count >= s.trusted_count:
         return _TRUSTED  # shared: decisions are never changed once made
-    oov = s.oov_capital if capital else s.oov_lower
+    oov = (s.oov_capital if capital else s.oov_lower) + corrector.oov_shift
     keep = _lm(word, left, right, corrector, oov=oov)
     if count and s.real_words_need_doubt and (tok is None or tok.confidence is None or tok.confidence >= s.unsure):
         return _Decision(None, 0.0, [], keep)
@@ -1170,7 +1200,7 @@ def _best_single(tok: _Tok, left: str | None, right: str | None, corrector: Corr
     s = corrector.settings
     low = tok.core.lower()
     count = corrector.lexicon.counts.get(low, 0)
-    keep = _lm(low, left, right, corrector, oov=s.oov_lower)
+    keep = _lm(low, left, right, corrector, oov=s.oov_lower + corrector.oov_shift)
     if count >= s.trusted_count:
         return keep
     d = _decide_word(low, left, right, tok, corrector, False)
@@ -1227,7 +1257,7 @@ def _try_split(tok: _Tok, left: str | None, right: str | None, corrector: Correc
         return None  # the collection writes it so ("Middlesex", not "Middle sex")
     # A capitalised unknown word is as likely a name (Holywell, Cheapside) as two words run together.
     capital = tok.core[0].isupper()
-    keep = _lm(low, left, right, corrector, oov=s.oov_capital if capital else s.oov_lower)
+    keep = _lm(low, left, right, corrector, oov=(s.oov_capital if capital else s.oov_lower) + corrector.oov_shift)
     best = None
     for a, b in _split_halves(low, corrector):
         sc = _lm(a, left, b, corrector) + _lm(b, None, right, corrector) + s.space_cost

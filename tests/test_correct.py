@@ -566,3 +566,34 @@ def test_a_typewriters_consistent_misreading_is_no_spelling_habit(corrector: Cor
     with_collection = corrector.with_collection(collection_model(pages))
     assert spelling_habits(with_collection) == {}
     assert "hcld no news of it" in page_text(correct_page(pages[1], with_collection))
+
+
+def test_how_garbled_the_collection_is_moves_the_unknown_word_prior(corrector: Corrector) -> None:
+    """An unknown word is less likely right as read in a collection full of unknown forms written
+    once than in a clean one: "ctlarged" two edits from "charged" is corrected among BLN600-like
+    garbles, and left as read (and offered for review) in clean text, where it may be a name."""
+    import random
+
+    from pipeline.collection import collection_model
+    from pipeline.correct import collection_oov_shift
+
+    page = page_from_text("the prisoner was ctlarged with stealing a watch", "p")
+    rng = random.Random(3)
+    filler = "the court heard that the man had been seen in the street on the night of the robbery".split()
+
+    def garbled(word: str) -> str:  # an unknown form, written once
+        return "".join(ch if rng.random() < 0.5 else rng.choice("bcdfghjklmnpqrstvwxz") for ch in word) + rng.choice("qxzjv")
+
+    clean_pages = [page_from_text(" ".join(filler), f"c{k}") for k in range(100)]
+    # three misreads in a sentence of 19 words, as in BLN600's worst articles
+    garbled_pages = [page_from_text(" ".join(garbled(w) if (i - k) % 6 == 0 else w for i, w in enumerate(filler)), f"g{k}")
+                     for k in range(100)]
+    clean = corrector.with_collection(collection_model([page, *clean_pages]))
+    noisy = corrector.with_collection(collection_model([page, *garbled_pages]))
+    assert clean.oov_shift > 0 > noisy.oov_shift
+    assert "was charged with" in page_text(correct_page(page, noisy))
+    kept = correct_page(page, clean)
+    assert "was ctlarged with" in page_text(kept)
+    assert [w for w in kept.words if w.text == "ctlarged"][0].flagged
+    # A page or two say little: the shift of a lone short page stays near nothing.
+    assert abs(collection_oov_shift(collection_model([page]), corrector.lexicon, corrector.settings)) < 0.1
