@@ -87,10 +87,12 @@ class Settings:
     # Both hold for a collection in which this share of the tokens are unknown forms written once
     # (names and real words recur; misreads mostly do not): Tesseract's reads of the English dev
     # scans they were tuned on (EHRI 2.3 %, synthetic severe 2.7 %, fax 3.6 %). The collection says
-    # how garbled it is: where it has k times that share, an unknown word is about k times less
-    # likely right as read, so both priors move by -log k (at most oov_shift_max either way; 0:
-    # never). Clean text has 0.2-0.6 % (the dev ground truth: its names are kept more readily),
-    # BLN600's newspaper OCR 6.7 % (more of its garbles are corrected). See collection_oov_shift.
+    # how garbled it is: where it has k > 1 times that share, an unknown word is about k times less
+    # likely right as read, so both priors move down by log k (at most oov_shift_max; 0: never).
+    # BLN600's newspaper OCR has 6.7 %, so more of its garbles are corrected. Clean text (0.2-0.6 %,
+    # the dev ground truth) does not move them up: that kept more of the ground truth's names as
+    # written (BLN600's 102 -> 86 words changed) but lost a fix each on EHRI's and synthetic
+    # severe's processed pages, whose reads are clean too. See collection_oov_shift.
     oov_reference_once: float = 0.023
     oov_shift_max: float = 3.0
     # A candidate must beat keeping the text by ``accept`` (plus the extras below that apply)
@@ -258,14 +260,15 @@ _OOV_PSEUDO_TOKENS = 1000
 
 def collection_oov_shift(collection: CollectionModel, lexicon: Lexicon, settings: "Settings") -> float:
     """What to add to the unknown-word priors for a collection: log(reference share / the
-    collection's share of tokens that are unknown forms written once), clipped."""
+    collection's share of tokens that are unknown forms written once) where that is below 0, at
+    least -oov_shift_max."""
     reference, most = settings.oov_reference_once, settings.oov_shift_max
     if not most or reference <= 0:
         return 0.0
     counts = lexicon.counts
     once = sum(1 for form, n in collection.counts.items() if n == 1 and form not in counts)
     share = (once + reference * _OOV_PSEUDO_TOKENS) / (collection.tokens + _OOV_PSEUDO_TOKENS)
-    return max(-most, min(most, math.log(reference / share)))
+    return max(-most, min(0.0, math.log(reference / share)))
 
 
 # One reviewer's decision (OCR form -> replacement) is one observation of each of its character

@@ -40,5 +40,5 @@ READ_VERSION = 2
 # 23: a spelling the collection writes consistently for several words ("tolde", "soone": a final e)
 # is its habit, kept also on the words it writes once. 24: not an edit the channel takes for a
 # typewriter confusion ("thc" for "the" on every page stays a misreading). 25: the unknown-word
-# priors move with how garbled the collection is (its share of unknown forms written once).
+# priors move down where the collection is more garbled (its share of unknown forms written once).
 CORRECTOR_VERSION = 25
