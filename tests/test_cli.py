@@ -61,6 +61,32 @@ def test_correct_prints_corrected_text_and_writes_files(tmp_path):
     assert written.returncode == 0 and (tmp_path / "out" / "ocr.txt").read_text() == printed.stdout
 
 
+def test_correct_shows_its_progress_on_a_terminal_and_nowhere_else(tmp_path):
+    """Many files: a bar for reading them and one for correcting them on a terminal, gone when done;
+    piped (CI logs, scripts), stderr stays quiet."""
+    import os
+
+    import pexpect
+
+    files = []
+    for k in range(3):
+        files.append(tmp_path / f"letter{k}.txt")
+        files[-1].write_text(f"Letter {k}: we {'chvisage' if k == 2 else 'foresee'} no difficulty.\n")
+    args = ["correct", *map(str, files), "-o", str(tmp_path / "out"), "--corrections", str(tmp_path / "none.yaml")]
+    child = pexpect.spawn(OCRFIX, args, encoding="utf-8", timeout=60, dimensions=(30, 120), env={**os.environ, "TERM": "xterm"})
+    try:
+        child.expect("reading")
+        child.expect("correcting")
+        child.expect("3/3")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    assert (tmp_path / "out" / "letter2.txt").read_text() == "Letter 2: we envisage no difficulty.\n"
+    piped = run(*args)
+    assert piped.returncode == 0 and "correcting" not in piped.stderr and "3/3" not in piped.stderr
+
+
 def test_correct_reads_non_utf8_text_with_replacement(tmp_path):
     source = tmp_path / "latin1.txt"
     source.write_bytes("Caf\xe9 d\xe9j\xe0\n".encode("latin-1"))

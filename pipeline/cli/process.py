@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -331,31 +332,55 @@ def correct(
     # All files first: together they are the collection whose own vocabulary the corrector learns.
     read = []
     collection = CollectionModel()
-    # They live until the run ends: made with the cycle collector paused and then kept out of its
-    # sight (it went over all of them again and again while they were read and corrected).
-    with long_lived():
-        for file in files:
-            try:
-                data = file.read_bytes()
-            except OSError as e:
-                raise InputFileError(f"cannot read the file ({e.strerror})", path=file) from e
-            doc, kind = read_ocr_file(file, data)
-            if kind != "txt" and rejoin_lines:
-                doc = doc.model_copy(update={"pages": [rejoin_page(p) for p in doc.pages]})
-            collection.add_document(doc.pages)
-            read.append((file, doc, kind))
     foreign = []
-    for file, doc, kind in read:
-        fixed = correct_document(doc, options, loaded, collection)
-        foreign.append(foreign_pages(fixed))
-        fmt = kind if to == "same" else to
-        result = serialise(fixed, fmt)
-        if out is None:
-            sys.stdout.write(result if isinstance(result, str) else result.decode("utf-8"))
-        else:
-            # The same format keeps the input's name; another takes process's name for it (x.alto.xml).
-            atomic_write(out / file.name if fmt == kind else output_paths(out, Path(file.name))[fmt], result)
+    with _files_progress(console, len(files)) as advance:
+        # They live until the run ends: made with the cycle collector paused and then kept out of
+        # its sight (it went over all of them again and again while they were read and corrected).
+        with long_lived():
+            for file in files:
+                try:
+                    data = file.read_bytes()
+                except OSError as e:
+                    raise InputFileError(f"cannot read the file ({e.strerror})", path=file) from e
+                doc, kind = read_ocr_file(file, data)
+                if kind != "txt" and rejoin_lines:
+                    doc = doc.model_copy(update={"pages": [rejoin_page(p) for p in doc.pages]})
+                collection.add_document(doc.pages)
+                read.append((file, doc, kind))
+                advance("reading")
+        for file, doc, kind in read:
+            fixed = correct_document(doc, options, loaded, collection)
+            foreign.append(foreign_pages(fixed))
+            fmt = kind if to == "same" else to
+            result = serialise(fixed, fmt)
+            if out is None:
+                sys.stdout.write(result if isinstance(result, str) else result.decode("utf-8"))
+            else:
+                # The same format keeps the input's name; another takes process's name for it (x.alto.xml).
+                atomic_write(out / file.name if fmt == kind else output_paths(out, Path(file.name))[fmt], result)
+            advance("correcting")
     _foreign_notice(console, sum(foreign), sum(1 for n in foreign if n))
+
+
+@contextlib.contextmanager
+def _files_progress(console, total: int):
+    """``advance(stage)`` moves a progress bar of ``total`` files for that stage ("reading", then
+    "correcting") on a terminal (stderr), gone when done; elsewhere, and for one file, it does nothing."""
+    if not console.is_terminal or total < 2:
+        yield lambda stage: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        tasks: dict[str, int] = {}
+
+        def advance(stage: str) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.advance(tasks[stage])
+
+        yield advance
 
 
 @app.command("preprocess")
