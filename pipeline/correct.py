@@ -547,6 +547,10 @@ def _symspell(word: str, corrector: Corrector, max_edit: int = 2) -> list[tuple[
     from symspellpy import Verbosity
 
     sug = corrector.lexicon.symspell.lookup(word, Verbosity.ALL, max_edit_distance=max_edit)
+    if len(sug) > 40:
+        # Nearest and commonest first, ties by spelling: symspell orders ties by how its index
+        # was built (its prefix length), and which 40 are kept must not depend on that.
+        sug = sorted(sug, key=lambda s: (s.distance, -s.count, s.term))
     result = [(s.term, s.distance) for s in sug[:40] if s.term != word]
     memo[key] = result
     return result
