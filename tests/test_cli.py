@@ -65,6 +65,7 @@ def test_correct_shows_its_progress_on_a_terminal_and_nowhere_else(tmp_path):
     """Many files: a bar for reading them and one for correcting them on a terminal, gone when done;
     piped (CI logs, scripts), stderr stays quiet."""
     import os
+    import shlex
 
     import pexpect
 
@@ -85,6 +86,17 @@ def test_correct_shows_its_progress_on_a_terminal_and_nowhere_else(tmp_path):
     assert (tmp_path / "out" / "letter2.txt").read_text() == "Letter 2: we envisage no difficulty.\n"
     piped = run(*args)
     assert piped.returncode == 0 and "correcting" not in piped.stderr and "3/3" not in piped.stderr
+    # stderr a terminal, the text redirected to a file: the bar on the terminal, the text in the file.
+    command = " ".join(shlex.quote(a) for a in [OCRFIX, *args[:4], "--corrections", args[-1]]) + " > " + shlex.quote(str(tmp_path / "all.txt"))
+    child = pexpect.spawn("/bin/sh", ["-c", command], encoding="utf-8", timeout=60, dimensions=(30, 120), env={**os.environ, "TERM": "xterm"})
+    try:
+        child.expect("correcting")
+        child.expect(pexpect.EOF)
+        shown = child.before
+    finally:
+        child.close()
+    assert child.exitstatus == 0 and "envisage" not in shown
+    assert (tmp_path / "all.txt").read_text() == "".join(f.read_text().replace("chvisage", "envisage") for f in files)
 
 
 def test_correct_reads_non_utf8_text_with_replacement(tmp_path):

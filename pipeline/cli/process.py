@@ -333,7 +333,8 @@ def correct(
     read = []
     collection = CollectionModel()
     foreign = []
-    with _files_progress(console, len(files)) as advance:
+    # (No bar where the corrected text itself goes to the terminal: the two would mix.)
+    with _files_progress(console, len(files) if out is not None or not sys.stdout.isatty() else 0) as advance:
         # They live until the run ends: made with the cycle collector paused and then kept out of
         # its sight (it went over all of them again and again while they were read and corrected).
         with long_lived():
@@ -365,14 +366,16 @@ def correct(
 @contextlib.contextmanager
 def _files_progress(console, total: int):
     """``advance(stage)`` moves a progress bar of ``total`` files for that stage ("reading", then
-    "correcting") on a terminal (stderr), gone when done; elsewhere, and for one file, it does nothing."""
+    "correcting") on a terminal (stderr), gone when done; elsewhere, and for one file, it does
+    nothing. It leaves stdout alone (rich would otherwise catch what is written there and show it
+    on its own console, stderr: ``ocrfix correct *.txt > all.txt`` would lose the text)."""
     if not console.is_terminal or total < 2:
         yield lambda stage: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
+                  console=console, transient=True, redirect_stdout=False, redirect_stderr=False) as progress:
         tasks: dict[str, int] = {}
 
         def advance(stage: str) -> None:
