@@ -219,3 +219,17 @@ def test_long_word_search_finds_what_a_search_of_every_word_finds() -> None:
                     for m, d, _i in process.extract(query, by_length.get(k, []), scorer=Levenshtein.distance,
                                                     score_cutoff=3, limit=5)]
         assert index.near(query, 3, lengths, limit=5) == expected
+
+
+def test_long_word_search_on_a_run_of_one_letter_longer_than_a_byte_counts() -> None:
+    """A rule typed or read as one letter 140 times: counts past 127 are capped, quietly (no
+    overflow warning on the user's terminal), and the words within reach are still found."""
+    import warnings
+
+    from pipeline.lexicon import LongWords
+
+    index = LongWords({139: ["m" * 139], 140: ["m" * 140, "m" * 138 + "nn"], 142: ["n" * 142]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = index.near("m" * 141, 3, range(139, 144), limit=5)
+    assert set(found) == {("m" * 138 + "nn", 3), ("m" * 139, 2), ("m" * 140, 1)}
