@@ -113,10 +113,10 @@ def long_lived() -> Iterator[None]:
     refers to them; only garbage in cycles among them would stay, so this is for a few big
     structures made once, not for every page."""
     with cyclic_gc_paused():
-        try:
-            yield
-        finally:
-            gc.freeze()
+        yield
+        # (Not where the block failed: what it made is garbage then, some of it in cycles with the
+        # error's traceback, and frozen it would never be collected.)
+        gc.freeze()
 
 
 @contextmanager

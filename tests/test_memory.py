@@ -62,3 +62,19 @@ def test_long_lived_objects_are_kept_out_of_the_collector_and_it_comes_back_on()
     with cyclic_gc_paused():
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+def test_a_long_lived_block_that_fails_freezes_nothing():
+    """What a failed block made is garbage, some of it in cycles with the error's traceback: frozen,
+    it would never be collected (a long-lived caller, or a test session, would grow)."""
+    import gc
+
+    frozen_before = gc.get_freeze_count()
+    try:
+        with long_lived():
+            made = [[i] for i in range(10_000)]
+            raise ValueError("unreadable file")
+    except ValueError:
+        pass
+    assert gc.isenabled()
+    assert gc.get_freeze_count() < frozen_before + len(made)
