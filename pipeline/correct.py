@@ -253,6 +253,12 @@ class Corrector:
         return view
 
 
+def _unknown_prior(corrector: Corrector, capital: bool = False) -> float:
+    """The log prior that a word the dictionaries lack is right as read, in this collection."""
+    s = corrector.settings
+    return (s.oov_capital if capital else s.oov_lower) + corrector.oov_shift
+
+
 # The share of unknown forms written once is taken as if this many more tokens at the reference
 # share had been seen: a page or two say little about how garbled a collection is.
 _OOV_PSEUDO_TOKENS = 1000
@@ -396,7 +402,7 @@ def _lm(word: str, left: str | None, right: str | None, corrector: Corrector, oo
         assert collection is not None
         p_word = COLLECTION_WEIGHT * collection.count(word) / collection.tokens
     else:
-        p_word = math.exp(oov if oov is not None else corrector.settings.oov_lower + corrector.oov_shift)
+        p_word = math.exp(oov if oov is not None else _unknown_prior(corrector))
     mu = corrector.settings.mu
     score = 0.0
     if left is not None:
@@ -535,9 +541,15 @@ def _apply_case(ocr: str, word: str, corrector: Corrector, sentence_start: bool 
 _MEMO_MAX = 200_000
 
 
+def _edit_reach(word: str, most: int = MAX_EDIT) -> int:
+    """How many edits away candidates are looked for: one for a word of four letters or fewer
+    (two edits from a short word reach too many others)."""
+    return 1 if len(word) <= 4 else most
+
+
 def _symspell(word: str, corrector: Corrector, max_edit: int = 2) -> list[tuple[str, int]]:
     memo = corrector._memo
-    max_edit = 1 if len(word) <= 4 else max_edit
+    max_edit = _edit_reach(word, max_edit)
     key = word if max_edit == 2 else word + "\x00" + str(max_edit)
     hit = memo.get(key)
     if hit is not None:
@@ -638,7 +650,7 @@ class _OwnFormsIndex:
 
             if len(self.found) > _MEMO_MAX:
                 self.found.clear()  # (bounded, as the dictionaries' memo is)
-            hit = frozenset(s.term for s in self.index.lookup(word, Verbosity.ALL, max_edit_distance=1 if len(word) <= 4 else 2))
+            hit = frozenset(s.term for s in self.index.lookup(word, Verbosity.ALL, max_edit_distance=_edit_reach(word)))
             self.found[word] = hit
         return hit
 
@@ -839,8 +851,7 @@ def _decide_word_uncached(word: str, left: str | None, right: str | None, tok: _
     count = lex.counts.get(word, 0)
     if count >= s.trusted_count:
         return _TRUSTED  # shared: decisions are never changed once made
-    oov = (s.oov_capital if capital else s.oov_lower) + corrector.oov_shift
-    keep = _lm(word, left, right, corrector, oov=oov)
+    keep = _lm(word, left, right, corrector, oov=_unknown_prior(corrector, capital))
     if count and s.real_words_need_doubt and (tok is None or tok.confidence is None or tok.confidence >= s.unsure):
         return _Decision(None, 0.0, [], keep)
     cands = _candidates(word, tok, corrector)
@@ -1207,7 +1218,7 @@ def _best_single(tok: _Tok, left: str | None, right: str | None, corrector: Corr
     s = corrector.settings
     low = tok.core.lower()
     count = corrector.lexicon.counts.get(low, 0)
-    keep = _lm(low, left, right, corrector, oov=s.oov_lower + corrector.oov_shift)
+    keep = _lm(low, left, right, corrector, oov=_unknown_prior(corrector))
     if count >= s.trusted_count:
         return keep
     d = _decide_word(low, left, right, tok, corrector, False)
@@ -1264,7 +1275,7 @@ def _try_split(tok: _Tok, left: str | None, right: str | None, corrector: Correc
         return None  # the collection writes it so ("Middlesex", not "Middle sex")
     # A capitalised unknown word is as likely a name (Holywell, Cheapside) as two words run together.
     capital = tok.core[0].isupper()
-    keep = _lm(low, left, right, corrector, oov=(s.oov_capital if capital else s.oov_lower) + corrector.oov_shift)
+    keep = _lm(low, left, right, corrector, oov=_unknown_prior(corrector, capital))
     best = None
     for a, b in _split_halves(low, corrector):
         sc = _lm(a, left, b, corrector) + _lm(b, None, right, corrector) + s.space_cost
