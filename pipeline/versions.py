@@ -41,4 +41,6 @@ READ_VERSION = 2
 # is its habit, kept also on the words it writes once. 24: not an edit the channel takes for a
 # typewriter confusion ("thc" for "the" on every page stays a misreading). 25: the unknown-word
 # priors move down where the collection is more garbled (its share of unknown forms written once).
-CORRECTOR_VERSION = 25
+# 26: a known word whose corpus count the corpus's own misreadings of a neighbour explain ("ard"
+# beside "and") is open to correction towards that neighbour, even where Tesseract did not doubt it.
+CORRECTOR_VERSION = 26
