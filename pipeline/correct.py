@@ -232,6 +232,9 @@ class Corrector:
     wrong_model: WrongModel = DEFAULT_WRONG_MODEL
     # per-corrector memo of symspell look-ups: pages repeat words.
     _memo: dict[str, list[tuple[str, int]]] = field(default_factory=dict, repr=False)
+    # per word, the dictionary words whose misreadings explain its count (_noise_of), with the
+    # confusions that asked: they depend on the dictionaries and the channel, not on the collection.
+    _noise: dict[str, tuple[frozenset[str], frozenset[tuple[str, str]]]] = field(default_factory=dict, repr=False)
     # decisions by (word, left, right, capital, confidence): they depend on the collection too
     _decisions: dict[tuple, "_Decision"] = field(default_factory=dict, repr=False)
 
@@ -866,14 +869,14 @@ def _decide_word_uncached(word: str, left: str | None, right: str | None, tok: _
     if count >= s.trusted_count:
         return _TRUSTED  # shared: decisions are never changed once made
     keep = _lm(word, left, right, corrector, oov=_unknown_prior(corrector, capital))
-    cands = _candidates(word, tok, corrector)
-    # The neighbours whose misreadings explain a known word's count ("and" for "ard"), if any.
-    noise_of = {c for c in cands if _misread_more_often(word, count, c, corrector)} if count else set()
+    noise_of = _noise_of(word, count, corrector) if count else frozenset()
     if count and s.real_words_need_doubt and (tok is None or tok.confidence is None or tok.confidence >= s.unsure):
         # Tesseract did not doubt it: a real word, unless its count is noise, and then only one of those.
         if not noise_of:
             return _Decision(None, 0.0, [], keep)
-        cands = noise_of
+        cands = set(noise_of)
+    else:
+        cands = _candidates(word, tok, corrector)
     if _collection_word(word, cands, corrector):
         return _Decision(None, 0.0, [], keep, known=True)
     if not cands:
@@ -915,6 +918,20 @@ def _decide_word_uncached(word: str, left: str | None, right: str | None, tok: _
         if count or not _spelling_habit(word, best, corrector):
             return _Decision(best, margin, suggestions, keep, best_score)
     return _Decision(None, margin, suggestions, keep, best_score)
+
+
+def _noise_of(word: str, count: int, corrector: Corrector) -> frozenset[str]:
+    """The dictionary words one edit from a known word whose misreadings, expected from the
+    corpus, explain its count ("and" for "ard"). Once per word; the confusions asked are recorded
+    again wherever the answer is used."""
+    hit = corrector._noise.get(word)
+    if hit is None:
+        with reading(corrector) as reads:
+            found = frozenset(c for c, _d in _symspell(word, corrector, 1) if _misread_more_often(word, count, c, corrector))
+        hit = corrector._noise[word] = (found, frozenset(reads.confusions))
+    if corrector._reads:
+        corrector._reads[-1].confusions.update(hit[1])
+    return hit[0]
 
 
 def _misread_more_often(word: str, count: int, candidate: str, corrector: Corrector) -> bool:
