@@ -43,4 +43,5 @@ READ_VERSION = 2
 # priors move down where the collection is more garbled (its share of unknown forms written once).
 # 26: a known word whose corpus count the corpus's own misreadings of a neighbour explain ("ard"
 # beside "and") is open to correction towards that neighbour, even where Tesseract did not doubt it.
-CORRECTOR_VERSION = 26
+# 27: a short word's candidates include the words one multi-letter confusion away ("aiid" -> "and").
+CORRECTOR_VERSION = 27
