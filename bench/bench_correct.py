@@ -172,7 +172,7 @@ def main() -> None:
         for k, fold in enumerate(folds):
             train = [(texts[n][0], texts[n][1]) for _s, n, _i, _g in pages if doc_of(n) not in fold]
             lex = dataclasses.replace(corrector.lexicon, confusions=learn_confusions(train))
-            correctors[k] = dataclasses.replace(corrector, lexicon=lex, _memo={}, _noise={})
+            correctors[k] = corrector.with_lexicon(lex)
         pick = lambda name: correctors[0 if doc_of(name) in folds[0] else 1]  # noqa: E731
         print(f"holdout: confusions for {sorted(folds[0])} learned on the others, and the other way round\n")
     else:

@@ -151,9 +151,8 @@ class Settings:
     # damaged.
     noise_count_ratio: float = 4.0
     # A short word (four letters or fewer: one edit is searched around it) is also read with one of
-    # the channel's confusions of one letter with two or two with one undone ("aiid" -> "and", "iri"
-    # -> "in"; two edits, one slip of the type): they were found beyond its one edit, or "aiid" went
-    # to "aid". BLN600's text: 5,530 -> 5,552 words fixed, damage and ground-truth changes the same;
+    # the channel's confusions of more than one letter undone ("aiid" -> "and", "iri" -> "in"; two
+    # edits, one slip of the type): they were beyond its one edit, and "aiid" went to "aid". BLN600's text: 5,530 -> 5,552 words fixed, damage and ground-truth changes the same;
     # ehri and synthetic text the same (found among BLN600's unknown words left wrong, so BLN600 is
     # development data for it). The same confusions undone for longer words that symspell finds
     # nothing for, once or everywhere ("tlirougli"), changed nothing more.
@@ -258,6 +257,12 @@ class Corrector:
     # What the corrections.yaml-shaped state was asked while correcting (``reading``): one set per
     # open recording, innermost last (a decision being made records its own, for the memo).
     _reads: list = field(default_factory=list, repr=False)
+
+    def with_lexicon(self, lexicon: Lexicon) -> "Corrector":
+        """This corrector with other dictionaries or another channel: nothing it looked up or
+        decided is kept."""
+        return dataclasses.replace(self, lexicon=lexicon, _memo={}, _noise={}, _decisions={}, _view=[], _reads=[],
+                                   _collection_fit=[])
 
     def with_collection(self, collection: CollectionModel | None) -> "Corrector":
         """This corrector for one collection (the dictionaries and look-up memo shared). Asked again
@@ -626,7 +631,7 @@ def _long_word_candidates(word: str, corrector: Corrector) -> list[tuple[str, in
     return corrector.lexicon.long_words.near(word, 3, range(len(word) - 2, len(word) + 3), limit=5)
 
 
-# The channel's confusions of one letter with two or two with one ("rn" read for "m", "ii" for "n"):
+# The channel's confusions of more than one letter ("rn" read for "m", "ii" for "n", "ch" for "en"):
 # each is two edits, beyond the one edit searched around a short word, but one slip of the type.
 _CHUNK_CONFUSIONS = tuple(sorted((t, o) for t, o in _PRIOR_CONFUSIONS if o and len(t) + len(o) >= 3))
 
@@ -903,7 +908,8 @@ def _decide_word_uncached(word: str, left: str | None, right: str | None, tok: _
     if count >= s.trusted_count:
         return _TRUSTED  # shared: decisions are never changed once made
     keep = _lm(word, left, right, corrector, oov=_unknown_prior(corrector, capital))
-    noise_of = _noise_of(word, count, corrector) if count else frozenset()
+    # (not for the parts of a hyphenated word and symbol-read words, which come without a token)
+    noise_of = _noise_of(word, count, corrector) if count and tok is not None else frozenset()
     if count and s.real_words_need_doubt and (tok is None or tok.confidence is None or tok.confidence >= s.unsure):
         # Tesseract did not doubt it: a real word, unless its count is noise, and then only one of those.
         if not noise_of:
@@ -917,10 +923,6 @@ def _decide_word_uncached(word: str, left: str | None, right: str | None, tok: _
         return _Decision(None, 0.0, [], keep)
     # Known words, short words and words Tesseract was sure of need more evidence to change.
     need = s.accept + (s.short_extra if len(word) <= 3 else 0.0)
-    if count:
-        # A known word: a real-word error only on strong evidence, stronger if the corpus has it
-        # (and its count is not the corpus's misreadings).
-        need += s.real_word_extra if count < 3 or noise_of else s.attested_extra
     if capital and len(word) <= s.name_max_len:
         need += s.name_extra
     if tok is not None and tok.confidence is not None:
@@ -937,6 +939,10 @@ def _decide_word_uncached(word: str, left: str | None, right: str | None, tok: _
         return _Decision(None, 0.0, [], keep)
     scored.sort(reverse=True)
     best_score, best = scored[0]
+    if count:
+        # A known word: a real-word error only on strong evidence, stronger if the corpus has it,
+        # unless its count is the corpus's misreadings of the word it would become.
+        need += s.real_word_extra if count < 3 or best in noise_of else s.attested_extra
     margin = best_score - keep
     runner = scored[1][0] if len(scored) > 1 else -math.inf
     # Ranked; for a word the dictionaries do not know, the best three even when all are poor (a
@@ -1253,7 +1259,11 @@ def _correct_core(core: str, left: str | None, right: str | None, tok: _Tok | No
                 continue
             lp = left if k == 0 else parts[k - 1].lower()
             rp = right if k == len(parts) - 1 else parts[k + 1].lower()
-            d = _decide_word(part.lower(), lp, rp, None, corrector, capital_prior and part[:1].isupper())
+            # A part beside a typed dash ("been--considering": an empty part) is a word of its own,
+            # read with the token's confidence; a compound's part ("ball-peen") is judged without one.
+            dashed = tok is not None and ((k > 0 and not parts[k - 1]) or (k + 1 < len(parts) and not parts[k + 1]))
+            part_tok = _Tok(line=tok.line, word=tok.word, text=part, core=part, confidence=tok.confidence) if dashed else None
+            d = _decide_word(part.lower(), lp, rp, part_tok, corrector, capital_prior and part[:1].isupper())
             if d.new is not None:
                 new_parts.append(_apply_case(part, d.new, corrector, sentence_start if k == 0 else None))
                 margins.append(d.margin)
