@@ -152,8 +152,9 @@ class Settings:
     noise_count_ratio: float = 4.0
     # A short word (four letters or fewer: one edit is searched around it) is also read with one of
     # the channel's confusions of more than one letter undone ("aiid" -> "and", "iri" -> "in"; two
-    # edits, one slip of the type): they were beyond its one edit, and "aiid" went to "aid". BLN600's text: 5,530 -> 5,552 words fixed, damage and ground-truth changes the same;
-    # ehri and synthetic text the same (found among BLN600's unknown words left wrong, so BLN600 is
+    # edits, one slip of the type): they were beyond its one edit, and "aiid" went to "aid".
+    # BLN600's text: 5,530 -> 5,552 words fixed, damage and ground-truth changes the same; ehri and
+    # synthetic text the same (found among BLN600's unknown words left wrong, so BLN600 is
     # development data for it). The same confusions undone for longer words that symspell finds
     # nothing for, once or everywhere ("tlirougli"), changed nothing more.
     chunk_candidates: bool = True
