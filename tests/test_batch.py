@@ -69,12 +69,15 @@ def test_interrupted_run_resumes_and_leaves_only_whole_files(tmp_path):
     assert again.returncode == 0, again.stderr
     # Every file whose outputs were whole is reused: unchanged, or, where the interrupt came between
     # its outputs and the workspace's record of them (seen under load), written again from its
-    # cached OCR; only the rest is read by Tesseract again.
+    # cached OCR. A file whose OCR was cached but whose outputs were not yet written when the
+    # interrupt came (also seen under load) is written from its cached OCR too. Only the rest is
+    # read by Tesseract again.
     plan = re.search(r"(\d+) unchanged, (\d+) to correct again from cached OCR, (\d+) to OCR", again.stderr)
     assert plan is not None, again.stderr
     unchanged, recorrected, read_again = map(int, plan.groups())
-    assert unchanged + recorrected == len(done_first) and unchanged >= len(done_first) - 1
-    assert read_again == 20 - len(done_first)
+    assert unchanged >= len(done_first) - 1 and unchanged + recorrected >= len(done_first)
+    assert recorrected <= 4, "only files in the two workers' hands or on their way back can be mid-way"
+    assert read_again == 20 - unchanged - recorrected
     assert sorted(p.stem for p in out.glob("*.txt")) == [f"page{i:02d}" for i in range(20)]
     assert not _leftovers(out)
     for i in range(20):
