@@ -113,10 +113,11 @@ def correct_pages(pages: list[Page], corrector) -> tuple[list[Page], int, float]
     return out, n, seconds
 
 
-def correct_pages_with(pages: list[Page], corrector):
-    """Corrected pages, tokens, CPU seconds and the corrector with the pages' collection model."""
+def correct_pages_with(pages: list[Page], corrector, learn_channel: bool = True):
+    """Corrected pages, tokens, CPU seconds and the corrector with the pages' collection model;
+    ``learn_channel`` as ``ocrfix correct`` (text), not as ``ocrfix process`` (Tesseract's reads)."""
     started = time.process_time()
-    with_model = corrector.with_collection(collection_model(pages))
+    with_model = corrector.with_collection(collection_model(pages), learn_channel=learn_channel)
     out = [correct_page(page, with_model) for page in pages]
     return out, sum(len(page.words) for page in pages), time.process_time() - started, with_model
 
@@ -385,7 +386,7 @@ def calibration_section(by_collection: dict[str, list[TextPage]], base, fit: boo
 
             reads = [rejoin_page(Page(source=p.doc, lines=[Line.model_validate(x) for x in json.loads(c.read_text())["original"]]))
                      for p, c in zip(group, cached)]
-            pages, _n, _s, with_model = correct_pages_with(reads, base)
+            pages, _n, _s, with_model = correct_pages_with(reads, base, learn_channel=False)
             rows[(name, "read")] = [r for page, p in zip(pages, group) for r in labelled_words(page, p.gt, with_model)]
     out = ["", "## The probability that a word is wrong (p_wrong)", "",
            "Of the words given p in each bin, the share that is wrong (and how many). 'text': plain raw text; 'read': Tesseract's",

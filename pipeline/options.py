@@ -78,6 +78,9 @@ class CorrectOptions(_Options):
     corrections_file: Path = Path("corrections.yaml")
     # The language(s) of the text (Tesseract's codes, e.g. deu or eng+fra).
     lang: str = "eng"
+    # The text is another OCR engine's (``ocrfix correct``): the corrector learns that engine's
+    # slips from the collection's own words as well (correct.collection_confusions).
+    learn_channel: bool = False
 
     @property
     def dictionaries_fit_language(self) -> bool:

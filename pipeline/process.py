@@ -397,7 +397,8 @@ def correct_document_recorded(
         corrections = load_corrections(options.corrections_file)
     corrector = corrector_for(options, corrections) if options.automatic else None
     if corrector is not None:
-        corrector = corrector.with_collection(collection if collection is not None else collection_model(doc.pages))
+        corrector = corrector.with_collection(collection if collection is not None else collection_model(doc.pages),
+                                              learn_channel=options.learn_channel)
     base = dependency_base(base, collection if corrector is not None else None, corrector)
     doubted = doubtful
     if corrector is None and any(w.confidence is not None for page in doc.pages for w in page.words):

@@ -44,4 +44,5 @@ READ_VERSION = 2
 # 26: a known word whose corpus count the corpus's own misreadings of a neighbour explain ("ard"
 # beside "and") is open to correction towards that neighbour, even where Tesseract did not doubt it.
 # 27: a short word's candidates include the words one multi-letter confusion away ("aiid" -> "and").
-CORRECTOR_VERSION = 27
+# 28: text from another OCR engine (ocrfix correct) teaches the channel the slips its words show.
+CORRECTOR_VERSION = 28

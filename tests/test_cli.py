@@ -269,3 +269,19 @@ def test_an_hocr_fragment_is_read_as_hocr_not_text(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "We envisage no difficulty."
     assert ocr_file_kind(b"<p>Some text that mentions <b>HTML</b></p>") == "txt"
+
+
+def test_correct_learns_the_slips_of_another_engines_ocr(tmp_path):
+    """`ocrfix correct` takes its files for another engine's OCR: the slip their words repeat ("q"
+    for "a") is learned from them, and a word with three of them is corrected."""
+    words = ("the delegation said that the talks had made progress and that a date was agreed for the next "
+             "meeting of the working group which will take place in the capital after the national elections "
+             "have been held and the parties are ready to sign the treaty that was drafted last year").split()
+    for d in range(4):
+        (tmp_path / f"d{d}.txt").write_text(" ".join(w.replace("a", "q", 1) if "a" in w and (i + d) % 2 == 0 else w
+                                                     for i, w in enumerate(words)) + "\n")
+    (tmp_path / "t.txt").write_text("the pqrliqmentqry committee was informed\n")
+    result = run("correct", *sorted(str(p) for p in tmp_path.glob("*.txt")), "-o", str(tmp_path / "out"),
+                 "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert "parliamentary committee" in (tmp_path / "out" / "t.txt").read_text()

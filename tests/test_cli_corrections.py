@@ -209,7 +209,7 @@ def test_process_applies_overrides_before_the_corrector(tmp_path, fake_ocr, monk
         lexicon = SimpleNamespace(confusions={})
         collection = None
 
-        def with_collection(self, collection):
+        def with_collection(self, collection, learn_channel=False):
             return self
 
     def fake_corrector(options, corrections):

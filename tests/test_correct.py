@@ -601,3 +601,34 @@ def test_how_garbled_the_collection_is_moves_the_unknown_word_prior(corrector: C
     assert [w for w in kept.words if w.text == "ctlarged"][0].flagged
     # A page or two say little: the shift of a lone short page stays near nothing.
     assert abs(collection_oov_shift(collection_model([page]), corrector.lexicon, corrector.settings)) < 0.1
+
+
+# A collection from an engine that reads every second "a" as "q" (a slip Tesseract's channel knows
+# nothing of), and a word with three such slips, which the shipped channel alone leaves as read.
+_Q_FOR_A = ("the delegation said that the talks had made progress and that a date was agreed for the next "
+            "meeting of the working group which will take place in the capital after the national elections "
+            "have been held and the parties are ready to sign the treaty that was drafted last year")
+
+
+def _q_collection(documents: int) -> list[Page]:
+    words = _Q_FOR_A.split()
+    return [page_from_text(" ".join(w.replace("a", "q", 1) if "a" in w and (i + d) % 2 == 0 else w
+                                    for i, w in enumerate(words)), f"d{d}") for d in range(documents)]
+
+
+def test_the_channel_learns_the_slips_the_collections_own_words_show(corrector: Corrector) -> None:
+    """Text from another OCR engine: the slip its words show again and again is learned from the
+    collection (collection_confusions), so "pqrliqmentqry" is read as "parliamentary"; the
+    shipped channel alone, as for Tesseract's reads, leaves it. One slip teaches nothing."""
+    from pipeline.collection import collection_model
+    from pipeline.correct import collection_confusions
+
+    test = page_from_text("the pqrliqmentqry committee was informed", "t")
+    model = collection_model([*_q_collection(4), test])
+    learned = collection_confusions(corrector.with_collection(model))
+    assert set(learned) == {("a", "q")}
+    assert learned[("a", "q")][0] / learned[("a", "q")][1] > 0.1
+    assert "parliamentary" in page_text(correct_page(test, corrector.with_collection(model, learn_channel=True)))
+    assert "pqrliqmentqry" in page_text(correct_page(test, corrector.with_collection(model)))
+    single = collection_model([page_from_text("the talks hqd made progress", "d"), test])
+    assert collection_confusions(corrector.with_collection(single)) == {}

@@ -306,7 +306,8 @@ def correct(
 
     From hOCR or ALTO the corrector also has each word's confidence, and lines that the OCR cut
     into pieces are joined again by their boxes; plain text has neither. The files of one run are
-    one collection: a spelling or name they use again and again is taken as theirs, not corrected.
+    one collection: a spelling or name they use again and again is taken as theirs, not corrected,
+    and the slips their OCR engine makes again and again ("li" for "h") are learned from them.
     """
     from ..collection import CollectionModel
     from ..errors import InputFileError, UsageError
@@ -323,7 +324,9 @@ def correct(
     formats = ("same", "txt", "json", "hocr", "alto")
     if to not in formats:
         raise UsageError(f"--to {to}: choose from {', '.join(formats)}")
-    options = CorrectOptions(corrections_file=corrections, lang=lang, **({"dictionary_dir": dictionaries} if dictionaries else {}))
+    # Another engine's OCR: its slips are learned from the files too.
+    options = CorrectOptions(corrections_file=corrections, lang=lang, learn_channel=True,
+                             **({"dictionary_dir": dictionaries} if dictionaries else {}))
     from rich.console import Console
 
     console = Console(stderr=True, soft_wrap=True)
