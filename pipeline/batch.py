@@ -163,7 +163,8 @@ def correction_key_parts(options: Options, corrections: Corrections) -> dict[str
         "corrections.yaml": corrections.fingerprint() or "no entries",
         # Only the files the corrector reads (a new SOURCES.md changes nothing), only when it runs.
         "dictionaries": dictionary_hash(options.correct.dictionary_dir) if options.correct.automatic else "not used",
-        "correction options": _hash(options.correct.model_dump(mode="json", exclude={"corrections_file", "dictionary_dir"})),
+        # (learn_channel is ocrfix correct's, which keeps no workspace)
+        "correction options": _hash(options.correct.model_dump(mode="json", exclude={"corrections_file", "dictionary_dir", "learn_channel"})),
         "output options": _hash(options.output.model_dump(mode="json")),
     }
 

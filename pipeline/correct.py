@@ -160,14 +160,14 @@ class Settings:
     chunk_candidates: bool = True
     # Text from another OCR engine (``ocrfix correct``): the channel also learns the slips the
     # collection's own words show (collection_confusions), where they are more frequent there than
-    # the shipped channel, learned from Tesseract on typewriting, expects. BLN600's text: 81
-    # confusions raised (a letter inserted: "i" 0.0015 instead of 0.00009; "c" read "o" 0.0039
-    # instead of 0.0017), 5,552 -> 6,134 words fixed, 117 -> 116 damaged, its ground truth's 104
-    # changes the same; ehri and synthetic text the same (2-6 confusions raised, no word changed:
-    # "s" read "a" on the fax pages, 0.022, "g" read "z" on EHRI's, 0.0046). Nothing
-    # in it was fit: the bars are the corrector's own and a standard deviation. Not for Tesseract's
-    # reads (ocrfix process), whose channel is the shipped one and whose collection grows file by
-    # file. Off (--setting collection_channel=false): the shipped channel alone.
+    # the shipped channel, learned from Tesseract on typewriting, expects. BLN600's text: 103
+    # confusions raised (a letter inserted: "i" 0.0022 instead of 0.00009; "c" read "o" 0.0037
+    # instead of 0.0017), 5,552 -> 6,182 words fixed, 117 -> 119 damaged, its ground truth's 104
+    # changes the same; ehri and synthetic text the same (2-8 confusions raised, no word changed:
+    # "s" read "a" on the fax pages, 0.020, "g" read "z" on EHRI's, 0.0064). Nothing in it was fit:
+    # the bars are the corrector's own and a standard deviation. Not for Tesseract's reads (ocrfix
+    # process), whose channel is the shipped one and whose collection grows file by file. Off
+    # (--setting collection_channel=false): the shipped channel alone.
     collection_channel: bool = True
     # ... for a short candidate the corpus never wrote beside either neighbour.
     no_context_extra: float = 3.0
@@ -327,12 +327,17 @@ def collection_confusions(corrector: Corrector) -> dict[tuple[str, str], tuple[i
     keep = _unknown_prior(corrector)
     slips: Counter[tuple[str, str]] = Counter()
     read_as: dict[str, str] = {}  # form -> the dictionary word it is taken for
+    own = _collection_forms(corrector)[0]
     with reading(corrector):  # (what this asks is the collection's, not a page's)
         for form, n in collection.counts.items():
-            if form in lex.counts or len(form) < 3 or not form.isalpha():
+            # The collection's own words and names (mostly capitalised) are no slips, and a form
+            # counts once a document it is in: a garble repeated on one page is one slip repeated.
+            if (form in lex.counts or len(form) < 3 or not form.isalpha() or form in own
+                    or 2 * collection.capitalised[form] > n):
                 continue
+            n = min(n, collection.documents[form])
             scored = sorted(((math.log(lex.counts[c] / lex.total) + channel_logp(form, c, corrector), c)
-                             for c in _candidates(form, None, corrector) if c in lex.counts), reverse=True)
+                             for c in _candidates(form, None, corrector, collection=False) if c in lex.counts), reverse=True)
             if not scored:
                 continue
             best, word = scored[0]
@@ -350,7 +355,10 @@ def collection_confusions(corrector: Corrector) -> dict[tuple[str, str], tuple[i
         wanted = {t for t, _o in slips if t}
         lengths = sorted({len(t) for t in wanted})
         occurrences: Counter[str] = Counter()
+        words = 0
         for form, n in collection.counts.items():
+            n = min(n, collection.documents[form])  # counted as the slips are
+            words += n
             word = read_as.get(form, form)
             for size in lengths:
                 for i in range(len(word) - size + 1):
@@ -358,7 +366,7 @@ def collection_confusions(corrector: Corrector) -> dict[tuple[str, str], tuple[i
                         occurrences[word[i:i + size]] += n
         learned = {}
         for (t, o), k in slips.items():
-            rate = (k - math.sqrt(k)) / max(1, occurrences[t] if t else collection.tokens)
+            rate = (k - math.sqrt(k)) / max(1, occurrences[t] if t else words)
             if rate > math.exp(_chunk_logp(t, o, corrector)):
                 learned[(t, o)] = (round(rate * _RATE_SCALE), _RATE_SCALE)
     return learned
