@@ -314,10 +314,10 @@ def _unknown_prior(corrector: Corrector, capital: bool = False) -> float:
 def collection_confusions(corrector: Corrector) -> dict[tuple[str, str], tuple[int, int]]:
     """The character confusions that the collection's own words show more often than the channel
     expects: each form the dictionaries lack whose best dictionary word (its unigram prior and the
-    channel, without context) clears the corrector's bars is counted as that word misread, as often
-    as the collection writes it; a confusion's rate is its count over the occurrences of the letters
-    in the collection (a standard deviation below what was seen), and it replaces the channel's
-    where higher. As (count, total) entries of the confusion table.
+    channel, without context) clears the corrector's bars is counted as that word misread, once for
+    each document that writes it; a confusion's rate is its count over the occurrences of the
+    letters in the collection (a standard deviation below what was seen), and it replaces the
+    channel's where higher. As (count, total) entries of the confusion table.
 
     Other people's OCR makes slips that Tesseract on typewriting seldom makes (BLN600's newspapers:
     "li" for "h", "ii" for "n", "b" for "h"), so a garble of three such slips stayed as read."""
@@ -342,12 +342,11 @@ def collection_confusions(corrector: Corrector) -> dict[tuple[str, str], tuple[i
                 continue
             best, word = scored[0]
             runner = scored[1][0] if len(scored) > 1 else -math.inf
-            if best - keep < s.accept or best - runner < s.ambiguity or Levenshtein.distance(form, word) > max(2, len(word) // 3):
-                continue
-            read_as[form] = word
-            for t, o in confusion_chunks(word, form):
-                if len(t) <= 3 and len(o) <= 3:
-                    slips[(t, o)] += n
+            found = _slips(word, form) if best - keep >= s.accept and best - runner >= s.ambiguity else []
+            if found:
+                read_as[form] = word
+            for slip in found:
+                slips[slip] += n
         if not slips:
             return {}
         # how often each truth stretch occurs in the collection's words, as the pass above reads them
@@ -401,18 +400,23 @@ def collection_oov_shift(collection: CollectionModel, lexicon: Lexicon, settings
 DECISION_WEIGHT = 1
 
 
+def _slips(truth: str, ocr: str) -> list[tuple[str, str]]:
+    """The character confusions (three letters a side at most) that make ``ocr`` of ``truth``, both
+    lower case; none where the two are too far apart for one misread word (a rewording, which says
+    nothing about characters)."""
+    if ocr == truth or Levenshtein.distance(ocr, truth) > max(2, len(truth) // 3):
+        return []
+    return [(t, o) for t, o in confusion_chunks(truth, ocr) if len(t) <= 3 and len(o) <= 3]
+
+
 def decided_confusions(
     confusions: dict[tuple[str, str], tuple[int, int]], decisions: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, int]]:
     """The confusion table with the confusions of approved corrections (ocr, replacement) added."""
     extra: dict[tuple[str, str], int] = {}
     for ocr, truth in decisions:
-        ocr, truth = ocr.lower(), truth.lower()
-        if ocr == truth or Levenshtein.distance(ocr, truth) > max(2, len(truth) // 3):
-            continue  # a rewording, not a misread: nothing to learn about characters
-        for t, o in confusion_chunks(truth, ocr):
-            if len(t) <= 3 and len(o) <= 3:
-                extra[(t, o)] = extra.get((t, o), 0) + 1
+        for slip in _slips(truth.lower(), ocr.lower()):
+            extra[slip] = extra.get(slip, 0) + 1
     if not extra:
         return confusions
     table = dict(confusions)
