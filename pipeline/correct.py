@@ -323,6 +323,11 @@ def collection_confusions(corrector: Corrector) -> dict[tuple[str, str], tuple[i
     "li" for "h", "ii" for "n", "b" for "h"), so a garble of three such slips stayed as read."""
     collection = corrector.collection
     assert collection is not None
+    # Only from a collection in the dictionaries' language by both of foreign_language's bars: the
+    # words of another language (or of many pages of one, in a mixed folder) are no slips.
+    _n, known_share, common_share = _collection_language_fit(corrector)
+    if known_share < LANGUAGE_KNOWN or common_share < LANGUAGE_COMMON:
+        return {}
     s, lex = corrector.settings, corrector.lexicon
     keep = _unknown_prior(corrector)
     slips: Counter[tuple[str, str]] = Counter()

@@ -632,3 +632,16 @@ def test_the_channel_learns_the_slips_the_collections_own_words_show(corrector: 
     assert "pqrliqmentqry" in page_text(correct_page(test, corrector.with_collection(model)))
     single = collection_model([page_from_text("the talks hqd made progress", "d"), test])
     assert collection_confusions(corrector.with_collection(single)) == {}
+
+
+def test_a_collection_mostly_in_another_language_teaches_no_slips(corrector: Corrector) -> None:
+    """German pages read with the English dictionaries ("und" is no misread "and"): where the
+    collection is not the dictionaries' language by both of foreign_language's bars, nothing is
+    learned, also from the English pages among them."""
+    from pipeline.collection import collection_model
+    from pipeline.correct import collection_confusions
+
+    german = ("die Regierung hat beschlossen dass die Verhandlungen mit den Vertretern der anderen Staaten "
+              "fortgesetzt werden und dass der Bericht des Ausschusses bis zum Ende des Monats vorliegt")
+    pages = [*_q_collection(4), *(page_from_text(german, f"g{k}") for k in range(8))]
+    assert collection_confusions(corrector.with_collection(collection_model(pages))) == {}
