@@ -6,6 +6,8 @@ missing they fail (they never skip themselves into green).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -21,6 +23,20 @@ OCRFIX = str(Path(sys.executable).parent / "ocrfix")
 def _isolated_cache(tmp_path_factory, monkeypatch):
     # Compiled dictionaries go to a per-session cache, never the user's.
     monkeypatch.setenv("OCRFIX_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "ocrfix-cache"))
+
+
+@contextlib.contextmanager
+def pseudo_terminal(command: str, args: list[str], timeout: float = 60, dimensions: tuple[int, int] = (30, 120)):
+    """``command args`` run in a pseudo-terminal (pexpect), as a person at a terminal runs it;
+    closed when the block ends, so ``child.exitstatus`` is set after it."""
+    import pexpect
+
+    child = pexpect.spawn(command, args, encoding="utf-8", timeout=timeout, dimensions=dimensions,
+                          env={**os.environ, "TERM": "xterm"})
+    try:
+        yield child
+    finally:
+        child.close()
 
 
 def text_page(text: str, width: int = 900, height: int = 160):

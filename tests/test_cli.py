@@ -64,37 +64,32 @@ def test_correct_prints_corrected_text_and_writes_files(tmp_path):
 def test_correct_shows_its_progress_on_a_terminal_and_nowhere_else(tmp_path):
     """Many files: a bar for reading them and one for correcting them on a terminal, gone when done;
     piped (CI logs, scripts), stderr stays quiet."""
-    import os
     import shlex
 
     import pexpect
+
+    from conftest import pseudo_terminal
 
     files = []
     for k in range(3):
         files.append(tmp_path / f"letter{k}.txt")
         files[-1].write_text(f"Letter {k}: we {'chvisage' if k == 2 else 'foresee'} no difficulty.\n")
     args = ["correct", *map(str, files), "-o", str(tmp_path / "out"), "--corrections", str(tmp_path / "none.yaml")]
-    child = pexpect.spawn(OCRFIX, args, encoding="utf-8", timeout=60, dimensions=(30, 120), env={**os.environ, "TERM": "xterm"})
-    try:
+    with pseudo_terminal(OCRFIX, args) as child:
         child.expect("reading")
         child.expect("correcting")
         child.expect("3/3")
         child.expect(pexpect.EOF)
-    finally:
-        child.close()
     assert child.exitstatus == 0
     assert (tmp_path / "out" / "letter2.txt").read_text() == "Letter 2: we envisage no difficulty.\n"
     piped = run(*args)
     assert piped.returncode == 0 and "correcting" not in piped.stderr and "3/3" not in piped.stderr
     # stderr a terminal, the text redirected to a file: the bar on the terminal, the text in the file.
     command = " ".join(shlex.quote(a) for a in [OCRFIX, *args[:4], "--corrections", args[-1]]) + " > " + shlex.quote(str(tmp_path / "all.txt"))
-    child = pexpect.spawn("/bin/sh", ["-c", command], encoding="utf-8", timeout=60, dimensions=(30, 120), env={**os.environ, "TERM": "xterm"})
-    try:
+    with pseudo_terminal("/bin/sh", ["-c", command]) as child:
         child.expect("correcting")
         child.expect(pexpect.EOF)
         shown = child.before
-    finally:
-        child.close()
     assert child.exitstatus == 0 and "envisage" not in shown
     assert (tmp_path / "all.txt").read_text() == "".join(f.read_text().replace("chvisage", "envisage") for f in files)
 

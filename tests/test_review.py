@@ -8,7 +8,6 @@ these tests say exactly which words are flagged and with which suggestions.
 from __future__ import annotations
 
 import io
-import os
 import re
 from pathlib import Path
 
@@ -662,13 +661,11 @@ def test_terminal_review_on_a_real_terminal_acts_on_each_key(tmp_path):
     """`ocrfix review OUT --terminal` in a pseudo-terminal: single keys, no Enter."""
     import pexpect
 
-    from conftest import OCRFIX
+    from conftest import OCRFIX, pseudo_terminal
 
     # Processed without the automatic corrector, so the subprocess needs no dictionaries.
     out, corrections = build_sample(tmp_path, correct=False)
-    child = pexpect.spawn(OCRFIX, ["review", str(out), "--terminal", "--reviewer", "Pex"], encoding="utf-8",
-                          timeout=30, dimensions=(50, 140), env={**os.environ, "TERM": "xterm"})
-    try:
+    with pseudo_terminal(OCRFIX, ["review", str(out), "--terminal", "--reviewer", "Pex"], timeout=30, dimensions=(50, 140)) as child:
         child.expect("chvisage")
         child.expect("q quit")
         child.send("1")
@@ -676,8 +673,6 @@ def test_terminal_review_on_a_real_terminal_acts_on_each_key(tmp_path):
         child.send("q")
         child.expect("1 decided")
         child.expect(pexpect.EOF)
-    finally:
-        child.close()
     assert child.exitstatus == 0
     [entry] = _entries(corrections)
     assert (entry.replacement, entry.approved_by) == ("envisage", "Pex")
