@@ -72,6 +72,10 @@ class Word(_Model):
     # The corrector's calibrated probability that the word (as it stands) is wrong; None where no
     # corrector ran (calibration.py).
     p_wrong: float | None = None
+    # Where the page was read twice here and the two reads differ: what the other read has at this
+    # word's place ("" where it has nothing there); None where it was read once or both agree. The
+    # word is doubted for it (calibration.py).
+    other_read: str | None = None
 
 
 class Line(_Model):

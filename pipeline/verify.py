@@ -529,18 +529,19 @@ def merge_reads(
             use_processed = model.probability(features) > model.threshold
         if use_processed:
             took_processed += 1
-            chosen.append((_position(o_idx, p_idx, original, processed), "processed", sorted(p_idx)))
+            chosen.append((_position(o_idx, p_idx, original, processed), "processed", sorted(p_idx), o_idx))
         else:
             took_original += 1
-            chosen.extend((float(i), "original", [i]) for i in o_idx)
+            chosen.extend((float(i), "original", [i], p_idx if at_risk is None or i in at_risk else None) for i in o_idx)
     merged: list[Line] = []
     blocks: dict[tuple[str, int], int] = {}
-    for _, source, idx in sorted(chosen, key=lambda c: c[0]):
-        lines = processed if source == "processed" else original
+    for _, source, idx, other_idx in sorted(chosen, key=lambda c: c[0]):
+        lines, other_lines = (processed, original) if source == "processed" else (original, processed)
+        others = None if other_idx is None else [w for j in other_idx for w in other_lines[j].words]
         for i in idx:
             line = lines[i]
             block = blocks.setdefault((source, line.block), len(blocks))
-            merged.append(line.model_copy(update={"block": block}))
+            merged.append(_with_other_read(line, others).model_copy(update={"block": block}))
     return MergeResult(
         lines=merged,
         groups=len(groups),
@@ -553,6 +554,21 @@ def merge_reads(
         quality_processed=read_quality(processed, knows),
         quality_merged=read_quality(merged, knows),
     )
+
+
+def _with_other_read(line: Line, others: list[Word] | None) -> Line:
+    """``line`` with each word's ``other_read``: the text of the other read's words on it (box
+    overlap of WORD_IOU), where that differs from the word's own; ``others``: the other read's
+    words of the same lines (None where the line was read once). Two reads of a line that differ
+    at a word are worth doubting: on the dev pages 47-67 % of such words are wrong against 2-9 %
+    of those both reads agree on (bench/bench_review.py)."""
+    if others is None:
+        return line
+    words = []
+    for w in line.words:
+        there = [] if w.bbox is None else [o.text for o in others if box_iou(o.bbox, w.bbox) >= WORD_IOU]
+        words.append(w if w.bbox is None or w.text in there else w.model_copy(update={"other_read": " ".join(there)}))
+    return line.model_copy(update={"words": words})
 
 
 def _position(o_idx: list[int], p_idx: list[int], original: list[Line], processed: list[Line]) -> float:

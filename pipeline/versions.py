@@ -6,7 +6,8 @@ which imports OpenCV and the dictionaries, so that ``ocrfix status`` names them 
 __all__ = ["READ_VERSION", "CORRECTOR_VERSION"]
 
 # Preprocessing and the way a page is read (process.py, preprocess.py, verify.py, reread.py).
-READ_VERSION = 2
+# 3: each word of a line read twice carries what the other read has at its place where they differ.
+READ_VERSION = 3
 
 # The corrector's rules (correct.py). 3: approved replacements the dictionaries trust are no longer
 # known words. 4: a trusted word is not joined with a fragment of one or two letters. 5: words of
@@ -45,4 +46,6 @@ READ_VERSION = 2
 # beside "and") is open to correction towards that neighbour, even where Tesseract did not doubt it.
 # 27: a short word's candidates include the words one multi-letter confusion away ("aiid" -> "and").
 # 28: text from another OCR engine (ocrfix correct) teaches the channel the slips its words show.
-CORRECTOR_VERSION = 28
+# 29: where no corrector runs, a word the two reads of its line read differently is doubted like an
+# unknown word (flagged below 90).
+CORRECTOR_VERSION = 29
