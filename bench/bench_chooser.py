@@ -76,6 +76,19 @@ def read_both(page: CollectionPage) -> dict:
     }
 
 
+def shipped_read(record: dict, lexicon) -> list[Line]:
+    """The read ``ocrfix process`` ships from a page's two cached reads (``read_both``): the lines
+    of the read as scanned that are at risk (verify's own bars) open to the processed read."""
+    original = [Line.model_validate(x) for x in record["original"]]
+    if record["processed"] is None:
+        return original
+    processed = [Line.model_validate(x) for x in record["processed"]]
+    knows_first = verify.Vocabulary.build(lexicon, original).knows
+    at_risk = {i for i, ln in enumerate(original) if verify.line_at_risk(ln, knows_first)}
+    return verify.merge_reads(original, processed, verify.Vocabulary.build(lexicon, original, processed), at_risk=at_risk,
+                              deskewed="deskew" in record["steps"]).lines
+
+
 def _text(lines: list[Line], width: int, height: int) -> str:
     return page_text(rejoin_page(Page(source="", width=width, height=height, lines=lines)))
 

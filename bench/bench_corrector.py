@@ -375,7 +375,7 @@ def _family(collection: str) -> str:
 def calibration_section(by_collection: dict[str, list[TextPage]], base, fit: bool) -> list[str]:
     """Reliability of p_wrong per collection, in text mode and from Tesseract's own read (with
     confidences, as `ocrfix process` corrects it), with the shipped model and leave one out."""
-    from bench_chooser import CACHE  # the cached reads of every dev page, with confidences
+    from bench_chooser import CACHE, shipped_read  # the cached reads of every dev page, with confidences
 
     from pipeline.layout import rejoin_page
 
@@ -389,13 +389,16 @@ def calibration_section(by_collection: dict[str, list[TextPage]], base, fit: boo
         if name != "bln600" and all(c.exists() for c in cached):
             import json
 
-            reads = [rejoin_page(Page(source=p.doc, lines=[Line.model_validate(x) for x in json.loads(c.read_text())["original"]]))
+            from pipeline.engine import TesseractEngine
+
+            lexicon = TesseractEngine().words(group[0].lang)
+            reads = [rejoin_page(Page(source=p.doc, lines=shipped_read(json.loads(c.read_text()), lexicon)))
                      for p, c in zip(group, cached)]
             pages, _n, _s, with_model = correct_pages_with(reads, base, learn_channel=False)
             rows[(name, "read")] = [r for page, p in zip(pages, group) for r in labelled_words(page, p.gt, with_model)]
     out = ["", "## The probability that a word is wrong (p_wrong)", "",
            "Of the words given p in each bin, the share that is wrong (and how many). 'text': plain raw text; 'read': Tesseract's",
-           "read of the scan with its confidences (`bench/results/chooser/`, as `ocrfix process` reads it) corrected.",
+           "read of the scan with its confidences, both reads merged as `ocrfix process` merges them (`bench/results/chooser/`), corrected.",
            f"Flagged = p >= {DEFAULT_WRONG_MODEL.flag_at}: recall = wrong words flagged / wrong words; precision = flagged words wrong / flagged.",
            "", "| collection | mode | model | " + " | ".join(f"{lo:.1f}–{min(hi, 1):.1f}" for lo, hi in zip(BINS, BINS[1:])) + " | recall | precision |",
            "|---|---|---|" + "---:|" * (len(BINS) + 1)]

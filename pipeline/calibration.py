@@ -139,8 +139,11 @@ def hyphenated_wholes(page: Page) -> dict[tuple[int, int], Word]:
 
 def disputed(word: Word) -> bool:
     """A word the two reads of its line read differently (``Word.other_read``), read with less than
-    DOUBT_UNKNOWN: doubted like an unknown word. (On the German and Danish dev outputs 51 % and 61 %
-    of those Tesseract's doubt left unflagged were wrong; of those read with more, 24 % and 9 %.)"""
+    DOUBT_UNKNOWN: doubted like an unknown word, with no bar of its own. Of such words that the
+    other bars left unflagged on the German and Danish dev outputs, 51 % and 61 % were wrong (read
+    with more: 24 % and 9 %, so each language would set the bar at 90 or below for the other);
+    flagging them took the wrong words queued from 48 to 55 % (German) and 51 to 60 % (Danish), the
+    queue 58 and 57 % wrong (bench/bench_review.py)."""
     return word.other_read is not None and word.confidence is not None and word.confidence < DOUBT_UNKNOWN
 
 

@@ -383,3 +383,33 @@ def test_the_gaps_of_a_montage_are_the_papers_own_colour_grey_or_colour():
     colour = np.full((300, 400, 3), (190, 205, 220), np.uint8)
     sheet, _ = montage(colour, [Band(40, 70)], 48)
     assert tuple(sheet[0, 0]) == (190, 205, 220)
+
+
+def test_words_the_two_reads_of_a_line_read_differently_carry_the_other_reads_text():
+    """Where a line was read twice, each word of the line that ships records what the other read has
+    at its place where that differs ("" where it has nothing there); a line read once, or a word both
+    reads agree on, records nothing."""
+    original = [line("The Secretary of State", 100), line("will arrive in Londen", 150, conf=60), line("going to school", 200)]
+    processed = [line("The Secretary of State", 101), line("will arrlve in London", 151, conf=85),
+                 line("going to schoo1", 201)]
+    merged = merge_reads(original, processed, vocabulary(original, processed), at_risk={1})
+    assert texts(merged.lines) == ["The Secretary of State", "will arrlve in London", "going to school"]
+    other = [[w.other_read for w in ln.words] for ln in merged.lines]
+    # line 2 was open to the second read, which shipped: its words differ from the first read at two
+    assert other[1] == [None, "arrive", None, "Londen"]
+    # line 3 was not at risk: the second read's "schoo1" was not asked
+    assert other[0] == [None] * 4 and other[2] == [None] * 3
+    # a line the second read found nothing on: every word disputed, by nothing
+    lone = merge_reads([line("will arrive in Londen", 150, conf=60)], [], vocabulary(original), at_risk={0})
+    assert [w.other_read for w in lone.lines[0].words] == [""] * 4
+
+
+def test_a_word_the_two_reads_dispute_is_doubted_below_the_unknown_word_bar():
+    from pipeline.calibration import DOUBT_UNKNOWN, flag_doubtful
+    from pipeline.model import Page
+
+    words = [Word(text="una", confidence=DOUBT_UNKNOWN - 5, other_read="und"),
+             Word(text="Sache", confidence=DOUBT_UNKNOWN + 2, other_read="Sachc"),
+             Word(text="und", confidence=DOUBT_UNKNOWN - 5)]
+    page = flag_doubtful(Page(source="x", lines=[Line(words=words)]), doubted=lambda w: False)
+    assert [w.flagged for w in page.words] == [True, False, False]
