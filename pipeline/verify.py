@@ -29,7 +29,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .calibration import logistic
 from .model import BBox, Line, Word, box_iou, union_box
-from .tokens import has_text
+from .tokens import has_text, split_token
 
 __all__ = [
     "Vocabulary",
@@ -77,6 +77,9 @@ DUPLICATE_SIMILARITY = 80
 # least this share of the shorter one's words are shared.
 WORD_IOU = 0.3
 MIN_SHARED_WORDS = 0.3
+# A word the first read left unknown is replaced by the other read's known word at its place only
+# where the two are this few letters apart: a misread letter or two, not another word.
+WORD_EDITS = 2
 # Confidences are taken relative to a read's own on shared words only where the reads share this
 # many words.
 MIN_SHARED_FOR_SCALE = 10
@@ -541,7 +544,7 @@ def merge_reads(
         for i in idx:
             line = lines[i]
             block = blocks.setdefault((source, line.block), len(blocks))
-            merged.append(_with_other_read(line, others).model_copy(update={"block": block}))
+            merged.append(_with_other_read(line, others, knows).model_copy(update={"block": block}))
     return MergeResult(
         lines=merged,
         groups=len(groups),
@@ -556,19 +559,35 @@ def merge_reads(
     )
 
 
-def _with_other_read(line: Line, others: list[Word] | None) -> Line:
+def _with_other_read(line: Line, others: list[Word] | None, knows: Callable[[str], bool]) -> Line:
     """``line`` with each word's ``other_read``: the text of the other read's words on it (box
     overlap of WORD_IOU), where that differs from the word's own; ``others``: the other read's
     words of the same lines (None where the line was read once). Two reads of a line that differ
     at a word are worth doubting: on the dev pages 47-67 % of such words are wrong against 2-9 %
-    of those both reads agree on (bench/bench_review.py)."""
+    of those both reads agree on (bench/bench_review.py). Where the word is unknown and the other
+    read's one word there is a known word close to it (``_better_word``), the known word ships."""
     if others is None:
         return line
     words = []
     for w in line.words:
-        there = [] if w.bbox is None else [o.text for o in others if box_iou(o.bbox, w.bbox) >= WORD_IOU]
-        words.append(w if w.bbox is None or w.text in there else w.model_copy(update={"other_read": " ".join(there)}))
+        there = [] if w.bbox is None else [o for o in others if box_iou(o.bbox, w.bbox) >= WORD_IOU]
+        if w.bbox is None or any(o.text == w.text for o in there):
+            words.append(w)
+        elif len(there) == 1 and _better_word(there[0].text, w.text, knows):
+            words.append(there[0].model_copy(update={"other_read": w.text}))
+        else:
+            words.append(w.model_copy(update={"other_read": " ".join(o.text for o in there)}))
     return line.model_copy(update={"words": words})
+
+
+def _better_word(other: str, own: str, knows: Callable[[str], bool]) -> bool:
+    """Whether the other read's ``other`` is the better read of a word read ``own``: own is unknown,
+    other is known, both are words of letters with the same punctuation around them, at most
+    WORD_EDITS letters apart."""
+    o_lead, o_core, o_trail = split_token(other)
+    w_lead, w_core, w_trail = split_token(own)
+    return (len(o_core) >= 3 and o_core.isalpha() and w_core.isalpha() and (o_lead, o_trail) == (w_lead, w_trail)
+            and not knows(own) and knows(other) and Levenshtein.distance(o_core, w_core) <= WORD_EDITS)
 
 
 def _position(o_idx: list[int], p_idx: list[int], original: list[Line], processed: list[Line]) -> float:

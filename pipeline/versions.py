@@ -6,7 +6,8 @@ which imports OpenCV and the dictionaries, so that ``ocrfix status`` names them 
 __all__ = ["READ_VERSION", "CORRECTOR_VERSION"]
 
 # Preprocessing and the way a page is read (process.py, preprocess.py, verify.py, reread.py).
-# 3: each word of a line read twice carries what the other read has at its place where they differ.
+# 3: each word of a line read twice carries what the other read has at its place where they differ,
+# and an unknown word gives way to the other read's known word there, a slip or two apart.
 READ_VERSION = 3
 
 # The corrector's rules (correct.py). 3: approved replacements the dictionaries trust are no longer

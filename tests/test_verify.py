@@ -8,7 +8,7 @@ import pytest
 
 from conftest import FakeEngine
 from pipeline.model import Line, Word
-from pipeline.verify import Vocabulary, align_lines, merge_reads, read_quality
+from pipeline.verify import ChoiceModel, Vocabulary, align_lines, merge_reads, read_quality
 
 LEXICON = {"the", "secretary", "of", "state", "will", "arrive", "in", "london", "on", "monday", "going", "to", "school",
            "see", "embassy", "minister"}
@@ -21,6 +21,10 @@ def line(text: str, y: int, conf: float = 90.0, x: int = 100, block: int = 0) ->
         words.append(Word(text=token, bbox=(cursor, y, cursor + width, y + 30), confidence=conf))
         cursor += width + 15
     return Line(words=words, bbox=(x, y, cursor - 15, y + 30), block=block)
+
+
+# A line model that never takes the processed read (the tests of words within a line the first read ships).
+NEVER_PROCESSED = ChoiceModel(intercept=-100.0, weights=(0.0,) * 6, threshold=0.5)
 
 
 def vocabulary(*reads: list[Line]) -> Vocabulary:
@@ -259,10 +263,12 @@ def test_reads_that_differ_by_the_layout_of_many_lines_keep_the_original():
         return Word(text=text, bbox=(x0, 100, x0 + 90, 130), confidence=conf)
 
     original = [Line(words=[w("The", 0, 60), w("Secretary", 110, 60)]), Line(words=[w("of", 300, 60), w("Statc", 410, 60)])]
-    processed = [Line(words=[w("The", 0, 95), w("of", 300, 95)]), Line(words=[w("Secretary", 110, 95), w("State", 410, 95)])]
+    processed = [Line(words=[w("The", 0, 95), w("of", 300, 95)]), Line(words=[w("Secretary", 110, 95), w("Stale", 410, 95)])]
     assert [(sorted(a), sorted(b)) for a, b in align_lines(original, processed)] == [([0, 1], [0, 1])]
     merged = merge_reads(original, processed, vocabulary(original, processed))
     assert texts(merged.lines) == texts(original)
+    # (word by word the other read is still asked: "Statc" is disputed, "Stale" being no known word)
+    assert merged.lines[1].words[1].other_read == "Stale"
 
 
 def test_risk_bands_hold_the_unsure_lines_and_stop_half_way_to_their_neighbours():
@@ -393,10 +399,12 @@ def test_words_the_two_reads_of_a_line_read_differently_carry_the_other_reads_te
     processed = [line("The Secretary of State", 101), line("will arrlve in London", 151, conf=85),
                  line("going to schoo1", 201)]
     merged = merge_reads(original, processed, vocabulary(original, processed), at_risk={1})
-    assert texts(merged.lines) == ["The Secretary of State", "will arrlve in London", "going to school"]
+    # line 2 was open to the second read, which shipped, but for its unknown "arrlve": the first
+    # read's known "arrive" there ships instead
+    assert texts(merged.lines) == ["The Secretary of State", "will arrive in London", "going to school"]
     other = [[w.other_read for w in ln.words] for ln in merged.lines]
-    # line 2 was open to the second read, which shipped: its words differ from the first read at two
-    assert other[1] == [None, "arrive", None, "Londen"]
+    # its words differ between the two reads at two
+    assert other[1] == [None, "arrlve", None, "Londen"]
     # line 3 was not at risk: the second read's "schoo1" was not asked
     assert other[0] == [None] * 4 and other[2] == [None] * 3
     # a line the second read found nothing on: every word disputed, by nothing
@@ -413,3 +421,18 @@ def test_a_word_the_two_reads_dispute_is_doubted_below_the_unknown_word_bar():
              Word(text="und", confidence=DOUBT_UNKNOWN - 5)]
     page = flag_doubtful(Page(source="x", lines=[Line(words=words)]), doubted=lambda w: False)
     assert [w.flagged for w in page.words] == [True, False, False]
+
+
+def test_an_unknown_word_takes_the_other_reads_known_word_at_its_place_where_they_are_a_slip_apart():
+    """Word by word, in the lines the first read ships: where its word is unknown and the second
+    read has a known word at the same place, of letters and punctuated alike, at most two letters
+    apart, the known word ships (its other_read is the first read's). Not a word further off, not
+    a known word of the first read's, and not where the second read made a word a number."""
+    original = [line("The Secretary of Statc will arrive in Londen, on Monday", 100, conf=55)]
+    processed = [line("Tho Secretary of State will arrive in London; on Mundane", 101, conf=55)]
+    vocab = vocabulary(original, processed)
+    merged = merge_reads(original, processed, vocab, at_risk={0}, model=NEVER_PROCESSED)
+    words = merged.lines[0].words
+    assert merged.lines[0].text == "The Secretary of State will arrive in Londen, on Monday"
+    assert words[3].other_read == "Statc" and words[3].confidence == 55
+    assert words[0].other_read == "Tho" and words[7].other_read == "London;" and words[9].other_read == "Mundane"
