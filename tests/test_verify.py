@@ -142,6 +142,9 @@ def test_ocr_page_keeps_the_original_read_of_a_line_the_processed_read_garbled()
     assert len(engine.seen) == 2 and engine.seen[0] is scan
     assert engine.seen[1].shape == scan.shape and not np.array_equal(engine.seen[1], scan)
     assert texts(page.lines) == [PAGE_TEXT] * 5 + ["going to school"] + [PAGE_TEXT] * 14
+    # the words the two reads differ on keep the other read's text, for review
+    assert [w.other_read for w in page.lines[5].words] == ["-oiny", None, "see"]
+    assert all(w.other_read is None for i, ln in enumerate(page.lines) if i != 5 for w in ln.words)
     verify = page.steps[-1]
     # Lines both reads read alike keep the original read (a second read that agrees shows nothing).
     assert verify.name == "verify" and verify.params["groups_from_original"] == 20
