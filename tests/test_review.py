@@ -36,6 +36,8 @@ FLAGS = {"chvisage": ["envisage", "chvisages"]}
 FIXES = {"Politicial": "Political"}
 # Tesseract's alternatives for "Sulverb": S or 5 at the first position.
 ALTERNATIVES = {"Sulverb": [[("S", 60.0), ("5", 30.0)]] + [[] for _ in range(6)]}
+# What a second read of the page had where "Sulverb" is (the page was read twice and they differ).
+OTHER_READS = {"Sulverb": "Sulverh,"}
 
 
 TYPEWRITER = Path("/usr/share/fonts/opentype/urw-base35/NimbusMonoPS-Regular.otf")  # as scripts/render_sample.py
@@ -64,7 +66,7 @@ def _draw(words: list[list[tuple[str, float]]]) -> tuple[np.ndarray, list[Line]]
                 x += pitch
             box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
             out.append(Word(text=text, confidence=conf, bbox=tuple(int(round(v)) for v in box),
-                            alternatives=ALTERNATIVES.get(text, [])))
+                            alternatives=ALTERNATIVES.get(text, []), other_read=OTHER_READS.get(text)))
             x += pitch
         top, bottom = min(w.bbox[1] for w in out), max(w.bbox[3] for w in out)
         lines.append(Line(words=out, bbox=(out[0].bbox[0], top, out[-1].bbox[2], bottom)))
@@ -220,8 +222,8 @@ def test_queue_groups_occurrences_by_form_across_pages_and_orders_by_gain(sample
     pol = groups[1]
     assert pol.choice == "Political" and pol.suggestions[0] == "Political"
     assert pol.occurrences[0].current == "Political"
-    # Doubtful only: suggestions from Tesseract's character alternatives.
-    assert groups[2].suggestions == ["5ulverb"]
+    # Doubtful only: the other read's word (its core), then Tesseract's character alternatives.
+    assert groups[2].suggestions == ["Sulverh", "5ulverb"]
     # Confident words the corrector left alone are not queued.
     assert "telegram" not in forms and "We" not in forms and "a" not in forms
 

@@ -474,6 +474,10 @@ def _page_occurrences(rel: str, input_path: str, raw: Page, corrected: Page | No
             for k, out in enumerate(outs):
                 if out.flagged:
                     suggestions += [_core_suggestion(_in_place(outs, k, s), lead, trail) for s in out.suggestions]
+            # the other read's word (its core), where the page was read twice and the reads differ here
+            other = split_token(word.other_read)[1] if word.other_read and len(word.other_read.split()) == 1 else ""
+            if has_text(other):
+                suggestions.append(other)
             suggestions += [_core_suggestion(s, lead, trail) for s in alternative_readings(word)]
             ranked = tuple(dict.fromkeys(s for s in suggestions if s and s != core))
             found.append(
