@@ -367,9 +367,13 @@ def correct_document(
     """Apply the overrides, then (when enabled) the automatic corrector, to every page.
 
     ``collection``: the model of the collection the document belongs to (its own vocabulary is
-    left as written); None: the document alone is the collection.
+    left as written); None: the document alone is the collection. Nothing is recorded of what the
+    correction asked (``correct_document_recorded`` does that, for a workspace).
     """
-    return correct_document_recorded(doc, options, corrections, collection)[0]
+    if corrections is None:
+        corrections = load_corrections(options.corrections_file)
+    corrector, doubted = _document_corrector(doc, options, corrections, collection)
+    return doc.model_copy(update={"pages": _corrected_pages(doc, corrector, corrections, doubted)})
 
 
 def tesseract_doubt(lang: str) -> Callable[[Word], bool]:
@@ -395,21 +399,35 @@ def correct_document_recorded(
     read, whose decisions still valid are not made again."""
     if corrections is None:
         corrections = load_corrections(options.corrections_file)
+    corrector, doubted = _document_corrector(doc, options, corrections, collection)
+    base = dependency_base(base, collection if corrector is not None else None, corrector)
+    if seed is not None and corrector is not None:
+        seed_decisions(seed, corrector, base)
+    with reading(corrector) if corrector is not None else contextlib.nullcontext(CorrectionReads()) as reads:
+        pages = _corrected_pages(doc, corrector, corrections, doubted)
+    return doc.model_copy(update={"pages": pages}), record(reads, corrector, base, doc, corrections)
+
+
+def _document_corrector(
+    doc: Document, options: CorrectOptions, corrections: Corrections, collection: CollectionModel | None,
+) -> tuple[Corrector | None, Callable[[Word], bool]]:
+    """The corrector for a document with its collection (None: no automatic corrector), and what
+    doubts a word where there is none."""
     corrector = corrector_for(options, corrections) if options.automatic else None
     if corrector is not None:
         corrector = corrector.with_collection(collection if collection is not None else collection_model(doc.pages),
                                               learn_channel=options.learn_channel)
-    base = dependency_base(base, collection if corrector is not None else None, corrector)
     doubted = doubtful
     if corrector is None and any(w.confidence is not None for page in doc.pages for w in page.words):
         doubted = tesseract_doubt(options.lang)  # (plain text has no confidences: nothing to doubt)
-    if seed is not None and corrector is not None:
-        seed_decisions(seed, corrector, base)
+    return corrector, doubted
+
+
+def _corrected_pages(doc: Document, corrector: Corrector | None, corrections: Corrections,
+                     doubted: Callable[[Word], bool]) -> list[Page]:
     pages: list[Page] = []
-    with reading(corrector) if corrector is not None else contextlib.nullcontext(CorrectionReads()) as reads:
-        for page in doc.pages:
-            page, decided = apply_overrides(page, doc.source, corrections)
-            # (no corrector: Tesseract's doubt flags the words for review instead of p_wrong)
-            page = correct_page(page, corrector, skip=decided) if corrector is not None else flag_doubtful(page, decided, doubted)
-            pages.append(page)
-    return doc.model_copy(update={"pages": pages}), record(reads, corrector, base, doc, corrections)
+    for page in doc.pages:
+        page, decided = apply_overrides(page, doc.source, corrections)
+        # (no corrector: Tesseract's doubt flags the words for review instead of p_wrong)
+        pages.append(correct_page(page, corrector, skip=decided) if corrector is not None else flag_doubtful(page, decided, doubted))
+    return pages
