@@ -150,15 +150,15 @@ def disputed(word: Word) -> bool:
 def flag_doubtful(page: Page, skip: Container[tuple[int, int]] = frozenset(),
                   doubted: Callable[[Word], bool] = doubtful) -> Page:
     """Where no corrector ran: the page with the words ``doubted`` flagged, among those with a
-    confidence (a read's) and two letters or more, the doubtful specks and the disputed words; positions in ``skip``
+    confidence (a read's) and two letters or more (the disputed ones too), and the doubtful specks; positions in ``skip``
     (decided by corrections.yaml) are not."""
     lines = list(page.lines)
     whole = hyphenated_wholes(page)
     for li, line in enumerate(page.lines):
         marked = [wi for wi, w in enumerate(line.words)
                   if (li, wi) not in skip and w.confidence is not None
-                  and (_two_letters(w) and doubted(w) and ((li, wi) not in whole or doubted(whole[(li, wi)]))
-                       or _doubtful_speck(w) or disputed(w))]
+                  and (_two_letters(w) and (doubted(w) and ((li, wi) not in whole or doubted(whole[(li, wi)])) or disputed(w))
+                       or _doubtful_speck(w))]
         if marked:
             words = list(line.words)
             for wi in marked:

@@ -95,6 +95,10 @@ def _join_words(pieces: list[Line], word_space: float) -> list[Word]:
                     "alternatives": previous.alternatives + word.alternatives
                     if previous.alternatives and word.alternatives
                     else [],
+                    # (what the other read had for the whole: each piece's where they differ, else its own)
+                    "other_read": None if previous.other_read is None and word.other_read is None
+                    else (previous.text if previous.other_read is None else previous.other_read)
+                    + (word.text if word.other_read is None else word.other_read),
                 }
             )
             out[-1] = (whole, k)

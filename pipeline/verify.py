@@ -532,10 +532,13 @@ def merge_reads(
             use_processed = model.probability(features) > model.threshold
         if use_processed:
             took_processed += 1
-            chosen.append((_position(o_idx, p_idx, original, processed), "processed", sorted(p_idx), o_idx))
+            # (a line only the second read has is new: the first read's silence there says nothing of its words)
+            chosen.append((_position(o_idx, p_idx, original, processed), "processed", sorted(p_idx), o_idx or None))
         else:
             took_original += 1
-            chosen.extend((float(i), "original", [i], p_idx if at_risk is None or i in at_risk else None) for i in o_idx)
+            # (the second read is evidence about a line only where it read the line's rows and found text there)
+            chosen.extend((float(i), "original", [i], p_idx if (at_risk is None or i in at_risk) and (covered is None or i in covered)
+                           and processed else None) for i in o_idx)
     merged: list[Line] = []
     blocks: dict[tuple[str, int], int] = {}
     for _, source, idx, other_idx in sorted(chosen, key=lambda c: c[0]):
@@ -574,7 +577,9 @@ def _with_other_read(line: Line, others: list[Word] | None, knows: Callable[[str
         there = [] if w.bbox is None else [o for o in others if box_iou(o.bbox, w.bbox) >= WORD_IOU]
         if w.bbox is None or any(o.text == w.text for o in there):
             words.append(w)
-        elif len(there) == 1 and _better_word(there[0].text, w.text, knows):
+        elif (len(there) == 1 and _better_word(there[0].text, w.text, knows)
+              # one word for one: not where the other read's word also covers a neighbour ("Londo" "n")
+              and not any(x is not w and box_iou(x.bbox, there[0].bbox) > 0 for x in line.words)):
             words.append(there[0].model_copy(update={"other_read": w.text}))
         else:
             words.append(w.model_copy(update={"other_read": " ".join(o.text for o in there)}))

@@ -60,6 +60,12 @@ def test_a_word_cut_through_by_the_border_of_two_pieces_is_made_whole():
     assert texts(joined) == ["reaffirm the right to self-determination and"]
     whole = joined[0].words[4]
     assert whole.bbox == (left.words[-1].bbox[0], 70, right.words[0].bbox[2], 100)
+    assert whole.other_read is None
+    # where the other read differed on a piece, the whole keeps what it had for the whole
+    disputed = right.model_copy(update={"words": [right.words[0].model_copy(update={"other_read": "elf-deterrnination"}),
+                                                  *right.words[1:]]})
+    whole = rejoin_line_pieces([disputed, left])[0][0].words[4]
+    assert whole.text == "self-determination" and whole.other_read == "self-deterrnination"
 
 
 def test_two_columns_with_a_gutter_stay_apart():

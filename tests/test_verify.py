@@ -266,12 +266,13 @@ def test_reads_that_differ_by_the_layout_of_many_lines_keep_the_original():
         return Word(text=text, bbox=(x0, 100, x0 + 90, 130), confidence=conf)
 
     original = [Line(words=[w("The", 0, 60), w("Secretary", 110, 60)]), Line(words=[w("of", 300, 60), w("Statc", 410, 60)])]
-    processed = [Line(words=[w("The", 0, 95), w("of", 300, 95)]), Line(words=[w("Secretary", 110, 95), w("Stale", 410, 95)])]
+    processed = [Line(words=[w("The", 0, 95), w("of", 300, 95)]), Line(words=[w("Secretary", 110, 95), w("State", 410, 95)])]
     assert [(sorted(a), sorted(b)) for a, b in align_lines(original, processed)] == [([0, 1], [0, 1])]
     merged = merge_reads(original, processed, vocabulary(original, processed))
-    assert texts(merged.lines) == texts(original)
-    # (word by word the other read is still asked: "Statc" is disputed, "Stale" being no known word)
-    assert merged.lines[1].words[1].other_read == "Stale"
+    # The original's lines are kept; word by word, its unknown "Statc" gives way to the other
+    # read's known "State" on the same ink (the line layout is not what a word's box depends on).
+    assert texts(merged.lines) == ["The Secretary", "of State"]
+    assert merged.lines[1].words[1].other_read == "Statc"
 
 
 def test_risk_bands_hold_the_unsure_lines_and_stop_half_way_to_their_neighbours():
@@ -410,9 +411,16 @@ def test_words_the_two_reads_of_a_line_read_differently_carry_the_other_reads_te
     assert other[1] == [None, "arrlve", None, "Londen"]
     # line 3 was not at risk: the second read's "schoo1" was not asked
     assert other[0] == [None] * 4 and other[2] == [None] * 3
-    # a line the second read found nothing on: every word disputed, by nothing
-    lone = merge_reads([line("will arrive in Londen", 150, conf=60)], [], vocabulary(original), at_risk={0})
-    assert [w.other_read for w in lone.lines[0].words] == [""] * 4
+    # a line whose rows the second read read and found text in, but no line here: every word
+    # disputed, by nothing; where it did not cover those rows (or found nothing at all), no evidence
+    page = [line("will arrive in Londen", 150, conf=60), line("The Secretary of State", 300)]
+    elsewhere = [line("The Secretary of State", 301)]
+    covered = merge_reads(page, elsewhere, vocabulary(page, elsewhere), at_risk={0, 1}, covered={0, 1})
+    assert [w.other_read for w in covered.lines[0].words] == [""] * 4
+    uncovered = merge_reads(page, elsewhere, vocabulary(page, elsewhere), at_risk={0, 1}, covered={1})
+    assert [w.other_read for w in uncovered.lines[0].words] == [None] * 4
+    nothing = merge_reads(page, [], vocabulary(page), at_risk={0, 1})
+    assert all(w.other_read is None for ln in nothing.lines for w in ln.words)
 
 
 def test_a_word_the_two_reads_dispute_is_doubted_below_the_unknown_word_bar():
@@ -421,9 +429,12 @@ def test_a_word_the_two_reads_dispute_is_doubted_below_the_unknown_word_bar():
 
     words = [Word(text="una", confidence=DOUBT_UNKNOWN - 5, other_read="und"),
              Word(text="Sache", confidence=DOUBT_UNKNOWN + 2, other_read="Sachc"),
-             Word(text="und", confidence=DOUBT_UNKNOWN - 5)]
+             Word(text="und", confidence=DOUBT_UNKNOWN - 5),
+             # a lone letter or a stop disputed is no word to review ("a" against "o", "." against ",")
+             Word(text="a", confidence=DOUBT_UNKNOWN - 5, other_read="o"),
+             Word(text=".", confidence=DOUBT_UNKNOWN - 5, other_read=",")]
     page = flag_doubtful(Page(source="x", lines=[Line(words=words)]), doubted=lambda w: False)
-    assert [w.flagged for w in page.words] == [True, False, False]
+    assert [w.flagged for w in page.words] == [True, False, False, False, False]
 
 
 def test_an_unknown_word_takes_the_other_reads_known_word_at_its_place_where_they_are_a_slip_apart():
@@ -432,10 +443,22 @@ def test_an_unknown_word_takes_the_other_reads_known_word_at_its_place_where_the
     apart, the known word ships (its other_read is the first read's). Not a word further off, not
     a known word of the first read's, and not where the second read made a word a number."""
     original = [line("The Secretary of Statc will arrive in Londen, on Monday", 100, conf=55)]
-    processed = [line("Tho Secretary of State will arrive in London; on Mundane", 101, conf=55)]
+    processed = [line("Tho Secretary of State will arrive in London; on Mundane", 101, conf=70)]
     vocab = vocabulary(original, processed)
     merged = merge_reads(original, processed, vocab, at_risk={0}, model=NEVER_PROCESSED)
     words = merged.lines[0].words
     assert merged.lines[0].text == "The Secretary of State will arrive in Londen, on Monday"
-    assert words[3].other_read == "Statc" and words[3].confidence == 55
+    assert words[3].other_read == "Statc" and words[3].confidence == 70  # the other read's word, as it read it
     assert words[0].other_read == "Tho" and words[7].other_read == "London;" and words[9].other_read == "Mundane"
+    # three letters apart, or a number on one side: no swap
+    for first, second in (("Lxxdxn", "London"), ("L0nd0n", "London")):
+        one, two = [line(f"will arrive in {first}", 100, conf=55)], [line(f"will arrive in {second}", 101, conf=70)]
+        kept = merge_reads(one, two, vocabulary(one, two), at_risk={0}, model=NEVER_PROCESSED)
+        assert kept.lines[0].words[3].text == first and kept.lines[0].words[3].other_read == second
+    # the other read's word also covers a neighbour ("Londo" "n" against "London"): no swap, no
+    # stray letter left beside a swapped word
+    one = [Line(words=[Word(text="in", bbox=(0, 0, 36, 30), confidence=55), Word(text="Londo", bbox=(51, 0, 141, 30), confidence=55),
+                       Word(text="n", bbox=(143, 0, 161, 30), confidence=55)])]
+    two = [Line(words=[Word(text="in", bbox=(0, 0, 36, 30), confidence=70), Word(text="London", bbox=(51, 0, 161, 30), confidence=70)])]
+    kept = merge_reads(one, two, vocabulary(one, two), at_risk={0}, model=NEVER_PROCESSED)
+    assert kept.lines[0].text == "in Londo n"
