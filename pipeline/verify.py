@@ -532,8 +532,9 @@ def merge_reads(
             use_processed = model.probability(features) > model.threshold
         if use_processed:
             took_processed += 1
-            # (a line only the second read has is new: the first read's silence there says nothing of its words)
-            chosen.append((_position(o_idx, p_idx, original, processed), "processed", sorted(p_idx), o_idx or None))
+            # (a line only the second read has is disputed by the first read, which read the whole
+            # page and found nothing there)
+            chosen.append((_position(o_idx, p_idx, original, processed), "processed", sorted(p_idx), o_idx))
         else:
             took_original += 1
             # (the second read is evidence about a line only where it read the line's rows and found text there)

@@ -254,7 +254,10 @@ def test_a_line_only_the_processed_read_found_is_added_only_where_it_reads_as_wo
     original = [line("The Secretary of State", 100), line("on Monday", 200)]
     words = [line("The Secretary of State", 100), line("will arrive in London", 150), line("on Monday", 200)]
     noise = [line("The Secretary of State", 100), line("Iil ;ii' ,lI", 150, conf=40), line("on Monday", 200)]
-    assert texts(merge_reads(original, words, vocabulary(original, words)).lines)[1] == "will arrive in London"
+    added = merge_reads(original, words, vocabulary(original, words)).lines
+    assert texts(added)[1] == "will arrive in London"
+    # its words are disputed by the first read, which found nothing there
+    assert [w.other_read for w in added[1].words] == [""] * 4 and added[0].words[0].other_read is None
     assert texts(merge_reads(original, noise, vocabulary(original, noise)).lines) == texts(original)
 
 
