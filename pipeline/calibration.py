@@ -138,27 +138,30 @@ def hyphenated_wholes(page: Page) -> dict[tuple[int, int], Word]:
 
 
 def disputed(word: Word) -> bool:
-    """A word the two reads of its line read differently (``Word.other_read``), read with less than
-    DOUBT_UNKNOWN: doubted like an unknown word, with no bar of its own. Of such words that the
-    other bars left unflagged on the German and Danish dev outputs, 51 % and 61 % were wrong (read
-    with more: 24 % and 9 %, so each language would set the bar at 90 or below for the other);
-    flagging them took the wrong words queued from 48 to 55 % (German) and 51 to 60 % (Danish), the
-    queue 58 and 57 % wrong (bench/bench_review.py)."""
-    return word.other_read is not None and word.confidence is not None and word.confidence < DOUBT_UNKNOWN
+    """A word of letters or digits (one is enough) that the two reads of its line read differently
+    (``Word.other_read``), read with less than DOUBT_UNKNOWN: doubted like an unknown word, with no
+    bar of its own. Of such words that the other bars left unflagged on the German and Danish dev
+    outputs, 51 % and 61 % were wrong (read with more: 24 % and 9 %, so each language would set the
+    bar at 90 or below for the other). A lone letter or digit counts too: "a" read where the other
+    read has "o" is mostly wrong (flagging them took the German queue from 53 to 55 % of the wrong
+    words, the Danish from 54 to 59 %, each more often wrong); a token of punctuation alone does not
+    (bench/bench_review.py)."""
+    return (word.other_read is not None and word.confidence is not None and word.confidence < DOUBT_UNKNOWN
+            and has_text(split_token(word.text)[1]))
 
 
 def flag_doubtful(page: Page, skip: Container[tuple[int, int]] = frozenset(),
                   doubted: Callable[[Word], bool] = doubtful) -> Page:
     """Where no corrector ran: the page with the words ``doubted`` flagged, among those with a
-    confidence (a read's) and two letters or more (the disputed ones too), and the doubtful specks; positions in ``skip``
+    confidence (a read's) and two letters or more, the doubtful specks and the disputed words; positions in ``skip``
     (decided by corrections.yaml) are not."""
     lines = list(page.lines)
     whole = hyphenated_wholes(page)
     for li, line in enumerate(page.lines):
         marked = [wi for wi, w in enumerate(line.words)
                   if (li, wi) not in skip and w.confidence is not None
-                  and (_two_letters(w) and (doubted(w) and ((li, wi) not in whole or doubted(whole[(li, wi)])) or disputed(w))
-                       or _doubtful_speck(w))]
+                  and (_two_letters(w) and doubted(w) and ((li, wi) not in whole or doubted(whole[(li, wi)]))
+                       or _doubtful_speck(w) or disputed(w))]
         if marked:
             words = list(line.words)
             for wi in marked:

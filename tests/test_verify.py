@@ -433,11 +433,11 @@ def test_a_word_the_two_reads_dispute_is_doubted_below_the_unknown_word_bar():
     words = [Word(text="una", confidence=DOUBT_UNKNOWN - 5, other_read="und"),
              Word(text="Sache", confidence=DOUBT_UNKNOWN + 2, other_read="Sachc"),
              Word(text="und", confidence=DOUBT_UNKNOWN - 5),
-             # a lone letter or a stop disputed is no word to review ("a" against "o", "." against ",")
+             # a lone letter disputed is doubted too ("a" against "o"); a stop against a comma is not
              Word(text="a", confidence=DOUBT_UNKNOWN - 5, other_read="o"),
              Word(text=".", confidence=DOUBT_UNKNOWN - 5, other_read=",")]
     page = flag_doubtful(Page(source="x", lines=[Line(words=words)]), doubted=lambda w: False)
-    assert [w.flagged for w in page.words] == [True, False, False, False, False]
+    assert [w.flagged for w in page.words] == [True, False, False, True, False]
 
 
 def test_an_unknown_word_takes_the_other_reads_known_word_at_its_place_where_they_are_a_slip_apart():
