@@ -31,7 +31,8 @@ import numpy as np
 from devcollections import COLLECTION_ORDER, CollectionPage, collection_pages
 from devset import DEV, RESULTS, ROOT, publish
 
-from pipeline.evaluate import _aligned_truth, normalise  # noqa: E402  (devset put ROOT on sys.path)
+from pipeline.calibration import DOUBT_UNKNOWN  # noqa: E402  (devset put ROOT on sys.path)
+from pipeline.evaluate import _aligned_truth, normalise  # noqa: E402
 from pipeline.model import Document  # noqa: E402
 from pipeline.outputs import output_paths  # noqa: E402
 
@@ -73,6 +74,8 @@ def quality(pages: list[CollectionPage], folders: dict[str, Path]) -> tuple[list
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # wrong, queued, queued and wrong, words
     series_rows: list[str] = []
     decisions: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # groups, forms, series, pure series
+    # words the two reads dispute below / from DOUBT_UNKNOWN (and how many wrong), and the rest
+    disputed: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     for lang, out in folders.items():
         session = ReviewSession(out, CACHE / "none.yaml", reviewer="bench")
         groups = session.groups()
@@ -92,8 +95,17 @@ def quality(pages: list[CollectionPage], folders: dict[str, Path]) -> tuple[list
             truth = _aligned_truth(hyp, normalise(page.gt.read_text(encoding="utf-8")).split())
             counts = per[page.collection]
             left = {k: list(v) for k, v in queued.items() if k[0] == rel}
-            for (p, li, text), h, t in zip(words, hyp, truth):
+            disputes = disputed[page.collection]
+            output_words = [w for pg in doc.pages for ln in pg.lines for w in ln.words]
+            for ((p, li, text), h, t), word in zip(zip(words, hyp, truth), output_words):
                 wrong = t != h
+                if word.other_read is not None:  # the two reads of its line differ at it
+                    below = word.confidence is not None and word.confidence < DOUBT_UNKNOWN
+                    disputes[0 if below else 2] += 1
+                    disputes[1 if below else 3] += wrong
+                else:
+                    disputes[4] += 1
+                    disputes[5] += wrong
                 is_queued = text in left.get((rel, p, li), [])
                 if is_queued:
                     left[(rel, p, li)].remove(text)
@@ -117,6 +129,13 @@ def quality(pages: list[CollectionPage], folders: dict[str, Path]) -> tuple[list
                 d[3] += pure
                 series_rows.append(f"| {collection} | {' / '.join(g.members)} | {', '.join(sorted(truths)) or '?'} | "
                                    f"{'one word' if pure else 'mixed'} |")
+    rows_disputed = ["", f"Words the two reads of their line read differently (`other_read`), below and from {DOUBT_UNKNOWN:.0f} "
+                     "confidence, against the rest: how many, and the share wrong.", "",
+                     "| collection | disputed, below | wrong | disputed, above | wrong | the rest | wrong |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for key in [c for c in COLLECTION_ORDER if c in disputed]:
+        d = disputed[key]
+        rows_disputed.append(f"| {key} | {d[0]} | {100 * d[1] / max(d[0], 1):.0f} % | {d[2]} | {100 * d[3] / max(d[2], 1):.0f} % | "
+                             f"{d[4]} | {100 * d[5] / max(d[4], 1):.0f} % |")
     rows = ["| collection | output words | wrong | queued | recall (wrong words queued) | precision (queued words wrong) | "
             "groups (decisions) | forms | series | series of one word |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for key in [c for c in COLLECTION_ORDER if c in per]:
@@ -124,7 +143,7 @@ def quality(pages: list[CollectionPage], folders: dict[str, Path]) -> tuple[list
         g, f, s, pure = decisions.get(key, [0, 0, 0, 0])
         rows.append(f"| {key} | {words} | {wrong} | {queued_n} | {100 * hit / max(wrong, 1):.0f} % | "
                     f"{100 * hit / max(queued_n, 1):.0f} % | {g} | {f} | {s} | {pure} |")
-    return rows, series_rows
+    return rows + rows_disputed, series_rows
 
 
 def speed(n_pages: int, decisions: int) -> list[str]:
