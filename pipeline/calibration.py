@@ -140,9 +140,9 @@ def hyphenated_wholes(page: Page) -> dict[tuple[int, int], Word]:
 def disputed(word: Word) -> bool:
     """A word of letters or digits (one is enough) that the two reads of its line read differently
     (``Word.other_read``), read with less than DOUBT_UNKNOWN: doubted like an unknown word, with no
-    bar of its own. Of such words that the other bars left unflagged on the German and Danish dev
-    pages, 51 % and 61 % were wrong (read with more: 24 % and 9 %, so each language would set the
-    bar at 90 or below for the other; counted on bench_chooser's reads). A lone letter or digit counts too: "a" read where the other
+    bar of its own. On the German and Danish dev outputs 70 % and 77 % of such words are wrong, of
+    those read with more 20 % and 9 % (so each language would set the bar at 90 or below for the
+    other), of the words the reads agree on or read once 9 % and 7 %. A lone letter or digit counts too: "a" read where the other
     read has "o" is mostly wrong (flagging them took the German queue from 53 to 55 % of the wrong
     words, the Danish from 54 to 59 %, each more often wrong); a token of punctuation alone does not
     (bench/bench_review.py)."""
