@@ -41,6 +41,8 @@ def _page(index: int = 0) -> Page:
     ]
     flagged = lines[3].words[0].model_copy(update={"flagged": True, "suggestions": ["Superb", "Sulverb"]})
     lines[3] = lines[3].model_copy(update={"words": [flagged, lines[3].words[1]]})
+    # the page's second read had "ouce" where "once" is
+    lines[2] = lines[2].model_copy(update={"words": [lines[2].words[0], lines[2].words[1].model_copy(update={"other_read": "ouce"})]})
     changes = [
         Change(line=0, word=1, original="chvisage", new="envisage", source="override", entry_id="c16c1ef"),
         Change(line=1, word=0, original="lowell /larker", new="Powell/Parker", source="override", entry_id="c8bb90a"),
@@ -109,6 +111,8 @@ def test_alto_has_the_words_of_the_text_output_with_boxes_confidences_and_ocr_fo
     new, delhi = by_text["new"], by_text["Delhi"]
     assert int(new.get("HPOS")) + int(new.get("WIDTH")) <= int(delhi.get("HPOS"))
     assert [a.text for a in by_text["Sulverb"].findall(f"{ALTO}ALTERNATIVE")] == ["Superb"]
+    other = by_text["once"].find(f"{ALTO}ALTERNATIVE")
+    assert other.text == "ouce" and other.get("PURPOSE") == "other read"
     # Two paragraphs -> two TextBlocks; processing steps referenced from the Page.
     assert len(root.findall(f".//{ALTO}TextBlock")) == 2
     page = root.find(f".//{ALTO}Page")

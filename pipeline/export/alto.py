@@ -5,7 +5,9 @@ TextLines of Strings, each with its box in pixels of the input image. A String's
 corrected word and WC its confidence (0-1): 1 - the corrector's calibrated probability that the
 word is wrong (calibration.py) where the corrector ran, else Tesseract's for a word as read. Where a word was changed, the OCR form is kept as an ``ALTERNATIVE``
 (PURPOSE "OCR"), and a word a person decided (a corrections.yaml entry) has CS="true"; the
-suggestions of a word flagged for review are ALTERNATIVEs too (PURPOSE "suggestion"). The
+suggestions of a word flagged for review are ALTERNATIVEs too (PURPOSE "suggestion"), and so is
+what the page's other read had where a line was read twice and the reads differ (PURPOSE "other
+read"). The
 Description lists each page's processing steps (preprocessing, OCR, correction) as
 ``Processing`` elements, which the Page refers to by PROCESSINGREFS.
 """
@@ -155,4 +157,7 @@ def to_alto(doc: Document) -> bytes:
                         for suggestion in dict.fromkeys(token.word.suggestions):
                             if suggestion != token.text:
                                 _el(string, "ALTERNATIVE", xml_safe(suggestion), PURPOSE="suggestion")
+                    other = token.word.other_read if token.first and token.word is not None else None
+                    if other and other != token.text:
+                        _el(string, "ALTERNATIVE", xml_safe(other), PURPOSE="other read")  # the page's second read there
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
