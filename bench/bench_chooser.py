@@ -87,9 +87,8 @@ def shipped_read(record: dict, lexicon) -> list[Line]:
     if "orient" in record["steps"]:  # a turned page: the more plausible read whole (as ocr_page)
         better = verify.read_quality(processed, vocabulary.knows) > verify.read_quality(original, vocabulary.knows)
         return processed if better else original
-    knows_first = verify.Vocabulary.build(lexicon, original).knows
-    at_risk = {i for i, ln in enumerate(original) if verify.line_at_risk(ln, knows_first)}
-    return verify.merge_reads(original, processed, vocabulary, at_risk=at_risk, deskewed="deskew" in record["steps"]).lines
+    return verify.merge_reads(original, processed, vocabulary, at_risk=verify.lines_at_risk(original, lexicon),
+                              deskewed="deskew" in record["steps"]).lines
 
 
 def _text(lines: list[Line], width: int, height: int) -> str:

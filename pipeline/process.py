@@ -30,7 +30,7 @@ from .preprocess import Preprocessed, preprocess
 from .reread import (
     WHOLE_PAGE_SHARE, Band, bands_with_text, join_bands, lines_from_montage, lines_in_bands, montage, risk_bands, unread_bands,
 )
-from .verify import MergeResult, Vocabulary, line_at_risk, merge_reads, read_quality, word_at_risk
+from .verify import MergeResult, Vocabulary, lines_at_risk, merge_reads, read_quality, word_at_risk
 
 __all__ = ["ocr_page", "ocr_document", "correct_document", "correct_document_recorded", "corrector_for", "map_lines"]
 
@@ -150,8 +150,7 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
     else:
         original = _read_as_scanned(engine, page_image, options)
         lexicon = engine.words(options.ocr.lang)
-        knows = Vocabulary.build(lexicon, original).knows
-        at_risk = {i for i, line in enumerate(original) if line_at_risk(line, knows)}
+        at_risk = lines_at_risk(original, lexicon)
         second = _second_read(engine, page_image, clean, options, name, original, at_risk)
         processed, clean, choice = second.lines, second.clean, second.choice
         steps.extend(clean.steps)

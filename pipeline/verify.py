@@ -35,6 +35,7 @@ __all__ = [
     "Vocabulary",
     "read_quality",
     "line_at_risk",
+    "lines_at_risk",
     "word_at_risk",
     "align_lines",
     "pair_features",
@@ -160,6 +161,13 @@ def line_at_risk(
     ``unknown_confidence``. Only these lines are read again from the processed page; a line of
     known, confident words is as good as a second read could show."""
     return any(word_at_risk(word, knows, min_confidence, unknown_confidence) for word in line.words)
+
+
+def lines_at_risk(original: list[Line], lexicon: Iterable[str]) -> set[int]:
+    """Indices of the lines of the read as scanned worth a second read (``line_at_risk``), with
+    what the first read alone knows: the engine's word list and the read's own forms."""
+    knows = Vocabulary.build(lexicon, original).knows
+    return {i for i, line in enumerate(original) if line_at_risk(line, knows)}
 
 
 def word_at_risk(
