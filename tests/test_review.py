@@ -810,6 +810,7 @@ def test_undo_survives_a_restart_and_takes_back_every_entry_of_a_decision(sample
     first.decide(chvisage.id, "envisage", shown_only=True)  # three word entries
     first.skip(next(g for g in first.groups() if g.form == "Sulverb").id)
     assert len(_entries(corrections)) == 3
+    first.close()  # (a review finishes its regenerations before it exits, as `ocrfix review` does)
 
     again = _session(sample)  # a new review of the same folder
     assert again.progress()["decided"] == 1 and len(again.undo_stack) == 1  # the skip was the last session's own
