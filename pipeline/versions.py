@@ -48,5 +48,6 @@ READ_VERSION = 3
 # 27: a short word's candidates include the words one multi-letter confusion away ("aiid" -> "and").
 # 28: text from another OCR engine (ocrfix correct) teaches the channel the slips its words show.
 # 29: where no corrector runs, a word the two reads of its line read differently is doubted like an
-# unknown word (flagged below 90); review suggests the other read's word.
-CORRECTOR_VERSION = 29
+# unknown word (flagged below 90); review suggests the other read's word. 30: a comma between two
+# common words keeps itself and gets its lost space ("inspection,and" -> "inspection, and").
+CORRECTOR_VERSION = 30
