@@ -47,7 +47,8 @@ def main() -> None:
         process.RETRY_BELOW_CONFIDENCE = args.retry_below
     if args.risk:
         bars = [float(x) for x in args.risk.split(",")]
-        process.line_at_risk = functools.partial(verify.line_at_risk, min_confidence=bars[0], unknown_confidence=bars[1])
+        # (verify.lines_at_risk, which ocr_page calls, looks line_at_risk up in its module each time)
+        verify.line_at_risk = functools.partial(verify.line_at_risk, min_confidence=bars[0], unknown_confidence=bars[1])
     pages = collection_pages(set(filter(None, args.collections.split(","))) or None, args.limit)
 
     # collection -> [first-read seconds, second-read seconds, reads, scores shipped, pages worse than the read as scanned]
