@@ -142,9 +142,23 @@ def _pil_dpi(img: Image.Image) -> int | None:
 
 
 def _to_array(frame: Image.Image) -> np.ndarray:
-    if frame.mode in ("1", "L", "I;16", "I", "F"):
-        gray = frame.convert("L")
-        return np.asarray(gray)
+    if frame.mode in ("1", "L"):
+        return np.asarray(frame.convert("L"))
+    if frame.mode.startswith("I;16"):
+        # 16-bit grey: its high byte, as Leptonica hands it to Tesseract (Pillow's convert("L") clips
+        # every value above 255 to white: a 16-bit scan became a blank page and a blank PDF).
+        return (np.asarray(frame).astype(np.uint16) >> 8).astype(np.uint8)
+    if frame.mode in ("I", "F"):
+        # 32-bit grey of no fixed range: stretched to 8 bits where it goes beyond them.
+        values = np.asarray(frame, dtype=np.float64)
+        top = float(values.max()) if values.size else 0.0
+        scaled = values * (255.0 / top) if top > 255 else values
+        return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+    if "A" in frame.mode or "transparency" in frame.info:
+        # Transparent pixels are paper: put the page on white (dropping alpha made a transparent
+        # background black, and the page's image, its measures and its PDF with it).
+        rgba = frame.convert("RGBA")
+        frame = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
     rgb = frame if frame.mode == "RGB" else frame.convert("RGB")  # (convert copies even to its own mode)
     return cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2BGR)  # BGR, as OpenCV expects
 

@@ -388,8 +388,8 @@ def estimate_xheight(glyphs: np.ndarray) -> float | None:
 
 def estimate_stroke_width(ink: np.ndarray) -> float | None:
     """Twice the median distance from the stroke centre lines to the background."""
-    if cv2.countNonZero(ink) < 100:
-        return None
+    if cv2.countNonZero(ink) < 100 or cv2.countNonZero(ink) == ink.size:
+        return None  # (no background at all: every distance would be "infinite")
     dist = cv2.distanceTransform(ink, cv2.DIST_L2, 3)
     ridge = (dist > 0) & (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8)))
     return float(2 * np.median(dist[ridge])) if ridge.any() else None

@@ -160,3 +160,25 @@ def test_single_page_scans_decode_to_pillows_pixels_unrotated_and_truncated_jpeg
     (tmp_path / "cut.jpg").write_bytes(data[: len(data) * 2 // 3])
     with pytest.raises(InputFileError, match="damaged or truncated"):
         list(load_pages(tmp_path / "cut.jpg"))
+
+
+def test_16_bit_grey_keeps_its_ink_and_paper(tmp_path):
+    """A 16-bit scan is its high byte (as Tesseract sees it), not clipped to a white page."""
+    values = np.full((40, 60), 60000, np.uint16)
+    values[10:30, 20:40] = 8000  # ink
+    path = tmp_path / "deep.png"
+    Image.fromarray(values).save(path)
+    assert Image.open(path).mode.startswith("I")
+    page = next(load_pages(path)).image
+    assert page.dtype == np.uint8
+    assert page[0, 0] == 60000 >> 8 and page[20, 30] == 8000 >> 8
+
+
+def test_a_transparent_background_is_white_paper(tmp_path):
+    rgba = np.zeros((40, 60, 4), np.uint8)  # transparent black everywhere
+    rgba[10:30, 20:40] = (0, 0, 0, 255)  # opaque black ink
+    path = tmp_path / "clear.png"
+    Image.fromarray(rgba, "RGBA").save(path)
+    page = next(load_pages(path)).image
+    grey = page if page.ndim == 2 else page.mean(axis=2)
+    assert grey[0, 0] == 255 and grey[20, 30] == 0
