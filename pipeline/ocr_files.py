@@ -39,8 +39,25 @@ def ocr_file_kind(data: bytes) -> OcrFileKind:
     return "txt"
 
 
+def _as_utf8(path: Path, data: bytes) -> bytes:
+    """The file's bytes as UTF-8: UTF-16 (and UTF-8) by its byte-order mark; anything else is taken as
+    UTF-8 as it is. A NUL byte is no text's: a binary file (a scan given as OCR) or UTF-16 without a
+    mark, whose words would be read as garbage and "corrected"."""
+    for mark, encoding in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(mark):
+            try:
+                return data[len(mark):].decode(encoding).encode("utf-8")
+            except UnicodeDecodeError as e:
+                raise InputFileError(f"starts with a {encoding.upper()} byte-order mark but is not {encoding.upper()} text", path=path) from e
+    if b"\x00" in data:
+        raise InputFileError("is not a text, hOCR or ALTO file (it holds NUL bytes: a binary file, or UTF-16 text "
+                             "without a byte-order mark; save it as UTF-8)", path=path)
+    return data
+
+
 def read_ocr_file(path: Path, data: bytes) -> tuple[Document, OcrFileKind]:
     """The Document in an OCR file's bytes: text pages split at form feeds, or the hOCR's pages."""
+    data = _as_utf8(path, data)
     kind = ocr_file_kind(data)
     if kind == "alto":
         return _read_alto(path, data), kind

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from conftest import OCRFIX, text_page
+from conftest import OCRFIX, ROOT, text_page
 from pipeline.errors import InputFileError
 from pipeline.ingest import load_pages
 
@@ -187,10 +187,38 @@ def test_a_broken_corrections_file_stops_before_any_work(tmp_path):
 
 def test_correct_on_non_utf8_text_never_tracebacks(tmp_path):
     source = tmp_path / "cp1252.txt"
-    source.write_bytes(b"The Minister\x92s d\xe9marche \x93today\x94\n\xff\xfe\x00garbage\n")
+    source.write_bytes(b"The Minister\x92s d\xe9marche \x93today\x94\n\xff\xfegarbage\n")
     result = _ocrfix("correct", str(source), "--corrections", str(tmp_path / "none.yaml"))
     assert result.returncode == 0 and "Traceback" not in result.stderr
     assert "The Minister" in result.stdout
+
+
+def test_correct_refuses_a_binary_file_and_reads_utf16_by_its_mark(tmp_path):
+    """A scan given as OCR text, or UTF-16 without a mark, holds NUL bytes: refused, not "corrected"
+    into garbage; UTF-16 with its byte-order mark is read as the text it is."""
+    none = str(tmp_path / "none.yaml")
+    for name, data in (("scan.txt", (ROOT / "images" / "seed_letter_1988.jpg").read_bytes()[:3000]),
+                       ("bare16.txt", "We chvisage it\n".encode("utf-16-le"))):
+        (tmp_path / name).write_bytes(data)
+        result = _ocrfix("correct", str(tmp_path / name), "-o", str(tmp_path / "out"), "--corrections", none)
+        assert result.returncode == 3 and "NUL bytes" in result.stderr and "Traceback" not in result.stderr
+        assert not (tmp_path / "out" / name).exists()
+    (tmp_path / "marked16.txt").write_bytes("We chvisage it\n".encode("utf-16"))
+    result = _ocrfix("correct", str(tmp_path / "marked16.txt"), "--corrections", none)
+    assert result.returncode == 0 and result.stdout == "We envisage it\n"
+
+
+def test_correct_never_writes_over_an_input_nor_two_results_in_one_file(tmp_path):
+    none = str(tmp_path / "none.yaml")
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "g.txt").write_text("We chvisage it\n", encoding="utf-8")
+    result = _ocrfix("correct", "g.txt", "-o", ".", "--corrections", none, cwd=tmp_path / "a")
+    assert result.returncode == 2 and "over the input" in result.stderr
+    assert (tmp_path / "a" / "g.txt").read_text(encoding="utf-8") == "We chvisage it\n"
+    result = _ocrfix("correct", str(tmp_path / "a" / "g.txt"), str(tmp_path / "b" / "g.txt"), "-o", str(tmp_path / "o"),
+                     "--corrections", none)
+    assert result.returncode == 2 and "would both be written" in result.stderr and not (tmp_path / "o").exists()
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -293,7 +293,7 @@ def _next_run(console, saved_parts: dict[str, str], options, cached_pages: int) 
 
 @app.command()
 def correct(
-    files: Annotated[list[Path], typer.Argument(help="Existing OCR files: plain text (UTF-8; other bytes are replaced), hOCR (such as Tesseract's 'tesseract scan.png out hocr') or ALTO XML.", show_default=False)],
+    files: Annotated[list[Path], typer.Argument(help="Existing OCR files: plain text (UTF-8, or UTF-16 with a byte-order mark; bytes that are not UTF-8 are replaced), hOCR (such as Tesseract's 'tesseract scan.png out hocr') or ALTO XML.", show_default=False)],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write each result into folder OUT (under the input's name) instead of printing it.")] = None,
     to: Annotated[str, typer.Option("--to", help="Output format: same (as the input), txt, json, hocr or alto. From plain text these have no word boxes.")] = "same",
     rejoin_lines: Annotated[bool, typer.Option("--rejoin-lines/--no-rejoin-lines", help="hOCR and ALTO input: join pieces of one typed line that the OCR read as separate lines.")] = True,
@@ -352,6 +352,23 @@ def correct(
                 collection.add_document(doc.pages)
                 read.append((file, doc, kind))
                 advance("reading")
+        def target(file: Path, fmt: str, kind: str) -> Path:
+            # The same format keeps the input's name; another takes process's name for it (x.alto.xml).
+            return out / file.name if fmt == kind else output_paths(out, Path(file.name))[fmt]
+
+        if out is not None:
+            # Before anything is written: no result over an input, nor two results in one file.
+            inputs = {file.resolve(): file for file, _doc, _kind in read}
+            written: dict[Path, Path] = {}
+            for file, _doc, kind in read:
+                path = target(file, kind if to == "same" else to, kind)
+                if path.resolve() in inputs:
+                    raise UsageError(f"{file}: its result would be written over the input {inputs[path.resolve()]}; "
+                                     "give another output folder (-o)")
+                if path.resolve() in written:
+                    raise UsageError(f"{written[path.resolve()]} and {file} would both be written to {path}; "
+                                     "correct them into different output folders")
+                written[path.resolve()] = file
         for file, doc, kind in read:
             fixed = correct_document(doc, options, loaded, collection)
             foreign.append(foreign_pages(fixed))
@@ -360,8 +377,7 @@ def correct(
             if out is None:
                 sys.stdout.write(result if isinstance(result, str) else result.decode("utf-8"))
             else:
-                # The same format keeps the input's name; another takes process's name for it (x.alto.xml).
-                atomic_write(out / file.name if fmt == kind else output_paths(out, Path(file.name))[fmt], result)
+                atomic_write(target(file, fmt, kind), result)
             advance("correcting")
     _foreign_notice(console, sum(foreign), sum(1 for n in foreign if n))
 
