@@ -19,6 +19,7 @@ every file, is the narrow side of a re-correction.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -44,7 +45,9 @@ from .model import Document
 from .options import Options
 from .outputs import output_paths
 from .corrections import Corrections
-from .correction_worker import Corrected, correct_and_write, correct_cached, start_correction_worker, start_worker
+from .correction_worker import (
+    Corrected, correct_and_write, correct_cached, corrected_text_hash, start_correction_worker, start_worker,
+)
 from .workspace import FileRecord, Workspace, open_workspace
 
 if TYPE_CHECKING:  # the engine module imports OpenCV: paid in the workers, not here
@@ -377,7 +380,9 @@ def run_batch(
 
         # The collection model: every file of the folder with cached OCR, grown by each new read.
         # Files corrected before the last read came in are corrected again at the end (below).
-        collection = ws.collection() if options.correct.automatic else None
+        # (the files read again are counted as their new reads come: counted now too, a --force run
+        # counted every file twice and corrected differently from a first run)
+        collection = ws.collection(leaving_out={rel for _path, rel in to_ocr}) if options.correct.automatic else None
         corrected_with: dict[str, tuple[int, str]] = {}
 
         def corrected(done: FileResult) -> FileResult:
@@ -408,21 +413,61 @@ def run_batch(
                     record(corrected(_finish(ws, out_dir, ocr.rel, ocr.doc, options, corrections, keys, "ocr", ocr.seconds,
                                              collection)))
                     ws.commit()
-            # Files corrected before the collection model was whole: again, against all of it. Only
-            # those whose text changes are written again (re-correction is cheap; writing a PDF is not).
-            stale = {rel: text_hash for rel, (n_documents, text_hash) in corrected_with.items()
-                     if collection is not None and n_documents < collection.n_documents}
-            with contextlib.closing(_correct_files(ws, out_dir, list(stale), options, corrections, keys, collection,
-                                                   unless=stale)) as redone:
-                for again in redone:
-                    if again.action == "failed":
-                        record(again)
+            if collection is not None:
+                _correct_against_whole_collection(ws, out_dir, options, corrections, keys, collection, corrected_with,
+                                                  bool(to_ocr), result)
             ws.commit()
         except KeyboardInterrupt:
             ws.commit()
             result.interrupted = True
         result.standing_flags = ws.flag_count()
     return result
+
+
+def _correct_against_whole_collection(ws: Workspace, out_dir: Path, options: Options, corrections: Corrections,
+                                      keys: CorrectionKeys, collection: CollectionModel,
+                                      corrected_with: dict[str, tuple[int, str]], read_now: bool, result: BatchResult) -> None:
+    """Correct again, against the whole collection model, the done files corrected against less of
+    it: this run's files corrected before its last read came in (``corrected_with``: rel -> the
+    model's size then and the text's hash), and files done in an earlier run that stopped before its
+    end or before this run's reads. The outputs match a single uninterrupted run's. Only the files
+    whose text changes are written again (re-correction is cheap; writing a PDF is not); their
+    figures replace the first correction's in ``result``."""
+    stale: dict[str, str | None] = {rel: text_hash for rel, (n_documents, text_hash) in corrected_with.items()
+                                    if n_documents < collection.n_documents}
+    settled = ws.settled_collection()
+    # (a workspace from before the record, with nothing read now, is taken as settled)
+    if collection.content != settled and (settled is not None or read_now):
+        for record in ws.records():
+            if record.state == "done" and record.rel not in corrected_with:
+                stale[record.rel] = _output_text_hash(out_dir, record.rel, options)
+    position = {r.rel: i for i, r in enumerate(result.results)}
+    unless = {rel: text_hash for rel, text_hash in stale.items() if text_hash}
+    with contextlib.closing(_correct_files(ws, out_dir, list(stale), options, corrections, keys, collection,
+                                           unless=unless)) as redone:
+        for again in redone:
+            i = position.get(again.rel)
+            if i is None:
+                position[again.rel] = len(result.results)
+                result.results.append(again)
+            elif again.action != "skip":  # (skip: its text came out as it was)
+                first = result.results[i]
+                if again.ok and first.action in ("ocr", "recorrect"):
+                    again = dataclasses.replace(again, action=first.action, seconds=first.seconds + again.seconds,
+                                                notes=first.notes)
+                result.results[i] = again
+    ws.save_settled_collection(collection.content)
+
+
+def _output_text_hash(out_dir: Path, rel: str, options: Options) -> str | None:
+    """The text hash (``corrected_text_hash``) of a done file's outputs, from its JSON; None where it
+    has none to read."""
+    if "json" not in options.output.formats:
+        return None
+    try:
+        return corrected_text_hash(Document.model_validate_json(output_paths(out_dir, Path(rel))["json"].read_bytes()))
+    except (OSError, ValueError):
+        return None
 
 
 # Below this many files a re-correction runs in this process: starting workers (imports, the

@@ -18,7 +18,7 @@ import json
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from dataclasses import dataclass, field
@@ -307,12 +307,15 @@ class Workspace:
         self.db.execute("INSERT OR REPLACE INTO forms VALUES (?, ?)", (rel, blob))
         return forms
 
-    def collection(self) -> CollectionModel:
-        """The collection model of every file with cached OCR (counted from the OCR where a
-        workspace made before the model existed has no counts for a file)."""
+    def collection(self, leaving_out: Collection[str] = ()) -> CollectionModel:
+        """The collection model of every file with cached OCR but those ``leaving_out`` (files about
+        to be read again: their new reads are counted as they come), counted from the OCR where a
+        workspace made before the model existed has no counts for a file."""
         model = CollectionModel()
         stored = dict(self.db.execute("SELECT rel, forms FROM forms").fetchall())
         for (rel,) in self.db.execute("SELECT rel FROM files WHERE raw_ocr IS NOT NULL ORDER BY rel").fetchall():
+            if rel in leaving_out:
+                continue
             if rel in stored:
                 model.add_forms({f: tuple(v) for f, v in json.loads(zlib.decompress(stored[rel])).items()})
             else:
@@ -383,6 +386,15 @@ class Workspace:
     def save_options(self, options: Options) -> None:
         """Remember the options of the last run, so review can regenerate outputs the same way."""
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('options', ?)", (options.model_dump_json(),))
+
+    def settled_collection(self) -> int | None:
+        """The content (``CollectionModel.content``) of the collection model every done file was last
+        corrected against, as the last run that finished left it; None: no run recorded one."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='settled_collection'").fetchone()
+        return int(row[0]) if row else None
+
+    def save_settled_collection(self, content: int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('settled_collection', ?)", (str(content),))
 
     def save_key_parts(self, parts: dict[str, str]) -> None:
         """What the last run's cache keys were made of, by name (for ``ocrfix status``)."""

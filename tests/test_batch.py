@@ -278,6 +278,47 @@ def test_the_folder_is_the_collection_whose_vocabulary_the_corrector_learns(tmp_
     assert missing.returncode != 0 and "not an ocrfix output folder" in missing.stderr
 
 
+def test_the_outputs_are_those_of_one_uninterrupted_run_however_the_folder_was_made(tmp_path):
+    """Two files spelling "goverment" are too few for it to be the collection's own word: corrected.
+    Read again with --force, they are counted once, not twice (counted twice it became the
+    collection's word). A third file later makes it the collection's: the first two, done in an
+    earlier run (as after a stop), are corrected again against the whole folder, as one run of all
+    three would have them; the run's figures are those of the outputs."""
+    import cv2
+
+    from conftest import FakeEngine, text_page
+    from pipeline.batch import run_batch
+    from pipeline.options import Options
+    from pipeline.corrections import Corrections
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for name in ("a", "b", "c"):
+        cv2.imwrite(str(scans / f"{name}.png"), text_page("Telegram"))
+    read = [[("the", 95.0), ("note", 95.0), ("of", 95.0), ("the", 95.0), ("goverment", 80.0), ("was", 95.0), ("read", 95.0)]]
+    options = Options(workers=1)
+    inputs = [(scans / f"{n}.png", Path(f"{n}.png")) for n in ("a", "b", "c")]
+    out = tmp_path / "out"
+
+    def texts(names):
+        return {n: (out / f"{n}.txt").read_text() for n in names}
+
+    run_batch(inputs[:2], out, options, Corrections(), engine=FakeEngine([read]))
+    first = texts("ab")
+    assert all("the government was" in t for t in first.values())
+    run_batch(inputs[:2], out, options, Corrections(), force=True, engine=FakeEngine([read]))
+    assert texts("ab") == first
+    batch = run_batch(inputs, out, options, Corrections(), engine=FakeEngine([read]))
+    assert all("the goverment was" in t for t in texts("abc").values())
+    assert [r.action for r in sorted(batch.results, key=lambda r: r.rel)] == ["recorrect", "recorrect", "ocr"]
+    assert sum(r.changes for r in batch.results) == 0 and sum(r.flagged for r in batch.results) == batch.standing_flags
+    whole = tmp_path / "whole"
+    run_batch(inputs, whole, options, Corrections(), engine=FakeEngine([read]))
+    for name in ("a", "b", "c"):
+        for suffix in (".txt", ".json"):
+            assert (out / f"{name}{suffix}").read_bytes() == (whole / f"{name}{suffix}").read_bytes(), name + suffix
+
+
 def test_dictionary_show_names_the_collections_spelling_habits(tmp_path):
     """A folder whose files spell five words or more with a final e, each consistently ("tolde",
     "kinge"): `ocrfix dictionary show` names the habit and the words it was seen on."""
