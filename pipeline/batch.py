@@ -272,6 +272,35 @@ def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEn
         _close_pool(pool)
 
 
+# How long a Dask scheduler has to answer. Client's own timeout does not bound the handshake: a
+# peer that accepts the connection and never answers (a web server at that port) held a run forever.
+SCHEDULER_TIMEOUT_S = 20.0
+
+
+def _dask_client(client_class, address: str):
+    """A client of the Dask scheduler at ``address``, or UsageError saying why there is none."""
+    outcome: dict[str, object] = {}
+
+    def connect() -> None:
+        try:
+            outcome["client"] = client_class(address, timeout=f"{SCHEDULER_TIMEOUT_S:.0f}s")
+        except Exception as e:  # a bad address, a closed port, a peer that is no Dask scheduler
+            outcome["error"] = e
+
+    # (a daemon thread: one stuck on a silent peer does not keep the program alive)
+    attempt = threading.Thread(target=connect, name="ocrfix-dask-connect", daemon=True)
+    attempt.start()
+    attempt.join(SCHEDULER_TIMEOUT_S + 5)
+    if "client" in outcome:
+        return outcome["client"]
+    if "error" not in outcome:
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: no answer as a Dask scheduler within "
+                         f"{SCHEDULER_TIMEOUT_S:.0f} s (is that the scheduler's address, as 'dask scheduler' printed it?)")
+    e = outcome["error"]
+    raise UsageError(f"cannot reach the Dask scheduler at {address} ({type(e).__name__}: {e}); give its address "
+                     "as 'dask scheduler' printed it, such as tcp://10.0.0.5:8786") from e
+
+
 def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEngine | None) -> Iterator[OcrResult]:
     if not tasks:
         return
@@ -280,14 +309,11 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
     except ImportError as e:  # pragma: no cover - dask[distributed] is a dependency
         raise UsageError("--executor dask needs dask.distributed: pip install 'dask[distributed]'") from e
     cluster = None
-    try:
-        if options.scheduler:
-            client = Client(options.scheduler, timeout="20s")
-        else:
-            cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1, processes=True, dashboard_address=None)
-            client = Client(cluster)
-    except OSError as e:
-        raise UsageError(f"cannot reach the Dask scheduler at {options.scheduler} ({e})") from e
+    if options.scheduler:
+        client = _dask_client(Client, options.scheduler)
+    else:
+        cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
     try:
         tasks = largest_first(tasks)
         futures = [client.submit(ocr_task, path, rel, options, engine, pure=False) for path, rel in tasks]

@@ -196,6 +196,32 @@ def test_status_shows_done_and_failed(tmp_path):
     assert lines["failed"].split("│")[2].strip() == "1"
 
 
+def test_a_wrong_scheduler_address_is_a_usage_error_never_a_traceback_or_a_hang(tmp_path, monkeypatch):
+    import socket
+    import time
+
+    from distributed import Client
+
+    from pipeline import batch
+    from pipeline.errors import UsageError
+
+    _pages(tmp_path / "in", 1)
+    common = ["-o", str(tmp_path / "out"), "--corrections", str(tmp_path / "none.yaml")]
+    for extra, said in ((["--executor", "dask", "--scheduler", "bogus"], "missing port"),
+                        (["--scheduler", "tcp://127.0.0.1:8786"], "add --executor dask")):
+        result = _ocrfix("process", str(tmp_path / "in"), *common, *extra)
+        assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr
+    # A peer that takes the connection and never answers (a web server at that port).
+    monkeypatch.setattr(batch, "SCHEDULER_TIMEOUT_S", 1.0)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        started = time.perf_counter()
+        with pytest.raises(UsageError, match="no answer as a Dask scheduler|cannot reach"):
+            batch._dask_client(Client, f"tcp://127.0.0.1:{silent.getsockname()[1]}")
+        assert time.perf_counter() - started < 15
+
+
 def test_dask_cluster_gives_byte_identical_outputs(tmp_path):
     from distributed import LocalCluster
 

@@ -118,6 +118,8 @@ def process(
     from ..corrections import load_corrections
     from ..tesseract import check_tesseract
 
+    if scheduler and executor == "local":
+        raise UsageError(f"--scheduler {scheduler} is a Dask scheduler's address: add --executor dask to run on it")
     try:
         options = Options(
             ocr=OcrOptions(lang=lang, timeout_s=ocr_timeout, char_alternatives=char_alternatives, rejoin_lines=rejoin_lines),
