@@ -141,8 +141,10 @@ def test_an_output_folder_that_cannot_be_created(tmp_path):
     blocker = tmp_path / "taken"
     blocker.write_text("a file where the output folder should go")
     result = _ocrfix("process", str(scan), "-o", str(blocker), "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 2 and result.stderr.strip() == f"ocrfix: error: -o {blocker}: is a file; give the folder the outputs go into"
+    result = _ocrfix("process", str(scan), "-o", str(blocker / "sub"), "--corrections", str(tmp_path / "none.yaml"))
     assert result.returncode == 9
-    assert result.stderr.strip().startswith(f"ocrfix: error: {blocker / '.ocrfix'}: cannot create the workspace")
+    assert result.stderr.strip().startswith(f"ocrfix: error: {blocker / 'sub' / '.ocrfix'}: cannot create the workspace")
     assert blocker.read_text() == "a file where the output folder should go"
 
 

@@ -29,6 +29,13 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+
+
+def counted(n: int, noun: str) -> str:
+    """A number with its noun, singular or plural: "1 correction", "2 corrections"."""
+    return f"{n} {noun if n == 1 else noun[:-1] + 'ies' if noun.endswith('y') and noun[-2:-1] not in 'aeiou' else noun + 's'}"
+
+
 # Registering the command modules (they import only typer at module level).
 from . import process as _process  # noqa: E402,F401
 from . import corrections as _corrections  # noqa: E402,F401  (registers the `corrections` sub-app)
@@ -36,7 +43,7 @@ from . import dictionary as _dictionary  # noqa: E402,F401  (registers the `dict
 from . import evaluate as _evaluate  # noqa: E402,F401
 from . import review as _review  # noqa: E402,F401
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "counted"]
 
 
 def _verbose(argv: list[str]) -> bool:

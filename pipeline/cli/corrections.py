@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app
+from . import app, counted
 
 corrections_app = typer.Typer(
     name="corrections",
@@ -225,7 +225,7 @@ def validate(
     loaded = load_corrections(corrections)
     approved = sum(e.status == "approved" for e in loaded.entries)
     typer.echo(
-        f"{corrections}: ok, {len(loaded.entries)} entries ({approved} approved, {len(loaded.entries) - approved} rejected)"
+        f"{corrections}: ok, {counted(len(loaded.entries), 'entry')} ({approved} approved, {len(loaded.entries) - approved} rejected)"
     )
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app
+from . import app, counted
 
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show full tracebacks for errors.")]
 CorrectionsOpt = Annotated[
@@ -118,6 +118,8 @@ def process(
     from ..corrections import load_corrections
     from ..tesseract import check_tesseract
 
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"-o {out}: is a file; give the folder the outputs go into")
     if scheduler and executor == "local":
         raise UsageError(f"--scheduler {scheduler} is a Dask scheduler's address: add --executor dask to run on it")
     try:
@@ -197,11 +199,11 @@ def process(
     elapsed = time.perf_counter() - started
     ok = [r for r in batch.results if r.ok]
     console.print(
-        f"{len(ok)} of {len(inputs_found)} files ({batch.pages} pages) done in {elapsed:.1f} s "
+        f"{len(ok)} of {counted(len(inputs_found), 'file')} ({counted(batch.pages, 'page')}) done in {elapsed:.1f} s "
         f"({batch.count('ocr')} read by OCR, {batch.count('recorrect')} corrected again from cache, "
         + (f"{batch.count('confirm')} checked and left as they were by the new corrections.yaml, " if batch.count("confirm") else "")
-        + f"{batch.count('skip')} unchanged); {sum(r.changes for r in ok if r.action != 'confirm')} corrections, "
-        f"{batch.standing_flags} words flagged for review in the folder ({sum(r.flagged for r in ok if r.action not in ('skip', 'confirm'))} "
+        + f"{batch.count('skip')} unchanged); {counted(sum(r.changes for r in ok if r.action != 'confirm'), 'correction')}, "
+        f"{counted(batch.standing_flags, 'word')} flagged for review in the folder ({sum(r.flagged for r in ok if r.action not in ('skip', 'confirm'))} "
         "in the files done now)"
         + (f"; peak memory of a worker {batch.peak_worker_rss_mb:.0f} MB" if batch.peak_worker_rss_mb else "")
         + f". Outputs in {out}/",
@@ -251,7 +253,7 @@ def status(
     for state in ("done", "pending", "failed"):
         table.add_row(state, str(summary.files(state)), str(summary.pages(state)) if state != "pending" else "")
     console.print(table)
-    console.print(f"{summary.flagged} words flagged for review; {summary.ocr_seconds:.0f} s of OCR cached.", highlight=False)
+    console.print(f"{counted(summary.flagged, 'word')} flagged for review; {summary.ocr_seconds:.0f} s of OCR cached.", highlight=False)
     done_pages = summary.pages("done")
     if done_pages:
         proofread, in_progress = summary.proofreading.get("proofread", 0), summary.proofreading.get("in progress", 0)
@@ -324,6 +326,8 @@ def correct(
     from ..process import correct_document
 
     formats = ("same", "txt", "json", "hocr", "alto")
+    if out is not None and out.exists() and not out.is_dir():
+        raise UsageError(f"-o {out}: is a file; give the folder the results go into")
     if to not in formats:
         raise UsageError(f"--to {to}: choose from {', '.join(formats)}")
     # Another engine's OCR: its slips are learned from the files too.
