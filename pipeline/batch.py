@@ -410,6 +410,12 @@ def run_batch(
         # counted every file twice and corrected differently from a first run)
         collection = ws.collection(leaving_out={rel for _path, rel in to_ocr}) if options.correct.automatic else None
         corrected_with: dict[str, tuple[int, str]] = {}
+        # Until this run ends, files may be corrected against part of the collection: a run stopped
+        # before its end leaves the folder so marked, and the next corrects its done files again.
+        unsettled_before = ws.collection_unsettled()
+        if collection is not None and (to_ocr or to_recorrect):
+            ws.mark_collection(False)
+            ws.commit()
 
         def corrected(done: FileResult) -> FileResult:
             if collection is not None and done.action != "failed":
@@ -441,7 +447,7 @@ def run_batch(
                     ws.commit()
             if collection is not None:
                 _correct_against_whole_collection(ws, out_dir, options, corrections, keys, collection, corrected_with,
-                                                  bool(to_ocr), result)
+                                                  set(hashes) if unsettled_before else set(), result)
             ws.commit()
         except KeyboardInterrupt:
             ws.commit()
@@ -452,21 +458,24 @@ def run_batch(
 
 def _correct_against_whole_collection(ws: Workspace, out_dir: Path, options: Options, corrections: Corrections,
                                       keys: CorrectionKeys, collection: CollectionModel,
-                                      corrected_with: dict[str, tuple[int, str]], read_now: bool, result: BatchResult) -> None:
+                                      corrected_with: dict[str, tuple[int, str]], earlier: set[str], result: BatchResult) -> None:
     """Correct again, against the whole collection model, the done files corrected against less of
     it: this run's files corrected before its last read came in (``corrected_with``: rel -> the
-    model's size then and the text's hash), and files done in an earlier run that stopped before its
-    end or before this run's reads. The outputs match a single uninterrupted run's. Only the files
-    whose text changes are written again (re-correction is cheap; writing a PDF is not); their
-    figures replace the first correction's in ``result``."""
+    model's size then and the text's hash) and, of ``earlier`` (this run's inputs, where a run
+    before it stopped before its end), the done files this run did not correct. The outputs are then
+    those of one uninterrupted run. Only the files whose text changes are written again
+    (re-correction is cheap; writing a PDF is not); their figures replace the first correction's in
+    ``result``. (A folder to which a later run adds files keeps the corrections its earlier files
+    were given: correcting the whole folder again for each new file would rewrite every output.)"""
     stale: dict[str, str | None] = {rel: text_hash for rel, (n_documents, text_hash) in corrected_with.items()
                                     if n_documents < collection.n_documents}
-    settled = ws.settled_collection()
-    # (a workspace from before the record, with nothing read now, is taken as settled)
-    if collection.content != settled and (settled is not None or read_now):
-        for record in ws.records():
-            if record.state == "done" and record.rel not in corrected_with:
+    done_elsewhere = False
+    for record in ws.records() if earlier else ():
+        if record.state == "done" and record.rel not in corrected_with:
+            if record.rel in earlier:
                 stale[record.rel] = _output_text_hash(out_dir, record.rel, options)
+            else:
+                done_elsewhere = True  # (not an input of this run: left for a run that has it)
     position = {r.rel: i for i, r in enumerate(result.results)}
     unless = {rel: text_hash for rel, text_hash in stale.items() if text_hash}
     with contextlib.closing(_correct_files(ws, out_dir, list(stale), options, corrections, keys, collection,
@@ -482,7 +491,7 @@ def _correct_against_whole_collection(ws: Workspace, out_dir: Path, options: Opt
                     again = dataclasses.replace(again, action=first.action, seconds=first.seconds + again.seconds,
                                                 notes=first.notes)
                 result.results[i] = again
-    ws.save_settled_collection(collection.content)
+    ws.mark_collection(not done_elsewhere)
 
 
 def _output_text_hash(out_dir: Path, rel: str, options: Options) -> str | None:

@@ -1487,10 +1487,13 @@ _ABBREVIATIONS = frozenset(
     "etc viz cf vs approx ibid op cit pp para paras ref refs tel telno no nos vol vols art arts sect fig figs govt dept "
     "jan feb mar apr aug sep sept oct nov dec esq sr jr co corp inc ltd ave nr encl".split()
 ) | _TITLES
-# Articles and prepositions: no comma follows them in prose (a parenthesis aside: "in, say, 1939").
+# Words prose never ends a clause with, so no comma follows them (a parenthesis aside: "in, say,
+# 1939"): articles, prepositions, determiners that need their noun ("their own", "this time"),
+# "very" and "than", and the conjunctions that join what follows them. ("her", "his" and "that"
+# also end clauses: "to her, and".)
 _NO_COMMA_AFTER = frozenset(
     "a an the to of in on at by for from with into onto upon about against between among through during under "
-    "over without within towards toward".split()
+    "over without within towards toward my your its our their this these those very than and or nor".split()
 )
 # Words that start a sentence: after one of them, a comma before is a misread period.
 _SENTENCE_STARTERS = frozenset("The It We In This These They There Our He She However Thus Moreover Furthermore".split())

@@ -142,17 +142,18 @@ def _pil_dpi(img: Image.Image) -> int | None:
 
 
 def _to_array(frame: Image.Image) -> np.ndarray:
-    if frame.mode in ("1", "L"):
+    if frame.mode in ("1", "L") and "transparency" not in frame.info:
         return np.asarray(frame.convert("L"))
     if frame.mode.startswith("I;16"):
         # 16-bit grey: its high byte, as Leptonica hands it to Tesseract (Pillow's convert("L") clips
         # every value above 255 to white: a 16-bit scan became a blank page and a blank PDF).
         return (np.asarray(frame).astype(np.uint16) >> 8).astype(np.uint8)
     if frame.mode in ("I", "F"):
-        # 32-bit grey of no fixed range: stretched to 8 bits where it goes beyond them.
+        # 32-bit grey of no fixed range: stretched to 8 bits where it goes beyond them, and from 0-1
+        # where a float image is in that range.
         values = np.asarray(frame, dtype=np.float64)
         top = float(values.max()) if values.size else 0.0
-        scaled = values * (255.0 / top) if top > 255 else values
+        scaled = values * (255.0 / top) if top > 255 or (frame.mode == "F" and 0 < top <= 1.0) else values
         return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
     if "A" in frame.mode or "transparency" in frame.info:
         # Transparent pixels are paper: put the page on white (dropping alpha made a transparent
@@ -230,6 +231,8 @@ def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
             if width * height > max_pixels:
                 raise _too_large(path, width, height, max_pixels)
             fmt, mode, dpi = img.format, img.mode, _pil_dpi(img)
+            if "transparency" in img.info:  # (a colour that means "none": OpenCV would show it)
+                mode = f"{mode}+transparency"
         # A single page is decoded once the header is read and the file closed: a 24-Mpx colour
         # photograph then costs its 72 MB array, not that plus Pillow's copy and a bytes copy.
         image = _decode_directly(path, fmt, mode, (width, height)) if single and width and height else None

@@ -387,14 +387,15 @@ class Workspace:
         """Remember the options of the last run, so review can regenerate outputs the same way."""
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('options', ?)", (options.model_dump_json(),))
 
-    def settled_collection(self) -> int | None:
-        """The content (``CollectionModel.content``) of the collection model every done file was last
-        corrected against, as the last run that finished left it; None: no run recorded one."""
-        row = self.db.execute("SELECT value FROM meta WHERE key='settled_collection'").fetchone()
-        return int(row[0]) if row else None
+    def collection_unsettled(self) -> bool:
+        """Whether a run that corrected files of this folder stopped before the end, where every
+        file it corrected is corrected again against the whole collection model: some done files
+        may have been corrected against part of it."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='collection_settled'").fetchone()
+        return row is not None and row[0] == "no"
 
-    def save_settled_collection(self, content: int) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('settled_collection', ?)", (str(content),))
+    def mark_collection(self, settled: bool) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('collection_settled', ?)", ("yes" if settled else "no",))
 
     def save_key_parts(self, parts: dict[str, str]) -> None:
         """What the last run's cache keys were made of, by name (for ``ocrfix status``)."""

@@ -296,3 +296,18 @@ def test_random_text_as_corrections_yaml_raises_only_our_error(tmp_path_factory,
         load_corrections(path)
     except CorrectionsFileError as e:
         assert str(e).startswith(f"{path}")
+
+
+def test_utf16_hocr_and_utf32_text_are_read_as_what_they_say():
+    """An XML declaration naming UTF-16 is dropped with the re-encoding (lxml would decode the UTF-8
+    as UTF-16 again); UTF-32's mark is not taken for UTF-16's."""
+    from pipeline.ocr_files import read_ocr_file
+
+    hocr = ROOT / "tests" / "data" / "sample.hocr"
+    text = hocr.read_text(encoding="utf-8")
+    assert 'encoding="UTF-8"' in text.splitlines()[0]
+    as_utf16 = text.replace('encoding="UTF-8"', 'encoding="UTF-16"', 1).encode("utf-16")
+    words = [[w.text for p in read_ocr_file(hocr, data)[0].pages for w in p.words] for data in (hocr.read_bytes(), as_utf16)]
+    assert words[0] == words[1] and len(words[0]) > 20
+    doc, kind = read_ocr_file(Path("x.txt"), "We chvisage it\n".encode("utf-32"))
+    assert kind == "txt" and [w.text for w in doc.pages[0].words] == ["We", "chvisage", "it"]

@@ -307,9 +307,10 @@ def test_the_folder_is_the_collection_whose_vocabulary_the_corrector_learns(tmp_
 def test_the_outputs_are_those_of_one_uninterrupted_run_however_the_folder_was_made(tmp_path):
     """Two files spelling "goverment" are too few for it to be the collection's own word: corrected.
     Read again with --force, they are counted once, not twice (counted twice it became the
-    collection's word). A third file later makes it the collection's: the first two, done in an
-    earlier run (as after a stop), are corrected again against the whole folder, as one run of all
-    three would have them; the run's figures are those of the outputs."""
+    collection's word). Of three such files, a run stopped after the first file leaves it corrected
+    against a collection of one; the run that finishes corrects it again against all three, as one
+    uninterrupted run would have it, and the run's figures are those of the outputs. A later run
+    that only adds a file leaves the earlier files' outputs as they were."""
     import cv2
 
     from conftest import FakeEngine, text_page
@@ -319,30 +320,41 @@ def test_the_outputs_are_those_of_one_uninterrupted_run_however_the_folder_was_m
 
     scans = tmp_path / "scans"
     scans.mkdir()
-    for name in ("a", "b", "c"):
+    for name in ("a", "b", "c", "d"):
         cv2.imwrite(str(scans / f"{name}.png"), text_page("Telegram"))
     read = [[("the", 95.0), ("note", 95.0), ("of", 95.0), ("the", 95.0), ("goverment", 80.0), ("was", 95.0), ("read", 95.0)]]
     options = Options(workers=1)
-    inputs = [(scans / f"{n}.png", Path(f"{n}.png")) for n in ("a", "b", "c")]
-    out = tmp_path / "out"
+    inputs = [(scans / f"{n}.png", Path(f"{n}.png")) for n in ("a", "b", "c", "d")]
 
-    def texts(names):
+    def texts(out, names):
         return {n: (out / f"{n}.txt").read_text() for n in names}
 
-    run_batch(inputs[:2], out, options, Corrections(), engine=FakeEngine([read]))
-    first = texts("ab")
+    pair = tmp_path / "pair"
+    run_batch(inputs[:2], pair, options, Corrections(), engine=FakeEngine([read]))
+    first = texts(pair, "ab")
     assert all("the government was" in t for t in first.values())
-    run_batch(inputs[:2], out, options, Corrections(), force=True, engine=FakeEngine([read]))
-    assert texts("ab") == first
-    batch = run_batch(inputs, out, options, Corrections(), engine=FakeEngine([read]))
-    assert all("the goverment was" in t for t in texts("abc").values())
-    assert [r.action for r in sorted(batch.results, key=lambda r: r.rel)] == ["recorrect", "recorrect", "ocr"]
+    run_batch(inputs[:2], pair, options, Corrections(), force=True, engine=FakeEngine([read]))
+    assert texts(pair, "ab") == first
+
+    def stop_after_one(done):
+        raise KeyboardInterrupt
+
+    out = tmp_path / "out"
+    stopped = run_batch(inputs[:3], out, options, Corrections(), on_done=stop_after_one, engine=FakeEngine([read]))
+    assert stopped.interrupted and "the government was" in (out / "a.txt").read_text()
+    batch = run_batch(inputs[:3], out, options, Corrections(), engine=FakeEngine([read]))
+    assert all("the goverment was" in t for t in texts(out, "abc").values())
+    assert sorted((r.rel, r.action) for r in batch.results) == [("a.png", "recorrect"), ("b.png", "ocr"), ("c.png", "ocr")]
     assert sum(r.changes for r in batch.results) == 0 and sum(r.flagged for r in batch.results) == batch.standing_flags
     whole = tmp_path / "whole"
-    run_batch(inputs, whole, options, Corrections(), engine=FakeEngine([read]))
+    run_batch(inputs[:3], whole, options, Corrections(), engine=FakeEngine([read]))
     for name in ("a", "b", "c"):
         for suffix in (".txt", ".json"):
             assert (out / f"{name}{suffix}").read_bytes() == (whole / f"{name}{suffix}").read_bytes(), name + suffix
+    before = {n: (out / f"{n}.json").read_bytes() for n in "abc"}
+    added = run_batch(inputs, out, options, Corrections(), engine=FakeEngine([read]))
+    assert [r.action for r in sorted(added.results, key=lambda r: r.rel)] == ["skip", "skip", "skip", "ocr"]
+    assert {n: (out / f"{n}.json").read_bytes() for n in "abc"} == before
 
 
 def test_dictionary_show_names_the_collections_spelling_habits(tmp_path):

@@ -182,3 +182,15 @@ def test_a_transparent_background_is_white_paper(tmp_path):
     page = next(load_pages(path)).image
     grey = page if page.ndim == 2 else page.mean(axis=2)
     assert grey[0, 0] == 255 and grey[20, 30] == 0
+
+
+def test_a_transparent_colour_is_white_paper_too(tmp_path):
+    """A grey or RGB PNG with one colour marked transparent (black here): that colour is paper."""
+    for mode, ink in (("L", 40), ("RGB", (40, 40, 40))):
+        values = np.zeros((40, 60) if mode == "L" else (40, 60, 3), np.uint8)
+        values[10:30, 20:40] = ink
+        path = tmp_path / f"key-{mode}.png"
+        Image.fromarray(values, mode).save(path, transparency=0 if mode == "L" else (0, 0, 0))
+        page = next(load_pages(path)).image
+        grey = page if page.ndim == 2 else page.mean(axis=2)
+        assert grey[0, 0] == 255 and grey[20, 30] == 40, mode

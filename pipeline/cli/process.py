@@ -213,7 +213,9 @@ def process(
     if batch.failed:
         _failure_table(console, [(r.rel, r.error or "") for r in batch.failed])
     if batch.interrupted:
-        console.print(f"Interrupted: run the same command again to finish the remaining {len(inputs_found) - len(batch.results)} files.")
+        remaining = len(inputs_found) - len(batch.results)
+        console.print("Interrupted: run the same command again to finish "
+                      + (f"the remaining {counted(remaining, 'file')}." if remaining else "correcting the files against the whole folder."))
         raise typer.Exit(130)
     if batch.failed:
         raise BatchFailedError(f"{len(batch.failed)} of {len(inputs_found)} inputs failed (listed above)")
