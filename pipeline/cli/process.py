@@ -118,8 +118,7 @@ def process(
     from ..corrections import load_corrections
     from ..tesseract import check_tesseract
 
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"-o {out}: is a file; give the folder the outputs go into")
+    _output_folder(out)
     if scheduler and executor == "local":
         raise UsageError(f"--scheduler {scheduler} is a Dask scheduler's address: add --executor dask to run on it")
     try:
@@ -328,8 +327,8 @@ def correct(
     from ..process import correct_document
 
     formats = ("same", "txt", "json", "hocr", "alto")
-    if out is not None and out.exists() and not out.is_dir():
-        raise UsageError(f"-o {out}: is a file; give the folder the results go into")
+    if out is not None:
+        _output_folder(out)
     if to not in formats:
         raise UsageError(f"--to {to}: choose from {', '.join(formats)}")
     # Another engine's OCR: its slips are learned from the files too.
@@ -388,6 +387,14 @@ def correct(
                 atomic_write(target(file, fmt, kind), result)
             advance("correcting")
     _foreign_notice(console, sum(foreign), sum(1 for n in foreign if n))
+
+
+def _output_folder(out: Path) -> None:
+    """UsageError where ``-o`` names something other than a folder (or a folder to be made)."""
+    from ..errors import UsageError
+
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"-o {out}: is a file; give the folder the outputs go into")
 
 
 @contextlib.contextmanager
