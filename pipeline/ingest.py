@@ -298,7 +298,10 @@ def _load_pdf(path: Path, max_pixels: int) -> Iterator[PageImage]:
                     f"{dpi} dpi; raise the limit with --max-pixels",
                     path=path,
                 )
-            bitmap = page.render(scale=scale, grayscale=not colour)
+            # (pypdfium2 takes the ceiling of size x scale, and PDFium gives sizes in single precision:
+            # a 2084-px scan's 500.16-pt page is 500.1600037 pt, 2084.0000153 px at 300 dpi, rendered
+            # 2085 px wide. A millionth less keeps the scan's pixels.)
+            bitmap = page.render(scale=scale * (1 - 1e-6), grayscale=not colour)
             pixels = np.array(bitmap.to_pil().convert("RGB"))[:, :, ::-1].copy() if colour else np.array(bitmap.to_pil().convert("L"))
             yield PageImage(image=pixels, index=index, dpi=stated, note=note)
     except pdfium.PdfiumError as e:

@@ -72,6 +72,10 @@ def test_pdf_pages_render_at_the_resolution_of_the_scan_they_hold(tmp_path):
     [wrong] = load_pages(pdf("img2pdf.pdf", a4, 96))
     assert wrong.dpi is None and abs(wrong.image.shape[1] - 2583) <= 3  # 100 dpi at least, no more
     assert "66 cm wide" in wrong.note and "img2pdf" in wrong.note and not kept.note
+    # The pixels of the scan, not one more (PDFium's single-precision 500.16 pt is 2084.0000153 px).
+    scan = Image.fromarray(np.full((2930, 2084), 200, np.uint8))
+    [same] = load_pages(pdf("exact.pdf", scan, 300))
+    assert same.image.shape == (2930, 2084)
 
 
 def test_pdf_pages_each_render(tmp_path):
