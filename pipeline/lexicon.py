@@ -111,6 +111,9 @@ def _read_text(path: Path) -> str:
             data = gzip.decompress(data)
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         raise DictionaryError(f"cannot read this corpus file ({e})", path=path) from e
+    if b"\x00" in data[:65536]:
+        # (a scan or another binary file among the corpus: its bytes would become "words")
+        raise DictionaryError("is not a text file (it holds NUL bytes); give UTF-8 text files", path=path)
     return data.decode("utf-8", errors="replace").replace("\u2019", "'").replace("\u2018", "'")
 
 
@@ -325,7 +328,7 @@ def build_dictionary(
         return form if form != low else ""
 
     rows = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _make_folder(out_dir)
     _gz_write(out_dir / UNIGRAMS, "".join(f"{w}\t{c}\t{usual_form(w)}\t{cap_share(w)}\n" for w, c in rows))
     kept_bigrams = sorted(
         ((b, c) for b, c in bigrams.items() if c >= min_bigram),
@@ -419,9 +422,16 @@ def learn_confusions(pairs: Iterable[tuple[str, str]], max_chunk: int = 3) -> di
     return result
 
 
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # a file of that name, a read-only or missing place
+        raise OutputError(f"cannot create the folder ({e.strerror})", path=folder) from e
+
+
 def write_confusions(table: dict[tuple[str, str], tuple[int, int]], path: Path, min_count: int = 1) -> int:
     rows = sorted(((t, o, n, tot) for (t, o), (n, tot) in table.items() if n >= min_count), key=lambda r: (-r[2], r[0], r[1]))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(path.parent)
     header = "# truth\tocr\tcount\ttruth_total (learned by `ocrfix dictionary confusions`; see SOURCES.md)\n"
     esc = lambda s: s.replace("\\", "\\\\").replace("\t", "\\t")  # noqa: E731
     atomic_write(path, header + "".join(f"{esc(t)}\t{esc(o)}\t{n}\t{tot}\n" for t, o, n, tot in rows))

@@ -311,3 +311,39 @@ def test_utf16_hocr_and_utf32_text_are_read_as_what_they_say():
     assert words[0] == words[1] and len(words[0]) > 20
     doc, kind = read_ocr_file(Path("x.txt"), "We chvisage it\n".encode("utf-32"))
     assert kind == "txt" and [w.text for w in doc.pages[0].words] == ["We", "chvisage", "it"]
+
+
+def test_a_workspace_damaged_inside_is_one_line_and_exit_9(tmp_path, fake_ocr):
+    """Damage past the database's first pages passes the checks made when it is opened and fails in
+    a later query: still one line naming the cure, not a traceback."""
+    from pipeline.batch import run_batch
+    from pipeline.corrections import Corrections
+    from pipeline.options import Options
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    inputs = [(_good_scan(scans / f"p{i}.png"), Path(f"p{i}.png")) for i in range(30)]
+    out = tmp_path / "out"
+    run_batch(inputs, out, Options(workers=1), Corrections())
+    database = out / ".ocrfix" / "workspace.sqlite"
+    data = bytearray(database.read_bytes())
+    assert len(data) > 8 * 4096
+    data[3 * 4096 : 7 * 4096] = os.urandom(4 * 4096)
+    database.write_bytes(bytes(data))
+    for command in (["status", str(out)], ["dictionary", "show", str(out)]):
+        result = _ocrfix(*command)
+        assert result.returncode == 9 and "Traceback" not in result.stderr, (command, result.stderr)
+        assert "workspace database is damaged" in result.stderr and "delete its .ocrfix" in result.stderr
+
+
+def test_dictionary_build_refuses_a_binary_corpus_and_an_output_that_is_a_file(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("the note of the government was read\n" * 5, encoding="utf-8")
+    scan = (ROOT / "images" / "seed_letter_1988.jpg")
+    result = _ocrfix("dictionary", "build", str(scan), "-o", str(tmp_path / "d"), "--no-general")
+    assert result.returncode == 7 and "NUL bytes" in result.stderr and not (tmp_path / "d").exists()
+    taken = tmp_path / "taken"
+    taken.write_text("x")
+    result = _ocrfix("dictionary", "build", str(corpus), "-o", str(taken), "--no-general")
+    assert result.returncode == 8 and "cannot create the folder" in result.stderr and "Traceback" not in result.stderr

@@ -69,6 +69,16 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         typer.echo("ocrfix: interrupted", err=True)
         raise SystemExit(130) from None
+    except Exception as e:
+        # A workspace damaged inside the file passes the checks made when it is opened and fails
+        # in a later query (a disk fault, a copy cut short).
+        import sqlite3
+
+        if not isinstance(e, sqlite3.DatabaseError) or _verbose(argv):
+            raise
+        typer.secho(f"ocrfix: error: the output folder's workspace database is damaged ({e}); delete its .ocrfix "
+                    "folder to start afresh (the outputs stay; the next run reads the scans again)", err=True, fg="red")
+        raise SystemExit(int(ExitCode.workspace)) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
     raise SystemExit(int(ExitCode.ok))
