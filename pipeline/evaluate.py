@@ -306,12 +306,9 @@ def _ground_truths(gt_dir: Path) -> dict[str, Path]:
 
 
 def _read(path: Path) -> str:
-    from .errors import InputFileError
+    from .files import read_utf8_text
 
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError as e:
-        raise InputFileError(f"cannot read the file ({e.strerror})", path=path) from e
+    return read_utf8_text(path)
 
 
 def _workspace_raw(out_dir: Path) -> tuple[dict[str, str], Path | None]:

@@ -1,5 +1,6 @@
 """Writing a file so that readers see the old one or the whole new one, never a part: for outputs,
-the compiled dictionaries and corrections.yaml alike (none of them needs the exporters for it)."""
+the compiled dictionaries and corrections.yaml alike (none of them needs the exporters for it); and
+reading a text file given by a person in whichever Unicode form its byte-order mark names."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import contextlib
 import errno
 import functools
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import InputFileError, OutputError
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "as_utf8", "read_utf8_text"]
 
 
 @functools.cache
@@ -55,3 +57,40 @@ def atomic_write(path: Path, data: bytes | str) -> None:
             raise
         reason = "the disk is full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
         raise OutputError(f"cannot write the output ({reason}); nothing was left half-written", path=path) from e
+
+
+_XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*["'][^"']*["']""")
+
+
+def as_utf8(path: Path, data: bytes) -> bytes:
+    """The file's bytes as UTF-8: UTF-16 (and UTF-8) by its byte-order mark; anything else is taken as
+    UTF-8 as it is. A NUL byte is no text's: a binary file (a scan given as OCR) or UTF-16 without a
+    mark, whose words would be read as garbage and "corrected"."""
+    # (UTF-32's marks first: UTF-16's little-endian one is the start of UTF-32's)
+    for mark, encoding in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xef\xbb\xbf", "utf-8"),
+                           (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(mark):
+            try:
+                text = data[len(mark):].decode(encoding)
+            except UnicodeDecodeError as e:
+                raise InputFileError(f"starts with a {encoding.upper()} byte-order mark but is not {encoding.upper()} text", path=path) from e
+            # An XML declaration that names the old encoding would make the parser decode the UTF-8 again.
+            return _XML_ENCODING.sub(r"\1", text, count=1).encode("utf-8")
+    if b"\x00" in data:
+        raise InputFileError("is not a text, hOCR or ALTO file (it holds NUL bytes: a binary file, or UTF-16 text "
+                             "without a byte-order mark; save it as UTF-8)", path=path)
+    return data
+
+
+def read_utf8_text(path: Path) -> str:
+    """A person's text file (ground truth): UTF-8, or what its byte-order mark names; InputFileError
+    where it is neither (latin-1 read as UTF-8 scored "Naïve" as garbled, with no word said)."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputFileError(f"cannot read the file ({e.strerror})", path=path) from e
+    try:
+        return as_utf8(path, data).decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputFileError(f"is not UTF-8 text (byte {data[e.start]:#04x} at offset {e.start}); save it as UTF-8",
+                             path=path) from e

@@ -14,6 +14,7 @@ from typing import Literal
 
 from .correct import page_from_text
 from .errors import InputFileError, OcrEngineError
+from .files import as_utf8
 from .model import BBox, Document, Line, Page, Word
 from .tesseract import parse_hocr_pages
 
@@ -39,32 +40,9 @@ def ocr_file_kind(data: bytes) -> OcrFileKind:
     return "txt"
 
 
-_XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*["'][^"']*["']""")
-
-
-def _as_utf8(path: Path, data: bytes) -> bytes:
-    """The file's bytes as UTF-8: UTF-16 (and UTF-8) by its byte-order mark; anything else is taken as
-    UTF-8 as it is. A NUL byte is no text's: a binary file (a scan given as OCR) or UTF-16 without a
-    mark, whose words would be read as garbage and "corrected"."""
-    # (UTF-32's marks first: UTF-16's little-endian one is the start of UTF-32's)
-    for mark, encoding in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xef\xbb\xbf", "utf-8"),
-                           (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if data.startswith(mark):
-            try:
-                text = data[len(mark):].decode(encoding)
-            except UnicodeDecodeError as e:
-                raise InputFileError(f"starts with a {encoding.upper()} byte-order mark but is not {encoding.upper()} text", path=path) from e
-            # An XML declaration that names the old encoding would make the parser decode the UTF-8 again.
-            return _XML_ENCODING.sub(r"\1", text, count=1).encode("utf-8")
-    if b"\x00" in data:
-        raise InputFileError("is not a text, hOCR or ALTO file (it holds NUL bytes: a binary file, or UTF-16 text "
-                             "without a byte-order mark; save it as UTF-8)", path=path)
-    return data
-
-
 def read_ocr_file(path: Path, data: bytes) -> tuple[Document, OcrFileKind]:
     """The Document in an OCR file's bytes: text pages split at form feeds, or the hOCR's pages."""
-    data = _as_utf8(path, data)
+    data = as_utf8(path, data)
     kind = ocr_file_kind(data)
     if kind == "alto":
         return _read_alto(path, data), kind

@@ -347,3 +347,15 @@ def test_dictionary_build_refuses_a_binary_corpus_and_an_output_that_is_a_file(t
     taken.write_text("x")
     result = _ocrfix("dictionary", "build", str(corpus), "-o", str(taken), "--no-general")
     assert result.returncode == 8 and "cannot create the folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ground_truth_is_read_as_utf8_or_by_its_mark_and_anything_else_is_named(tmp_path):
+    from pipeline.files import read_utf8_text
+
+    text = "Naïve café Æbleø\n"
+    for name, data in (("plain", text.encode("utf-8")), ("marked8", text.encode("utf-8-sig")), ("marked16", text.encode("utf-16"))):
+        (tmp_path / name).write_bytes(data)
+        assert read_utf8_text(tmp_path / name) == text, name
+    (tmp_path / "latin1").write_bytes(text.encode("latin-1"))
+    with pytest.raises(InputFileError, match="is not UTF-8 text"):
+        read_utf8_text(tmp_path / "latin1")
