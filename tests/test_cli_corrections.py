@@ -40,7 +40,7 @@ def test_add_list_reject_remove_validate(tmp_path, capsys):
     assert code == 0 and out.startswith("already there:")
 
     code, _, err = ocrfix(capsys, "corrections", "add", "chvisage", "envisaged", "-c", c, "--scope", "seed_*", "--by", "Bob")
-    assert code == 6 and f"{c}:" in err and entry_id in err and "--update" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and f"{c}:" in err and entry_id in err and "--update" in err and len(err.strip().splitlines()) == 1
 
     code, out, _ = ocrfix(capsys, "corrections", "add", "chvisage", "envisaged", "-c", c, "--scope", "seed_*", "--by", "Bob", "--update")
     assert code == 0 and out.startswith(f"updated {entry_id}")
@@ -65,7 +65,7 @@ def test_add_list_reject_remove_validate(tmp_path, capsys):
     assert code == 0
     assert [e.ocr for e in load_corrections(c).entries] == ["SWIA 2AA"]
     code, _, err = ocrfix(capsys, "corrections", "remove", "nope", "-c", c)
-    assert code == 6 and "no entry with id 'nope'" in err
+    assert code == 2 and "no entry with id 'nope'" in err
 
 
 def test_word_scope_from_the_command_line(tmp_path, capsys):

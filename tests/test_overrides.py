@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import CorrectionsFileError
+from pipeline.errors import CorrectionsFileError, UsageError
 from pipeline.model import Line, Page, Word
 from pipeline.corrections import (
     Corrections,
@@ -340,7 +340,7 @@ def test_update_and_remove_keep_other_comments(tmp_path):
     path = tmp_path / "corrections.yaml"
     path.write_text(HAND_EDITED)
     first = load_corrections(path).entries[0]
-    with pytest.raises(CorrectionsFileError, match="already decides these words"):
+    with pytest.raises(UsageError, match="already decides these words"):
         add_entry(path, new_entry("chvisage", "envisaged", approved_by="t", scope=first.scope))
     assert path.read_text() == HAND_EDITED
     same = add_entry(path, new_entry("chvisage", "envisage", approved_by="t", scope=first.scope))
@@ -355,7 +355,7 @@ def test_update_and_remove_keep_other_comments(tmp_path):
     assert removed.ocr == "Sulverb"
     text = path.read_text()
     assert "Sulverb" not in text and "# the first one we agreed on" in text and text.startswith("# Our decisions")
-    with pytest.raises(CorrectionsFileError, match="no entry with id"):
+    with pytest.raises(UsageError, match="no entry with id"):
         remove_entry(path, "nope")
 
 

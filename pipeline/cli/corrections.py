@@ -196,7 +196,7 @@ def remove(
     verbose: VerboseOpt = False,
 ) -> None:
     """Remove one entry (the other entries, their comments and order are kept)."""
-    from ..errors import CorrectionsFileError
+    from ..errors import UsageError
     from ..corrections import load_corrections, remove_entry
 
     loaded = load_corrections(corrections)
@@ -204,7 +204,7 @@ def remove(
         same = [e for e in loaded.entries if e.ocr == entry_id]
         if len(same) > 1:
             ids = ", ".join(e.entry_id for e in same)
-            raise CorrectionsFileError(f"{len(same)} entries have the OCR form {entry_id!r} ({ids}); give the id", path=corrections)
+            raise UsageError(f"{len(same)} entries have the OCR form {entry_id!r} ({ids}); give the id", path=corrections)
         if same:
             entry_id = same[0].entry_id
     removed = remove_entry(corrections, entry_id)

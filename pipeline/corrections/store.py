@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from ..errors import CorrectionsFileError
+from ..errors import CorrectionsFileError, OutputError, UsageError
 from ..model import box_iou
 
 from .schema import FILE_HEADER, LOCK_TIMEOUT_S, MIN_BOX_IOU, SCHEMA_VERSION, Corrections, Entry, Scope, _first_error
@@ -251,7 +251,7 @@ def _locked(path: Path):
             f"another ocrfix has been editing the file for {LOCK_TIMEOUT_S:.0f} s (lock {lock_path.name}); try again", path=path
         ) from e
     except PermissionError as e:
-        raise CorrectionsFileError(f"cannot lock the file ({e.strerror})", path=lock_path) from e
+        raise OutputError(f"cannot lock the file ({e.strerror}); nothing was written", path=lock_path) from e
 
 
 @dataclass(frozen=True)
@@ -500,7 +500,8 @@ def _saved(path: Path, state: _State, entry: Entry, update: bool) -> tuple[_Stat
         if old.effect() == entry.effect() and old.key() == entry.key():
             return state, old, "unchanged"
         if not update:
-            raise CorrectionsFileError(
+            # (the file is fine: the request is what conflicts with it, exit 2)
+            raise UsageError(
                 f"{old.describe()} already decides these words; remove it first or use --update",
                 path=path,
                 line=current.lines[i],
@@ -601,4 +602,4 @@ def remove_entry(path: Path, entry_id: str) -> Entry:
                 cut = _dumped(path, state.text, state.doc)
             _commit(path, cut)
             return old
-    raise CorrectionsFileError(f"no entry with id {entry_id!r} (see `ocrfix corrections list`)", path=path)
+    raise UsageError(f"no entry with id {entry_id!r} (see `ocrfix corrections list`)", path=path)
