@@ -342,6 +342,8 @@ def test_the_outputs_are_those_of_one_uninterrupted_run_however_the_folder_was_m
     out = tmp_path / "out"
     stopped = run_batch(inputs[:3], out, options, Corrections(), on_done=stop_after_one, engine=FakeEngine([read]))
     assert stopped.interrupted and "the government was" in (out / "a.txt").read_text()
+    shown = _ocrfix("status", str(out))
+    assert shown.returncode == 0 and "stopped before its end" in " ".join(shown.stdout.split())
     batch = run_batch(inputs[:3], out, options, Corrections(), engine=FakeEngine([read]))
     assert all("the goverment was" in t for t in texts(out, "abc").values())
     assert sorted((r.rel, r.action) for r in batch.results) == [("a.png", "recorrect"), ("b.png", "ocr"), ("c.png", "ocr")]

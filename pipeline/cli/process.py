@@ -247,6 +247,7 @@ def status(
     with open_workspace(out, create=False) as ws:
         summary = ws.summary()
         saved_parts, saved_options = ws.saved_key_parts(), ws.saved_options()
+        unsettled = ws.collection_unsettled()
     table = Table(title=f"ocrfix workspace {out}")
     table.add_column("state")
     table.add_column("files", justify="right")
@@ -269,6 +270,10 @@ def status(
                       highlight=False)
     if saved_parts and saved_options is not None:
         _next_run(console, saved_parts, saved_options, summary.cached_pages)
+    if unsettled:
+        console.print("The last run stopped before its end: the next corrects the done files it is given again "
+                      "against the whole folder (from the cache, no OCR), as one uninterrupted run would have them.",
+                      highlight=False)
 
 
 def _next_run(console, saved_parts: dict[str, str], options, cached_pages: int) -> None:
