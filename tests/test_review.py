@@ -1053,3 +1053,33 @@ def test_terminal_d_deletes_the_marked_occurrence_only(specks):
     entries = _entries(corrections)
     assert [(e.ocr, e.replacement, e.scope.kind) for e in entries] == [("-_", "", "word")]
     assert (out / "c.txt").read_text() == "the -_ report\na note\n"
+
+
+def test_crops_come_from_where_the_scans_are_now(tmp_path):
+    """Scans moved and processed again from their new place ("unchanged"): the queue stored with
+    each file at its correction still names the old place, and the crops are read from the new one."""
+    import cv2
+    from fastapi.testclient import TestClient
+
+    from conftest import FakeEngine, text_page
+    from pipeline.batch import run_batch
+    from pipeline.corrections import Corrections
+    from pipeline.options import Options
+    from pipeline.review.server import create_app
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    cv2.imwrite(str(scans / "a.png"), text_page("Telegram"))
+    read = [[("the", 95.0), ("goverment", 40.0), ("said", 95.0)]]
+    out, corrections = tmp_path / "out", tmp_path / "corrections.yaml"
+    options = Options(workers=1)
+    run_batch([(scans / "a.png", Path("a.png"))], out, options, Corrections(), engine=FakeEngine([read]))
+    moved = scans.rename(tmp_path / "moved")
+    again = run_batch([(moved / "a.png", Path("a.png"))], out, options, Corrections(), engine=FakeEngine([read]))
+    assert [r.action for r in again.results] == ["skip"]
+    with TestClient(create_app(out, corrections, TOKEN, reviewer="Test Reviewer"), base_url="http://127.0.0.1:8765") as client:
+        assert client.get(f"/?token={TOKEN}", follow_redirects=False).status_code == 303
+        client.headers["X-Ocrfix-Token"] = TOKEN
+        occurrence = _queue(client)["groups"][0]["occurrences"][0]
+        got = client.get(occurrence["crop"])
+        assert got.status_code == 200 and got.headers["content-type"] == "image/png", got.text

@@ -270,7 +270,9 @@ def create_app(
         if occ is None:
             raise HTTPException(404, "no such word in the queue")
         try:
-            png = crops.crop(Path(occ.input_path), occ.page, occ.bbox, occ.line_bbox)
+            # (the input's path as the last run found it: the queue keeps the one of its correction,
+            # and scans moved since are still read from where they are now)
+            png = crops.crop(Path(session.inputs.get(occ.rel, occ.input_path)), occ.page, occ.bbox, occ.line_bbox)
         except OcrfixError as e:
             raise HTTPException(404, f"no image: {e}") from e
         return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=600"})
