@@ -681,6 +681,24 @@ def test_terminal_review_on_a_real_terminal_acts_on_each_key(tmp_path):
     assert "We envisage no difficulty." in (out / "a.txt").read_text()
 
 
+def test_ctrl_d_on_a_real_terminal_ends_the_review_as_q_does(tmp_path):
+    """Ctrl-D at the key prompt, and at the text prompt of an edit, ends the review with its summary
+    and exit 0 (it was click's "Aborted." and exit 1)."""
+    import pexpect
+
+    from conftest import OCRFIX, pseudo_terminal
+
+    out, _ = build_sample(tmp_path, correct=False)
+    for keys in (["\x04"], ["e", "\x04", "\x04"]):
+        with pseudo_terminal(OCRFIX, ["review", str(out), "--terminal", "--reviewer", "Pex"], timeout=30, dimensions=(50, 140)) as child:
+            child.expect("q quit")
+            for key in keys:
+                child.send(key)
+            child.expect("0 decided")
+            child.expect(pexpect.EOF)
+        assert child.exitstatus == 0, keys
+
+
 def test_cli_review_serves_on_localhost_with_a_token_url(tmp_path):
     import signal
     import subprocess

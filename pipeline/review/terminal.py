@@ -41,7 +41,10 @@ def _read_command(stream: TextIO, console: Console) -> tuple[str, str] | None:
     if stream.isatty():
         import click
 
-        key = click.getchar()
+        try:
+            key = click.getchar()
+        except EOFError:  # Ctrl-D (click raises it for the key): the end of the input, as on a pipe
+            return None
         if key in ("\x03", "\x04"):  # Ctrl-C, Ctrl-D
             return None
         console.print(escape(key) if key.isprintable() else "")
@@ -55,7 +58,11 @@ def _read_command(stream: TextIO, console: Console) -> tuple[str, str] | None:
 
 def _read_text(stream: TextIO, console: Console, prompt: str) -> str | None:
     if stream.isatty():
-        return console.input(escape(prompt))
+        try:
+            return console.input(escape(prompt))
+        except EOFError:  # Ctrl-D at the prompt: no text, as at the end of a pipe
+            console.print()
+            return None
     console.print(escape(prompt), end="")
     line = stream.readline()
     console.print(escape(line.rstrip("\n")))
