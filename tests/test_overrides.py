@@ -511,3 +511,15 @@ def test_several_entries_are_saved_in_one_write(tmp_path):
     assert [(e.ocr, what) for e, what in done] == [("Linistry", "added"), ("tbe", "updated"), ("lninistry", "added")]
     assert [(e.ocr, e.replacement) for e in load_corrections(path).entries] == [
         ("tbe", "then"), ("Linistry", "Ministry"), ("lninistry", "ministry")]
+
+
+def test_words_yaml_1_1_reads_as_booleans_are_written_quoted(tmp_path):
+    """"yes -> no" plain would be True -> False to PyYAML and other YAML 1.1 readers of the file."""
+    from pipeline.corrections import load_corrections, new_entry, save_entry
+
+    path = tmp_path / "corrections.yaml"
+    save_entry(path, new_entry("yes", "No", approved_by="Test"))
+    text = path.read_text(encoding="utf-8")
+    assert 'ocr: "yes"' in text and 'replacement: "No"' in text
+    [entry] = load_corrections(path).entries
+    assert (entry.ocr, entry.replacement) == ("yes", "No")

@@ -118,6 +118,17 @@ class Scope(_Frozen):
     def canonical(self) -> str:
         return json.dumps([sorted(self.documents), self.page, list(self.box) if self.box else None])
 
+# Words YAML 1.1 readers (PyYAML, many other tools) take for a boolean or null where unquoted; ruamel
+# (YAML 1.2) writes them plain, and another tool would read the entry "yes -> no" as True -> False.
+_YAML11_SPECIAL = frozenset("y n yes no on off true false null ~".split())
+
+
+def _text_scalar(text: str | None) -> Any:
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    return DoubleQuotedScalarString(text) if text is not None and text.lower() in _YAML11_SPECIAL else text
+
+
 def _first_error(e: ValidationError) -> tuple[tuple[Any, ...], str]:
     errors = e.errors(include_url=False)
     # A misspelt field name is the cause of the "missing" error it comes with: report it first.
@@ -278,9 +289,9 @@ class Entry(_Frozen):
 
         node = CommentedMap()
         node["id"] = self.entry_id
-        node["ocr"] = self.ocr
+        node["ocr"] = _text_scalar(self.ocr)
         if self.status == "approved":
-            node["replacement"] = self.replacement
+            node["replacement"] = _text_scalar(self.replacement)
         if self.match != "exact":
             node["match"] = self.match
         node["status"] = self.status
