@@ -1101,3 +1101,21 @@ def test_crops_come_from_where_the_scans_are_now(tmp_path):
         occurrence = _queue(client)["groups"][0]["occurrences"][0]
         got = client.get(occurrence["crop"])
         assert got.status_code == 200 and got.headers["content-type"] == "image/png", got.text
+
+
+def test_cli_review_names_the_host_or_the_port_that_cannot_be_listened_on(tmp_path):
+    import socket
+    import subprocess
+
+    from conftest import OCRFIX
+
+    out, _ = build_sample(tmp_path, correct=False)
+    wrong = subprocess.run([OCRFIX, "review", str(out), "--no-browser", "--host", "nosuchhost.invalid"],
+                           capture_output=True, text=True, timeout=60)
+    assert wrong.returncode == 2 and "give --host an address of this machine" in wrong.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = subprocess.run([OCRFIX, "review", str(out), "--no-browser", "--port", str(taken.getsockname()[1])],
+                              capture_output=True, text=True, timeout=60)
+    assert busy.returncode == 2 and "choose another --port" in busy.stderr

@@ -57,6 +57,7 @@ def review(
 
 
 def _serve(session, host: str, port: int, open_browser: bool) -> None:
+    import errno
     import secrets
     import socket
     import threading
@@ -75,7 +76,11 @@ def _serve(session, host: str, port: int, open_browser: bool) -> None:
         sock.bind((host, port))
     except OSError as e:
         sock.close()
-        raise UsageError(f"cannot listen on {host}:{port} ({e.strerror}); choose another --port (0: any free one)") from e
+        # (a port in use is the port's fault; an address this machine does not have, or a name that
+        # does not resolve, the host's)
+        hint = ("choose another --port (0: any free one)" if e.errno == errno.EADDRINUSE
+                else "give --host an address of this machine (127.0.0.1, or 0.0.0.0 for every network)")
+        raise UsageError(f"cannot listen on {host}:{port} ({e.strerror or e}); {hint}") from e
     sock.listen(64)
     bound = sock.getsockname()[1]
     wildcard = host in ("0.0.0.0", "::", "")
