@@ -280,3 +280,14 @@ def test_correct_learns_the_slips_of_another_engines_ocr(tmp_path):
                  "--corrections", str(tmp_path / "none.yaml"))
     assert result.returncode == 0, result.stderr
     assert "parliamentary committee" in (tmp_path / "out" / "t.txt").read_text()
+
+
+def test_evaluate_says_when_a_ground_truth_file_is_empty(tmp_path):
+    """An empty transcription shows 0 % CER on its page and counts all of its output as errors in
+    the total: the run says so and names it."""
+    (tmp_path / "out").mkdir()
+    (tmp_path / "gt").mkdir()
+    (tmp_path / "out" / "a.txt").write_text("some text here\n", encoding="utf-8")
+    (tmp_path / "gt" / "a.gt.txt").write_text("", encoding="utf-8")
+    result = run("evaluate", str(tmp_path / "out"), "--gt", str(tmp_path / "gt"))
+    assert result.returncode == 0 and "1 ground-truth file empty (a)" in " ".join(result.stdout.split())

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app
+from . import app, counted
 
 
 @app.command()
@@ -95,5 +95,11 @@ def _print_table(ev) -> None:
     missing = [p.name for p in ev.pages if p.missing]
     if missing:
         console.print(f"{len(missing)} pages have no output and were scored as empty.", highlight=False)
+    empty = [p.name for p in ev.scored if p.score.chars == 0]
+    if empty:
+        # (its CER shows 0 %, yet every character of its output counts as an error in the total)
+        console.print(f"{counted(len(empty), 'ground-truth file')} empty ({', '.join(empty[:5])}"
+                      f"{' …' if len(empty) > 5 else ''}): every character of the output counts as an error in the "
+                      "total; transcribe the page, or leave it out with --exclude if it has no text.", highlight=False)
     if ev.no_ground_truth:
         console.print(f"{len(ev.no_ground_truth)} outputs have no ground truth and were not scored.", highlight=False)
