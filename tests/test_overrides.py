@@ -523,3 +523,17 @@ def test_words_yaml_1_1_reads_as_booleans_are_written_quoted(tmp_path):
     assert 'ocr: "yes"' in text and 'replacement: "No"' in text
     [entry] = load_corrections(path).entries
     assert (entry.ocr, entry.replacement) == ("yes", "No")
+
+
+def test_an_entry_typed_with_a_combining_accent_matches_the_composed_text_ocr_gives(tmp_path):
+    from pipeline.corrections import load_corrections, new_entry, save_entry
+
+    path = tmp_path / "corrections.yaml"
+    save_entry(path, new_entry("cafe\u0301s", "coffee houses", approved_by="Test"))
+    [entry] = load_corrections(path).entries
+    assert entry.ocr == "caf\u00e9s"
+    text = tmp_path / "a.txt"
+    text.write_text("They met in the caf\u00e9s of Paris.\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pipeline", "correct", str(text), "--corrections", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "in the coffee houses of Paris." in done.stdout, done.stderr

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from fnmatch import fnmatchcase
@@ -213,7 +214,9 @@ class Entry(_Frozen):
     def _words(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
-        value = " ".join(value.split())
+        # Composed (NFC), as OCR engines write accents: an entry pasted with a combining accent
+        # ("cafe" + U+0301) would otherwise never match the text it names.
+        value = unicodedata.normalize("NFC", " ".join(value.split()))
         if not value and info.field_name == "ocr":
             raise ValueError("must not be empty")
         return value
