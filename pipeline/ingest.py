@@ -231,11 +231,11 @@ def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
             if width * height > max_pixels:
                 raise _too_large(path, width, height, max_pixels)
             fmt, mode, dpi = img.format, img.mode, _pil_dpi(img)
-            if "transparency" in img.info:  # (a colour that means "none": OpenCV would show it)
-                mode = f"{mode}+transparency"
+            # (a colour that means "none", which OpenCV would show: Pillow puts it on white paper)
+            transparent = "transparency" in img.info
         # A single page is decoded once the header is read and the file closed: a 24-Mpx colour
         # photograph then costs its 72 MB array, not that plus Pillow's copy and a bytes copy.
-        image = _decode_directly(path, fmt, mode, (width, height)) if single and width and height else None
+        image = _decode_directly(path, fmt, mode, (width, height)) if single and width and height and not transparent else None
         if image is not None:
             yield PageImage(image=image, index=0, dpi=dpi, file=whole)
             return

@@ -7,6 +7,7 @@ imported inside the commands so that ``ocrfix --help`` answers at once.
 from __future__ import annotations
 
 import signal
+import sqlite3
 import sys
 
 import typer
@@ -28,7 +29,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
 
 
 def counted(n: int, noun: str) -> str:
@@ -69,12 +69,10 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         typer.echo("ocrfix: interrupted", err=True)
         raise SystemExit(130) from None
-    except Exception as e:
+    except sqlite3.DatabaseError as e:
         # A workspace damaged inside the file passes the checks made when it is opened and fails
         # in a later query (a disk fault, a copy cut short).
-        import sqlite3
-
-        if not isinstance(e, sqlite3.DatabaseError) or _verbose(argv):
+        if _verbose(argv):
             raise
         typer.secho(f"ocrfix: error: the output folder's workspace database is damaged ({e}); delete its .ocrfix "
                     "folder to start afresh (the outputs stay; the next run reads the scans again)", err=True, fg="red")
