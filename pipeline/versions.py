@@ -52,4 +52,5 @@ READ_VERSION = 4
 # 29: where no corrector runs, a word the two reads of its line read differently is doubted like an
 # unknown word (flagged below 90); review suggests the other read's word. 30: a comma between two
 # common words keeps itself and gets its lost space ("inspection,and" -> "inspection, and").
-CORRECTOR_VERSION = 30
+# 31: an unknown lower-case form spelt as no word is (spelling_shape) is less likely right as read.
+CORRECTOR_VERSION = 31

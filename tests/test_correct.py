@@ -3,6 +3,7 @@ plus abstention, recording, overrides hooks and idempotence."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -22,6 +23,15 @@ CASES = json.loads((DATA / "correct_cases.json").read_text(encoding="utf-8"))["c
 @pytest.fixture(scope="module")
 def corrector() -> Corrector:
     return load_corrector(CorrectOptions())
+
+
+@pytest.fixture(scope="module")
+def corrector_without_shape() -> Corrector:
+    """The corrector without its spelling model: for tests of what else makes an unknown word a
+    garble (the spelling alone takes "pqrliqmentqry" for one)."""
+    corrector = load_corrector(CorrectOptions())
+    corrector.settings = dataclasses.replace(corrector.settings, shape_weight=0.0)
+    return corrector
 
 
 @pytest.fixture(scope="module")
@@ -379,8 +389,12 @@ def test_approved_decisions_teach_the_channel_a_confusion() -> None:
     left (two unknown substitutions are too unlikely)."""
     options = CorrectOptions()
     text = "we shall sønd the Ambassador a tøløgram"
-    before = correct_text(text, load_corrector(options))
+    # (without the spelling model, which alone takes "tøløgram" for a garble: the channel is tested)
+    untaught = load_corrector(options)
+    untaught.settings = dataclasses.replace(untaught.settings, shape_weight=0.0)
+    before = correct_text(text, untaught)
     taught = load_corrector(options, decisions=[("sønt", "sent"), ("møt", "met"), ("lønd", "lend")])
+    taught.settings = untaught.settings
     assert "tøløgram" in before
     assert correct_text(text, taught).strip() == "we shall send the Ambassador a telegram"
 
@@ -571,11 +585,12 @@ def test_a_typewriters_consistent_misreading_is_no_spelling_habit(corrector: Cor
     assert "hcld no news of it" in page_text(correct_page(pages[1], with_collection))
 
 
-def test_how_garbled_the_collection_is_moves_the_unknown_word_prior(corrector: Corrector) -> None:
+def test_how_garbled_the_collection_is_moves_the_unknown_word_prior(corrector_without_shape: Corrector) -> None:
     """An unknown word is less likely right as read in a collection full of unknown forms written
     once than in a clean one: "ctlarged" two edits from "charged" is corrected among BLN600-like
     garbles, and left as read (and offered for review) in clean text, where it may be a name; the
     clean collection keeps the priors as they are."""
+    corrector = corrector_without_shape
     import random
 
     from pipeline.collection import collection_model
@@ -616,10 +631,11 @@ def _q_collection(documents: int) -> list[Page]:
                                     for i, w in enumerate(words)), f"d{d}") for d in range(documents)]
 
 
-def test_the_channel_learns_the_slips_the_collections_own_words_show(corrector: Corrector) -> None:
+def test_the_channel_learns_the_slips_the_collections_own_words_show(corrector_without_shape: Corrector) -> None:
     """Text from another OCR engine: the slip its words show again and again is learned from the
     collection (collection_confusions), so "pqrliqmentqry" is read as "parliamentary"; the
     shipped channel alone, as for Tesseract's reads, leaves it. One slip teaches nothing."""
+    corrector = corrector_without_shape
     from pipeline.collection import collection_model
     from pipeline.correct import collection_confusions
 
@@ -645,3 +661,28 @@ def test_a_collection_mostly_in_another_language_teaches_no_slips(corrector: Cor
               "fortgesetzt werden und dass der Bericht des Ausschusses bis zum Ende des Monats vorliegt")
     pages = [*_q_collection(4), *(page_from_text(german, f"g{k}") for k in range(8))]
     assert collection_confusions(corrector.with_collection(collection_model(pages))) == {}
+
+
+def test_a_lower_case_form_spelt_as_no_word_is_corrected_where_a_name_or_a_compound_is_kept(corrector: Corrector) -> None:
+    """The prior that an unknown form is right moves with its spelling (``spelling_shape``): a
+    garble no word resembles is corrected on less context; a capitalised form (a name) and two
+    words run together keep the prior."""
+    off = dataclasses.replace(corrector, settings=dataclasses.replace(corrector.settings, shape_weight=0.0),
+                              _decisions={}, _view=[])
+    for garble, word in [("ordinary ventilatioi appliances", "ordinary ventilation appliances"),
+                         ("an nvalid lady", "an invalid lady")]:
+        assert correct_text(garble, off).strip() == garble  # the spelling is what decides
+        assert correct_text(garble, corrector).strip() == word
+    for kept in ["Mr Tabak and Mr Stonhan met the minister.", "He paid for the washhouse key."]:
+        assert correct_text(kept, corrector).strip() == kept
+
+
+def test_the_spelling_model_scores_a_garble_below_a_rare_word() -> None:
+    from pipeline.spelling_shape import SpellingShape
+
+    words = {w: 5 for w in "nation station relation ration motion notion lotion potion caution fiction action".split()}
+    words.update({"portion": 1, "mention": 1})
+    shape = SpellingShape.of_words(words)
+    rare = sorted(shape.per_symbol(w) for w in ("portion", "mention"))
+    assert rare[0] <= shape.reference <= rare[1]  # what a right word the model has not seen scores
+    assert shape.per_symbol("natioi") < shape.reference < shape.per_symbol("nation")
