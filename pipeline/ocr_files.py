@@ -8,6 +8,7 @@ every word's box and confidence, which lets the corrector weigh Tesseract's doub
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Literal
@@ -22,28 +23,62 @@ __all__ = ["OcrFileKind", "ocr_file_kind", "read_ocr_file"]
 
 OcrFileKind = Literal["txt", "hocr", "alto"]
 
-# hOCR is (X)HTML that uses the ocr_page, ocr_line or ocrx_word class; ALTO is XML whose root is
-# <alto>. Text that merely mentions HTML is text.
-_HOCR_MARK = re.compile(rb"class=['\"](ocr_page|ocr_line|ocrx_word)['\"]")
-_ALTO_ROOT = re.compile(rb"<(\w+:)?alto[\s>]")
+# hOCR is (X)HTML that uses the ocr_page, ocr_line or ocrx_word class (quoted or not, one of a
+# list); ALTO is XML whose root is <alto>. Text that merely mentions HTML is text.
+_HOCR_MARK = re.compile(rb"""class=(?:['"][^'"<>]*?\b|)(ocr_page|ocr_line|ocrx_word)\b""")
+# What may come before an XML document's root element: declaration, comments, instructions, DOCTYPE.
+_PROLOG = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)", re.DOTALL | re.IGNORECASE)
+_ROOT = re.compile(rb"\s*<(?:[\w.-]+:)?([\w.-]+)")
+_BODY = re.compile(rb"<body[\s>]", re.IGNORECASE)
+# Tesseract's TSV output starts with this header.
+_TSV_HEADER = b"level\tpage_num\tblock_num"
+
+
+class UnsupportedOcrFile(ValueError):
+    """Markup ocrfix cannot read as OCR (PAGE XML, TSV, other XML); its message says what it is."""
+
+
+def _root_name(data: bytes) -> str | None:
+    """The local name of the first element of markup (after any prolog), or None for text."""
+    at = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    while (match := _PROLOG.match(data, at)) and match.end() > at:
+        at = match.end()
+    root = _ROOT.match(data, at)
+    return root.group(1).decode("ascii", "replace").lower() if root else None
 
 
 def ocr_file_kind(data: bytes) -> OcrFileKind:
-    """What kind of OCR file these bytes are, by their content (names lie: .xml, .html, .txt)."""
-    head = data[:4096].lstrip().lower()
-    if head.startswith(b"<") and _ALTO_ROOT.search(data[:4096]):
+    """What kind of OCR file these bytes are, by their content (names lie: .xml, .html, .txt).
+    Markup that is neither hOCR nor ALTO is refused rather than corrected as text (its tags would
+    come out as words)."""
+    root = _root_name(data)
+    if root == "alto":
         return "alto"
     # Whole documents, and the fragments engines hand out (Tesseract's GetHOCRText, tesseract.js:
     # "<div class='ocr_page' ...>"): markup with hOCR's classes, whatever element it starts with.
-    if head.startswith(b"<") and _HOCR_MARK.search(data[:200_000]):
+    if root is not None and _HOCR_MARK.search(data[:200_000]):
         return "hocr"
+    if root == "pcgts":
+        raise UnsupportedOcrFile("is PAGE XML, which ocrfix cannot read yet: export hOCR or ALTO from the same "
+                                 "tool (Transkribus, eScriptorium and OCR-D can) and correct that")
+    if data.startswith(_TSV_HEADER):
+        raise UnsupportedOcrFile("is Tesseract's TSV, which ocrfix cannot read: give it the hOCR or ALTO of the same "
+                                 "read (tesseract IMAGE OUT hocr, or alto)")
+    # (a note that starts with "<html> was typed here" is text: a web page has a body)
+    web_page = root == "html" and _BODY.search(data[:200_000]) is not None
+    if root is not None and (data[:64].lstrip()[:5].lower() == b"<?xml" or web_page):
+        raise UnsupportedOcrFile(f"is XML or HTML (root <{root}>) but neither hOCR (no ocr_page, ocr_line or ocrx_word "
+                                 "class) nor ALTO: ocrfix corrects plain text, hOCR and ALTO")
     return "txt"
 
 
 def read_ocr_file(path: Path, data: bytes) -> tuple[Document, OcrFileKind]:
     """The Document in an OCR file's bytes: text pages split at form feeds, or the hOCR's pages."""
     data = as_utf8(path, data)
-    kind = ocr_file_kind(data)
+    try:
+        kind = ocr_file_kind(data)
+    except UnsupportedOcrFile as e:
+        raise InputFileError(str(e), path=path) from e
     if kind == "alto":
         return _read_alto(path, data), kind
     if kind == "txt":
@@ -67,6 +102,8 @@ def _alto_box(el) -> BBox | None:
         w, h = float(el.get("WIDTH")), float(el.get("HEIGHT"))
     except (TypeError, ValueError):
         return None
+    if not all(math.isfinite(v) for v in (x, y, w, h)):
+        return None  # "NaN", "inf": no box
     return (round(x), round(y), round(x + w), round(y + h))
 
 
@@ -79,7 +116,8 @@ def _read_alto(path: Path, data: bytes) -> Document:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as e:
-        raise InputFileError(f"looks like ALTO but is not well-formed XML ({e.msg}, line {e.lineno})", path=path) from e
+        where = "" if "line" in e.msg else f", line {e.lineno}"  # (libxml2's message often names it)
+        raise InputFileError(f"looks like ALTO but is not well-formed XML ({e.msg}{where})", path=path) from e
 
     def local(el) -> str:
         return etree.QName(el).localname if isinstance(el.tag, str) else ""

@@ -76,13 +76,27 @@ def _bbox(title: str | None) -> tuple[int, int, int, int] | None:
 
 
 def _word_text(word_el: etree._Element) -> str:
-    """The word's own text, leaving out the character-choice spans lstm_choice_mode adds."""
+    """The word's own text, leaving out the character-choice spans lstm_choice_mode adds; a word
+    written a character to a span (hocr_char_boxes) is the characters of its spans."""
     parts = [word_el.text or ""]
+    characters: list[str] = []
     for child in word_el:
-        if child.get("class") != "ocrx_cinfo":
+        if not isinstance(child.tag, str):  # a comment, or an entity left unresolved
+            parts.append(child.tail or "")
+            continue
+        if (child.get("id") or "").startswith("lstm_choices"):
+            pass
+        elif _has_class(child, "ocrx_cinfo"):
+            characters.append(child.text or "")
+        else:
             parts.append("".join(child.itertext()))  # <strong>/<em> wrappers
         parts.append(child.tail or "")
-    return "".join(parts).strip()
+    return "".join(parts).strip() or "".join(characters).strip()
+
+
+def _has_class(el: etree._Element, name: str) -> bool:
+    """Whether an element's class attribute (a list of classes in HTML) names ``name``."""
+    return name in (el.get("class") or "").split()
 
 
 def _word_choices(word_el: etree._Element, text: str) -> list[CharChoices]:
@@ -110,10 +124,16 @@ def _word_choices(word_el: etree._Element, text: str) -> list[CharChoices]:
 
 
 def _hocr_root(hocr: bytes) -> etree._Element | None:
+    """The hOCR's root element: XHTML as Tesseract writes it, or else HTML as other engines and
+    people do (named entities such as &eacute;, unquoted attributes, unclosed tags, a charset in
+    a <meta>), which an XML parser would misread without a word of warning."""
     if not hocr.strip():
         return None
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
-    root = etree.fromstring(hocr, parser)
+    try:
+        return etree.fromstring(hocr, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+    except etree.XMLSyntaxError:
+        pass
+    root = etree.fromstring(hocr, etree.HTMLParser(no_network=True, huge_tree=False))
     if root is None:
         raise OcrEngineError("the hOCR could not be parsed")
     return root
@@ -123,14 +143,16 @@ def _hocr_lines(element: etree._Element) -> list[Line]:
     lines: list[Line] = []
     block_no = -1
     for el in element.iter("{*}div", "{*}p", "{*}span"):
-        cls = el.get("class")
-        if cls == "ocr_carea":
+        classes = set((el.get("class") or "").split())
+        if "ocr_carea" in classes:
             block_no += 1
-        elif cls in _LINE_CLASSES:
+        elif classes & _LINE_CLASSES:
             words: list[Word] = []
-            for w in el:
-                if w.get("class") != "ocrx_word":
-                    continue
+            word_els = _line_words(el)
+            if not word_els:
+                # A line whose engine gave no word boxes (ocropus, kraken): its words are its text.
+                words = [Word(text=t) for t in _own_text(el).split()]
+            for w in word_els:
                 text = _word_text(w)
                 if not text:
                     continue
@@ -149,6 +171,34 @@ def _hocr_lines(element: etree._Element) -> list[Line]:
     return lines
 
 
+def _is_line(el: etree._Element) -> bool:
+    return isinstance(el.tag, str) and bool(set((el.get("class") or "").split()) & _LINE_CLASSES)
+
+
+def _line_words(line_el: etree._Element) -> list[etree._Element]:
+    """The ocrx_word elements of a line, at any depth, but not those of a line inside it (HTML
+    whose line was never closed holds the next line)."""
+    found: list[etree._Element] = []
+    for child in line_el:
+        if not isinstance(child.tag, str) or _is_line(child):
+            continue
+        if _has_class(child, "ocrx_word"):
+            found.append(child)
+        else:
+            found.extend(_line_words(child))
+    return found
+
+
+def _own_text(line_el: etree._Element) -> str:
+    """A line's text, without that of a line inside it."""
+    parts = [line_el.text or ""]
+    for child in line_el:
+        if isinstance(child.tag, str) and not _is_line(child):
+            parts.append(_own_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def parse_hocr(hocr: bytes) -> list[Line]:
     """Parse Tesseract's hOCR into Lines (reading order) of Words; blocks become ``Line.block``."""
     root = _hocr_root(hocr)
@@ -161,7 +211,7 @@ def parse_hocr_pages(hocr: bytes) -> list[tuple[BBox | None, list[Line]]]:
     root = _hocr_root(hocr)
     if root is None:
         return []
-    pages = [el for el in root.iter("{*}div") if el.get("class") == "ocr_page"]
+    pages = [el for el in root.iter("{*}div") if _has_class(el, "ocr_page")]
     if not pages:
         return [(None, _hocr_lines(root))]
     return [(_bbox(el.get("title")), _hocr_lines(el)) for el in pages]

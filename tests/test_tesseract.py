@@ -86,3 +86,65 @@ def test_tesseract_engine_reports_a_timeout_as_an_engine_error(tmp_path):
     with pytest.raises(OcrEngineError) as info:
         engine.read(np.full((50, 50), 255, np.uint8), OcrOptions(tesseract_cmd=str(slow), timeout_s=1))
     assert "--ocr-timeout" in str(info.value)
+
+
+def _hocr_words(hocr: str | bytes) -> list[list[str]]:
+    from pipeline.tesseract import parse_hocr_pages
+
+    data = hocr.encode("utf-8") if isinstance(hocr, str) else hocr
+    return [[w.text for line in lines for w in line.words] for _box, lines in parse_hocr_pages(data)]
+
+
+def test_hocr_of_other_engines_and_of_tesseract_with_character_boxes_keeps_every_word():
+    """Each of these read as no words at all, or crashed (session 18's sweep of other OCR)."""
+    # Tesseract with hocr_char_boxes=1 (and lstm_choice_mode=2): a word is a span per character.
+    chars = ("<div class='ocr_page' title='bbox 0 0 500 100'><span class='ocr_line' title='bbox 0 0 500 50'>"
+             "<span class='ocrx_word' title='bbox 0 0 90 50; x_wconf 96'>\n"
+             "  <span class='ocrx_cinfo' title='x_bboxes 0 0 40 50; x_conf 99.5'>t</span>\n"
+             "   <span class='ocrx_cinfo' id='lstm_choices_1_1_1'><span class='ocrx_cinfo' id='choice_1' "
+             "title='x_confs 92'>t</span><span class='ocrx_cinfo' id='choice_2' title='x_confs 8'>f</span></span>\n"
+             "  <span class='ocrx_cinfo' title='x_bboxes 40 0 90 50; x_conf 99.4'>o</span>\n"
+             "</span></span></div>")
+    assert _hocr_words(chars) == [["to"]]
+    # ocropus: lines with their text and no word elements.
+    ocropus = ("<html><body><div class='ocr_page' title='bbox 0 0 900 200'><span class='ocr_line' "
+               "title='bbox 0 0 900 50'>The Embassy <em>regrets</em></span></div></body></html>")
+    assert _hocr_words(ocropus) == [["The", "Embassy", "regrets"]]
+    # HTML as people write it: named entities, unquoted attributes, a line never closed, the
+    # charset in a <meta>.
+    html = ("<!DOCTYPE html><html><head><meta http-equiv='Content-Type' content='text/html; charset=ISO-8859-1'>"
+            "</head><body><div class=ocr_page title='bbox 0 0 900 300'>"
+            "<span class=ocr_line title='bbox 0 0 900 50'><span class=ocrx_word title='bbox 0 0 90 50'>caf&eacute;</span>"
+            " <span class=ocrx_word title='bbox 100 0 300 50'>Stra\xdfe</span>"
+            "<span class=ocr_line title='bbox 0 60 900 110'><span class=ocrx_word title='bbox 0 60 90 110'>next</span>"
+            "</body></html>").encode("latin-1")
+    assert _hocr_words(html) == [["café", "Straße", "next"]]
+
+
+def test_ocr_files_are_known_by_their_root_and_markup_ocrfix_cannot_read_is_refused(tmp_path):
+    from pipeline.errors import InputFileError
+    from pipeline.ocr_files import ocr_file_kind, read_ocr_file
+
+    long_prolog = b'<?xml version="1.0"?>\n<!-- ' + b"x" * 6000 + b' -->\n<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"/>'
+    assert ocr_file_kind(long_prolog) == "alto"  # the root was looked for in the first 4 KB only
+    assert ocr_file_kind(b"<html> was typed here by the clerk\n") == "txt"
+    refused = {
+        "page.xml": (b'<?xml version="1.0"?><PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15">'
+                     b"<Page/></PcGts>", "PAGE XML"),
+        "read.tsv": (b"level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n",
+                     "Tesseract's TSV"),
+        "other.xml": (b'<?xml version="1.0"?><letter><p>Dear Sir</p></letter>', "neither hOCR"),
+    }
+    for name, (data, why) in refused.items():
+        with pytest.raises(InputFileError, match=why):
+            read_ocr_file(tmp_path / name, data)
+
+
+def test_an_alto_box_that_is_no_number_is_no_box(tmp_path):
+    from pipeline.ocr_files import read_ocr_file
+
+    alto = (b'<alto><Layout><Page WIDTH="100" HEIGHT="100"><PrintSpace><TextBlock><TextLine>'
+            b'<String CONTENT="word" HPOS="NaN" VPOS="1" WIDTH="inf" HEIGHT="5"/></TextLine></TextBlock>'
+            b"</PrintSpace></Page></Layout></alto>")
+    doc, kind = read_ocr_file(tmp_path / "a.xml", alto)
+    assert kind == "alto" and doc.pages[0].words[0].text == "word" and doc.pages[0].words[0].bbox is None
