@@ -30,7 +30,7 @@ from .calibration import DEFAULT_WRONG_MODEL, WrongModel, flag_doubtful
 from .collection import MIN_COUNT, VARIANT_RATIO, CollectionModel
 from .lexicon import LONG_WORD, MAX_EDIT, PREFIX, TARGET_MIN_COUNT, Lexicon, confusion_chunks, load_lexicon
 from .memory import cyclic_gc_paused
-from .model import LANGUAGE_STEP, Change, Line, Page, Step, Word, union_box
+from .model import LANGUAGE_STEP, Change, Line, Page, Step, Word, split_box, union_box
 from .options import CorrectOptions
 from .tokens import split_token
 
@@ -1673,8 +1673,8 @@ def correct_page(page: Page, corrector: Corrector, skip: frozenset[tuple[int, in
     Positions in ``skip`` are the ones the human-approved overrides already decided. A correction
     can give a neighbour the context it lacked ("beara wittess" -> "beara witness" -> "bears
     witness"), so passes repeat until one changes nothing (words already changed are left alone):
-    correcting the corrected text then changes nothing. Each Change's line and word refer to the
-    page as it stood in the pass that made it (splits and joins move later words).
+    correcting the corrected text then changes nothing. Each Change's line and word are those of
+    its word in the corrected page (splits and joins move later words).
     """
     # Correcting makes many small objects and no cycles: the cycle collector going over them cost
     # a sixth of the corrector's time on BLN600.
@@ -1885,9 +1885,8 @@ def _correct_pass(
             punct = _fix_punctuation(tok, block, i, corrector) if s.punctuation else None
             if punct is not None:
                 parts = punct.split(" ")
-                edits[pos] = [word.model_copy(update={"text": parts[0], "alternatives": []})] + [
-                    word.model_copy(update={"text": p, "alternatives": []}) for p in parts[1:]
-                ]
+                edits[pos] = [word.model_copy(update={"text": p, "bbox": box, "alternatives": []})
+                              for p, box in zip(parts, split_box(word.bbox, parts))]
                 changes.append(Change(line=tok.line, word=tok.word, original=word.text, new=punct, source="punctuation", score=0.9))
                 i += 1
                 continue
@@ -1897,11 +1896,11 @@ def _correct_pass(
             if split is not None and (d.new is None or split[2] > d.best):
                 new_core, margin, _ = split
                 a, b = new_core.split(" ")
-                # Both halves keep the word's box: the text gives no position for the space.
-                edits[pos] = [
-                    word.model_copy(update={"text": tok.lead + a, "alternatives": []}),
-                    word.model_copy(update={"text": b + tok.trail, "alternatives": []}),
-                ]
+                halves = [tok.lead + a, b + tok.trail]
+                # Each half has its share of the word's box, by its letters: the text gives no
+                # position for the space.
+                edits[pos] = [word.model_copy(update={"text": text, "bbox": box, "alternatives": []})
+                              for text, box in zip(halves, split_box(word.bbox, halves))]
                 changes.append(Change(line=tok.line, word=tok.word, original=word.text, new=f"{tok.lead}{a} {b}{tok.trail}", source="split", score=_score(margin)))
                 i += 1
                 continue
@@ -1936,6 +1935,10 @@ def _correct_pass(
     changed = frozenset(
         pos for pos, new in edits.items() if [w.text for w in new] != [page.lines[pos[0]].words[pos[1]].text]
     )
+    # Every change, this pass's and the earlier ones', names its word where it now is: a split or a
+    # join moves the words after it (the ALTO and hOCR writers tag the word at each position).
+    changes = [c if posmap.get((c.line, c.word), (c.line, c.word)) == (c.line, c.word)
+               else c.model_copy(update=dict(zip(("line", "word"), posmap[(c.line, c.word)]))) for c in changes]
     return page.model_copy(update={"lines": lines, "changes": changes}), posmap, changed
 
 

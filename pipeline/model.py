@@ -55,6 +55,23 @@ def union_box(boxes: list[BBox | None]) -> BBox | None:
     return (min(b[0] for b in known), min(b[1] for b in known), max(b[2] for b in known), max(b[3] for b in known))
 
 
+def split_box(box: BBox | None, parts: list[str]) -> list[BBox | None]:
+    """Divide a word's box among its parts in proportion to their length (a space counts as one)."""
+    if box is None or len(parts) == 1:
+        return [box] * len(parts)
+    x0, y0, x1, y1 = box
+    total = sum(len(p) for p in parts) + len(parts) - 1
+    width = max(0, x1 - x0)
+    out: list[BBox | None] = []
+    pos = 0
+    for p in parts:
+        a = x0 + round(width * pos / total)
+        b = x0 + round(width * (pos + len(p)) / total)
+        out.append((a, y0, max(a, b), y1))
+        pos += len(p) + 1
+    return out
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False)
 

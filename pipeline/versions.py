@@ -53,4 +53,5 @@ READ_VERSION = 4
 # unknown word (flagged below 90); review suggests the other read's word. 30: a comma between two
 # common words keeps itself and gets its lost space ("inspection,and" -> "inspection, and").
 # 31: an unknown lower-case form spelt as no word is (spelling_shape) is less likely right as read.
-CORRECTOR_VERSION = 31
+# 32: a change names its word in the corrected page, and a split word's halves share its box.
+CORRECTOR_VERSION = 32

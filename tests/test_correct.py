@@ -686,3 +686,28 @@ def test_the_spelling_model_scores_a_garble_below_a_rare_word() -> None:
     rare = sorted(shape.per_symbol(w) for w in ("portion", "mention"))
     assert rare[0] <= shape.reference <= rare[1]  # what a right word the model has not seen scores
     assert shape.per_symbol("natioi") < shape.reference < shape.per_symbol("nation")
+
+
+def test_every_change_names_its_word_in_the_corrected_page_and_a_split_word_shares_its_box(corrector: Corrector) -> None:
+    """A split ("theletter") moves the words after it: the change to "goverment" was tagged on
+    "the" in ALTO and hOCR, and both halves of the split had the whole box (session 18's sweep)."""
+    from lxml import etree
+
+    from pipeline.export.alto import to_alto
+    from pipeline.model import Document
+
+    texts = "We have received theletter from the goverment today".split()
+    x, words = 0, []
+    for t in texts:
+        words.append(Word(text=t, bbox=(x, 0, x + 20 * len(t), 40), confidence=60.0))
+        x += 20 * len(t) + 20
+    page = correct_page(Page(source="x", width=x, height=40, lines=[Line(words=words)]), corrector)
+    final = page.lines[0].words
+    assert [w.text for w in final] == "We have received the letter from the government today".split()
+    originals = {c.original: final[c.word].text for c in page.changes if c.line == 0}
+    assert originals == {"theletter": "the", "goverment": "government"}
+    the, letter = final[3].bbox, final[4].bbox
+    assert the[0] == words[3].bbox[0] and letter[2] == words[3].bbox[2] and the[2] <= letter[0]
+    xml = etree.fromstring(to_alto(Document(source="x.png", pages=[page])))
+    tagged = {s.get("CONTENT"): s.find("{*}ALTERNATIVE").text for s in xml.iter("{*}String") if s.find("{*}ALTERNATIVE") is not None}
+    assert tagged == {"the": "theletter", "government": "goverment"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import BBox, Change, Line, Page, Word, union_box
+from ..model import BBox, Change, Line, Page, Word, split_box, union_box
 
 __all__ = ["Token", "LayoutLine", "Block", "page_blocks", "xml_safe", "DEFAULT_DPI"]
 
@@ -56,23 +56,6 @@ class Block:
         return union_box([line.bbox for line in self.lines])
 
 
-def _split_box(box: BBox | None, parts: list[str]) -> list[BBox | None]:
-    """Divide a word's box among its parts in proportion to their length (a space counts as one)."""
-    if box is None or len(parts) == 1:
-        return [box] * len(parts)
-    x0, y0, x1, y1 = box
-    total = sum(len(p) for p in parts) + len(parts) - 1
-    width = max(0, x1 - x0)
-    out: list[BBox | None] = []
-    pos = 0
-    for p in parts:
-        a = x0 + round(width * pos / total)
-        b = x0 + round(width * (pos + len(p)) / total)
-        out.append((a, y0, max(a, b), y1))
-        pos += len(p) + 1
-    return out
-
-
 def _line_tokens(line: Line, li: int, changes: dict[tuple[int, int], Change]) -> list[Token]:
     tokens: list[Token] = []
     for wi, word in enumerate(line.words):
@@ -80,7 +63,7 @@ def _line_tokens(line: Line, li: int, changes: dict[tuple[int, int], Change]) ->
         if not parts:
             continue
         change = changes.get((li, wi))
-        for k, (text, box) in enumerate(zip(parts, _split_box(word.bbox, parts))):
+        for k, (text, box) in enumerate(zip(parts, split_box(word.bbox, parts))):
             tokens.append(Token(text, box, word.confidence, change if k == 0 else None, word, k == 0))
     return tokens
 
