@@ -260,3 +260,36 @@ def test_the_searchable_pdf_is_pdf_a_2b_by_default_and_plain_on_request(tmp_path
     out = tmp_path / "text.pdf"
     out.write_bytes(archival)
     assert _pdftotext(out, "-raw").split() == _tokens(_doc())
+
+
+def test_a_page_read_turned_is_shown_turned_with_its_text_in_reading_order(tmp_path, alto_schema):
+    """A scan of a page lying on its side, which the chooser turned 90 degrees to read: the PDF
+    shows it upright (/Rotate, the scan's pixels kept) with its lines selectable in order; ALTO and
+    hOCR say how the text runs. Before, the text layer laid each sideways word out on the scan's
+    axes and pdftotext gave letters in no order (session 18's sweep of inputs)."""
+    import pikepdf
+
+    upright = _page()
+
+    def on_scan(box):  # where a box of the upright page lies on the sideways scan (W x H turned)
+        x0, y0, x1, y1 = box
+        return (y0, W - x1, y1, W - x0)
+
+    lines = [line.model_copy(update={"bbox": on_scan(line.bbox),
+                                     "words": [w.model_copy(update={"bbox": on_scan(w.bbox)}) for w in line.words]})
+             for line in upright.lines]
+    turned = upright.model_copy(update={"width": H, "height": W, "lines": lines,
+                                        "steps": [Step(name="orient", params={"degrees": 90}, reason="sideways")]})
+    doc = Document(source="side.png", pages=[turned])
+    Image.fromarray(np.full((W, H), 235, np.uint8)).save(tmp_path / "side.png", dpi=(300, 300))
+    pdf = tmp_path / "side.pdf"
+    pdf.write_bytes(to_pdf(doc, tmp_path / "side.png"))
+    with pikepdf.open(pdf) as opened:
+        assert opened.pages[0].obj.Rotate == 90
+    lines = [" ".join(line.split()) for line in _pdftotext(pdf).splitlines() if line.strip()]
+    assert lines == ["We envisage a decision", "Powell/Parker to", "at once", "Sulverb new Delhi"]
+    alto = etree.fromstring(to_alto(doc))
+    alto_schema.assertValid(alto)
+    assert {b.get("ROTATION") for b in alto.iter(f"{ALTO}TextBlock")} == {"90"}
+    hocr = etree.fromstring(to_hocr(doc))
+    assert all("textangle 90" in el.get("title") for el in hocr.iter(f"{XHTML}span") if el.get("class") == "ocr_line")

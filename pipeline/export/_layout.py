@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..model import BBox, Change, Line, Page, Word, split_box, union_box
 
-__all__ = ["Token", "LayoutLine", "Block", "page_blocks", "xml_safe", "DEFAULT_DPI"]
+__all__ = ["Token", "LayoutLine", "Block", "page_blocks", "page_turn", "xml_safe", "DEFAULT_DPI"]
 
 # Characters XML 1.0 cannot hold (control characters other than tab and line breaks, surrogates,
 # U+FFFE/U+FFFF) become U+FFFD in the XML formats.
@@ -84,3 +84,12 @@ def page_blocks(page: Page) -> list[Block]:
             blocks.append(Block(line.block))
         blocks[-1].lines.append(LayoutLine(li, bbox, tokens))
     return blocks
+
+
+def page_turn(page: Page) -> int:
+    """The degrees (0, 90, 180, 270) the page was turned clockwise to be read: its text runs that
+    many degrees anticlockwise of upright on the scan."""
+    for step in page.steps:
+        if step.name == "orient":
+            return int(step.params.get("degrees", 0)) % 360
+    return 0

@@ -11,7 +11,7 @@ from lxml import etree
 
 from .. import __version__
 from ..model import BBox, Document
-from ._layout import page_blocks, xml_safe
+from ._layout import page_blocks, page_turn, xml_safe
 
 __all__ = ["to_hocr"]
 
@@ -57,11 +57,14 @@ def to_hocr(doc: Document) -> bytes:
         if page.dpi:
             page_parts.append(f"scan_res {page.dpi} {page.dpi}")
         page_el = _el(body, "div", **{"class": "ocr_page", "id": f"page_{p}", "title": xml_safe(_title(*page_parts))})
+        turn = page_turn(page)
         for b, block in enumerate(page_blocks(page), start=1):
             area = _el(page_el, "div", **{"class": "ocr_carea", "id": f"block_{p}_{b}", "title": _bbox(block.bbox)})
             par = _el(area, "p", **{"class": "ocr_par", "id": f"par_{p}_{b}", "title": _bbox(block.bbox)})
             for ln, line in enumerate(block.lines, start=1):
-                line_el = _el(par, "span", **{"class": "ocr_line", "id": f"line_{p}_{b}_{ln}", "title": _bbox(line.bbox)})
+                # textangle: degrees anticlockwise the line runs on the scan (a page read turned)
+                line_title = _title(_bbox(line.bbox), f"textangle {turn}") if turn else _bbox(line.bbox)
+                line_el = _el(par, "span", **{"class": "ocr_line", "id": f"line_{p}_{b}_{ln}", "title": line_title})
                 line_el.text = "\n"
                 previous = None
                 for t, token in enumerate(line.tokens, start=1):

@@ -29,7 +29,7 @@ import numpy as np
 from .. import __version__
 from ..errors import OutputError
 from ..model import Document, Page
-from ._layout import DEFAULT_DPI, page_blocks
+from ._layout import DEFAULT_DPI, page_blocks, page_turn
 
 if TYPE_CHECKING:  # pikepdf is imported where a PDF is written: the other outputs never load it
     import pikepdf
@@ -125,6 +125,54 @@ def _text_layer(page: Page, scale: float, height_pt: float) -> bytes:
                     cursor = right
     ops.append("ET")
     return "\n".join(ops).encode("ascii")
+
+
+def _turn_point(x: float, y: float, degrees: int, width: int, height: int) -> tuple[float, float]:
+    """A point of the scan (width x height pixels) where it is on the page turned upright
+    (``preprocess.rotate_orthogonal``'s turns, over the whole scan)."""
+    if degrees == 90:
+        return height - y, x
+    if degrees == 180:
+        return width - x, height - y
+    if degrees == 270:
+        return y, width - x
+    return x, y
+
+
+def _turned_text_layer(page: Page, width: int, height: int, scale: float) -> bytes:
+    """The text layer of a page, laid out on the page turned upright and turned back with it: the
+    lines of a sideways or upside-down scan run as its type does, so that a viewer selects and
+    extracts them in order (laid out on the scan's axes, each word stood on end)."""
+    degrees = page_turn(page)
+    if degrees not in (90, 180, 270):
+        return _text_layer(page, scale, height * scale)
+
+    def box(b):
+        if b is None:
+            return None
+        (ax, ay), (bx, by) = (_turn_point(b[0], b[1], degrees, width, height), _turn_point(b[2], b[3], degrees, width, height))
+        return (min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
+
+    upright = page.model_copy(update={"lines": [
+        line.model_copy(update={"bbox": box(line.bbox), "words": [w.model_copy(update={"bbox": box(w.bbox)}) for w in line.words]})
+        for line in page.lines]})
+    up_height = (width if degrees in (90, 270) else height) * scale
+    # The matrix that takes the upright page's points (PDF units, y up) to the scan's: found from
+    # where three points go. A PDF point (u, v) of the upright page is its pixel (u/s, H' - v/s).
+    def to_scan(u: float, v: float) -> tuple[float, float]:
+        px, py = u / scale, up_height / scale - v / scale
+        # the scan's pixel that turning put there: the inverse of _turn_point
+        if degrees == 90:
+            sx, sy = py, height - px
+        elif degrees == 180:
+            sx, sy = width - px, height - py
+        else:
+            sx, sy = width - py, px
+        return sx * scale, (height - sy) * scale
+
+    (e, f), (ux, uy), (vx, vy) = to_scan(0, 0), to_scan(1, 0), to_scan(0, 1)
+    matrix = f"{ux - e:.4f} {uy - f:.4f} {vx - e:.4f} {vy - f:.4f} {e:.2f} {f:.2f}"
+    return f"q {matrix} cm\n".encode() + _text_layer(upright, scale, up_height) + b"\nQ"
 
 
 def _page_images(image_source: Path) -> Iterator[tuple[int, int, bytes, dict]]:
@@ -231,11 +279,15 @@ def _build(doc: Document, image_source: Path | None) -> pikepdf.Pdf:
             xobject.stream_dict.update(Dictionary(Type=Name.XObject, Subtype=Name.Image, Width=img_w, Height=img_h, **entries))
             resources.XObject = Dictionary(Im0=xobject)
             content = f"q {width_pt:.2f} 0 0 {height_pt:.2f} 0 0 cm /Im0 Do Q\n".encode()
-        content += _text_layer(page, scale, height_pt)
-        pdf.pages.append(pikepdf.Page(Dictionary(
+        content += _turned_text_layer(page, width, height, scale)
+        entries = Dictionary(
             Type=Name.Page, MediaBox=Array([0, 0, round(width_pt, 2), round(height_pt, 2)]),
             Resources=resources, Contents=pdf.make_stream(content),
-        )))
+        )
+        if page_turn(page):
+            # Shown turned as it was read (the scan's pixels kept as they are), as OCRmyPDF does.
+            entries.Rotate = page_turn(page)
+        pdf.pages.append(pikepdf.Page(entries))
     pdf.docinfo.Title = doc.source
     pdf.docinfo.Producer = f"ocrfix {__version__}"
     return pdf
