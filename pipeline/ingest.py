@@ -176,6 +176,9 @@ def _pillow_pixel_limit(max_pixels: int) -> Iterator[None]:
             # Pillow warns about damage it can read past (corrupt EXIF, odd TIFF tags); a damaged
             # file that cannot be read is reported as an error instead.
             warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
+            # ... but not a frame cut short: Pillow then hands out a black frame, or the previous
+            # frame's pixels again, as if it were the page (a multi-page TIFF missing its last bytes).
+            warnings.filterwarnings("error", message="Truncated File Read", category=UserWarning)
             yield
     finally:
         Image.MAX_IMAGE_PIXELS = saved
@@ -260,7 +263,8 @@ def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
         ) from e
     except UnidentifiedImageError as e:
         raise InputFileError("not an image file ocrfix can read (unknown or corrupt format)", path=path) from e
-    except (OSError, SyntaxError, ValueError, EOFError) as e:
+    except (OSError, SyntaxError, ValueError, EOFError, UserWarning, TypeError) as e:
+        # (TypeError: Pillow's "Missing dimensions" for a TIFF frame whose tags were cut off)
         reason = str(e) or type(e).__name__
         raise InputFileError(f"image file is damaged or truncated ({reason})", path=path) from e
 
@@ -403,7 +407,9 @@ def count_pages(path: Path) -> int:
                 return len(pdf)
             finally:
                 pdf.close()
-        with Image.open(path) as img:
-            return getattr(img, "n_frames", 1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (load_pages reports a damaged file)
+            with Image.open(path) as img:
+                return getattr(img, "n_frames", 1)
     except Exception:  # noqa: BLE001 - counting is advisory; load_pages reports the real error
         return 1

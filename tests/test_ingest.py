@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -198,3 +199,19 @@ def test_a_transparent_colour_is_white_paper_too(tmp_path):
         page = next(load_pages(path)).image
         grey = page if page.ndim == 2 else page.mean(axis=2)
         assert grey[0, 0] == 255 and grey[20, 30] == 40, mode
+
+
+def test_a_multi_page_tiff_cut_short_is_damaged_not_a_page_made_up(tmp_path):
+    """Pillow hands out a frame it could not finish as black, or as the previous frame's pixels,
+    with a warning ocrfix used to silence: page 2 of this file came out as page 1 again, exit 0
+    (session 18's sweep of inputs)."""
+    page = np.full((600, 500), 255, np.uint8)
+    cv2.putText(page, "Embassy", (40, 300), cv2.FONT_HERSHEY_DUPLEX, 2.0, 0, 3)
+    whole = tmp_path / "whole.tif"
+    Image.fromarray(page).save(whole, save_all=True, append_images=[Image.new("L", (500, 600), 255)],
+                               compression="tiff_lzw", dpi=(300, 300))
+    assert len(list(load_pages(whole))) == 2
+    cut = tmp_path / "cut.tif"
+    cut.write_bytes(whole.read_bytes()[:-200])
+    with pytest.raises(InputFileError, match="damaged or truncated"):
+        list(load_pages(cut))
