@@ -52,6 +52,9 @@ class PageImage:
     file: Path | None = None
     # What ingest found doubtful about the page (a resolution no paper page has), for its JSON record.
     note: str = ""
+    # How many times as tall as wide the file says its pixels are (horizontal / vertical dpi): 1
+    # for a scan, 2.08 for a fax sent in standard mode (204 x 98 dpi).
+    pixel_aspect: float = 1.0
 
 
 def _is_output_folder(folder: Path) -> bool:
@@ -129,16 +132,20 @@ def expand_inputs(inputs: list[str], out_dir: Path | None = None) -> list[tuple[
     return found
 
 
-def _pil_dpi(img: Image.Image) -> int | None:
+def _pil_resolution(img: Image.Image) -> tuple[int | None, float]:
+    """(the horizontal resolution the file states or None, how many times as tall as wide its
+    pixels are). A fax sent in standard mode states 204 x 98 dpi: pixels 2.08 times as tall."""
     dpi = img.info.get("dpi")
     if not dpi:
-        return None
+        return None, 1.0
     try:
-        value = int(round(float(dpi[1] if isinstance(dpi, tuple) else dpi)))
-    except (TypeError, ValueError):
-        return None
-    # Many tools write 1 or 72 when they mean "unknown".
-    return value if 100 <= value <= 2400 else None
+        x, y = (float(dpi[0]), float(dpi[1])) if isinstance(dpi, tuple) else (float(dpi), float(dpi))
+    except (TypeError, ValueError, IndexError):
+        return None, 1.0
+    # Many tools write 1 or 72 when they mean "unknown"; a fax's vertical resolution is 98 or 196.
+    if not (100 <= round(x) <= 2400 and 50 <= round(y) <= 2400):
+        return None, 1.0
+    return int(round(x)), x / y
 
 
 def _to_array(frame: Image.Image) -> np.ndarray:
@@ -233,14 +240,14 @@ def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
             width, height = img.size
             if width * height > max_pixels:
                 raise _too_large(path, width, height, max_pixels)
-            fmt, mode, dpi = img.format, img.mode, _pil_dpi(img)
+            fmt, mode, (dpi, aspect) = img.format, img.mode, _pil_resolution(img)
             # (a colour that means "none", which OpenCV would show: Pillow puts it on white paper)
             transparent = "transparency" in img.info
         # A single page is decoded once the header is read and the file closed: a 24-Mpx colour
         # photograph then costs its 72 MB array, not that plus Pillow's copy and a bytes copy.
         image = _decode_directly(path, fmt, mode, (width, height)) if single and width and height and not transparent else None
         if image is not None:
-            yield PageImage(image=image, index=0, dpi=dpi, file=whole)
+            yield PageImage(image=image, index=0, dpi=dpi, file=whole, pixel_aspect=aspect)
             return
         with _pillow_pixel_limit(max_pixels), Image.open(path) as img:
             for index, frame in enumerate(ImageSequence.Iterator(img)):
@@ -250,7 +257,8 @@ def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
                 if width < 1 or height < 1:
                     raise InputFileError("image has no pixels", path=path)
                 frame.load()
-                yield PageImage(image=_to_array(frame), index=index, dpi=_pil_dpi(frame), file=whole)
+                dpi, aspect = _pil_resolution(frame)
+                yield PageImage(image=_to_array(frame), index=index, dpi=dpi, file=whole, pixel_aspect=aspect)
     except InputFileError:
         raise
     except Image.DecompressionBombError as e:

@@ -424,12 +424,17 @@ class PageMeasures:
     glyph_aspect: float | None
     # Share of the characters' ink a 3x3 median keeps: near 1 for strokes of 3 px and more.
     ink_kept_by_median: float = 1.0
+    # How many times as tall as wide the file says its pixels are (ingest.PageImage.pixel_aspect).
+    pixel_aspect: float = 1.0
 
     def as_params(self) -> dict[str, Any]:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+        params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+        if self.pixel_aspect == 1.0:
+            del params["pixel_aspect"]  # (square pixels, as nearly every scan's: not worth a line)
+        return params
 
 
-def measure_page(gray: np.ndarray, dpi: int | None) -> PageMeasures:
+def measure_page(gray: np.ndarray, dpi: int | None, pixel_aspect: float = 1.0) -> PageMeasures:
     """Measure a grayscale page: orientation first, then everything else on the upright page."""
     # Edges, orientation and skew are measured on a copy of at most 1600 px (resized once).
     small, scale = _reduced(gray, 1600)
@@ -483,6 +488,7 @@ def measure_page(gray: np.ndarray, dpi: int | None) -> PageMeasures:
         float(np.median(glyphs[:, cv2.CC_STAT_WIDTH] / glyphs[:, cv2.CC_STAT_HEIGHT])) if len(glyphs) >= 30 else None
     )
     return PageMeasures(
+        pixel_aspect=pixel_aspect,
         width=int(gray.shape[1]),
         height=int(gray.shape[0]),
         dpi=dpi,
@@ -707,6 +713,10 @@ MAX_UPSCALE = 3.0
 # 0.6-1.0). Far wider means the page was sampled at lower vertical than horizontal resolution
 # (a 200x100 dpi fax image not stretched back): stretch it vertically.
 ANISOTROPIC_ASPECT = 1.5
+# Pixels the file says are this much taller than wide (or wider than tall), or more, are made
+# square. A fax's fine mode, 204 x 196 dpi (1.04), is not: Tesseract reads it as well as square
+# (bench_fax_resolution: x0.475 of raw, no page worse); standard mode, 204 x 98 (2.08), is.
+STATED_ASPECT_OFF = 0.1
 
 
 def _geometry(m: PageMeasures, forced: set[str] | None) -> list[Step]:
@@ -732,7 +742,15 @@ def _geometry(m: PageMeasures, forced: set[str] | None) -> list[Step]:
         )
     fx = fy = 1.0
     why: list[str] = []
-    if m.glyph_aspect is not None and m.glyph_aspect >= ANISOTROPIC_ASPECT:
+    if abs(m.pixel_aspect - 1.0) >= STATED_ASPECT_OFF:
+        # What the file says of its pixels beats what the glyphs show: at a fax's 7-px x-height
+        # they merge into blobs whose shape says nothing (a 204 x 98 dpi page measured 0.57).
+        if m.pixel_aspect > 1.0:
+            fy = min(MAX_UPSCALE, m.pixel_aspect)
+        else:
+            fx = min(MAX_UPSCALE, 1.0 / m.pixel_aspect)
+        why.append(f"the file says its pixels are {m.pixel_aspect:.2f} times as tall as wide (as a fax's)")
+    elif m.glyph_aspect is not None and m.glyph_aspect >= ANISOTROPIC_ASPECT:
         fy = float(min(MAX_UPSCALE, round(m.glyph_aspect / 0.8)))
         why.append(f"characters are {m.glyph_aspect:.2f} times as wide as tall (lower vertical resolution)")
     xh = m.xheight * fy if m.xheight is not None else None
@@ -952,6 +970,7 @@ def preprocess(
     steps: list[Step] | None = None,
     measures: PageMeasures | None = None,
     name: str = "page",
+    pixel_aspect: float = 1.0,
 ) -> Preprocessed:
     """Run one candidate: ``steps`` when given (e.g. ``result.candidates[1]`` of an earlier call),
     else what ``options.mode`` asks for (``auto``: the first of ``plan_candidates``).
@@ -967,7 +986,7 @@ def preprocess(
     if image.ndim == 3:
         result.steps.append(Step(name="grayscale", reason="Tesseract reads intensity only"))
     if measures is None:
-        measures = measure_page(gray, dpi)
+        measures = measure_page(gray, dpi, pixel_aspect)
     result.measures = measures
     if steps is None:
         if forced is None:

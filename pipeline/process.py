@@ -30,7 +30,7 @@ from .preprocess import Preprocessed, preprocess
 from .reread import (
     WHOLE_PAGE_SHARE, Band, bands_with_text, join_bands, lines_from_montage, lines_in_bands, montage, risk_bands, unread_bands,
 )
-from .verify import MergeResult, Vocabulary, lines_at_risk, merge_reads, read_quality, word_at_risk
+from .verify import MergeResult, Vocabulary, lines_at_risk, merge_reads, read_quality, top_to_bottom, word_at_risk
 
 __all__ = ["ocr_page", "ocr_document", "correct_document", "correct_document_recorded", "corrector_for", "map_lines"]
 
@@ -135,7 +135,7 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
     engine = engine if engine is not None else engine_for(options.ocr)
     height, width = page_image.image.shape[:2]
     name = f"{Path(source).stem}-p{page_image.index + 1}"
-    clean = preprocess(page_image.image, page_image.dpi, options.preprocess, name=name)
+    clean = preprocess(page_image.image, page_image.dpi, options.preprocess, name=name, pixel_aspect=page_image.pixel_aspect)
     steps: list[Step] = []
     if page_image.note:
         steps.append(Step(name="input", reason=page_image.note))
@@ -156,16 +156,18 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
         steps.extend(clean.steps)
         steps.append(choice)
         lines = original
-        if processed is not None and any(s.name == "orient" for s in clean.steps):
-            # A page that had to be turned: the read of it as scanned is of sideways or upside-down
-            # type, no reference line by line. The turned read ships where it is the more plausible.
+        reshaped = _reshaped(clean)
+        if processed is not None and reshaped:
+            # A page that had to be turned, or stretched back to square pixels: the read of it as
+            # scanned is of sideways, upside-down or squashed type, no reference line by line. The
+            # processed read ships where it is the more plausible.
             vocabulary = Vocabulary.build(lexicon, original, processed)
             q_o, q_p = read_quality(original, vocabulary.knows), read_quality(processed, vocabulary.knows)
             if q_p > q_o:
-                lines = processed
+                lines = top_to_bottom(processed) if reshaped == "stretched" else processed
             steps.append(Step(name="verify", params={"quality_original": round(q_o, 1), "quality_processed": round(q_p, 1)},
-                              reason="the page was turned: "
-                              + ("the turned read is the more plausible" if q_p > q_o else "the read as scanned is the more plausible")))
+                              reason=f"the page was {reshaped}: "
+                              + (f"the {reshaped} read is the more plausible" if q_p > q_o else "the read as scanned is the more plausible")))
         elif processed is not None:
             merged = merge_reads(original, processed, Vocabulary.build(lexicon, original, processed), at_risk=second.open_lines,
                                  covered=second.covered,
@@ -245,7 +247,7 @@ def _second_read(
         choice.params["unread_bands"] = [[b.top, b.bottom] for b in bands]
         choice.reason += f"; ink in no line of the read was read again in {len(bands)} bands"
         return second(_read_bands(engine, clean, bands, options), clean, choice, [], set())
-    turned = [s.name for s in clean.steps if s.name in ("orient", "deskew")]
+    turned = [s.name for s in clean.steps if s.name in ("orient", "deskew")] + (["stretch"] if _stretched(clean) else [])
     bands: list[Band] = []
     share = 1.0
     if original and not turned:
@@ -271,6 +273,20 @@ def _second_read(
         f"did not read): read again from the preprocessed page in {len(bands)} bands",
     )
     return second(_read_bands(engine, clean, bands, options), clean, choice, bands, at_risk)
+
+
+def _stretched(clean: Preprocessed) -> bool:
+    """Whether preprocessing stretched the page more one way than the other: its pixels were not
+    square (a 204 x 98 dpi fax), and the type on the scan is squashed."""
+    return any(s.name == "rescale" and float(s.params["fx"]) != float(s.params["fy"]) for s in clean.steps)
+
+
+def _reshaped(clean: Preprocessed) -> str:
+    """How the page's type on the scan differs from upright type of square pixels ("turned",
+    "stretched"), or "" where it does not."""
+    if any(s.name == "orient" for s in clean.steps):
+        return "turned"
+    return "stretched" if _stretched(clean) else ""
 
 
 def _changes_page(clean: Preprocessed) -> bool:

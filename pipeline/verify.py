@@ -605,6 +605,31 @@ def _better_word(other: str, own: str, knows: Callable[[str], bool]) -> bool:
             and not knows(own) and knows(other) and Levenshtein.distance(o_core, w_core) <= WORD_EDITS)
 
 
+# A line at least this share of the widest line's width may be part of a column of type.
+COLUMN_MIN_SHARE = 0.25
+
+
+def top_to_bottom(lines: list[Line]) -> list[Line]:
+    """A read's lines from the top of the page down, where no two of them sit side by side (one
+    column of type, as a letter or a memo has); else as they are (columns, or pieces of a line).
+    Tesseract's layout analysis of a page read again may file a line in a block of its own, after
+    the signature, though it lies between two lines of the body."""
+    boxes = [_line_box(line) for line in lines]
+    if not boxes or any(b is None for b in boxes):
+        return lines
+    # Only lines of some length can be columns: a scrap beside a signature is no column.
+    widest = max(b[2] - b[0] for b in boxes)  # type: ignore[index]
+    long = [b for b in boxes if b[2] - b[0] >= COLUMN_MIN_SHARE * widest]  # type: ignore[index]
+    for a in range(len(long)):
+        for b in range(a + 1, len(long)):
+            (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = long[a], long[b]  # type: ignore[misc]
+            down = min(ay1, by1) - max(ay0, by0)
+            if down > 0.5 * min(ay1 - ay0, by1 - by0) and min(ax1, bx1) <= max(ax0, bx0):
+                return lines  # side by side
+    order = sorted(range(len(lines)), key=lambda k: (boxes[k][1] + boxes[k][3]) / 2)  # type: ignore[index]
+    return [lines[k] for k in order]
+
+
 def _position(o_idx: list[int], p_idx: list[int], original: list[Line], processed: list[Line]) -> float:
     """Where a group read from the processed page goes in the merged reading order: at the first of
     its original lines that holds a good part (a third) of the words the reads share; a stray

@@ -46,3 +46,37 @@ def test_a_real_page_that_preprocessing_reads_worse_ships_no_worse_than_raw_tess
     assert shipped <= 1.1 * raw_cer or shipped - raw_cer <= 0.001, (raw_cer, shipped)
     verify = next(s for s in page.steps if s.name == "verify")
     assert verify.params["groups_from_original"] > 0
+
+
+@pytest.mark.tesseract
+@pytest.mark.slow
+def test_a_fax_sent_at_standard_resolution_is_read_stretched_back_to_square_pixels(tmp_path):
+    """A fax image as fax machines send it, 204 x 98 dpi: its type is squashed to half its height
+    and raw Tesseract misreads much of it. The read of the page stretched back is the reference
+    for the whole page (as for a page that had to be turned), not line by line against the
+    squashed read, which kept most lines of that read, and with the stretch the file states (its
+glyphs, 7 px tall, measured 0.57 times as wide as tall here, no stretch at all)."""
+    from PIL import Image
+
+    from pipeline.engine import TesseractEngine
+    from pipeline.ingest import load_pages
+    from pipeline.options import Options
+    from pipeline.process import ocr_page
+
+    scan = DATA.parent.parent / "images" / "seed_letter_1988.jpg"
+    truth = scan.with_name(scan.stem + ".gt.txt").read_text(encoding="utf-8")
+    with Image.open(scan) as img:
+        grey = img.convert("L")
+        dpi = float(img.info.get("dpi", (300, 300))[0])
+        small = grey.resize((round(grey.width * 204 / dpi), round(grey.height * 98 / dpi)), Image.Resampling.LANCZOS)
+        small.point(lambda v: 255 if v > 150 else 0).convert("1").save(tmp_path / "fax.tif", compression="group3", dpi=(204, 98))
+    options = Options()
+    engine = TesseractEngine()
+    page_image = next(load_pages(tmp_path / "fax.tif"))
+    raw = engine.read(page_image.image, options.ocr, page_image.dpi, path=page_image.file).lines
+    page = ocr_page(page_image, "fax.tif", options, engine)
+    rescale = next(s for s in page.steps if s.name == "rescale")
+    assert rescale.params["fy"] == pytest.approx(204 / 98, abs=0.01)  # what the file says, not the glyphs
+    verify = next(s for s in page.steps if s.name == "verify")
+    assert verify.reason.startswith("the page was stretched")
+    assert _cer(page.lines, truth) < 0.2 * _cer(raw, truth)  # 32 % raw, 2 % here
