@@ -75,7 +75,8 @@ def test_word_scope_from_the_command_line(tmp_path, capsys):
     [entry] = load_corrections(c).entries
     assert entry.scope.kind == "word" and entry.scope.box == (1182, 627, 1246, 654)
     assert "box: [1182, 627, 1246, 654]" in c.read_text()
-    for bad in (["--page", "0"], ["--box", "1,2,3,4"], ["--page", "0", "--box", "1,2,x,4"], ["--scope", "everywhere", "--page", "0", "--box", "1,2,3,4"]):
+    for bad in (["--page", "0"], ["--box", "1,2,3,4"], ["--page", "0", "--box", "1,2,x,4"], ["--scope", "everywhere", "--page", "0", "--box", "1,2,3,4"],
+                ["--scope", "*", "--page", "0", "--box", "1,2,3,4"]):  # one word on one page: no glob
         code, _, err = ocrfix(capsys, "corrections", "add", "a", "b", "-c", c, *(["--scope", "x.jpg"] if "--scope" not in bad else []), *bad, "--by", "t")
         assert code == 2, (bad, err)
 
@@ -253,3 +254,19 @@ def test_corrections_help_lists_the_commands():
     assert result.returncode == 0
     for command in ("add", "reject", "list", "remove", "validate", "stats"):
         assert command in result.stdout
+
+
+def test_a_corrections_file_on_a_read_only_file_system_is_exit_8_not_a_traceback(tmp_path, capsys, monkeypatch):
+    """Creating the lock beside the file failed with EROFS, which only PermissionError was caught
+    for: a traceback and exit 1 (session 18's sweep)."""
+    import errno
+
+    import filelock
+
+    class ReadOnly(filelock.FileLock):
+        def __enter__(self):
+            raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(filelock, "FileLock", ReadOnly)
+    code, _, err = ocrfix(capsys, "corrections", "add", "tlie", "the", "-c", tmp_path / "c.yaml", "--by", "t")
+    assert code == 8 and "Read-only file system" in err and "nothing was written" in err

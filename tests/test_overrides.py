@@ -537,3 +537,12 @@ def test_an_entry_typed_with_a_combining_accent_matches_the_composed_text_ocr_gi
     done = subprocess.run([sys.executable, "-m", "pipeline", "correct", str(text), "--corrections", str(path)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "in the coffee houses of Paris." in done.stdout, done.stderr
+
+
+def test_a_word_scope_names_one_document_by_its_path_never_as_a_glob():
+    """A deletion meant for one word on one page, scoped {document: '*'} by hand, fired in every
+    document (session 18's sweep): a word scope's document is a path, matched exactly."""
+    loaded = corrections(f"ocr: Atherton\nreplacement: ''\nscope: {{document: '*', page: 0, box: {box(0, 1)}}}")
+    assert apply_overrides(page_of("Sincerely Atherton"), "letter.jpg", loaded)[0].lines[0].text == "Sincerely Atherton"
+    exact = corrections(f"ocr: Atherton\nreplacement: Athertons\nscope: {{document: sub/letter.jpg, page: 0, box: {box(0, 1)}}}")
+    assert apply_overrides(page_of("Sincerely Atherton"), "sub/letter.jpg", exact)[0].lines[0].text == "Sincerely Athertons"
