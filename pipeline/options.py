@@ -53,6 +53,18 @@ class _Options(BaseModel):
 
 class OcrOptions(_Options):
     lang: str = "eng"
+
+    @field_validator("lang")
+    @classmethod
+    def _languages(cls, value: str) -> str:
+        codes = value.split("+")
+        if not all(codes):
+            raise ValueError(f"expected Tesseract's language codes joined by '+' (eng, deu+eng), not {value!r}")
+        if "osd" in codes:
+            raise ValueError("osd is Tesseract's data for finding a page's orientation and script, not a language: "
+                             "give the page's language (eng, deu, ...)")
+        return value
+
     # Tesseract's page segmentation mode; 3 (fully automatic) is its default and reads our pages best.
     psm: int = 3
     timeout_s: float = 300.0
@@ -104,6 +116,8 @@ class OutputOptions(_Options):
     @field_validator("formats")
     @classmethod
     def _known_formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError(f"no output format given; choose from {', '.join(OUTPUT_FORMATS)}")
         unknown = [f for f in value if f not in OUTPUT_FORMATS]
         if unknown:
             raise ValueError(f"unknown output format {', '.join(unknown)}; choose from {', '.join(OUTPUT_FORMATS)}")

@@ -291,3 +291,14 @@ def test_evaluate_says_when_a_ground_truth_file_is_empty(tmp_path):
     (tmp_path / "gt" / "a.gt.txt").write_text("", encoding="utf-8")
     result = run("evaluate", str(tmp_path / "out"), "--gt", str(tmp_path / "gt"))
     assert result.returncode == 0 and "1 ground-truth file empty (a)" in " ".join(result.stdout.split())
+
+
+def test_options_a_user_can_get_wrong_are_refused_with_exit_2(tmp_path):
+    """Each of these was accepted (session 18's sweep): --format '' wrote no output and said done;
+    --lang eng+ asked for the apt package 'tesseract-ocr-' (exit 4); --lang osd read garbage."""
+    scan = tmp_path / "x.png"
+    scan.write_bytes(b"not read: the options are refused first")
+    for args, why in ((["--format", ""], "no output format"), (["--lang", "eng+"], "joined by '+'"),
+                      (["--lang", "osd"], "not a language")):
+        result = run("process", str(scan), "-o", str(tmp_path / "out"), *args)
+        assert result.returncode == 2 and why in result.stderr, (args, result.stderr)

@@ -250,8 +250,8 @@ def _locked(path: Path):
         raise CorrectionsFileError(
             f"another ocrfix has been editing the file for {LOCK_TIMEOUT_S:.0f} s (lock {lock_path.name}); try again", path=path
         ) from e
-    except PermissionError as e:
-        raise OutputError(f"cannot lock the file ({e.strerror}); nothing was written", path=lock_path) from e
+    except OSError as e:  # no permission, a read-only file system, a full disk
+        raise OutputError(f"cannot lock the file ({e.strerror or e}); nothing was written", path=lock_path) from e
 
 
 @dataclass(frozen=True)
