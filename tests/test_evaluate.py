@@ -101,6 +101,19 @@ def test_corrector_counts_and_raw_scores_from_a_folder_of_ocr_text(tmp_path):
     assert ev.raw_total.chars == ev.total.chars == 22
 
 
+def test_a_page_without_raw_ocr_has_no_raw_score_and_the_headline_compares_like_with_like(tmp_path):
+    """A page whose raw OCR is not there scored as empty text: "CER 2.20 % vs 92.88 % raw OCR"
+    (session 18's sweep)."""
+    out, gt, ocr = tmp_path / "out", tmp_path / "gt", tmp_path / "ocr"
+    for name, truth in (("a", "The cat sat on the mat"), ("b", "A dog lay by the door")):
+        _write(gt / f"{name}.gt.txt", truth)
+        _write(out / f"{name}.txt", truth)
+    _write(ocr / "a.txt", "Tbe cat sat on the mat")  # b has none
+    ev = evaluate_outputs(out, gt, raw=True, ocr_dir=ocr)
+    assert {p.name: p.raw is not None for p in ev.pages} == {"a": True, "b": False}
+    assert ev.versus_raw() == "CER 0.00 % vs 4.55 % raw OCR (-100 %; the 1 of 2 pages that have raw OCR)."
+
+
 def test_errors_name_the_folder(tmp_path):
     out, gt = _folder(tmp_path)
     with pytest.raises(UsageError, match="no such ground-truth folder") as e:

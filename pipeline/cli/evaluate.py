@@ -81,9 +81,8 @@ def _print_table(ev) -> None:
         cells(f"{name}/ ({len(folder.scored)} pages)", folder.total, folder.raw_total, folder.counts, style="italic")
     cells(f"total ({len(ev.scored)} pages)", ev.total, ev.raw_total, ev.counts, style="bold")
     console.print(table)
-    if ev.has_raw and ev.raw_total is not None and ev.raw_total.cer:
-        change = 100 * (ev.total.cer - ev.raw_total.cer) / ev.raw_total.cer
-        console.print(f"CER {100 * ev.total.cer:.2f} % vs {100 * ev.raw_total.cer:.2f} % raw OCR ({change:+.0f} %).", highlight=False)
+    if ev.versus_raw():
+        console.print(ev.versus_raw(), highlight=False)
     if ev.overrides:
         entries = Table(title="corrections.yaml entries")
         entries.add_column("entry", overflow="fold")
