@@ -453,9 +453,10 @@ class Workspace:
         self.db.execute("INSERT INTO review_undo (step) VALUES (?)", (step_json,))
         self.db.commit()
 
-    def pop_review_step(self) -> None:
-        """Forget the newest review decision (it was undone)."""
-        self.db.execute("DELETE FROM review_undo WHERE seq = (SELECT MAX(seq) FROM review_undo)")
+    def pop_review_step(self, step_json: str) -> None:
+        """Forget a review decision (it was undone): the newest one recorded as ``step_json``, not
+        the newest of all, which may be another review session's."""
+        self.db.execute("DELETE FROM review_undo WHERE seq = (SELECT MAX(seq) FROM review_undo WHERE step = ?)", (step_json,))
         self.db.commit()
 
     # -- proofreading ------------------------------------------------------------------------------

@@ -1119,3 +1119,33 @@ def test_cli_review_names_the_host_or_the_port_that_cannot_be_listened_on(tmp_pa
         busy = subprocess.run([OCRFIX, "review", str(out), "--no-browser", "--port", str(taken.getsockname()[1])],
                               capture_output=True, text=True, timeout=60)
     assert busy.returncode == 2 and "choose another --port" in busy.stderr
+
+
+def test_two_review_sessions_never_undo_or_overwrite_each_others_decisions(sample):
+    """Session 18's sweep: B, whose queue still showed a word A had decided, saved over A's entry
+    without a word, and A's undo then removed B's entry and B's record of it; an undo that failed
+    on a broken corrections.yaml was lost, and the next undo took back an earlier decision."""
+    from pipeline.errors import OcrfixError
+
+    out, corrections = sample
+    a, b = _session(sample), _session(sample)
+    chv_a = next(g for g in a.groups() if g.form == "chvisage")
+    chv_b = next(g for g in b.groups() if g.form == "chvisage")
+    a.decide(chv_a.id, "envisage")
+    with pytest.raises(OcrfixError, match="decided meanwhile by Test Reviewer"):
+        b.decide(chv_b.id, None)  # B's queue was read before A's decision
+    assert [(e.ocr, e.replacement) for e in _entries(corrections)] == [("chvisage", "envisage")]
+    assert all(g.form != "chvisage" for g in b.groups())  # read again: A's decision is seen
+    sulverb = next(g for g in b.groups() if g.form == "Sulverb")
+    b.decide(sulverb.id, None)
+    a.wait(), b.wait()
+    assert a.undo().form == "chvisage"  # A's own, though B decided last
+    assert [e.ocr for e in _entries(corrections)] == ["Sulverb"]
+    # A broken file: the undo fails and stays on the stack, and succeeds once the file is mended.
+    text = corrections.read_text()
+    corrections.write_text(text + "  - ocr: [broken\n")
+    with pytest.raises(OcrfixError):
+        b.undo()
+    corrections.write_text(text)
+    assert b.undo().form == "Sulverb" and _entries(corrections) == ()
+    assert _session(sample).undo() is None  # both records gone from the workspace

@@ -256,6 +256,8 @@ class ReviewSession:
         only where its form occurs, and only an entry could take a queued word out of it. Else it is
         worked out from its read and its outputs (slower: ~8 ms a page)."""
         corrections = load_corrections(self.corrections_file)
+        if rels is None:  # (the whole queue is read as the file is now)
+            self._seen_entries = {e.entry_id: e for e in corrections.entries}
         key = self._correction_key(corrections)
         decided = corrections.ocr_words()
         scans: dict[str, FileScan] = {}
@@ -453,6 +455,7 @@ class ReviewSession:
                     places.append((form, self.all_scope, f"{first.before} {first.text} {first.after}".strip()))
             rels = sorted({o.rel for o in words}) if words else self._documents_with(members)
             before = load_corrections(self.corrections_file)
+            self._refuse_if_decided_meanwhile(before, places)
             step = Step("decide", group.form, [], rels)
             # On the stack before anything is written: if a write or the outputs' regeneration
             # fails, what is in the file can still be taken out by undo.
@@ -487,6 +490,19 @@ class ReviewSession:
         for saved, what in save_entries(self.corrections_file, entries, update=True):
             # An update keeps the old entry's id: that is the one to put back on undo.
             step.saved.append(Saved(saved, what, before.get(saved.entry_id) if what == "updated" else None))
+            self._seen_entries[saved.entry_id] = saved
+
+    def _refuse_if_decided_meanwhile(self, now: Corrections, places: list[tuple[str, Scope, str]]) -> None:
+        """Refuse a decision on words that an entry this session has not seen decides already, with
+        the same scope: another review session (or `ocrfix corrections add`) decided them since the
+        queue was read, and saving over it would silently undo that decision. The queue is read
+        again, so that the page shows the words as they are now."""
+        wanted = {(form.casefold(), scope) for form, scope, _line in places}
+        for entry in now.entries:
+            if (entry.ocr.casefold(), entry.scope) in wanted and self._seen_entries.get(entry.entry_id) != entry:
+                self.refresh()
+                raise UsageError(f"{entry.ocr!r} was decided meanwhile by {entry.approved_by} (corrections.yaml entry "
+                                 f"{entry.describe()}); the queue has been read again")
 
     def skip(self, group_id: str) -> Step:
         with self._lock:
@@ -509,21 +525,30 @@ class ReviewSession:
         with self._lock:
             if not self.undo_stack:
                 return None
-            step = self.undo_stack.pop()
+            step = self.undo_stack[-1]
             if step.kind == "skip":
+                self.undo_stack.pop()
                 if step.form in self._skipped:
                     self._skipped.remove(step.form)
                     self._changed()
                 return step
-            # (a decision of an earlier session may have been edited away by hand since)
+            # (a decision of an earlier session may have been edited away by hand since, or decided
+            # again by another session: only an entry as this step wrote it is taken back)
             present = load_corrections(self.corrections_file)
+            record = step.to_json()
             for s in reversed(step.saved):
-                if s.what == "added" and present.get(s.entry.entry_id) is not None:
+                now = present.get(s.entry.entry_id)
+                if s.what == "added" and now is not None and now == s.entry:
                     remove_entry(self.corrections_file, s.entry.entry_id)
-                elif s.what in ("updated", "removed") and s.previous is not None:
+                elif s.what == "updated" and s.previous is not None and now == s.entry:
                     save_entry(self.corrections_file, s.previous, update=True)
+                elif s.what == "removed" and s.previous is not None and now is None:
+                    save_entry(self.corrections_file, s.previous, update=True)
+            # Off the stack only once taken back: an undo that fails (a broken corrections.yaml)
+            # leaves it there for the next.
+            self.undo_stack.pop()
             with open_workspace(self.out_dir, create=False) as ws:
-                ws.pop_review_step()
+                ws.pop_review_step(record)
             step.failed = self._apply(step.rels)
             self.decided -= 1
             return step
