@@ -40,6 +40,11 @@ def test_each_retyped_word_is_an_entry_on_its_own_box_with_the_word_as_read():
 def test_an_inserted_word_is_written_with_the_word_before_it_or_at_the_start_after_it():
     assert _plan("We envisage the new plan.")[0] == [("tbe", "the new", (130, 10, 160, 30))]
     assert _plan("Now we envisage the plan.")[0] == [("We", "Now we", (0, 10, 20, 30))]
+    # Before the first word as shown, nothing else changed: the typed word was lost, and the page
+    # said "Saved" (session 18's sweep of review).
+    assert _plan("Now We envisage the plan.")[0] == [("We", "Now We", (0, 10, 20, 30))]
+    assert _plan("So We envisage the new plan. Yes")[0] == [("We", "So We", (0, 10, 20, 30)), ("tbe", "the new", (130, 10, 160, 30)),
+                                                            ("plan.", "plan. Yes", (170, 10, 220, 30))]
 
 
 def test_a_deleted_word_is_its_place_replaced_by_nothing():

@@ -144,7 +144,9 @@ def line_edit(raw: list[Word], shown: list[Word], new_text: str, *, document: st
     for i1, i2, span in grown:
         box = union_box([raw[r].bbox for r in span])
         read = " ".join(raw[r].text for r in span)
-        typed = " ".join(new[to_new[i1]:to_new[i2]])
+        # (words inserted at a boundary belong to the stretch before it, at the line's start to
+        # the one after)
+        typed = " ".join(new[to_new[i1][0 if i1 == 0 else 1]:to_new[i2][1]])
         planned.append(PlannedEntry(read, None if typed == read else typed, box))
         taken += [e for e, covered in earlier if covered & set(span) and e not in taken]
     return LineEdit(planned, taken)
@@ -165,16 +167,25 @@ def _word_opcodes(old: list[str], new: list[str]) -> list[Opcode]:
     return opcodes
 
 
-def _boundaries(opcodes: list[Opcode], n_old: int, n_new: int) -> dict[int, int]:
+def _boundaries(opcodes: list[Opcode], n_old: int, n_new: int) -> dict[int, tuple[int, int]]:
     """Where each boundary between shown words falls among the new words: at the ends of each
-    opcode, and at every boundary inside an unchanged stretch (inside a changed one, nowhere)."""
-    to_new: dict[int, int] = {}
-    for tag, i1, i2, j1, _j2 in opcodes:
+    opcode, and at every boundary inside an unchanged stretch (inside a changed one, nowhere). A
+    boundary where words were inserted falls both before and after them: (first, last). Words
+    typed before the line's first word ("In Budapest") go with it: they were lost."""
+    to_new: dict[int, tuple[int, int]] = {}
+
+    def mark(i: int, j: int) -> None:
+        first, last = to_new.get(i, (j, j))
+        to_new[i] = (min(first, j), max(last, j))
+
+    for tag, i1, i2, j1, j2 in opcodes:
         if tag == "equal":
-            to_new.update({i1 + k: j1 + k for k in range(i2 - i1 + 1)})
+            for k in range(i2 - i1 + 1):
+                mark(i1 + k, j1 + k)
         else:
-            to_new[i1] = j1
-    to_new[n_old] = n_new
+            mark(i1, j1)
+            mark(i2, j2)
+    mark(n_old, n_new)
     return to_new
 
 
