@@ -1149,3 +1149,19 @@ def test_two_review_sessions_never_undo_or_overwrite_each_others_decisions(sampl
     corrections.write_text(text)
     assert b.undo().form == "Sulverb" and _entries(corrections) == ()
     assert _session(sample).undo() is None  # both records gone from the workspace
+
+
+def test_terminal_review_shows_every_key_on_an_80_column_terminal(sample):
+    """The keys were the panel's subtitle, which Rich cut to the panel's width: s skip, u undo and
+    q quit were never seen at 80 columns (session 18's sweep of review)."""
+    from rich.console import Console
+
+    from pipeline.review.actions import ReviewSession
+    from pipeline.review.terminal import run_terminal_review
+
+    out, corrections = sample
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    run_terminal_review(ReviewSession(out, corrections, reviewer="t"), input=io.StringIO("q\n"), console=console)
+    shown = " ".join(console.file.getvalue().split())
+    for key in ("1-9 pick", "e type a correction", "s skip", "u undo", "q quit"):
+        assert key in shown, key

@@ -111,7 +111,10 @@ def _show(console: Console, session: ReviewSession, group: Group, scope_one: boo
     body.add_row(suggestions)
     body.add_row(Text(f"apply to: {scope}", style="cyan"))
     title = f"{p['decided']} decided · {p['left']} left ({p['words_left']} words)" + (f" · {p['skipped']} skipped" if p["skipped"] else "")
-    console.print(Panel(body, title=title, subtitle=_HELP, subtitle_align="left"))
+    # (the keys below the panel, wrapped: as its subtitle Rich cut them to the panel's width, and
+    # s skip, u undo and q quit were never seen on an 80-column terminal)
+    body.add_row(Text(_HELP, style="dim"))
+    console.print(Panel(body, title=title))
 
 
 def _how_far(stream: TextIO, console: Console, session: ReviewSession, group: Group, replacement: str | None,
