@@ -321,6 +321,8 @@ def test_a_series_decision_writes_each_member_in_its_own_case_and_leaves_the_exc
     # The member left out is still to be decided, on its own.
     assert [g.members for g in session.groups() if "luinistry" in g.members] == [["luinistry"]]
     assert len(step.saved) == 2
+    # (it was described as "the 2 occurrences shown, each by its box")
+    assert step.describe() == "'Linistry' -> 'Ministry'; 'lninistry' -> 'ministry' (everywhere)"
     session.undo()
     assert _entries(corrections) == ()
 

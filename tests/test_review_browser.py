@@ -165,6 +165,14 @@ def test_a_decision_that_reaches_unseen_words_asks_first(tmp_path, monkeypatch, 
             page.keyboard.press("Enter")
             page.locator("#reach").wait_for(state="visible")
 
+        # An empty correction is refused at once, not after asking how far it reaches.
+        page.keyboard.press("e")
+        page.locator("#edit-input").fill("  ")
+        page.keyboard.press("Enter")
+        assert "type the correction" in page.locator("#status").inner_text()
+        assert page.locator("#reach").is_hidden() and _entries(corrections) == ()
+        page.keyboard.press("Escape")
+
         ask()
         title = page.locator("#reach-title").inner_text()
         assert "reaches 3 words in 2 documents" in title and "the queue showed 1" in title

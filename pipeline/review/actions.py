@@ -107,8 +107,12 @@ class Step:
         entry = self.saved[0].entry
         what = (f"{entry.ocr!r} deleted" if entry.replacement == "" else f"{entry.ocr!r} -> {entry.replacement!r}"
                 ) if entry.status == "approved" else f"{entry.ocr!r} kept as typed"
-        if len(self.saved) > 1:
+        if len(self.saved) > 1 and all(s.entry.scope.kind == "word" for s in self.saved):
             return f"{what} (the {len(self.saved)} occurrences shown, each by its box)"
+        if len(self.saved) > 1:  # a series: an entry for each of its forms, in its own case
+            each = "; ".join(f"{s.entry.ocr!r} -> {s.entry.replacement!r}" if s.entry.status == "approved"
+                             else f"{s.entry.ocr!r} kept as typed" for s in self.saved)
+            return f"{each} ({entry.scope.describe()})"
         return f"{what} ({entry.scope.describe()}; {entry.entry_id})"
 
 

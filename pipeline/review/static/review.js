@@ -175,6 +175,8 @@
     members().forEach((m) => m.addEventListener("click", () => toggleMember(m.dataset.form)));
     editForm.addEventListener("submit", (ev) => {
       ev.preventDefault();
+      // (an empty correction is refused here, before the question of how far it reaches)
+      if (!editInput.value.trim()) { status.textContent = "Not saved: type the correction (d deletes the word)"; return; }
       decide("correct", { text: editInput.value });
     });
   }
