@@ -453,6 +453,18 @@ class Workspace:
         self.db.execute("INSERT INTO review_undo (step) VALUES (?)", (step_json,))
         self.db.commit()
 
+    def run_in_progress(self) -> bool:
+        """Whether an `ocrfix process` run holds this folder now (its lock is taken)."""
+        if self._lock is not None:
+            return True  # (this very workspace is the run's)
+        lock = FileLock(str(self.dir / "run.lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            return True
+        lock.release()
+        return False
+
     def pop_review_step(self, step_json: str) -> None:
         """Forget a review decision (it was undone): the newest one recorded as ``step_json``, not
         the newest of all, which may be another review session's."""

@@ -344,6 +344,11 @@ def test_the_outputs_are_those_of_one_uninterrupted_run_however_the_folder_was_m
     assert stopped.interrupted and "the government was" in (out / "a.txt").read_text()
     shown = _ocrfix("status", str(out))
     assert shown.returncode == 0 and "stopped before its end" in " ".join(shown.stdout.split())
+    from pipeline.workspace import open_workspace
+
+    with open_workspace(out, exclusive=True):  # a run holds the folder: status says so, not "stopped"
+        during = " ".join(_ocrfix("status", str(out)).stdout.split())
+    assert "A run is using this folder now" in during and "stopped before its end" not in during
     batch = run_batch(inputs[:3], out, options, Corrections(), engine=FakeEngine([read]))
     assert all("the goverment was" in t for t in texts(out, "abc").values())
     assert sorted((r.rel, r.action) for r in batch.results) == [("a.png", "recorrect"), ("b.png", "ocr"), ("c.png", "ocr")]

@@ -248,6 +248,7 @@ def status(
         summary = ws.summary()
         saved_parts, saved_options = ws.saved_key_parts(), ws.saved_options()
         unsettled = ws.collection_unsettled()
+        running = ws.run_in_progress()
     table = Table(title=f"ocrfix workspace {out}")
     table.add_column("state")
     table.add_column("files", justify="right")
@@ -270,7 +271,9 @@ def status(
                       highlight=False)
     if saved_parts and saved_options is not None:
         _next_run(console, saved_parts, saved_options, summary.cached_pages)
-    if unsettled:
+    if running:
+        console.print("A run is using this folder now: the figures are as far as it has got.", highlight=False)
+    elif unsettled:
         console.print("The last run stopped before its end: the next corrects the done files it is given again "
                       "against the whole folder (from the cache, no OCR), as one uninterrupted run would have them.",
                       highlight=False)
