@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 from pathlib import Path
 
@@ -293,3 +294,23 @@ def test_a_page_read_turned_is_shown_turned_with_its_text_in_reading_order(tmp_p
     assert {b.get("ROTATION") for b in alto.iter(f"{ALTO}TextBlock")} == {"90"}
     hocr = etree.fromstring(to_hocr(doc))
     assert all("textangle 90" in el.get("title") for el in hocr.iter(f"{XHTML}span") if el.get("class") == "ocr_line")
+
+
+def test_a_fax_page_of_pixels_twice_as_tall_as_wide_is_a_page_of_its_real_size(tmp_path):
+    """A fax sent at 204 x 98 dpi: its PDF page was as squat as its pixels (session 18's sweep of
+    inputs). The page is as tall as the paper was, and its words lie where its pixels are."""
+    import pikepdf
+
+    page = _page().model_copy(update={"dpi": 204, "steps": [
+        Step(name="measure", params={"pixel_aspect": 204 / 98}, reason="what the page looked like")]})
+    Image.fromarray(np.full((H, W), 235, np.uint8)).save(tmp_path / "fax.png")
+    pdf = tmp_path / "fax.pdf"
+    pdf.write_bytes(to_pdf(Document(source="fax.png", pages=[page]), tmp_path / "fax.png"))
+    with pikepdf.open(pdf) as opened:
+        box = [float(v) for v in opened.pages[0].MediaBox]
+    assert box[2] == pytest.approx(W * 72 / 204, abs=0.01) and box[3] == pytest.approx(H * 72 / 98, abs=0.01)
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">We<', _pdftotext(pdf, "-bbox"))
+    [(x0, y0, y1)] = [tuple(map(float, w)) for w in words]
+    we = page.lines[0].words[0].bbox  # its pixels, 98 rows to the inch
+    middle = (we[1] + we[3]) / 2 * 72 / 98
+    assert x0 == pytest.approx(we[0] * 72 / 204, abs=1) and y0 < middle < y1 and y1 - y0 < 2 * (we[3] - we[1]) * 72 / 98

@@ -29,7 +29,7 @@ import numpy as np
 from .. import __version__
 from ..errors import OutputError
 from ..model import Document, Page
-from ._layout import DEFAULT_DPI, page_blocks, page_turn
+from ._layout import DEFAULT_DPI, page_blocks, page_pixel_aspect, page_turn
 
 if TYPE_CHECKING:  # pikepdf is imported where a PDF is written: the other outputs never load it
     import pikepdf
@@ -269,7 +269,9 @@ def _build(doc: Document, image_source: Path | None) -> pikepdf.Pdf:
         if not width or not height:  # text input with no image: a US Letter page
             width, height, dpi = 2550, 3300, DEFAULT_DPI
         scale = 72.0 / dpi
-        width_pt, height_pt = width * scale, height * scale
+        # (a fax's pixels are twice as tall as wide: its page is that much taller than its pixels)
+        aspect = page_pixel_aspect(page)
+        width_pt, height_pt = width * scale, height * scale * aspect
         resources = Dictionary(Font=Dictionary(F1=font))
         content = b""
         if image is not None:
@@ -279,7 +281,8 @@ def _build(doc: Document, image_source: Path | None) -> pikepdf.Pdf:
             xobject.stream_dict.update(Dictionary(Type=Name.XObject, Subtype=Name.Image, Width=img_w, Height=img_h, **entries))
             resources.XObject = Dictionary(Im0=xobject)
             content = f"q {width_pt:.2f} 0 0 {height_pt:.2f} 0 0 cm /Im0 Do Q\n".encode()
-        content += _turned_text_layer(page, width, height, scale)
+        layer = _turned_text_layer(page, width, height, scale)
+        content += layer if aspect == 1.0 else f"q 1 0 0 {aspect:.4f} 0 0 cm\n".encode() + layer + b"\nQ"
         entries = Dictionary(
             Type=Name.Page, MediaBox=Array([0, 0, round(width_pt, 2), round(height_pt, 2)]),
             Resources=resources, Contents=pdf.make_stream(content),
