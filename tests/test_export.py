@@ -314,3 +314,19 @@ def test_a_fax_page_of_pixels_twice_as_tall_as_wide_is_a_page_of_its_real_size(t
     we = page.lines[0].words[0].bbox  # its pixels, 98 rows to the inch
     middle = (we[1] + we[3]) / 2 * 72 / 98
     assert x0 == pytest.approx(we[0] * 72 / 204, abs=1) and y0 < middle < y1 and y1 - y0 < 2 * (we[3] - we[1]) * 72 / 98
+
+
+def test_a_page_too_small_for_pdf_is_drawn_larger_not_a_failed_file(tmp_path):
+    """A strip of one typed line, 12 px tall at 300 dpi, is 2.9 points: under PDF's 3 the PDF/A
+    check failed the whole input (session 18's sweep of inputs)."""
+    import pikepdf
+
+    page = Page(source="strip.png", width=600, height=12, dpi=300,
+                lines=[Line(words=[Word(text="strip", bbox=(10, 1, 80, 11), confidence=90.0)], bbox=(10, 1, 80, 11))])
+    Image.fromarray(np.full((12, 600), 235, np.uint8)).save(tmp_path / "strip.png")
+    pdf = tmp_path / "strip.pdf"
+    pdf.write_bytes(to_pdf(Document(source="strip.png", pages=[page]), tmp_path / "strip.png"))
+    with pikepdf.open(pdf) as opened:
+        box = [float(v) for v in opened.pages[0].MediaBox]
+    assert box[3] == pytest.approx(3.0, abs=0.01) and box[2] == pytest.approx(150.0, abs=0.1)
+    assert _pdftotext(pdf, "-raw").split() == ["strip"]

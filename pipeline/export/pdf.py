@@ -249,6 +249,10 @@ def _save_pdf_a(pdf: pikepdf.Pdf, out: io.BytesIO, flavour: str, source: str) ->
         raise OutputError(f"the PDF of {source} does not pass as PDF/A-{flavour} ({problems}); write plain PDF with --pdf-a off")
 
 
+# The sizes a PDF page may have (ISO 32000's implementation limits, which PDF/A checks).
+MIN_PAGE_PT, MAX_PAGE_PT = 3.0, 14_400.0
+
+
 def _build(doc: Document, image_source: Path | None) -> pikepdf.Pdf:
     """The PDF in memory: a page per page of the document, its image (if any) under its text."""
     import pikepdf
@@ -271,6 +275,13 @@ def _build(doc: Document, image_source: Path | None) -> pikepdf.Pdf:
         scale = 72.0 / dpi
         # (a fax's pixels are twice as tall as wide: its page is that much taller than its pixels)
         aspect = page_pixel_aspect(page)
+        # PDF (and PDF/A's validation) takes pages of 3 to 14,400 points a side: a strip of one
+        # typed line, 12 px tall at 300 dpi, would fail its whole file. Such a page is drawn larger.
+        least, most = min(width, height * aspect) * scale, max(width, height * aspect) * scale
+        if least < MIN_PAGE_PT:
+            scale *= min(MIN_PAGE_PT / least, MAX_PAGE_PT / most)
+        elif most > MAX_PAGE_PT:
+            scale *= MAX_PAGE_PT / most
         width_pt, height_pt = width * scale, height * scale * aspect
         resources = Dictionary(Font=Dictionary(F1=font))
         content = b""
