@@ -109,6 +109,10 @@ def expand_inputs(inputs: list[str], out_dir: Path | None = None) -> list[tuple[
                     if file.suffix.lower() in IMAGE_SUFFIXES and not name.startswith("."):
                         add(file, file.relative_to(path))
         elif path.exists():
+            if inside_output(path):
+                # (named on its own it is no stray match: say why it is not read)
+                raise UsageError("is inside the output folder, whose files are never read as inputs (they may be "
+                                 "ocrfix's own PDFs); write the outputs elsewhere (-o)", path=path)
             add(path, Path(path.name))
         elif glob.has_magic(raw):
             matches = sorted(glob.glob(raw, recursive=True))

@@ -133,7 +133,10 @@ def test_the_output_folder_is_never_an_input(tmp_path):
         (scans / name).write_bytes(b"x")
     found = sorted(rel.as_posix() for _p, rel in expand_inputs([str(scans)], scans / "out"))
     assert found == ["a.png", "sub/c.tif"]
-    assert [rel.name for _p, rel in expand_inputs([str(scans / "out" / "a.pdf")], scans / "out")] == []
+    # A file named on its own is refused with the reason (session 18: "no image or PDF files found").
+    with pytest.raises(UsageError, match="inside the output folder"):
+        expand_inputs([str(scans / "out" / "a.pdf")], scans / "out")
+    assert expand_inputs([str(scans / "out" / "*.pdf")], scans / "out") == []  # a glob's matches there are left out
     with pytest.raises(UsageError, match="both the input folder and the output folder"):
         expand_inputs([str(scans)], scans)
 
