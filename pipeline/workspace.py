@@ -294,6 +294,11 @@ class Workspace:
         blob = zlib.compress(raw.model_dump_json().encode("utf-8"), 6)
         # A new read: what the last correction depended on belongs to the old one.
         self.db.execute("DELETE FROM dependencies WHERE rel=?", (rel,))
+        before = self.db.execute("SELECT input_hash FROM files WHERE rel=?", (rel,)).fetchone()
+        if before is not None and before[0] is not None and before[0] != input_hash:
+            # Another scan under the same name: nobody has proofread its pages.
+            self.db.execute("DELETE FROM page_status WHERE rel=?", (rel,))
+        self.db.execute("DELETE FROM page_status WHERE rel=? AND page>=?", (rel, len(raw.pages)))
         self.db.execute(
             "UPDATE files SET size=?, mtime_ns=?, input_hash=?, ocr_key=?, tool_version=?, raw_ocr=?,"
             " pages=?, ocr_seconds=?, correction_key=NULL, updated_at=? WHERE rel=?",

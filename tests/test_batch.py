@@ -795,3 +795,32 @@ def test_the_largest_inputs_are_handed_to_the_workers_first(tmp_path):
     tasks = [(str(tmp_path / n), n) for n in ("a.png", "b.pdf", "c.tif", "d.jpg", "gone.png")]
     # Largest first; equal sizes keep their order; a file that cannot be read goes last (its task fails).
     assert [rel for _path, rel in largest_first(tasks)] == ["b.pdf", "d.jpg", "a.png", "c.tif", "gone.png"]
+
+
+def test_a_scan_replaced_under_its_name_is_not_proofread_and_a_scan_read_again_still_is(tmp_path):
+    """status said "2 of 2 pages proofread" after the scan under that name was replaced by another
+    (session 18's sweep of the CLI): its pages' proofreading is forgotten where the file's content
+    changed, and kept where the same scan is only read again."""
+    import cv2
+
+    from conftest import FakeEngine
+    from pipeline.batch import run_batch
+    from pipeline.corrections import Corrections
+    from pipeline.options import Options
+    from pipeline.workspace import open_workspace
+
+    scans, out = tmp_path / "scans", tmp_path / "out"
+    scans.mkdir()
+    cv2.imwrite(str(scans / "a.png"), text_page("Telegram"))
+    inputs, options = [(scans / "a.png", Path("a.png"))], Options(workers=1)
+    engine = FakeEngine([[[("the", 95.0), ("note", 95.0)]]])
+    run_batch(inputs, out, options, Corrections(), engine=engine)
+    with open_workspace(out) as ws:
+        ws.set_page_status("a.png", 0, "proofread", "t")
+    run_batch(inputs, out, options, Corrections(), force=True, engine=engine)  # the same scan, read again
+    with open_workspace(out) as ws:
+        assert ws.page_status("a.png", 0) == "proofread"
+    cv2.imwrite(str(scans / "a.png"), text_page("Another page"))
+    run_batch(inputs, out, options, Corrections(), engine=engine)
+    with open_workspace(out) as ws:
+        assert ws.page_status("a.png", 0) == "not started"
