@@ -107,6 +107,12 @@ def test_preprocess_command_writes_an_image(tmp_path):
     result = run("preprocess", str(ROOT / "images" / "seed_letter_1988.jpg"), "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert out.stat().st_size > 1000 and f"wrote {out}" in result.stdout
+    # In the format its name says: PNG bytes named .jpg were written before (session 18's sweep).
+    jpeg = tmp_path / "clean.jpg"
+    assert run("preprocess", str(ROOT / "images" / "seed_letter_1988.jpg"), "-o", str(jpeg)).returncode == 0
+    assert jpeg.read_bytes()[:2] == b"\xff\xd8"
+    gif = run("preprocess", str(ROOT / "images" / "seed_letter_1988.jpg"), "-o", str(tmp_path / "clean.gif"))
+    assert gif.returncode == 2 and ".gif" in gif.stderr
 
 
 FRAGMENTED = ROOT / "tests" / "data" / "fragmented_lbr_1988.hocr"

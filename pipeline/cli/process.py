@@ -428,6 +428,10 @@ def _files_progress(console, total: int):
         yield advance
 
 
+# What `ocrfix preprocess -o` writes, by the name's suffix (OpenCV's encoders).
+_IMAGE_WRITES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp", ".webp")
+
+
 @app.command("preprocess")
 def preprocess_cmd(
     image: Annotated[Path, typer.Argument(help="One scan (the first page of a multi-page file).", show_default=False)],
@@ -439,7 +443,7 @@ def preprocess_cmd(
     """Show what preprocessing does to one scan: writes the image Tesseract would read."""
     import cv2
 
-    from ..errors import InputFileError, OutputError
+    from ..errors import InputFileError, OutputError, UsageError
     from ..ingest import load_pages
     from ..options import PreprocessOptions
     from ..preprocess import preprocess
@@ -448,11 +452,16 @@ def preprocess_cmd(
     if first is None:
         raise InputFileError("has no pages", path=image)
     result = preprocess(
-        first.image, first.dpi, PreprocessOptions(mode=preprocess_mode, debug_dir=debug_images), name=image.stem
+        first.image, first.dpi, PreprocessOptions(mode=preprocess_mode, debug_dir=debug_images), name=image.stem,
+        pixel_aspect=first.pixel_aspect,
     )
-    ok, data = cv2.imencode(".png", result.image)
+    # In the format its name says (PNG bytes named clean.jpg were written before, session 18).
+    suffix = out.suffix.lower() or ".png"
+    if suffix not in _IMAGE_WRITES:
+        raise UsageError(f"-o names a {suffix} file; write one of {', '.join(sorted(_IMAGE_WRITES))}", path=out)
+    ok, data = cv2.imencode(suffix, result.image)
     if not ok:
-        raise OutputError("could not encode the image as PNG", path=out)
+        raise OutputError(f"could not encode the image as {suffix}", path=out)
     from ..files import atomic_write
 
     atomic_write(out, data.tobytes())
