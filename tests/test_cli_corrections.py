@@ -153,6 +153,9 @@ def test_stats_counts_each_entry_in_an_output_folder(tmp_path, capsys):
     assert "not in" in lines[-1]
     code, _, err = ocrfix(capsys, "corrections", "stats", tmp_path / "nowhere", "-c", c)
     assert code == 2
+    (tmp_path / "scans").mkdir()  # a folder with no outputs: said "0 documents", exit 0 (session 18)
+    code, _, err = ocrfix(capsys, "corrections", "stats", tmp_path / "scans", "-c", c)
+    assert code == 2 and "no JSON output" in err
 
 
 def test_correct_command_applies_the_overrides(tmp_path):

@@ -546,3 +546,8 @@ def test_a_word_scope_names_one_document_by_its_path_never_as_a_glob():
     assert apply_overrides(page_of("Sincerely Atherton"), "letter.jpg", loaded)[0].lines[0].text == "Sincerely Atherton"
     exact = corrections(f"ocr: Atherton\nreplacement: Athertons\nscope: {{document: sub/letter.jpg, page: 0, box: {box(0, 1)}}}")
     assert apply_overrides(page_of("Sincerely Atherton"), "sub/letter.jpg", exact)[0].lines[0].text == "Sincerely Athertons"
+    # A path written as the shell completes it names the same document (it matched nothing).
+    dotted = corrections(f"ocr: Atherton\nreplacement: Athertons\nscope: {{document: ./sub/letter.jpg, page: 0, box: {box(0, 1)}}}")
+    assert apply_overrides(page_of("Sincerely Atherton"), "sub/letter.jpg", dotted)[0].lines[0].text == "Sincerely Athertons"
+    globbed = corrections("ocr: Atherton\nreplacement: Athertons\nscope: {documents: './sub/*.jpg'}")
+    assert apply_overrides(page_of("Sincerely Atherton"), "sub/letter.jpg", globbed)[0].lines[0].text == "Sincerely Athertons"

@@ -241,8 +241,15 @@ def stats(
     """How often each entry fired in an output folder (entries that never fired are listed with 0)."""
     from ..corrections import count_fired, load_corrections
 
+    from ..errors import UsageError
+
     loaded = load_corrections(corrections)
+    if not out.is_dir():
+        raise UsageError("no such output folder", path=out)
     files, fired, documents = count_fired(out)
+    if not files:
+        # (the scans' folder given for the outputs' said "0 documents", exit 0)
+        raise UsageError("holds no JSON output of `ocrfix process` (X.json), whose changes stats counts", path=out)
     typer.echo(f"{out}: {files} documents, {sum(fired.values())} overrides applied")
     ids = [e.entry_id for e in loaded.entries] + sorted(set(fired) - {e.entry_id for e in loaded.entries})
     for entry_id in ids:

@@ -89,11 +89,13 @@ class Scope(_Frozen):
             return True
         doc = document.replace("\\", "/")
         name = doc.rsplit("/", 1)[-1]
+        # (a scope written as the shell completes a path, "./sub/x.tif", names "sub/x.tif")
+        globs = [g.replace("\\", "/").removeprefix("./") for g in self.documents]
         # One document, by its path, never as a glob: an entry for one word on one page (a deletion
         # even) fired in every document a "*" matched.
         if self.kind == "word":
-            return any(doc == g or ("/" not in g and name == g) for g in self.documents)
-        return any(fnmatchcase(doc, g) or ("/" not in g and fnmatchcase(name, g)) for g in self.documents)
+            return any(doc == g or ("/" not in g and name == g) for g in globs)
+        return any(fnmatchcase(doc, g) or ("/" not in g and fnmatchcase(name, g)) for g in globs)
 
     def describe(self) -> str:
         if self.kind == "everywhere":
