@@ -4,7 +4,9 @@ summed over pages and divided by the ground truth's length."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
@@ -341,6 +343,13 @@ def _workspace_raw(out_dir: Path) -> tuple[dict[str, str], Path | None]:
     return texts, (saved.correct.corrections_file if saved is not None else None)
 
 
+def page_excluded(name: str, patterns: Iterable[str]) -> bool:
+    """Whether one of the --exclude globs takes the page NAME (X, or X#N of a multi-page output:
+    its document, X)."""
+    base = name.split("#")[0]
+    return any(fnmatchcase(base, pat) or fnmatchcase(Path(base).name, pat) for pat in patterns)
+
+
 def evaluate_outputs(
     out_dir: Path,
     gt_dir: Path,
@@ -355,8 +364,6 @@ def evaluate_outputs(
     counts need the text before correction: the workspace's raw OCR, or ``ocr_dir/X.txt``.
     Per corrections.yaml entry it counts, from the JSON outputs, how often it fired and was right.
     """
-    from fnmatch import fnmatchcase
-
     from .errors import UsageError
     from .model import Document
     from .workspace import WORKSPACE_DIR
@@ -384,10 +391,6 @@ def evaluate_outputs(
     elif has_workspace:
         before, corrections_file = _workspace_raw(out_dir)
 
-    def is_excluded(name: str) -> bool:
-        base = name.split("#")[0]
-        return any(fnmatchcase(base, pat) or fnmatchcase(Path(base).name, pat) for pat in exclude)
-
     pages: list[PageEvaluation] = []
     fired: dict[str, list[bool]] = {}
     for name, gt_path in truths.items():
@@ -395,7 +398,7 @@ def evaluate_outputs(
         missing = not out_path.is_file()
         output = "" if missing else _read(out_path)
         truth = _read(gt_path)
-        excluded = is_excluded(name)
+        excluded = page_excluded(name, exclude)
         ocr = before.get(name)
         pairs = _split_pages(output, truth)
         ocr_pages = ocr.split("\f") if ocr is not None and len(pairs) > 1 else [ocr]

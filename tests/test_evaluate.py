@@ -226,3 +226,7 @@ def test_cli_json_markdown_and_table(processed, capsys):
 
     code, _, stderr = _run(["evaluate", str(out), "--gt", str(out / "missing")], capsys)
     assert code == 2 and "missing: no such ground-truth folder" in stderr
+
+    # A pattern that takes no page is said, on stderr: 'sub/multi#2' excluded nothing, silently.
+    code, stdout, stderr = _run(["evaluate", str(out), "--gt", str(gt), "--exclude", "a_02#1", "--json"], capsys)
+    assert code == 0 and "'a_02#1' matched no page" in stderr and json.loads(stdout)["pages"]

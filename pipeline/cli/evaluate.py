@@ -27,15 +27,26 @@ def evaluate(
     correction (the workspace's raw OCR, or --ocr-text), the words the corrector fixed, damaged,
     changed but left wrong, and missed; and how often each corrections.yaml entry fired and was
     right. Ground truth for OUT/X.txt is GT/X.gt.txt; a page with no output scores as empty.
+
+    Columns: chars, the ground truth's characters after normalisation (quotes, dashes and
+    whitespace made plain); CER and WER, character and word edit distance over those; raw CER and
+    WER, the same for the text before correction; fixed, words wrong before correction and right
+    after; damaged, right before and wrong after; chg+wrong, changed and still wrong; missed,
+    wrong and left as they were. Page N of a multi-page output is X#N (--exclude takes X).
     """
     import json
 
     from ..errors import UsageError
-    from ..evaluate import evaluate_outputs, evaluation_markdown
+    from ..evaluate import evaluate_outputs, evaluation_markdown, page_excluded
 
     if as_json and markdown:
         raise UsageError("choose one of --json and --markdown")
     ev = evaluate_outputs(out, gt, exclude or [], raw=raw, ocr_dir=ocr_text)
+    unused = [pat for pat in exclude or [] if not any(page_excluded(p.name, [pat]) for p in ev.pages)]
+    if unused:
+        # (on stderr: --json and --markdown print a report others read)
+        typer.echo(f"ocrfix: --exclude {', '.join(repr(u) for u in unused)} matched no page; page N of X is "
+                   "excluded with X (the whole document)", err=True)
     if as_json:
         typer.echo(json.dumps(ev.to_dict(), indent=1))
         return
