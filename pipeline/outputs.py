@@ -24,6 +24,12 @@ def output_paths(out_dir: Path, rel: Path) -> dict[str, Path]:
     }
 
 
+def left_over_outputs(out_dir: Path, rel: Path, formats: tuple[str, ...]) -> list[Path]:
+    """The outputs of one input in formats other than ``formats`` that an earlier run left: once
+    its outputs are written again, they may no longer say what the new ones say."""
+    return [path for fmt, path in output_paths(out_dir, rel).items() if fmt not in formats and path.is_file()]
+
+
 def write_document(
     doc: Document,
     out_dir: Path,

@@ -308,3 +308,22 @@ def test_options_a_user_can_get_wrong_are_refused_with_exit_2(tmp_path):
                       (["--lang", "osd"], "not a language")):
         result = run("process", str(scan), "-o", str(tmp_path / "out"), *args)
         assert result.returncode == 2 and why in result.stderr, (args, result.stderr)
+
+
+def test_outputs_of_formats_a_run_did_not_write_are_named_when_their_file_is_written_again(tmp_path):
+    """A scan replaced under its name and read again with --format txt: its PDF still showed the
+    old page, and nothing said so (session 18's sweep of the CLI)."""
+    import shutil
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    shutil.copy(ROOT / "images" / "seed_letter_1988.jpg", scans / "a.jpg")
+    none = str(tmp_path / "none.yaml")
+    first = run("process", str(scans), "-o", str(tmp_path / "out"), "--format", "txt,pdf", "--corrections", none)
+    assert first.returncode == 0, first.stderr
+    again = run("process", str(scans), "-o", str(tmp_path / "out"), "--format", "txt", "--corrections", none)
+    assert "did not write" not in again.stdout + again.stderr  # nothing written again: nothing to say
+    shutil.copy(ROOT / "images" / "fco_cover_1988.jpg", scans / "a.jpg")
+    replaced = run("process", str(scans), "-o", str(tmp_path / "out"), "--format", "txt", "--corrections", none)
+    shown = " ".join((replaced.stdout + replaced.stderr).split())
+    assert replaced.returncode == 0 and "1 output of formats this run did not write (a.pdf)" in shown

@@ -209,6 +209,7 @@ def process(
         highlight=False,
     )
     _foreign_notice(console, sum(r.foreign_pages for r in ok), sum(1 for r in ok if r.foreign_pages))
+    _left_over_notice(console, out, [r.rel for r in ok if r.action == "ocr"], options.output.formats)
     if batch.failed:
         _failure_table(console, [(r.rel, r.error or "") for r in batch.failed])
     if batch.interrupted:
@@ -218,6 +219,20 @@ def process(
         raise typer.Exit(130)
     if batch.failed:
         raise BatchFailedError(f"{len(batch.failed)} of {len(inputs_found)} inputs failed (listed above)")
+
+
+def _left_over_notice(console, out: Path, rewritten: list[str], formats: tuple[str, ...]) -> None:
+    """Say where files read again kept outputs of other formats from an earlier run (a scan
+    replaced, then read with --format txt: its old PDF still showed the old page). Files only
+    corrected again are not named: that is every file of a run that changes --format."""
+    from ..outputs import left_over_outputs
+
+    left = [path for rel in rewritten for path in left_over_outputs(out, Path(rel), formats)]
+    if left:
+        shown = ", ".join(str(p.relative_to(out)) for p in left[:3]) + (" …" if len(left) > 3 else "")
+        console.print(f"{counted(len(left), 'output')} of formats this run did not write ({shown}) left from an earlier "
+                      "run may no longer match the files written now: delete them, or add their formats to --format.",
+                      highlight=False)
 
 
 def _failure_table(console, rows: list[tuple[str, str]]) -> None:
