@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import cv2
@@ -330,3 +331,13 @@ def test_a_page_too_small_for_pdf_is_drawn_larger_not_a_failed_file(tmp_path):
         box = [float(v) for v in opened.pages[0].MediaBox]
     assert box[3] == pytest.approx(3.0, abs=0.01) and box[2] == pytest.approx(150.0, abs=0.1)
     assert _pdftotext(pdf, "-raw").split() == ["strip"]
+
+
+def test_a_plain_pdf_of_the_same_document_is_the_same_bytes(tmp_path):
+    """Its /ID came from the clock, so no two runs (one worker or two, local or Dask) gave the same
+    PDF (session 18's sweep). PDF/A records when its metadata was written, and so differs there."""
+    doc = _doc()
+    image = _image(tmp_path / "letter.png")
+    first = to_pdf(doc, image, pdf_a="off")
+    time.sleep(1.1)  # (qpdf's /ID is made from the time, in seconds)
+    assert to_pdf(doc, image, pdf_a="off") == first

@@ -228,7 +228,8 @@ def to_pdf(doc: Document, image_source: Path | None = None, pdf_a: str = "2b") -
     out = io.BytesIO()
     with _build(doc, image_source) as pdf:
         if pdf_a == "off":
-            pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            # (an /ID from the content, not the clock: the same document gives the same bytes)
+            pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
         else:
             _save_pdf_a(pdf, out, pdf_a, doc.source)
     return out.getvalue()
@@ -241,7 +242,9 @@ def _save_pdf_a(pdf: pikepdf.Pdf, out: io.BytesIO, flavour: str, source: str) ->
     import pikepdf.pdfa
 
     try:
-        report = pikepdf.pdfa.save(pdf, out, flavour)
+        # (PDF/A's XMP records when its metadata was written, pikepdf's clock: such PDFs differ in that
+        # date, and so in the /ID made from their content)
+        report = pikepdf.pdfa.save(pdf, out, flavour, deterministic_id=True)
     except pikepdf.pdfa.PdfaError as error:
         report = error.report
     if not report.passed:
