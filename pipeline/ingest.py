@@ -149,7 +149,10 @@ def _pil_resolution(img: Image.Image) -> tuple[int | None, float]:
     # Many tools write 1 or 72 when they mean "unknown"; a fax's vertical resolution is 98 or 196.
     if not (100 <= round(x) <= 2400 and 50 <= round(y) <= 2400):
         return None, 1.0
-    return int(round(x)), x / y
+    # Pixels up to 2.5 times as tall as wide or as wide as tall (a fax's 2.08); beyond that the
+    # numbers are no scanner's, and the pixels are taken for square.
+    aspect = x / y
+    return int(round(x)), aspect if 0.4 <= aspect <= 2.5 else 1.0
 
 
 def _to_array(frame: Image.Image) -> np.ndarray:
@@ -276,7 +279,8 @@ def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
     except UnidentifiedImageError as e:
         raise InputFileError("not an image file ocrfix can read (unknown or corrupt format)", path=path) from e
     except (OSError, SyntaxError, ValueError, EOFError, UserWarning, TypeError) as e:
-        # (TypeError: Pillow's "Missing dimensions" for a TIFF frame whose tags were cut off)
+        if isinstance(e, TypeError) and "dimensions" not in str(e):
+            raise  # (only Pillow's "Missing dimensions", for a TIFF frame whose tags were cut off)
         reason = str(e) or type(e).__name__
         raise InputFileError(f"image file is damaged or truncated ({reason})", path=path) from e
 

@@ -135,6 +135,8 @@ def _read_alto(path: Path, data: bytes) -> Document:
                             confidence = round(float(wc) * 100, 2) if wc is not None else None
                         except ValueError:
                             confidence = None
+                        if confidence is not None and not math.isfinite(confidence):
+                            confidence = None  # ("NaN", "inf")
                         words.append(Word(text=el.get("CONTENT"), bbox=_alto_box(el), confidence=confidence))
                     elif local(el) == "HYP" and words:
                         words[-1] = words[-1].model_copy(update={"text": words[-1].text + (el.get("CONTENT") or "-")})

@@ -904,7 +904,8 @@ def _apply(result: Preprocessed, step: Step) -> None:
     elif step.name == "rescale":
         image, back = rescale(image, float(p["fx"]), float(p["fy"]))
         if result.dpi:
-            result.dpi = int(round(result.dpi * float(p["fy"])))
+            # (the page's dpi is its horizontal resolution, which a fax's stretch leaves as it is)
+            result.dpi = int(round(result.dpi * float(p["fx"])))
     elif step.name == "median":
         image = denoise_median(image, int(p.get("ksize", 3)))
     elif step.name == "nlmeans":

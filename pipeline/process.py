@@ -165,7 +165,8 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
             q_o, q_p = read_quality(original, vocabulary.knows), read_quality(processed, vocabulary.knows)
             if q_p > q_o:
                 lines = top_to_bottom(processed) if reshaped == "stretched" else processed
-            steps.append(Step(name="verify", params={"quality_original": round(q_o, 1), "quality_processed": round(q_p, 1)},
+            steps.append(Step(name="verify", params={"quality_original": round(q_o, 1), "quality_processed": round(q_p, 1),
+                                                     "shipped": "processed" if q_p > q_o else "as scanned"},
                               reason=f"the page was {reshaped}: "
                               + (f"the {reshaped} read is the more plausible" if q_p > q_o else "the read as scanned is the more plausible")))
         elif processed is not None:
@@ -276,8 +277,9 @@ def _second_read(
 
 
 def _stretched(clean: Preprocessed) -> bool:
-    """Whether preprocessing stretched the page more one way than the other: its pixels were not
-    square (a 204 x 98 dpi fax), and the type on the scan is squashed."""
+    """Whether preprocessing stretched the page more one way than the other, the type on the scan
+    being squashed: its file said its pixels are not square (a 204 x 98 dpi fax), or its glyphs
+    were far wider than tall."""
     return any(s.name == "rescale" and float(s.params["fx"]) != float(s.params["fy"]) for s in clean.steps)
 
 

@@ -20,6 +20,7 @@ from .model import BBox, CharChoices, Line, Word
 __all__ = ["TesseractInfo", "check_tesseract", "parse_hocr", "parse_hocr_pages", "INSTALL_HINT"]
 
 INSTALL_HINT = "install it with: sudo apt-get install tesseract-ocr tesseract-ocr-eng"
+_META_CHARSET = re.compile(rb"<meta[^>]*charset", re.IGNORECASE)
 _LINE_CLASSES = {"ocr_line", "ocr_caption", "ocr_header", "ocr_textfloat"}
 _BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
 _WCONF = re.compile(r"x_wconf (-?\d+(?:\.\d+)?)")
@@ -133,7 +134,10 @@ def _hocr_root(hocr: bytes) -> etree._Element | None:
         return etree.fromstring(hocr, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
     except etree.XMLSyntaxError:
         pass
-    root = etree.fromstring(hocr, etree.HTMLParser(no_network=True, huge_tree=False))
+    # The bytes are UTF-8 (ocr_files.read_ocr_file made them so) unless a <meta> says otherwise;
+    # libxml2's HTML parser would take them for Latin-1 ("CafÃ©").
+    declared = _META_CHARSET.search(hocr[:4096]) is not None
+    root = etree.fromstring(hocr, etree.HTMLParser(no_network=True, huge_tree=False, encoding=None if declared else "utf-8"))
     if root is None:
         raise OcrEngineError("the hOCR could not be parsed")
     return root

@@ -462,6 +462,9 @@ class Workspace:
         """Whether an `ocrfix process` run holds this folder now (its lock is taken)."""
         if self._lock is not None:
             return True  # (this very workspace is the run's)
+        if not (self.dir / "run.lock").exists():
+            return False  # (no run ever held it: nothing to create from a read-only command)
+        # Taken for an instant: a run starting in that instant is told another run holds the folder.
         lock = FileLock(str(self.dir / "run.lock"))
         try:
             lock.acquire(timeout=0)

@@ -295,6 +295,13 @@ def test_a_page_read_turned_is_shown_turned_with_its_text_in_reading_order(tmp_p
     assert {b.get("ROTATION") for b in alto.iter(f"{ALTO}TextBlock")} == {"90"}
     hocr = etree.fromstring(to_hocr(doc))
     assert all("textangle 90" in el.get("title") for el in hocr.iter(f"{XHTML}span") if el.get("class") == "ocr_line")
+    # Where the read as scanned shipped (the turn was the chooser's mistake), nothing says turned.
+    kept = turned.model_copy(update={"steps": [*turned.steps, Step(name="verify", params={"shipped": "as scanned"},
+                                                                   reason="the read as scanned is the more plausible")]})
+    pdf.write_bytes(to_pdf(Document(source="side.png", pages=[kept]), tmp_path / "side.png"))
+    with pikepdf.open(pdf) as opened:
+        assert "/Rotate" not in opened.pages[0].obj
+    assert b"ROTATION" not in to_alto(Document(source="side.png", pages=[kept]))
 
 
 def test_a_fax_page_of_pixels_twice_as_tall_as_wide_is_a_page_of_its_real_size(tmp_path):

@@ -218,3 +218,13 @@ def test_a_multi_page_tiff_cut_short_is_damaged_not_a_page_made_up(tmp_path):
     cut.write_bytes(whole.read_bytes()[:-200])
     with pytest.raises(InputFileError, match="damaged or truncated"):
         list(load_pages(cut))
+
+
+def test_a_file_states_its_pixels_aspect_within_what_scanners_and_faxes_make(tmp_path):
+    """A fax's 204 x 98 dpi is pixels 2.08 times as tall as wide; 300 x 50 is no scanner's, and the
+    page was stretched six times in its PDF (session 18's review)."""
+    page = np.full((40, 60), 255, np.uint8)
+    for dpi, aspect in (((204, 98), 204 / 98), ((300, 300), 1.0), ((300, 50), 1.0), ((200, 400), 0.5)):
+        Image.fromarray(page).save(tmp_path / "p.tif", dpi=dpi)
+        [loaded] = load_pages(tmp_path / "p.tif")
+        assert loaded.pixel_aspect == pytest.approx(aspect, abs=0.01) and loaded.dpi == dpi[0], dpi

@@ -542,8 +542,11 @@ def test_an_entry_typed_with_a_combining_accent_matches_the_composed_text_ocr_gi
 def test_a_word_scope_names_one_document_by_its_path_never_as_a_glob():
     """A deletion meant for one word on one page, scoped {document: '*'} by hand, fired in every
     document (session 18's sweep): a word scope's document is a path, matched exactly."""
-    loaded = corrections(f"ocr: Atherton\nreplacement: ''\nscope: {{document: '*', page: 0, box: {box(0, 1)}}}")
-    assert apply_overrides(page_of("Sincerely Atherton"), "letter.jpg", loaded)[0].lines[0].text == "Sincerely Atherton"
+    with pytest.raises(CorrectionsFileError, match="not a glob"):  # refused, not left to fire nowhere
+        corrections(f"ocr: Atherton\nreplacement: ''\nscope: {{document: '*', page: 0, box: {box(0, 1)}}}")
+    bracketed = corrections(f"ocr: Atherton\nreplacement: Athertons\nscope: {{document: 'letter[2].jpg', page: 0, box: {box(0, 1)}}}")
+    assert apply_overrides(page_of("Sincerely Atherton"), "letter[2].jpg", bracketed)[0].lines[0].text == "Sincerely Athertons"
+    assert apply_overrides(page_of("Sincerely Atherton"), "letter2.jpg", bracketed)[0].lines[0].text == "Sincerely Atherton"
     exact = corrections(f"ocr: Atherton\nreplacement: Athertons\nscope: {{document: sub/letter.jpg, page: 0, box: {box(0, 1)}}}")
     assert apply_overrides(page_of("Sincerely Atherton"), "sub/letter.jpg", exact)[0].lines[0].text == "Sincerely Athertons"
     # A path written as the shell completes it names the same document (it matched nothing).

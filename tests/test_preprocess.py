@@ -427,3 +427,14 @@ def test_dark_edge_crop_keeps_a_letterhead_at_the_edge(page: np.ndarray) -> None
     result = preprocess(letter, 300, AUTO)
     ink = (result.image < 128).sum()
     assert ink >= (letter[:, :-40] < 128).sum() - (letter[:34] < 128).sum()  # at most the rule is gone
+
+
+def test_a_page_of_pixels_twice_as_tall_as_wide_is_stretched_by_what_its_file_says():
+    """A fax sent at 204 x 98 dpi: stretched up by 204/98, and read at its horizontal resolution
+    (Tesseract was told 424 dpi: the stretch scaled the vertical one, session 18's review)."""
+    fax = cv2.resize(draw_page(), (1500, 720), interpolation=cv2.INTER_AREA)
+    result = preprocess(fax, 204, AUTO, pixel_aspect=204 / 98)
+    rescale = next(s for s in result.steps if s.name == "rescale")
+    fx, fy = float(rescale.params["fx"]), float(rescale.params["fy"])
+    assert fy / fx == pytest.approx(204 / 98, abs=0.01) and "the file says" in rescale.reason
+    assert result.dpi == round(204 * fx)

@@ -119,6 +119,9 @@ def test_hocr_of_other_engines_and_of_tesseract_with_character_boxes_keeps_every
             "<span class=ocr_line title='bbox 0 60 900 110'><span class=ocrx_word title='bbox 0 60 90 110'>next</span>"
             "</body></html>").encode("latin-1")
     assert _hocr_words(html) == [["café", "Straße", "next"]]
+    # HTML that says no charset is UTF-8, as ocrfix hands it on (libxml2 took it for Latin-1: "CafÃ©").
+    utf8 = "<html><body><div class=ocr_page><span class=ocr_line><span class=ocrx_word>Café&nbsp;</span></span></div></body></html>"
+    assert _hocr_words(utf8.encode("utf-8")) == [["Café"]]
 
 
 def test_ocr_files_are_known_by_their_root_and_markup_ocrfix_cannot_read_is_refused(tmp_path):
@@ -144,7 +147,8 @@ def test_an_alto_box_that_is_no_number_is_no_box(tmp_path):
     from pipeline.ocr_files import read_ocr_file
 
     alto = (b'<alto><Layout><Page WIDTH="100" HEIGHT="100"><PrintSpace><TextBlock><TextLine>'
-            b'<String CONTENT="word" HPOS="NaN" VPOS="1" WIDTH="inf" HEIGHT="5"/></TextLine></TextBlock>'
+            b'<String CONTENT="word" HPOS="NaN" VPOS="1" WIDTH="inf" HEIGHT="5" WC="NaN"/></TextLine></TextBlock>'
             b"</PrintSpace></Page></Layout></alto>")
     doc, kind = read_ocr_file(tmp_path / "a.xml", alto)
-    assert kind == "alto" and doc.pages[0].words[0].text == "word" and doc.pages[0].words[0].bbox is None
+    word = doc.pages[0].words[0]
+    assert kind == "alto" and word.text == "word" and word.bbox is None and word.confidence is None

@@ -71,6 +71,11 @@ class Scope(_Frozen):
             raise ValueError("box must be [x0, y0, x1, y1] with x0 < x1 and y0 < y1")
         if any(not g.strip() for g in self.documents):
             raise ValueError("a document glob is empty")
+        if self.page is not None and any(ch in self.documents[0] for ch in "*?"):
+            # (an entry for one word on one page, a deletion even, fired in every document "*"
+            # matched; matched as a path now, it would fire nowhere, silently)
+            raise ValueError(f"a one-word scope names one document by its path, not a glob ({self.documents[0]!r}); "
+                             "for many documents use documents: GLOB")
         return self
 
     @property

@@ -88,16 +88,18 @@ def page_blocks(page: Page) -> list[Block]:
 
 def page_turn(page: Page) -> int:
     """The degrees (0, 90, 180, 270) the page was turned clockwise to be read: its text runs that
-    many degrees anticlockwise of upright on the scan."""
-    for step in page.steps:
-        if step.name == "orient":
-            return int(step.params.get("degrees", 0)) % 360
-    return 0
+    many degrees anticlockwise of upright on the scan. 0 where the read as scanned shipped (the
+    turn was the chooser's mistake: the verify step says so)."""
+    degrees = next((int(s.params.get("degrees", 0)) % 360 for s in page.steps if s.name == "orient"), 0)
+    verify = next((s for s in page.steps if s.name == "verify"), None)
+    if verify is not None and verify.params.get("shipped", "processed") != "processed":
+        return 0
+    return degrees
 
 
 def page_pixel_aspect(page: Page) -> float:
     """How many times as tall as wide the page's pixels are, as its file said (a fax sent at 204 x
-    98 dpi: 2.08); 1 where it said nothing else or the page was not measured."""
+    98 dpi: 2.08); 1 where it said nothing else or the page was not measured (--preprocess off)."""
     for step in page.steps:
         if step.name == "measure":
             value = step.params.get("pixel_aspect", 1.0)

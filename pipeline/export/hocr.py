@@ -11,7 +11,7 @@ from lxml import etree
 
 from .. import __version__
 from ..model import BBox, Document
-from ._layout import page_blocks, page_turn, xml_safe
+from ._layout import page_blocks, page_pixel_aspect, page_turn, xml_safe
 
 __all__ = ["to_hocr"]
 
@@ -55,7 +55,8 @@ def to_hocr(doc: Document) -> bytes:
             page_parts.append(_bbox((0, 0, page.width, page.height)))
         page_parts.append(f"ppageno {page.index}")
         if page.dpi:
-            page_parts.append(f"scan_res {page.dpi} {page.dpi}")
+            # (a fax's pixels are taller than wide: its vertical resolution is lower)
+            page_parts.append(f"scan_res {page.dpi} {round(page.dpi / page_pixel_aspect(page))}")
         page_el = _el(body, "div", **{"class": "ocr_page", "id": f"page_{p}", "title": xml_safe(_title(*page_parts))})
         turn = page_turn(page)
         for b, block in enumerate(page_blocks(page), start=1):

@@ -544,10 +544,10 @@ class ReviewSession:
                 now = present.get(s.entry.entry_id)
                 if s.what == "added" and now is not None and now == s.entry:
                     remove_entry(self.corrections_file, s.entry.entry_id)
-                elif s.what == "updated" and s.previous is not None and now == s.entry:
+                    self._seen_entries.pop(s.entry.entry_id, None)
+                elif s.what in ("updated", "removed") and s.previous is not None and now == (s.entry if s.what == "updated" else None):
                     save_entry(self.corrections_file, s.previous, update=True)
-                elif s.what == "removed" and s.previous is not None and now is None:
-                    save_entry(self.corrections_file, s.previous, update=True)
+                    self._seen_entries[s.previous.entry_id] = s.previous
             # Off the stack only once taken back: an undo that fails (a broken corrections.yaml)
             # leaves it there for the next.
             self.undo_stack.pop()
