@@ -340,7 +340,7 @@ def _unknown_prior_of(word: str, corrector: Corrector, capital: bool, lower_case
     s = corrector.settings
     if s.shape_weight and lower_case and len(word) > SHORT_WORD and word.isalpha() and not _compound(word, corrector):
         shape = corrector.lexicon.shape
-        odd = (shape.per_symbol(word) - shape.reference) * (len(word) + 1)
+        odd = shape.log_prob(word) - shape.reference * (len(word) + 1)  # below a rare word spelt so long
         prior += max(-s.shape_floor, min(0.0, s.shape_weight * odd))
     return prior
 
@@ -987,6 +987,8 @@ def _decide_word(word: str, left: str | None, right: str | None, tok: _Tok | Non
     # probability of being wrong asks again for every word (Tesseract's alternatives vary: not kept).
     if tok is not None and tok.alternatives:
         return _decide_word_uncached(word, left, right, tok, corrector, capital, lower_case)
+    # (the case it was written in matters only where the spelling model may move the prior)
+    lower_case = lower_case and len(word) > SHORT_WORD and word.isalpha() and not corrector.lexicon.counts.get(word, 0)
     key = (word, left, right, capital, tok.confidence if tok is not None else None, lower_case)
     memo = corrector._decisions
     hit = memo.get(key)

@@ -486,8 +486,8 @@ def evaluation_markdown(ev: Evaluation) -> str:
     for name, folder in ev.folders():
         lines.append(row(f"*{name}/* ({len(folder.scored)} pages)", folder.total, folder.raw_total, folder.counts))
     lines.append(row(f"**total** ({len(ev.scored)} pages)", ev.total, ev.raw_total, ev.counts))
-    if ev.versus_raw():
-        lines += ["", ev.versus_raw()]
+    if headline := ev.versus_raw():
+        lines += ["", headline]
     if ev.exclude:
         lines += ["", "Left out of the totals (partial ground truth): " + ", ".join(f"`{p}`" for p in ev.exclude) + "."]
     if ev.overrides:

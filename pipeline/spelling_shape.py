@@ -28,7 +28,8 @@ REFERENCE_STRIDE = 16
 class SpellingShape:
     """Witten-Bell interpolated character n-grams over word types (``of_words``)."""
 
-    # n-gram (of 1 to ORDER symbols) -> how many word types have it
+    # n-gram (of 1 to ORDER symbols) -> its occurrences in the word types (once a type: not
+    # weighted by how often the corpus writes the word)
     grams: Counter[str]
     # history (0 to ORDER-1 symbols) -> (its count as a history, its distinct continuations)
     histories: dict[str, tuple[int, int]]

@@ -92,8 +92,8 @@ def _print_table(ev) -> None:
         cells(f"{name}/ ({len(folder.scored)} pages)", folder.total, folder.raw_total, folder.counts, style="italic")
     cells(f"total ({len(ev.scored)} pages)", ev.total, ev.raw_total, ev.counts, style="bold")
     console.print(table)
-    if ev.versus_raw():
-        console.print(ev.versus_raw(), highlight=False)
+    if headline := ev.versus_raw():
+        console.print(headline, highlight=False)
     if ev.overrides:
         entries = Table(title="corrections.yaml entries")
         entries.add_column("entry", overflow="fold")

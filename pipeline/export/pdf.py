@@ -139,11 +139,11 @@ def _turn_point(x: float, y: float, degrees: int, width: int, height: int) -> tu
     return x, y
 
 
-def _turned_text_layer(page: Page, width: int, height: int, scale: float) -> bytes:
-    """The text layer of a page, laid out on the page turned upright and turned back with it: the
-    lines of a sideways or upside-down scan run as its type does, so that a viewer selects and
-    extracts them in order (laid out on the scan's axes, each word stood on end)."""
-    degrees = page_turn(page)
+def _turned_text_layer(page: Page, width: int, height: int, scale: float, degrees: int) -> bytes:
+    """The text layer of a page turned ``degrees`` clockwise to be read, laid out on the page
+    turned upright and turned back with it: the lines of a sideways or upside-down scan run as its
+    type does, so that a viewer selects and extracts them in order (laid out on the scan's axes,
+    each word stood on end)."""
     if degrees not in (90, 180, 270):
         return _text_layer(page, scale, height * scale)
 
@@ -156,23 +156,17 @@ def _turned_text_layer(page: Page, width: int, height: int, scale: float) -> byt
     upright = page.model_copy(update={"lines": [
         line.model_copy(update={"bbox": box(line.bbox), "words": [w.model_copy(update={"bbox": box(w.bbox)}) for w in line.words]})
         for line in page.lines]})
-    up_height = (width if degrees in (90, 270) else height) * scale
+    up_width, up_height = (height, width) if degrees in (90, 270) else (width, height)
     # The matrix that takes the upright page's points (PDF units, y up) to the scan's: found from
-    # where three points go. A PDF point (u, v) of the upright page is its pixel (u/s, H' - v/s).
+    # where three points go. A PDF point (u, v) of the upright page is its pixel (u/s, H' - v/s),
+    # which turning the upright page on round to 360 degrees takes back to the scan's.
     def to_scan(u: float, v: float) -> tuple[float, float]:
-        px, py = u / scale, up_height / scale - v / scale
-        # the scan's pixel that turning put there: the inverse of _turn_point
-        if degrees == 90:
-            sx, sy = py, height - px
-        elif degrees == 180:
-            sx, sy = width - px, height - py
-        else:
-            sx, sy = width - py, px
+        sx, sy = _turn_point(u / scale, up_height - v / scale, 360 - degrees, up_width, up_height)
         return sx * scale, (height - sy) * scale
 
     (e, f), (ux, uy), (vx, vy) = to_scan(0, 0), to_scan(1, 0), to_scan(0, 1)
     matrix = f"{ux - e:.4f} {uy - f:.4f} {vx - e:.4f} {vy - f:.4f} {e:.2f} {f:.2f}"
-    return f"q {matrix} cm\n".encode() + _text_layer(upright, scale, up_height) + b"\nQ"
+    return f"q {matrix} cm\n".encode() + _text_layer(upright, scale, up_height * scale) + b"\nQ"
 
 
 def _page_images(image_source: Path) -> Iterator[tuple[int, int, bytes, dict]]:
@@ -295,16 +289,17 @@ def _build(doc: Document, image_source: Path | None) -> pikepdf.Pdf:
             xobject.stream_dict.update(Dictionary(Type=Name.XObject, Subtype=Name.Image, Width=img_w, Height=img_h, **entries))
             resources.XObject = Dictionary(Im0=xobject)
             content = f"q {width_pt:.2f} 0 0 {height_pt:.2f} 0 0 cm /Im0 Do Q\n".encode()
-        layer = _turned_text_layer(page, width, height, scale)
+        turn = page_turn(page)
+        layer = _turned_text_layer(page, width, height, scale, turn)
         content += layer if aspect == 1.0 else f"q 1 0 0 {aspect:.4f} 0 0 cm\n".encode() + layer + b"\nQ"
-        entries = Dictionary(
+        page_dict = Dictionary(
             Type=Name.Page, MediaBox=Array([0, 0, round(width_pt, 2), round(height_pt, 2)]),
             Resources=resources, Contents=pdf.make_stream(content),
         )
-        if page_turn(page):
+        if turn:
             # Shown turned as it was read (the scan's pixels kept as they are), as OCRmyPDF does.
-            entries.Rotate = page_turn(page)
-        pdf.pages.append(pikepdf.Page(entries))
+            page_dict.Rotate = turn
+        pdf.pages.append(pikepdf.Page(page_dict))
     pdf.docinfo.Title = doc.source
     pdf.docinfo.Producer = f"ocrfix {__version__}"
     return pdf

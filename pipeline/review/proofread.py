@@ -170,8 +170,8 @@ def _word_opcodes(old: list[str], new: list[str]) -> list[Opcode]:
 def _boundaries(opcodes: list[Opcode], n_old: int, n_new: int) -> dict[int, tuple[int, int]]:
     """Where each boundary between shown words falls among the new words: at the ends of each
     opcode, and at every boundary inside an unchanged stretch (inside a changed one, nowhere). A
-    boundary where words were inserted falls both before and after them: (first, last). Words
-    typed before the line's first word ("In Budapest") go with it: they were lost."""
+    boundary where words were inserted falls both before and after them: (first, last), so that
+    words typed before the line's first word ("In Budapest") can go with it."""
     to_new: dict[int, tuple[int, int]] = {}
 
     def mark(i: int, j: int) -> None:
