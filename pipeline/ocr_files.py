@@ -16,7 +16,7 @@ from typing import Literal
 from .correct import page_from_text
 from .errors import InputFileError, OcrEngineError
 from .files import as_utf8
-from .model import BBox, Document, Line, Page, Word
+from .model import BBox, Document, Line, Page, Step, Word
 from .tesseract import parse_hocr_pages
 
 __all__ = ["OcrFileKind", "ocr_file_kind", "read_ocr_file"]
@@ -122,6 +122,11 @@ def _read_alto(path: Path, data: bytes) -> Document:
     def local(el) -> str:
         return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
+    # Boxes in tenths of a millimetre or 1200ths of an inch stay so, and the ALTO written back says
+    # so (it said "pixel" of the same numbers); hOCR, JSON and PDF take them for pixels.
+    unit = next(((el.text or "").strip() for el in root.iter() if local(el) == "MeasurementUnit"), "pixel") or "pixel"
+    steps = [] if unit == "pixel" else [Step(name="input", params={"measurement_unit": unit},
+                                             reason=f"the ALTO's boxes are in {unit}, kept as they are")]
     pages: list[Page] = []
     for index, page_el in enumerate(el for el in root.iter() if local(el) == "Page"):
         lines: list[Line] = []
@@ -147,7 +152,7 @@ def _read_alto(path: Path, data: bytes) -> Document:
             size = (round(float(width)), round(float(height))) if width and height else (0, 0)
         except ValueError:
             size = (0, 0)
-        pages.append(Page(source=path.name, index=index, width=size[0], height=size[1], lines=lines))
+        pages.append(Page(source=path.name, index=index, width=size[0], height=size[1], lines=lines, steps=list(steps)))
     if not pages:
         raise InputFileError("is ALTO XML without a Page element", path=path)
     return Document(source=path.name, pages=pages)

@@ -348,3 +348,20 @@ def test_a_plain_pdf_of_the_same_document_is_the_same_bytes(tmp_path):
     first = to_pdf(doc, image, pdf_a="off")
     time.sleep(1.1)  # (qpdf's /ID is made from the time, in seconds)
     assert to_pdf(doc, image, pdf_a="off") == first
+
+
+def test_alto_in_tenths_of_a_millimetre_is_written_back_in_them(tmp_path, alto_schema):
+    """An ALTO whose boxes are in mm10 came back labelled "pixel" with the same numbers (session
+    18's sweep of other OCR): the unit is kept."""
+    from pipeline.ocr_files import read_ocr_file
+
+    source = (b'<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"><Description><MeasurementUnit>mm10</MeasurementUnit>'
+              b'</Description><Layout><Page ID="p" PHYSICAL_IMG_NR="1" WIDTH="2100" HEIGHT="2970"><PrintSpace>'
+              b'<TextBlock ID="b"><TextLine ID="l"><String ID="s" CONTENT="Embassy" HPOS="200" VPOS="300" WIDTH="400" HEIGHT="50"/>'
+              b"</TextLine></TextBlock></PrintSpace></Page></Layout></alto>")
+    doc, _kind = read_ocr_file(tmp_path / "a.xml", source)
+    root = etree.fromstring(to_alto(doc))
+    alto_schema.assertValid(root)
+    assert root.find(f".//{ALTO}MeasurementUnit").text == "mm10"
+    [string] = root.iter(f"{ALTO}String")
+    assert (string.get("HPOS"), string.get("WIDTH")) == ("200", "400")

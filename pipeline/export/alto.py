@@ -106,7 +106,9 @@ def to_alto(doc: Document) -> bytes:
     root = _el(None, "alto", SCHEMAVERSION="4.4")
     root.set(f"{{{XSI_NS}}}schemaLocation", f"{ALTO_NS} {ALTO_SCHEMA_LOCATION}")
     description = _el(root, "Description")
-    _el(description, "MeasurementUnit", "pixel")
+    # (pixels of the input image; or the unit of the ALTO it was read from: ocr_files._read_alto)
+    units = [s.params.get("measurement_unit") for p in doc.pages for s in p.steps if s.name == "input"]
+    _el(description, "MeasurementUnit", next((str(u) for u in units if u in ("mm10", "inch1200")), "pixel"))
     source = _el(description, "sourceImageInformation")
     _el(source, "fileName", xml_safe(doc.source))
     layout_pages = []
