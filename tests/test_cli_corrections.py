@@ -273,3 +273,18 @@ def test_a_corrections_file_on_a_read_only_file_system_is_exit_8_not_a_traceback
     monkeypatch.setattr(filelock, "FileLock", ReadOnly)
     code, _, err = ocrfix(capsys, "corrections", "add", "tlie", "the", "-c", tmp_path / "c.yaml", "--by", "t")
     assert code == 8 and "Read-only file system" in err and "nothing was written" in err
+
+
+def test_entries_whose_globs_may_both_match_a_document_and_disagree_are_warned_of(tmp_path, capsys):
+    """validate said ok, and process then failed every document both globs matched (session 18's
+    sweep of the CLI). Globs that cannot meet are not named."""
+    c = tmp_path / "c.yaml"
+    assert ocrfix(capsys, "corrections", "add", "leader", "chief", "-c", c, "--scope", "EHRI-*", "--by", "t")[0] == 0
+    code, _, err = ocrfix(capsys, "corrections", "add", "leader", "head", "-c", c, "--scope", "*_03*", "--by", "t")
+    assert code == 0 and "both globs may match" in err
+    code, out, err = ocrfix(capsys, "corrections", "validate", "-c", c)
+    assert code == 0 and "ok, 2 entries" in out and "both globs may match" in err
+    apart = tmp_path / "apart.yaml"
+    ocrfix(capsys, "corrections", "add", "leader", "chief", "-c", apart, "--scope", "EHRI-*", "--by", "t")
+    ocrfix(capsys, "corrections", "add", "leader", "head", "-c", apart, "--scope", "seed_letter.jpg", "--by", "t")
+    assert "may match" not in ocrfix(capsys, "corrections", "validate", "-c", apart)[2]

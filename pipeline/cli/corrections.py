@@ -130,6 +130,23 @@ def _add(
     saved, what = save_entry(corrections, entry, update=update)
     verb = {"added": "added", "updated": "updated", "unchanged": "already there:"}[what]
     typer.echo(f"{verb} {_describe(saved)}" + ("" if existed else f" (created {corrections})"))
+    _warn_overlaps(corrections, only=saved.entry_id)
+
+
+def _warn_overlaps(corrections: Path, only: str | None = None) -> None:
+    """Warn of entries for documents whose globs may both match one document and that decide the
+    same words differently (``overlapping_conflicts``): such a document fails to process. ``only``:
+    the pairs with this entry."""
+    from ..corrections import load_corrections
+    from ..corrections.apply import overlapping_conflicts
+
+    loaded = load_corrections(corrections)
+    for a, b in overlapping_conflicts(loaded):
+        if only is None or only in (a.entry_id, b.entry_id):
+            # (a warning: whether a document matches both globs is known only when one does)
+            typer.echo(f"warning: {a.describe()} (line {loaded.line_of(a)}) and {b.describe()} (line {loaded.line_of(b)}) "
+                       "decide the same words differently for documents both globs may match; such a document fails "
+                       "to process: narrow one of the globs", err=True)
 
 
 def _describe(entry) -> str:
@@ -230,6 +247,7 @@ def validate(
     typer.echo(
         f"{corrections}: ok, {counted(len(loaded.entries), 'entry')} ({approved} approved, {len(loaded.entries) - approved} rejected)"
     )
+    _warn_overlaps(corrections)
 
 
 @corrections_app.command("stats")

@@ -221,3 +221,36 @@ def count_fired(out_dir: Path) -> tuple[int, dict[str, int], dict[str, set[str]]
                     fired[change["entry_id"]] = fired.get(change["entry_id"], 0) + 1
                     documents.setdefault(change["entry_id"], set()).add(str(doc.get("source", path)))
     return files, fired, documents
+
+
+def overlapping_conflicts(corrections: Corrections) -> list[tuple[Entry, Entry]]:
+    """Pairs of entries for documents (globs) that decide one OCR form differently and whose globs
+    may both match one document: that document then fails to process (``_resolve``), while the
+    file itself is valid. Globs that cannot both match (two paths, or a path the other glob does
+    not match) are left out; two globs with wildcards may overlap, and are named."""
+    from fnmatch import fnmatchcase
+
+    def wild(glob: str) -> bool:
+        return any(ch in glob for ch in "*?[")
+
+    def may_overlap(a: str, b: str) -> bool:
+        if not wild(a) and not wild(b):
+            return a == b
+        if not wild(a) or not wild(b):
+            path, glob = (a, b) if not wild(a) else (b, a)
+            return fnmatchcase(path, glob) or fnmatchcase(path.rsplit("/", 1)[-1], glob)
+        return True
+
+    by_form: dict[str, list[Entry]] = {}
+    for entry in corrections.entries:
+        if entry.scope.kind == "documents":
+            by_form.setdefault(entry.ocr.casefold(), []).append(entry)
+    pairs = []
+    for entries in by_form.values():
+        for i, a in enumerate(entries):
+            for b in entries[i + 1:]:
+                same_words = a.ocr == b.ocr or "ignore-case" in (a.match, b.match)
+                if (same_words and a.effect() != b.effect() and a.scope.documents != b.scope.documents
+                        and any(may_overlap(x, y) for x in a.scope.documents for y in b.scope.documents)):
+                    pairs.append((a, b))
+    return pairs
