@@ -1167,3 +1167,18 @@ def test_terminal_review_shows_every_key_on_an_80_column_terminal(sample):
     shown = " ".join(console.file.getvalue().split())
     for key in ("1-9 pick", "e type a correction", "s skip", "u undo", "q quit"):
         assert key in shown, key
+
+
+def test_an_undo_that_finds_its_entry_changed_by_another_hand_leaves_it_and_says_so(sample):
+    from pipeline.corrections import load_corrections, save_entry
+
+    out, corrections = sample
+    session = _session(sample)
+    chv = next(g for g in session.groups() if g.form == "chvisage")
+    step = session.decide(chv.id, "envisage")
+    session.wait()
+    [entry] = load_corrections(corrections).entries
+    save_entry(corrections, entry.model_copy(update={"replacement": "envisaged"}), update=True)  # by hand
+    undone = session.undo()
+    assert undone is step and undone.left == [entry.entry_id] and "left as another session" in undone.describe()
+    assert [e.replacement for e in _entries(corrections)] == ["envisaged"]

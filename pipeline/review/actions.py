@@ -77,6 +77,8 @@ class Step:
     saved: list[Saved] = field(default_factory=list)
     rels: list[str] = field(default_factory=list)
     failed: list[FileResult] = field(default_factory=list)
+    # (undone) ids of the entries it wrote that another session or a hand had changed since: left
+    left: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         """A decision as the workspace keeps it for undo after a restart."""
@@ -95,6 +97,10 @@ class Step:
         return cls(data["kind"], data["form"], saved, list(data["rels"]))
 
     def describe(self) -> str:
+        left = f" (left as another session or a hand changed them since: {', '.join(self.left)})" if self.left else ""
+        return self._what() + left
+
+    def _what(self) -> str:
         if self.kind == "skip":
             return f"skipped {self.form!r}"
         if not self.saved:
@@ -548,6 +554,8 @@ class ReviewSession:
                 elif s.what in ("updated", "removed") and s.previous is not None and now == (s.entry if s.what == "updated" else None):
                     save_entry(self.corrections_file, s.previous, update=True)
                     self._seen_entries[s.previous.entry_id] = s.previous
+                elif s.what != "unchanged" and (now is not None or s.what != "added"):
+                    step.left.append(s.entry.entry_id)  # changed since: not this step's to take back
             # Off the stack only once taken back: an undo that fails (a broken corrections.yaml)
             # leaves it there for the next.
             self.undo_stack.pop()
