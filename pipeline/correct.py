@@ -1443,10 +1443,10 @@ def _best_single(tok: _Tok, left: str | None, right: str | None, corrector: Corr
     s = corrector.settings
     low = tok.core.lower()
     count = corrector.lexicon.counts.get(low, 0)
-    keep = _lm(low, left, right, corrector, oov=_unknown_prior(corrector))
+    keep = _lm(low, left, right, corrector, oov=_unknown_prior_of(low, corrector, False, tok.core.islower()))
     if count >= s.trusted_count:
         return keep
-    d = _decide_word(low, left, right, tok, corrector, False)
+    d = _decide_word(low, left, right, tok, corrector, False, tok.core.islower())
     best = max(keep, d.best - s.accept)
     split = _try_split(tok, left, right, corrector)
     return max(best, split[2]) if split is not None else best
@@ -1500,7 +1500,7 @@ def _try_split(tok: _Tok, left: str | None, right: str | None, corrector: Correc
         return None  # the collection writes it so ("Middlesex", not "Middle sex")
     # A capitalised unknown word is as likely a name (Holywell, Cheapside) as two words run together.
     capital = tok.core[0].isupper()
-    keep = _lm(low, left, right, corrector, oov=_unknown_prior(corrector, capital))
+    keep = _lm(low, left, right, corrector, oov=_unknown_prior_of(low, corrector, capital, tok.core.islower()))
     best = None
     for a, b in _split_halves(low, corrector):
         sc = _lm(a, left, b, corrector) + _lm(b, None, right, corrector) + s.space_cost

@@ -54,4 +54,5 @@ READ_VERSION = 4
 # common words keeps itself and gets its lost space ("inspection,and" -> "inspection, and").
 # 31: an unknown lower-case form spelt as no word is (spelling_shape) is less likely right as read.
 # 32: a change names its word in the corrected page, and a split word's halves share its box.
-CORRECTOR_VERSION = 32
+# 33: joining and splitting words weigh keeping an unknown word by its spelling too.
+CORRECTOR_VERSION = 33
