@@ -96,14 +96,19 @@ def read_ocr_file(path: Path, data: bytes) -> tuple[Document, OcrFileKind]:
     return Document(source=path.name, pages=pages), kind
 
 
-def _alto_box(el) -> BBox | None:
+def _number(value: str | None) -> float | None:
+    """An ALTO attribute's number; None where it is missing, no number, or "NaN" or "inf"."""
     try:
-        x, y = float(el.get("HPOS")), float(el.get("VPOS"))
-        w, h = float(el.get("WIDTH")), float(el.get("HEIGHT"))
-    except (TypeError, ValueError):
+        number = float(value) if value is not None else None
+    except ValueError:
         return None
-    if not all(math.isfinite(v) for v in (x, y, w, h)):
-        return None  # "NaN", "inf": no box
+    return number if number is not None and math.isfinite(number) else None
+
+
+def _alto_box(el) -> BBox | None:
+    x, y, w, h = (_number(el.get(name)) for name in ("HPOS", "VPOS", "WIDTH", "HEIGHT"))
+    if x is None or y is None or w is None or h is None:
+        return None
     return (round(x), round(y), round(x + w), round(y + h))
 
 
@@ -135,23 +140,15 @@ def _read_alto(path: Path, data: bytes) -> Document:
                 words: list[Word] = []
                 for el in line_el:
                     if local(el) == "String" and el.get("CONTENT"):
-                        wc = el.get("WC")
-                        try:
-                            confidence = round(float(wc) * 100, 2) if wc is not None else None
-                        except ValueError:
-                            confidence = None
-                        if confidence is not None and not math.isfinite(confidence):
-                            confidence = None  # ("NaN", "inf")
+                        wc = _number(el.get("WC"))
+                        confidence = round(wc * 100, 2) if wc is not None else None
                         words.append(Word(text=el.get("CONTENT"), bbox=_alto_box(el), confidence=confidence))
                     elif local(el) == "HYP" and words:
                         words[-1] = words[-1].model_copy(update={"text": words[-1].text + (el.get("CONTENT") or "-")})
                 if words:
                     lines.append(Line(words=words, bbox=_alto_box(line_el), block=block))
-        width, height = page_el.get("WIDTH"), page_el.get("HEIGHT")
-        try:
-            size = (round(float(width)), round(float(height))) if width and height else (0, 0)
-        except ValueError:
-            size = (0, 0)
+        width, height = _number(page_el.get("WIDTH")), _number(page_el.get("HEIGHT"))
+        size = (round(width), round(height)) if width is not None and height is not None else (0, 0)
         pages.append(Page(source=path.name, index=index, width=size[0], height=size[1], lines=lines, steps=list(steps)))
     if not pages:
         raise InputFileError("is ALTO XML without a Page element", path=path)

@@ -152,3 +152,6 @@ def test_an_alto_box_that_is_no_number_is_no_box(tmp_path):
     doc, kind = read_ocr_file(tmp_path / "a.xml", alto)
     word = doc.pages[0].words[0]
     assert kind == "alto" and word.text == "word" and word.bbox is None and word.confidence is None
+    # A page of no size: was OverflowError, a traceback.
+    infinite = alto.replace(b'<Page WIDTH="100"', b'<Page WIDTH="inf"')
+    assert read_ocr_file(tmp_path / "a.xml", infinite)[0].pages[0].width == 0
