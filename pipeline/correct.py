@@ -93,6 +93,8 @@ class Settings:
     # the dev ground truth) does not move them up: that kept more of the ground truth's names as
     # written (BLN600's 102 -> 86 words changed) but lost a fix each on EHRI's and synthetic
     # severe's processed pages, whose reads are clean too. See collection_oov_shift.
+    oov_reference_once: float = 0.023
+    oov_shift_max: float = 3.0
     # An unknown form written in lower case and spelt as no word of the dictionaries is
     # (``spelling_shape``: "regulatioi", "cookeng", "atcess") is less likely right as read: its
     # prior moves down by shape_weight x (its log probability per letter - a rare word's) x
@@ -105,8 +107,6 @@ class Settings:
     # BLN600; on ehri and synthetic text (held out) it fixes two words more and damages none.
     shape_weight: float = 1.0
     shape_floor: float = 14.0
-    oov_reference_once: float = 0.023
-    oov_shift_max: float = 3.0
     # A candidate must beat keeping the text by ``accept`` (plus the extras below that apply)
     # and the runner-up by ``ambiguity``; otherwise the word is left as read and, if unknown,
     # flagged. Candidates within ``flag`` of keeping are offered as suggestions.
@@ -1443,7 +1443,7 @@ def _best_single(tok: _Tok, left: str | None, right: str | None, corrector: Corr
     s = corrector.settings
     low = tok.core.lower()
     count = corrector.lexicon.counts.get(low, 0)
-    keep = _lm(low, left, right, corrector, oov=_unknown_prior_of(low, corrector, False, tok.core.islower()))
+    keep = _lm(low, left, right, corrector, oov=None if count else _unknown_prior_of(low, corrector, False, tok.core.islower()))
     if count >= s.trusted_count:
         return keep
     d = _decide_word(low, left, right, tok, corrector, False, tok.core.islower())

@@ -147,10 +147,9 @@ def _hocr_lines(element: etree._Element) -> list[Line]:
     lines: list[Line] = []
     block_no = -1
     for el in element.iter("{*}div", "{*}p", "{*}span"):
-        classes = set((el.get("class") or "").split())
-        if "ocr_carea" in classes:
+        if _has_class(el, "ocr_carea"):
             block_no += 1
-        elif classes & _LINE_CLASSES:
+        elif _is_line(el):
             words: list[Word] = []
             word_els = _line_words(el)
             if not word_els:
