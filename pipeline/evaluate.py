@@ -11,6 +11,8 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
+from .files import read_utf8_text
+
 __all__ = [
     "normalise",
     "Score",
@@ -320,12 +322,6 @@ def _ground_truths(gt_dir: Path) -> dict[str, Path]:
     return found
 
 
-def _read(path: Path) -> str:
-    from .files import read_utf8_text
-
-    return read_utf8_text(path)
-
-
 def _workspace_raw(out_dir: Path) -> tuple[dict[str, str], Path | None]:
     """The cached raw OCR text of each output (by output name) and the corrections file last used."""
     from .export import document_text
@@ -387,7 +383,7 @@ def evaluate_outputs(
         for name in truths:
             path = ocr_dir / f"{name}.txt"
             if path.is_file():
-                before[name] = _read(path)
+                before[name] = read_utf8_text(path)
     elif has_workspace:
         before, corrections_file = _workspace_raw(out_dir)
 
@@ -396,8 +392,8 @@ def evaluate_outputs(
     for name, gt_path in truths.items():
         out_path = out_dir / f"{name}.txt"
         missing = not out_path.is_file()
-        output = "" if missing else _read(out_path)
-        truth = _read(gt_path)
+        output = "" if missing else read_utf8_text(out_path)
+        truth = read_utf8_text(gt_path)
         excluded = page_excluded(name, exclude)
         ocr = before.get(name)
         pairs = _split_pages(output, truth)

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import CorrectionsFileError, UsageError
 from ..model import Change, Line, Page, Word, box_iou, union_box
 from ..tokens import split_token
-from .schema import MIN_BOX_IOU, Corrections, Entry
+from .schema import MIN_BOX_IOU, Corrections, Entry, Scope
 
 
 def _case_shape(text: str) -> str:
@@ -228,18 +228,13 @@ def overlapping_conflicts(corrections: Corrections) -> list[tuple[Entry, Entry]]
     may both match one document: that document then fails to process (``_resolve``), while the
     file itself is valid. Globs that cannot both match (two paths, or a path the other glob does
     not match) are left out; two globs with wildcards may overlap, and are named."""
-    from fnmatch import fnmatchcase
-
-    def wild(glob: str) -> bool:
-        return any(ch in glob for ch in "*?[")
+    from glob import has_magic
 
     def may_overlap(a: str, b: str) -> bool:
-        if not wild(a) and not wild(b):
-            return a == b
-        if not wild(a) or not wild(b):
-            path, glob = (a, b) if not wild(a) else (b, a)
-            return fnmatchcase(path, glob) or fnmatchcase(path.rsplit("/", 1)[-1], glob)
-        return True
+        if has_magic(a) and has_magic(b):
+            return True
+        path, glob = (b, a) if has_magic(a) else (a, b)
+        return Scope(documents=(glob,)).matches_document(path)  # (a path against the other, as the entries match)
 
     by_form: dict[str, list[Entry]] = {}
     for entry in corrections.entries:

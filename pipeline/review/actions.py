@@ -111,15 +111,19 @@ class Step:
                              for e in written[:3]) + (" …" if len(written) > 3 else "")
             return f"{self.form} edited: {what or 'earlier entries removed'}"
         entry = self.saved[0].entry
-        what = (f"{entry.ocr!r} deleted" if entry.replacement == "" else f"{entry.ocr!r} -> {entry.replacement!r}"
-                ) if entry.status == "approved" else f"{entry.ocr!r} kept as typed"
+        what = _decided(entry)
         if len(self.saved) > 1 and all(s.entry.scope.kind == "word" for s in self.saved):
             return f"{what} (the {len(self.saved)} occurrences shown, each by its box)"
         if len(self.saved) > 1:  # a series: an entry for each of its forms, in its own case
-            each = "; ".join(f"{s.entry.ocr!r} -> {s.entry.replacement!r}" if s.entry.status == "approved"
-                             else f"{s.entry.ocr!r} kept as typed" for s in self.saved)
-            return f"{each} ({entry.scope.describe()})"
+            return f"{'; '.join(_decided(s.entry) for s in self.saved)} ({entry.scope.describe()})"
         return f"{what} ({entry.scope.describe()}; {entry.entry_id})"
+
+
+def _decided(entry: Entry) -> str:
+    """What an entry of a decision does to its word: "'x' -> 'y'", "'x' deleted", "'x' kept as typed"."""
+    if entry.status != "approved":
+        return f"{entry.ocr!r} kept as typed"
+    return f"{entry.ocr!r} deleted" if entry.replacement == "" else f"{entry.ocr!r} -> {entry.replacement!r}"
 
 
 @dataclass(frozen=True)
