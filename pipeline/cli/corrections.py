@@ -88,9 +88,6 @@ def _scope(scope: str, page: int | None, box: str | None):
             return scope_from_yaml("everywhere" if scope == "everywhere" else {"documents": scope})
         if scope == "everywhere":
             raise UsageError("--page/--box need --scope naming the document the page is in")
-        if any(ch in scope for ch in "*?"):
-            raise UsageError(f"--scope with --page/--box names one document by its path, not a glob ({scope!r}): "
-                             "they pick one word on one page")
         try:
             coords = [int(v) for v in box.split(",")]  # type: ignore[union-attr]
         except ValueError:
@@ -258,7 +255,6 @@ def stats(
 ) -> None:
     """How often each entry fired in an output folder (entries that never fired are listed with 0)."""
     from ..corrections import count_fired, load_corrections
-
     from ..errors import UsageError
 
     loaded = load_corrections(corrections)

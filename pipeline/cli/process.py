@@ -463,6 +463,10 @@ def preprocess_cmd(
     from ..options import PreprocessOptions
     from ..preprocess import preprocess
 
+    # In the format its name says (PNG bytes named clean.jpg were written before, session 18).
+    suffix = out.suffix.lower() or ".png"
+    if suffix not in _IMAGE_WRITES:
+        raise UsageError(f"-o names a {suffix} file; write one of {', '.join(sorted(_IMAGE_WRITES))}", path=out)
     first = next(iter(load_pages(image)), None)
     if first is None:
         raise InputFileError("has no pages", path=image)
@@ -470,10 +474,6 @@ def preprocess_cmd(
         first.image, first.dpi, PreprocessOptions(mode=preprocess_mode, debug_dir=debug_images), name=image.stem,
         pixel_aspect=first.pixel_aspect,
     )
-    # In the format its name says (PNG bytes named clean.jpg were written before, session 18).
-    suffix = out.suffix.lower() or ".png"
-    if suffix not in _IMAGE_WRITES:
-        raise UsageError(f"-o names a {suffix} file; write one of {', '.join(sorted(_IMAGE_WRITES))}", path=out)
     ok, data = cv2.imencode(suffix, result.image)
     if not ok:
         raise OutputError(f"could not encode the image as {suffix}", path=out)
