@@ -31,9 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 
 from devcollections import COLLECTION_ORDER, collection_pages
-from devset import DEV, RESULTS, ROOT, fit_logistic, publish
+from devset import BINS, DEV, RESULTS, ROOT, fit_wrong_model, flag_figures, publish, reliability
 
-import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.calibration import DEFAULT_WRONG_MODEL, WrongModel  # noqa: E402  (devset put ROOT on sys.path)
@@ -149,9 +148,6 @@ def correct_pages_with(pages: list[Page], corrector, learn_channel: bool = True)
 
 # -- The probability that a word is wrong: labelled words, the fit, the reliability table ------
 
-BINS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0001)
-
-
 def labelled_words(page: Page, gt: str, corrector) -> list[tuple[tuple[float, ...], bool, float]]:
     """(features, wrong, p_wrong as shipped) of every word of a corrected page, the truth aligned."""
     rows = page_word_features(page, corrector)
@@ -159,31 +155,6 @@ def labelled_words(page: Page, gt: str, corrector) -> list[tuple[tuple[float, ..
     truth = _align_to([normalise(w.text) for w in words], normalise(gt).split())
     return [(f, t is None or t != normalise(w.text), w.p_wrong if w.p_wrong is not None else float("nan"))
             for (_l, _w, f), w, t in zip(rows, words, truth)]
-
-
-def fit_wrong_model(groups: list[list[tuple[tuple[float, ...], bool, float]]], l2: float = 1.0) -> tuple[float, tuple[float, ...]]:
-    """Logistic regression (Newton's method, a little L2) of wrong on the features; each group
-    (a family of collections) weighs the same in all, however many words it has."""
-    groups = [g for g in groups if g]
-    x = np.array([(1.0, *f) for g in groups for f, _y, _p in g])
-    y = np.array([1.0 if wrong else 0.0 for g in groups for _f, wrong, _p in g])
-    weight = np.concatenate([np.full(len(g), 10_000.0 / len(g)) for g in groups])
-    return fit_logistic(x, y, weight, l2, iterations=30)
-
-
-def reliability(probs: list[float], wrong: list[bool]) -> list[str]:
-    cells = []
-    for lo, hi in zip(BINS, BINS[1:]):
-        sel = [w for p, w in zip(probs, wrong) if lo <= p < hi]
-        cells.append(f"{sum(sel) / len(sel):.2f} ({len(sel)})" if sel else "—")
-    return cells
-
-
-def flag_figures(probs: list[float], wrong: list[bool], flag_at: float) -> tuple[float, float, int]:
-    """Share of the wrong words that are flagged (recall), share of flagged words wrong (precision)."""
-    flagged = [w for p, w in zip(probs, wrong) if p >= flag_at]
-    n_wrong = sum(wrong)
-    return (sum(flagged) / n_wrong if n_wrong else 1.0, sum(flagged) / len(flagged) if flagged else 1.0, len(flagged))
 
 
 def with_settings(settings, assignments: list[str]):

@@ -29,9 +29,12 @@ import cv2
 import numpy as np
 
 from devcollections import COLLECTION_ORDER, CollectionPage, collection_pages
-from devset import DEV, RESULTS, ROOT, publish
+from devset import BINS, DEV, RESULTS, ROOT, fit_wrong_model, flag_figures, publish, reliability
 
-from pipeline.calibration import DOUBT_UNKNOWN  # noqa: E402  (devset put ROOT on sys.path)
+from pipeline.calibration import DEFAULT_READ_MODEL, DOUBT_UNKNOWN, READ_FEATURES, WrongModel, page_read_features  # noqa: E402  (devset put ROOT on sys.path)
+from pipeline.engine import engine_for  # noqa: E402
+from pipeline.options import OcrOptions  # noqa: E402
+from pipeline.verify import Vocabulary  # noqa: E402
 from pipeline.evaluate import _aligned_truth, normalise  # noqa: E402
 from pipeline.model import Document  # noqa: E402
 from pipeline.outputs import output_paths  # noqa: E402
@@ -146,6 +149,104 @@ def quality(pages: list[CollectionPage], folders: dict[str, Path]) -> tuple[list
     return rows + rows_disputed, series_rows
 
 
+# -- The read model: the probability that a word is wrong where no corrector runs ---------------
+
+Labelled = tuple[tuple[float, ...], bool, float]  # (READ_FEATURES, wrong, p_wrong as shipped)
+
+
+def english_reads(workers: int) -> Path:
+    """The English pages' reads judged without the corrector (``--no-correct``): a copy of the
+    English output folder, corrected again from its cache (no OCR)."""
+    out = CACHE / "out-eng-read"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(CACHE / "out-eng", out, symlinks=True)
+    run = subprocess.run([OCRFIX, "process", str(CACHE / "in-eng"), "-o", str(out), "--no-correct", "--workers", str(workers),
+                          "--lang", "eng", "--corrections", str(CACHE / "none.yaml")],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if run.returncode not in (0, 10):
+        raise SystemExit(f"ocrfix process --no-correct failed ({run.returncode}):\n{run.stderr[-2000:]}")
+    return out
+
+
+def read_model_words(pages: list[CollectionPage], folders: dict[str, Path]) -> dict[str, list[Labelled]]:
+    """Every word read with a confidence, per collection: its READ_FEATURES (Tesseract's word list
+    for the page's language), whether it is wrong (the aligned ground truth) and its p_wrong."""
+    rows: dict[str, list[Labelled]] = defaultdict(list)
+    for lang, out in folders.items():
+        knows = Vocabulary.build(engine_for(OcrOptions(lang=lang)).words(lang)).knows
+        for p in pages:
+            if p.lang != lang or p.partial:
+                continue
+            doc = Document.model_validate_json(output_paths(out, p.image.relative_to(DEV))["json"].read_bytes())
+            words = [(page.index, li, wi, w) for page in doc.pages for li, line in enumerate(page.lines) for wi, w in enumerate(line.words)]
+            hyp = [normalise(w.text) or w.text for *_k, w in words]
+            truth = _aligned_truth(hyp, normalise(p.gt.read_text(encoding="utf-8")).split())
+            wrong = {(pi, li, wi): t != h for (pi, li, wi, _w), h, t in zip(words, hyp, truth)}
+            for page in doc.pages:
+                for li, wi, features in page_read_features(page, knows):
+                    p_wrong = page.lines[li].words[wi].p_wrong
+                    rows[p.collection].append((features, wrong[(page.index, li, wi)], float("nan") if p_wrong is None else p_wrong))
+    return rows
+
+
+def _family(collection: str) -> str:
+    return collection if collection in ("german", "danish") else "english"
+
+
+def _pooled_precision(held: dict[str, tuple[list[float], list[bool]]], bar: float) -> float:
+    """The share of flags wrong at ``bar``, each family weighing the same (by its words)."""
+    hit = flags = 0.0
+    for probs, wrong in held.values():
+        n = len(probs)
+        hit += sum(w for p, w in zip(probs, wrong) if p >= bar) / n
+        flags += sum(1 for p in probs if p >= bar) / n
+    return hit / flags if flags else 1.0
+
+
+def read_model_rows(rows: dict[str, list[Labelled]], fit: bool) -> list[str]:
+    """The read model's reliability table per collection (as shipped; with ``fit``, also fit
+    again on all families and on all but one, the held-out figures beside, and the bar)."""
+    order = [c for c in COLLECTION_ORDER if c in rows]
+    head = ("| collection | model | words | wrong | " + " | ".join(f"{lo:.1f}–{min(hi, 1):.1f}" for lo, hi in zip(BINS, BINS[1:]))
+            + " | recall | precision |")
+    out = ["", "The read model (`calibration.DEFAULT_READ_MODEL`: where no corrector runs, each word's probability of being",
+           "wrong from its read and Tesseract's word list): for each band of p_wrong, the share of its words wrong (and how",
+           f"many); recall and precision of the flags at its bar, {DEFAULT_READ_MODEL.flag_at}. German and Danish as",
+           "`ocrfix process` judged them; the English pages read again from the cache with `--no-correct`.", "",
+           head, "|---|---|---:|---:|" + "---:|" * (len(BINS) + 1)]
+    models: list[tuple[str, dict[str, WrongModel]]] = [("shipped", {c: DEFAULT_READ_MODEL for c in order})]
+    families = sorted({_family(c) for c in order})
+    bar = DEFAULT_READ_MODEL.flag_at
+    if fit:
+        def fitted(keep) -> tuple[float, tuple[float, ...]]:
+            return fit_wrong_model([[r for c in order if _family(c) == f for r in rows[c]] for f in families if keep(f)])
+
+        held_out = {f: fitted(lambda g, f=f: g != f) for f in families}
+        held = {f: ([WrongModel(*held_out[f], bar).probability(x) for c in order if _family(c) == f for x, _y, _p in rows[c]],
+                    [y for c in order if _family(c) == f for _x, y, _p in rows[c]]) for f in families}
+        # the lowest bar at which the held-out flags, each family weighing the same, are at least half wrong
+        bar = next((b / 100 for b in range(5, 96) if _pooled_precision(held, b / 100) >= 0.5), 0.95)
+        every = fitted(lambda g: True)
+        models += [("held out", {c: WrongModel(*held_out[_family(c)], bar) for c in order}),
+                   ("fit on all", {c: WrongModel(*every, bar) for c in order})]
+    for label, by_collection in models:
+        for c in order:
+            model = by_collection[c]
+            probs = [p for _x, _y, p in rows[c]] if label == "shipped" else [model.probability(x) for x, _y, _p in rows[c]]
+            wrong = [y for _x, y, _p in rows[c]]
+            recall, precision, _n = flag_figures(probs, wrong, model.flag_at)
+            out.append(f"| {c} | {label} | {len(wrong)} | {sum(wrong)} | " + " | ".join(reliability(probs, wrong))
+                       + f" | {recall:.2f} | {precision:.2f} |")
+    if fit:
+        out += ["", f"Bar chosen leaving each family out ({', '.join(families)}): {bar:.2f}. Fit on all, in the order of",
+                "`calibration.READ_FEATURES` (intercept first):", "",
+                f"    intercept={every[0]}, weights={every[1]}",
+                "    " + ", ".join(READ_FEATURES)]
+        for f in families:
+            out.append(f"    without {f}: intercept={held_out[f][0]}, weights={held_out[f][1]}")
+    return out
+
+
 def speed(n_pages: int, decisions: int) -> list[str]:
     """Start time and key-to-next latency (``decisions`` of them; 0: the start only) on a folder of
     ``n_pages`` read by a fake engine (BLN600's OCR text, 350 words a page) and corrected by the
@@ -243,6 +344,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1000, help="pages of the folder the speed is measured on (0: none)")
     parser.add_argument("--decisions", type=int, default=20)
     parser.add_argument("--start-pages", type=int, default=10000, help="pages of the folder the start time alone is measured on (0: none)")
+    parser.add_argument("--fit", action="store_true", help="fit the read model again (all families, and leaving each out) and print it")
     args = parser.parse_args()
     pages = collection_pages(set(filter(None, args.collections.split(","))) or None, args.limit)
     folders = process(pages, args.workers, args.refresh)
@@ -250,12 +352,15 @@ def main() -> None:
     lines = ["The review queue on the dev pages processed end to end (`ocrfix process`, an empty corrections.yaml).", "", *rows,
              "", "Every series the queue formed, with the ground-truth words of its occurrences:", "",
              "| collection | members | ground truth | |", "|---|---|---|---|", *(series_rows or ["| — | — | — | |"])]
+    read_folders = {lang: english_reads(args.workers) if lang == "eng" else out for lang, out in folders.items()}
+    lines += read_model_rows(read_model_words(pages, read_folders), args.fit)
     if args.pages:
         lines += ["", *speed(args.pages, args.decisions)]
     if args.start_pages:
         start = speed(args.start_pages, 0)
         lines += ["", start[0], "", *[row for row in start[1:] if "review start" in row or row.startswith("|---") or row.startswith("| measure")]]
-    lines += ["", f"Command: `.venv/bin/python bench/bench_review.py --pages {args.pages} --start-pages {args.start_pages}`"]
+    lines += ["", f"Command: `.venv/bin/python bench/bench_review.py --pages {args.pages} --start-pages {args.start_pages}"
+              f"{' --fit' if args.fit else ''}`"]
     publish("\n".join(lines), "bench_review.md")
 
 

@@ -119,3 +119,35 @@ def fit_logistic(x, y, weight, l2: float = 1.0, iterations: int = 50) -> tuple[f
         hess = (x * (weight * prob * (1 - prob))[:, None]).T @ x + l2 * np.eye(len(beta))
         beta -= np.linalg.solve(hess, grad)
     return round(float(beta[0]), 3), tuple(round(float(b), 3) for b in beta[1:])
+
+
+# -- The probability that a word is wrong: the fit and the reliability table (bench_corrector, bench_review)
+
+BINS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0001)
+
+
+def fit_wrong_model(groups: list[list[tuple[tuple[float, ...], bool, float]]], l2: float = 1.0) -> tuple[float, tuple[float, ...]]:
+    """Logistic regression (Newton's method, a little L2) of wrong on the features; each group
+    (a family of collections) weighs the same in all, however many words it has."""
+    import numpy as np
+
+    groups = [g for g in groups if g]
+    x = np.array([(1.0, *f) for g in groups for f, _y, _p in g])
+    y = np.array([1.0 if wrong else 0.0 for g in groups for _f, wrong, _p in g])
+    weight = np.concatenate([np.full(len(g), 10_000.0 / len(g)) for g in groups])
+    return fit_logistic(x, y, weight, l2, iterations=30)
+
+
+def reliability(probs: list[float], wrong: list[bool]) -> list[str]:
+    cells = []
+    for lo, hi in zip(BINS, BINS[1:]):
+        sel = [w for p, w in zip(probs, wrong) if lo <= p < hi]
+        cells.append(f"{sum(sel) / len(sel):.2f} ({len(sel)})" if sel else "—")
+    return cells
+
+
+def flag_figures(probs: list[float], wrong: list[bool], flag_at: float) -> tuple[float, float, int]:
+    """Share of the wrong words that are flagged (recall), share of flagged words wrong (precision)."""
+    flagged = [w for p, w in zip(probs, wrong) if p >= flag_at]
+    n_wrong = sum(wrong)
+    return (sum(flagged) / n_wrong if n_wrong else 1.0, sum(flagged) / len(flagged) if flagged else 1.0, len(flagged))

@@ -7,8 +7,12 @@ shape, and how close the best other word comes (the corrector's margin). Fit by
 there leave one collection out with a reliability table (of the words given about 0.8, about 80 %
 should be wrong). It is in every word's JSON (``p_wrong``) and in ALTO's WC (1 - p), and it is
 what flags a word for review. Where no corrector ran (a language the dictionaries do not know),
-there is no probability and Tesseract's doubt flags the words instead (``flag_doubtful``). Either
-way the words flagged in the JSON are exactly the review queue.
+a second, smaller model judges each word from its read alone (``READ_FEATURES``: Tesseract's
+confidence, its word list for the language, whether the two reads of the line agree, the word's
+shape), fit the same way on the German, Danish and English dev reads (``bench/bench_review.py
+--fit``); only where Tesseract has no word list for the language is there no probability, and a low
+confidence flags a word instead (``flag_doubtful``). Either way the words flagged in the JSON are
+exactly the review queue.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 from .model import Page, Word
 from .tokens import has_text, split_token
 
-__all__ = ["FEATURES", "WrongModel", "DEFAULT_WRONG_MODEL", "logistic", "DOUBT_CONFIDENCE", "DOUBT_ANY", "DOUBT_UNKNOWN", "doubtful", "disputed", "flag_doubtful"]
+__all__ = ["FEATURES", "WrongModel", "DEFAULT_WRONG_MODEL", "READ_FEATURES", "DEFAULT_READ_MODEL", "read_features", "page_read_features", "assess_read", "logistic", "DOUBT_CONFIDENCE", "DOUBT_ANY", "DOUBT_UNKNOWN", "doubtful", "disputed", "flag_doubtful"]
 
 # The features, in order (each 0..1 or a small number; see correct._word_features).
 FEATURES = (
@@ -85,18 +89,93 @@ DEFAULT_WRONG_MODEL = WrongModel(
 )
 
 
-# Where no corrector ran and Tesseract has no word list for the language, words it was less sure of
-# than this (0-100) are flagged (below 40 nearly every dev word read is wrong); it is also the bar of
-# ``ocrfix review --threshold``.
+# The features of a word judged from its read alone, where no corrector runs (a language the
+# dictionaries do not know, or --no-correct), in order; see read_features.
+READ_FEATURES = (
+    "confidence",  # Tesseract's word confidence / 100
+    "low_confidence",  # below 50
+    "mid_confidence",  # 50 to 85
+    "known",  # Tesseract's word list for the language has it (half of a word hyphenated at a line's end: the whole)
+    "known_confident",  # known x confidence
+    "disputed",  # the two reads of its line read it differently (Word.other_read)
+    "disputed_confident",  # disputed x confidence
+    "no_text",  # no letter or digit: a speck or a stroke read as punctuation
+    "short",  # two letters or digits or fewer
+    "digits",  # holds a digit
+    "punctuated",  # punctuation before or after it
+    "neighbour_doubt",  # 1 - the lower confidence of the words either side / 100 (0 without)
+    "capital",  # starts with a capital
+)
+
+# Fit by ``bench/bench_review.py --fit`` on the words of the German, Danish and English (ehri and
+# synthetic, processed with --no-correct) dev pages, each family weighing the same, labels from the
+# ground truth; checked leaving each family out. ``flag_at`` is the lowest bar at which the held-out
+# flags, the families weighing the same, are at least half wrong (the English corrector's rule).
+DEFAULT_READ_MODEL = WrongModel(
+    intercept=0.585,
+    weights=(-2.907, 0.42, 1.095, -1.494, -0.171, 1.776, -0.527, 1.377, 0.213, 0.536, 0.924, 1.099, 0.123),
+    flag_at=0.25,
+)
+
+
+def read_features(words: list[Word], i: int, known: bool) -> tuple[float, ...]:
+    """The READ_FEATURES of word i of a line (``known``: Tesseract's word list has it)."""
+    word = words[i]
+    conf = word.confidence if word.confidence is not None else 0.0
+    confidence = conf / 100.0
+    lead, core, trail = split_token(word.text)
+    disputed_ = 1.0 if word.other_read is not None else 0.0
+    near = [w.confidence for w in words[max(0, i - 1):i] + words[i + 1:i + 2] if w.confidence is not None]
+    return (
+        confidence,
+        1.0 if conf < 50 else 0.0,
+        1.0 if 50 <= conf < 85 else 0.0,
+        1.0 if known else 0.0,
+        confidence if known else 0.0,
+        disputed_,
+        disputed_ * confidence,
+        0.0 if has_text(core) else 1.0,
+        1.0 if sum(ch.isalnum() for ch in core) <= 2 else 0.0,
+        1.0 if any(ch.isdigit() for ch in core) else 0.0,
+        1.0 if lead or trail else 0.0,
+        1.0 - min(near) / 100.0 if near else 0.0,
+        1.0 if core[:1].isupper() else 0.0,
+    )
+
+
+def page_read_features(page: Page, knows: Callable[[str], bool]) -> list[tuple[int, int, tuple[float, ...]]]:
+    """(line, word, READ_FEATURES) of every word of a page read with a confidence. The half of a
+    word hyphenated at a line's end is looked up whole, as the word list has it."""
+    whole = hyphenated_wholes(page)
+    return [(li, wi, read_features(line.words, wi, knows(whole[(li, wi)].text if (li, wi) in whole else word.text)))
+            for li, line in enumerate(page.lines) for wi, word in enumerate(line.words) if word.confidence is not None]
+
+
+def assess_read(page: Page, knows: Callable[[str], bool], skip: Container[tuple[int, int]] = frozenset(),
+                model: WrongModel = DEFAULT_READ_MODEL) -> Page:
+    """Where no corrector ran: every word read with a confidence gets the read model's probability
+    of being wrong (``knows``: Tesseract's word list for the language, via verify.Vocabulary) and is
+    flagged from its bar; positions in ``skip`` (decided by corrections.yaml) are left as they are."""
+    lines = [line.model_copy(update={"words": list(line.words)}) for line in page.lines]
+    for li, wi, features in page_read_features(page, knows):
+        if (li, wi) in skip:
+            continue
+        p = round(model.probability(features), 4)
+        lines[li].words[wi] = lines[li].words[wi].model_copy(update={"p_wrong": p, "flagged": p >= model.flag_at})
+    return page.model_copy(update={"lines": lines})
+
+
+# Where no probability can be given (no corrector ran and Tesseract has no word list for the
+# language, or a page is in another language than the run's dictionaries), words Tesseract was less
+# sure of than this (0-100) are flagged (below 40 nearly every dev word read is wrong); it is also
+# the bar of ``ocrfix review --threshold`` for such words.
 DOUBT_CONFIDENCE = 40.0
-# Where no corrector ran and Tesseract has a word list: words read with less confidence than
-# DOUBT_ANY, or unknown to the word list and read with less than DOUBT_UNKNOWN, are flagged. Fit on
-# the German and Danish dev outputs, each choosing for the other (bench/bench_review.py; the most
-# wrong words caught with at least half the flags wrong): the chooser's bars (60, 80) caught 36 %
-# of the German and 46 % of the Danish words left wrong, 63 % and 62 % of the flags wrong; 70, 90
-# catch 50 % and 56 %, 58 % and 53 % wrong. Danish alone would choose 70, 90; German alone 80, 90,
-# which on Danish flags more right words than wrong (49 % wrong). Above 90 nearly every unknown word
-# is flagged: Tesseract gives most words it reads without doubt 91 to 96.
+# ... and so are tokens of punctuation alone read with less than DOUBT_ANY, and words the two reads
+# of their line read differently read with less than DOUBT_UNKNOWN. These were the bars of the rule
+# the read model replaced where Tesseract has a word list (a word below DOUBT_ANY, or unknown and
+# below DOUBT_UNKNOWN, was flagged), fit on the German and Danish dev outputs each choosing for the
+# other: 50 % and 56 % of the words left wrong caught, 58 % and 53 % of the flags wrong. Above 90
+# nearly every unknown word is flagged: Tesseract gives most words it reads without doubt 91 to 96.
 DOUBT_ANY = 70.0
 DOUBT_UNKNOWN = 90.0
 
@@ -120,9 +199,8 @@ def _doubtful_speck(word: Word) -> bool:
 
 def hyphenated_wholes(page: Page) -> dict[tuple[int, int], Word]:
     """Each half of a word hyphenated at a line's end ("Regie-" / "rung,") as the whole word
-    ("Regierung,"), with the half's own confidence: a word list knows the word, not its halves (a
-    half is doubted only where the whole is doubted too: a word list knows the halves of compounds
-    hyphenated between their parts, "Reichs-" / "regierung", and not always the compound)."""
+    ("Regierung,"), with the half's own confidence: a word list knows the word, not its halves (the
+    read model looks the halves up whole, and each half is as likely wrong as the whole)."""
     wholes: dict[tuple[int, int], Word] = {}
     for li in range(len(page.lines) - 1):
         words, following = page.lines[li].words, page.lines[li + 1].words
@@ -150,18 +228,14 @@ def disputed(word: Word) -> bool:
             and has_text(split_token(word.text)[1]))
 
 
-def flag_doubtful(page: Page, skip: Container[tuple[int, int]] = frozenset(),
-                  doubted: Callable[[Word], bool] = doubtful) -> Page:
-    """Where no corrector ran: the page with the words ``doubted`` flagged, among those with a
-    confidence (a read's) and two letters or more, the doubtful specks and the disputed words; positions in ``skip``
-    (decided by corrections.yaml) are not."""
+def flag_doubtful(page: Page, skip: Container[tuple[int, int]] = frozenset()) -> Page:
+    """Where no probability can be given (see DOUBT_CONFIDENCE): the page with the ``doubtful``
+    words flagged, among those with a confidence (a read's) and two letters or more, the doubtful
+    specks and the disputed words; positions in ``skip`` (decided by corrections.yaml) are not."""
     lines = list(page.lines)
-    whole = hyphenated_wholes(page)
     for li, line in enumerate(page.lines):
         marked = [wi for wi, w in enumerate(line.words)
-                  if (li, wi) not in skip and w.confidence is not None
-                  and (_two_letters(w) and doubted(w) and ((li, wi) not in whole or doubted(whole[(li, wi)]))
-                       or _doubtful_speck(w) or disputed(w))]
+                  if (li, wi) not in skip and (doubtful(w) or _doubtful_speck(w) or disputed(w))]
         if marked:
             words = list(line.words)
             for wi in marked:

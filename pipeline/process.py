@@ -16,21 +16,21 @@ from pathlib import Path
 
 import numpy as np
 
-from .calibration import DOUBT_ANY, DOUBT_UNKNOWN, doubtful, flag_doubtful
+from .calibration import assess_read, flag_doubtful
 from .collection import CollectionModel, collection_model
 from .correct import CorrectionReads, Corrector, correct_page, load_corrector, reading
 from .dependencies import Dependencies, dependency_base, record, seed_decisions
 from .engine import OcrEngine, engine_for
 from .ingest import DEFAULT_MAX_PIXELS, PageImage, load_pages
 from .layout import rejoin_page
-from .model import BBox, Document, Line, Page, Step, Word
+from .model import BBox, Document, Line, Page, Step
 from .options import CorrectOptions, OcrOptions, Options
 from .corrections import Corrections, apply_overrides, load_corrections
 from .preprocess import Preprocessed, preprocess
 from .reread import (
     WHOLE_PAGE_SHARE, Band, bands_with_text, join_bands, lines_from_montage, lines_in_bands, montage, risk_bands, unread_bands,
 )
-from .verify import MergeResult, Vocabulary, lines_at_risk, merge_reads, read_quality, top_to_bottom, word_at_risk
+from .verify import MergeResult, Vocabulary, lines_at_risk, merge_reads, read_quality, top_to_bottom
 
 __all__ = ["ocr_page", "ocr_document", "correct_document", "correct_document_recorded", "corrector_for", "map_lines"]
 
@@ -389,21 +389,20 @@ def correct_document(
     """
     if corrections is None:
         corrections = load_corrections(options.corrections_file)
-    corrector, doubted = _document_corrector(doc, options, corrections, collection)
-    return doc.model_copy(update={"pages": _corrected_pages(doc, corrector, corrections, doubted)})
+    corrector, assess = _document_corrector(doc, options, corrections, collection)
+    return doc.model_copy(update={"pages": _corrected_pages(doc, corrector, corrections, assess)})
 
 
-def tesseract_doubt(lang: str) -> Callable[[Word], bool]:
-    """Which words to flag where no corrector runs (a language the dictionaries do not know): a
-    low confidence, or a word Tesseract's own word list for the language lacks read with less than
-    a high one (``verify.word_at_risk`` with the bars ``calibration.DOUBT_ANY`` and
-    ``DOUBT_UNKNOWN``, fit for flagging: the chooser's own bars are lower). Without a word list:
-    confidence alone."""
+def read_assessor(lang: str) -> Callable[[Page, frozenset[tuple[int, int]]], Page]:
+    """How a page is judged where no corrector runs (a language the dictionaries do not know, or
+    --no-correct): each word's probability of being wrong from its read and Tesseract's own word
+    list for the language (``calibration.assess_read``). Without a word list there is no
+    probability, and a low confidence flags a word (``calibration.flag_doubtful``)."""
     words = engine_for(OcrOptions(lang=lang)).words(lang)
     if not words:
-        return doubtful
+        return flag_doubtful
     knows = Vocabulary.build(words).knows
-    return lambda word: word_at_risk(word, knows, DOUBT_ANY, DOUBT_UNKNOWN)
+    return lambda page, skip: assess_read(page, knows, skip)
 
 
 def correct_document_recorded(
@@ -416,35 +415,35 @@ def correct_document_recorded(
     read, whose decisions still valid are not made again."""
     if corrections is None:
         corrections = load_corrections(options.corrections_file)
-    corrector, doubted = _document_corrector(doc, options, corrections, collection)
+    corrector, assess = _document_corrector(doc, options, corrections, collection)
     base = dependency_base(base, collection if corrector is not None else None, corrector)
     if seed is not None and corrector is not None:
         seed_decisions(seed, corrector, base)
     with reading(corrector) if corrector is not None else contextlib.nullcontext(CorrectionReads()) as reads:
-        pages = _corrected_pages(doc, corrector, corrections, doubted)
+        pages = _corrected_pages(doc, corrector, corrections, assess)
     return doc.model_copy(update={"pages": pages}), record(reads, corrector, base, doc, corrections)
 
 
 def _document_corrector(
     doc: Document, options: CorrectOptions, corrections: Corrections, collection: CollectionModel | None,
-) -> tuple[Corrector | None, Callable[[Word], bool]]:
-    """The corrector for a document with its collection (None: no automatic corrector), and what
-    doubts a word where there is none."""
+) -> tuple[Corrector | None, Callable[[Page, frozenset[tuple[int, int]]], Page]]:
+    """The corrector for a document with its collection (None: no automatic corrector), and how a
+    page is judged where there is none."""
     corrector = corrector_for(options, corrections) if options.automatic else None
     if corrector is not None:
         corrector = corrector.with_collection(collection if collection is not None else collection_model(doc.pages),
                                               learn_channel=options.learn_channel)
-    doubted = doubtful
+    assess: Callable[[Page, frozenset[tuple[int, int]]], Page] = flag_doubtful
     if corrector is None and any(w.confidence is not None for page in doc.pages for w in page.words):
-        doubted = tesseract_doubt(options.lang)  # (plain text has no confidences: nothing to doubt)
-    return corrector, doubted
+        assess = read_assessor(options.lang)  # (plain text has no confidences: nothing to judge)
+    return corrector, assess
 
 
 def _corrected_pages(doc: Document, corrector: Corrector | None, corrections: Corrections,
-                     doubted: Callable[[Word], bool]) -> list[Page]:
+                     assess: Callable[[Page, frozenset[tuple[int, int]]], Page]) -> list[Page]:
     pages: list[Page] = []
     for page in doc.pages:
         page, decided = apply_overrides(page, doc.source, corrections)
-        # (no corrector: Tesseract's doubt flags the words for review instead of p_wrong)
-        pages.append(correct_page(page, corrector, skip=decided) if corrector is not None else flag_doubtful(page, decided, doubted))
+        # (no corrector: the read model judges the words, or Tesseract's doubt flags them)
+        pages.append(correct_page(page, corrector, skip=decided) if corrector is not None else assess(page, decided))
     return pages

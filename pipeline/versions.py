@@ -55,4 +55,6 @@ READ_VERSION = 4
 # 31: an unknown lower-case form spelt as no word is (spelling_shape) is less likely right as read.
 # 32: a change names its word in the corrected page, and a split word's halves share its box.
 # 33: joining and splitting words weigh keeping an unknown word by its spelling too.
-CORRECTOR_VERSION = 33
+# 34: where no corrector runs, a read model gives every word read its probability of being wrong
+# (calibration.DEFAULT_READ_MODEL), which flags it, in place of bars of confidence.
+CORRECTOR_VERSION = 34

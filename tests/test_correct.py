@@ -323,26 +323,35 @@ def test_halves_of_a_known_word_hyphenated_across_lines_are_not_flagged(correcto
     assert alone.words[1].flagged and alone.words[3].flagged
 
 
-def test_without_a_corrector_a_hyphenated_word_is_doubted_whole() -> None:
-    """Where no corrector runs, each half of a word hyphenated at a line's end is doubted as the
-    whole word: known whole, neither half is flagged; the half of an unknown whole still is, and so
-    is a half that is unknown alone and whole ("Reichs-" / "rcgierung" read with doubt)."""
-    from pipeline.calibration import flag_doubtful
+def test_without_a_corrector_a_hyphenated_word_is_judged_whole() -> None:
+    """Where no corrector runs, each half of a word hyphenated at a line's end is looked up in the
+    word list as the whole word: known whole, each half is as likely wrong as a known word, and less
+    likely than a half looked up alone; the half of an unknown whole is judged unknown."""
+    from pipeline.calibration import DEFAULT_READ_MODEL, assess_read, read_features
 
-    known = {"regierung", "reichs", "die"}
-    doubted = lambda w: w.confidence < 90 and w.text.lower().strip(",.-") not in known  # noqa: E731
+    known = {"regierung", "die"}
+    knows = lambda text: text.lower().strip(",.-") in known  # noqa: E731
     lines = [Line(words=[Word(text="die", confidence=95.0), Word(text="Regie-", confidence=80.0)]),
-             Line(words=[Word(text="rung,", confidence=80.0), Word(text="Reichs-", confidence=85.0)]),
+             Line(words=[Word(text="rung,", confidence=80.0), Word(text="Reichs-", confidence=80.0)]),
              Line(words=[Word(text="rcgierung", confidence=80.0)])]
-    page = flag_doubtful(Page(source="x", lines=lines), doubted=doubted)
-    assert [w.flagged for w in page.words] == [False, False, False, False, True]
+    page = assess_read(Page(source="x", lines=lines), knows)
+    p = {w.text: w.p_wrong for w in page.words}
+
+    def model_p(line: int, word: int, is_known: bool) -> float:
+        return round(DEFAULT_READ_MODEL.probability(read_features(lines[line].words, word, is_known)), 4)
+
+    assert p["Regie-"] == model_p(0, 1, True) < model_p(0, 1, False)
+    assert p["rung,"] == model_p(1, 0, True) < model_p(1, 0, False)
+    assert p["Reichs-"] == model_p(1, 1, False)  # "Reichsrcgierung" is no word the list has
+    assert all(w.flagged == (w.p_wrong >= DEFAULT_READ_MODEL.flag_at) for w in page.words)
 
 
-def test_without_a_corrector_tesseracts_doubt_flags_words() -> None:
-    """Danish with the shipped English dictionaries: nothing is corrected, and the words flagged in
-    the JSON are the ones Tesseract doubts, against its own Danish word list: read with low
-    confidence, or unknown to it and read with less than a high one (two letters or more; none a
-    corrections.yaml entry decided). They are the words the review queue shows."""
+def test_without_a_corrector_the_read_model_judges_the_words() -> None:
+    """Danish with the shipped English dictionaries: nothing is corrected, and every word read with
+    a confidence gets the read model's probability of being wrong, from its read and Tesseract's own
+    Danish word list (none a corrections.yaml entry decided); the words flagged are those at or
+    above its bar, and they are the words the review queue shows."""
+    from pipeline.calibration import DEFAULT_READ_MODEL
     from pipeline.corrections import Corrections, new_entry
     from pipeline.model import Document
     from pipeline.process import correct_document
@@ -358,16 +367,19 @@ def test_without_a_corrector_tesseracts_doubt_flags_words() -> None:
     words = out.pages[0].words
     assert [w.text for w in words] == ["Regeringen", "Rcgeringen", "og", "Ministeriet", "g", "nach", "—", "Udenrigsministeriet",
                                        "Rcgeringens"]
-    # an unknown word read with all of Tesseract's usual confidence (a compound, a name) is left
-    # alone; below 90 it is flagged (calibration.DOUBT_UNKNOWN); a doubtful dash too (a speck to
-    # delete), a lone doubtful letter not
-    assert [w.flagged for w in words] == [False, True, False, True, False, False, True, False, True]
-    assert all(w.p_wrong is None for w in words)
+    p = [w.p_wrong for w in words]
+    assert p[5] is None and not words[5].flagged  # decided by the reviewer's entry
+    assert all(x is not None and 0 < x < 1 for i, x in enumerate(p) if i != 5)
+    assert all(w.flagged == (w.p_wrong >= DEFAULT_READ_MODEL.flag_at) for i, w in enumerate(words) if i != 5)
+    # the same confidence, one form in the word list and one not; a known word read without doubt
+    assert p[1] > p[0] and not words[2].flagged and p[2] < p[0]
+    # read with little confidence: a word, a lone letter, a dash (a speck to delete)
+    assert words[3].flagged and words[4].flagged and words[6].flagged
     queued = file_queue("a.png", "a.png", raw, out, corrections).occurrences
-    assert [(o.line, o.word) for o in queued] == [(0, 1), (0, 3), (0, 6), (0, 8)]
-    # Plain text has no confidences: nothing to doubt.
+    assert [(o.line, o.word) for o in queued] == [(0, i) for i, w in enumerate(words) if w.flagged]
+    # Plain text has no confidences: nothing to judge.
     plain = correct_document(Document(source="a.txt", pages=[_sentence(("Rcgeringen", None))]), CorrectOptions(lang="dan"))
-    assert not plain.pages[0].words[0].flagged
+    assert not plain.pages[0].words[0].flagged and plain.pages[0].words[0].p_wrong is None
 
 
 def test_alto_word_confidence_is_one_minus_p_wrong(corrector: Corrector) -> None:

@@ -436,7 +436,7 @@ def test_a_word_the_two_reads_dispute_is_doubted_below_the_unknown_word_bar():
              # a lone letter disputed is doubted too ("a" against "o"); a stop against a comma is not
              Word(text="a", confidence=DOUBT_UNKNOWN - 5, other_read="o"),
              Word(text=".", confidence=DOUBT_UNKNOWN - 5, other_read=",")]
-    page = flag_doubtful(Page(source="x", lines=[Line(words=words)]), doubted=lambda w: False)
+    page = flag_doubtful(Page(source="x", lines=[Line(words=words)]))
     assert [w.flagged for w in page.words] == [True, False, False, True, False]
 
 
