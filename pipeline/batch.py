@@ -155,14 +155,15 @@ def correction_key_parts(options: Options, corrections: Corrections) -> dict[str
     """Everything that shapes the outputs after OCR, by name: ocrfix and its corrector, the entries
     of corrections.yaml, the dictionaries, the correction and output options."""
     from . import __version__
-    from .calibration import DEFAULT_WRONG_MODEL
+    from .calibration import DEFAULT_READ_MODEL, DEFAULT_WRONG_MODEL
     from .versions import CORRECTOR_VERSION
 
     return {
-        # A new ocrfix, or new corrector rules or p_wrong model, corrects every page again from the
-        # cache (without OCR): outputs never stay as an older corrector made them.
+        # A new ocrfix, or new corrector rules or p_wrong models (the corrector's or the read's),
+        # corrects every page again from the cache (without OCR): outputs never stay as an older
+        # corrector made them.
         "ocrfix": __version__,
-        "corrector": f"{CORRECTOR_VERSION} {hashlib.sha256(repr(DEFAULT_WRONG_MODEL).encode()).hexdigest()[:8]}",
+        "corrector": f"{CORRECTOR_VERSION} {hashlib.sha256(repr((DEFAULT_WRONG_MODEL, DEFAULT_READ_MODEL)).encode()).hexdigest()[:8]}",
         "corrections.yaml": corrections.fingerprint() or "no entries",
         # Only the files the corrector reads (a new SOURCES.md changes nothing), only when it runs.
         "dictionaries": dictionary_hash(options.correct.dictionary_dir) if options.correct.automatic else "not used",

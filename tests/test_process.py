@@ -133,6 +133,23 @@ def test_correction_key_follows_the_dictionary_files_the_corrector_reads(tmp_pat
     assert key(enabled=False) == without
 
 
+def test_correction_key_follows_both_models_of_a_word_being_wrong(tmp_path, monkeypatch):
+    """A refit of the corrector's p_wrong model or of the read model (which judges the words where
+    no corrector runs) changes the key, so that outputs are corrected again from the cache."""
+    import dataclasses
+
+    from pipeline import calibration
+    from pipeline.batch import correction_key
+
+    none = load_corrections(tmp_path / "none.yaml")
+    options = Options(correct=CorrectOptions(corrections_file=tmp_path / "none.yaml"))
+    before = correction_key(options, none)
+    monkeypatch.setattr(calibration, "DEFAULT_READ_MODEL", dataclasses.replace(calibration.DEFAULT_READ_MODEL, flag_at=0.5))
+    after_read = correction_key(options, none)
+    monkeypatch.setattr(calibration, "DEFAULT_WRONG_MODEL", dataclasses.replace(calibration.DEFAULT_WRONG_MODEL, flag_at=0.5))
+    assert len({before, after_read, correction_key(options, none)}) == 3
+
+
 def test_ocr_page_rejoins_line_pieces_unless_told_not_to(monkeypatch):
     """Tesseract's pieces of one typed line, filed in two blocks, come out as one line (with a step
     saying so); --no-rejoin-lines keeps Tesseract's lines."""
