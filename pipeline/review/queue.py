@@ -1,12 +1,13 @@
 """The review queue: the words of an output folder worth a person's look, grouped by OCR form.
 
-A word is queued when the corrector flagged it (its calibrated probability of being wrong,
-``p_wrong``, is at or above the model's ``flag_at``, whether it changed the word or not); where no
-corrector ran, when Tesseract's confidence in it is below a threshold. Words a corrections.yaml
+A word is queued when it is flagged: its calibrated probability of being wrong, ``p_wrong``, is at or
+above its model's ``flag_at`` (the corrector's, whether it changed the word or not, or where no
+corrector ran the read model's); where neither gave a probability (no word list for the language),
+when Tesseract's confidence in it is below a threshold. Words a corrections.yaml
 entry already decides are never queued. Occurrences of the same OCR form across all pages form one
 :class:`Group` (a concordance: "chvisage" x3 is one decision), and groups are ordered by how much a
 decision fixes: the sum over the occurrences of the doubt about each (``p_wrong``, or
-1 - confidence where no corrector ran).
+1 - confidence where there is none).
 
 Everything here is plain data in, data out; :func:`scan_file` reads one input's cached raw OCR
 and its corrected document, :func:`group_occurrences` orders the groups.
@@ -49,8 +50,9 @@ __all__ = [
     "corrected_document",
 ]
 
-# Where no corrector ran, words Tesseract was less sure of than this (0-100) are queued: by default
-# the words the JSON flags (calibration.flag_doubtful); ``ocrfix review --threshold`` moves the bar.
+# Where no model gave a probability, words Tesseract was less sure of than this (0-100) are queued:
+# by default the words the JSON flags (calibration.flag_doubtful); ``ocrfix review --threshold``
+# moves the bar.
 DEFAULT_THRESHOLD = DOUBT_CONFIDENCE
 # A word without a confidence (not from OCR) counts as this doubtful.
 _UNKNOWN_DOUBT = 0.5
@@ -78,7 +80,7 @@ class Occurrence(NamedTuple):
     before: str  # the rest of the line, for context
     after: str
 
-    # the corrector's probability that the word is wrong (None where no corrector ran)
+    # the probability that the word is wrong, the corrector's or the read model's (None where neither ran)
     p_wrong: float | None = None
 
     @property
@@ -456,10 +458,10 @@ def _page_occurrences(rel: str, input_path: str, raw: Page, corrected: Page | No
             if (li, wi) in decided:
                 continue
             outs = _counterparts(word, wi, out_line) if out_line else []
-            # The words the JSON flags are the queue: the corrector's (p_wrong at or above its
-            # model's flag_at; of a split token, any piece's) or, where no corrector ran, Tesseract's
-            # doubt (calibration.doubtful), here with the review's own bar. A token of punctuation
-            # alone is queued only where the corrector flagged it (a speck to delete, or "«" -> "a").
+            # The words the JSON flags are the queue: p_wrong at or above its model's flag_at (of a
+            # split token, any piece's) or, where no model gave a probability, Tesseract's doubt
+            # (calibration.doubtful), here with the review's own bar. A token of punctuation alone
+            # is queued only where it is flagged (a speck to delete, or "«" -> "a").
             flagged = any(o.flagged for o in outs)
             if not (has_text(core) or flagged):
                 continue
