@@ -161,6 +161,45 @@ def test_pdf_text_layer_gives_the_corrected_words_in_order(tmp_path):
     assert lines == ["We envisage a decision", "Powell/Parker to", "at once", "Sulverb new Delhi"]
 
 
+def test_pdf_text_layer_keeps_the_lines_of_a_skewed_scan_apart(tmp_path):
+    """Lines of 30 px type 34 px apart on a scan skewed 1.6 degrees (each line's box rises 40 px
+    across the page): pdftotext and pdfium (the engine of Chrome's viewer) give each line's words,
+    in order and unjoined, and a word's highlight (pdfium's character box) sits on the word's box."""
+    import pypdfium2 as pdfium
+
+    texts = ["Thank you for your letter of October about the Soviet proposal",
+             "for a Moscow Human Rights Conference. I enclose a draft message",
+             "from the Prime Minister to President Reagan and his advisers now"]
+    lines = []
+    for li, text in enumerate(texts):
+        words, x = [], 40
+        for word in text.split():
+            width = 18 * len(word)
+            bottom = 100 + 34 * li + round(0.028 * x)  # the skew: 28 px more per 1,000 px
+            words.append(Word(text=word, bbox=(x, bottom - 30, x + width, bottom), confidence=90.0))
+            x += width + 16
+        lines.append(Line(words=words, bbox=(40, words[0].bbox[1], x - 16, words[-1].bbox[3])))
+    doc = Document(source="skew.png", pages=[Page(source="skew.png", width=W, height=H, dpi=300, lines=lines)])
+    pdf = tmp_path / "skew.pdf"
+    pdf.write_bytes(to_pdf(doc, None))
+    assert [" ".join(line.split()) for line in _pdftotext(pdf).splitlines() if line.strip()] == texts
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        page = document[0]
+        text = page.get_textpage()
+        assert [" ".join(line.split()) for line in text.get_text_range().splitlines() if line.strip()] == texts
+        # "Human" (line 2): its first character's box against the word's box, in points
+        scale = 72 / 300
+        human = lines[1].words[3]
+        start = text.get_text_range().index("Human")
+        _left, bottom, _right, top = text.get_charbox(start)
+        height_pt = page.get_size()[1]
+        word_top, word_bottom = height_pt - human.bbox[1] * scale, height_pt - human.bbox[3] * scale
+        assert abs((top + bottom) / 2 - (word_top + word_bottom) / 2) < 0.5 * (word_top - word_bottom)
+    finally:
+        document.close()
+
+
 def test_pdf_of_a_multipage_input_has_a_page_each_and_opens_in_pdfium(tmp_path):
     import pikepdf
     import pypdfium2 as pdfium

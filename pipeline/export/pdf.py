@@ -2,9 +2,9 @@
 
 The text layer is written the way Tesseract and OCRmyPDF write theirs: a glyphless font (Type0,
 Identity-H, every character code the UTF-16 code unit of the character, a ToUnicode map back to
-it), text render mode 3 (invisible), and each word stretched horizontally (Tz) to cover its box,
-with a space after every word but a line's last, so that selecting, searching and ``pdftotext``
-find the corrected text where it stands on the page.
+it), text render mode 3 (invisible), and each word and a space after it stretched horizontally
+(Tz) to cover its box and the gap to the next, on a level baseline per line, so that selecting,
+searching and ``pdftotext`` find the corrected text where it stands on the page.
 
 Images: a JPEG input is embedded as it is (its own bytes, no re-encoding); a black-and-white page
 (a fax, a thresholded scan) as 1-bit Flate; any other page as a JPEG. Without the page images
@@ -102,27 +102,34 @@ def _text_layer(page: Page, scale: float, height_pt: float) -> bytes:
     for block in page_blocks(page):
         for line in block.lines:
             tokens = [t for t in line.tokens if t.bbox is not None]
-            if not tokens or line.bbox is None:
+            if not tokens:
                 continue
-            lx0, ly0, lx1, ly1 = line.bbox
-            size = max(1.0, (ly1 - ly0) * scale)
-            # The baseline a little above the line box's bottom, where descenders end.
-            baseline = height_pt - ly1 * scale + 0.2 * size
+            # The type's size is the median height of the line's words and its baseline the
+            # median of their bottoms, not the line box's: on a skewed scan the box spans the
+            # line's rise too (65 px for 30 px type), so neighbouring lines overlapped and
+            # pdftotext joined the words at their ends ("OctoberI"), and pdfium ran the lines
+            # together. A level baseline per line keeps each line one line for both (words
+            # stepping down a skewed line, or a baseline turned with it, made pdfium interleave two
+            # lines and pdftotext split words). The font's glyphs reach from the baseline up one
+            # size, so a highlight covers the words.
+            height = float(np.median([t.bbox[3] - t.bbox[1] for t in tokens]))
+            size = max(1.0, height * scale)
+            baseline = height_pt - float(np.median([t.bbox[3] for t in tokens])) * scale
             ops.append(f"/F1 {size:.2f} Tf")
-            # Words are laid out left to right, each stretched over its box, with a space glyph
-            # filling the gap to the next one; the gap is kept at least a third of the line
-            # height even where Tesseract's boxes overlap, so extraction sees the word breaks.
-            gap = (ly1 - ly0) / 3
+            # Words are laid out left to right, each with a space after it (the line's last too,
+            # as Tesseract writes them) stretched to reach the next word; the space is kept at
+            # least a third of the type's height even where Tesseract's boxes overlap, so
+            # extraction sees the word breaks.
+            gap = height / 3
             cursor = float(tokens[0].bbox[0])
             for k, token in enumerate(tokens):
                 x0, _y0, x1, _y1 = token.bbox
                 start = max(float(x0), cursor)
-                end = max(float(x1), start + 1.0)
-                ops.append(_show(token.text, start * scale, baseline, (end - start) * scale, size))
+                right = max(float(x1), start + 1.0) + gap
                 if k < len(tokens) - 1:
-                    right = max(float(tokens[k + 1].bbox[0]), end + gap)
-                    ops.append(_show(" ", end * scale, baseline, (right - end) * scale, size))
-                    cursor = right
+                    right = max(float(tokens[k + 1].bbox[0]), right)
+                ops.append(_show(token.text + " ", start * scale, baseline, (right - start) * scale, size))
+                cursor = right
     ops.append("ET")
     return "\n".join(ops).encode("ascii")
 
