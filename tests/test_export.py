@@ -379,14 +379,24 @@ def test_a_page_too_small_for_pdf_is_drawn_larger_not_a_failed_file(tmp_path):
     assert _pdftotext(pdf, "-raw").split() == ["strip"]
 
 
-def test_a_plain_pdf_of_the_same_document_is_the_same_bytes(tmp_path):
+def test_the_pdf_of_the_same_document_is_the_same_bytes_and_names_ocrfix_its_producer(tmp_path):
     """Its /ID came from the clock, so no two runs (one worker or two, local or Dask) gave the same
-    PDF (session 18's sweep). PDF/A records when its metadata was written, and so differs there."""
+    PDF (session 18's sweep); PDF/A's metadata then recorded the time pikepdf wrote it, and pikepdf
+    as the producer (session 19's sweep of the outputs)."""
+    import pikepdf
+
+    from pipeline import __version__
+
     doc = _doc()
     image = _image(tmp_path / "letter.png")
-    first = to_pdf(doc, image, pdf_a="off")
+    first = {mode: to_pdf(doc, image, pdf_a=mode) for mode in ("off", "2b")}
     time.sleep(1.1)  # (qpdf's /ID is made from the time, in seconds)
-    assert to_pdf(doc, image, pdf_a="off") == first
+    for mode, pdf in first.items():
+        assert to_pdf(doc, image, pdf_a=mode) == pdf
+        with pikepdf.open(io.BytesIO(pdf)) as built:
+            assert str(built.docinfo.Producer) == f"ocrfix {__version__}"
+            if mode != "off":
+                assert built.open_metadata().get("pdf:Producer") == f"ocrfix {__version__}"
 
 
 def test_alto_in_tenths_of_a_millimetre_is_written_back_in_them(tmp_path, alto_schema):

@@ -242,10 +242,16 @@ def _save_pdf_a(pdf: pikepdf.Pdf, out: io.BytesIO, flavour: str, source: str) ->
     file that claims PDF/A falsely."""
     import pikepdf.pdfa
 
+    pikepdf.pdfa.prepare(pdf, flavour)
+    # pikepdf's preparation records itself as the producer and the time it wrote the metadata:
+    # ocrfix is the producer (in the XMP and DocInfo alike, as PDF/A requires), and without the time
+    # the same document gives the same bytes, /ID included, as the other outputs do (fixity checks).
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["pdf:Producer"] = f"ocrfix {__version__}"
+        del meta["xmp:MetadataDate"]
+    pdf.docinfo.Producer = f"ocrfix {__version__}"
     try:
-        # (PDF/A's XMP records when its metadata was written, pikepdf's clock: such PDFs differ in that
-        # date, and so in the /ID made from their content)
-        report = pikepdf.pdfa.save(pdf, out, flavour, deterministic_id=True)
+        report = pikepdf.pdfa.save(pdf, out, flavour, repair=False, deterministic_id=True)
     except pikepdf.pdfa.PdfaError as error:
         report = error.report
     if not report.passed:
