@@ -145,6 +145,10 @@ class Page(_Model):
     changes: list[Change] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
     engine: dict[str, str] = Field(default_factory=dict)
+    # The scan the page was read from, as the OCR file it came from names it (hOCR's ``image``,
+    # ALTO's ``fileName``); None: the document's source is the scan (or none is known). The hOCR
+    # and ALTO written name it, so that they still lead to the scan.
+    image: str | None = None
 
     @property
     def words(self) -> list[Word]:

@@ -90,9 +90,12 @@ def read_ocr_file(path: Path, data: bytes) -> tuple[Document, OcrFileKind]:
     except OcrEngineError as e:
         raise InputFileError("looks like hOCR but could not be parsed", path=path) from e
     pages = []
-    for index, (box, lines) in enumerate(parsed):
-        width, height = (box[2], box[3]) if box else (0, 0)
-        pages.append(Page(source=path.name, index=index, width=width, height=height, lines=lines))
+    for index, page in enumerate(parsed):
+        width, height = (page.box[2], page.box[3]) if page.box else (0, 0)
+        # (a fax's two resolutions differ: the page keeps none rather than a wrong one)
+        dpi = page.resolution[0] if page.resolution and page.resolution[0] == page.resolution[1] else None
+        pages.append(Page(source=path.name, index=index, width=width, height=height, dpi=dpi, lines=page.lines,
+                          image=page.image or None))
     return Document(source=path.name, pages=pages), kind
 
 
@@ -132,6 +135,8 @@ def _read_alto(path: Path, data: bytes) -> Document:
     unit = next(((el.text or "").strip() for el in root.iter() if local(el) == "MeasurementUnit"), "pixel") or "pixel"
     steps = [] if unit == "pixel" else [Step(name="input", params={"measurement_unit": unit},
                                              reason=f"the ALTO's boxes are in {unit}, kept as they are")]
+    # The scan the ALTO was read from (Description/sourceImageInformation/fileName).
+    image = next(((el.text or "").strip() for el in root.iter() if local(el) == "fileName"), "") or None
     pages: list[Page] = []
     for index, page_el in enumerate(el for el in root.iter() if local(el) == "Page"):
         lines: list[Line] = []
@@ -149,7 +154,8 @@ def _read_alto(path: Path, data: bytes) -> Document:
                     lines.append(Line(words=words, bbox=_alto_box(line_el), block=block))
         width, height = _number(page_el.get("WIDTH")), _number(page_el.get("HEIGHT"))
         size = (round(width), round(height)) if width is not None and height is not None else (0, 0)
-        pages.append(Page(source=path.name, index=index, width=size[0], height=size[1], lines=lines, steps=list(steps)))
+        pages.append(Page(source=path.name, index=index, width=size[0], height=size[1], lines=lines, steps=list(steps),
+                          image=image))
     if not pages:
         raise InputFileError("is ALTO XML without a Page element", path=path)
     return Document(source=path.name, pages=pages)

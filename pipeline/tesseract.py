@@ -11,13 +11,14 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from lxml import etree
 
 from .errors import MissingDependencyError, OcrEngineError
 from .model import BBox, CharChoices, Line, Word
 
-__all__ = ["TesseractInfo", "check_tesseract", "parse_hocr", "parse_hocr_pages", "INSTALL_HINT"]
+__all__ = ["TesseractInfo", "check_tesseract", "parse_hocr", "parse_hocr_pages", "HocrPage", "INSTALL_HINT"]
 
 INSTALL_HINT = "install it with: sudo apt-get install tesseract-ocr tesseract-ocr-eng"
 _META_CHARSET = re.compile(rb"<meta[^>]*charset", re.IGNORECASE)
@@ -208,13 +209,33 @@ def parse_hocr(hocr: bytes) -> list[Line]:
     return [] if root is None else _hocr_lines(root)
 
 
-def parse_hocr_pages(hocr: bytes) -> list[tuple[BBox | None, list[Line]]]:
-    """Each ``ocr_page`` of an hOCR file (Tesseract's, or another engine's): its box and its lines.
-    A file with no ``ocr_page`` element is one page."""
+class HocrPage(NamedTuple):
+    """An ``ocr_page`` of an hOCR file: its box, its lines, and the scan it names (its ``image``
+    property, and the resolution of its ``scan_res``, horizontal then vertical)."""
+
+    box: BBox | None
+    lines: list[Line]
+    image: str | None = None
+    resolution: tuple[int, int] | None = None
+
+
+_IMAGE = re.compile(r'image\s+"([^"]*)"|image\s+([^\s;"]+)')
+_SCAN_RES = re.compile(r"scan_res\s+(\d+)\s+(\d+)")
+
+
+def parse_hocr_pages(hocr: bytes) -> list[HocrPage]:
+    """Each ``ocr_page`` of an hOCR file (Tesseract's, or another engine's). A file with no
+    ``ocr_page`` element is one page."""
     root = _hocr_root(hocr)
     if root is None:
         return []
     pages = [el for el in root.iter("{*}div") if _has_class(el, "ocr_page")]
     if not pages:
-        return [(None, _hocr_lines(root))]
-    return [(_bbox(el.get("title")), _hocr_lines(el)) for el in pages]
+        return [HocrPage(None, _hocr_lines(root))]
+    found = []
+    for el in pages:
+        title = el.get("title") or ""
+        image, res = _IMAGE.search(title), _SCAN_RES.search(title)
+        found.append(HocrPage(_bbox(title), _hocr_lines(el), (image.group(1) or image.group(2)) if image else None,
+                              (int(res.group(1)), int(res.group(2))) if res else None))
+    return found

@@ -145,6 +145,26 @@ def test_correct_writes_hocr_for_hocr_and_other_formats_on_request(tmp_path):
     assert len(alto.xpath("//*[local-name()='String']")) > 250
 
 
+def test_correct_of_hocr_or_alto_still_names_the_scan_they_were_read_from(tmp_path):
+    """hOCR's image and ALTO's fileName named the OCR file itself after ``ocrfix correct``, so the
+    outputs no longer led to the scan (hocr-pdf, METS), and hOCR's scan_res was lost (session 19's
+    sweep of the outputs)."""
+    from lxml import etree
+
+    out, again = tmp_path / "out", tmp_path / "again"
+    none = str(tmp_path / "none.yaml")
+    for to in ("same", "alto"):
+        assert run("correct", str(FRAGMENTED), "-o", str(out), "--to", to, "--corrections", none).returncode == 0
+    hocr = etree.parse(str(out / FRAGMENTED.name))
+    page_title = hocr.xpath("//*[@class='ocr_page']")[0].get("title")
+    assert 'image "LBR_43_1988.severe.jpg"' in page_title and "scan_res 70 70" in page_title
+    alto = out / "fragmented_lbr_1988.alto.xml"
+    assert etree.parse(str(alto)).xpath("string(//*[local-name()='fileName'])") == "LBR_43_1988.severe.jpg"
+    # ... and so does the ALTO corrected again
+    assert run("correct", str(alto), "-o", str(again), "--corrections", none).returncode == 0
+    assert etree.parse(str(again / alto.name)).xpath("string(//*[local-name()='fileName'])") == "LBR_43_1988.severe.jpg"
+
+
 def test_correct_refuses_an_unknown_output_format(tmp_path):
     result = run("correct", str(FRAGMENTED), "--to", "docx")
     assert result.returncode == 2 and result.stderr.strip() == "ocrfix: error: --to docx: choose from same, txt, json, hocr, alto"

@@ -92,7 +92,7 @@ def _hocr_words(hocr: str | bytes) -> list[list[str]]:
     from pipeline.tesseract import parse_hocr_pages
 
     data = hocr.encode("utf-8") if isinstance(hocr, str) else hocr
-    return [[w.text for line in lines for w in line.words] for _box, lines in parse_hocr_pages(data)]
+    return [[w.text for line in page.lines for w in line.words] for page in parse_hocr_pages(data)]
 
 
 def test_hocr_of_other_engines_and_of_tesseract_with_character_boxes_keeps_every_word():

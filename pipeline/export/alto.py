@@ -110,7 +110,8 @@ def to_alto(doc: Document) -> bytes:
     units = [s.params.get("measurement_unit") for p in doc.pages for s in p.steps if s.name == "input"]
     _el(description, "MeasurementUnit", next((str(u) for u in units if u in ("mm10", "inch1200")), "pixel"))
     source = _el(description, "sourceImageInformation")
-    _el(source, "fileName", xml_safe(doc.source))
+    # (the scan, where the document came from an OCR file that named it)
+    _el(source, "fileName", xml_safe(next((page.image for page in doc.pages if page.image), doc.source)))
     layout_pages = []
     for number, page in enumerate(doc.pages, start=1):
         layout_pages.append((number, page, _processing(description, page, number)))

@@ -50,7 +50,7 @@ def to_hocr(doc: Document) -> bytes:
     _el(head, "meta", name="ocr-number-of-pages", content=str(len(doc.pages)))
     body = _el(root, "body")
     for p, page in enumerate(doc.pages, start=1):
-        page_parts = [f'image "{doc.source}"']
+        page_parts = [f'image "{page.image or doc.source}"']
         if page.width and page.height:
             page_parts.append(_bbox((0, 0, page.width, page.height)))
         page_parts.append(f"ppageno {page.index}")
