@@ -399,6 +399,20 @@ def test_the_pdf_of_the_same_document_is_the_same_bytes_and_names_ocrfix_its_pro
                 assert built.open_metadata().get("pdf:Producer") == f"ocrfix {__version__}"
 
 
+def test_a_line_box_written_covers_the_words_of_the_line(tmp_path, alto_schema):
+    """A word the merge of two reads put in a line can stand outside the box Tesseract gave the
+    line ("-" at [827,93,837,121] in a line [691,103,832,114] on a fax page, session 19's sweep):
+    the line's box in ALTO and hOCR is made to hold it."""
+    words = [Word(text="the", bbox=(691, 103, 740, 114), confidence=90.0), Word(text="-", bbox=(827, 93, 837, 121), confidence=40.0)]
+    doc = Document(source="fax.tif", pages=[Page(source="fax.tif", width=W, height=H, lines=[Line(words=words, bbox=(691, 103, 832, 114))])])
+    alto = etree.fromstring(to_alto(doc))
+    line = alto.xpath("//*[local-name()='TextLine']")[0]
+    assert [int(line.get(k)) for k in ("HPOS", "VPOS", "WIDTH", "HEIGHT")] == [691, 93, 146, 28]
+    alto_schema.assertValid(alto)
+    hocr = etree.fromstring(to_hocr(doc))
+    assert "bbox 691 93 837 121" in hocr.xpath("//*[@class='ocr_line']")[0].get("title")
+
+
 def test_alto_in_tenths_of_a_millimetre_is_written_back_in_them(tmp_path, alto_schema):
     """An ALTO whose boxes are in mm10 came back labelled "pixel" with the same numbers (session
     18's sweep of other OCR): the unit is kept."""

@@ -79,7 +79,9 @@ def page_blocks(page: Page) -> list[Block]:
         tokens = _line_tokens(line, li, changes)
         if not tokens:
             continue
-        bbox = line.bbox or union_box([t.bbox for t in tokens])
+        # A line's box covers its words: a word the merge of two reads or a person's insertion put
+        # in it may stand outside the box Tesseract gave the line (ALTO wants strings in lines).
+        bbox = union_box([line.bbox, *(t.bbox for t in tokens)])
         if not blocks or blocks[-1].number != line.block:
             blocks.append(Block(line.block))
         blocks[-1].lines.append(LayoutLine(li, bbox, tokens))
