@@ -2,8 +2,8 @@
 
 The text layer is written the way Tesseract and OCRmyPDF write theirs: a glyphless font (Type0,
 Identity-H, every character code the UTF-16 code unit of the character, a ToUnicode map back to
-it), text render mode 3 (invisible), and each word and a space after it stretched horizontally
-(Tz) to cover its box and the gap to the next, on a level baseline per line, so that selecting,
+it), text render mode 3 (invisible), and each word stretched horizontally (Tz) to cover its box
+and a space after it the gap to the next, on a level baseline per line, so that selecting,
 searching and ``pdftotext`` find the corrected text where it stands on the page.
 
 Images: a JPEG input is embedded as it is (its own bytes, no re-encoding); a black-and-white page
@@ -116,19 +116,20 @@ def _text_layer(page: Page, scale: float, height_pt: float) -> bytes:
             size = max(1.0, height * scale)
             baseline = height_pt - float(np.median([t.bbox[3] for t in tokens])) * scale
             ops.append(f"/F1 {size:.2f} Tf")
-            # Words are laid out left to right, each with a space after it (the line's last too,
-            # as Tesseract writes them) stretched to reach the next word; the space is kept at
-            # least a third of the type's height even where Tesseract's boxes overlap, so
-            # extraction sees the word breaks.
+            # Words are laid out left to right, each stretched over its box, and a space glyph after
+            # each (the line's last too, as Tesseract writes them) stretched over the gap to the
+            # next word: at least a third of the type's height even where Tesseract's boxes
+            # overlap or a word is squeezed into a narrow box, so extraction sees the word breaks
+            # (a space run with its word took the word's squeeze, and pdftotext joined the words).
             gap = height / 3
             cursor = float(tokens[0].bbox[0])
             for k, token in enumerate(tokens):
                 x0, _y0, x1, _y1 = token.bbox
                 start = max(float(x0), cursor)
-                right = max(float(x1), start + 1.0) + gap
-                if k < len(tokens) - 1:
-                    right = max(float(tokens[k + 1].bbox[0]), right)
-                ops.append(_show(token.text + " ", start * scale, baseline, (right - start) * scale, size))
+                end = max(float(x1), start + 1.0)
+                right = end + gap if k == len(tokens) - 1 else max(float(tokens[k + 1].bbox[0]), end + gap)
+                ops.append(_show(token.text, start * scale, baseline, (end - start) * scale, size))
+                ops.append(_show(" ", end * scale, baseline, (right - end) * scale, size))
                 cursor = right
     ops.append("ET")
     return "\n".join(ops).encode("ascii")
