@@ -79,10 +79,12 @@ def main() -> None:
             out.write_bytes(data)
             text = subprocess.run(["pdftotext", "-raw", str(out), "-"], capture_output=True, text=True, check=True).stdout
             same = text.split() == [w.text for line in lines for w in line.words]
-            # pdfium (Chrome's viewer): the same lines, each with its words in order
+            # pdfium (Chrome's viewer): the same lines, each with its words in order (pdfium joins a
+            # word hyphenated at a line's end, marking the hyphen U+FFFE: split there again)
             document = pdfium.PdfDocument(str(out))
             try:
-                got = [ln.split() for ln in document[0].get_textpage().get_text_range().splitlines() if ln.split()]
+                extracted = document[0].get_textpage().get_text_range().replace("\ufffe", "-\n")
+                got = [ln.split() for ln in extracted.splitlines() if ln.split()]
             finally:
                 document.close()
             same_lines = got == [[w.text for w in line.words] for line in lines]
