@@ -237,7 +237,11 @@ def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEn
     tasks = largest_first(tasks)
     # forkserver: workers start clean (no inherited threads or open database handles).
     context = multiprocessing.get_context("forkserver")
-    pool = ProcessPoolExecutor(max_workers=min(options.workers, len(tasks)), mp_context=context, initializer=start_worker)
+    workers = min(options.workers, len(tasks))
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=start_worker)
+
     # Pages done, from the workers, for progress: only multi-page inputs need it (a file of one page
     # is reported when it is done), so the manager process is started only for them.
     from .ingest import count_pages
@@ -245,7 +249,6 @@ def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEn
     manager = context.Manager() if on_page is not None and any(count_pages(Path(p)) > 1 for p, _r in tasks) else None
     page_queue = manager.Queue() if manager is not None else None
     page_read = page_queue.put if page_queue is not None else None
-    futures = {pool.submit(ocr_task, path, rel, options, engine, page_read): rel for path, rel in tasks}
 
     def pages_done() -> None:
         while page_queue is not None:
@@ -255,17 +258,54 @@ def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEn
                 return
             on_page(rel, index)
 
+    # Files are handed out a few at a time (one more than there are workers, so that none waits
+    # for its next file): when a worker dies (out of memory, a crash in a library), the pool fails
+    # every file it holds, so it holds only those. They are read again, each alone in a new pool,
+    # and only the one that kills its worker again fails; the rest of the batch goes on (one dead
+    # worker used to fail every file not yet done).
+    waiting = list(reversed(tasks))  # (popped from the end: largest first)
+    suspects: list[tuple[str, str]] = []
+    running: dict[Future, tuple[str, str]] = {}
+    alone = False  # a suspect is being read with nothing beside it
+    pool = new_pool()
+
+    def hand_out() -> None:
+        nonlocal alone
+        if not running and suspects:
+            task = suspects.pop()
+            running[pool.submit(ocr_task, task[0], task[1], options, engine, page_read)] = task
+            alone = True
+        while not suspects and not alone and waiting and len(running) <= workers:
+            task = waiting.pop()
+            running[pool.submit(ocr_task, task[0], task[1], options, engine, page_read)] = task
+
     try:
-        pending = set(futures)
-        while pending:
-            done, pending = _wait_any(pending)
+        while waiting or suspects or running:
+            hand_out()
+            done, _rest = _wait_any(set(running))
             pages_done()
+            results: list[OcrResult] = []
+            broken = False
             for future in done:
+                path, rel = running.pop(future)
                 try:
-                    yield future.result()
-                except Exception as e:  # a worker that died (out of memory, a crash in a library)
-                    rel = futures[future]
-                    yield OcrResult(rel, None, f"{rel}: the worker process failed ({type(e).__name__}: {e})", 0.0)
+                    results.append(future.result())
+                except Exception as e:  # the worker died
+                    if alone:
+                        results.append(OcrResult(rel, None, f"{rel}: the worker process died reading it ({type(e).__name__}: "
+                                                 f"{e}); out of memory, or a crash in a library", 0.0))
+                    else:
+                        suspects.append((path, rel))
+                    broken = True
+            alone = alone and not done
+            if broken:
+                # (every other file the broken pool held fails too: each is read again, alone)
+                suspects.extend(running.values())
+                running.clear()
+                _close_pool(pool)
+                pool = new_pool()
+            hand_out()  # (the workers go on while the results are recorded)
+            yield from results
     finally:
         if manager is not None:
             with contextlib.suppress(Exception):

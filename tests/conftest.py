@@ -97,6 +97,23 @@ class FakeEngine:
                     engine={"name": self.name, "version": self.version()})
 
 
+class DyingEngine(FakeEngine):
+    """A FakeEngine whose process dies (SIGKILL, as the out-of-memory killer kills) reading an
+    image ``width`` pixels wide: a worker lost in the middle of a batch."""
+
+    def __init__(self, reads, width: int):
+        super().__init__(reads)
+        self.width = width
+
+    def read(self, image, options, dpi=None, path=None):
+        if image.shape[1] == self.width:
+            import os
+            import signal
+
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().read(image, options, dpi, path)
+
+
 @pytest.fixture
 def fake_ocr(monkeypatch):
     """Make ``pipeline.process`` read every page as the given lines of (text, confidence) words,

@@ -125,6 +125,31 @@ def test_a_stop_under_load_is_quick_and_leaves_no_tesseract_running(tmp_path, ho
     assert not _leftovers(out)
 
 
+def test_workers_end_with_a_killed_run(tmp_path):
+    """``kill -9`` of ocrfix (or the hangup of a dropped SSH session, which reaches its process
+    group only) left its workers, in groups of their own, running on (session 19's sweep): they
+    end with it, and the Tesseracts they ran with them."""
+    _pages(tmp_path / "in", 12)
+    out = tmp_path / "out"
+    run = subprocess.Popen([OCRFIX, "process", str(tmp_path / "in"), "-o", str(out), "--workers", "2", "--no-correct"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("*.json"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    def left() -> list[str]:  # the run's session's processes, but zombies
+        states = subprocess.run(["ps", "-eo", "stat=,sess=,pid=,comm="], capture_output=True, text=True).stdout.splitlines()
+        return [line for line in states if line.split()[1] == str(run.pid) and not line.startswith("Z")]
+
+    assert len(left()) >= 3  # ocrfix and its workers (and the forkserver)
+    run.kill()
+    run.wait()
+    deadline = time.monotonic() + 5
+    while left() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not left()
+
+
 def test_a_new_override_is_applied_from_cache_without_ocr(tmp_path):
     _pages(tmp_path / "in", 3)
     out, corrections = tmp_path / "out", tmp_path / "corrections.yaml"
@@ -238,6 +263,33 @@ def test_dask_cluster_gives_byte_identical_outputs(tmp_path):
     assert names == sorted(p.name for p in dask.glob("*.txt")) and len(names) == 4
     for name in names:
         assert (local / name).read_bytes() == (dask / name).read_bytes()
+
+
+def test_a_worker_that_dies_fails_only_the_file_it_was_reading(tmp_path):
+    """A worker killed (out of memory, a crash in a library) failed every file of the batch not yet
+    done, with the pool that died (session 19's sweep). The files the pool held are read again,
+    each alone, and only the one that kills its worker again fails, named; the others are done."""
+    import cv2
+
+    from conftest import DyingEngine, text_page
+    from pipeline.batch import run_batch
+    from pipeline.corrections import Corrections
+    from pipeline.options import Options
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    names = [f"p{k}" for k in range(7)]
+    for k, name in enumerate(names):
+        # p3 is the one the engine dies on (its own width; the largest file, so read first, with
+        # the others waiting); the others are ordinary pages
+        cv2.imwrite(str(scans / f"{name}.png"), text_page("Telegram", width=1400 if k == 3 else 900))
+    inputs = [(scans / f"{n}.png", Path(f"{n}.png")) for n in names]
+    engine = DyingEngine([[[("Telegram", 95.0)]]], width=1400)
+    result = run_batch(inputs, tmp_path / "out", Options(workers=2, correct={"enabled": False}), Corrections(), engine=engine)
+    assert [r.rel for r in result.failed] == ["p3.png"]
+    assert "the worker process died reading it" in result.failed[0].error
+    assert sorted(r.rel for r in result.results if r.action == "ocr") == [f"{n}.png" for n in names if n != "p3"]
+    assert all((tmp_path / "out" / f"{n}.txt").read_text().strip() == "Telegram" for n in names if n != "p3")
 
 
 def test_a_new_engine_or_language_data_reads_the_pages_again(tmp_path):
