@@ -263,7 +263,7 @@ def speed(n_pages: int, decisions: int) -> list[str]:
     from pipeline.review.queue import file_queue
     from pipeline.review.actions import ReviewSession
     from pipeline.review.server import create_app
-    from pipeline.workspace import Outcome, open_workspace
+    from pipeline.workspace import InputState, Outcome, open_workspace
     from bench_recorrect import bln_pages
 
     token = "bench-token-0123456789abcdef"
@@ -292,7 +292,8 @@ def speed(n_pages: int, decisions: int) -> list[str]:
                            for li, ln in enumerate(lines)]
                 corrected = raw.model_copy(update={"pages": [raw.pages[0].model_copy(update={"lines": flagged})]})
                 ws.mark_pending(rel, root / rel)
-                ws.store_ocr(rel, root / rel, "0", options.ocr_key(), "bench", raw, 0.0)
+                st = (root / rel).stat()
+                ws.store_ocr(rel, InputState("0", st.st_size, st.st_mtime_ns), options.ocr_key(), "bench", raw, 0.0)
                 write_document(corrected, root / "out", Path(rel), options.output.formats)
                 queue = file_queue(rel, str(root / rel), raw, corrected, Corrections())
                 ws.mark_done(rel, correction_key, Outcome.of(corrected, queue.to_blob(), dict(queue.forms)), 0.0)

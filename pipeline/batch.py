@@ -48,7 +48,7 @@ from .corrections import Corrections
 from .correction_worker import (
     Corrected, correct_and_write, correct_cached, corrected_text_hash, start_correction_worker, start_worker,
 )
-from .workspace import FileRecord, Workspace, open_workspace
+from .workspace import FileRecord, InputState, Workspace, open_workspace
 
 if TYPE_CHECKING:  # the engine module imports OpenCV: paid in the workers, not here
     from .correct import Corrector
@@ -410,7 +410,7 @@ def run_batch(
     with open_workspace(out_dir, exclusive=True) as ws:
         to_ocr: list[tuple[str, str]] = []
         to_recorrect: list[str] = []
-        hashes: dict[str, tuple[Path, str]] = {}
+        hashes: dict[str, InputState] = {}
         for path, rel_path in inputs:
             rel = rel_path.as_posix()
             if not _utf8_name(str(path.absolute())):
@@ -422,14 +422,14 @@ def run_batch(
             # Absolute: review and the PDF writer read the input again, maybe from another folder.
             ws.mark_pending(rel, path.absolute())
             try:
-                digest = ws.input_hash(rel, path)
+                state = ws.input_hash(rel, path)
             except OSError as e:
                 ws.mark_failed(rel, f"{path}: cannot read the file ({e.strerror})")
                 record(FileResult(rel, "failed", error=f"{path}: cannot read the file ({e.strerror})"))
                 continue
-            hashes[rel] = (path, digest)
+            hashes[rel] = state
             rec = ws.record(rel)
-            reusable = not force and rec is not None and rec.has_ocr and rec.input_hash == digest and rec.ocr_key == ocr_key
+            reusable = not force and rec is not None and rec.has_ocr and rec.input_hash == state.digest and rec.ocr_key == ocr_key
             if not reusable:
                 to_ocr.append((str(path), rel))
             elif rec.state == "done" and rec.correction_key == corr_key and _outputs_exist(out_dir, rel_path, options):
@@ -479,8 +479,7 @@ def run_batch(
                         ws.commit()
                         record(FileResult(ocr.rel, "failed", error=ocr.error, seconds=ocr.seconds))
                         continue
-                    path, digest = hashes[ocr.rel]
-                    forms = ws.store_ocr(ocr.rel, path, digest, ocr_key, ocr.tool_version, ocr.doc, ocr.seconds)
+                    forms = ws.store_ocr(ocr.rel, hashes[ocr.rel], ocr_key, ocr.tool_version, ocr.doc, ocr.seconds)
                     if collection is not None:
                         collection.add_forms(forms)
                     record(corrected(_finish(ws, out_dir, ocr.rel, ocr.doc, options, corrections, keys, "ocr", ocr.seconds,

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal, NamedTuple, get_args
 
 from filelock import FileLock, Timeout
 
@@ -32,7 +32,7 @@ from .errors import UsageError, WorkspaceError
 from .model import Document
 from .options import Options
 
-__all__ = ["Workspace", "FileRecord", "Outcome", "file_hash", "WORKSPACE_DIR", "PAGE_STATUSES", "PageStatus", "open_workspace"]
+__all__ = ["Workspace", "FileRecord", "Outcome", "InputState", "file_hash", "WORKSPACE_DIR", "PAGE_STATUSES", "PageStatus", "open_workspace"]
 
 WORKSPACE_DIR = ".ocrfix"
 _SCHEMA_VERSION = 1
@@ -111,6 +111,14 @@ def file_hash(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+class InputState(NamedTuple):
+    """An input file as a run found it: its content's hash, and its size and mtime when hashed."""
+
+    digest: str
+    size: int
+    mtime_ns: int
 
 
 @dataclass(frozen=True)
@@ -271,13 +279,21 @@ class Workspace:
         return FolderSummary(by_state=by_state, cached_pages=cached_pages, flagged=self.flag_count(), failed=failed,
                              pending_listed=pending, proofreading=proofreading)
 
-    def input_hash(self, rel: str, path: Path) -> str:
-        """The input's hash, reusing the stored one when size and mtime are unchanged (no re-read)."""
+    def input_hash(self, rel: str, path: Path) -> InputState:
+        """The input's hash, reusing the stored one when size and mtime are unchanged (no re-read),
+        with the size and mtime it had before it was hashed: those are what ``store_ocr`` keeps, so
+        that a scan replaced while the run reads it is hashed and read again next time (its size and
+        mtime taken after the read made the old hash look current: the old text stayed for good).
+        A scan touched but the same (a copy, a restore) keeps its read, and its new size and mtime
+        are kept at once, so that later runs do not hash it again."""
         st = path.stat()
         row = self.db.execute("SELECT size, mtime_ns, input_hash FROM files WHERE rel=?", (rel,)).fetchone()
         if row and row[0] == st.st_size and row[1] == st.st_mtime_ns and row[2]:
-            return row[2]
-        return file_hash(path)
+            return InputState(row[2], st.st_size, st.st_mtime_ns)
+        digest = file_hash(path)
+        if row and row[2] == digest:
+            self.db.execute("UPDATE files SET size=?, mtime_ns=? WHERE rel=?", (st.st_size, st.st_mtime_ns, rel))
+        return InputState(digest, st.st_size, st.st_mtime_ns)
 
     def mark_pending(self, rel: str, path: Path) -> None:
         self.db.execute(
@@ -287,10 +303,11 @@ class Workspace:
             (rel, str(path), time.time()),
         )
 
-    def store_ocr(self, rel: str, path: Path, input_hash: str, ocr_key: str, tool_version: str, raw: Document,
+    def store_ocr(self, rel: str, state: InputState, ocr_key: str, tool_version: str, raw: Document,
                   seconds: float) -> dict[str, tuple[int, int]]:
-        """Keep a file's raw OCR; returns its word forms (``document_forms``), stored with it."""
-        st = path.stat()
+        """Keep a file's raw OCR, read from the input as ``input_hash`` found it; returns its word
+        forms (``document_forms``), stored with it."""
+        input_hash = state.digest
         blob = zlib.compress(raw.model_dump_json().encode("utf-8"), 6)
         # A new read: what the last correction depended on belongs to the old one.
         self.db.execute("DELETE FROM dependencies WHERE rel=?", (rel,))
@@ -302,7 +319,7 @@ class Workspace:
         self.db.execute(
             "UPDATE files SET size=?, mtime_ns=?, input_hash=?, ocr_key=?, tool_version=?, raw_ocr=?,"
             " pages=?, ocr_seconds=?, correction_key=NULL, updated_at=? WHERE rel=?",
-            (st.st_size, st.st_mtime_ns, input_hash, ocr_key, tool_version, blob, len(raw.pages), seconds, time.time(), rel),
+            (state.size, state.mtime_ns, input_hash, ocr_key, tool_version, blob, len(raw.pages), seconds, time.time(), rel),
         )
         return self._store_forms(rel, raw)
 

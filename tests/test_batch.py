@@ -292,6 +292,46 @@ def test_a_worker_that_dies_fails_only_the_file_it_was_reading(tmp_path):
     assert all((tmp_path / "out" / f"{n}.txt").read_text().strip() == "Telegram" for n in names if n != "p3")
 
 
+def test_a_scan_replaced_while_it_is_read_is_read_again_and_a_touched_one_is_hashed_once(tmp_path, monkeypatch):
+    """A scan replaced while the run read it kept the old text for good: its size and mtime were
+    taken after the read, beside the hash taken before (session 19's sweep). And a scan touched
+    but the same was hashed again on every later run."""
+    import cv2
+
+    from conftest import FakeEngine, text_page
+    from pipeline import workspace
+    from pipeline.batch import run_batch
+    from pipeline.corrections import Corrections
+    from pipeline.options import Options
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    scan = scans / "a.png"
+    cv2.imwrite(str(scan), text_page("Telegram"))
+    options = Options(workers=1, correct={"enabled": False})
+    inputs = [(scan, Path("a.png"))]
+
+    class Replacing(FakeEngine):
+        def read(self, image, options, dpi=None, path=None):
+            cv2.imwrite(str(scan), text_page("Another page altogether"))  # replaced while being read
+            os.utime(scan, ns=(scan.stat().st_atime_ns, scan.stat().st_mtime_ns + 10**9))
+            return super().read(image, options, dpi, path)
+
+    run_batch(inputs, tmp_path / "out", options, Corrections(), engine=Replacing([[[("Telegram", 95.0)]]]))
+    again = run_batch(inputs, tmp_path / "out", options, Corrections(), engine=FakeEngine([[[("Another", 95.0)]]]))
+    assert [r.action for r in again.results] == ["ocr"]
+    assert (tmp_path / "out" / "a.txt").read_text().strip() == "Another"
+
+    hashed = []
+    real = workspace.file_hash
+    monkeypatch.setattr(workspace, "file_hash", lambda path: hashed.append(path) or real(path))
+    os.utime(scan, ns=(scan.stat().st_atime_ns, scan.stat().st_mtime_ns + 10**9))  # touched, the same
+    touched = run_batch(inputs, tmp_path / "out", options, Corrections(), engine=FakeEngine([[[("Another", 95.0)]]]))
+    later = run_batch(inputs, tmp_path / "out", options, Corrections(), engine=FakeEngine([[[("Another", 95.0)]]]))
+    assert [r.action for r in touched.results] == [r.action for r in later.results] == ["skip"]
+    assert len(hashed) == 1  # the touched run's; the later run trusts the size and mtime kept
+
+
 def test_a_new_engine_or_language_data_reads_the_pages_again(tmp_path):
     """The OCR cache key holds the engine's name, version and language-data identity: the same
     engine reuses the cached read, a changed traineddata (new data_id) reads again."""

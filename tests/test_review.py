@@ -128,7 +128,7 @@ def build_sample(tmp_path: Path, sample: dict = SAMPLE, *, correct: bool = True,
 
     from pipeline.options import CorrectOptions, Options, PreprocessOptions
     from pipeline.outputs import write_document
-    from pipeline.workspace import Outcome, file_hash, open_workspace
+    from pipeline.workspace import Outcome, open_workspace
 
     inputs, out = tmp_path / "in", tmp_path / "out"
     corrections_file = tmp_path / "corrections.yaml"
@@ -146,7 +146,7 @@ def build_sample(tmp_path: Path, sample: dict = SAMPLE, *, correct: bool = True,
             Image.fromarray(image).save(path, dpi=(300, 300))  # PNG: the pixels the boxes were measured on
             raw = Document(source=rel, pages=[Page(source=rel, width=image.shape[1], height=image.shape[0], dpi=300, lines=lines)])
             ws.mark_pending(rel, path)
-            ws.store_ocr(rel, path, file_hash(path), options.ocr_key(), "5.0.0-fake", raw, 0.1)
+            ws.store_ocr(rel, ws.input_hash(rel, path), options.ocr_key(), "5.0.0-fake", raw, 0.1)
             corrected = fake_correct(raw, options.correct, load_corrections(corrections_file))
             write_document(corrected, out, Path(rel), options.output.formats)
             ws.mark_done(rel, "sample", Outcome.of(corrected), 0.0)
