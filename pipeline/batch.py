@@ -48,7 +48,7 @@ from .corrections import Corrections
 from .correction_worker import (
     Corrected, correct_and_write, correct_cached, corrected_text_hash, start_correction_worker, start_worker,
 )
-from .workspace import FileRecord, InputState, Workspace, open_workspace
+from .workspace import FileRecord, InputState, Workspace, file_hash, open_workspace
 
 if TYPE_CHECKING:  # the engine module imports OpenCV: paid in the workers, not here
     from .correct import Corrector
@@ -419,6 +419,11 @@ def run_batch(
                 record(FileResult(_printable(rel), "failed",
                                   error=f"{shown}: the file name is not valid UTF-8; rename the file to process it"))
                 continue
+            if not force and (other := _another_scans(ws.record(rel), path)) is not None:
+                # (as two inputs of one run that would write the same outputs are refused: ingest)
+                raise UsageError(f"{path}: the outputs {rel_path.with_suffix('')}.* in {out_dir} are those of another scan, "
+                                 f"{other}; give this one an output folder of its own (or process the folder that holds "
+                                 "both, so that their names differ), or --force to replace them")
             # Absolute: review and the PDF writer read the input again, maybe from another folder.
             ws.mark_pending(rel, path.absolute())
             try:
@@ -734,6 +739,21 @@ def _close_pool(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     for process in workers:
         _stop_worker(process)
+
+
+def _another_scans(earlier: FileRecord | None, path: Path) -> Path | None:
+    """The other scan whose outputs those of ``path`` would replace: the file they were recorded
+    from, where it is another file that is still there, with other content (box after box processed
+    into one folder, each with its p.jpg); None where they are this scan's (or a moved copy's)."""
+    if earlier is None or not earlier.path or not earlier.input_hash:
+        return None
+    other = Path(earlier.path)
+    try:
+        if other == path.absolute() or not other.is_file() or other.samefile(path):
+            return None
+        return other if file_hash(path) != earlier.input_hash else None
+    except OSError:  # (unreadable: reported as the input's own failure)
+        return None
 
 
 def _utf8_name(name: str) -> bool:

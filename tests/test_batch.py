@@ -332,6 +332,37 @@ def test_a_scan_replaced_while_it_is_read_is_read_again_and_a_touched_one_is_has
     assert len(hashed) == 1  # the touched run's; the later run trusts the size and mtime kept
 
 
+def test_another_folders_scan_of_the_same_name_does_not_replace_the_outputs_unasked(tmp_path):
+    """Box after box processed into one output folder, each with its own p.png: the second run
+    silently replaced the first's outputs, cached read and proofreading status (session 19's
+    sweep). It is refused, as two inputs of one run with the same outputs are; --force replaces
+    them; the same scan moved to another folder is no clash."""
+    import cv2
+
+    from conftest import FakeEngine
+    from pipeline.batch import run_batch
+    from pipeline.corrections import Corrections
+    from pipeline.errors import UsageError
+    from pipeline.options import Options
+
+    first, second, moved = tmp_path / "box1", tmp_path / "box2", tmp_path / "moved"
+    for folder, text in ((first, "Telegram"), (second, "Memorandum")):
+        folder.mkdir()
+        cv2.imwrite(str(folder / "p.png"), text_page(text))
+    options = Options(workers=1, correct={"enabled": False})
+    out = tmp_path / "out"
+    run_batch([(first / "p.png", Path("p.png"))], out, options, Corrections(), engine=FakeEngine([[[("Telegram", 95.0)]]]))
+    with pytest.raises(UsageError, match=r"are those of another scan, .*box1/p\.png; give this one an output folder"):
+        run_batch([(second / "p.png", Path("p.png"))], out, options, Corrections(), engine=FakeEngine([[[("Memorandum", 95.0)]]]))
+    assert (out / "p.txt").read_text().strip() == "Telegram"
+    forced = run_batch([(second / "p.png", Path("p.png"))], out, options, Corrections(), force=True,
+                       engine=FakeEngine([[[("Memorandum", 95.0)]]]))
+    assert [r.action for r in forced.results] == ["ocr"] and (out / "p.txt").read_text().strip() == "Memorandum"
+    (second / "p.png").rename(moved.mkdir() or moved / "p.png")
+    again = run_batch([(moved / "p.png", Path("p.png"))], out, options, Corrections(), engine=FakeEngine([[[("Memorandum", 95.0)]]]))
+    assert [r.action for r in again.results] == ["skip"]
+
+
 def test_a_new_engine_or_language_data_reads_the_pages_again(tmp_path):
     """The OCR cache key holds the engine's name, version and language-data identity: the same
     engine reuses the cached read, a changed traineddata (new data_id) reads again."""
