@@ -28,11 +28,11 @@ from typing import Literal, NamedTuple, get_args
 from filelock import FileLock, Timeout
 
 from .collection import CollectionModel, document_forms
-from .errors import UsageError, WorkspaceError
+from .errors import OcrfixError, OutputError, UsageError, WorkspaceError
 from .model import Document
 from .options import Options
 
-__all__ = ["Workspace", "FileRecord", "Outcome", "InputState", "file_hash", "WORKSPACE_DIR", "PAGE_STATUSES", "PageStatus", "open_workspace"]
+__all__ = ["Workspace", "FileRecord", "Outcome", "InputState", "database_error", "file_hash", "WORKSPACE_DIR", "PAGE_STATUSES", "PageStatus", "open_workspace"]
 
 WORKSPACE_DIR = ".ocrfix"
 _SCHEMA_VERSION = 1
@@ -111,6 +111,23 @@ def file_hash(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def database_error(error: sqlite3.DatabaseError, where: Path | None = None) -> OcrfixError:
+    """What a failure of the workspace database means, for a person: a full disk or a folder
+    read-only to this user is no damage (told to delete the workspace, a user lost every cached
+    read for a full disk), only a damaged file is. ``where``: the workspace folder, where known."""
+    name = getattr(error, "sqlite_errorname", "")
+    if name == "SQLITE_FULL":
+        return OutputError(f"the disk is full ({error}); free some space and run again: the workspace and the outputs "
+                           "so far are kept", path=where)
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")):
+        return WorkspaceError(f"cannot write the workspace ({error}): ocrfix writes in the output folder's .ocrfix, even "
+                              "to read it; ask for write access to it, or copy the folder", path=where)
+    if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+        return WorkspaceError(f"the workspace database is damaged ({error}); delete {where or 'its .ocrfix folder'} "
+                              "to start afresh (the outputs stay; the next run reads the scans again)", path=where)
+    return WorkspaceError(f"the workspace database failed ({error})", path=where)
 
 
 class InputState(NamedTuple):
@@ -211,6 +228,9 @@ class Workspace:
                     "another ocrfix run is using this output folder; wait for it to finish or choose another -o",
                     path=out_dir,
                 ) from e
+            except OSError as e:  # (a folder another user made, read-only to this one)
+                raise WorkspaceError(f"cannot take the run's lock ({e.strerror}): ocrfix writes in the output folder's "
+                                     ".ocrfix; ask for write access to it, or choose another -o", path=self.dir) from e
         try:
             # check_same_thread=False: progress callbacks may come from the executor's thread.
             self.db = sqlite3.connect(self.dir / "workspace.sqlite", timeout=30, check_same_thread=False)
@@ -229,7 +249,7 @@ class Workspace:
                 )
         except sqlite3.DatabaseError as e:
             self.close()
-            raise WorkspaceError(f"the workspace database is unreadable ({e}); delete {self.dir} to start afresh", path=self.dir) from e
+            raise database_error(e, self.dir) from e
 
     def close(self) -> None:
         db = getattr(self, "db", None)
@@ -487,6 +507,8 @@ class Workspace:
             lock.acquire(timeout=0)
         except Timeout:
             return True
+        except OSError:  # (the lock is read-only to this user: whoever runs there, it cannot be told)
+            return False
         lock.release()
         return False
 

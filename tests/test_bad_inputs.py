@@ -359,3 +359,42 @@ def test_ground_truth_is_read_as_utf8_or_by_its_mark_and_anything_else_is_named(
     (tmp_path / "latin1").write_bytes(text.encode("latin-1"))
     with pytest.raises(InputFileError, match="is not UTF-8 text"):
         read_utf8_text(tmp_path / "latin1")
+
+
+def test_a_full_disk_or_a_read_only_workspace_is_no_damaged_database(tmp_path, monkeypatch):
+    """A full disk was reported as a damaged workspace, with the advice to delete it (and every
+    cached read with it), and a lock file read-only to the user as a traceback (session 19's
+    sweep). Each failure of the database is told for what it is."""
+    import sqlite3
+
+    from filelock import FileLock
+
+    from pipeline.errors import OutputError, WorkspaceError
+    from pipeline.workspace import Workspace, database_error
+
+    def failure(make) -> sqlite3.DatabaseError:
+        try:
+            make()
+        except sqlite3.DatabaseError as e:
+            return e
+        raise AssertionError("no failure")
+
+    full = sqlite3.connect(":memory:")
+    full.executescript("CREATE TABLE t (x); PRAGMA max_page_count = 3;")
+    error = database_error(failure(lambda: [full.execute("INSERT INTO t VALUES (?)", ("x" * 4000,)) for _ in range(20)]), tmp_path)
+    assert isinstance(error, OutputError) and "the disk is full" in str(error) and "delete" not in str(error)
+    sqlite3.connect(tmp_path / "w.sqlite").executescript("CREATE TABLE t (x);")
+    read_only = sqlite3.connect(f"file:{tmp_path / 'w.sqlite'}?mode=ro", uri=True)
+    error = database_error(failure(lambda: read_only.execute("INSERT INTO t VALUES (1)")), tmp_path)
+    assert isinstance(error, WorkspaceError) and "cannot write the workspace" in str(error) and "delete" not in str(error)
+    (tmp_path / "junk.sqlite").write_bytes(b"no database at all " * 300)
+    error = database_error(failure(lambda: sqlite3.connect(tmp_path / "junk.sqlite").execute("SELECT * FROM t")), tmp_path)
+    assert isinstance(error, WorkspaceError) and "is damaged" in str(error) and "delete" in str(error)
+
+    def refused(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(FileLock, "acquire", refused)
+    with pytest.raises(WorkspaceError, match=r"cannot take the run's lock \(Permission denied\)"):
+        Workspace(tmp_path / "out", exclusive=True)
+

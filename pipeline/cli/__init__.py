@@ -71,12 +71,14 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(130) from None
     except sqlite3.DatabaseError as e:
         # A workspace damaged inside the file passes the checks made when it is opened and fails
-        # in a later query (a disk fault, a copy cut short).
+        # in a later query (a disk fault, a copy cut short); so does a full disk.
         if _verbose(argv):
             raise
-        typer.secho(f"ocrfix: error: the output folder's workspace database is damaged ({e}); delete its .ocrfix "
-                    "folder to start afresh (the outputs stay; the next run reads the scans again)", err=True, fg="red")
-        raise SystemExit(int(ExitCode.workspace)) from None
+        from ..workspace import database_error
+
+        problem = database_error(e)
+        typer.secho(f"ocrfix: error: {problem}", err=True, fg="red")
+        raise SystemExit(int(problem.exit_code)) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
     raise SystemExit(int(ExitCode.ok))
