@@ -27,6 +27,7 @@ import os
 import pickle
 import queue
 import signal
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -419,6 +420,11 @@ def run_batch(
                 record(FileResult(_printable(rel), "failed",
                                   error=f"{shown}: the file name is not valid UTF-8; rename the file to process it"))
                 continue
+            if not _regular_file(path):
+                # (a named pipe blocked the run for ever, reading it to hash it)
+                record(FileResult(rel, "failed", error=f"{path}: is not a regular file (a named pipe, a socket or a device); "
+                                                       "not read"))
+                continue
             if not force and (other := _another_scans(ws.record(rel), path)) is not None:
                 # (as two inputs of one run that would write the same outputs are refused: ingest)
                 raise UsageError(f"{path}: the outputs {rel_path.with_suffix('')}.* in {out_dir} are those of another scan, "
@@ -739,6 +745,14 @@ def _close_pool(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     for process in workers:
         _stop_worker(process)
+
+
+def _regular_file(path: Path) -> bool:
+    """Whether the input is a regular file (or not there to tell: its reading says why)."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return True
 
 
 def _another_scans(earlier: FileRecord | None, path: Path) -> Path | None:

@@ -33,12 +33,19 @@ def _mode_for(path: Path) -> int:
         return _default_mode()
 
 
+# The longest file name most file systems take, in bytes.
+_NAME_MAX = 255
+
+
 def atomic_write(path: Path, data: bytes | str) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        # The temporary file is named after the output, where the name leaves room for the 14
+        # characters mkstemp adds (a scan named near the 255-byte limit failed as "cannot write here").
+        prefix = f".{path.name}." if len(os.fsencode(path.name)) <= _NAME_MAX - 16 else ".ocrfix."
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
     except OSError as e:
         raise OutputError(f"cannot write here ({e.strerror})", path=path.parent) from e
     try:

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from conftest import OCRFIX, ROOT, text_page
+from conftest import OCRFIX, ROOT, FakeEngine, text_page
 from pipeline.errors import InputFileError
 from pipeline.ingest import load_pages
 
@@ -397,4 +397,21 @@ def test_a_full_disk_or_a_read_only_workspace_is_no_damaged_database(tmp_path, m
     monkeypatch.setattr(FileLock, "acquire", refused)
     with pytest.raises(WorkspaceError, match=r"cannot take the run's lock \(Permission denied\)"):
         Workspace(tmp_path / "out", exclusive=True)
+
+
+def test_a_named_pipe_named_like_a_scan_is_not_read(tmp_path):
+    """A FIFO called pipe.jpg in a folder of scans blocked the run for ever, with no output, when it
+    was opened to be hashed (session 19's sweep): it fails, named, and the scan beside it is done."""
+    from pipeline.batch import run_batch
+    from pipeline.corrections import Corrections
+    from pipeline.options import Options
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    os.mkfifo(scans / "pipe.jpg")
+    inputs = [(scans / "pipe.jpg", Path("pipe.jpg")), (_good_scan(scans / "p.png"), Path("p.png"))]
+    result = run_batch(inputs, tmp_path / "out", Options(workers=1, correct={"enabled": False}), Corrections(),
+                       engine=FakeEngine([[[("Telegram", 95.0)]]]))
+    assert [(r.rel, "is not a regular file" in (r.error or "")) for r in result.failed] == [("pipe.jpg", True)]
+    assert (tmp_path / "out" / "p.txt").read_text().strip() == "Telegram"
 

@@ -81,6 +81,16 @@ def test_atomic_write_leaves_nothing_behind_when_the_disk_is_full(tmp_path, monk
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.txt"]
 
 
+def test_atomic_write_takes_a_name_near_the_file_systems_limit(tmp_path):
+    """A scan named with 238 characters (outputs of 243) failed: the temporary file, named after
+    the output and 14 characters longer, went over the limit of 255 (session 19's sweep)."""
+    for length in (240, 255):
+        path = tmp_path / ("x" * (length - 5) + ".json")
+        atomic_write(path, "{}")
+        assert path.read_text() == "{}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted("x" * (n - 5) + ".json" for n in (240, 255))
+
+
 def test_atomic_write_stopped_by_ctrl_c_leaves_no_temporary_file(tmp_path, monkeypatch):
     # Ctrl-C lands while the coordinator writes an output: the run stops, and the folder holds the
     # old file or none, never a stray ".x.txt.*.tmp" (seen once in test_interrupted_run_resumes...).
