@@ -243,8 +243,8 @@ class Workspace:
                 self.db.commit()
             elif int(row[0]) != _SCHEMA_VERSION:
                 raise WorkspaceError(
-                    f"workspace schema {row[0]} is not the {_SCHEMA_VERSION} this version reads; "
-                    "use a new output folder or --force",
+                    f"workspace schema {row[0]} is not the {_SCHEMA_VERSION} this version reads; use a new output "
+                    f"folder, or delete {self.dir} (the outputs stay; the next run reads the scans again)",
                     path=self.dir,
                 )
         except sqlite3.DatabaseError as e:

@@ -347,3 +347,35 @@ def test_outputs_of_formats_a_run_did_not_write_are_named_when_their_file_is_wri
     replaced = run("process", str(scans), "-o", str(tmp_path / "out"), "--format", "txt", "--corrections", none)
     shown = " ".join((replaced.stdout + replaced.stderr).split())
     assert replaced.returncode == 0 and "1 output of formats this run did not write (a.pdf)" in shown
+
+
+def test_ctrl_c_outside_a_batch_says_it_was_interrupted(monkeypatch, capsys):
+    """Typer turns a Ctrl-C into a silent exit 130: ocrfix correct, or a run stopped before its OCR,
+    ended without a word (session 19's sweep)."""
+    import typer
+
+    from pipeline import cli
+
+    stopped = typer.Typer()
+
+    @stopped.command()
+    def correct() -> None:
+        raise KeyboardInterrupt
+
+    @stopped.command()
+    def done() -> None:
+        raise typer.Exit(130)  # (a batch's own stop: it has said more already)
+
+    monkeypatch.setattr(cli, "app", stopped)
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["correct"])
+    assert stop.value.code == 130 and "ocrfix: interrupted" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["done"])
+    assert stop.value.code == 130 and "interrupted" not in capsys.readouterr().err
+
+
+def test_correct_given_a_folder_says_to_give_its_files(tmp_path):
+    result = run("correct", str(tmp_path), "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 2 and "is a folder: give the OCR files in it" in result.stderr
+

@@ -69,6 +69,12 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         typer.echo("ocrfix: interrupted", err=True)
         raise SystemExit(130) from None
+    except SystemExit as e:
+        # Typer turns a Ctrl-C outside a batch (ocrfix correct, a run before its OCR) into a silent
+        # exit 130: say so, as a batch does (its own stop says more and raises no KeyboardInterrupt).
+        if e.code == 130 and _caused_by_interrupt(e):
+            typer.echo("ocrfix: interrupted", err=True)
+        raise
     except sqlite3.DatabaseError as e:
         # A workspace damaged inside the file passes the checks made when it is opened and fails
         # in a later query (a disk fault, a copy cut short); so does a full disk.
@@ -82,6 +88,18 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         signal.signal(signal.SIGTERM, previous)
     raise SystemExit(int(ExitCode.ok))
+
+
+def _caused_by_interrupt(error: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is among the exceptions that led to ``error``."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _terminate_as_interrupt(signum, frame) -> None:

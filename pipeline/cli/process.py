@@ -372,6 +372,9 @@ def correct(
         # its sight (it went over all of them again and again while they were read and corrected).
         with long_lived():
             for file in files:
+                if file.is_dir():
+                    raise UsageError(f"is a folder: give the OCR files in it ({file / '*.hocr'}, {file / '*.txt'}, ...)",
+                                     path=file)
                 try:
                     data = file.read_bytes()
                 except OSError as e:
