@@ -1,16 +1,17 @@
 """The review queue, measured: on the dev pages processed end to end, how much of what is still
 wrong the queue shows and how much of the queue is wrong; how many decisions it asks for (error
 series against single forms) and whether its series hold one word; and, on a folder of N pages made
-with a fake engine, how long the review takes to start and from a key to the next group.
+with a fake engine, how long the review takes to start and from a key to the next group; and the
+read model's reliability (where no corrector runs), fit again with --fit.
 
     .venv/bin/python bench/bench_review.py [--collections ehri,german,...] [--limit N]
-        [--refresh] [--workers 2] [--pages 1000] [--decisions 20]
+        [--refresh] [--workers 2] [--pages 1000] [--decisions 20] [--start-pages 10000] [--fit]
 
 The dev pages are read by ``ocrfix process`` (per language, as bench_collections does; kept in
 bench/results/review-out/ and reused unless --refresh). A word is wrong where the ground-truth word
 aligned to it (one to one, normalised as EVALUATION.md says) differs or is missing; it is queued
-where the review session's queue holds it (the corrector's flags; Tesseract's doubt where no
-corrector ran). Writes bench/results/bench_review.md.
+where the review session's queue holds it (the words flagged: by the corrector's p_wrong, or the
+read model's where no corrector ran). Writes bench/results/bench_review.md.
 """
 
 from __future__ import annotations
@@ -32,9 +33,7 @@ from devcollections import COLLECTION_ORDER, CollectionPage, collection_pages
 from devset import BINS, DEV, RESULTS, ROOT, fit_wrong_model, flag_figures, publish, reliability
 
 from pipeline.calibration import DEFAULT_READ_MODEL, DOUBT_UNKNOWN, READ_FEATURES, WrongModel, page_read_features  # noqa: E402  (devset put ROOT on sys.path)
-from pipeline.engine import engine_for  # noqa: E402
-from pipeline.options import OcrOptions  # noqa: E402
-from pipeline.verify import Vocabulary  # noqa: E402
+from pipeline.process import word_list_knows  # noqa: E402
 from pipeline.evaluate import _aligned_truth, normalise  # noqa: E402
 from pipeline.model import Document  # noqa: E402
 from pipeline.outputs import output_paths  # noqa: E402
@@ -173,7 +172,8 @@ def read_model_words(pages: list[CollectionPage], folders: dict[str, Path]) -> d
     for the page's language), whether it is wrong (the aligned ground truth) and its p_wrong."""
     rows: dict[str, list[Labelled]] = defaultdict(list)
     for lang, out in folders.items():
-        knows = Vocabulary.build(engine_for(OcrOptions(lang=lang)).words(lang)).knows
+        knows = word_list_knows(lang)
+        assert knows is not None, f"Tesseract's {lang} data has no word list"
         for p in pages:
             if p.lang != lang or p.partial:
                 continue
@@ -224,10 +224,18 @@ def read_model_rows(rows: dict[str, list[Labelled]], fit: bool) -> list[str]:
         held_out = {f: fitted(lambda g, f=f: g != f) for f in families}
         held = {f: ([WrongModel(*held_out[f], bar).probability(x) for c in order if _family(c) == f for x, _y, _p in rows[c]],
                     [y for c in order if _family(c) == f for _x, y, _p in rows[c]]) for f in families}
-        # the lowest bar at which the held-out flags, each family weighing the same, are at least half wrong
-        bar = next((b / 100 for b in range(5, 96) if _pooled_precision(held, b / 100) >= 0.5), 0.95)
+
+        def lowest_bar(of: list[str]) -> float:
+            """The lowest bar at which the held-out flags of these families, each weighing the
+            same, are at least half wrong."""
+            chosen = {f: held[f] for f in of}
+            return next((b / 100 for b in range(5, 96) if _pooled_precision(chosen, b / 100) >= 0.5), 0.95)
+
+        bar = lowest_bar(families)
         every = fitted(lambda g: True)
-        models += [("held out", {c: WrongModel(*held_out[_family(c)], bar) for c in order}),
+        # Held out: the model fit without the family, at the bar the other families choose.
+        models += [("held out", {c: WrongModel(*held_out[_family(c)], lowest_bar([f for f in families if f != _family(c)]))
+                                 for c in order}),
                    ("fit on all", {c: WrongModel(*every, bar) for c in order})]
     for label, by_collection in models:
         for c in order:
@@ -238,7 +246,9 @@ def read_model_rows(rows: dict[str, list[Labelled]], fit: bool) -> list[str]:
             out.append(f"| {c} | {label} | {len(wrong)} | {sum(wrong)} | " + " | ".join(reliability(probs, wrong))
                        + f" | {recall:.2f} | {precision:.2f} |")
     if fit:
-        out += ["", f"Bar chosen leaving each family out ({', '.join(families)}): {bar:.2f}. Fit on all, in the order of",
+        out += ["", f"Bar chosen leaving each family out ({', '.join(families)}): {bar:.2f} (held out, each family's rows "
+                f"take the bar the others choose: {', '.join(f'{f} {lowest_bar([g for g in families if g != f]):.2f}' for f in families)}). "
+                "Fit on all, in the order of",
                 "`calibration.READ_FEATURES` (intercept first):", "",
                 f"    intercept={every[0]}, weights={every[1]}",
                 "    " + ", ".join(READ_FEATURES)]

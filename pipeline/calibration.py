@@ -6,8 +6,8 @@ shape, and how close the best other word comes (the corrector's margin). Fit by
 ``bench/bench_corrector.py`` on the dev collections with labels from the ground truth, and checked
 there leave one collection out with a reliability table (of the words given about 0.8, about 80 %
 should be wrong). It is in every word's JSON (``p_wrong``) and in ALTO's WC (1 - p), and it is
-what flags a word for review. Where no corrector ran (a language the dictionaries do not know),
-a second, smaller model judges each word from its read alone (``READ_FEATURES``: Tesseract's
+what flags a word for review. Where no corrector ran (a language the dictionaries do not know, or
+--no-correct), a second, smaller model judges each word from its read alone (``READ_FEATURES``: Tesseract's
 confidence, its word list for the language, whether the two reads of the line agree, the word's
 shape), fit the same way on the German, Danish and English dev reads (``bench/bench_review.py
 --fit``); only where Tesseract has no word list for the language is there no probability, and a low
@@ -204,7 +204,7 @@ def _doubtful_speck(word: Word) -> bool:
 def hyphenated_wholes(page: Page) -> dict[tuple[int, int], Word]:
     """Each half of a word hyphenated at a line's end ("Regie-" / "rung,") as the whole word
     ("Regierung,"), with the half's own confidence: a word list knows the word, not its halves (the
-    read model looks the halves up whole, and each half is as likely wrong as the whole)."""
+    read model looks each half up whole, and judges it with its own confidence and neighbours)."""
     wholes: dict[tuple[int, int], Word] = {}
     for li in range(len(page.lines) - 1):
         words, following = page.lines[li].words, page.lines[li + 1].words

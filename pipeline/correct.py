@@ -1687,7 +1687,8 @@ def correct_page(page: Page, corrector: Corrector, skip: frozenset[tuple[int, in
         blocks = _tokens(result)
         foreign = foreign_language(blocks, corrector)
         if foreign is not None:
-            # Tesseract's doubt flags its words instead, as where no corrector runs.
+            # Tesseract's doubt flags its words instead: the read model needs the page's language's
+            # word list, and the run has the dictionaries' language's only.
             flagged = flag_doubtful(page, skip)
             return flagged.model_copy(update={"steps": [*flagged.steps, foreign]})
         for _ in range(_MAX_PASSES):

@@ -83,15 +83,16 @@ class Word(_Model):
     confidence: float | None = None
     # Per-character alternatives, aligned with ``text`` by position; empty when Tesseract gave none.
     alternatives: list[CharChoices] = Field(default_factory=list)
-    # Set by the corrector where it was unsure: the word is left as read and offered for review.
+    # Set where the word is likely wrong (its p_wrong at or above its model's bar, or, with no
+    # model, Tesseract's doubt): left as read and offered for review.
     flagged: bool = False
     suggestions: list[str] = Field(default_factory=list)
-    # The corrector's calibrated probability that the word (as it stands) is wrong; None where no
-    # corrector ran (calibration.py).
+    # The calibrated probability that the word (as it stands) is wrong: the corrector's, or where no
+    # corrector ran the read model's; None where neither could judge it (calibration.py).
     p_wrong: float | None = None
     # Where the page was read twice here and the two reads differ: what the other read has at this
     # word's place ("" where it has nothing there); None where it was read once or both agree. The
-    # word is doubted for it (calibration.py).
+    # read model weighs it (calibration.py).
     other_read: str | None = None
 
 

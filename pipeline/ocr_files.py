@@ -92,10 +92,17 @@ def read_ocr_file(path: Path, data: bytes) -> tuple[Document, OcrFileKind]:
     pages = []
     for index, page in enumerate(parsed):
         width, height = (page.box[2], page.box[3]) if page.box else (0, 0)
-        # (a fax's two resolutions differ: the page keeps none rather than a wrong one)
-        dpi = page.resolution[0] if page.resolution and page.resolution[0] == page.resolution[1] else None
+        # The horizontal resolution, and a fax's taller pixels as ocrfix's own measurement says them
+        # (the exporters write both back: hOCR's scan_res, the PDF page's height); 0 says nothing.
+        dpi, steps = None, []
+        if page.resolution and min(page.resolution) > 0:
+            dpi = page.resolution[0]
+            if page.resolution[0] != page.resolution[1]:
+                aspect = round(page.resolution[0] / page.resolution[1], 4)
+                steps = [Step(name="measure", params={"pixel_aspect": aspect},
+                              reason=f"the hOCR's scan_res: {page.resolution[0]} x {page.resolution[1]} dpi")]
         pages.append(Page(source=path.name, index=index, width=width, height=height, dpi=dpi, lines=page.lines,
-                          image=page.image or None))
+                          image=page.image or None, steps=steps))
     return Document(source=path.name, pages=pages), kind
 
 

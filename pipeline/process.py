@@ -393,15 +393,21 @@ def correct_document(
     return doc.model_copy(update={"pages": _corrected_pages(doc, corrector, corrections, assess)})
 
 
+def word_list_knows(lang: str) -> Callable[[str], bool] | None:
+    """Whether Tesseract's own word list for the language has a word (as ``verify.Vocabulary``
+    looks words up); None where its language data carries none."""
+    words = engine_for(OcrOptions(lang=lang)).words(lang)
+    return Vocabulary.build(words).knows if words else None
+
+
 def read_assessor(lang: str) -> Callable[[Page, frozenset[tuple[int, int]]], Page]:
     """How a page is judged where no corrector runs (a language the dictionaries do not know, or
     --no-correct): each word's probability of being wrong from its read and Tesseract's own word
     list for the language (``calibration.assess_read``). Without a word list there is no
     probability, and a low confidence flags a word (``calibration.flag_doubtful``)."""
-    words = engine_for(OcrOptions(lang=lang)).words(lang)
-    if not words:
+    knows = word_list_knows(lang)
+    if knows is None:
         return flag_doubtful
-    knows = Vocabulary.build(words).knows
     return lambda page, skip: assess_read(page, knows, skip)
 
 

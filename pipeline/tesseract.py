@@ -219,8 +219,9 @@ class HocrPage(NamedTuple):
     resolution: tuple[int, int] | None = None
 
 
-_IMAGE = re.compile(r'image\s+"([^"]*)"|image\s+([^\s;"]+)')
-_SCAN_RES = re.compile(r"scan_res\s+(\d+)\s+(\d+)")
+# (properties start the title or follow a ";": "x_source ... image 3.png" holds no image property)
+_IMAGE = re.compile(r'(?:^|;)\s*image\s+(?:"([^"]*)"|([^\s;"]+))')
+_SCAN_RES = re.compile(r"(?:^|;)\s*scan_res\s+(\d+)\s+(\d+)")
 
 
 def parse_hocr_pages(hocr: bytes) -> list[HocrPage]:

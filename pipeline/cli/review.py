@@ -24,7 +24,7 @@ def review(
     out: Annotated[Path, typer.Argument(help="An output folder made by `ocrfix process`.", show_default=False)],
     corrections: Annotated[Optional[Path], typer.Option("--corrections", help="Where decisions are written (default: the file the folder was processed with).")] = None,
     reviewer: Annotated[Optional[str], typer.Option("--reviewer", help="Who decides, recorded in each entry (default: the login name).")] = None,
-    threshold: Annotated[float, typer.Option("--threshold", help="Where no model judged the words (no corrector ran and Tesseract has no word list for the language), also queue words Tesseract was less sure of than this (0-100; 0: only the words flagged in the JSON).", min=0, max=100)] = 40.0,
+    threshold: Annotated[float, typer.Option("--threshold", help="Where no model judged the words (no corrector ran and Tesseract has no word list for the language, or a page is in another language than the dictionaries'), also queue words Tesseract was less sure of than this (0-100; 0: only the words flagged in the JSON).", min=0, max=100)] = 40.0,
     documents: Annotated[Optional[str], typer.Option("--documents", help="'All occurrences' means the documents matching this glob instead of everywhere.")] = None,
     terminal: Annotated[bool, typer.Option("--terminal", help="Review in this terminal instead of a browser (for SSH sessions).")] = False,
     host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but 127.0.0.1 lets other machines reach the app (they still need the session token).")] = "127.0.0.1",

@@ -2,8 +2,10 @@
 
 Pages hold one PrintSpace of TextBlocks (consecutive lines with the same block number) of
 TextLines of Strings, each with its box in pixels of the input image. A String's CONTENT is the
-corrected word and WC its confidence (0-1): 1 - the corrector's calibrated probability that the
-word is wrong (calibration.py) where the corrector ran, else Tesseract's for a word as read. Where a word was changed, the OCR form is kept as an ``ALTERNATIVE``
+corrected word and WC its confidence (0-1): 1 - the calibrated probability that the word is wrong
+(calibration.py: the corrector's, or the read model's where no corrector ran), else Tesseract's for
+a word as read. (Read back by ``ocrfix correct``, WC is taken for a confidence: correcting ocrfix's
+own ALTO again judges the words anew, and their flags may move.) Where a word was changed, the OCR form is kept as an ``ALTERNATIVE``
 (PURPOSE "OCR"), and a word a person decided (a corrections.yaml entry) has CS="true"; the
 suggestions of a word flagged for review are ALTERNATIVEs too (PURPOSE "suggestion"), and so is
 what the page's other read had where a line was read twice and the reads differ (PURPOSE "other
@@ -150,7 +152,7 @@ def to_alto(doc: Document) -> bytes:
                     if change is not None and change.source == "override" and change.original != change.new:
                         string.set("WC", _wc(change.score))  # a person's decision
                     elif p_wrong is not None:
-                        string.set("WC", _wc(1.0 - p_wrong))  # the corrector's calibrated probability
+                        string.set("WC", _wc(1.0 - p_wrong))  # the calibrated probability (corrector's or read model's)
                     elif change is not None and change.original != change.new:
                         string.set("WC", _wc(change.score))
                     elif token.confidence is not None:

@@ -249,7 +249,8 @@ def _save_pdf_a(pdf: pikepdf.Pdf, out: io.BytesIO, flavour: str, source: str) ->
     # the same document gives the same bytes, /ID included, as the other outputs do (fixity checks).
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
         meta["pdf:Producer"] = f"ocrfix {__version__}"
-        del meta["xmp:MetadataDate"]
+        if "xmp:MetadataDate" in meta:
+            del meta["xmp:MetadataDate"]
     pdf.docinfo.Producer = f"ocrfix {__version__}"
     try:
         report = pikepdf.pdfa.save(pdf, out, flavour, repair=False, deterministic_id=True)
