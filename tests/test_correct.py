@@ -382,6 +382,19 @@ def test_without_a_corrector_the_read_model_judges_the_words() -> None:
     assert not plain.pages[0].words[0].flagged and plain.pages[0].words[0].p_wrong is None
 
 
+def test_without_a_word_list_no_probability_is_given_and_low_confidence_flags(monkeypatch) -> None:
+    """Language data without a word list (some traineddata have none): the read model cannot know
+    a word, so no p_wrong is given, and Tesseract's doubt (confidence below 40) flags words."""
+    from conftest import FakeEngine
+    from pipeline import process
+    from pipeline.model import Document
+
+    monkeypatch.setattr(process, "engine_for", lambda options: FakeEngine([]))  # (its word list is empty)
+    raw = Document(source="a.png", pages=[_sentence(("Rcgeringen", 30.0), ("og", 95.0))])
+    words = process.correct_document(raw, CorrectOptions(lang="dan")).pages[0].words
+    assert [(w.flagged, w.p_wrong) for w in words] == [(True, None), (False, None)]
+
+
 def test_alto_word_confidence_is_one_minus_p_wrong(corrector: Corrector) -> None:
     from lxml import etree
 
