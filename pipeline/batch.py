@@ -425,7 +425,9 @@ def run_batch(
                 record(FileResult(rel, "failed", error=f"{path}: is not a regular file (a named pipe, a socket or a device); "
                                                        "not read"))
                 continue
-            if not force and (other := _another_scans(ws.record(rel), path)) is not None:
+            # (the record as the last run left it: marking the file pending below changes nothing it is asked here)
+            rec = ws.record(rel)
+            if not force and (other := _another_scans(rec, path)) is not None:
                 # (as two inputs of one run that would write the same outputs are refused: ingest)
                 raise UsageError(f"{path}: the outputs {rel_path.with_suffix('')}.* in {out_dir} are those of another scan, "
                                  f"{other}; give this one an output folder of its own (or process the folder that holds "
@@ -439,7 +441,6 @@ def run_batch(
                 record(FileResult(rel, "failed", error=f"{path}: cannot read the file ({e.strerror})"))
                 continue
             hashes[rel] = state
-            rec = ws.record(rel)
             reusable = not force and rec is not None and rec.has_ocr and rec.input_hash == state.digest and rec.ocr_key == ocr_key
             if not reusable:
                 to_ocr.append((str(path), rel))
