@@ -149,6 +149,13 @@ class FolderSummary:
     pending_listed: list[str]
     # pages of done files by proofreading status ('in progress', 'proofread'; the rest not started)
     proofreading: dict[str, int] = field(default_factory=dict)
+    # done files by the correction key they were corrected with -> (files, pages)
+    done_by_correction: dict[str | None, tuple[int, int]] = field(default_factory=dict)
+
+    def done_not_with(self, correction_key: str) -> tuple[int, int]:
+        """(files, pages) done but corrected with another key than ``correction_key``."""
+        behind = [counts for key, counts in self.done_by_correction.items() if key != correction_key]
+        return sum(f for f, _ in behind), sum(p for _, p in behind)
 
     def files(self, state: str) -> int:
         return self.by_state.get(state, (0, 0, 0.0))[0]
@@ -285,9 +292,17 @@ class Workspace:
         """What ``ocrfix status`` shows, counted by SQLite (a folder of 100,000 pages must not be
         loaded file by file to be summed)."""
         # Two passes over the files, ~0.13 s a 100,000 each. (One GROUP BY that also asks whether
-        # raw_ocr is set takes 1.4 s: its sorter copies every row's cached read.)
-        by_state = {state: (files, pages or 0, ocr or 0.0) for state, files, pages, ocr in self.db.execute(
-            "SELECT state, COUNT(*), SUM(pages), SUM(ocr_seconds) FROM files GROUP BY state")}
+        # raw_ocr is set takes 1.4 s: its sorter copies every row's cached read.) The first counts
+        # the done files by the correction key they have too: a run that stopped before its end may
+        # leave some corrected with other settings than the folder's last ones.
+        by_state: dict[str, tuple[int, int, float]] = {}
+        done_by_correction: dict[str | None, tuple[int, int]] = {}
+        for state, key, files, pages, ocr in self.db.execute(
+                "SELECT state, correction_key, COUNT(*), SUM(pages), SUM(ocr_seconds) FROM files GROUP BY state, correction_key"):
+            before = by_state.get(state, (0, 0, 0.0))
+            by_state[state] = (before[0] + files, before[1] + (pages or 0), before[2] + (ocr or 0.0))
+            if state == "done":
+                done_by_correction[key] = (files, pages or 0)
         cached_pages = self.db.execute("SELECT COALESCE(SUM(pages), 0) FROM files WHERE raw_ocr IS NOT NULL").fetchone()[0]
         failed = self.db.execute("SELECT rel, COALESCE(error, '') FROM files WHERE state='failed' ORDER BY rel").fetchall() \
             if "failed" in by_state else []
@@ -297,7 +312,7 @@ class Workspace:
         proofreading = dict(self.db.execute(
             "SELECT s.status, COUNT(*) FROM page_status s JOIN files f ON f.rel = s.rel WHERE f.state='done' GROUP BY s.status"))
         return FolderSummary(by_state=by_state, cached_pages=cached_pages, flagged=self.flag_count(), failed=failed,
-                             pending_listed=pending, proofreading=proofreading)
+                             pending_listed=pending, proofreading=proofreading, done_by_correction=done_by_correction)
 
     def input_hash(self, rel: str, path: Path) -> InputState:
         """The input's hash, reusing the stored one when size and mtime are unchanged (no re-read),

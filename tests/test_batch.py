@@ -3,6 +3,7 @@ multi-page inputs, and a Dask LocalCluster giving the same outputs as the local 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -219,6 +220,16 @@ def test_status_shows_done_and_failed(tmp_path):
     lines = {l.split("│")[1].strip(): l for l in status.stdout.splitlines() if l.count("│") >= 3}
     assert lines["done"].split("│")[2].strip() == "2"
     assert lines["failed"].split("│")[2].strip() == "1"
+    assert "Nothing that shapes the results changed" in " ".join(status.stdout.split())
+    # A run with new settings that stopped before its end leaves files corrected with the old ones:
+    # status said nothing would be redone, and the next run corrected them again (session 19's sweep).
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(out / ".ocrfix" / "workspace.sqlite")) as db:
+        db.execute("UPDATE files SET correction_key='an older one' WHERE rel='page00.png'")
+        db.commit()
+    status = _ocrfix("status", str(out))
+    assert "settings reached only part of the folder: 1 file (1 pages) to correct again" in " ".join(status.stdout.split())
 
 
 def test_a_wrong_scheduler_address_is_a_usage_error_never_a_traceback_or_a_hang(tmp_path, monkeypatch):

@@ -285,7 +285,7 @@ def status(
         console.print("Pending: " + ", ".join(listed) + (f" … and {pending - len(listed)} more" if pending > len(listed) else ""),
                       highlight=False)
     if saved_parts and saved_options is not None:
-        _next_run(console, saved_parts, saved_options, summary.cached_pages)
+        _next_run(console, saved_parts, saved_options, summary)
     if running:
         console.print("A run is using this folder now: the figures are as far as it has got.", highlight=False)
     elif unsettled:
@@ -294,9 +294,9 @@ def status(
                       highlight=False)
 
 
-def _next_run(console, saved_parts: dict[str, str], options, cached_pages: int) -> None:
+def _next_run(console, saved_parts: dict[str, str], options, summary) -> None:
     """Say what the next `ocrfix process` of this folder will redo, and why."""
-    from ..batch import pending_work
+    from ..batch import correction_key, pending_work
     from ..corrections import load_corrections
     from ..engine import engine_for
     from ..errors import OcrfixError
@@ -307,6 +307,7 @@ def _next_run(console, saved_parts: dict[str, str], options, cached_pages: int) 
     except OcrfixError as e:
         console.print(f"Cannot tell what the next run will redo: {e}", highlight=False)
         return
+    cached_pages = summary.cached_pages
     if read_again:
         console.print(f"{'; '.join(read_again)}: {cached_pages} pages to read again.", highlight=False)
     elif correct_again:
@@ -314,6 +315,10 @@ def _next_run(console, saved_parts: dict[str, str], options, cached_pages: int) 
         console.print(f"{'; '.join(correct_again)}: {cached_pages} pages to correct again from the cache"
                       + (" (those the new entries cannot change are only checked)" if only_entries else "")
                       + "; OCR unchanged: no OCR.", highlight=False)
+    elif (behind := summary.done_not_with(correction_key(options, corrections)))[0]:
+        # (a run with new settings stopped before its end: the files it had not reached yet)
+        console.print(f"The last run's settings reached only part of the folder: {counted(behind[0], 'file')} "
+                      f"({behind[1]} pages) to correct again from the cache with them; OCR unchanged: no OCR.", highlight=False)
     else:
         console.print("Nothing that shapes the results changed since the last run: it would redo only new or changed inputs.",
                       highlight=False)
