@@ -413,6 +413,17 @@ def test_a_line_box_written_covers_the_words_of_the_line(tmp_path, alto_schema):
     assert "bbox 691 93 837 121" in hocr.xpath("//*[@class='ocr_line']")[0].get("title")
 
 
+def test_hocr_names_the_language_tesseract_read_in(tmp_path):
+    """Every hOCR said lang="en", German and Danish pages too (session 19's sweep of the outputs):
+    it says the language the pages were read in (BCP 47's two-letter code where there is one), and
+    none where that is not known."""
+    for langs, said in ((["deu"], "de"), (["dan+eng"], "da"), (["eng", "eng"], "en"), (["frk"], "frk"), ([""], None),
+                        (["deu", "eng"], None)):
+        doc = Document(source="x.png", pages=[Page(source="x.png", engine={"lang": lang} if lang else {}) for lang in langs])
+        root = etree.fromstring(to_hocr(doc))
+        assert root.get("lang") == root.get("{http://www.w3.org/XML/1998/namespace}lang") == said, langs
+
+
 def test_alto_in_tenths_of_a_millimetre_is_written_back_in_them(tmp_path, alto_schema):
     """An ALTO whose boxes are in mm10 came back labelled "pixel" with the same numbers (session
     18's sweep of other OCR): the unit is kept."""

@@ -29,6 +29,14 @@ def _el(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
     return element
 
 
+# The two-letter codes (ISO 639-1, BCP 47's preferred form) of Tesseract's languages most common
+# in European archives; other codes are written as Tesseract names them.
+_TWO_LETTER = {"eng": "en", "deu": "de", "dan": "da", "fra": "fr", "ita": "it", "spa": "es", "nld": "nl", "nor": "no",
+               "swe": "sv", "fin": "fi", "pol": "pl", "ces": "cs", "slk": "sk", "hun": "hu", "ron": "ro", "por": "pt",
+               "rus": "ru", "ukr": "uk", "heb": "he", "yid": "yi", "lat": "la", "ell": "el", "hrv": "hr", "slv": "sl",
+               "srp": "sr", "bul": "bg", "est": "et", "lav": "lv", "lit": "lt", "isl": "is", "tur": "tr"}
+
+
 def _bbox(box: BBox | None) -> str:
     return "" if box is None else "bbox {} {} {} {}".format(*box)
 
@@ -40,8 +48,14 @@ def _title(*parts: str) -> str:
 def to_hocr(doc: Document) -> bytes:
     """The document as hOCR (UTF-8 XHTML bytes), boxes in pixels of the input image."""
     root = etree.Element(f"{{{XHTML_NS}}}html", nsmap={None: XHTML_NS})
-    root.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
-    root.set("lang", "en")
+    # The document's language, as Tesseract read it (its language codes, "deu", "dan+eng": ISO
+    # 639-2, which BCP 47 takes where no two-letter code is shorter); none where it is not known
+    # (text given to ocrfix correct). It said "en" for German pages.
+    languages = {page.engine.get("lang", "") for page in doc.pages}
+    if len(languages) == 1 and (lang := languages.pop().split("+")[0]):
+        code = _TWO_LETTER.get(lang, lang)
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", code)
+        root.set("lang", code)
     head = _el(root, "head")
     _el(head, "title").text = xml_safe(doc.source)
     _el(head, "meta", **{"http-equiv": "Content-Type", "content": "text/html;charset=utf-8"})
