@@ -226,10 +226,10 @@ def read_model_rows(rows: dict[str, list[Labelled]], fit: bool) -> list[str]:
                     [y for c in order if _family(c) == f for _x, y, _p in rows[c]]) for f in families}
 
         def lowest_bar(of: list[str]) -> float:
-            """The lowest bar at which the held-out flags of these families, each weighing the
-            same, are at least half wrong."""
-            chosen = {f: held[f] for f in of}
-            return next((b / 100 for b in range(5, 96) if _pooled_precision(chosen, b / 100) >= 0.5), 0.95)
+            """The lowest bar at which the held-out flags of each of these families are at least
+            half wrong (the issue's bar holds per collection: pooled, the Danish flags held out were
+            48 % wrong)."""
+            return next((b / 100 for b in range(5, 96) if all(_pooled_precision({f: held[f]}, b / 100) >= 0.5 for f in of)), 0.95)
 
         bar = lowest_bar(families)
         every = fitted(lambda g: True)
