@@ -139,11 +139,15 @@ def _read_alto(path: Path, data: bytes) -> Document:
 
     # Boxes in tenths of a millimetre or 1200ths of an inch stay so, and the ALTO written back says
     # so (it said "pixel" of the same numbers); hOCR, JSON and PDF take them for pixels.
-    unit = next(((el.text or "").strip() for el in root.iter() if local(el) == "MeasurementUnit"), "pixel") or "pixel"
+    def first_text(name: str) -> str:
+        """The text of the first element so named ("" where there is none)."""
+        return next(((el.text or "").strip() for el in root.iter() if local(el) == name), "")
+
+    unit = first_text("MeasurementUnit") or "pixel"
     steps = [] if unit == "pixel" else [Step(name="input", params={"measurement_unit": unit},
                                              reason=f"the ALTO's boxes are in {unit}, kept as they are")]
     # The scan the ALTO was read from (Description/sourceImageInformation/fileName).
-    image = next(((el.text or "").strip() for el in root.iter() if local(el) == "fileName"), "") or None
+    image = first_text("fileName") or None
     pages: list[Page] = []
     for index, page_el in enumerate(el for el in root.iter() if local(el) == "Page"):
         lines: list[Line] = []

@@ -58,6 +58,8 @@ _TO_UNICODE = (
     b"1 beginbfrange\n<0000> <FFFF> <0000>\nendbfrange\n"
     b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
 )
+# The producer in the DocInfo and, for PDF/A, the XMP (which must say the same).
+_PRODUCER = f"ocrfix {__version__}"
 _JPEG_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".jfif"}
 
 
@@ -248,10 +250,10 @@ def _save_pdf_a(pdf: pikepdf.Pdf, out: io.BytesIO, flavour: str, source: str) ->
     # ocrfix is the producer (in the XMP and DocInfo alike, as PDF/A requires), and without the time
     # the same document gives the same bytes, /ID included, as the other outputs do (fixity checks).
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        meta["pdf:Producer"] = f"ocrfix {__version__}"
+        meta["pdf:Producer"] = _PRODUCER
         if "xmp:MetadataDate" in meta:
             del meta["xmp:MetadataDate"]
-    pdf.docinfo.Producer = f"ocrfix {__version__}"
+    pdf.docinfo.Producer = _PRODUCER
     try:
         report = pikepdf.pdfa.save(pdf, out, flavour, repair=False, deterministic_id=True)
     except pikepdf.pdfa.PdfaError as error:
@@ -316,5 +318,5 @@ def _build(doc: Document, image_source: Path | None) -> pikepdf.Pdf:
             page_dict.Rotate = turn
         pdf.pages.append(pikepdf.Page(page_dict))
     pdf.docinfo.Title = doc.source
-    pdf.docinfo.Producer = f"ocrfix {__version__}"
+    pdf.docinfo.Producer = _PRODUCER
     return pdf
