@@ -193,16 +193,6 @@ def _family(collection: str) -> str:
     return collection if collection in ("german", "danish") else "english"
 
 
-def _pooled_precision(held: dict[str, tuple[list[float], list[bool]]], bar: float) -> float:
-    """The share of flags wrong at ``bar``, each family weighing the same (by its words)."""
-    hit = flags = 0.0
-    for probs, wrong in held.values():
-        n = len(probs)
-        hit += sum(w for p, w in zip(probs, wrong) if p >= bar) / n
-        flags += sum(1 for p in probs if p >= bar) / n
-    return hit / flags if flags else 1.0
-
-
 def read_model_rows(rows: dict[str, list[Labelled]], fit: bool) -> list[str]:
     """The read model's reliability table per collection (as shipped; with ``fit``, also fit
     again on all families and on all but one, the held-out figures beside, and the bar)."""
@@ -229,7 +219,7 @@ def read_model_rows(rows: dict[str, list[Labelled]], fit: bool) -> list[str]:
             """The lowest bar at which the held-out flags of each of these families are at least
             half wrong (the issue's bar holds per collection: pooled, the Danish flags held out were
             48 % wrong)."""
-            return next((b / 100 for b in range(5, 96) if all(_pooled_precision({f: held[f]}, b / 100) >= 0.5 for f in of)), 0.95)
+            return next((b / 100 for b in range(5, 96) if all(flag_figures(*held[f], b / 100)[1] >= 0.5 for f in of)), 0.95)
 
         bar = lowest_bar(families)
         every = fitted(lambda g: True)
