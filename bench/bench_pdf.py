@@ -84,10 +84,10 @@ def main() -> None:
             document = pdfium.PdfDocument(str(out))
             try:
                 extracted = document[0].get_textpage().get_text_range().replace("\ufffe", "-\n")
-                got = [ln.split() for ln in extracted.splitlines() if ln.split()]
+                lines_back = [ln.split() for ln in extracted.splitlines() if ln.split()]
             finally:
                 document.close()
-            same_lines = got == [[w.text for w in line.words] for line in lines]
+            same_lines = lines_back == [[w.text for w in line.words] for line in lines]
             rows.setdefault(page.collection, []).append((page.image.stat().st_size, len(data), seconds, same, same_lines))
     table = [f"Searchable PDF (PDF/A: {args.pdf_a}) of every dev page that is a JPEG scan, text layer from the ground truth.", "",
              "| collection | pages | scans MB | PDFs MB | PDF / scan (total) | largest PDF / scan | ms a page (median) | "
