@@ -379,3 +379,13 @@ def test_correct_given_a_folder_says_to_give_its_files(tmp_path):
     result = run("correct", str(tmp_path), "--corrections", str(tmp_path / "none.yaml"))
     assert result.returncode == 2 and "is a folder: give the OCR files in it" in result.stderr
 
+
+
+def test_help_keeps_the_placeholder_names_of_outputs():
+    # The help is rendered as Markdown, which swallowed "<name>" as an HTML tag: "OUT/.txt".
+    import os
+
+    wide = {**os.environ, "COLUMNS": "200"}  # one line a help text: nothing wrapped mid-name
+    result = subprocess.run([OCRFIX, "process", "--help"], capture_output=True, text=True, env=wide, timeout=60)
+    assert result.returncode == 0
+    assert "OUT/NAME.txt" in result.stdout and "OUT/.txt" not in result.stdout

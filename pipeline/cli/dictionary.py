@@ -61,8 +61,8 @@ def build(
 
 @dictionary_app.command("confusions")
 def confusions(
-    ocr: Annotated[Path, typer.Argument(help="Folder of OCR text files (<name>.txt, searched recursively).", show_default=False)],
-    truth: Annotated[Path, typer.Argument(help="Folder of ground truth files with the same names (<name>.gt.txt or <name>.txt).", show_default=False)],
+    ocr: Annotated[Path, typer.Argument(help="Folder of OCR text files (NAME.txt, searched recursively).", show_default=False)],
+    truth: Annotated[Path, typer.Argument(help="Folder of ground truth files with the same names (NAME.gt.txt or NAME.txt).", show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="The confusions file to write, e.g. dictionaries/confusions.tsv.")],
     skip: Annotated[Optional[list[str]], typer.Option("--skip", help="Leave out pages whose name contains this; repeatable.")] = None,
     verbose: VerboseOpt = False,

@@ -83,7 +83,7 @@ def _progress(total: int):
 @app.command()
 def process(
     inputs: Annotated[list[str], typer.Argument(help="Image or PDF files, folders (searched recursively), globs, or @list.txt files.", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: OUT/<name>.txt and OUT/<name>.json per input.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: OUT/NAME.txt and OUT/NAME.json for each input NAME.jpg, NAME.pdf ... (a folder given keeps its sub-folders).")],
     raw: Annotated[bool, typer.Option("--raw", help="Write the uncorrected OCR text to the .txt files (the JSON still has the corrections).")] = False,
     corrections: CorrectionsOpt = Path("corrections.yaml"),
     workers: Annotated[Optional[int], typer.Option("--workers", "-j", help="Worker processes (default: the number of cores).", min=1)] = None,
