@@ -1,5 +1,6 @@
 """Existing OCR files, read for ``ocrfix correct``: plain text, hOCR (Tesseract's own, or another
-engine's) or ALTO XML (what libraries and digitisation programmes keep).
+engine's), ALTO XML (what libraries and digitisation programmes keep) or PAGE XML (what OCR-D,
+eScriptorium, kraken and Transkribus write).
 
 Archives often keep the OCR of earlier runs. Plain text has only the words; hOCR and ALTO also have
 every word's box and confidence, which lets the corrector weigh Tesseract's doubt and lets
@@ -21,7 +22,7 @@ from .tesseract import parse_hocr_pages
 
 __all__ = ["OcrFileKind", "ocr_file_kind", "read_ocr_file"]
 
-OcrFileKind = Literal["txt", "hocr", "alto"]
+OcrFileKind = Literal["txt", "hocr", "alto", "page"]
 
 # hOCR is (X)HTML that uses the ocr_page, ocr_line or ocrx_word class (quoted or not, one of a
 # list); ALTO is XML whose root is <alto>. Text that merely mentions HTML is text.
@@ -35,7 +36,7 @@ _TSV_HEADER = b"level\tpage_num\tblock_num"
 
 
 class UnsupportedOcrFile(ValueError):
-    """Markup ocrfix cannot read as OCR (PAGE XML, TSV, other XML); its message says what it is."""
+    """Markup ocrfix cannot read as OCR (TSV, other XML); its message says what it is."""
 
 
 def _root_name(data: bytes) -> str | None:
@@ -59,8 +60,7 @@ def ocr_file_kind(data: bytes) -> OcrFileKind:
     if root is not None and _HOCR_MARK.search(data[:200_000]):
         return "hocr"
     if root == "pcgts":
-        raise UnsupportedOcrFile("is PAGE XML, which ocrfix cannot read yet: export hOCR or ALTO from the same "
-                                 "tool (Transkribus, eScriptorium and OCR-D can) and correct that")
+        return "page"
     if data.startswith(_TSV_HEADER):
         raise UnsupportedOcrFile("is Tesseract's TSV, which ocrfix cannot read: give it the hOCR or ALTO of the same "
                                  "read (tesseract IMAGE OUT hocr, or alto)")
@@ -68,7 +68,7 @@ def ocr_file_kind(data: bytes) -> OcrFileKind:
     web_page = root == "html" and _BODY.search(data[:200_000]) is not None
     if root is not None and (data[:64].lstrip()[:5].lower() == b"<?xml" or web_page):
         raise UnsupportedOcrFile(f"is XML or HTML (root <{root}>) but neither hOCR (no ocr_page, ocr_line or ocrx_word "
-                                 "class) nor ALTO: ocrfix corrects plain text, hOCR and ALTO")
+                                 "class), ALTO nor PAGE: ocrfix corrects plain text, hOCR, ALTO and PAGE XML")
     return "txt"
 
 
@@ -81,6 +81,8 @@ def read_ocr_file(path: Path, data: bytes) -> tuple[Document, OcrFileKind]:
         raise InputFileError(str(e), path=path) from e
     if kind == "alto":
         return _read_alto(path, data), kind
+    if kind == "page":
+        return _read_page_xml(path, data), kind
     if kind == "txt":
         text = data.decode("utf-8", errors="replace")
         pages = [page_from_text(p, path.name).model_copy(update={"index": i}) for i, p in enumerate(text.split("\f"))]
@@ -122,20 +124,29 @@ def _alto_box(el) -> BBox | None:
     return (round(x), round(y), round(x + w), round(y + h))
 
 
-def _read_alto(path: Path, data: bytes) -> Document:
-    """ALTO 2-4: Page > TextBlock > TextLine > String (CONTENT, box, WC 0-1), HYP a line-end hyphen.
-    Boxes stay in the file's measurement unit: only their proportions are used."""
+def _parse_xml(path: Path, data: bytes, what: str):
+    """The root element of an XML file; an InputFileError where it is not well-formed."""
     from lxml import etree
 
     parser = etree.XMLParser(recover=False, resolve_entities=False, no_network=True, huge_tree=False)
     try:
-        root = etree.fromstring(data, parser)
+        return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as e:
         where = "" if "line" in e.msg else f", line {e.lineno}"  # (libxml2's message often names it)
-        raise InputFileError(f"looks like ALTO but is not well-formed XML ({e.msg}{where})", path=path) from e
+        raise InputFileError(f"looks like {what} but is not well-formed XML ({e.msg}{where})", path=path) from e
 
-    def local(el) -> str:
-        return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+def _local(el) -> str:
+    from lxml import etree
+
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _read_alto(path: Path, data: bytes) -> Document:
+    """ALTO 2-4: Page > TextBlock > TextLine > String (CONTENT, box, WC 0-1), HYP a line-end hyphen.
+    Boxes stay in the file's measurement unit: only their proportions are used."""
+    root = _parse_xml(path, data, "ALTO")
+    local = _local
 
     # Boxes in tenths of a millimetre or 1200ths of an inch stay so, and the ALTO written back says
     # so (it said "pixel" of the same numbers); hOCR, JSON and PDF take them for pixels.
@@ -170,3 +181,87 @@ def _read_alto(path: Path, data: bytes) -> Document:
     if not pages:
         raise InputFileError("is ALTO XML without a Page element", path=path)
     return Document(source=path.name, pages=pages)
+
+
+def _points_box(el) -> BBox | None:
+    """The rectangle around an element's ``Coords`` polygon ("x,y x,y ..."); None where it has none."""
+    coords = next((c for c in el if _local(c) == "Coords"), None)
+    if coords is None:
+        return None
+    xs, ys = [], []
+    for pair in (coords.get("points") or "").split():
+        x, _, y = pair.partition(",")
+        px, py = _number(x), _number(y)
+        if px is None or py is None:
+            return None
+        xs.append(px)
+        ys.append(py)
+    if not xs:
+        return None
+    return (round(min(xs)), round(min(ys)), round(max(xs)), round(max(ys)))
+
+
+def _text_equiv(el) -> tuple[str, float | None] | None:
+    """An element's own text (its ``TextEquiv`` of the lowest index) and confidence (0-100)."""
+    equivs = [c for c in el if _local(c) == "TextEquiv"]
+    if not equivs:
+        return None
+    best = min(equivs, key=lambda e: int(_number(e.get("index")) or 0) if e.get("index") is not None else 0)
+    unicode = next((c for c in best if _local(c) == "Unicode"), None)
+    conf = _number(best.get("conf"))
+    return ((unicode.text or "") if unicode is not None else ""), (round(conf * 100, 2) if conf is not None else None)
+
+
+def _reading_order(page_el) -> list[str]:
+    """The region ids of the page's ReadingOrder, groups walked depth first, indexed members by index."""
+    order = next((c for c in page_el if _local(c) == "ReadingOrder"), None)
+    ids: list[str] = []
+
+    def walk(group) -> None:
+        members = [c for c in group if _local(c) in ("RegionRef", "RegionRefIndexed", "OrderedGroup", "OrderedGroupIndexed",
+                                                     "UnorderedGroup", "UnorderedGroupIndexed")]
+        if any(m.get("index") is not None for m in members):
+            members.sort(key=lambda m: _number(m.get("index")) or 0)
+        for m in members:
+            if m.get("regionRef"):
+                ids.append(m.get("regionRef"))
+            walk(m)
+
+    if order is not None:
+        walk(order)
+    return ids
+
+
+def _read_page_xml(path: Path, data: bytes) -> Document:
+    """PAGE XML (any of its schema versions, 2009-2019): Page > TextRegion (in the ReadingOrder, where
+    there is one; nested ones too) > TextLine > Word, each word's text and ``conf`` (0-1) from its
+    ``TextEquiv`` of the lowest index. A line without Word elements (eScriptorium's and Transkribus's
+    are line by line) gives its text's words without boxes, with the line's confidence."""
+    root = _parse_xml(path, data, "PAGE XML")
+    page_el = next((c for c in root if _local(c) == "Page"), None)
+    if page_el is None:
+        raise InputFileError("is PAGE XML without a Page element", path=path)
+    regions = [el for el in page_el.iter() if _local(el) == "TextRegion"]
+    ranked = {rid: k for k, rid in enumerate(_reading_order(page_el))}
+    # (regions the reading order leaves out follow it, in the file's order)
+    regions.sort(key=lambda el: ranked.get(el.get("id"), len(ranked)))
+    lines: list[Line] = []
+    for block, region in enumerate(regions):
+        for line_el in (c for c in region if _local(c) == "TextLine"):
+            words: list[Word] = []
+            for word_el in (c for c in line_el if _local(c) == "Word"):
+                found = _text_equiv(word_el)
+                if found is None:  # (the word's text only in its glyphs)
+                    glyphs = [_text_equiv(g) for g in word_el if _local(g) == "Glyph"]
+                    found = ("".join(g[0] for g in glyphs if g), None) if any(glyphs) else None
+                if found and found[0].strip():
+                    words.append(Word(text=found[0].strip(), bbox=_points_box(word_el), confidence=found[1]))
+            if not words and (line_text := _text_equiv(line_el)) is not None:
+                words = [Word(text=t, confidence=line_text[1]) for t in line_text[0].split()]
+            if words:
+                lines.append(Line(words=words, bbox=_points_box(line_el), block=block))
+    width, height = _number(page_el.get("imageWidth")), _number(page_el.get("imageHeight"))
+    dpi = _number(page_el.get("imageXResolution")) if page_el.get("imageResolutionUnit", "PPI") == "PPI" else None
+    page = Page(source=path.name, index=0, width=round(width or 0), height=round(height or 0), lines=lines,
+                dpi=round(dpi) if dpi and dpi > 0 else None, image=page_el.get("imageFilename") or None)
+    return Document(source=path.name, pages=[page])

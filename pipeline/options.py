@@ -26,7 +26,7 @@ __all__ = [
     "validation_message",
 ]
 
-OUTPUT_FORMATS = ("txt", "json", "alto", "hocr", "pdf")
+OUTPUT_FORMATS = ("txt", "json", "alto", "hocr", "pdf", "page")
 
 
 def default_dictionary_dir() -> Path:

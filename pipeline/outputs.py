@@ -21,13 +21,30 @@ def output_paths(out_dir: Path, rel: Path) -> dict[str, Path]:
         "alto": stem.with_name(stem.name + ".alto.xml"),
         "hocr": stem.with_name(stem.name + ".hocr"),
         "pdf": stem.with_name(stem.name + ".pdf"),
+        # (PAGE holds one page: a multi-page input's further pages go beside it, page_files)
+        "page": stem.with_name(stem.name + ".page.xml"),
     }
+
+
+def page_file(path: Path, index: int) -> Path:
+    """Where page ``index`` (0-based) of a document goes in PAGE XML, one file a page: the first at
+    NAME.page.xml, which says the input is done, the others at NAME.page-0002.xml and on."""
+    return path if index == 0 else path.with_name(f"{path.name[: -len('.page.xml')]}.page-{index + 1:04d}.xml")
 
 
 def left_over_outputs(out_dir: Path, rel: Path, formats: tuple[str, ...]) -> list[Path]:
     """The outputs of one input in formats other than ``formats`` that an earlier run left: once
     its outputs are written again, they may no longer say what the new ones say."""
-    return [path for fmt, path in output_paths(out_dir, rel).items() if fmt not in formats and path.is_file()]
+    paths = output_paths(out_dir, rel)
+    left = [path for fmt, path in paths.items() if fmt not in formats and path.is_file()]
+    if "page" not in formats:
+        left += sorted(p for p in paths["page"].parent.glob(f"{_glob_escape(paths['page'].name[: -len('.page.xml')])}.page-[0-9][0-9][0-9][0-9].xml")
+                       if p.is_file())
+    return left
+
+
+def _glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
 
 
 def write_document(
@@ -47,10 +64,22 @@ def write_document(
     paths = output_paths(out_dir, rel)
     written: list[Path] = []
     for fmt in formats:
-        content = serialise(text_doc or doc if fmt != "json" else doc, fmt, input_path, paths[fmt], pdf_a)
-        atomic_write(paths[fmt], content)
-        written.append(paths[fmt])
+        for path, content in serialise_files(text_doc or doc if fmt != "json" else doc, fmt, paths[fmt], input_path, pdf_a):
+            atomic_write(path, content)
+            written.append(path)
     return written
+
+
+def serialise_files(doc: Document, fmt: str, path: Path, input_path: Path | None = None,
+                    pdf_a: str = "2b") -> list[tuple[Path, str | bytes]]:
+    """The files of one Document in one format, where ``path`` is its file: one, or for PAGE XML
+    one a page (``page_file``)."""
+    if fmt == "page":
+        from .export.page import to_page
+
+        _positions_for_page(doc, path)
+        return [(page_file(path, i), to_page(doc, i)) for i in range(len(doc.pages))]
+    return [(path, serialise(doc, fmt, input_path, path, pdf_a))]
 
 
 def serialise(doc: Document, fmt: str, input_path: Path | None = None, path: Path | None = None, pdf_a: str = "2b") -> str | bytes:
@@ -60,6 +89,14 @@ def serialise(doc: Document, fmt: str, input_path: Path | None = None, path: Pat
         return document_text(doc)
     if fmt == "json":
         return doc.model_dump_json(indent=1)
+    if fmt == "page":
+        from .export.page import to_page
+
+        _positions_for_page(doc, path)
+        if len(doc.pages) != 1:
+            raise OutputError(f"PAGE XML holds one page and this document has {len(doc.pages)}: "
+                              "write it into an output folder (-o), where each page gets its own file", path=path)
+        return to_page(doc)
     from . import export
 
     writer = getattr(export, f"to_{fmt}", None)
@@ -70,3 +107,11 @@ def serialise(doc: Document, fmt: str, input_path: Path | None = None, path: Pat
             raise OutputError("the pdf output needs the input file's page images; its path is not known", path=path)
         return writer(doc, input_path, pdf_a=pdf_a)
     return writer(doc)
+
+
+def _positions_for_page(doc: Document, path: Path | None) -> None:
+    from .export.page import page_has_positions
+
+    if not all(page_has_positions(page) for page in doc.pages):
+        raise OutputError("PAGE XML needs to know where the words are, and plain text does not say: "
+                          "choose txt, json, hocr or alto", path=path)

@@ -167,7 +167,7 @@ def test_correct_of_hocr_or_alto_still_names_the_scan_they_were_read_from(tmp_pa
 
 def test_correct_refuses_an_unknown_output_format(tmp_path):
     result = run("correct", str(FRAGMENTED), "--to", "docx")
-    assert result.returncode == 2 and result.stderr.strip() == "ocrfix: error: --to docx: choose from same, txt, json, hocr, alto"
+    assert result.returncode == 2 and result.stderr.strip() == "ocrfix: error: --to docx: choose from same, txt, json, hocr, alto, page"
 
 
 @pytest.mark.tesseract

@@ -1,4 +1,4 @@
-"""ALTO, hOCR and searchable PDF: valid, and with exactly the words of the .txt output."""
+"""ALTO, hOCR, PAGE XML and searchable PDF: valid, and with exactly the words of the .txt output."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from conftest import DATA, OCRFIX
 from pipeline.errors import OutputError
 from pipeline.export import document_text, to_alto, to_hocr, to_pdf
 from pipeline.model import Change, Document, Line, Page, Step, Word
-from pipeline.outputs import write_document
+from pipeline.export.page import to_page
+from pipeline.outputs import left_over_outputs, write_document
 
 ALTO = "{http://www.loc.gov/standards/alto/ns-v4#}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -265,7 +266,7 @@ def test_ocrfix_process_writes_alto_hocr_and_pdf_from_a_real_scan(tmp_path, alto
     scan = tmp_path / "scan.png"
     Image.fromarray(image).save(scan, dpi=(300, 300))
     subprocess.run([OCRFIX, "process", str(scan), "-o", str(tmp_path / "out"), "--workers", "1", "--no-correct",
-                    "--corrections", str(tmp_path / "none.yaml"), "--format", "txt,alto,hocr,pdf"],
+                    "--corrections", str(tmp_path / "none.yaml"), "--format", "txt,alto,hocr,pdf,page"],
                    check=True, capture_output=True)
     words = (tmp_path / "out/scan.txt").read_text().split()
     assert "Embassy" in words and "telegram" in words
@@ -275,6 +276,10 @@ def test_ocrfix_process_writes_alto_hocr_and_pdf_from_a_real_scan(tmp_path, alto
     hocr = etree.parse(str(tmp_path / "out/scan.hocr"))
     assert [w.text for w in hocr.iter(f"{XHTML}span") if w.get("class") == "ocrx_word"] == words
     assert _pdftotext(tmp_path / "out/scan.pdf").split() == words
+    page = etree.parse(str(tmp_path / "out/scan.page.xml"))
+    page_schema().assertValid(page)
+    assert [_unicode(w) for w in page.iter(f"{PAGE}Word")] == words
+    assert page.find(f"{PAGE}Page").get("imageFilename") == "scan.png"
 
 
 def test_the_searchable_pdf_is_pdf_a_2b_by_default_and_plain_on_request(tmp_path):
@@ -439,3 +444,136 @@ def test_alto_in_tenths_of_a_millimetre_is_written_back_in_them(tmp_path, alto_s
     assert root.find(f".//{ALTO}MeasurementUnit").text == "mm10"
     [string] = root.iter(f"{ALTO}String")
     assert (string.get("HPOS"), string.get("WIDTH")) == ("200", "400")
+
+
+# -- PAGE XML -----------------------------------------------------------------------------------
+
+PAGE = "{http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15}"
+
+
+def page_schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(DATA / "page" / "pagecontent-2019-07-15.xsd")))
+
+
+def _unicode(element, index: str | None = None) -> str:
+    """The text of an element's own TextEquiv (the one with this index, or its first)."""
+    for equiv in element.findall(f"{PAGE}TextEquiv"):
+        if index is None or equiv.get("index") == index:
+            return equiv.find(f"{PAGE}Unicode").text or ""
+    raise AssertionError(f"no TextEquiv {index}")
+
+
+def test_page_xml_is_valid_and_has_the_words_lines_and_regions_of_the_text_output():
+    doc = _doc()
+    root = etree.fromstring(to_page(doc))
+    page_schema().assertValid(root)
+    page = root.find(f"{PAGE}Page")
+    assert (page.get("imageWidth"), page.get("imageHeight"), page.get("primaryLanguage")) == (str(W), str(H), "English")
+    assert [_unicode(w, None) for w in root.iter(f"{PAGE}Word")] == _tokens(doc)
+    # lines and regions repeat their words' text, as PAGE asks; regions in the reading order
+    lines = [_unicode(line) for line in root.iter(f"{PAGE}TextLine")]
+    assert lines == document_text(doc).replace("\n\n", "\n").strip().split("\n")
+    regions = root.findall(f".//{PAGE}TextRegion")
+    assert [_unicode(r) for r in regions] == ["\n".join(lines[:2]), "\n".join(lines[2:])]
+    assert [r.get("regionRef") for r in root.iter(f"{PAGE}RegionRefIndexed")] == [r.get("id") for r in regions]
+    words = {_unicode(w): w for w in root.iter(f"{PAGE}Word")}
+    # a changed word keeps its OCR form; a flagged one its suggestions; the other read where it differs
+    assert _unicode(words["envisage"], "2") == "chvisage"
+    assert words["envisage"].find(f"{PAGE}TextEquiv[@index='2']").get("comments") == "OCR"
+    assert _unicode(words["Sulverb"], "2") == "Superb"
+    assert _unicode(words["once"], "2") == "ouce"
+    assert words["to"].find(f"{PAGE}TextEquiv").get("conf") == "0.93"  # Tesseract's, where nothing judged it
+    assert words["We"].find(f"{f'{PAGE}Coords'}").get("points") == "40,40 84,40 84,80 40,80"
+
+
+def test_page_xml_of_a_multipage_input_is_a_file_a_page_and_left_overs_are_named(tmp_path):
+    written = write_document(_doc(3), tmp_path / "out", Path("box/letter.tif"), ("txt", "page"))
+    assert [p.name for p in written] == ["letter.txt", "letter.page.xml", "letter.page-0002.xml", "letter.page-0003.xml"]
+    schema = page_schema()
+    for path in written[1:]:
+        schema.assertValid(etree.parse(str(path)))
+    # a later run without PAGE names every file the earlier one left, not only the first
+    assert left_over_outputs(tmp_path / "out", Path("box/letter.tif"), ("txt",)) == written[1:]
+
+
+def test_page_xml_needs_positions_and_read_back_gives_the_words_boxes_and_confidences(tmp_path):
+    from pipeline.correct import page_from_text
+    from pipeline.ocr_files import read_ocr_file
+    from pipeline.outputs import serialise
+
+    with pytest.raises(OutputError, match="where the words are"):
+        serialise(Document(source="x.txt", pages=[page_from_text("no boxes here", "x.txt")]), "page")
+    with pytest.raises(OutputError, match="one page"):
+        serialise(_doc(2), "page")
+    doc = _doc()
+    back, kind = read_ocr_file(tmp_path / "letter.page.xml", to_page(doc))
+    assert kind == "page"
+    page = back.pages[0]
+    assert [w.text for w in page.words] == _tokens(doc)
+    assert (page.width, page.height, page.dpi, page.image) == (W, H, 300, "box/letter.png")
+    assert page.lines[0].words[0].bbox == doc.pages[0].lines[0].words[0].bbox
+    assert page.lines[0].words[0].confidence == 95.0
+    assert [line.block for line in page.lines] == [0, 0, 1, 1]
+
+
+def test_page_xml_of_other_tools_is_read_in_its_reading_order_line_by_line_where_it_has_no_words(tmp_path):
+    """Transkribus and eScriptorium write lines without Word elements; an older schema's namespace;
+    a ReadingOrder that puts the second region first; a region inside a region; a word in glyphs."""
+    from pipeline.ocr_files import read_ocr_file
+
+    ns = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2013-07-15"
+    data = f"""<?xml version="1.0" encoding="UTF-8"?>
+<PcGts xmlns="{ns}"><Metadata><Creator>Transkribus</Creator><Created>2020-01-01T00:00:00</Created>
+<LastChange>2020-01-01T00:00:00</LastChange></Metadata>
+<Page imageFilename="0001.jpg" imageWidth="1000" imageHeight="800">
+ <ReadingOrder><OrderedGroup id="ro"><RegionRefIndexed index="1" regionRef="r1"/>
+  <RegionRefIndexed index="0" regionRef="r2"/></OrderedGroup></ReadingOrder>
+ <TextRegion id="r1"><Coords points="10,400 900,400 900,500 10,500"/>
+  <TextLine id="r1l1"><Coords points="10,400 900,400 900,450 10,450"/>
+   <TextEquiv conf="0.8"><Unicode>second region's line</Unicode></TextEquiv></TextLine>
+  <TextRegion id="r1a"><Coords points="10,460 900,460 900,500 10,500"/>
+   <TextLine id="r1al1"><Coords points="10,460 900,460 900,500 10,500"/>
+    <Word id="w1"><Coords points="10,460 60,460 60,500 10,500"/>
+     <Glyph id="g1"><Coords points="10,460 30,460 30,500 10,500"/><TextEquiv><Unicode>o</Unicode></TextEquiv></Glyph>
+     <Glyph id="g2"><Coords points="30,460 60,460 60,500 30,500"/><TextEquiv><Unicode>k</Unicode></TextEquiv></Glyph>
+    </Word></TextLine></TextRegion>
+ </TextRegion>
+ <TextRegion id="r2"><Coords points="10,10 900,10 900,100 10,100"/>
+  <TextLine id="r2l1"><Coords points="10,10 900,10 900,60 10,60"/>
+   <Word id="w2"><Coords points="10,10 200,10 200,60 10,60"/>
+    <TextEquiv index="2" conf="0.4"><Unicode>Frist</Unicode></TextEquiv>
+    <TextEquiv index="1" conf="0.9"><Unicode>First</Unicode></TextEquiv></Word>
+   <TextEquiv><Unicode>First</Unicode></TextEquiv></TextLine>
+ </TextRegion>
+</Page></PcGts>""".encode("utf-8")
+    doc, kind = read_ocr_file(tmp_path / "0001.xml", data)
+    page = doc.pages[0]
+    assert kind == "page" and page.image == "0001.jpg" and (page.width, page.height) == (1000, 800)
+    assert [[w.text for w in line.words] for line in page.lines] == [["First"], ["second", "region's", "line"], ["ok"]]
+    assert page.lines[0].words[0].confidence == 90.0 and page.lines[0].words[0].bbox == (10, 10, 200, 60)
+    assert page.lines[1].words[0].bbox is None and page.lines[1].words[0].confidence == 80.0
+    assert page.lines[1].bbox == (10, 400, 900, 450)
+
+
+@pytest.mark.tesseract
+def test_ocrfix_correct_corrects_page_xml_into_page_xml_and_refuses_it_from_plain_text(tmp_path):
+    garbled = Document(source="letter.png", pages=[_page().model_copy(update={"changes": []})])
+    first = garbled.pages[0].lines[0]
+    words = [first.words[0], first.words[1].model_copy(update={"text": "chvisage"}), *first.words[2:]]
+    garbled = garbled.model_copy(update={"pages": [garbled.pages[0].model_copy(
+        update={"lines": [first.model_copy(update={"words": words}), *garbled.pages[0].lines[1:]]})]})
+    source = tmp_path / "letter.xml"
+    source.write_bytes(to_page(garbled))
+    result = subprocess.run([OCRFIX, "correct", str(source), "-o", str(tmp_path / "out"),
+                             "--corrections", str(tmp_path / "none.yaml")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    out = etree.parse(str(tmp_path / "out" / "letter.xml"))
+    page_schema().assertValid(out)
+    texts = [_unicode(w) for w in out.iter(f"{PAGE}Word")]
+    assert "envisage" in texts and "chvisage" not in texts
+    text = tmp_path / "letter.txt"
+    text.write_text("We chvisage a decision\n")
+    refused = subprocess.run([OCRFIX, "correct", str(text), "--to", "page", "-o", str(tmp_path / "out2")],
+                             capture_output=True, text=True)
+    assert refused.returncode == 2 and "PAGE XML needs to know where the words are" in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -131,9 +131,9 @@ def test_ocr_files_are_known_by_their_root_and_markup_ocrfix_cannot_read_is_refu
     long_prolog = b'<?xml version="1.0"?>\n<!-- ' + b"x" * 6000 + b' -->\n<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"/>'
     assert ocr_file_kind(long_prolog) == "alto"  # the root was looked for in the first 4 KB only
     assert ocr_file_kind(b"<html> was typed here by the clerk\n") == "txt"
+    assert ocr_file_kind(b'<?xml version="1.0"?><PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15">'
+                         b"<Page/></PcGts>") == "page"
     refused = {
-        "page.xml": (b'<?xml version="1.0"?><PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15">'
-                     b"<Page/></PcGts>", "PAGE XML"),
         "read.tsv": (b"level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n",
                      "Tesseract's TSV"),
         "other.xml": (b'<?xml version="1.0"?><letter><p>Dear Sir</p></letter>', "neither hOCR"),

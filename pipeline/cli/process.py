@@ -89,7 +89,7 @@ def process(
     workers: Annotated[Optional[int], typer.Option("--workers", "-j", help="Worker processes (default: the number of cores).", min=1)] = None,
     preprocess_mode: Annotated[str, typer.Option("--preprocess", help="auto, off, or a comma-separated list of steps.")] = "auto",
     debug_images: Annotated[Optional[Path], typer.Option("--debug-images", help="Write each preprocessing stage's image of every page to this folder.")] = None,
-    formats: Annotated[str, typer.Option("--format", help="Comma-separated outputs: txt, json, alto, hocr, pdf.")] = "txt,json",
+    formats: Annotated[str, typer.Option("--format", help="Comma-separated outputs: txt, json, alto, hocr, pdf, page (PAGE XML, a file a page).")] = "txt,json",
     pdf_a: Annotated[str, typer.Option("--pdf-a", help="The searchable PDF as PDF/A-2b (what archives ingest; validated as written), or 'off' for plain PDF.")] = "2b",
     no_correct: Annotated[bool, typer.Option("--no-correct", help="Skip the automatic corrector (overrides still apply).")] = False,
     lang: LangOpt = "eng",
@@ -326,10 +326,10 @@ def _next_run(console, saved_parts: dict[str, str], options, summary) -> None:
 
 @app.command()
 def correct(
-    files: Annotated[list[Path], typer.Argument(help="Existing OCR files: plain text (UTF-8, or UTF-16 with a byte-order mark; bytes that are not UTF-8 are replaced), hOCR (such as Tesseract's 'tesseract scan.png out hocr') or ALTO XML.", show_default=False)],
+    files: Annotated[list[Path], typer.Argument(help="Existing OCR files: plain text (UTF-8, or UTF-16 with a byte-order mark; bytes that are not UTF-8 are replaced), hOCR (such as Tesseract's 'tesseract scan.png out hocr'), ALTO XML or PAGE XML (OCR-D, eScriptorium, kraken, Transkribus).", show_default=False)],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write each result into folder OUT (under the input's name) instead of printing it.")] = None,
-    to: Annotated[str, typer.Option("--to", help="Output format: same (as the input), txt, json, hocr or alto. From plain text these have no word boxes.")] = "same",
-    rejoin_lines: Annotated[bool, typer.Option("--rejoin-lines/--no-rejoin-lines", help="hOCR and ALTO input: join pieces of one typed line that the OCR read as separate lines.")] = True,
+    to: Annotated[str, typer.Option("--to", help="Output format: same (as the input), txt, json, hocr, alto or page (PAGE XML, a file a page). From plain text these have no word boxes, and PAGE XML, which needs them, is refused.")] = "same",
+    rejoin_lines: Annotated[bool, typer.Option("--rejoin-lines/--no-rejoin-lines", help="hOCR, ALTO and PAGE input: join pieces of one typed line that the OCR read as separate lines.")] = True,
     corrections: CorrectionsOpt = Path("corrections.yaml"),
     lang: LangOpt = "eng",
     dictionaries: DictionariesOpt = None,
@@ -337,7 +337,7 @@ def correct(
 ) -> None:
     """Correct existing OCR files (no scans needed).
 
-    From hOCR or ALTO the corrector also has each word's confidence, and lines that the OCR cut
+    From hOCR, ALTO or PAGE XML the corrector also has each word's confidence, and lines that the OCR cut
     into pieces are joined again by their boxes; plain text has neither. The files of one run are
     one collection: a spelling or name they use again and again is taken as theirs, not corrected,
     and the slips their OCR engine makes again and again ("li" for "h") are learned from them.
@@ -348,13 +348,13 @@ def correct(
     from ..ocr_files import read_ocr_file
     from ..options import CorrectOptions
     from ..files import atomic_write
-    from ..outputs import output_paths, serialise
+    from ..outputs import output_paths, serialise, serialise_files
     from ..corrections import load_corrections
     from ..correction_worker import foreign_pages
     from ..memory import long_lived
     from ..process import correct_document
 
-    formats = ("same", "txt", "json", "hocr", "alto")
+    formats = ("same", "txt", "json", "hocr", "alto", "page")
     if out is not None:
         _output_folder(out)
     if to not in formats:
@@ -385,6 +385,9 @@ def correct(
                 except OSError as e:
                     raise InputFileError(f"cannot read the file ({e.strerror})", path=file) from e
                 doc, kind = read_ocr_file(file, data)
+                if kind == "txt" and to == "page":
+                    raise UsageError("--to page: PAGE XML needs to know where the words are, and plain text does not "
+                                     "say; choose txt, json, hocr or alto", path=file)
                 if kind != "txt" and rejoin_lines:
                     doc = doc.model_copy(update={"pages": [rejoin_page(p) for p in doc.pages]})
                 collection.add_document(doc.pages)
@@ -411,11 +414,12 @@ def correct(
             fixed = correct_document(doc, options, loaded, collection)
             foreign.append(foreign_pages(fixed))
             fmt = kind if to == "same" else to
-            result = serialise(fixed, fmt)
             if out is None:
+                result = serialise(fixed, fmt)
                 sys.stdout.write(result if isinstance(result, str) else result.decode("utf-8"))
             else:
-                atomic_write(target(file, fmt, kind), result)
+                for path, result in serialise_files(fixed, fmt, target(file, fmt, kind)):
+                    atomic_write(path, result)
             advance("correcting")
     _foreign_notice(console, sum(foreign), sum(1 for n in foreign if n))
 
