@@ -36,8 +36,8 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz.distance import OSA, Levenshtein
 
-from .errors import DictionaryError, OutputError
-from .files import atomic_write
+from .errors import DictionaryError, InputFileError, OutputError
+from .files import as_utf8, atomic_write
 from .memory import long_lived
 from .spelling_shape import SpellingShape
 
@@ -112,10 +112,19 @@ def _read_text(path: Path) -> str:
             data = gzip.decompress(data)
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         raise DictionaryError(f"cannot read this corpus file ({e})", path=path) from e
-    if b"\x00" in data[:65536]:
+    if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # (a scan or another binary file among the corpus: its bytes would become "words")
         raise DictionaryError("is not a text file (it holds NUL bytes); give UTF-8 text files", path=path)
-    return data.decode("utf-8", errors="replace").replace("\u2019", "'").replace("\u2018", "'")
+    try:
+        # UTF-16 by its byte-order mark (Notepad's "Unicode"), as `correct` and `evaluate` read it; latin-1
+        # decoded as UTF-8 would count "Zürich" as the words "z" and "rich", with no word said.
+        text = as_utf8(path, data).decode("utf-8")
+    except InputFileError as e:
+        raise DictionaryError(e.message, path=path) from e
+    except UnicodeDecodeError as e:
+        raise DictionaryError(f"is not UTF-8 text (byte {data[e.start]:#04x} at offset {e.start}); save it as UTF-8",
+                              path=path) from e
+    return text.replace("\u2019", "'").replace("\u2018", "'")
 
 
 def _doc_stem(path: Path) -> str:

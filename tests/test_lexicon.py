@@ -92,6 +92,22 @@ def test_build_rejects_empty_and_missing(tmp_path: Path) -> None:
         build_dictionary([tmp_path / "missing"], tmp_path / "d")
 
 
+def test_build_reads_utf16_and_refuses_latin1(tmp_path: Path) -> None:
+    """A transcription saved by Notepad as "Unicode" is read by its byte-order mark, as `ocrfix correct`
+    and `evaluate` read it; one in latin-1 is refused by name, not counted as "z" and "rich"."""
+    text = "The Zürich Legation replied. The Zürich Legation replied.\r\n"
+    (tmp_path / "u16").mkdir()
+    (tmp_path / "u16" / "a.txt").write_bytes(text.encode("utf-16"))
+    build_dictionary([tmp_path / "u16"], tmp_path / "d16")
+    words = {r[0]: r for r in _rows(tmp_path / "d16" / UNIGRAMS)}
+    assert words["zürich"][1] == "2" and words["zürich"][2] == "Zürich"
+    (tmp_path / "l1").mkdir()
+    (tmp_path / "l1" / "a.txt").write_bytes(text.encode("latin-1"))
+    with pytest.raises(DictionaryError, match="not UTF-8 text .*save it as UTF-8") as raised:
+        build_dictionary([tmp_path / "l1"], tmp_path / "dl1")
+    assert raised.value.path == tmp_path / "l1" / "a.txt" and not (tmp_path / "dl1").exists()
+
+
 def test_load_uses_a_cache_keyed_by_content(corpus: Path, tmp_path: Path) -> None:
     out, cache = tmp_path / "dict", tmp_path / "cache"
     build_dictionary([corpus], out)
