@@ -389,3 +389,17 @@ def test_help_keeps_the_placeholder_names_of_outputs():
     result = subprocess.run([OCRFIX, "process", "--help"], capture_output=True, text=True, env=wide, timeout=60)
     assert result.returncode == 0
     assert "OUT/NAME.txt" in result.stdout and "OUT/.txt" not in result.stdout
+
+
+def test_correct_given_the_same_file_twice_reads_it_once(tmp_path):
+    """A glob and a name (`ocrfix correct *.txt a.txt`) that both give one file: it is one document of
+    the collection, printed or written once, as `ocrfix process` takes it; it was refused with "a.txt
+    and a.txt would both be written to o/a.txt; correct them into different output folders"."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("We chvisage it\n", encoding="utf-8")
+    none = str(tmp_path / "none.yaml")
+    result = run("correct", "in/a.txt", "./in/a.txt", "--corrections", none, cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout == "We envisage it\n", result.stderr
+    result = run("correct", "in/a.txt", "./in/a.txt", "-o", "o", "--corrections", none, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "o" / "a.txt").read_text(encoding="utf-8") == "We envisage it\n"

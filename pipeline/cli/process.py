@@ -371,6 +371,12 @@ def correct(
     read = []
     collection = CollectionModel()
     foreign = []
+    # One file given twice (a glob and its name) is one document, as `ocrfix process` takes it: read
+    # twice, it counted double in the collection and was refused as two results for one file.
+    unique: dict[Path, Path] = {}
+    for file in files:
+        unique.setdefault(file.resolve(), file)
+    files = list(unique.values())
     # (No bar where the corrected text itself goes to the terminal: the two would mix.)
     with _files_progress(console, len(files) if out is not None or not sys.stdout.isatty() else 0) as advance:
         # They live until the run ends: made with the cycle collector paused and then kept out of
