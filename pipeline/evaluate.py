@@ -435,7 +435,9 @@ def evaluate_outputs(
     no_truth = sorted(
         p.relative_to(out_dir).with_suffix("").as_posix()
         for p in out_dir.rglob("*.txt")
-        if WORKSPACE_DIR not in p.parts and p.relative_to(out_dir).with_suffix("").as_posix() not in gt_names
+        # (ground truth kept beside the outputs, `--gt` the same folder, is no output)
+        if WORKSPACE_DIR not in p.parts and not p.name.endswith(".gt.txt")
+        and p.relative_to(out_dir).with_suffix("").as_posix() not in gt_names
     )
     return Evaluation(str(out_dir), str(gt_dir), pages, overrides, list(exclude), raw, no_truth)
 

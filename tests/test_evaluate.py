@@ -127,6 +127,16 @@ def test_errors_name_the_folder(tmp_path):
         evaluate_outputs(out / "ehri", gt)
 
 
+def test_outputs_beside_their_ground_truth_are_scored_and_the_ground_truth_is_no_output(tmp_path):
+    """OCR text and its transcription in one folder (`evaluate ocr/ --gt ocr/`): X.gt.txt is the
+    ground truth, not an output "X.gt" without any (it said "1 outputs have no ground truth")."""
+    _write(tmp_path / "a.txt", "helo world")
+    _write(tmp_path / "a.gt.txt", "hello world")
+    ev = evaluate_outputs(tmp_path, tmp_path)
+    assert [p.name for p in ev.pages] == ["a"] and (ev.total.char_errors, ev.total.chars) == (1, 11)
+    assert ev.no_ground_truth == []
+
+
 def test_override_outcomes_align_corrected_words_with_the_ground_truth():
     words = [Word(text=t) for t in ["We", "envisage", "Powell/Parker", "at", "once"]]
     page = Page(source="a.png", lines=[Line(words=words)], changes=[
