@@ -364,8 +364,13 @@ def evaluate_outputs(
     from .model import Document
     from .workspace import WORKSPACE_DIR
 
+    if out_dir.is_file():
+        raise UsageError("is a file, not a folder of outputs (OUT/X.txt); give the folder it is in", path=out_dir)
     if not out_dir.is_dir():
         raise UsageError("no such output folder", path=out_dir)
+    if gt_dir.is_file():
+        raise UsageError("is a file, not a folder of ground truth (--gt GT, GT/X.gt.txt); give the folder it is in",
+                         path=gt_dir)
     if not gt_dir.is_dir():
         raise UsageError("no such ground-truth folder", path=gt_dir)
     truths = _ground_truths(gt_dir)

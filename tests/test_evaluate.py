@@ -137,6 +137,14 @@ def test_outputs_beside_their_ground_truth_are_scored_and_the_ground_truth_is_no
     assert ev.no_ground_truth == []
 
 
+def test_a_file_given_for_a_folder_is_named_as_a_file(tmp_path):
+    out, gt = _folder(tmp_path)
+    with pytest.raises(UsageError, match="is a file, not a folder of ground truth"):
+        evaluate_outputs(out, gt / "ehri" / "doc_02.gt.txt")
+    with pytest.raises(UsageError, match="is a file, not a folder of outputs"):
+        evaluate_outputs(out / "ehri" / "doc_02.txt", gt)
+
+
 def test_override_outcomes_align_corrected_words_with_the_ground_truth():
     words = [Word(text=t) for t in ["We", "envisage", "Powell/Parker", "at", "once"]]
     page = Page(source="a.png", lines=[Line(words=words)], changes=[
