@@ -403,3 +403,13 @@ def test_correct_given_the_same_file_twice_reads_it_once(tmp_path):
     result = run("correct", "in/a.txt", "./in/a.txt", "-o", "o", "--corrections", none, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "o" / "a.txt").read_text(encoding="utf-8") == "We envisage it\n"
+
+
+def test_preprocess_never_writes_over_the_scan(tmp_path):
+    """`ocrfix preprocess scan.png -o scan.png` replaced the master scan with the cleaned image."""
+    scan = tmp_path / "scan.png"
+    scan.write_bytes((ROOT / "images" / "seed_letter_1988.jpg").read_bytes())  # (a JPEG named .png: read by content)
+    before = scan.read_bytes()
+    result = run("preprocess", "scan.png", "-o", str(scan), cwd=tmp_path)
+    assert result.returncode == 2 and "over the scan" in result.stderr and "Traceback" not in result.stderr
+    assert scan.read_bytes() == before

@@ -485,6 +485,10 @@ def preprocess_cmd(
     suffix = out.suffix.lower() or ".png"
     if suffix not in _IMAGE_WRITES:
         raise UsageError(f"-o names a {suffix} file; write one of {', '.join(sorted(_IMAGE_WRITES))}", path=out)
+    if out.resolve() == image.resolve():
+        # (the master scan was replaced by the cleaned image, with no word said)
+        raise UsageError("-o names the scan itself: the cleaned image would be written over the scan; give another name",
+                         path=out)
     first = next(iter(load_pages(image)), None)
     if first is None:
         raise InputFileError("has no pages", path=image)
