@@ -111,7 +111,8 @@ def _read_text(path: Path) -> str:
         if path.name.endswith(".gz"):
             data = gzip.decompress(data)
     except (OSError, EOFError, gzip.BadGzipFile) as e:
-        raise DictionaryError(f"cannot read this corpus file ({e})", path=path) from e
+        # (also a --general, --british or --protect list: not said to be "corpus")
+        raise DictionaryError(f"cannot read the file ({getattr(e, 'strerror', None) or e})", path=path) from e
     if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # (a scan or another binary file among the corpus: its bytes would become "words")
         raise DictionaryError("is not a text file (it holds NUL bytes); give UTF-8 text files", path=path)
@@ -337,6 +338,11 @@ def build_dictionary(
         form = british_forms.get(low, "")
         return form if form != low else ""
 
+    # Every input read before anything is written: a list that cannot be read leaves the folder as it was.
+    listed: set[str] = set()
+    for path in protect_files:
+        listed |= _protect_from_terms(_read_terms(path))
+
     rows = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
     _make_folder(out_dir)
     _gz_write(out_dir / UNIGRAMS, "".join(f"{w}\t{c}\t{usual_form(w)}\t{cap_share(w)}\n" for w, c in rows))
@@ -357,8 +363,7 @@ def build_dictionary(
             continue
         # Protecting an exact form only stops changes to that form, which is already right.
         protected.add(best)
-    for path in protect_files:
-        protected |= _protect_from_terms(_read_terms(path))
+    protected |= listed
     atomic_write(out_dir / PROTECTED, "".join(f"{p}\n" for p in sorted(protected)))
 
     ex = tuple(sorted(set(exclude) & seen_ids))

@@ -108,6 +108,19 @@ def test_build_reads_utf16_and_refuses_latin1(tmp_path: Path) -> None:
     assert raised.value.path == tmp_path / "l1" / "a.txt" and not (tmp_path / "dl1").exists()
 
 
+def test_a_missing_protect_list_leaves_the_dictionary_as_it_was(corpus: Path, tmp_path: Path) -> None:
+    """A --protect list that cannot be read was found after the word lists were written: the folder
+    held new unigrams and bigrams beside the old protected terms. It is read before anything is written."""
+    out = tmp_path / "d"
+    build_dictionary([corpus], out)
+    before = {name: (out / name).read_bytes() for name in (UNIGRAMS, BIGRAMS, PROTECTED)}
+    (corpus / "more.txt").write_text("Another memo entirely about Reykjavik and Reykjavik.\n")
+    with pytest.raises(DictionaryError, match="cannot read the file \\(No such file or directory\\)") as raised:
+        build_dictionary([corpus], out, protect_files=[tmp_path / "terms-missing.tsv"])
+    assert raised.value.path == tmp_path / "terms-missing.tsv" and "corpus" not in raised.value.message
+    assert {name: (out / name).read_bytes() for name in before} == before
+
+
 def test_load_uses_a_cache_keyed_by_content(corpus: Path, tmp_path: Path) -> None:
     out, cache = tmp_path / "dict", tmp_path / "cache"
     build_dictionary([corpus], out)
