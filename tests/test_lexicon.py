@@ -221,6 +221,25 @@ def test_confusions_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "en\tch\t1" in (tmp_path / "c.tsv").read_text()
 
 
+def test_confusions_cli_reads_ground_truth_as_evaluate_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ground truth saved as UTF-16 (which `ocrfix evaluate` reads) gave "0 confusions learned from
+    1 pages" with no word said; latin-1 is named, not learned as replacement characters."""
+    from pipeline.cli import main
+
+    (tmp_path / "ocr").mkdir()
+    (tmp_path / "gt").mkdir()
+    (tmp_path / "ocr" / "p1.txt").write_text("we chvisage it\n")
+    (tmp_path / "gt" / "p1.gt.txt").write_bytes("we envisage it\n".encode("utf-16"))
+    with pytest.raises(SystemExit) as done:
+        main(["dictionary", "confusions", str(tmp_path / "ocr"), str(tmp_path / "gt"), "-o", str(tmp_path / "c.tsv")])
+    assert done.value.code == 0
+    assert "en\tch\t1" in (tmp_path / "c.tsv").read_text()
+    (tmp_path / "gt" / "p1.gt.txt").write_bytes("we envisage it in Zürich\n".encode("latin-1"))
+    with pytest.raises(SystemExit) as done:
+        main(["dictionary", "confusions", str(tmp_path / "ocr"), str(tmp_path / "gt"), "-o", str(tmp_path / "c.tsv")])
+    assert done.value.code == 3 and "p1.gt.txt: is not UTF-8 text" in capsys.readouterr().err
+
+
 def test_long_word_search_finds_what_a_search_of_every_word_finds() -> None:
     """The letter-count filter only skips words that cannot be near: the same words, ranked the
     same, as rapidfuzz over the whole bucket (including letters outside a-z, ties, and words of

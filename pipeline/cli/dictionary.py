@@ -70,6 +70,7 @@ def confusions(
     """Learn character confusion weights from aligned OCR and ground truth pages."""
     from ..errors import UsageError
     from ..evaluate import normalise
+    from ..files import read_utf8_text
     from ..lexicon import learn_confusions, write_confusions
 
     pairs = []
@@ -80,7 +81,8 @@ def confusions(
         matches = [p for p in truth.rglob(f"{name}.gt.txt")] or [p for p in truth.rglob(f"{name}.txt")]
         if not matches:
             continue
-        pairs.append((normalise(ocr_file.read_text(errors="replace")), normalise(matches[0].read_text(errors="replace"))))
+        # (as `ocrfix evaluate` reads them: UTF-16 ground truth read with replacement gave no confusions)
+        pairs.append((normalise(read_utf8_text(ocr_file)), normalise(read_utf8_text(matches[0]))))
     if not pairs:
         raise UsageError(f"no OCR file in {ocr} has a ground truth file of the same name in {truth}")
     n = write_confusions(learn_confusions(pairs), out)
