@@ -288,3 +288,19 @@ def test_entries_whose_globs_may_both_match_a_document_and_disagree_are_warned_o
     ocrfix(capsys, "corrections", "add", "leader", "chief", "-c", apart, "--scope", "EHRI-*", "--by", "t")
     ocrfix(capsys, "corrections", "add", "leader", "head", "-c", apart, "--scope", "seed_letter.jpg", "--by", "t")
     assert "may match" not in ocrfix(capsys, "corrections", "validate", "-c", apart)[2]
+
+
+def test_a_file_with_windows_line_ends_keeps_them_on_every_line_written(tmp_path, capsys):
+    """corrections.yaml saved on Windows (CRLF): an added or updated entry's lines were written with
+    LF alone, a file of mixed line ends that editors and git diffs flag on every such line."""
+    path = tmp_path / "corrections.yaml"
+    text = (ROOT / "corrections.yaml").read_text(encoding="utf-8").replace("\n", "\r\n")
+    path.write_bytes(text.encode("utf-8"))
+    assert ocrfix(capsys, "corrections", "add", "tbe", "the", "-c", str(path), "--by", "t")[0] == 0
+    assert ocrfix(capsys, "corrections", "add", "SWIA 2AA", "SW1A 2AB", "--update", "-c", str(path), "--by", "t")[0] == 0
+    data = path.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n") and b"\r\r" not in data
+    assert [e.replacement for e in load_corrections(path).entries if e.ocr in ("tbe", "SWIA 2AA")] == ["SW1A 2AB", "the"]
+    assert ocrfix(capsys, "corrections", "remove", "tbe", "-c", str(path))[0] == 0
+    data = path.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n")

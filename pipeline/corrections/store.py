@@ -429,6 +429,9 @@ def _commit(path: Path, state: _State) -> None:
     from ..files import atomic_write
 
     assert state.text is not None
+    if "\r\n" in state.text:
+        # A file with Windows line ends keeps them on the lines written here too (not mixed ends).
+        state = replace(state, text=re.sub(r"\r*\n", "\r\n", state.text))
     mode = None
     with contextlib.suppress(OSError):
         mode = stat.S_IMODE(path.stat().st_mode)
