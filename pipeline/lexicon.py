@@ -108,7 +108,7 @@ def cache_dir() -> Path:
 def _read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
-        if path.name.endswith(".gz"):
+        if path.name.lower().endswith(".gz"):
             data = gzip.decompress(data)
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         # (also a --general, --british or --protect list: not said to be "corpus")
@@ -131,7 +131,7 @@ def _read_text(path: Path) -> str:
 def _doc_stem(path: Path) -> str:
     name = path.name
     for suffix in (".txt.gz", ".gz", ".txt"):
-        if name.endswith(suffix):
+        if name.lower().endswith(suffix):
             return name[: -len(suffix)]
     return path.stem
 
@@ -140,7 +140,12 @@ def _corpus_files(paths: Sequence[Path]) -> list[Path]:
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.is_file() and (f.name.endswith(".txt") or f.name.endswith(".txt.gz")))
+            # (NOTES.TXT: transcriptions typed under DOS)
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.name.lower().endswith((".txt", ".txt.gz")))
+            if not found:
+                raise DictionaryError("has no .txt or .txt.gz files (searched recursively); give plain text files "
+                                      "or a folder of them", path=p)
+            files += found
         elif p.is_file():
             files.append(p)
         else:

@@ -121,6 +121,20 @@ def test_a_missing_protect_list_leaves_the_dictionary_as_it_was(corpus: Path, tm
     assert {name: (out / name).read_bytes() for name in before} == before
 
 
+def test_a_folder_without_text_files_is_named_and_dos_names_are_text(tmp_path: Path) -> None:
+    """Transcriptions typed under DOS are NOTES.TXT: a folder of them said "the corpus has no words",
+    as did a folder of .md or .doc files, naming neither the folder nor what it lacks."""
+    (tmp_path / "dos").mkdir()
+    (tmp_path / "dos" / "NOTES.TXT").write_text("The Legation replied. The Legation replied.\n")
+    report = build_dictionary([tmp_path / "dos"], tmp_path / "d")
+    assert report.documents == 1 and "legation" in {r[0] for r in _rows(tmp_path / "d" / UNIGRAMS)}
+    (tmp_path / "md").mkdir()
+    (tmp_path / "md" / "notes.md").write_text("The Legation replied.\n")
+    with pytest.raises(DictionaryError, match=r"has no \.txt or \.txt\.gz files") as raised:
+        build_dictionary([tmp_path / "md"], tmp_path / "d2")
+    assert raised.value.path == tmp_path / "md"
+
+
 def test_load_uses_a_cache_keyed_by_content(corpus: Path, tmp_path: Path) -> None:
     out, cache = tmp_path / "dict", tmp_path / "cache"
     build_dictionary([corpus], out)
