@@ -136,12 +136,16 @@ def _doc_stem(path: Path) -> str:
     return path.stem
 
 
-def _corpus_files(paths: Sequence[Path]) -> list[Path]:
+def _corpus_files(paths: Sequence[Path], out_dir: Path | None = None) -> list[Path]:
+    """The files of the corpus: a folder's .txt and .txt.gz files, but for the protected terms of the
+    dictionary being written into ``out_dir`` (``tr/ -o tr/dict``: a list of names, no transcription)."""
     files: list[Path] = []
+    written = (out_dir / PROTECTED).resolve() if out_dir is not None else None
     for p in paths:
         if p.is_dir():
             # (NOTES.TXT: transcriptions typed under DOS)
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.name.lower().endswith((".txt", ".txt.gz")))
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.name.lower().endswith((".txt", ".txt.gz"))
+                           and f.resolve() != written)
             if not found:
                 raise DictionaryError("has no .txt or .txt.gz files (searched recursively); give plain text files "
                                       "or a folder of them", path=p)
@@ -154,18 +158,19 @@ def _corpus_files(paths: Sequence[Path]) -> list[Path]:
 
 
 def iter_documents(
-    paths: Sequence[Path], exclude: Iterable[str] = (), seen: set[str] | None = None
+    paths: Sequence[Path], exclude: Iterable[str] = (), seen: set[str] | None = None, out_dir: Path | None = None
 ) -> Iterator[tuple[str, str]]:
     """Yield (document id, text) for every document in the corpus files and folders given.
 
     A file is one document named by its file name without ``.txt``/``.txt.gz``, unless it has
     ``### ID`` lines, each of which starts a document called ID. Documents (or whole files) whose
     id or file name is in ``exclude`` are skipped. Every file name and document id met, excluded
-    or not, is added to ``seen`` (to tell the user which exclusions matched nothing).
+    or not, is added to ``seen`` (to tell the user which exclusions matched nothing). The
+    protected terms of the dictionary being written into ``out_dir`` are not read.
     """
     skip = set(exclude)
     seen = set() if seen is None else seen
-    for path in _corpus_files(paths):
+    for path in _corpus_files(paths, out_dir):
         seen.update((path.name, _doc_stem(path)))
         if path.name in skip or _doc_stem(path) in skip:
             continue
@@ -279,7 +284,7 @@ def build_dictionary(
     docs = 0
     tokens_seen = 0
     seen_ids: set[str] = set()
-    for _doc_id, text in iter_documents(corpus, exclude, seen_ids):
+    for _doc_id, text in iter_documents(corpus, exclude, seen_ids, out_dir):
         docs += 1
         toks = tokenize(text)
         prev = ""
@@ -380,7 +385,7 @@ def build_dictionary(
         protected=len(protected),
         excluded=ex,
         unmatched_excludes=tuple(sorted(set(exclude) - seen_ids)),
-        files=tuple(str(p) for p in _corpus_files(corpus)),
+        files=tuple(str(p) for p in _corpus_files(corpus, out_dir)),
     )
 
 

@@ -135,6 +135,17 @@ def test_a_folder_without_text_files_is_named_and_dos_names_are_text(tmp_path: P
     assert raised.value.path == tmp_path / "md"
 
 
+def test_a_dictionary_built_inside_its_corpus_folder_is_not_read_as_corpus(corpus: Path) -> None:
+    """`dictionary build tr/ -o tr/dict`: the second build counted tr/dict/protected.txt, a list of
+    names, as one more document of the corpus (its names twice, its lines as word pairs)."""
+    out = corpus / "dict"
+    first = build_dictionary([corpus], out, protect_files=[corpus / "terms.tsv"])
+    words = (out / UNIGRAMS).read_bytes()
+    again = build_dictionary([corpus], out, protect_files=[corpus / "terms.tsv"])
+    assert (again.documents, again.tokens) == (first.documents, first.tokens)
+    assert str(out / PROTECTED) not in again.files and (out / UNIGRAMS).read_bytes() == words
+
+
 def test_load_uses_a_cache_keyed_by_content(corpus: Path, tmp_path: Path) -> None:
     out, cache = tmp_path / "dict", tmp_path / "cache"
     build_dictionary([corpus], out)
