@@ -304,3 +304,19 @@ def test_a_file_with_windows_line_ends_keeps_them_on_every_line_written(tmp_path
     assert ocrfix(capsys, "corrections", "remove", "tbe", "-c", str(path))[0] == 0
     data = path.read_bytes()
     assert data.count(b"\n") == data.count(b"\r\n")
+
+
+def test_a_corrections_file_that_is_a_symlink_stays_one_and_its_target_gets_the_entry(tmp_path, capsys):
+    """A project's corrections.yaml linked to a shared one: `add` replaced the link with a file of its
+    own, so the shared file never got the entry and the two went apart with no word said."""
+    shared = tmp_path / "shared" / "corrections.yaml"
+    shared.parent.mkdir()
+    shared.write_text("version: 1\ncorrections:\n", encoding="utf-8")
+    link = tmp_path / "project" / "corrections.yaml"
+    link.parent.mkdir()
+    link.symlink_to(Path("..") / "shared" / "corrections.yaml")
+    assert ocrfix(capsys, "corrections", "add", "tbe", "the", "-c", link, "--by", "t")[0] == 0
+    assert ocrfix(capsys, "corrections", "add", "hte", "the", "-c", link, "--by", "t")[0] == 0
+    assert link.is_symlink() and [e.ocr for e in load_corrections(shared).entries] == ["tbe", "hte"]
+    assert ocrfix(capsys, "corrections", "remove", "tbe", "-c", link)[0] == 0
+    assert link.is_symlink() and [e.ocr for e in load_corrections(shared).entries] == ["hte"]

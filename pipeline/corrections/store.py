@@ -240,7 +240,9 @@ def load_corrections_at(path: Path, revision: str) -> Corrections | None:
 def _locked(path: Path):
     from filelock import FileLock, Timeout
 
-    lock_path = path.with_name(path.name + ".lock")
+    # (beside the file itself: two links to one shared file take one lock)
+    real = path.resolve() if path.is_symlink() else path
+    lock_path = real.with_name(real.name + ".lock")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(lock_path), timeout=LOCK_TIMEOUT_S)
@@ -435,7 +437,8 @@ def _commit(path: Path, state: _State) -> None:
     mode = None
     with contextlib.suppress(OSError):
         mode = stat.S_IMODE(path.stat().st_mode)
-    atomic_write(path, state.text)
+    # A link to a shared file stays a link: the file it names is written (a new file replaced the link).
+    atomic_write(path.resolve() if path.is_symlink() else path, state.text)
     with contextlib.suppress(OSError):
         os.chmod(path, mode if mode is not None else 0o666 & ~_umask())
     _remember(path, state)
