@@ -305,6 +305,9 @@ def build_dictionary(
                 prev = low
             prev_word = is_word
     if not unigrams:
+        if left_out := sorted(set(exclude) & seen_ids):
+            raise DictionaryError(f"no words to count: --exclude left out {', '.join(left_out)}, and the rest of the "
+                                  "corpus has no words")
         raise DictionaryError("the corpus has no words; give plain text or .txt.gz files")
 
     corpus_total = sum(unigrams.values())

@@ -90,6 +90,10 @@ def test_build_rejects_empty_and_missing(tmp_path: Path) -> None:
         build_dictionary([tmp_path / "empty.txt"], tmp_path / "d")
     with pytest.raises(DictionaryError, match="no such corpus"):
         build_dictionary([tmp_path / "missing"], tmp_path / "d")
+    # Everything excluded: said so, not "give plain text files" of a corpus that is plain text.
+    (tmp_path / "memo.txt").write_text("The Legation replied.\n")
+    with pytest.raises(DictionaryError, match="--exclude left out memo.txt, and the rest of the corpus has no words"):
+        build_dictionary([tmp_path / "memo.txt"], tmp_path / "d", exclude=["memo.txt"])
 
 
 def test_build_reads_utf16_and_refuses_latin1(tmp_path: Path) -> None:
