@@ -9,6 +9,7 @@ every word's box and confidence, which lets the corrector weigh Tesseract's doub
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from pathlib import Path
@@ -48,6 +49,14 @@ def _root_name(data: bytes) -> str | None:
     return root.group(1).decode("ascii", "replace").lower() if root else None
 
 
+def _is_json(data: bytes) -> bool:
+    try:
+        json.loads(data)
+    except ValueError:  # (UnicodeDecodeError too)
+        return False
+    return True
+
+
 def ocr_file_kind(data: bytes) -> OcrFileKind:
     """What kind of OCR file these bytes are, by their content (names lie: .xml, .html, .txt).
     Markup that is neither hOCR nor ALTO is refused rather than corrected as text (its tags would
@@ -61,6 +70,10 @@ def ocr_file_kind(data: bytes) -> OcrFileKind:
         return "hocr"
     if root == "pcgts":
         return "page"
+    if data.lstrip()[:1] in (b"{", b"[") and _is_json(data):
+        # (ocrfix's own x.json beside x.txt, `ocrfix correct out/*`: its keys became words, its layout was lost)
+        raise UnsupportedOcrFile("is JSON, which ocrfix correct does not read: give the text, hOCR, ALTO or PAGE XML of "
+                                 "the same read (`ocrfix process` writes x.txt beside x.json, and --format alto,hocr,page)")
     if data.startswith(_TSV_HEADER):
         raise UnsupportedOcrFile("is Tesseract's TSV, which ocrfix cannot read: give it the hOCR or ALTO of the same "
                                  "read (tesseract IMAGE OUT hocr, or alto)")

@@ -1,5 +1,6 @@
 """The command line as people use it: help, errors as one line with an exit code, correct on text."""
 
+import json
 import subprocess
 import sys
 import time
@@ -413,3 +414,16 @@ def test_preprocess_never_writes_over_the_scan(tmp_path):
     result = run("preprocess", "scan.png", "-o", str(scan), cwd=tmp_path)
     assert result.returncode == 2 and "over the scan" in result.stderr and "Traceback" not in result.stderr
     assert scan.read_bytes() == before
+
+
+def test_correct_refuses_json_its_own_outputs_among_them(tmp_path):
+    """`ocrfix correct out/*` over a process output folder (x.txt and x.json): the JSON was "corrected"
+    as plain text, its structure flattened and its keys ("text", "bbox") counted as the collection's words."""
+    doc = {"schema_version": 1, "source": "x.jpg", "pages": [{"lines": [{"words": [{"text": "chvisage"}]}]}]}
+    (tmp_path / "x.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    (tmp_path / "note.txt").write_text('{braces} typed on a note, and "quotes": text\n', encoding="utf-8")
+    result = run("correct", str(tmp_path / "x.json"), "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 3 and "x.json: is JSON" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+    result = run("correct", str(tmp_path / "note.txt"), "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 0 and result.stdout.startswith("{braces}")
