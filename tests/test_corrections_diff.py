@@ -137,6 +137,21 @@ def test_mistakes_get_a_message_a_person_can_act_on(repo, capsys, monkeypatch, t
     assert code == 2 and "not a git repository" in err
 
 
+def test_a_diff_of_another_file_than_the_last_run_applied_says_so(repo, capsys, monkeypatch, tmp_path):
+    """`corrections diff out` run from another folder compared a corrections.yaml that is not there
+    with the outputs and listed the entries of the file the run applied as "no longer in the file"."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, out, err = ocrfix(capsys, "corrections", "diff", repo / "out")
+    assert "corrections.yaml against the last run" in out
+    assert f"the last run of {repo / 'out'} applied {repo / 'corrections.yaml'}, not corrections.yaml" in err
+    assert "which does not exist" in err and f"-c {repo / 'corrections.yaml'}" in err
+    monkeypatch.chdir(repo)
+    code, out, err = ocrfix(capsys, "corrections", "diff", "out")
+    assert code == 0 and "last run of" not in err
+
+
 def test_workers_find_what_one_process_finds(repo, monkeypatch):
     from pipeline import effects
     from pipeline.corrections import Corrections, load_corrections

@@ -317,6 +317,8 @@ def diff(
             from ..corrections import Corrections
 
             other, missing_then = Corrections(), True
+    if against is None:
+        _warn_other_file(out, corrections)
     result = _with_progress(lambda on_file: corrections_diff(out, current, other, on_file=on_file,
                                                                  workers=workers or os.cpu_count() or 1))
     if as_json:
@@ -359,6 +361,21 @@ def diff(
     sys.stdout.flush()
     if result.words:
         raise typer.Exit(1)
+
+
+def _warn_other_file(out: Path, corrections: Path) -> None:
+    """Warn where the last run of ``out`` applied another corrections file than the one compared (a diff
+    run from another folder compares a corrections.yaml that is not there: every entry "no longer in it")."""
+    from ..workspace import open_workspace
+
+    with open_workspace(out, create=False) as ws:
+        saved = ws.saved_options()
+    last = saved.correct.corrections_file if saved is not None else None
+    if last is None or last.resolve() == corrections.resolve():
+        return
+    missing = "" if corrections.exists() else " (which does not exist: compared as a file without entries)"
+    typer.secho(f"warning: the last run of {out} applied {last}, not {corrections}{missing}; give -c {last} to "
+                "compare that file", err=True, fg="yellow")
 
 
 def _count(n: int, what: str) -> str:
