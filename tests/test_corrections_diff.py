@@ -147,6 +147,8 @@ def test_a_diff_of_another_file_than_the_last_run_applied_says_so(repo, capsys, 
     assert "corrections.yaml against the last run" in out
     assert f"the last run of {repo / 'out'} applied {repo / 'corrections.yaml'}, not corrections.yaml" in err
     assert "which does not exist" in err and f"-c {repo / 'corrections.yaml'}" in err
+    code, out, err = ocrfix(capsys, "corrections", "stats", repo / "out")
+    assert code == 0 and "(not in corrections.yaml)" in out and "the last run of" in err
     monkeypatch.chdir(repo)
     code, out, err = ocrfix(capsys, "corrections", "diff", "out")
     assert code == 0 and "last run of" not in err

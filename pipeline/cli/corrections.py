@@ -260,6 +260,7 @@ def stats(
     loaded = load_corrections(corrections)
     if not out.is_dir():
         raise UsageError("no such output folder", path=out)
+    _warn_other_file(out, corrections)
     files, fired, documents = count_fired(out)
     if not files:
         # (the scans' folder given for the outputs' said "0 documents", exit 0)
@@ -364,10 +365,13 @@ def diff(
 
 
 def _warn_other_file(out: Path, corrections: Path) -> None:
-    """Warn where the last run of ``out`` applied another corrections file than the one compared (a diff
-    run from another folder compares a corrections.yaml that is not there: every entry "no longer in it")."""
-    from ..workspace import open_workspace
+    """Warn where the last run of ``out`` applied another corrections file than the one given (run from
+    another folder, diff and stats read a corrections.yaml that is not there: every entry "no longer in
+    the file", "not in corrections.yaml")."""
+    from ..workspace import WORKSPACE_DIR, open_workspace
 
+    if not (out / WORKSPACE_DIR / "workspace.sqlite").is_file():
+        return  # (JSON outputs of `ocrfix correct`: no run recorded)
     with open_workspace(out, create=False) as ws:
         saved = ws.saved_options()
     last = saved.correct.corrections_file if saved is not None else None
