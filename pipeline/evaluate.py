@@ -342,7 +342,7 @@ def _workspace_raw(out_dir: Path) -> tuple[dict[str, str], Path | None]:
 def page_excluded(name: str, patterns: Iterable[str]) -> bool:
     """Whether one of the --exclude globs takes the page NAME (X, or X#N of a multi-page output:
     its document, X)."""
-    base = name.split("#")[0]
+    base = re.sub(r"#\d+$", "", name)  # (only the page number: archives name files "Box#12_f3")
     return any(fnmatchcase(base, pat) or fnmatchcase(Path(base).name, pat) for pat in patterns)
 
 

@@ -145,6 +145,20 @@ def test_a_file_given_for_a_folder_is_named_as_a_file(tmp_path):
         evaluate_outputs(out / "ehri" / "doc_02.txt", gt)
 
 
+def test_a_document_with_a_hash_in_its_name_can_be_excluded(tmp_path, capsys):
+    """Archive names such as "Box#12_f3": --exclude 'Box#12*' (or '*_f3') took nothing, the name being
+    cut at its first "#" as if "#12_f3" were the page number a multi-page output's pages get."""
+    out, gt = tmp_path / "out", tmp_path / "gt"
+    _write(out / "Box#12_f3.txt", "Letterhead junk Dear Sir")
+    _write(gt / "Box#12_f3.gt.txt", "Dear Sir")
+    _write(out / "Box#12_f4.txt", "one twa\fthree")
+    _write(gt / "Box#12_f4.gt.txt", "one two\fthree")
+    ev = evaluate_outputs(out, gt, exclude=["Box#12_f3", "*_f4"])
+    assert [(p.name, p.excluded) for p in ev.pages] == [("Box#12_f3", True), ("Box#12_f4#1", True), ("Box#12_f4#2", True)]
+    code, _, stderr = _run(["evaluate", str(out), "--gt", str(gt), "--exclude", "*_f3", "--json"], capsys)
+    assert code == 0 and "matched no page" not in stderr
+
+
 def test_override_outcomes_align_corrected_words_with_the_ground_truth():
     words = [Word(text=t) for t in ["We", "envisage", "Powell/Parker", "at", "once"]]
     page = Page(source="a.png", lines=[Line(words=words)], changes=[
