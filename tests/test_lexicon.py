@@ -269,6 +269,19 @@ def test_confusions_cli_reads_ground_truth_as_evaluate_does(tmp_path: Path, caps
     assert done.value.code == 3 and "p1.gt.txt: is not UTF-8 text" in capsys.readouterr().err
 
 
+def test_confusions_cli_on_ocr_beside_its_ground_truth(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """OCR and ground truth in one folder (`confusions dev dev`, as `evaluate` allows): p1.gt.txt was
+    taken for OCR too and paired with itself, "2 pages" and every truth total doubled."""
+    from pipeline.cli import main
+
+    (tmp_path / "p1.txt").write_text("we chvisage it\n")
+    (tmp_path / "p1.gt.txt").write_text("we envisage it\n")
+    with pytest.raises(SystemExit) as done:
+        main(["dictionary", "confusions", str(tmp_path), str(tmp_path), "-o", str(tmp_path / "c.tsv")])
+    assert done.value.code == 0 and "from 1 pages" in capsys.readouterr().out
+    assert "en\tch\t1\t1\n" in (tmp_path / "c.tsv").read_text()
+
+
 def test_long_word_search_finds_what_a_search_of_every_word_finds() -> None:
     """The letter-count filter only skips words that cannot be near: the same words, ranked the
     same, as rapidfuzz over the whole bucket (including letters outside a-z, ties, and words of

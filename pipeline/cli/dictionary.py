@@ -75,6 +75,8 @@ def confusions(
 
     pairs = []
     for ocr_file in sorted(ocr.rglob("*.txt")):
+        if ocr_file.name.endswith(".gt.txt"):
+            continue  # ground truth beside the OCR (one folder for both): not OCR, nor its own pair
         name = ocr_file.name[: -len(".txt")]
         if any(s in name for s in (skip or ())):
             continue
