@@ -350,6 +350,10 @@ def test_update_and_remove_keep_other_comments(tmp_path):
     text = path.read_text()
     assert "# the first one we agreed on" in text and "# as typed" in text and load_corrections(path).entries[0].replacement == "envisaged"
     assert text.count("# Kept: the name of a file series") == 1
+    # --update with only a new note rewrites the entry with it (it said "already there" and kept the old)
+    noted = add_entry(path, new_entry("chvisage", "envisaged", approved_by="Bob", scope=first.scope,
+                                      note="checked on the scan"), update=True)
+    assert noted.entry_id == "cfirst1" and load_corrections(path).entries[0].note == "checked on the scan"
     sulverb = load_corrections(path).entries[1]
     removed = remove_entry(path, sulverb.entry_id)
     assert removed.ocr == "Sulverb"

@@ -503,7 +503,9 @@ def _saved(path: Path, state: _State, entry: Entry, update: bool) -> tuple[_Stat
         same = old.entry_id == entry.entry_id or (_same_form(old, entry) and _same_place(old.scope, entry.scope))
         if not same:
             continue
-        if old.effect() == entry.effect() and old.key() == entry.key():
+        # (--update with only a new note or context still rewrites the entry: the note says why)
+        said_again = not update or (entry.note, entry.context) == (old.note, old.context)
+        if old.effect() == entry.effect() and old.key() == entry.key() and said_again:
             return state, old, "unchanged"
         if not update:
             # (the file is fine: the request is what conflicts with it, exit 2)
