@@ -1182,3 +1182,29 @@ def test_an_undo_that_finds_its_entry_changed_by_another_hand_leaves_it_and_says
     undone = session.undo()
     assert undone is step and undone.left == [entry.entry_id] and "left as another session" in undone.describe()
     assert [e.replacement for e in _entries(corrections)] == ["envisaged"]
+
+
+def test_a_review_of_a_folder_still_being_processed_says_which_files_it_leaves_out(tmp_path, fake_corrector):
+    """`ocrfix review` started while `ocrfix process` has not finished the folder (or failed on some
+    files) reviews only the files done: it says so, and never that every queued word is decided."""
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.review.server import create_app
+    from pipeline.workspace import open_workspace
+
+    out, corrections = build_sample(tmp_path, {"a.png": [[("We", 95), ("know", 95)]]})
+    with open_workspace(out) as ws:  # two more files the run has not done: one to come, one failed
+        ws.mark_pending("b.png", tmp_path / "in" / "b.png")
+        ws.mark_pending("c.png", tmp_path / "in" / "c.png")
+        ws.mark_failed("c.png", "broken")
+        ws.commit()
+    result = CliRunner().invoke(app, ["review", str(out), "--terminal"], input="q\n")
+    assert result.exit_code == 0, result.output
+    assert "2 of the folder's 3 files" in result.output and "not in this review" in result.output
+    web = create_app(out, corrections, TOKEN, reviewer="Test Reviewer")
+    with TestClient(web, base_url="http://127.0.0.1:8765") as c:
+        page = " ".join(c.get(f"/?token={TOKEN}").text.split())
+    assert "Every queued word has a decision" not in page
+    assert "2 of the folder's 3 files" in page and "not in this review" in page

@@ -245,8 +245,12 @@ class ReviewSession:
         self._skipped: list[str] = []
         with open_workspace(self.out_dir, create=False) as ws:
             self.options = ws.run_options()
-            done = [r for r in ws.records() if r.has_ocr and r.state == "done"]
+            records = ws.records()
+            done = [r for r in records if r.has_ocr and r.state == "done"]
             self.rels = [r.rel for r in done]
+            # The folder's files with no outputs to review (a run not finished yet, or failed on them).
+            self.files = len(records)
+            self.unfinished = sum(1 for r in records if r.state != "done")
             self.page_counts = {r.rel: r.pages or 0 for r in done}
             self.inputs = {r.rel: r.path for r in done}
             # The decisions of earlier sessions on this folder, which undo can still take back

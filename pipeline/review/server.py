@@ -261,6 +261,8 @@ def create_app(
             last=last.describe() if last else None,
             last_failed=[f"{r.rel}: {r.error}" for r in last.failed] if last else [],
             all_scope=session.all_scope.describe(),
+            unfinished=session.unfinished,
+            files=session.files,
         )
         return page(html)
 
