@@ -347,3 +347,21 @@ def test_proofreading_a_whole_page(server, page):
     if os.environ.get("OCRFIX_SCREENSHOT") == "1":
         page.locator(".line-input").nth(1).focus()
         page.screenshot(path=str(ROOT / "docs" / "page-view.png"), full_page=False)
+
+
+def test_a_scan_deleted_since_the_run_is_said_so_on_the_review_page_and_the_page_view(server, page):
+    """A scan moved or deleted after `ocrfix process`: the crop and the page view say that the scan
+    cannot be shown and why (the page view showed an empty column, the crop its alt text as if it
+    were the line)."""
+    base, out, corrections, session = server
+    (out.parent / "in" / "a.png").unlink()
+    page.goto(f"{base}/?token={TOKEN}")
+    note = page.locator(".occurrence .no-scan").first
+    note.wait_for(timeout=10000)
+    assert "no longer there" in note.inner_text() and "ocrfix process" in note.inner_text()
+    page.goto(f"{base}/page?document=a.png&page=1")
+    missing = page.locator("#scan-missing")
+    missing.wait_for(timeout=10000)
+    assert "cannot be shown" in missing.inner_text() and "no longer there" in missing.inner_text()
+    assert not page.locator("#scan").is_visible()
+    assert page.locator(".line-input").nth(0).input_value() == "We chvisage no difficulty."  # the lines are still there

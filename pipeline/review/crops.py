@@ -94,7 +94,8 @@ class CropMaker:
         try:
             st = path.stat()
         except OSError as e:
-            raise InputFileError(f"the scan is no longer there ({e.strerror})", path=path) from e
+            raise InputFileError(f"the scan is no longer there ({e.strerror}); put it back, or run `ocrfix process` on where it is now",
+                                 path=path) from e
         key = (str(path), index, st.st_size, st.st_mtime_ns)  # a replaced file is decoded afresh
         with self._lock:
             if key in self._pages:

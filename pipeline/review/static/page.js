@@ -144,6 +144,22 @@
       status.textContent = "Not undone: " + err.message;
     }
   });
+  // A scan that cannot be shown (moved or deleted since the run) is said so, with the reason.
+  async function noScan() {
+    let reason;
+    try {
+      const response = await fetch(scan.src, { credentials: "same-origin" });
+      reason = (await response.json().catch(() => ({}))).error || response.statusText;
+    } catch (err) {
+      reason = String(err);
+    }
+    const missing = document.getElementById("scan-missing");
+    missing.textContent = "The scan cannot be shown: " + reason;
+    missing.hidden = false;
+    document.getElementById("scan-box").hidden = true; // (the line outline goes with it)
+  }
+  scan.addEventListener("error", noScan);
+  if (scan.complete && !scan.naturalWidth) noScan(); // (it failed before this script ran)
   scan.addEventListener("load", () => {
     const focused = inputs.find((i) => i === document.activeElement);
     if (focused) highlight(focused);

@@ -35,6 +35,25 @@
     }
   }
 
+  // A crop that cannot be shown (the scan moved or deleted since the run) is said so, with the reason.
+  async function noCrop(img) {
+    let reason;
+    try {
+      const response = await fetch(img.src, { credentials: "same-origin" });
+      reason = (await response.json().catch(() => ({}))).error || response.statusText;
+    } catch (err) {
+      reason = String(err);
+    }
+    const note = document.createElement("p");
+    note.className = "failed no-scan";
+    note.textContent = "The scan of this line cannot be shown: " + reason;
+    img.replaceWith(note);
+  }
+  document.querySelectorAll("img.crop").forEach((img) => {
+    img.addEventListener("error", () => noCrop(img));
+    if (img.complete && img.getAttribute("loading") !== "lazy" && !img.naturalWidth) noCrop(img);
+  });
+
   const occurrences = () => Array.from(document.querySelectorAll(".occurrence"));
   const selected = () => document.querySelector(".occurrence.selected");
 
