@@ -1208,3 +1208,30 @@ def test_a_review_of_a_folder_still_being_processed_says_which_files_it_leaves_o
         page = " ".join(c.get(f"/?token={TOKEN}").text.split())
     assert "Every queued word has a decision" not in page
     assert "2 of the folder's 3 files" in page and "not in this review" in page
+
+
+def test_cli_review_on_localhost_does_not_warn_that_other_machines_can_reach_it(tmp_path):
+    """--host localhost (or ::1) listens on this machine only: the warning that anyone who can reach
+    it can change corrections.yaml is for addresses other machines can reach, as 0.0.0.0."""
+    import signal
+    import subprocess
+
+    from conftest import OCRFIX
+
+    out, _ = build_sample(tmp_path, correct=False)
+    said = {}
+    for host in ("localhost", "0.0.0.0"):
+        proc = subprocess.Popen([OCRFIX, "review", str(out), "--no-browser", "--host", host], stderr=subprocess.PIPE, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        lines = []
+        try:
+            while not lines or "Press Ctrl-C" not in lines[-1]:
+                line = proc.stderr.readline()
+                assert line, "".join(lines)
+                lines.append(line)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.communicate(timeout=15)
+        said[host] = "".join(lines)
+    assert "anyone who can reach it" not in said["localhost"] and "Open http://localhost:" in said["localhost"]
+    assert "anyone who can reach it" in said["0.0.0.0"]

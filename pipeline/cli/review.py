@@ -27,7 +27,7 @@ def review(
     threshold: Annotated[float, typer.Option("--threshold", help="Where no model judged the words (no corrector ran and Tesseract has no word list for the language, or a page is in another language than the dictionaries'), also queue words Tesseract was less sure of than this (0-100; 0: only the words flagged in the JSON).", min=0, max=100)] = 40.0,
     documents: Annotated[Optional[str], typer.Option("--documents", help="'All occurrences' means the documents matching this glob instead of everywhere.")] = None,
     terminal: Annotated[bool, typer.Option("--terminal", help="Review in this terminal instead of a browser (for SSH sessions).")] = False,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but 127.0.0.1 lets other machines reach the app (they still need the session token).")] = "127.0.0.1",
+    host: Annotated[str, typer.Option("--host", help="Address to listen on. An address other machines can reach (0.0.0.0: every network) lets them reach the app (they still need the session token).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port).", min=0, max=65535)] = 0,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Print the address instead of opening a browser.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show full tracebacks for errors.")] = False,
@@ -58,6 +58,16 @@ def review(
         _serve(session, host, port, not no_browser)
     finally:
         session.close()
+
+
+def _loopback(address: str) -> bool:
+    """Whether ``address`` (as a socket is bound to it) is this machine's alone (127.0.0.1, ::1)."""
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False
 
 
 def _serve(session, host: str, port: int, open_browser: bool) -> None:
@@ -96,7 +106,7 @@ def _serve(session, host: str, port: int, open_browser: bool) -> None:
     groups = session.progress()
     typer.echo(f"Reviewing {session.out_dir}: {groups['left']} groups ({groups['words_left']} words) to decide.", err=True)
     typer.echo(f"Open {url}", err=True)
-    if host != "127.0.0.1":
+    if not _loopback(sock.getsockname()[0]):
         typer.echo(f"Listening on {host}: anyone who can reach it and has this address can change corrections.yaml.", err=True)
     typer.echo("Press Ctrl-C to stop.", err=True)
     if open_browser:
