@@ -1235,3 +1235,31 @@ def test_cli_review_on_localhost_does_not_warn_that_other_machines_can_reach_it(
         said[host] = "".join(lines)
     assert "anyone who can reach it" not in said["localhost"] and "Open http://localhost:" in said["localhost"]
     assert "anyone who can reach it" in said["0.0.0.0"]
+
+
+def test_a_decision_that_could_not_be_written_is_neither_counted_nor_undone(sample):
+    """corrections.yaml that cannot be written (here its lock, as on a read-only folder): the
+    decision is refused, and is not counted as decided nor put on the undo stack, where the next u
+    'undid' it ("nothing saved for ...") instead of the person's last real decision, in this
+    review and the next."""
+    from pipeline.errors import OutputError
+
+    out, corrections = sample
+    session = _session(sample)
+    first, second = session.groups()[:2]
+    kept = session.decide(first.id, None)  # a decision that was written
+    session.wait()
+    lock = corrections.with_name(corrections.name + ".lock")
+    lock.unlink(missing_ok=True)
+    lock.mkdir()
+    with pytest.raises(OutputError, match="nothing was written"):
+        session.decide(second.id, "Sulverh")
+    with pytest.raises(OutputError, match="nothing was written"):
+        session.edit_line("a.png", 0, 0, "We envisage no difficulty.")
+    assert session.progress()["decided"] == 1
+    lock.rmdir()
+    undone = session.undo()
+    assert undone is not None and undone.saved == kept.saved
+    assert _entries(corrections) == ()
+    session.close()
+    assert _session(sample).undo_stack == []

@@ -481,14 +481,26 @@ class ReviewSession:
             self.decided += 1
             try:
                 self._save_entries(step, group.form, replacement, places, before, note)
+            except BaseException:
+                self._forget_if_unwritten(step)
+                raise
             finally:
-                with open_workspace(self.out_dir, create=False) as ws:
-                    ws.push_review_step(step.to_json())
+                if step.saved:
+                    with open_workspace(self.out_dir, create=False) as ws:
+                        ws.push_review_step(step.to_json())
             if group.form in self._skipped:
                 self._skipped.remove(group.form)
                 self._changed()
             self._regenerate(step, rels, frozenset() if words else frozenset(members), frozenset((o.form, o.id) for o in words))
             return step
+
+    def _forget_if_unwritten(self, step: Step) -> None:
+        """A step whose write failed before anything was written (a read-only or locked
+        corrections.yaml) is no decision: off the undo stack and the count (else the next undo
+        takes it back, "nothing saved", instead of the last decision)."""
+        if not step.saved and self.undo_stack and self.undo_stack[-1] is step:
+            self.undo_stack.pop()
+            self.decided -= 1
 
     def _save_entries(self, step: Step, main_form: str, replacement: str | None, places: list[tuple[str, Scope, str]],
                       before: Corrections, note: str | None) -> None:
@@ -635,11 +647,15 @@ class ReviewSession:
                                             scope=Scope(documents=(rel,), page=page, box=planned.box),
                                             approved_by=self.reviewer, note="page view", context=context)
                                   for planned in plan.save], before)
+            except BaseException:
+                self._forget_if_unwritten(step)
+                raise
             finally:
-                with open_workspace(self.out_dir, create=False) as ws:
-                    ws.push_review_step(step.to_json())
-                    if ws.page_status(rel, page) == "not started":
-                        ws.set_page_status(rel, page, "in progress", self.reviewer)
+                if step.saved:
+                    with open_workspace(self.out_dir, create=False) as ws:
+                        ws.push_review_step(step.to_json())
+                        if ws.page_status(rel, page) == "not started":
+                            ws.set_page_status(rel, page, "in progress", self.reviewer)
             self._regenerate(step, [rel], frozenset(), frozenset())
             return step
 
