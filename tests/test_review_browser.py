@@ -365,3 +365,24 @@ def test_a_scan_deleted_since_the_run_is_said_so_on_the_review_page_and_the_page
     assert "cannot be shown" in missing.inner_text() and "no longer there" in missing.inner_text()
     assert not page.locator("#scan").is_visible()
     assert page.locator(".line-input").nth(0).input_value() == "We chvisage no difficulty."  # the lines are still there
+
+
+def test_a_very_long_form_wraps_and_a_right_to_left_form_keeps_its_count_after_it(tmp_path, monkeypatch, page):
+    """Words Tesseract ran together (a line read without its spaces) make a form longer than the
+    page: it wraps instead of pushing the page sideways. A Hebrew form is isolated from the text
+    around it: "×1" stays after it, not drawn before it as part of the Hebrew."""
+    from pipeline.review.server import create_app
+
+    use_fake_corrector(monkeypatch)
+    joined = "Translationofthejewlawpromulgatedmayfifthnineteenthirtynine" * 2
+    out, corrections = build_sample(tmp_path, {"a.png": [[(joined, 20), ("no", 95)], [("We", 95), ("שלום", 20)]]})
+    app = create_app(out, corrections, TOKEN, reviewer="Browser Test")
+    with _serving(app) as base:
+        page.goto(f"{base}/?token={TOKEN}")
+        assert page.locator("#form").inner_text() == joined
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+        groups = app.state.session.groups()
+        hebrew = next(g for g in groups if g.form == "שלום")
+        page.goto(f"{base}/?group={hebrew.id}")
+        form, count = page.locator("#form").bounding_box(), page.locator(".count").bounding_box()
+        assert count["x"] > form["x"] + form["width"] - 1
