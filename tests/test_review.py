@@ -1263,3 +1263,52 @@ def test_a_decision_that_could_not_be_written_is_neither_counted_nor_undone(samp
     assert _entries(corrections) == ()
     session.close()
     assert _session(sample).undo_stack == []
+
+
+def test_ctrl_c_while_a_decision_is_regenerated_finishes_it_and_ends_the_review(tmp_path):
+    """Ctrl-C at the terminal reaches the whole process group: the review's regeneration worker too.
+    The review finishes the decision's outputs and ends; the worker took the KeyboardInterrupt, the
+    regeneration thread died with a traceback, and the review hung for ever in 'Regenerating the
+    outputs of the last decisions ...' with the outputs not regenerated."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    import httpx
+
+    from conftest import OCRFIX
+
+    out, corrections = build_sample(tmp_path, correct=False)
+    proc = subprocess.Popen([OCRFIX, "review", str(out), "--no-browser", "--reviewer", "Ctrl C"], stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        url = None
+        while url is None:
+            line = proc.stderr.readline()
+            assert line, "no address printed"
+            m = re.search(r"Open (http://\S+)", line)
+            url = m.group(1) if m else None
+        token = url.split("token=")[1]
+        base = url.split("?")[0]
+        with httpx.Client(timeout=30) as c:
+            c.get(url, follow_redirects=True)
+
+            def decide(form: str, **how) -> None:
+                group = next(g for g in c.get(base + "api/queue").json()["groups"] if g["form"] == form)
+                r = c.post(base + "api/decide", json={"group": group["id"], **how}, headers={"X-Ocrfix-Token": token})
+                assert r.status_code == 200, r.text
+
+            # A first decision, regenerated: the worker is running (as it is after a review's first key).
+            decide("Sulverb", action="keep")
+            while c.get(base + "api/queue?limit=0").json()["progress"]["regenerating"]:
+                time.sleep(0.1)
+            decide("chvisage", action="suggestion", index=0)
+        os.killpg(proc.pid, signal.SIGINT)  # (as the terminal sends it: to every process of the group)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert (out / "a.txt").read_text() == "We envisage no difficulty.\nThe Sulverb telegram envisage,\n"

@@ -168,6 +168,11 @@ REGENERATION_NICENESS = 10
 
 
 def _behind_the_page() -> None:
+    from ..correction_worker import start_worker
+
+    # As the batch's workers: Ctrl-C is the review's to handle (it then finishes the regeneration
+    # under way, which a worker interrupted with it would never end), and the worker ends with it.
+    start_worker()
     with contextlib.suppress(OSError, AttributeError):  # (no os.nice on Windows)
         os.nice(REGENERATION_NICENESS)
 
@@ -691,7 +696,8 @@ class ReviewSession:
                 step, rels, forms, words = self._jobs[0]
             try:
                 failed = self._apply(rels, self._in_process)
-            except Exception as e:  # noqa: BLE001 (a failure is the step's to report, not the thread's end)
+            except BaseException as e:  # noqa: BLE001 (a failure is the step's to report, not the thread's end:
+                # else its job stays queued and the review waits for it for ever)
                 failed = [FileResult(rel, "failed", error=f"{type(e).__name__}: {e}") for rel in rels]
             with self._lock:
                 step.failed.extend(failed)
