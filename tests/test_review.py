@@ -1312,3 +1312,24 @@ def test_ctrl_c_while_a_decision_is_regenerated_finishes_it_and_ends_the_review(
             proc.communicate()
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert (out / "a.txt").read_text() == "We envisage no difficulty.\nThe Sulverb telegram envisage,\n"
+
+
+def test_a_decision_for_all_occurrences_outside_the_documents_given_is_refused(sample):
+    """`ocrfix review --documents GLOB`: "all occurrences" means those in the documents matching
+    GLOB, but the queue shows every document's words. Deciding for all a word shown only outside
+    them wrote an entry that changes none of them ('kept as typed (documents GLOB)', counted as
+    decided, the word back in the next review): it is refused, saying what to do."""
+    from pipeline.errors import UsageError
+
+    out, corrections = sample
+    session = _session(sample, documents="other/*")
+    sulverb = next(g for g in session.groups() if g.form == "Sulverb")  # (in a.png only)
+    with pytest.raises(UsageError, match="documents other/\\*") as refused:
+        session.decide(sulverb.id, "Sulverh")
+    assert "only the selected occurrence" in str(refused.value)
+    assert _entries(corrections) == () and session.progress()["decided"] == 0
+    # Decided for the occurrence shown, by its box, it applies.
+    step = session.decide(sulverb.id, "Sulverh", occurrence_id=sulverb.occurrences[0].id)
+    session.wait()
+    assert step.saved[0].entry.scope.kind == "word" and "Sulverh" in (out / "a.txt").read_text()
+    session.close()

@@ -477,6 +477,10 @@ class ReviewSession:
                     first = next(o for o in shown if o.form == form)
                     places.append((form, self.all_scope, f"{first.before} {first.text} {first.after}".strip()))
             rels = sorted({o.rel for o in words}) if words else self._documents_with(members)
+            if not rels and self.all_scope.kind == "documents":  # (an entry for them would change no word of the folder)
+                raise UsageError(f"{group.form!r} is in none of the {self.all_scope.describe()}, which 'all occurrences' "
+                                 "means in this review: decide it for only the selected occurrence (a), or review "
+                                 "without --documents")
             before = load_corrections(self.corrections_file)
             self._refuse_if_decided_meanwhile(before, places)
             step = Step("decide", group.form, [], rels)
