@@ -386,3 +386,31 @@ def test_a_very_long_form_wraps_and_a_right_to_left_form_keeps_its_count_after_i
         page.goto(f"{base}/?group={hebrew.id}")
         form, count = page.locator("#form").bounding_box(), page.locator(".count").bounding_box()
         assert count["x"] > form["x"] + form["width"] - 1
+
+
+def test_closing_the_page_view_with_a_line_typed_but_not_saved_asks_first(server, page):
+    """A line is saved when the cursor leaves it: closing the tab (or the browser) with the cursor
+    still in a retyped line lost the line without a word. The browser asks first now."""
+    base, out, corrections, session = server
+    page.goto(f"{base}/?token={TOKEN}")
+    page.goto(f"{base}/page?document=a.png&page=1")
+    first = page.locator(".line-input").nth(0)
+    first.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Indeed.")
+    with page.expect_event("dialog", timeout=5000) as asked:
+        page.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()  # (stay: the line is still there to save)
+    first.press("Enter")
+    page.wait_for_function("() => document.querySelector('#status').textContent.startsWith('Saved')")
+    assert ("difficulty.", "difficulty. Indeed.") in {(e.ocr, e.replacement) for e in _entries(corrections)}
+    # A link of the page waits for the line being saved, and asks nothing.
+    second = page.locator(".line-input").nth(1)
+    second.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Indeed.")
+    with page.expect_navigation():
+        page.locator("h1 a[href='/pages']").click()
+    assert page.url == f"{base}/pages"
+    assert ("chvisage,", "chvisage, Indeed.") in {(e.ocr, e.replacement) for e in _entries(corrections)}

@@ -14,6 +14,7 @@
   const pageWidth = Number(main.dataset.width);
   // Saves go one after another, in the order made (a line's second edit builds on its first).
   let queue = Promise.resolve(true);
+  let saving = 0; // saves sent and not yet answered
 
   async function post(url, body) {
     const response = await fetch(url, {
@@ -55,6 +56,7 @@
     }
     const shown = input.dataset.shown;
     input.dataset.shown = text; // (the next edit of this line builds on this one)
+    saving += 1;
     queue = queue.then(async () => {
       status.textContent = `Saving line ${input.dataset.line}\u2026`;
       try {
@@ -71,10 +73,21 @@
         input.classList.add("error");
         status.textContent = `Line ${input.dataset.line} not saved: ${err.message}`;
         return false;
+      } finally {
+        saving -= 1;
       }
     });
     return queue;
   }
+
+  // Closing the tab (or leaving the page) with a line typed but not saved, or a save not yet
+  // answered, asks first: the line would be lost.
+  window.addEventListener("beforeunload", (event) => {
+    if (saving || inputs.some((i) => normalised(i.value) !== i.dataset.shown)) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
 
   function setStatus(value) {
     pageStatus.textContent = value;
@@ -133,6 +146,12 @@
     else if (event.key === "PageDown") go(main.dataset.next);
     else if (event.key === "PageUp") go(main.dataset.previous);
   });
+  // The page's links (words queue, all pages, previous, next) wait for the line being saved.
+  document.querySelectorAll("a[href]").forEach((a) => a.addEventListener("click", (event) => {
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return; // (a new tab: nothing is left)
+    event.preventDefault();
+    go(a.href);
+  }));
   document.getElementById("proofread-button").addEventListener("click", markProofread);
   document.getElementById("undo-button").addEventListener("click", async () => {
     if (!(await queue)) return;
