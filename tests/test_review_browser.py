@@ -414,3 +414,19 @@ def test_closing_the_page_view_with_a_line_typed_but_not_saved_asks_first(server
         page.locator("h1 a[href='/pages']").click()
     assert page.url == f"{base}/pages"
     assert ("chvisage,", "chvisage, Indeed.") in {(e.ocr, e.replacement) for e in _entries(corrections)}
+
+
+def test_a_page_view_that_cannot_be_shown_says_why_on_a_page(server, page):
+    """The page view of a page that cannot be shown (corrections.yaml broken by a hand meanwhile, a
+    page the folder no longer has) is a page with the message and the way back, not a JSON blob."""
+    base, out, corrections, session = server
+    page.goto(f"{base}/?token={TOKEN}")
+    corrections.write_text("version: 1\ncorrections:\n  - id: [broken\n", encoding="utf-8")
+    response = page.goto(f"{base}/page?document=a.png&page=1")
+    assert response.status == 404
+    assert "YAML syntax error" in page.locator("#error").inner_text()
+    assert page.locator("a[href='/']").count() == 1
+    page.goto(f"{base}/page?document=a.png&page=7")
+    assert "a.png has no page 7" in page.locator("#error").inner_text()
+    # The app's own requests still get JSON.
+    assert page.evaluate("async () => (await fetch('/page-image?document=nope.png')).headers.get('content-type')") == "application/json"

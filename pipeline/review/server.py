@@ -419,6 +419,10 @@ def create_app(
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
+        if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            # A page the browser went to (the page view of a page gone, a broken corrections.yaml):
+            # the message on a page, not as JSON.
+            return page(env.get_template("error.html").render(message=str(exc.detail), token=token), exc.status_code)
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
 
     app.add_middleware(_Guard, token=token, hosts=set(hosts) if hosts is not None else None, max_body=max_body)
