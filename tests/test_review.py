@@ -1333,3 +1333,20 @@ def test_a_decision_for_all_occurrences_outside_the_documents_given_is_refused(s
     session.wait()
     assert step.saved[0].entry.scope.kind == "word" and "Sulverh" in (out / "a.txt").read_text()
     session.close()
+
+
+def test_undo_takes_back_only_decisions_written_to_this_reviews_corrections_file(sample):
+    """A review of the folder with another corrections file (--corrections) has none of the earlier
+    review's entries to take back: u said 'undone' and left the entry where it was."""
+    out, corrections = sample
+    session = _session(sample)
+    group = next(g for g in session.groups() if g.form == "chvisage")
+    session.decide(group.id, "envisage")
+    session.close()
+    other = corrections.with_name("other.yaml")
+    elsewhere = _session((out, other))
+    assert elsewhere.undo_stack == [] and elsewhere.undo() is None
+    elsewhere.close()
+    again = _session(sample)  # (the first file's review still can)
+    assert again.undo() is not None and _entries(corrections) == ()
+    again.close()

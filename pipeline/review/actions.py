@@ -79,11 +79,14 @@ class Step:
     failed: list[FileResult] = field(default_factory=list)
     # (undone) ids of the entries it wrote that another session or a hand had changed since: left
     left: list[str] = field(default_factory=list)
+    # the corrections file it wrote (absolute; None in steps recorded before it was kept)
+    corrections: str | None = None
 
     def to_json(self) -> str:
         """A decision as the workspace keeps it for undo after a restart."""
         return json.dumps({
             "kind": self.kind, "form": self.form, "rels": self.rels,
+            **({"corrections": self.corrections} if self.corrections is not None else {}),
             # (each entry as corrections.yaml has it: the form its schema reads back)
             "saved": [{"entry": s.entry.to_yaml(), "what": s.what,
                        "previous": None if s.previous is None else s.previous.to_yaml()} for s in self.saved],
@@ -94,7 +97,7 @@ class Step:
         data = json.loads(text)
         saved = [Saved(Entry.model_validate(s["entry"]), s["what"],
                        None if s["previous"] is None else Entry.model_validate(s["previous"])) for s in data["saved"]]
-        return cls(data["kind"], data["form"], saved, list(data["rels"]))
+        return cls(data["kind"], data["form"], saved, list(data["rels"]), corrections=data.get("corrections"))
 
     def describe(self) -> str:
         left = f" (left as another session or a hand changed them since: {', '.join(self.left)})" if self.left else ""
@@ -258,12 +261,18 @@ class ReviewSession:
             self.unfinished = sum(1 for r in records if r.state != "done")
             self.page_counts = {r.rel: r.pages or 0 for r in done}
             self.inputs = {r.rel: r.path for r in done}
-            # The decisions of earlier sessions on this folder, which undo can still take back
-            # (skips are this session's own).
-            self.undo_stack: list[Step] = [Step.from_json(text) for text in ws.review_steps()]
-        self.decided = len(self.undo_stack)
+            steps = [Step.from_json(text) for text in ws.review_steps()]
         self.corrections_file = Path(corrections_file or self.options.correct.corrections_file)
+        # The decisions of earlier sessions on this folder with this corrections file, which undo
+        # can still take back (skips are this session's own; another file's entries are not here to take back).
+        self.undo_stack: list[Step] = [step for step in steps if step.corrections in (None, self._file_key)]
+        self.decided = len(self.undo_stack)
         self.refresh()
+
+    @property
+    def _file_key(self) -> str:
+        """The corrections file as steps record it."""
+        return os.path.abspath(self.corrections_file)
 
     # -- the queue ----------------------------------------------------------------------------
     def refresh(self, rels: list[str] | None = None, *, regenerated: bool = False) -> None:
@@ -483,7 +492,7 @@ class ReviewSession:
                                  "without --documents")
             before = load_corrections(self.corrections_file)
             self._refuse_if_decided_meanwhile(before, places)
-            step = Step("decide", group.form, [], rels)
+            step = Step("decide", group.form, [], rels, corrections=self._file_key)
             # On the stack before anything is written: if a write or the outputs' regeneration
             # fails, what is in the file can still be taken out by undo.
             self.undo_stack.append(step)
@@ -641,7 +650,7 @@ class ReviewSession:
                 plan = line_edit(view.raw[line].words, words, text, document=rel, page=page, entries=before.entries)
             except ValueError as e:
                 raise UsageError(str(e)) from e
-            step = Step("edit", f"{rel} page {page + 1} line {line + 1}", [], [rel])
+            step = Step("edit", f"{rel} page {page + 1} line {line + 1}", [], [rel], corrections=self._file_key)
             if plan.empty:
                 return step
             self.undo_stack.append(step)
