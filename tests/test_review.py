@@ -648,12 +648,14 @@ def test_terminal_review_prints_typed_text_as_typed_never_as_markup(sample):
     assert by_ocr["chvisage"].replacement == "5952 [sic]" and by_ocr["Politicial"].replacement == "[/]"
 
 
-def test_cli_review_terminal(sample, monkeypatch):
+def test_cli_review_terminal(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from pipeline.cli import app
 
-    out, corrections = sample
+    # Processed without the automatic corrector: `ocrfix review` regenerates in a worker process,
+    # which the fake corrector does not reach (with it on, the regeneration failed for want of dictionaries).
+    out, corrections = build_sample(tmp_path, correct=False)
     monkeypatch.setenv("USER", "cli-user")
     result = CliRunner().invoke(app, ["review", str(out), "--terminal", "--threshold", "0"], input="2\n")
     assert result.exit_code == 0, result.output
@@ -1350,3 +1352,23 @@ def test_undo_takes_back_only_decisions_written_to_this_reviews_corrections_file
     again = _session(sample)  # (the first file's review still can)
     assert again.undo() is not None and _entries(corrections) == ()
     again.close()
+
+
+def test_outputs_a_review_could_not_regenerate_are_named_when_it_ends(tmp_path):
+    """A decision is saved, but its outputs are regenerated in the background: where that failed
+    (an output that cannot be written), the terminal review said nothing and ended '1 decided',
+    exit 0, the outputs without the decision. It names the files and exits as an output error."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.errors import OutputError
+
+    out, corrections = build_sample(tmp_path, correct=False)
+    (out / "a.txt").unlink()
+    (out / "a.txt").mkdir()  # (a folder in the output's place: it cannot be replaced)
+    (out / "a.txt" / "keep").write_text("x")
+    result = CliRunner().invoke(app, ["review", str(out), "--terminal", "--reviewer", "T"], input="1\nq\n")
+    assert [e.replacement for e in _entries(corrections)] == ["envisage"]  # (the decision is saved)
+    error = result.exception
+    assert isinstance(error, OutputError) and error.exit_code == 8, result.output
+    assert "a.png" in str(error) and "not regenerated" in str(error) and "ocrfix process" in str(error)

@@ -54,10 +54,25 @@ def review(
 
             result = run_terminal_review(session)
             typer.echo(f"{result.decided} decided, {result.left} left; decisions are in {session.corrections_file}", err=True)
-            return
-        _serve(session, host, port, not no_browser)
+        else:
+            _serve(session, host, port, not no_browser)
     finally:
         session.close()
+    _say_unwritten(session)
+
+
+def _say_unwritten(session) -> None:
+    """The files whose outputs the review's decisions could not be written to (their regeneration
+    runs in the background, so this is the first the terminal hears of it): an output error."""
+    from ..errors import OutputError
+
+    if not session.unwritten:
+        return
+    named = "; ".join(f"{rel}: {why}" for rel, why in sorted(session.unwritten.items())[:5])
+    more = f" (and {len(session.unwritten) - 5} more)" if len(session.unwritten) > 5 else ""
+    raise OutputError(f"the outputs of {len(session.unwritten)} files were not regenerated after the decisions "
+                      f"(they are saved in {session.corrections_file}; `ocrfix process` writes them once the cause is "
+                      f"mended): {named}{more}")
 
 
 def _loopback(address: str) -> bool:

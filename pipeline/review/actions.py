@@ -251,6 +251,8 @@ class ReviewSession:
         self._index = QueueIndex()  # the scans' occurrences by form, grouped again form by form
         self._by_id: dict[str, Occurrence] | None = None
         self._skipped: list[str] = []
+        # Files whose outputs the last regeneration could not write (rel -> why), for the end of the review.
+        self.unwritten: dict[str, str] = {}
         with open_workspace(self.out_dir, create=False) as ws:
             self.options = ws.run_options()
             records = ws.records()
@@ -712,6 +714,8 @@ class ReviewSession:
             except BaseException as e:  # noqa: BLE001 (a failure is the step's to report, not the thread's end:
                 # else its job stays queued and the review waits for it for ever)
                 failed = [FileResult(rel, "failed", error=f"{type(e).__name__}: {e}") for rel in rels]
+                with self._lock:
+                    self.unwritten.update((r.rel, r.error or "failed") for r in failed)
             with self._lock:
                 step.failed.extend(failed)
                 self._hidden_forms.subtract(forms)
@@ -738,6 +742,12 @@ class ReviewSession:
         read their part of the queue again."""
         results = (regenerate or recorrect_outputs)(self.out_dir, rels, self.corrections_file) if rels else []
         failed = [r for r in results if not r.ok]
+        with self._lock:
+            for r in results:
+                if r.ok:
+                    self.unwritten.pop(r.rel, None)
+                else:
+                    self.unwritten[r.rel] = r.error or r.action
         missed = {r.rel for r in failed}
         self.refresh([rel for rel in rels if rel not in missed], regenerated=True)
         if missed:
