@@ -1372,3 +1372,19 @@ def test_outputs_a_review_could_not_regenerate_are_named_when_it_ends(tmp_path):
     error = result.exception
     assert isinstance(error, OutputError) and error.exit_code == 8, result.output
     assert "a.png" in str(error) and "not regenerated" in str(error) and "ocrfix process" in str(error)
+
+
+def test_a_blank_reviewer_is_the_login_name_as_an_empty_one_is(tmp_path, monkeypatch):
+    """--reviewer " " (a name variable of spaces): every decision was refused ('approved_by: must
+    say who decided') for the whole review; it is taken as no name, as --reviewer "" is."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    out, corrections = build_sample(tmp_path, correct=False)
+    monkeypatch.setenv("USER", "cli-user")
+    monkeypatch.setenv("LOGNAME", "cli-user")
+    result = CliRunner().invoke(app, ["review", str(out), "--terminal", "--reviewer", "  "], input="1\nq\n")
+    assert result.exit_code == 0, result.output
+    [entry] = _entries(corrections)
+    assert entry.approved_by == "cli-user"
