@@ -1388,3 +1388,47 @@ def test_a_blank_reviewer_is_the_login_name_as_an_empty_one_is(tmp_path, monkeyp
     assert result.exit_code == 0, result.output
     [entry] = _entries(corrections)
     assert entry.approved_by == "cli-user"
+
+
+def test_the_web_review_ended_with_ctrl_c_names_the_outputs_it_could_not_regenerate(tmp_path):
+    """Ctrl-C is how the web review ends: the files whose outputs its decisions could not be
+    written to are named then too (it ended 'interrupted', exit 130, saying nothing of them)."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    import httpx
+
+    from conftest import OCRFIX
+
+    out, corrections = build_sample(tmp_path, correct=False)
+    (out / "a.txt").unlink()
+    (out / "a.txt").mkdir()  # (a folder in the output's place: it cannot be replaced)
+    (out / "a.txt" / "keep").write_text("x")
+    proc = subprocess.Popen([OCRFIX, "review", str(out), "--no-browser", "--reviewer", "Web"], stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        url = None
+        while url is None:
+            line = proc.stderr.readline()
+            assert line, "no address printed"
+            m = re.search(r"Open (http://\S+)", line)
+            url = m.group(1) if m else None
+        base, token = url.split("?")[0], url.split("token=")[1]
+        with httpx.Client(timeout=30) as c:
+            c.get(url, follow_redirects=True)
+            group = next(g for g in c.get(base + "api/queue").json()["groups"] if g["form"] == "chvisage")
+            r = c.post(base + "api/decide", json={"group": group["id"], "action": "suggestion", "index": 0},
+                       headers={"X-Ocrfix-Token": token})
+            assert r.status_code == 200, r.text
+            while c.get(base + "api/queue?limit=0").json()["progress"]["regenerating"]:
+                time.sleep(0.1)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 8, err
+    assert "a.png" in err and "not regenerated" in err

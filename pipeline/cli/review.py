@@ -58,7 +58,8 @@ def review(
             _serve(session, host, port, not no_browser)
     finally:
         session.close()
-    _say_unwritten(session)
+        # (also after Ctrl-C, the way the web review ends)
+        _say_unwritten(session)
 
 
 def _say_unwritten(session) -> None:
@@ -72,7 +73,7 @@ def _say_unwritten(session) -> None:
     more = f" (and {len(session.unwritten) - 5} more)" if len(session.unwritten) > 5 else ""
     raise OutputError(f"the outputs of {len(session.unwritten)} files were not regenerated after the decisions "
                       f"(they are saved in {session.corrections_file}; `ocrfix process` writes them once the cause is "
-                      f"mended): {named}{more}")
+                      f"mended): {named}{more}") from None
 
 
 def _loopback(address: str) -> bool:
