@@ -1432,3 +1432,25 @@ def test_the_web_review_ended_with_ctrl_c_names_the_outputs_it_could_not_regener
             proc.communicate()
     assert proc.returncode == 8, err
     assert "a.png" in err and "not regenerated" in err
+
+
+def test_cli_review_on_a_port_only_root_may_open_says_to_choose_another_port(tmp_path, monkeypatch):
+    """--port 80 as a user: the system refuses it (EACCES), and the message told to give --host an
+    address of this machine, which the host already was."""
+    import errno
+    import socket
+
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.errors import UsageError
+
+    out, _ = build_sample(tmp_path, correct=False)
+
+    def refused(self, address):  # what Linux answers a user below ip_unprivileged_port_start
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(socket.socket, "bind", refused, raising=False)
+    result = CliRunner().invoke(app, ["review", str(out), "--no-browser", "--port", "80"])
+    assert isinstance(result.exception, UsageError)
+    assert "--port" in str(result.exception) and "--host" not in str(result.exception)

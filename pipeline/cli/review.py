@@ -109,6 +109,7 @@ def _serve(session, host: str, port: int, open_browser: bool) -> None:
         # (a port in use is the port's fault; an address this machine does not have, or a name that
         # does not resolve, the host's)
         hint = ("choose another --port (0: any free one)" if e.errno == errno.EADDRINUSE
+                else "ports below 1024 are for the system: choose another --port (0: any free one)" if e.errno == errno.EACCES
                 else "give --host an address of this machine (127.0.0.1, or 0.0.0.0 for every network)")
         raise UsageError(f"cannot listen on {host}:{port} ({e.strerror or e}); {hint}") from e
     sock.listen(64)
