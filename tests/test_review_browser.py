@@ -250,9 +250,11 @@ def test_a_series_decision_with_one_member_excluded(tmp_path, monkeypatch, page)
         assert page.locator(".member").all_inner_texts() == ["Linistry", "lninistry", "luinistry"]
         assert page.locator(".count").inner_text() == "×3"
         # Select the third occurrence (luinistry) and leave its variant out; then a click takes
-        # Linistry out and back in.
+        # Linistry out and back in. The one selected is shown (x acts on it) though the scope is all.
         page.keyboard.press("ArrowDown")
         page.keyboard.press("ArrowDown")
+        borders = page.locator(".occurrence").evaluate_all("els => els.map(e => getComputedStyle(e).borderTopColor)")
+        assert borders[2] != borders[0] and borders[0] == borders[1]
         page.keyboard.press("x")
         page.locator(".member", has_text="Linistry").click()
         page.locator(".member", has_text="Linistry").click()
