@@ -1454,3 +1454,24 @@ def test_cli_review_on_a_port_only_root_may_open_says_to_choose_another_port(tmp
     result = CliRunner().invoke(app, ["review", str(out), "--no-browser", "--port", "80"])
     assert isinstance(result.exception, UsageError)
     assert "--port" in str(result.exception) and "--host" not in str(result.exception)
+
+
+def test_a_read_only_corrections_file_is_not_written_over(sample):
+    """corrections.yaml made read-only (chmod a-w: frozen, or a shared file) in a folder the
+    reviewer may write: a decision replaced it all the same (the new text renamed over it), still
+    marked read-only. It is refused, the file as it was."""
+    import os
+
+    from pipeline.corrections import Scope, add_entry, new_entry
+    from pipeline.errors import OutputError
+
+    out, corrections = sample
+    add_entry(corrections, new_entry("Sulverb", "Sulverh", scope=Scope(), approved_by="earlier"))
+    before = corrections.read_bytes()
+    os.chmod(corrections, 0o444)
+    session = _session(sample)
+    group = next(g for g in session.groups() if g.form == "chvisage")
+    with pytest.raises(OutputError, match="read-only"):
+        session.decide(group.id, "envisage")
+    assert corrections.read_bytes() == before and session.progress()["decided"] == 0
+    session.close()

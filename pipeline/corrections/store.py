@@ -437,6 +437,10 @@ def _commit(path: Path, state: _State) -> None:
     mode = None
     with contextlib.suppress(OSError):
         mode = stat.S_IMODE(path.stat().st_mode)
+    # (the new text is renamed over the file, which the folder's permissions allow even where the
+    # file's own refuse it: a file made read-only, to freeze it or as another's, is left as it is)
+    if mode is not None and (not mode & 0o222 or not os.access(path, os.W_OK)):
+        raise OutputError("the file is read-only; nothing was written (make it writable, chmod u+w, to save to it)", path=path)
     # A link to a shared file stays a link: the file it names is written (a new file replaced the link).
     atomic_write(path.resolve() if path.is_symlink() else path, state.text)
     with contextlib.suppress(OSError):
