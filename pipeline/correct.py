@@ -1691,6 +1691,7 @@ def correct_page(page: Page, corrector: Corrector, skip: frozenset[tuple[int, in
             # word list, and the run has the dictionaries' language's only.
             flagged = flag_doubtful(page, skip)
             return flagged.model_copy(update={"steps": [*flagged.steps, foreign]})
+        decided = skip
         for _ in range(_MAX_PASSES):
             before = len(result.changes)
             result, posmap, changed = _correct_pass(result, corrector, skip, focus, blocks)
@@ -1698,9 +1699,10 @@ def correct_page(page: Page, corrector: Corrector, skip: frozenset[tuple[int, in
                 break
             blocks = _tokens(result)
             skip = frozenset(posmap[p] for p in skip | changed if p in posmap)
+            decided = frozenset(posmap[p] for p in decided if p in posmap)
             # Only the neighbours of what changed have new context to look at.
             focus = _neighbours(blocks, frozenset(posmap[p] for p in changed if p in posmap))
-        return _assess(result, corrector, blocks)
+        return _assess(result, corrector, blocks, decided)
 
 
 def word_features(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector) -> tuple[float, ...]:
@@ -1801,11 +1803,16 @@ def _hyphenated_whole(block: list[_Tok], i: int, corrector: Corrector) -> tuple[
     return whole, block[:at] + [whole] + block[at + 2:], at
 
 
-def _assess(page: Page, corrector: Corrector, blocks: list[list[_Tok]] | None = None) -> Page:
-    """Every word's probability of being wrong (calibration.py); the likely wrong ones flagged."""
+def _assess(page: Page, corrector: Corrector, blocks: list[list[_Tok]] | None = None,
+            decided: frozenset[tuple[int, int]] = frozenset()) -> Page:
+    """Every word's probability of being wrong (calibration.py); the likely wrong ones flagged. A
+    word a person decided (``decided``: corrections.yaml's) is left as the decision wrote it, as the
+    read model leaves it (a decided "Montgomery." stayed flagged, counted by status, not queued)."""
     model = corrector.wrong_model
     lines = [line.model_copy(update={"words": list(line.words)}) for line in page.lines]
     for li, wi, features in page_word_features(page, corrector, blocks):
+        if (li, wi) in decided:
+            continue
         word = lines[li].words[wi]
         p = round(model.probability(features), 4)
         # model_copy: the fields are already valid, and validating every word again costs a third

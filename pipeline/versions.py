@@ -57,4 +57,5 @@ READ_VERSION = 4
 # 33: joining and splitting words weigh keeping an unknown word by its spelling too.
 # 34: where no corrector runs, a read model gives every word read its probability of being wrong
 # (calibration.DEFAULT_READ_MODEL), which flags it, in place of bars of confidence.
-CORRECTOR_VERSION = 34
+# 35: a word a person decided (corrections.yaml) is not given p_wrong nor flagged by the corrector.
+CORRECTOR_VERSION = 35

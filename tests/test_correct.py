@@ -92,6 +92,11 @@ def test_skip_positions_untouched(corrector: Corrector) -> None:
     page = page_from_text("the Tecent negotiatione", "x")
     fixed = correct_page(page, corrector, skip=frozenset({(0, 1)}))
     assert page_text(fixed).split() == ["the", "Tecent", "negotiations"]
+    # A word a person decided is not judged again: it was given p_wrong and flagged, so that the
+    # JSON and `ocrfix status` counted it among the flagged words while review (rightly) did not.
+    decided, other = fixed.lines[0].words[1], fixed.lines[0].words[0]
+    assert decided.p_wrong is None and not decided.flagged
+    assert other.p_wrong is not None
 
 
 def test_override_hooks(corrector: Corrector) -> None:
