@@ -22,6 +22,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
 import pickle
@@ -356,22 +357,40 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
     else:
         cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
+    # (Dask logs a lost scheduler with a traceback, on stderr: the run says it itself, once)
+    quiet = logging.getLogger("distributed.client")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
     try:
         tasks = largest_first(tasks)
         futures = [client.submit(ocr_task, path, rel, options, engine, pure=False) for path, rel in tasks]
+        left = len(futures)
         try:
             for future in as_completed(futures):
                 try:
-                    yield future.result()
+                    result = future.result()
                 except Exception as e:  # a lost worker, a task the cluster gave up on
+                    if getattr(e, "reason", None) == "scheduler-connection-lost" or client.status != "running":
+                        # Every file not yet read would fail with it (each listed as a failed input):
+                        # the run stops, the files done kept, the rest left for the next run.
+                        raise UsageError(f"lost the connection to the Dask scheduler at {options.scheduler or 'the local cluster'} "
+                                         f"with {_counted_files(left)} not yet read (the files done are kept): start the scheduler "
+                                         "and its workers again and run the same command to finish") from e
                     rel = tasks[futures.index(future)][1]
-                    yield OcrResult(rel, None, f"{rel}: the Dask task failed ({type(e).__name__}: {e})", 0.0)
+                    result = OcrResult(rel, None, f"{rel}: the Dask task failed ({type(e).__name__}: {e})", 0.0)
+                left -= 1
+                yield result
         finally:
             client.cancel(futures)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+        quiet.setLevel(level)
+
+
+def _counted_files(n: int) -> str:
+    return f"{n} file{'s' if n != 1 else ''}"
 
 
 def run_batch(

@@ -958,3 +958,30 @@ def test_a_scan_replaced_under_its_name_is_not_proofread_and_a_scan_read_again_s
     run_batch(inputs, out, options, Corrections(), engine=engine)
     with open_workspace(out) as ws:
         assert ws.page_status("a.png", 0) == "not started"
+
+
+def test_a_scheduler_lost_mid_run_stops_it_with_one_line_leaving_the_rest_pending(tmp_path):
+    """The scheduler gone mid-run failed every file not yet read, each listed with Dask's
+    FutureCancelledError, and Dask's own traceback of its reconnection came on stderr (exit 10):
+    the run stops with one line (exit 2), the files done kept and the rest pending for the next run."""
+    from distributed import LocalCluster
+
+    _pages(tmp_path / "in", 12)
+    out = tmp_path / "out"
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None)
+    try:
+        run = subprocess.Popen([OCRFIX, "process", str(tmp_path / "in"), "-o", str(out), "--executor", "dask",
+                                "--scheduler", cluster.scheduler_address, "--corrections", str(tmp_path / "none.yaml")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while not list(out.glob("*.json")) and time.monotonic() < deadline and run.poll() is None:
+            time.sleep(0.05)
+    finally:
+        cluster.close()
+    _, stderr = run.communicate(timeout=90)
+    assert run.returncode == 2, stderr
+    assert "lost the connection to the Dask scheduler" in stderr and "run the same command to finish" in stderr
+    assert "Traceback" not in stderr and "FutureCancelledError" not in stderr
+    status = _ocrfix("status", str(out))
+    assert re.search(r"failed\s*│\s*0\b", status.stdout), status.stdout
+    assert re.search(r"pending\s*│\s*([1-9]\d*)\b", status.stdout), status.stdout
