@@ -366,7 +366,7 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
         futures = [client.submit(ocr_task, path, rel, options, engine, pure=False) for path, rel in tasks]
         left = len(futures)
         try:
-            for future in as_completed(futures):
+            for future in _completed(client, as_completed(futures), left, options.scheduler or "the local cluster"):
                 try:
                     result = future.result()
                 except Exception as e:  # a lost worker, a task the cluster gave up on
@@ -387,6 +387,45 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
         if cluster is not None:
             cluster.close()
         quiet.setLevel(level)
+
+
+# How long a run waits while the Dask scheduler has no worker (none started yet, or every one lost).
+NO_WORKERS_TIMEOUT_S = 60.0
+# How often the scheduler is asked how many workers it has while no result comes.
+_WORKERS_CHECK_S = 2.0
+
+
+def _completed(client, completed, count: int, address: str) -> Iterator:
+    """The ``count`` futures of Dask's ``as_completed`` iterator ``completed`` as they complete; a
+    UsageError where the scheduler has had no worker for NO_WORKERS_TIMEOUT_S (the run waited for
+    ever, saying nothing, where every worker was gone or none was started)."""
+    workerless_since: float | None = None
+    checked = time.monotonic()
+    while count:
+        batch = completed.next_batch(block=False)
+        for future in batch:
+            count -= 1
+            yield future
+            workerless_since = None
+        if batch:
+            continue
+        time.sleep(_WAIT_SLICE)
+        now = time.monotonic()
+        if now - checked < _WORKERS_CHECK_S or client.status != "running":
+            continue  # (a lost scheduler cancels the futures: they come through as failed)
+        checked = now
+        try:
+            workers = client.scheduler_info(n_workers=0).get("n_workers", 1)
+        except Exception:  # noqa: BLE001 - (the scheduler going: the futures say so)
+            continue
+        if workers:
+            workerless_since = None
+        elif workerless_since is None:
+            workerless_since = now
+        elif now - workerless_since >= NO_WORKERS_TIMEOUT_S:
+            raise UsageError(f"the Dask scheduler at {address} has had no worker for {NO_WORKERS_TIMEOUT_S:.0f} s, with "
+                             f"{_counted_files(count)} not yet read (the files done are kept): start workers with "
+                             f"'dask worker {address} --nthreads 1' and run the same command again")
 
 
 def _counted_files(n: int) -> str:

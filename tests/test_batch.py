@@ -985,3 +985,29 @@ def test_a_scheduler_lost_mid_run_stops_it_with_one_line_leaving_the_rest_pendin
     status = _ocrfix("status", str(out))
     assert re.search(r"failed\s*│\s*0\b", status.stdout), status.stdout
     assert re.search(r"pending\s*│\s*([1-9]\d*)\b", status.stdout), status.stdout
+
+
+def test_a_scheduler_without_workers_stops_the_run_with_a_message_not_a_silent_wait(tmp_path, monkeypatch):
+    """A scheduler with no worker (none started, or every one killed mid-run) held the run for ever,
+    saying nothing: it stops once the scheduler has had no worker for a while, naming the way out,
+    the files not read left pending."""
+    from distributed import LocalCluster
+
+    from pipeline import batch
+    from pipeline.corrections import Corrections
+    from pipeline.errors import UsageError
+    from pipeline.options import Options
+    from pipeline.workspace import open_workspace
+
+    monkeypatch.setattr(batch, "NO_WORKERS_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(batch, "_WORKERS_CHECK_S", 0.2)
+    inputs = [(path, Path(path.name)) for path in _pages(tmp_path / "in", 2)]
+    out = tmp_path / "out"
+    with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster:
+        options = Options(executor="dask", scheduler=cluster.scheduler_address, correct={"enabled": False})
+        started = time.monotonic()
+        with pytest.raises(UsageError, match="has had no worker for 1 s, with 2 files not yet read.*dask worker"):
+            batch.run_batch(inputs, out, options, Corrections())
+        assert time.monotonic() - started < 30
+    with open_workspace(out, create=False) as ws:
+        assert ws.summary().files("pending") == 2
