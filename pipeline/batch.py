@@ -29,6 +29,7 @@ import pickle
 import queue
 import signal
 import stat
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -72,6 +73,10 @@ class OcrResult:
     # Peak memory of the process that ran OCR plus that of its largest Tesseract, in MB: the
     # memory one worker needs.
     peak_rss_mb: float = 0.0
+    # The ocrfix that read it (``reader``) and the Dask worker it ran on: a worker with another
+    # ocrfix reads pages another way, under this run's cache key.
+    reader: str = ""
+    worker: str = ""
 
 
 @dataclass
@@ -125,15 +130,37 @@ def ocr_task(path: str, rel: str, options: Options, engine: OcrEngine | None = N
 
     on_page = None if page_read is None else (lambda index: page_read((rel, index)))
     started = time.perf_counter()
+    here = {"reader": reader_identity(), "worker": _dask_worker()}
     try:
         with ChildPeak() as tesseract:
             doc = ocr_document(Path(path), rel, options, options.max_pixels, engine, on_page)
     except OcrfixError as e:
-        return OcrResult(rel, None, str(e), time.perf_counter() - started)
+        return OcrResult(rel, None, str(e), time.perf_counter() - started, **here)
     except Exception as e:  # noqa: BLE001 - one bad page must not take the batch down
-        return OcrResult(rel, None, f"{path}: unexpected error ({type(e).__name__}: {e})", time.perf_counter() - started)
+        return OcrResult(rel, None, f"{path}: unexpected error ({type(e).__name__}: {e})", time.perf_counter() - started,
+                         **here)
     version = doc.pages[0].engine.get("version", "") if doc.pages else ""
-    return OcrResult(rel, doc, None, time.perf_counter() - started, version, own_peak_mb() + tesseract.mb)
+    return OcrResult(rel, doc, None, time.perf_counter() - started, version, own_peak_mb() + tesseract.mb, **here)
+
+
+def reader_identity() -> str:
+    """The ocrfix that reads pages, and its way of reading them (``READ_VERSION``)."""
+    from . import __version__
+    from .versions import READ_VERSION
+
+    return f"ocrfix {__version__} (reading {READ_VERSION})"
+
+
+def _dask_worker() -> str:
+    """The address of the Dask worker running this, or "" outside one."""
+    if "distributed" not in sys.modules:  # (a local worker never imports it)
+        return ""
+    from distributed import get_worker
+
+    try:
+        return get_worker().address
+    except ValueError:
+        return ""
 
 
 def _hash(parts: dict[str, str]) -> str:
@@ -365,6 +392,7 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
         tasks = largest_first(tasks)
         futures = [client.submit(ocr_task, path, rel, options, engine, pure=False) for path, rel in tasks]
         left = len(futures)
+        expected = reader_identity()
         try:
             for future in _completed(client, as_completed(futures), left, options.scheduler or "the local cluster"):
                 try:
@@ -378,6 +406,12 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
                                          "and its workers again and run the same command to finish") from e
                     rel = tasks[futures.index(future)][1]
                     result = OcrResult(rel, None, f"{rel}: the Dask task failed ({type(e).__name__}: {e})", 0.0)
+                if result.doc is not None and result.reader != expected:
+                    # (its read would be cached as this ocrfix's, and its outputs differ from a local run's)
+                    raise UsageError(f"the Dask worker {result.worker or _holder(client, future)} runs "
+                                     f"{result.reader or 'an older ocrfix'}, this "
+                                     f"command {expected}: install the same ocrfix on every worker and start them again, "
+                                     "then run the same command (the files done are kept)")
                 left -= 1
                 yield result
         finally:
@@ -426,6 +460,14 @@ def _completed(client, completed, count: int, address: str) -> Iterator:
             raise UsageError(f"the Dask scheduler at {address} has had no worker for {NO_WORKERS_TIMEOUT_S:.0f} s, with "
                              f"{_counted_files(count)} not yet read (the files done are kept): start workers with "
                              f"'dask worker {address} --nthreads 1' and run the same command again")
+
+
+def _holder(client, future) -> str:
+    """The address of the Dask worker that holds a future's result ("?" where none can be told)."""
+    try:
+        return ", ".join(client.who_has([future]).get(future.key, ())) or "?"
+    except Exception:  # noqa: BLE001 - (only for a message)
+        return "?"
 
 
 def _counted_files(n: int) -> str:

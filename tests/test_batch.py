@@ -1011,3 +1011,41 @@ def test_a_scheduler_without_workers_stops_the_run_with_a_message_not_a_silent_w
         assert time.monotonic() - started < 30
     with open_workspace(out, create=False) as ws:
         assert ws.summary().files("pending") == 2
+
+
+def test_a_dask_worker_with_another_ocrfix_is_refused_not_cached_as_this_ones_read(tmp_path):
+    """A worker running another ocrfix (another way of reading pages) had its reads taken, cached
+    under this ocrfix's key, with exit 0: the run stops at its first read, naming the worker and
+    both versions, and caches nothing from it."""
+    import shutil
+
+    from distributed import LocalCluster
+
+    import pipeline
+    from pipeline import batch
+    from pipeline.corrections import Corrections
+    from pipeline.errors import UsageError
+    from pipeline.options import Options
+    from pipeline.workspace import open_workspace
+
+    other = tmp_path / "other"
+    shutil.copytree(Path(pipeline.__file__).parent, other / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    init = other / "pipeline" / "__init__.py"
+    init.write_text(re.sub(r'__version__ = "[^"]*"', '__version__ = "0.0.1"', init.read_text()))
+    inputs = [(path, Path(path.name)) for path in _pages(tmp_path / "in", 2)]
+    out = tmp_path / "out"
+    with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster:
+        worker = subprocess.Popen([str(Path(sys.executable).parent / "dask"), "worker", cluster.scheduler_address,
+                                   "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard", "--no-nanny"],
+                                  env={**os.environ, "PYTHONPATH": str(other)}, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            options = Options(executor="dask", scheduler=cluster.scheduler_address, correct={"enabled": False})
+            with pytest.raises(UsageError, match=r"the Dask worker tcp://127\.0\.0\.1:\d+ runs ocrfix 0\.0\.1 .*this command "
+                                                 rf"ocrfix {re.escape(pipeline.__version__)}"):
+                batch.run_batch(inputs, out, options, Corrections())
+        finally:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=30)
+    with open_workspace(out, create=False) as ws:
+        assert ws.summary().files("done") == 0 and ws.raw_ocr("page00.png") is None
