@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 
 from .collection import CollectionModel, collection_model
 from .dependencies import Dependencies, dependency_base, unchanged
-from .errors import OcrfixError, UsageError
+from .errors import MissingDependencyError, OcrfixError, UsageError
 from .lexicon import dictionary_hash
 from .memory import ChildPeak, own_peak_mb
 from .model import Document
@@ -77,6 +77,8 @@ class OcrResult:
     # ocrfix reads pages another way, under this run's cache key.
     reader: str = ""
     worker: str = ""
+    # the read failed for want of Tesseract or its language data (a machine's failing, not the file's)
+    missing: bool = False
 
 
 @dataclass
@@ -135,7 +137,8 @@ def ocr_task(path: str, rel: str, options: Options, engine: OcrEngine | None = N
         with ChildPeak() as tesseract:
             doc = ocr_document(Path(path), rel, options, options.max_pixels, engine, on_page)
     except OcrfixError as e:
-        return OcrResult(rel, None, str(e), time.perf_counter() - started, **here)
+        return OcrResult(rel, None, str(e), time.perf_counter() - started, **here,
+                         missing=isinstance(e, MissingDependencyError))
     except Exception as e:  # noqa: BLE001 - one bad page must not take the batch down
         return OcrResult(rel, None, f"{path}: unexpected error ({type(e).__name__}: {e})", time.perf_counter() - started,
                          **here)
@@ -406,6 +409,11 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
                                          "and its workers again and run the same command to finish") from e
                     rel = tasks[futures.index(future)][1]
                     result = OcrResult(rel, None, f"{rel}: the Dask task failed ({type(e).__name__}: {e})", 0.0)
+                if result.missing:
+                    # (checked here before the run, not there: that worker would fail every file it takes, each at once)
+                    raise MissingDependencyError(f"on the Dask worker {result.worker or _holder(client, future)}: {result.error}; "
+                                                 "start it again once installed there, then run the same command (the "
+                                                 "files done are kept)")
                 if result.doc is not None and result.reader != expected:
                     # (its read would be cached as this ocrfix's, and its outputs differ from a local run's)
                     raise UsageError(f"the Dask worker {result.worker or _holder(client, future)} runs "

@@ -1035,17 +1035,59 @@ def test_a_dask_worker_with_another_ocrfix_is_refused_not_cached_as_this_ones_re
     inputs = [(path, Path(path.name)) for path in _pages(tmp_path / "in", 2)]
     out = tmp_path / "out"
     with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster:
-        worker = subprocess.Popen([str(Path(sys.executable).parent / "dask"), "worker", cluster.scheduler_address,
-                                   "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard", "--no-nanny"],
-                                  env={**os.environ, "PYTHONPATH": str(other)}, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL, start_new_session=True)
-        try:
+        with _dask_worker(cluster.scheduler_address, PYTHONPATH=str(other)):
             options = Options(executor="dask", scheduler=cluster.scheduler_address, correct={"enabled": False})
             with pytest.raises(UsageError, match=r"the Dask worker tcp://127\.0\.0\.1:\d+ runs ocrfix 0\.0\.1 .*this command "
                                                  rf"ocrfix {re.escape(pipeline.__version__)}"):
                 batch.run_batch(inputs, out, options, Corrections())
-        finally:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait(timeout=30)
     with open_workspace(out, create=False) as ws:
         assert ws.summary().files("done") == 0 and ws.raw_ocr("page00.png") is None
+
+
+@contextlib.contextmanager
+def _dask_worker(address: str, **env: str):
+    """A real `dask worker` of the scheduler at ``address`` (one thread, no nanny), with ``env``
+    added to its environment (another machine's setup), killed at the end."""
+    worker = subprocess.Popen([str(Path(sys.executable).parent / "dask"), "worker", address, "--nthreads", "1",
+                               "--host", "127.0.0.1", "--no-dashboard", "--no-nanny"], env={**os.environ, **env},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        yield worker
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+
+
+def test_a_dask_worker_without_the_language_stops_the_run_naming_it(tmp_path):
+    """A worker whose Tesseract lacks the language asked for (checked only where the command runs)
+    failed every file it took, each at once, as if the files were at fault (exit 10), with a message
+    saying to install what the machine running the command has: the run stops at the first, naming
+    the worker (exit 4, Tesseract's language data missing), and the files are left pending."""
+    import shutil
+
+    from distributed import LocalCluster
+
+    from pipeline import batch
+    from pipeline.corrections import Corrections
+    from pipeline.engine import _tessdata_dir
+    from pipeline.errors import MissingDependencyError
+    from pipeline.options import Options
+    from pipeline.workspace import open_workspace
+
+    tessdata = _tessdata_dir("tesseract")
+    if tessdata is None or not (tessdata / "deu.traineddata").exists():
+        pytest.skip("needs Tesseract's deu language data here")
+    english_only = tmp_path / "tessdata"
+    english_only.mkdir()
+    shutil.copy(tessdata / "eng.traineddata", english_only)
+    inputs = [(path, Path(path.name)) for path in _pages(tmp_path / "in", 3)]
+    out = tmp_path / "out"
+    with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster:
+        with _dask_worker(cluster.scheduler_address, TESSDATA_PREFIX=str(english_only)):
+            options = Options(executor="dask", scheduler=cluster.scheduler_address, ocr={"lang": "deu"},
+                              correct={"enabled": False})
+            with pytest.raises(MissingDependencyError, match=r"on the Dask worker tcp://127\.0\.0\.1:\d+: .*'deu'.*"
+                                                             r"tesseract-ocr-deu"):
+                batch.run_batch(inputs, out, options, Corrections())
+    with open_workspace(out, create=False) as ws:
+        assert ws.summary().files("failed") == 0 and ws.summary().files("pending") == 3
