@@ -393,7 +393,8 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
     quiet.setLevel(logging.CRITICAL)
     try:
         tasks = largest_first(tasks)
-        futures = [client.submit(ocr_task, path, rel, options, engine, pure=False) for path, rel in tasks]
+        # (absolute: a worker started in another folder read a relative path from there, and failed every file)
+        futures = [client.submit(ocr_task, os.path.abspath(path), rel, options, engine, pure=False) for path, rel in tasks]
         left = len(futures)
         expected = reader_identity()
         try:

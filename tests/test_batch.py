@@ -1045,12 +1045,12 @@ def test_a_dask_worker_with_another_ocrfix_is_refused_not_cached_as_this_ones_re
 
 
 @contextlib.contextmanager
-def _dask_worker(address: str, **env: str):
+def _dask_worker(address: str, cwd: Path | None = None, **env: str):
     """A real `dask worker` of the scheduler at ``address`` (one thread, no nanny), with ``env``
-    added to its environment (another machine's setup), killed at the end."""
+    added to its environment (another machine's setup), in folder ``cwd``, killed at the end."""
     worker = subprocess.Popen([str(Path(sys.executable).parent / "dask"), "worker", address, "--nthreads", "1",
                                "--host", "127.0.0.1", "--no-dashboard", "--no-nanny"], env={**os.environ, **env},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, cwd=cwd)
     try:
         yield worker
     finally:
@@ -1091,3 +1091,25 @@ def test_a_dask_worker_without_the_language_stops_the_run_naming_it(tmp_path):
                 batch.run_batch(inputs, out, options, Corrections())
     with open_workspace(out, create=False) as ws:
         assert ws.summary().files("failed") == 0 and ws.summary().files("pending") == 3
+
+
+def test_relative_inputs_are_read_by_dask_workers_started_in_another_folder(tmp_path, monkeypatch):
+    """`ocrfix process scans -o out --executor dask`: each worker was given the relative path, read
+    it from its own folder, and every file failed "No such file or directory"."""
+    from distributed import LocalCluster
+
+    from pipeline import batch
+    from pipeline.corrections import Corrections
+    from pipeline.options import Options
+
+    _pages(tmp_path / "in", 2)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(tmp_path)
+    inputs = [(Path("in") / f"page0{i}.png", Path(f"page0{i}.png")) for i in range(2)]
+    with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster:
+        with _dask_worker(cluster.scheduler_address, cwd=elsewhere):
+            options = Options(executor="dask", scheduler=cluster.scheduler_address, correct={"enabled": False})
+            result = batch.run_batch(inputs, Path("out"), options, Corrections())
+    assert not result.failed, result.failed
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.txt")) == ["page00.txt", "page01.txt"]
