@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -374,7 +375,15 @@ def _dask_client(client_class, address: str):
                      "as 'dask scheduler' printed it, such as tcp://10.0.0.5:8786") from e
 
 
-def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEngine | None) -> Iterator[OcrResult]:
+def _page_event(topic: str, item: tuple[str, int]) -> None:
+    """Tell the client a page was read (``ocr_task``'s ``page_read`` on a Dask worker)."""
+    from distributed import get_worker
+
+    get_worker().log_event(topic, list(item))
+
+
+def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEngine | None,
+                  on_page: Callable[[str, int], None] | None = None) -> Iterator[OcrResult]:
     if not tasks:
         return
     try:
@@ -393,12 +402,27 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
     quiet.setLevel(logging.CRITICAL)
     try:
         tasks = largest_first(tasks)
+        # Pages read, from the workers, for progress (a 300-page PDF's bar stood still until its end):
+        # only multi-page inputs need it, as in a local run. The topic is this run's alone.
+        from .ingest import count_pages
+
+        page_read, pages = None, queue.SimpleQueue()
+        if on_page is not None and any(count_pages(Path(p)) > 1 for p, _r in tasks):
+            topic = f"ocrfix-pages-{os.getpid()}-{time.time_ns()}"
+            client.subscribe_topic(topic, lambda event: pages.put(event[1]))
+            page_read = functools.partial(_page_event, topic)
+
+        def pages_done() -> None:
+            while not pages.empty():
+                on_page(*pages.get())
+
         # (absolute: a worker started in another folder read a relative path from there, and failed every file)
-        futures = [client.submit(ocr_task, os.path.abspath(path), rel, options, engine, pure=False) for path, rel in tasks]
+        futures = [client.submit(ocr_task, os.path.abspath(path), rel, options, engine, page_read, pure=False)
+                   for path, rel in tasks]
         left = len(futures)
         expected = reader_identity()
         try:
-            for future in _completed(client, as_completed(futures), left, options.scheduler or "the local cluster"):
+            for future in _completed(client, as_completed(futures), left, options.scheduler or "the local cluster", pages_done):
                 try:
                     result = future.result()
                 except Exception as e:  # a lost worker, a task the cluster gave up on
@@ -438,14 +462,16 @@ NO_WORKERS_TIMEOUT_S = 60.0
 _WORKERS_CHECK_S = 2.0
 
 
-def _completed(client, completed, count: int, address: str) -> Iterator:
-    """The ``count`` futures of Dask's ``as_completed`` iterator ``completed`` as they complete; a
+def _completed(client, completed, count: int, address: str, between: Callable[[], None]) -> Iterator:
+    """The ``count`` futures of Dask's ``as_completed`` iterator ``completed`` as they complete
+    (``between`` called before each, and while none comes); a
     UsageError where the scheduler has had no worker for NO_WORKERS_TIMEOUT_S (the run waited for
     ever, saying nothing, where every worker was gone or none was started)."""
     workerless_since: float | None = None
     checked = time.monotonic()
     while count:
         batch = completed.next_batch(block=False)
+        between()
         for future in batch:
             count -= 1
             yield future
@@ -590,7 +616,7 @@ def run_batch(
                     record(corrected(done))
                     if done.action != "confirm":  # (a confirmation lost to a crash is only checked again)
                         ws.commit()
-            results = (_dask_results(to_ocr, options, engine) if options.executor == "dask"
+            results = (_dask_results(to_ocr, options, engine, on_page) if options.executor == "dask"
                        else _local_results(to_ocr, options, engine, on_page))
             with contextlib.closing(results):  # stops the workers at once on Ctrl-C
                 for ocr in results:

@@ -1113,3 +1113,23 @@ def test_relative_inputs_are_read_by_dask_workers_started_in_another_folder(tmp_
             result = batch.run_batch(inputs, Path("out"), options, Corrections())
     assert not result.failed, result.failed
     assert sorted(p.name for p in (tmp_path / "out").glob("*.txt")) == ["page00.txt", "page01.txt"]
+
+
+def test_a_multi_page_input_reports_its_pages_as_they_are_read_on_a_dask_cluster(tmp_path):
+    """On a Dask cluster no page was reported: a 300-page PDF's bar stood at 0 until the file was
+    done, and a log said nothing of it. Each page is reported as the worker reads it."""
+    from distributed import LocalCluster
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    frames = [Image.fromarray(text_page(f"Telegram number {i + 300}")) for i in range(3)]
+    frames[0].save(folder / "doc.tif", save_all=True, append_images=frames[1:], dpi=(300, 300))
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        run = _ocrfix("process", str(folder), "-o", str(tmp_path / "out"), "--executor", "dask",
+                      "--scheduler", cluster.scheduler_address, "--corrections", str(tmp_path / "none.yaml"))
+    assert run.returncode == 0, run.stderr
+    lines = run.stderr.splitlines()
+    reported = [i for i, line in enumerate(lines) if "doc.tif: page" in line]
+    assert sorted(lines[i].split(": ", 1)[1] for i in reported) == [f"page {k} of 3 read" for k in (1, 2, 3)]
+    done = next(i for i, line in enumerate(lines) if line.endswith("doc.tif ok"))
+    assert min(reported) < done
