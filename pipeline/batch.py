@@ -432,6 +432,12 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
                         raise UsageError(f"lost the connection to the Dask scheduler at {options.scheduler or 'the local cluster'} "
                                          f"with {_counted_files(left)} not yet read (the files done are kept): start the scheduler "
                                          "and its workers again and run the same command to finish") from e
+                    if "deserialization of the task graph" in str(e):
+                        # (Dask's scheduler unpickles each task: every file would fail with it, as a bad input)
+                        raise UsageError(f"the Dask scheduler at {options.scheduler or 'the local cluster'} cannot read "
+                                         "ocrfix's tasks (it has no ocrfix, or another version): start it from an "
+                                         "environment with the same ocrfix as this command (its .venv/bin/dask scheduler), "
+                                         "then run the same command") from e
                     rel = tasks[futures.index(future)][1]
                     result = OcrResult(rel, None, f"{rel}: the Dask task failed ({type(e).__name__}: {e})", 0.0)
                 if result.missing:

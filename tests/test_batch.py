@@ -1133,3 +1133,30 @@ def test_a_multi_page_input_reports_its_pages_as_they_are_read_on_a_dask_cluster
     assert sorted(lines[i].split(": ", 1)[1] for i in reported) == [f"page {k} of 3 read" for k in (1, 2, 3)]
     done = next(i for i, line in enumerate(lines) if line.endswith("doc.tif ok"))
     assert min(reported) < done
+
+
+def test_a_scheduler_without_ocrfix_stops_the_run_with_one_line(tmp_path):
+    """A scheduler started where ocrfix is not installed (Dask's scheduler unpickles each task)
+    failed every file as a bad input, each with Dask's "Error during deserialization of the task
+    graph" (exit 10): the run stops with one line saying where ocrfix is missing (exit 2)."""
+    import socket
+
+    empty = tmp_path / "empty" / "pipeline"
+    empty.mkdir(parents=True)
+    (empty / "__init__.py").write_text("")  # (a package of that name without ocrfix's modules)
+    _pages(tmp_path / "in", 2)
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    scheduler = subprocess.Popen([str(Path(sys.executable).parent / "dask"), "scheduler", "--host", "127.0.0.1",
+                                  "--port", str(port), "--no-dashboard"], env={**os.environ, "PYTHONPATH": str(empty.parent)},
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        run = _ocrfix("process", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--executor", "dask",
+                      "--scheduler", f"tcp://127.0.0.1:{port}", "--corrections", str(tmp_path / "none.yaml"))
+    finally:
+        os.killpg(scheduler.pid, signal.SIGKILL)
+        scheduler.wait(timeout=30)
+    assert run.returncode == 2, run.stderr
+    assert "cannot read ocrfix's tasks" in run.stderr and "Failed inputs" not in run.stderr
+    assert "Traceback" not in run.stderr
