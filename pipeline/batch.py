@@ -78,6 +78,9 @@ class OcrResult:
     # ocrfix reads pages another way, under this run's cache key.
     reader: str = ""
     worker: str = ""
+    # On a Dask worker: the engine and language data it read with (``ocr_key_parts``' names), which
+    # must be this run's, as the read is cached under this run's key.
+    engine_parts: tuple[tuple[str, str], ...] = ()
     # the read failed for want of Tesseract or its language data (a machine's failing, not the file's)
     missing: bool = False
 
@@ -134,6 +137,8 @@ def ocr_task(path: str, rel: str, options: Options, engine: OcrEngine | None = N
     on_page = None if page_read is None else (lambda index: page_read((rel, index)))
     started = time.perf_counter()
     here = {"reader": reader_identity(), "worker": _dask_worker()}
+    if here["worker"]:
+        here["engine_parts"] = _engine_parts(options, engine)
     try:
         with ChildPeak() as tesseract:
             doc = ocr_document(Path(path), rel, options, options.max_pixels, engine, on_page)
@@ -145,6 +150,15 @@ def ocr_task(path: str, rel: str, options: Options, engine: OcrEngine | None = N
                          **here)
     version = doc.pages[0].engine.get("version", "") if doc.pages else ""
     return OcrResult(rel, doc, None, time.perf_counter() - started, version, own_peak_mb() + tesseract.mb, **here)
+
+
+def _engine_parts(options: Options, engine: OcrEngine | None) -> tuple[tuple[str, str], ...]:
+    """The parts of ``ocr_key_parts`` that name the engine and its language data, as this machine has them."""
+    from .engine import engine_for
+
+    reader = engine if engine is not None else engine_for(options.ocr)
+    parts = ocr_key_parts(options, reader)
+    return tuple((name, parts[name]) for name in ("OCR engine", "language data"))
 
 
 def reader_identity() -> str:
@@ -420,7 +434,7 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
         futures = [client.submit(ocr_task, os.path.abspath(path), rel, options, engine, page_read, pure=False)
                    for path, rel in tasks]
         left = len(futures)
-        expected = reader_identity()
+        expected, expected_parts = reader_identity(), _engine_parts(options, engine)
         try:
             for future in _completed(client, as_completed(futures), left, options.scheduler or "the local cluster", pages_done):
                 try:
@@ -451,6 +465,12 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
                                      f"{result.reader or 'an older ocrfix'}, this "
                                      f"command {expected}: install the same ocrfix on every worker and start them again, "
                                      "then run the same command (the files done are kept)")
+                if result.doc is not None and result.engine_parts and result.engine_parts != expected_parts:
+                    # (Tesseract or its language data of another version there: other reads, cached as this machine's)
+                    raise UsageError(f"the Dask worker {result.worker} reads with another Tesseract or other language data "
+                                     f"than this machine ({_differences(result.engine_parts, expected_parts)}): install "
+                                     "the same on every worker and start them again, then run the same command (the "
+                                     "files done are kept)")
                 left -= 1
                 yield result
         finally:
@@ -501,6 +521,12 @@ def _completed(client, completed, count: int, address: str, between: Callable[[]
             raise UsageError(f"the Dask scheduler at {address} has had no worker for {NO_WORKERS_TIMEOUT_S:.0f} s, with "
                              f"{_counted_files(count)} not yet read (the files done are kept): start workers with "
                              f"'dask worker {address} --nthreads 1' and run the same command again")
+
+
+def _differences(there: tuple[tuple[str, str], ...], here: tuple[tuple[str, str], ...]) -> str:
+    """"name X there, Y here" for each part that differs."""
+    mine = dict(here)
+    return "; ".join(f"{name} {value} there, {mine.get(name, '?')} here" for name, value in there if mine.get(name) != value)
 
 
 def _holder(client, future) -> str:

@@ -1160,3 +1160,37 @@ def test_a_scheduler_without_ocrfix_stops_the_run_with_one_line(tmp_path):
     assert run.returncode == 2, run.stderr
     assert "cannot read ocrfix's tasks" in run.stderr and "Failed inputs" not in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_dask_worker_with_other_language_data_is_refused_not_cached_as_this_machines_read(tmp_path):
+    """A worker whose Tesseract reads with other language data (tessdata_best on one machine,
+    _fast on another) had its reads cached under this machine's key, with exit 0: its outputs
+    differed from a local run's and no later run read them again. The run stops at its first
+    read, naming the worker and what differs."""
+    import shutil
+
+    from distributed import LocalCluster
+
+    from pipeline import batch
+    from pipeline.corrections import Corrections
+    from pipeline.engine import _tessdata_dir
+    from pipeline.errors import UsageError
+    from pipeline.options import Options
+    from pipeline.workspace import open_workspace
+
+    tessdata = _tessdata_dir("tesseract")
+    if tessdata is None or not (tessdata / "deu.traineddata").exists():
+        pytest.skip("needs Tesseract's deu language data here")
+    other = tmp_path / "tessdata"
+    other.mkdir()
+    shutil.copy(tessdata / "deu.traineddata", other / "eng.traineddata")  # (valid language data, not this machine's eng)
+    inputs = [(path, Path(path.name)) for path in _pages(tmp_path / "in", 2)]
+    out = tmp_path / "out"
+    with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster:
+        with _dask_worker(cluster.scheduler_address, TESSDATA_PREFIX=str(other)):
+            options = Options(executor="dask", scheduler=cluster.scheduler_address, correct={"enabled": False})
+            with pytest.raises(UsageError, match=r"the Dask worker tcp://127\.0\.0\.1:\d+ reads with .*language data eng:\w+ "
+                                                 r"there, eng:\w+ here"):
+                batch.run_batch(inputs, out, options, Corrections())
+    with open_workspace(out, create=False) as ws:
+        assert ws.summary().files("done") == 0 and ws.raw_ocr("page00.png") is None
