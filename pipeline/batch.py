@@ -390,10 +390,17 @@ def _dask_client(client_class, address: str):
 
 
 def _page_event(topic: str, item: tuple[str, int]) -> None:
-    """Tell the client a page was read (``ocr_task``'s ``page_read`` on a Dask worker)."""
+    """Tell the client a page was read (``ocr_task``'s ``page_read`` on a Dask worker); stop reading
+    a file whose task was cancelled (a stopped run): Dask cannot stop a running task, and a worker
+    went on reading a 300-page PDF for nobody, long after Ctrl-C."""
     from distributed import get_worker
+    from distributed.worker import thread_state
 
-    get_worker().log_event(topic, list(item))
+    worker = get_worker()
+    worker.log_event(topic, list(item))
+    task = worker.state.tasks.get(getattr(thread_state, "key", None))
+    if task is not None and task.state == "cancelled":
+        raise RuntimeError("the run that asked for this file was stopped")
 
 
 def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEngine | None,
@@ -421,13 +428,14 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
         from .ingest import count_pages
 
         page_read, pages = None, queue.SimpleQueue()
-        if on_page is not None and any(count_pages(Path(p)) > 1 for p, _r in tasks):
+        if any(count_pages(Path(p)) > 1 for p, _r in tasks):
             topic = f"ocrfix-pages-{os.getpid()}-{time.time_ns()}"
-            client.subscribe_topic(topic, lambda event: pages.put(event[1]))
+            if on_page is not None:
+                client.subscribe_topic(topic, lambda event: pages.put(event[1]))
             page_read = functools.partial(_page_event, topic)
 
         def pages_done() -> None:
-            while not pages.empty():
+            while on_page is not None and not pages.empty():
                 on_page(*pages.get())
 
         # (absolute: a worker started in another folder read a relative path from there, and failed every file)

@@ -1194,3 +1194,40 @@ def test_a_dask_worker_with_other_language_data_is_refused_not_cached_as_this_ma
                 batch.run_batch(inputs, out, options, Corrections())
     with open_workspace(out, create=False) as ws:
         assert ws.summary().files("done") == 0 and ws.raw_ocr("page00.png") is None
+
+
+def test_ctrl_c_stops_a_dask_worker_reading_a_long_file(tmp_path):
+    """Dask cannot stop a running task: after Ctrl-C a worker went on reading a long PDF page after
+    page, for nobody (the next run's files waited behind it). It stops at the next page."""
+    from distributed import Client, LocalCluster
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    # (the sample scans, a second or more a page)
+    frames = [Image.open(scan).convert("L") for scan in sorted((Path(__file__).parents[1] / "images").glob("*.jpg"))] * 5
+    frames[0].save(folder / "long.tif", save_all=True, append_images=frames[1:], dpi=(300, 300), compression="tiff_lzw")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        run = subprocess.Popen([OCRFIX, "process", str(folder), "-o", str(tmp_path / "out"), "--executor", "dask",
+                                "--scheduler", cluster.scheduler_address, "--corrections", str(tmp_path / "none.yaml")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not _busy(client):
+            time.sleep(0.1)
+        time.sleep(2)  # (a page or two read)
+        run.send_signal(signal.SIGINT)
+        _, stderr = run.communicate(timeout=60)
+        assert run.returncode == 130, stderr
+        stopped = time.monotonic()
+        while _busy(client) and time.monotonic() - stopped < 60:
+            time.sleep(0.1)
+        assert time.monotonic() - stopped < 8, "the worker should stop reading the file at its next page"
+
+
+def _busy(client) -> bool:
+    """Whether the cluster's worker runs a task (one cancelled but still running too)."""
+    def running(dask_worker) -> int:
+        return sum(task.state in ("executing", "cancelled") for task in dask_worker.state.tasks.values())
+
+    return any(client.run(running).values())
