@@ -1019,26 +1019,33 @@ def test_a_dask_worker_with_another_ocrfix_is_refused_not_cached_as_this_ones_re
     both versions, and caches nothing from it."""
     import shutil
 
+    import pipeline
+
+    other = tmp_path / "other"
+    shutil.copytree(Path(pipeline.__file__).parent, other / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    init = other / "pipeline" / "__init__.py"
+    init.write_text(re.sub(r'__version__ = "[^"]*"', '__version__ = "0.0.1"', init.read_text()))
+    _refused_by_its_worker(tmp_path, r"the Dask worker tcp://127\.0\.0\.1:\d+ runs ocrfix 0\.0\.1 .*this command "
+                                     rf"ocrfix {re.escape(pipeline.__version__)}", PYTHONPATH=str(other))
+
+
+def _refused_by_its_worker(tmp_path: Path, message: str, **env: str) -> None:
+    """A batch on a cluster whose one worker runs with ``env`` stops with a UsageError matching
+    ``message`` and caches nothing of what that worker read."""
     from distributed import LocalCluster
 
-    import pipeline
     from pipeline import batch
     from pipeline.corrections import Corrections
     from pipeline.errors import UsageError
     from pipeline.options import Options
     from pipeline.workspace import open_workspace
 
-    other = tmp_path / "other"
-    shutil.copytree(Path(pipeline.__file__).parent, other / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
-    init = other / "pipeline" / "__init__.py"
-    init.write_text(re.sub(r'__version__ = "[^"]*"', '__version__ = "0.0.1"', init.read_text()))
     inputs = [(path, Path(path.name)) for path in _pages(tmp_path / "in", 2)]
     out = tmp_path / "out"
     with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster:
-        with _dask_worker(cluster.scheduler_address, PYTHONPATH=str(other)):
+        with _dask_worker(cluster.scheduler_address, **env):
             options = Options(executor="dask", scheduler=cluster.scheduler_address, correct={"enabled": False})
-            with pytest.raises(UsageError, match=r"the Dask worker tcp://127\.0\.0\.1:\d+ runs ocrfix 0\.0\.1 .*this command "
-                                                 rf"ocrfix {re.escape(pipeline.__version__)}"):
+            with pytest.raises(UsageError, match=message):
                 batch.run_batch(inputs, out, options, Corrections())
     with open_workspace(out, create=False) as ws:
         assert ws.summary().files("done") == 0 and ws.raw_ocr("page00.png") is None
@@ -1169,14 +1176,7 @@ def test_a_dask_worker_with_other_language_data_is_refused_not_cached_as_this_ma
     read, naming the worker and what differs."""
     import shutil
 
-    from distributed import LocalCluster
-
-    from pipeline import batch
-    from pipeline.corrections import Corrections
     from pipeline.engine import _tessdata_dir
-    from pipeline.errors import UsageError
-    from pipeline.options import Options
-    from pipeline.workspace import open_workspace
 
     tessdata = _tessdata_dir("tesseract")
     if tessdata is None or not (tessdata / "deu.traineddata").exists():
@@ -1184,16 +1184,8 @@ def test_a_dask_worker_with_other_language_data_is_refused_not_cached_as_this_ma
     other = tmp_path / "tessdata"
     other.mkdir()
     shutil.copy(tessdata / "deu.traineddata", other / "eng.traineddata")  # (valid language data, not this machine's eng)
-    inputs = [(path, Path(path.name)) for path in _pages(tmp_path / "in", 2)]
-    out = tmp_path / "out"
-    with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster:
-        with _dask_worker(cluster.scheduler_address, TESSDATA_PREFIX=str(other)):
-            options = Options(executor="dask", scheduler=cluster.scheduler_address, correct={"enabled": False})
-            with pytest.raises(UsageError, match=r"the Dask worker tcp://127\.0\.0\.1:\d+ reads with .*language data eng:\w+ "
-                                                 r"there, eng:\w+ here"):
-                batch.run_batch(inputs, out, options, Corrections())
-    with open_workspace(out, create=False) as ws:
-        assert ws.summary().files("done") == 0 and ws.raw_ocr("page00.png") is None
+    _refused_by_its_worker(tmp_path, r"the Dask worker tcp://127\.0\.0\.1:\d+ reads with .*language data eng:\w+ "
+                                     r"there, eng:\w+ here", TESSDATA_PREFIX=str(other))
 
 
 def test_ctrl_c_stops_a_dask_worker_reading_a_long_file(tmp_path):

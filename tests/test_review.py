@@ -1267,6 +1267,24 @@ def test_a_decision_that_could_not_be_written_is_neither_counted_nor_undone(samp
     assert _session(sample).undo_stack == []
 
 
+def _review_in_its_own_session(out, reviewer: str):
+    """``ocrfix review OUT --no-browser`` in a session of its own (Ctrl-C is sent to its group, as a
+    terminal does): the process, the app's address and its token, once it has printed them."""
+    import subprocess
+
+    from conftest import OCRFIX
+
+    proc = subprocess.Popen([OCRFIX, "review", str(out), "--no-browser", "--reviewer", reviewer], stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    url = None
+    while url is None:
+        line = proc.stderr.readline()
+        assert line, "no address printed"
+        m = re.search(r"Open (http://\S+)", line)
+        url = m.group(1) if m else None
+    return proc, url.split("?")[0], url.split("token=")[1]
+
+
 def test_ctrl_c_while_a_decision_is_regenerated_finishes_it_and_ends_the_review(tmp_path):
     """Ctrl-C at the terminal reaches the whole process group: the review's regeneration worker too.
     The review finishes the decision's outputs and ends; the worker took the KeyboardInterrupt, the
@@ -1274,27 +1292,15 @@ def test_ctrl_c_while_a_decision_is_regenerated_finishes_it_and_ends_the_review(
     outputs of the last decisions ...' with the outputs not regenerated."""
     import os
     import signal
-    import subprocess
     import time
 
     import httpx
 
-    from conftest import OCRFIX
-
     out, corrections = build_sample(tmp_path, correct=False)
-    proc = subprocess.Popen([OCRFIX, "review", str(out), "--no-browser", "--reviewer", "Ctrl C"], stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    proc, base, token = _review_in_its_own_session(out, "Ctrl C")
     try:
-        url = None
-        while url is None:
-            line = proc.stderr.readline()
-            assert line, "no address printed"
-            m = re.search(r"Open (http://\S+)", line)
-            url = m.group(1) if m else None
-        token = url.split("token=")[1]
-        base = url.split("?")[0]
         with httpx.Client(timeout=30) as c:
-            c.get(url, follow_redirects=True)
+            c.get(f"{base}?token={token}", follow_redirects=True)
 
             def decide(form: str, **how) -> None:
                 group = next(g for g in c.get(base + "api/queue").json()["groups"] if g["form"] == form)
@@ -1395,29 +1401,18 @@ def test_the_web_review_ended_with_ctrl_c_names_the_outputs_it_could_not_regener
     written to are named then too (it ended 'interrupted', exit 130, saying nothing of them)."""
     import os
     import signal
-    import subprocess
     import time
 
     import httpx
-
-    from conftest import OCRFIX
 
     out, corrections = build_sample(tmp_path, correct=False)
     (out / "a.txt").unlink()
     (out / "a.txt").mkdir()  # (a folder in the output's place: it cannot be replaced)
     (out / "a.txt" / "keep").write_text("x")
-    proc = subprocess.Popen([OCRFIX, "review", str(out), "--no-browser", "--reviewer", "Web"], stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    proc, base, token = _review_in_its_own_session(out, "Web")
     try:
-        url = None
-        while url is None:
-            line = proc.stderr.readline()
-            assert line, "no address printed"
-            m = re.search(r"Open (http://\S+)", line)
-            url = m.group(1) if m else None
-        base, token = url.split("?")[0], url.split("token=")[1]
         with httpx.Client(timeout=30) as c:
-            c.get(url, follow_redirects=True)
+            c.get(f"{base}?token={token}", follow_redirects=True)
             group = next(g for g in c.get(base + "api/queue").json()["groups"] if g["form"] == "chvisage")
             r = c.post(base + "api/decide", json={"group": group["id"], "action": "suggestion", "index": 0},
                        headers={"X-Ocrfix-Token": token})
