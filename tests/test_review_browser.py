@@ -351,6 +351,18 @@ def test_proofreading_a_whole_page(server, page):
         page.screenshot(path=str(ROOT / "docs" / "page-view.png"), full_page=False)
 
 
+def test_proofread_the_page_from_a_word_opens_the_page_at_its_line(server, page):
+    """A word of the queue on the page's second line: its page opens with that line being edited
+    (outlined on the scan); it opened at the first line."""
+    base, _out, _corrections, _session = server
+    page.goto(f"{base}/?token={TOKEN}")
+    link = page.locator(".meta", has_text="line 2").first.locator(".page-link")
+    with page.expect_navigation():
+        link.click()
+    page.wait_for_function("() => document.activeElement && document.activeElement.dataset.line === '2'", timeout=10000)
+    assert page.locator("#line-box").is_visible()
+
+
 def test_a_scan_deleted_since_the_run_is_said_so_on_the_review_page_and_the_page_view(server, page):
     """A scan moved or deleted after `ocrfix process`: the crop and the page view say that the scan
     cannot be shown and why (the page view showed an empty column, the crop its alt text as if it

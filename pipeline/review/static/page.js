@@ -187,5 +187,8 @@
     const focused = inputs.find((i) => i === document.activeElement);
     if (focused) highlight(focused);
   });
-  if (inputs.length) inputs[0].focus();
+  // The first line is edited first; opened from a word of the queue ("proofread the page"), its line.
+  const wanted = new URLSearchParams(location.search).get("line");
+  const start = inputs.find((input) => input.dataset.line === wanted) || inputs[0];
+  if (start) start.focus();
 })();
