@@ -229,7 +229,7 @@ def test_status_shows_done_and_failed(tmp_path):
         db.execute("UPDATE files SET correction_key='an older one' WHERE rel='page00.png'")
         db.commit()
     status = _ocrfix("status", str(out))
-    assert "settings reached only part of the folder: 1 file (1 pages) to correct again" in " ".join(status.stdout.split())
+    assert "settings reached only part of the folder: 1 file (1 page) to correct again" in " ".join(status.stdout.split())
 
 
 def test_a_wrong_scheduler_address_is_a_usage_error_never_a_traceback_or_a_hang(tmp_path, monkeypatch):

@@ -278,7 +278,7 @@ def test_confusions_cli_on_ocr_beside_its_ground_truth(tmp_path: Path, capsys: p
     (tmp_path / "p1.gt.txt").write_text("we envisage it\n")
     with pytest.raises(SystemExit) as done:
         main(["dictionary", "confusions", str(tmp_path), str(tmp_path), "-o", str(tmp_path / "c.tsv")])
-    assert done.value.code == 0 and "from 1 pages" in capsys.readouterr().out
+    assert done.value.code == 0 and "from 1 page " in capsys.readouterr().out
     assert "en\tch\t1\t1\n" in (tmp_path / "c.tsv").read_text()
 
 

@@ -265,7 +265,7 @@ def stats(
     if not files:
         # (the scans' folder given for the outputs' said "0 documents", exit 0)
         raise UsageError("holds no JSON output of `ocrfix process` (X.json), whose changes stats counts", path=out)
-    typer.echo(f"{out}: {files} documents, {sum(fired.values())} overrides applied")
+    typer.echo(f"{out}: {_count(files, 'document')}, {_count(sum(fired.values()), 'override')} applied")
     ids = [e.entry_id for e in loaded.entries] + sorted(set(fired) - {e.entry_id for e in loaded.entries})
     for entry_id in ids:
         entry = loaded.get(entry_id)

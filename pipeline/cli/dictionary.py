@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app
+from . import app, counted
 
 dictionary_app = typer.Typer(
     help="Build the corrector's dictionaries from your own transcriptions, or show the vocabulary it learned from a folder.",
@@ -88,7 +88,7 @@ def confusions(
     if not pairs:
         raise UsageError(f"no OCR file in {ocr} has a ground truth file of the same name in {truth}")
     n = write_confusions(learn_confusions(pairs), out)
-    typer.echo(f"{n} confusions learned from {len(pairs)} pages written to {out}")
+    typer.echo(f"{counted(n, 'confusion')} learned from {counted(len(pairs), 'page')} written to {out}")
 
 
 @dictionary_app.command("show")

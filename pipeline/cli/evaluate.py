@@ -104,7 +104,9 @@ def _print_table(ev) -> None:
         console.print(entries)
     missing = [p.name for p in ev.pages if p.missing]
     if missing:
-        console.print(f"{len(missing)} pages have no output and were scored as empty.", highlight=False)
+        one = len(missing) == 1
+        console.print(f"{counted(len(missing), 'page')} {'has' if one else 'have'} no output and {'was' if one else 'were'} "
+                      "scored as empty.", highlight=False)
     empty = [p.name for p in ev.scored if p.score.chars == 0]
     if empty:
         # (its CER shows 0 %, yet every character of its output counts as an error in the total)
@@ -112,4 +114,5 @@ def _print_table(ev) -> None:
                       f"{' …' if len(empty) > 5 else ''}): every character of the output counts as an error in the "
                       "total; transcribe the page, or leave it out with --exclude if it has no text.", highlight=False)
     if ev.no_ground_truth:
-        console.print(f"{len(ev.no_ground_truth)} outputs have no ground truth and were not scored.", highlight=False)
+        console.print(f"{counted(len(ev.no_ground_truth), 'output')} {'has' if len(ev.no_ground_truth) == 1 else 'have'} no ground truth and "
+                      f"{'was' if len(ev.no_ground_truth) == 1 else 'were'} not scored.", highlight=False)

@@ -309,16 +309,16 @@ def _next_run(console, saved_parts: dict[str, str], options, summary) -> None:
         return
     cached_pages = summary.cached_pages
     if read_again:
-        console.print(f"{'; '.join(read_again)}: {cached_pages} pages to read again.", highlight=False)
+        console.print(f"{'; '.join(read_again)}: {counted(cached_pages, 'page')} to read again.", highlight=False)
     elif correct_again:
         only_entries = all(change.startswith("corrections.yaml") for change in correct_again)
-        console.print(f"{'; '.join(correct_again)}: {cached_pages} pages to correct again from the cache"
+        console.print(f"{'; '.join(correct_again)}: {counted(cached_pages, 'page')} to correct again from the cache"
                       + (" (those the new entries cannot change are only checked)" if only_entries else "")
                       + "; OCR unchanged: no OCR.", highlight=False)
     elif (behind := summary.done_not_with(correction_key(options, corrections)))[0]:
         # (a run with new settings stopped before its end: the files it had not reached yet)
         console.print(f"The last run's settings reached only part of the folder: {counted(behind[0], 'file')} "
-                      f"({behind[1]} pages) to correct again from the cache with them; OCR unchanged: no OCR.", highlight=False)
+                      f"({counted(behind[1], 'page')}) to correct again from the cache with them; OCR unchanged: no OCR.", highlight=False)
     else:
         console.print("Nothing that shapes the results changed since the last run: it would redo only new or changed inputs.",
                       highlight=False)
