@@ -730,8 +730,10 @@ def test_cli_review_serves_on_localhost_with_a_token_url(tmp_path):
         assert httpx.get(url.split("?")[0], timeout=10).status_code == 403  # a client without it
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=15)
+        _, err = proc.communicate(timeout=15)
     assert proc.returncode in (0, 130)
+    # Ended with Ctrl-C, it says what was done, as the terminal review does (it said nothing of it).
+    assert re.search(r"0 decided, \d+ left; decisions are in ", err), err
 
 
 def test_cli_review_refuses_a_folder_that_is_not_an_output_folder(tmp_path):

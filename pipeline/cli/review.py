@@ -55,11 +55,21 @@ def review(
             result = run_terminal_review(session)
             typer.echo(f"{result.decided} decided, {result.left} left; decisions are in {session.corrections_file}", err=True)
         else:
-            _serve(session, host, port, not no_browser)
+            try:
+                _serve(session, host, port, not no_browser)
+            except KeyboardInterrupt:  # (how the web review ends: the tally first, as the terminal review's)
+                _say_tally(session)
+                raise
+            _say_tally(session)
     finally:
         session.close()
         # (also after Ctrl-C, the way the web review ends)
         _say_unwritten(session)
+
+
+def _say_tally(session) -> None:
+    progress = session.progress()
+    typer.echo(f"{progress['decided']} decided, {progress['left']} left; decisions are in {session.corrections_file}", err=True)
 
 
 def _say_unwritten(session) -> None:
