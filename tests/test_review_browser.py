@@ -173,6 +173,23 @@ def test_a_decision_that_reaches_unseen_words_asks_first(tmp_path, monkeypatch, 
         assert page.locator("#reach").is_hidden() and _entries(corrections) == ()
         page.keyboard.press("Escape")
 
+        # While the reach is counted (held here), the page says so and Esc cancels: the question
+        # came up afterwards all the same, and keys pressed meanwhile were taken as decisions.
+        held = []
+        page.route("**/api/reach*", lambda route: held.append(route))
+        page.keyboard.press("e")
+        page.locator("#edit-input").fill("Silverb")
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.querySelector('#status').textContent.startsWith('Counting')")
+        page.keyboard.press("Escape")
+        assert page.locator("#status").inner_text() == "Cancelled: nothing saved."
+        assert held, "the reach was not asked"
+        for route in held:
+            route.continue_()
+        page.unroute("**/api/reach*")
+        page.wait_for_timeout(300)
+        assert page.locator("#reach").is_hidden() and _entries(corrections) == ()
+
         ask()
         title = page.locator("#reach-title").inner_text()
         assert "reaches 3 words in 2 documents" in title and "the queue showed 1" in title

@@ -143,14 +143,21 @@
     send(action, extra, how === "preferred" ? preferred : how);
   }
 
+  // While the reach is counted (a second or two the first time, the dictionaries loading), the
+  // page says so, other keys wait, and Esc cancels (the question came afterwards all the same).
+  let counting = null;
+
   async function decide(action, extra) {
     if (scope !== "all") { send(action, extra, scope); return; }
+    const asked = (counting = { cancelled: false });
+    status.textContent = "Counting the words this reaches\u2026 (Esc cancels)";
     try {
       const query = new URLSearchParams({ group: group.dataset.group });
       excluded.forEach((form) => query.append("exclude", form));
       const response = await fetch(`/api/reach?${query}`,
         { headers: { "X-Ocrfix-Token": token }, credentials: "same-origin" });
       const reach = await response.json();
+      if (asked.cancelled) return;
       if (!response.ok) { status.textContent = "Not saved: " + (reach.error || response.statusText); return; }
       if (reach.words > reach.shown) {
         editForm.hidden = true;
@@ -159,8 +166,10 @@
         return;
       }
     } catch (err) {
-      status.textContent = "Not saved: " + err;
+      if (!asked.cancelled) status.textContent = "Not saved: " + err;
       return;
+    } finally {
+      if (counting === asked) counting = null;
     }
     send(action, extra, "all");
   }
@@ -208,6 +217,15 @@
 
   document.addEventListener("keydown", (ev) => {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (counting) {
+      ev.preventDefault();
+      if (ev.key === "Escape") {
+        counting.cancelled = true;
+        counting = null;
+        status.textContent = "Cancelled: nothing saved.";
+      }
+      return;
+    }
     if (pending) {
       // The reach question is open: only its answers count.
       ev.preventDefault();
