@@ -96,11 +96,15 @@ def corrected_text_hash(doc: Document) -> str:
     return digest.hexdigest()
 
 
-def start_worker() -> None:
+def start_worker(niceness: int = 0) -> None:
     """Every worker's start (OCR and correction): workers leave Ctrl-C to the coordinating process,
     which stops them itself; each leads a process group of its own, so that stopping it stops the
-    Tesseract it is running too; and each ends with the coordinating process."""
+    Tesseract it is running too; and each ends with the coordinating process. ``niceness``: how much
+    lower it runs (review's regeneration, behind the page a person waits for)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if niceness:
+        with contextlib.suppress(OSError, AttributeError):  # (no os.nice on Windows)
+            os.nice(niceness)
     with contextlib.suppress(OSError):
         os.setpgrp()
     parent = multiprocessing.parent_process()

@@ -12,7 +12,6 @@ Thread-safe: the web app calls it from several request threads.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import multiprocessing
 import os
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..batch import CorrectionKeys, FileResult, recorrect_outputs
+from ..correction_worker import start_worker
 from ..errors import UsageError
 from ..tokens import split_token
 from ..corrections import Corrections, Entry, Scope, carry_case, load_corrections, new_entry, remove_entry, save_entries, save_entry, scope_from_yaml
@@ -170,16 +170,6 @@ class Reach:
 REGENERATION_NICENESS = 10
 
 
-def _behind_the_page() -> None:
-    from ..correction_worker import start_worker
-
-    # As the batch's workers: Ctrl-C is the review's to handle (it then finishes the regeneration
-    # under way, which a worker interrupted with it would never end), and the worker ends with it.
-    start_worker()
-    with contextlib.suppress(OSError, AttributeError):  # (no os.nice on Windows)
-        os.nice(REGENERATION_NICENESS)
-
-
 class _ProcessRegeneration:
     """``recorrect_outputs`` in a worker process of its own, started when first needed and kept:
     the session's thread only waits for it, so the pages and keys of the review are not slowed by a
@@ -191,8 +181,12 @@ class _ProcessRegeneration:
     def __call__(self, out_dir: Path, rels: list[str], corrections_file: Path) -> list[FileResult]:
         if self._pool is None:
             # (forkserver, as the batch's workers: a clean process, not a fork of this threaded one)
+            # As the batch's workers, Ctrl-C is the review's to handle (it then finishes the regeneration
+            # under way, which a worker interrupted with it would never end), and the worker ends with
+            # it. Its initializer lives in a module that loads in 0.03 s, not in this one (0.25 s): a
+            # Ctrl-C while a worker starts reaches it until the initializer has run.
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"),
-                                             initializer=_behind_the_page)
+                                             initializer=start_worker, initargs=(REGENERATION_NICENESS,))
         try:
             return self._pool.submit(recorrect_outputs, out_dir, rels, corrections_file).result()
         except BrokenProcessPool:
