@@ -256,8 +256,17 @@ def _read_page_xml(path: Path, data: bytes) -> Document:
         raise InputFileError("is PAGE XML without a Page element", path=path)
     regions = [el for el in page_el.iter() if _local(el) == "TextRegion"]
     ranked = {rid: k for k, rid in enumerate(_reading_order(page_el))}
-    # (regions the reading order leaves out follow it, in the file's order)
-    regions.sort(key=lambda el: ranked.get(el.get("id"), len(ranked)))
+
+    def rank(el) -> int:
+        # A region the reading order leaves out takes the place of the nearest one around it that it
+        # names (a TableRegion's cells, a region inside a region), in the file's order; others follow it.
+        while el is not None and el is not page_el:
+            if el.get("id") in ranked:
+                return ranked[el.get("id")]
+            el = el.getparent()
+        return len(ranked)
+
+    regions.sort(key=rank)
     lines: list[Line] = []
     for block, region in enumerate(regions):
         for line_el in (c for c in region if _local(c) == "TextLine"):

@@ -577,3 +577,27 @@ def test_ocrfix_correct_corrects_page_xml_into_page_xml_and_refuses_it_from_plai
                              capture_output=True, text=True)
     assert refused.returncode == 2 and "PAGE XML needs to know where the words are" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_page_xml_table_cells_and_nested_regions_take_the_place_of_the_region_the_reading_order_names(tmp_path):
+    """Transkribus and OCR-D put a TableRegion (or a region holding regions) in the ReadingOrder, not
+    its cells: the cells' lines are read where the table is, not after every other region."""
+    from pipeline.ocr_files import read_ocr_file
+
+    def region(tag, rid, inner):
+        return f'<{tag} id="{rid}"><Coords points="0,0 10,0 10,10 0,10"/>{inner}</{tag}>'
+
+    def line(lid, text):
+        return (f'<TextLine id="{lid}"><Coords points="0,0 10,0 10,10 0,10"/>'
+                f'<TextEquiv><Unicode>{text}</Unicode></TextEquiv></TextLine>')
+
+    ns = PAGE.strip("{}")
+    data = f"""<PcGts xmlns="{ns}"><Metadata/><Page imageFilename="t.png" imageWidth="100" imageHeight="100">
+<ReadingOrder><OrderedGroup id="ro"><RegionRefIndexed index="0" regionRef="table"/>
+<RegionRefIndexed index="1" regionRef="outer"/><RegionRefIndexed index="2" regionRef="last"/></OrderedGroup></ReadingOrder>
+{region("TextRegion", "last", line("l4", "last"))}
+{region("TextRegion", "outer", region("TextRegion", "inner", line("l3", "inner")))}
+{region("TableRegion", "table", region("TextRegion", "c1", line("l1", "cell1")) + region("TextRegion", "c2", line("l2", "cell2")))}
+</Page></PcGts>""".encode()
+    doc, _ = read_ocr_file(tmp_path / "t.xml", data)
+    assert [line.words[0].text for line in doc.pages[0].lines] == ["cell1", "cell2", "inner", "last"]
