@@ -601,3 +601,15 @@ def test_page_xml_table_cells_and_nested_regions_take_the_place_of_the_region_th
 </Page></PcGts>""".encode()
     doc, _ = read_ocr_file(tmp_path / "t.xml", data)
     assert [line.words[0].text for line in doc.pages[0].lines] == ["cell1", "cell2", "inner", "last"]
+
+
+def test_page_xml_of_boxes_off_the_scan_is_valid():
+    """A word box partly off the scan (negative, as hOCR or ALTO of other tools may have, or past its
+    edge) was written as negative points, which PAGE's pattern refuses: it is cut at the scan's edge."""
+    words = [Word(text="off", bbox=(-5, -3, 10, 10)), Word(text="edge", bbox=(95, 90, 120, 130)),
+             Word(text="beyond", bbox=(150, 150, 160, 160))]
+    page = Page(source="x.png", width=100, height=100, lines=[Line(words=words, bbox=(-5, -3, 160, 160))])
+    root = etree.fromstring(to_page(Document(source="x.png", pages=[page])))
+    page_schema().assertValid(root)
+    points = [w.find(f"{PAGE}Coords").get("points") for w in root.iter(f"{PAGE}Word")]
+    assert points == ["0,0 10,0 10,10 0,10", "95,90 99,90 99,99 95,99", "98,98 99,98 99,99 98,99"]

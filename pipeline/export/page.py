@@ -45,10 +45,22 @@ def _el(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
     return element
 
 
-def _coords(parent: etree._Element, box: BBox) -> None:
-    x0, y0, x1, y1 = box
-    # (a box of no width or height is widened to one pixel: a polygon spans an area)
-    x1, y1 = max(x1, x0 + 1), max(y1, y0 + 1)
+def _span(lo: int, hi: int, size: int) -> tuple[int, int]:
+    """A box's side within the scan (0..size-1 where its size is known; PAGE's points are never
+    negative), at least one pixel long: a polygon spans an area."""
+    top = size - 1 if size > 1 else None
+    lo, hi = max(0, lo), max(0, hi)
+    if top is not None:
+        lo, hi = min(lo, top), min(hi, top)
+    if hi <= lo:
+        lo, hi = (lo - 1, lo) if top is not None and lo >= top else (lo, lo + 1)
+    return lo, hi
+
+
+def _coords(parent: etree._Element, box: BBox, width: int = 0, height: int = 0) -> None:
+    # (a word the OCR or a merge of two reads put partly off the scan is cut at its edge)
+    x0, x1 = _span(box[0], box[2], width)
+    y0, y1 = _span(box[1], box[3], height)
     _el(parent, "Coords", points=f"{x0},{y0} {x1},{y0} {x1},{y1} {x0},{y1}")
 
 
@@ -111,16 +123,16 @@ def to_page(doc: Document, index: int = 0) -> bytes:
         if turn:
             # (degrees clockwise that correct it, -179.999..180: the text runs `turn` anticlockwise)
             region.set("orientation", str(turn if turn <= 180 else turn - 360))
-        _coords(region, block.bbox or whole)
+        _coords(region, block.bbox or whole, width, height)
         line_texts = []
         for ln, line in enumerate(block.lines, start=1):
             line_el = _el(region, "TextLine", id=f"p{index + 1}_r{b}_l{ln}")
-            _coords(line_el, line.bbox or whole)
+            _coords(line_el, line.bbox or whole, width, height)
             for t, token in enumerate(line.tokens, start=1):
                 if token.bbox is None:
                     continue
                 word_el = _el(line_el, "Word", id=f"p{index + 1}_r{b}_l{ln}_w{t}")
-                _coords(word_el, token.bbox)
+                _coords(word_el, token.bbox, width, height)
                 word, change = token.word, token.change
                 changed = change is not None and change.original != change.new
                 if changed and change.source == "override":
