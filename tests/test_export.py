@@ -613,3 +613,14 @@ def test_page_xml_of_boxes_off_the_scan_is_valid():
     page_schema().assertValid(root)
     points = [w.find(f"{PAGE}Coords").get("points") for w in root.iter(f"{PAGE}Word")]
     assert points == ["0,0 10,0 10,10 0,10", "95,90 99,90 99,99 95,99", "98,98 99,98 99,99 98,99"]
+
+
+def test_page_xml_names_every_language_as_pages_schema_does():
+    """PAGE's LanguageSimpleType says "Slovene"; "Slovenian" made a Slovene page's file invalid."""
+    from pipeline.export.page import _LANGUAGE
+
+    schema = page_schema()
+    for code, name in _LANGUAGE.items():
+        page = Page(source="x.png", width=10, height=10, engine={"lang": code})
+        root = etree.fromstring(to_page(Document(source="x.png", pages=[page])))
+        assert schema.validate(root), (code, name)

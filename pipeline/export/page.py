@@ -34,7 +34,7 @@ _LANGUAGE = {"eng": "English", "deu": "German", "dan": "Danish", "fra": "French"
              "nld": "Dutch", "nor": "Norwegian", "swe": "Swedish", "fin": "Finnish", "pol": "Polish", "ces": "Czech",
              "slk": "Slovak", "hun": "Hungarian", "ron": "Romanian", "por": "Portuguese", "rus": "Russian",
              "ukr": "Ukrainian", "heb": "Hebrew", "yid": "Yiddish", "lat": "Latin", "ell": "Greek", "hrv": "Croatian",
-             "slv": "Slovenian", "srp": "Serbian", "bul": "Bulgarian", "est": "Estonian", "lav": "Latvian",
+             "slv": "Slovene", "srp": "Serbian", "bul": "Bulgarian", "est": "Estonian", "lav": "Latvian",
              "lit": "Lithuanian", "isl": "Icelandic", "tur": "Turkish"}
 
 
