@@ -38,9 +38,24 @@ def left_over_outputs(out_dir: Path, rel: Path, formats: tuple[str, ...]) -> lis
     paths = output_paths(out_dir, rel)
     left = [path for fmt, path in paths.items() if fmt not in formats and path.is_file()]
     if "page" not in formats:
-        left += sorted(p for p in paths["page"].parent.glob(f"{_glob_escape(paths['page'].name[: -len('.page.xml')])}.page-[0-9][0-9][0-9][0-9].xml")
-                       if p.is_file())
+        left += _further_page_files(paths["page"])
     return left
+
+
+def _further_page_files(path: Path) -> list[Path]:
+    """The PAGE files of a document's second and later pages beside its first at ``path``."""
+    if not path.name.endswith(".page.xml"):  # (PAGE corrected into PAGE keeps its own name: one page)
+        return []
+    return sorted(p for p in path.parent.glob(f"{_glob_escape(path.name[: -len('.page.xml')])}.page-[0-9][0-9][0-9][0-9].xml")
+                  if p.is_file())
+
+
+def remove_stale_page_files(path: Path, written: list[Path]) -> None:
+    """Remove the further PAGE files an earlier, longer read of the input left beside ``path`` (a
+    scan of two pages replaced by one of one): they are this format's files and no longer its pages."""
+    for stale in _further_page_files(path):
+        if stale not in written:
+            stale.unlink(missing_ok=True)
 
 
 def _glob_escape(name: str) -> str:
@@ -67,6 +82,8 @@ def write_document(
         for path, content in serialise_files(text_doc or doc if fmt != "json" else doc, fmt, paths[fmt], input_path, pdf_a):
             atomic_write(path, content)
             written.append(path)
+        if fmt == "page":
+            remove_stale_page_files(paths[fmt], written)
     return written
 
 

@@ -624,3 +624,15 @@ def test_page_xml_names_every_language_as_pages_schema_does():
         page = Page(source="x.png", width=10, height=10, engine={"lang": code})
         root = etree.fromstring(to_page(Document(source="x.png", pages=[page])))
         assert schema.validate(root), (code, name)
+
+
+def test_page_xml_files_of_pages_an_input_no_longer_has_are_removed_when_it_is_written_again(tmp_path):
+    """A two-page scan replaced by a one-page one and read again with --format page: the old second
+    page's file stayed beside the new first page, unnamed, and was taken for part of the document."""
+    out = tmp_path / "out"
+    write_document(_doc(3), out, Path("letter.tif"), ("page",))
+    write_document(_doc(3), out, Path("letterhead.tif"), ("page",))
+    written = write_document(_doc(1), out, Path("letter.tif"), ("txt", "page"))
+    assert [p.name for p in written] == ["letter.txt", "letter.page.xml"]
+    assert sorted(p.name for p in out.glob("letter.*")) == ["letter.page.xml", "letter.txt"]
+    assert len(list(out.glob("letterhead.page*.xml"))) == 3

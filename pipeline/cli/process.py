@@ -348,7 +348,7 @@ def correct(
     from ..ocr_files import read_ocr_file
     from ..options import CorrectOptions
     from ..files import atomic_write
-    from ..outputs import output_paths, serialise, serialise_files
+    from ..outputs import output_paths, remove_stale_page_files, serialise, serialise_files
     from ..corrections import load_corrections
     from ..correction_worker import foreign_pages
     from ..memory import long_lived
@@ -424,8 +424,12 @@ def correct(
                 result = serialise(fixed, fmt)
                 sys.stdout.write(result if isinstance(result, str) else result.decode("utf-8"))
             else:
+                files = []
                 for path, result in serialise_files(fixed, fmt, target(file, fmt, kind)):
                     atomic_write(path, result)
+                    files.append(path)
+                if fmt == "page":
+                    remove_stale_page_files(target(file, fmt, kind), files)
             advance("correcting")
     _foreign_notice(console, sum(foreign), sum(1 for n in foreign if n))
 
