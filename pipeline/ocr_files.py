@@ -196,9 +196,10 @@ def _read_alto(path: Path, data: bytes) -> Document:
     return Document(source=path.name, pages=pages)
 
 
-def _points_box(el) -> BBox | None:
-    """The rectangle around an element's ``Coords`` polygon ("x,y x,y ..."); None where it has none."""
-    coords = next((c for c in el if _local(c) == "Coords"), None)
+def _points_box(el, name: str = "Coords") -> BBox | None:
+    """The rectangle around an element's ``Coords`` polygon ("x,y x,y ..."), or its child ``name``'s;
+    None where it has none."""
+    coords = next((c for c in el if _local(c) == name), None)
     if coords is None:
         return None
     xs, ys = [], []
@@ -281,7 +282,9 @@ def _read_page_xml(path: Path, data: bytes) -> Document:
             if not words and (line_text := _text_equiv(line_el)) is not None:
                 words = [Word(text=t, confidence=line_text[1]) for t in line_text[0].split()]
             if words:
-                lines.append(Line(words=words, bbox=_points_box(line_el), block=block))
+                # (a line with only its Baseline, or empty Coords, as some kraken and Transkribus files have)
+                bbox = _points_box(line_el) or _points_box(line_el, "Baseline")
+                lines.append(Line(words=words, bbox=bbox, block=block))
     width, height = _number(page_el.get("imageWidth")), _number(page_el.get("imageHeight"))
     dpi = _number(page_el.get("imageXResolution")) if page_el.get("imageResolutionUnit", "PPI") == "PPI" else None
     page = Page(source=path.name, index=0, width=round(width or 0), height=round(height or 0), lines=lines,

@@ -636,3 +636,22 @@ def test_page_xml_files_of_pages_an_input_no_longer_has_are_removed_when_it_is_w
     assert [p.name for p in written] == ["letter.txt", "letter.page.xml"]
     assert sorted(p.name for p in out.glob("letter.*")) == ["letter.page.xml", "letter.txt"]
     assert len(list(out.glob("letterhead.page*.xml"))) == 3
+
+
+def test_page_xml_lines_with_only_a_baseline_keep_where_they_are(tmp_path):
+    """Lines with a Baseline but no (or empty) Coords, as some kraken and Transkribus files have: each
+    line was put at the whole page, in the line boxes rejoining and the PAGE written back use."""
+    from pipeline.ocr_files import read_ocr_file
+
+    ns = PAGE.strip("{}")
+    data = f"""<PcGts xmlns="{ns}"><Metadata/><Page imageFilename="b.png" imageWidth="1000" imageHeight="800">
+<TextRegion id="r"><Coords points="0,0 999,0 999,799 0,799"/>
+<TextLine id="l1"><Baseline points="100,200 500,202 900,200"/><TextEquiv><Unicode>first line</Unicode></TextEquiv></TextLine>
+<TextLine id="l2"><Coords points=""/><Baseline points="100,400 900,400"/><TextEquiv><Unicode>second line</Unicode></TextEquiv></TextLine>
+</TextRegion></Page></PcGts>""".encode()
+    doc, _ = read_ocr_file(tmp_path / "b.xml", data)
+    assert [line.bbox for line in doc.pages[0].lines] == [(100, 200, 900, 202), (100, 400, 900, 400)]
+    root = etree.fromstring(to_page(doc))
+    page_schema().assertValid(root)
+    assert [line.find(f"{PAGE}Coords").get("points") for line in root.iter(f"{PAGE}TextLine")] == [
+        "100,200 900,200 900,202 100,202", "100,400 900,400 900,401 100,401"]
