@@ -288,5 +288,23 @@ def _read_page_xml(path: Path, data: bytes) -> Document:
     width, height = _number(page_el.get("imageWidth")), _number(page_el.get("imageHeight"))
     dpi = _number(page_el.get("imageXResolution")) if page_el.get("imageResolutionUnit", "PPI") == "PPI" else None
     page = Page(source=path.name, index=0, width=round(width or 0), height=round(height or 0), lines=lines,
-                dpi=round(dpi) if dpi and dpi > 0 else None, image=page_el.get("imageFilename") or None)
+                dpi=round(dpi) if dpi and dpi > 0 else None, image=page_el.get("imageFilename") or None,
+                steps=_page_turn(page_el, regions))
     return Document(source=path.name, pages=[page])
+
+
+def _page_turn(page_el, regions) -> list[Step]:
+    """An "orient" step where the page's text lies turned a quarter or half on the scan: its
+    regions' (or else its Page's) ``orientation``, degrees clockwise that make the text upright,
+    is 90, 180 or -90 for all of them, as ocrfix writes it for a page read turned. The outputs
+    written from it then say so again; a skew of a few degrees is not a turn."""
+    angles = {_number(el.get("orientation")) for el in regions}
+    if angles <= {None}:
+        angles = {_number(page_el.get("orientation"))}
+    if len(angles) != 1 or None in angles:
+        return []
+    angle = angles.pop()
+    degrees = round(angle / 90) * 90 % 360
+    if not degrees or abs(angle - round(angle / 90) * 90) > 1:
+        return []
+    return [Step(name="orient", params={"degrees": degrees}, reason=f"the PAGE's orientation: {angle:g} degrees")]

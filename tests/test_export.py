@@ -655,3 +655,22 @@ def test_page_xml_lines_with_only_a_baseline_keep_where_they_are(tmp_path):
     page_schema().assertValid(root)
     assert [line.find(f"{PAGE}Coords").get("points") for line in root.iter(f"{PAGE}TextLine")] == [
         "100,200 900,200 900,202 100,202", "100,400 900,400 900,401 100,401"]
+
+
+def test_page_xml_of_a_page_read_turned_says_so_again_when_read_back(tmp_path):
+    """A page read turned is written with its regions' orientation; read back (ocrfix correct) it
+    was upright, and the PAGE, ALTO and hOCR written from it lost the turn. A skew is no turn."""
+    from pipeline.ocr_files import read_ocr_file
+
+    for degrees, orientation in ((90, "90"), (270, "-90"), (180, "180")):
+        turned = _page().model_copy(update={"steps": [Step(name="orient", params={"degrees": degrees})]})
+        back, _ = read_ocr_file(tmp_path / "side.xml", to_page(Document(source="side.png", pages=[turned])))
+        root = etree.fromstring(to_page(back))
+        assert {r.get("orientation") for r in root.iter(f"{PAGE}TextRegion")} == {orientation}
+    skewed = to_page(_doc()).replace(b'<TextRegion id="p1_r1"', b'<TextRegion orientation="0.7" id="p1_r1"')
+    back, _ = read_ocr_file(tmp_path / "skew.xml", skewed)
+    assert back.pages[0].steps == []
+    one_of_two = to_page(_doc()).replace(b'<TextRegion id="p1_r1"', b'<TextRegion orientation="90" id="p1_r1"')
+    assert read_ocr_file(tmp_path / "one.xml", one_of_two)[0].pages[0].steps == []
+    whole = to_page(_doc()).replace(b'<Page ', b'<Page orientation="-90" ')
+    assert read_ocr_file(tmp_path / "whole.xml", whole)[0].pages[0].steps[0].params == {"degrees": 270}
