@@ -197,14 +197,16 @@ def _read_alto(path: Path, data: bytes) -> Document:
 
 
 def _points_box(el, name: str = "Coords") -> BBox | None:
-    """The rectangle around an element's ``Coords`` polygon ("x,y x,y ..."), or its child ``name``'s;
-    None where it has none."""
+    """The rectangle around an element's ``Coords`` polygon ("x,y x,y ...", or older PAGE's Point
+    elements), or its child ``name``'s; None where it has none."""
     coords = next((c for c in el if _local(c) == name), None)
     if coords is None:
         return None
+    # (PAGE before 2013 lists the polygon's Point elements, x and y, instead of "points")
+    pairs = [pair.partition(",")[::2] for pair in (coords.get("points") or "").split()] or [
+        (p.get("x"), p.get("y")) for p in coords if _local(p) == "Point"]
     xs, ys = [], []
-    for pair in (coords.get("points") or "").split():
-        x, _, y = pair.partition(",")
+    for x, y in pairs:
         px, py = _number(x), _number(y)
         if px is None or py is None:
             return None

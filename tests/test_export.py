@@ -674,3 +674,23 @@ def test_page_xml_of_a_page_read_turned_says_so_again_when_read_back(tmp_path):
     assert read_ocr_file(tmp_path / "one.xml", one_of_two)[0].pages[0].steps == []
     whole = to_page(_doc()).replace(b'<Page ', b'<Page orientation="-90" ')
     assert read_ocr_file(tmp_path / "whole.xml", whole)[0].pages[0].steps[0].params == {"degrees": 270}
+
+
+def test_page_xml_2010_coords_of_point_elements_give_the_boxes(tmp_path):
+    """PAGE 2009 and 2010 (PRImA's and IMPACT's ground truth) list a polygon's Point elements rather
+    than a "points" attribute: every word was read without a box, and --to page was refused."""
+    from pipeline.ocr_files import read_ocr_file
+
+    def coords(x0, y0, x1, y1):
+        return "<Coords>" + "".join(f'<Point x="{x}" y="{y}"/>' for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))) + "</Coords>"
+
+    ns = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2010-03-19"
+    data = f"""<PcGts xmlns="{ns}"><Metadata/><Page imageFilename="old.tif" imageWidth="500" imageHeight="400">
+<TextRegion id="r1">{coords(10, 10, 300, 60)}<TextLine id="l1">{coords(10, 10, 300, 60)}
+<Word id="w1">{coords(10, 10, 120, 60)}<TextEquiv><Unicode>Dear</Unicode></TextEquiv></Word>
+<Word id="w2">{coords(130, 10, 300, 60)}<TextEquiv><Unicode>Sir</Unicode></TextEquiv></Word>
+</TextLine></TextRegion></Page></PcGts>""".encode()
+    doc, _ = read_ocr_file(tmp_path / "old.xml", data)
+    line = doc.pages[0].lines[0]
+    assert line.bbox == (10, 10, 300, 60) and [w.bbox for w in line.words] == [(10, 10, 120, 60), (130, 10, 300, 60)]
+    page_schema().assertValid(etree.fromstring(to_page(doc)))
