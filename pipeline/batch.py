@@ -47,7 +47,7 @@ from .lexicon import dictionary_hash
 from .memory import ChildPeak, own_peak_mb
 from .model import Document
 from .options import Options
-from .outputs import output_paths
+from .outputs import output_paths, page_file
 from .corrections import Corrections
 from .correction_worker import (
     Corrected, correct_and_write, correct_cached, corrected_text_hash, start_correction_worker, start_worker,
@@ -619,7 +619,7 @@ def run_batch(
             reusable = not force and rec is not None and rec.has_ocr and rec.input_hash == state.digest and rec.ocr_key == ocr_key
             if not reusable:
                 to_ocr.append((str(path), rel))
-            elif rec.state == "done" and rec.correction_key == corr_key and _outputs_exist(out_dir, rel_path, options):
+            elif rec.state == "done" and rec.correction_key == corr_key and _outputs_exist(out_dir, rel_path, options, rec.pages):
                 record(FileResult(rel, "skip", pages=rec.pages or 0))
             else:
                 to_recorrect.append(rel)
@@ -958,9 +958,12 @@ def _printable(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _outputs_exist(out_dir: Path, rel: Path, options: Options) -> bool:
+def _outputs_exist(out_dir: Path, rel: Path, options: Options, pages: int | None = None) -> bool:
+    """Whether the input's outputs in every format are there (PAGE XML: the file of each of its
+    ``pages``, where the record says how many)."""
     paths = output_paths(out_dir, rel)
-    return all(paths[fmt].exists() for fmt in options.output.formats)
+    return all(all(page_file(paths[fmt], i).exists() for i in range(pages or 1)) if fmt == "page" else paths[fmt].exists()
+               for fmt in options.output.formats)
 
 
 def correction_check(ws: Workspace, keys: CorrectionKeys, corrections: Corrections, corrector: Corrector | None,
@@ -1005,7 +1008,7 @@ def _confirmer(ws: Workspace, out_dir: Path, options: Options, corrections: Corr
     def confirm(rel: str, record: FileRecord | None, stored: bytes | None) -> FileResult | None:
         # (a file whose correction never finished has no key: its outputs may be half written)
         if (record is None or record.state != "done" or record.correction_key in (None, keys.correction)
-                or stored is None or not _outputs_exist(out_dir, Path(rel), options)):
+                or stored is None or not _outputs_exist(out_dir, Path(rel), options, record.pages)):
             return None
         if not holds(rel, stored):
             return None

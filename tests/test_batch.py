@@ -198,6 +198,21 @@ def test_multipage_tiff_and_pdf_give_one_text_with_form_feeds(tmp_path):
         assert [p.index for p in doc.pages] == list(range(count))
 
 
+def test_a_deleted_page_xml_file_of_a_later_page_is_written_again_on_resume(tmp_path):
+    """Resuming checked only a multi-page input's first PAGE file: its second page's, deleted, stayed
+    missing and the input was counted unchanged."""
+    frames = [Image.fromarray(text_page(f"Despatch page {n}")) for n in ("one", "two")]
+    frames[0].save(tmp_path / "despatch.tif", save_all=True, append_images=frames[1:], dpi=(300, 300))
+    out = tmp_path / "out"
+    args = ("process", str(tmp_path / "despatch.tif"), "-o", str(out), "--workers", "1", "--no-correct",
+            "--corrections", str(tmp_path / "none.yaml"), "--format", "txt,page")
+    assert _ocrfix(*args).returncode == 0
+    (out / "despatch.page-0002.xml").unlink()
+    result = _ocrfix(*args)
+    assert result.returncode == 0, result.stderr
+    assert (out / "despatch.page-0002.xml").is_file() and "0 unchanged" in result.stdout + result.stderr
+
+
 def test_inputs_that_would_share_outputs_are_refused(tmp_path):
     Image.fromarray(text_page("a")).save(tmp_path / "x.png")
     Image.fromarray(text_page("a")).save(tmp_path / "x.tif")
