@@ -288,10 +288,16 @@ def _read_page_xml(path: Path, data: bytes) -> Document:
                 bbox = _points_box(line_el) or _points_box(line_el, "Baseline")
                 lines.append(Line(words=words, bbox=bbox, block=block))
     width, height = _number(page_el.get("imageWidth")), _number(page_el.get("imageHeight"))
-    dpi = _number(page_el.get("imageXResolution")) if page_el.get("imageResolutionUnit", "PPI") == "PPI" else None
+    dpi, steps = None, []
+    if page_el.get("imageResolutionUnit", "PPI") == "PPI":
+        dpi, ydpi = _number(page_el.get("imageXResolution")), _number(page_el.get("imageYResolution"))
+        if dpi and dpi > 0 and ydpi and ydpi > 0 and round(dpi) != round(ydpi):
+            # (a fax's taller pixels, as the hOCR reader takes scan_res)
+            steps.append(Step(name="measure", params={"pixel_aspect": round(dpi / ydpi, 4)},
+                              reason=f"the PAGE's image resolution: {dpi:g} x {ydpi:g} dpi"))
     page = Page(source=path.name, index=0, width=round(width or 0), height=round(height or 0), lines=lines,
                 dpi=round(dpi) if dpi and dpi > 0 else None, image=page_el.get("imageFilename") or None,
-                steps=_page_turn(page_el, regions))
+                steps=steps + _page_turn(page_el, regions))
     return Document(source=path.name, pages=[page])
 
 

@@ -694,3 +694,19 @@ def test_page_xml_2010_coords_of_point_elements_give_the_boxes(tmp_path):
     line = doc.pages[0].lines[0]
     assert line.bbox == (10, 10, 300, 60) and [w.bbox for w in line.words] == [(10, 10, 120, 60), (130, 10, 300, 60)]
     page_schema().assertValid(etree.fromstring(to_page(doc)))
+
+
+def test_page_xml_of_a_fax_says_its_pixels_are_taller_than_wide_and_is_read_back_so():
+    """A fax of 204 x 98 dpi: its PAGE said 204 x 204 (hOCR's scan_res says 204 98), and so the
+    formats written from it read back drew the page half as tall as the paper."""
+    from pipeline.export._layout import page_pixel_aspect
+    from pipeline.ocr_files import read_ocr_file
+
+    fax = _page().model_copy(update={"dpi": 204, "steps": [
+        Step(name="measure", params={"pixel_aspect": round(204 / 98, 4)}, reason="its file's resolution")]})
+    root = etree.fromstring(to_page(Document(source="fax.tif", pages=[fax])))
+    page_schema().assertValid(root)
+    page_el = root.find(f"{PAGE}Page")
+    assert (page_el.get("imageXResolution"), page_el.get("imageYResolution")) == ("204", "98")
+    back, _ = read_ocr_file(Path("fax.xml"), etree.tostring(root))
+    assert back.pages[0].dpi == 204 and page_pixel_aspect(back.pages[0]) == pytest.approx(204 / 98, rel=1e-3)

@@ -20,7 +20,7 @@ from lxml import etree
 
 from .. import __version__
 from ..model import BBox, Document, Page
-from ._layout import page_blocks, page_turn, xml_safe
+from ._layout import page_blocks, page_pixel_aspect, page_turn, xml_safe
 
 __all__ = ["PAGE_NS", "PAGE_SCHEMA_LOCATION", "to_page", "page_has_positions"]
 
@@ -106,7 +106,9 @@ def to_page(doc: Document, index: int = 0) -> bytes:
     width, height = page.width, page.height
     attrs = {"imageFilename": xml_safe(page.image or doc.source), "imageWidth": str(width), "imageHeight": str(height)}
     if page.dpi:
-        attrs.update(imageXResolution=str(page.dpi), imageYResolution=str(page.dpi), imageResolutionUnit="PPI")
+        # (a fax's pixels taller than wide: fewer rows to the inch, as hOCR's scan_res says)
+        attrs.update(imageXResolution=str(page.dpi), imageYResolution=str(round(page.dpi / page_pixel_aspect(page))),
+                     imageResolutionUnit="PPI")
     language = _LANGUAGE.get(page.engine.get("lang", "").split("+")[0])
     if language:
         attrs["primaryLanguage"] = language
