@@ -287,6 +287,11 @@ def _read_page_xml(path: Path, data: bytes) -> Document:
                 # (a line with only its Baseline, or empty Coords, as some kraken and Transkribus files have)
                 bbox = _points_box(line_el) or _points_box(line_el, "Baseline")
                 lines.append(Line(words=words, bbox=bbox, block=block))
+        if not any(_local(c) in ("TextLine", "TextRegion") for c in region) and (text := _text_equiv(region)):
+            # A region with its text but no lines (a transcription made region by region): its lines
+            # of text, without boxes, rather than nothing.
+            lines += [Line(words=[Word(text=t, confidence=text[1]) for t in row.split()], block=block)
+                      for row in text[0].splitlines() if row.strip()]
     width, height = _number(page_el.get("imageWidth")), _number(page_el.get("imageHeight"))
     dpi, steps = None, []
     if page_el.get("imageResolutionUnit", "PPI") == "PPI":

@@ -710,3 +710,22 @@ def test_page_xml_of_a_fax_says_its_pixels_are_taller_than_wide_and_is_read_back
     assert (page_el.get("imageXResolution"), page_el.get("imageYResolution")) == ("204", "98")
     back, _ = read_ocr_file(Path("fax.xml"), etree.tostring(root))
     assert back.pages[0].dpi == 204 and page_pixel_aspect(back.pages[0]) == pytest.approx(204 / 98, rel=1e-3)
+
+
+def test_page_xml_regions_with_text_but_no_lines_are_read(tmp_path):
+    """A transcription made region by region (its text in the TextRegion's TextEquiv, no TextLine):
+    the file was read as an empty page, and ocrfix correct wrote it out with none of its text."""
+    from pipeline.ocr_files import read_ocr_file
+
+    ns = PAGE.strip("{}")
+    data = f"""<PcGts xmlns="{ns}"><Metadata/><Page imageFilename="r.png" imageWidth="100" imageHeight="100">
+<TextRegion id="r1"><Coords points="0,0 99,0 99,50 0,50"/>
+<TextEquiv conf="0.9"><Unicode>Dear Sir,
+  thank you</Unicode></TextEquiv></TextRegion>
+<TextRegion id="r2"><Coords points="0,60 99,60 99,99 0,99"/><TextLine id="l"><Coords points="0,60 99,60 99,99 0,99"/>
+<TextEquiv><Unicode>Yours</Unicode></TextEquiv></TextLine><TextEquiv><Unicode>Yours</Unicode></TextEquiv></TextRegion>
+</Page></PcGts>""".encode()
+    doc, _ = read_ocr_file(tmp_path / "r.xml", data)
+    lines = doc.pages[0].lines
+    assert [[w.text for w in line.words] for line in lines] == [["Dear", "Sir,"], ["thank", "you"], ["Yours"]]
+    assert [line.block for line in lines] == [0, 0, 1] and lines[0].words[0].confidence == 90.0
