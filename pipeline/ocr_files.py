@@ -257,7 +257,8 @@ def _read_page_xml(path: Path, data: bytes) -> Document:
     page_el = next((c for c in root if _local(c) == "Page"), None)
     if page_el is None:
         raise InputFileError("is PAGE XML without a Page element", path=path)
-    regions = [el for el in page_el.iter() if _local(el) == "TextRegion"]
+    # (Transkribus's tables hold their lines in TableCell elements of its own, not in TextRegions)
+    regions = [el for el in page_el.iter() if _local(el) in ("TextRegion", "TableCell")]
     ranked = {rid: k for k, rid in enumerate(_reading_order(page_el))}
 
     def rank(el) -> int:

@@ -729,3 +729,26 @@ def test_page_xml_regions_with_text_but_no_lines_are_read(tmp_path):
     lines = doc.pages[0].lines
     assert [[w.text for w in line.words] for line in lines] == [["Dear", "Sir,"], ["thank", "you"], ["Yours"]]
     assert [line.block for line in lines] == [0, 0, 1] and lines[0].words[0].confidence == 90.0
+
+
+def test_page_xml_of_transkribus_tables_reads_the_lines_of_its_table_cells(tmp_path):
+    """Transkribus writes a table's cells as TableCell elements (its extension of PAGE 2013) with
+    the TextLines in them: every line of a table was left out."""
+    from pipeline.ocr_files import read_ocr_file
+
+    ns = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2013-07-15"
+
+    def cell(row, col, text):
+        return (f'<TableCell row="{row}" col="{col}" rowSpan="1" colSpan="1" id="c{row}{col}">'
+                f'<Coords points="0,0 10,0 10,10 0,10"/><TextLine id="l{row}{col}"><Coords points="0,0 10,0 10,10 0,10"/>'
+                f'<TextEquiv><Unicode>{text}</Unicode></TextEquiv></TextLine></TableCell>')
+
+    data = f"""<PcGts xmlns="{ns}"><Metadata/><Page imageFilename="t.jpg" imageWidth="100" imageHeight="100">
+<ReadingOrder><OrderedGroup id="ro"><RegionRefIndexed index="0" regionRef="t1"/><RegionRefIndexed index="1" regionRef="r1"/>
+</OrderedGroup></ReadingOrder>
+<TextRegion id="r1"><Coords points="0,50 99,50 99,99 0,99"/><TextLine id="l"><Coords points="0,50 99,50 99,99 0,99"/>
+<TextEquiv><Unicode>below</Unicode></TextEquiv></TextLine></TextRegion>
+<TableRegion id="t1"><Coords points="0,0 99,0 99,40 0,40"/>{cell(0, 0, "Name")}{cell(0, 1, "Born")}</TableRegion>
+</Page></PcGts>""".encode()
+    doc, _ = read_ocr_file(tmp_path / "t.xml", data)
+    assert [[w.text for w in line.words] for line in doc.pages[0].lines] == [["Name"], ["Born"], ["below"]]
