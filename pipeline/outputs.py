@@ -129,6 +129,11 @@ def serialise(doc: Document, fmt: str, input_path: Path | None = None, path: Pat
 def _positions_for_page(doc: Document, path: Path | None) -> None:
     from .export.page import page_has_positions
 
-    if not all(page_has_positions(page) for page in doc.pages):
-        raise OutputError("PAGE XML needs to know where the words are, and plain text does not say: "
-                          "choose txt, json, hocr or alto", path=path)
+    for page in doc.pages:
+        if page_has_positions(page):
+            continue
+        boxed = any(line.bbox is not None or any(w.bbox is not None for w in line.words) for line in page.lines)
+        # (OCR with boxes whose page has no size: an hOCR page without its bbox, ALTO without WIDTH)
+        said = (f"the page's size, and page {page.index + 1} of the input does not say it" if boxed
+                else "to know where the words are, and plain text does not say")
+        raise OutputError(f"PAGE XML needs {said}: choose txt, json, hocr or alto", path=path)

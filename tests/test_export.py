@@ -752,3 +752,13 @@ def test_page_xml_of_transkribus_tables_reads_the_lines_of_its_table_cells(tmp_p
 </Page></PcGts>""".encode()
     doc, _ = read_ocr_file(tmp_path / "t.xml", data)
     assert [[w.text for w in line.words] for line in doc.pages[0].lines] == [["Name"], ["Born"], ["below"]]
+
+
+def test_page_xml_refused_for_ocr_without_its_page_size_says_so():
+    """OCR with word boxes but no page size (an hOCR page without its bbox) was refused as if it
+    were plain text, which left the user looking for boxes the file has."""
+    from pipeline.outputs import serialise
+
+    page = _page().model_copy(update={"width": 0, "height": 0})
+    with pytest.raises(OutputError, match="PAGE XML needs the page's size, and page 1 of the input does not say it"):
+        serialise(Document(source="x.hocr", pages=[page]), "page")
