@@ -910,17 +910,27 @@ def _wait_any(futures) -> tuple[set[Future], set[Future]]:
             signal.raise_signal(signum)  # now, outside the locks: its handler raises or ends the run
 
 
+# How long a stop waits for a closed pool's manager thread (it ends once its workers are stopped).
+MANAGER_JOIN_S = 1.0
+
+
 def _close_pool(pool: ProcessPoolExecutor) -> None:
     """Shut a pool down now, its workers (and the Tesseracts they run) stopped, not drained."""
     # The worker processes, taken before shutdown: shutdown forgets them (``_processes = None``),
     # and a worker left alone finishes its page and the queued ones first (Ctrl-C took 10-25 s).
     workers = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)  # (shutdown forgets it too)
     terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
     if terminate is not None:
         terminate()
     pool.shutdown(wait=False, cancel_futures=True)
     for process in workers:
         _stop_worker(process)
+    if manager is not None:
+        # Its end, once its workers are gone, before the interpreter's: Python 3.11's exit hook
+        # wakes it without its lock while it closes its pipe ("OSError: Bad file descriptor" and a
+        # leaked semaphore after a stop, once in some 70 stops under load). At most a second.
+        manager.join(timeout=MANAGER_JOIN_S)
 
 
 def _regular_file(path: Path) -> bool:
