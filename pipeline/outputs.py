@@ -10,7 +10,7 @@ from .export import document_text
 from .files import atomic_write
 from .model import Document
 
-__all__ = ["output_paths", "write_document"]
+__all__ = ["output_paths", "page_file", "serialise", "serialise_files", "write_document", "write_format"]
 
 
 def output_paths(out_dir: Path, rel: Path) -> dict[str, Path]:
@@ -79,11 +79,19 @@ def write_document(
     paths = output_paths(out_dir, rel)
     written: list[Path] = []
     for fmt in formats:
-        for path, content in serialise_files(text_doc or doc if fmt != "json" else doc, fmt, paths[fmt], input_path, pdf_a):
-            atomic_write(path, content)
-            written.append(path)
-        if fmt == "page":
-            remove_stale_page_files(paths[fmt], written)
+        written += write_format(text_doc or doc if fmt != "json" else doc, fmt, paths[fmt], input_path, pdf_a)
+    return written
+
+
+def write_format(doc: Document, fmt: str, path: Path, input_path: Path | None = None, pdf_a: str = "2b") -> list[Path]:
+    """Write one Document in one format whose file is ``path`` (for PAGE XML: a file a page, and the
+    further-page files an earlier, longer read left removed); the files written."""
+    written: list[Path] = []
+    for file, content in serialise_files(doc, fmt, path, input_path, pdf_a):
+        atomic_write(file, content)
+        written.append(file)
+    if fmt == "page":
+        remove_stale_page_files(path, written)
     return written
 
 
@@ -127,13 +135,12 @@ def serialise(doc: Document, fmt: str, input_path: Path | None = None, path: Pat
 
 
 def _positions_for_page(doc: Document, path: Path | None) -> None:
-    from .export.page import page_has_positions
+    from .export.page import page_boxed, page_has_positions
 
     for page in doc.pages:
         if page_has_positions(page):
             continue
-        boxed = any(line.bbox is not None or any(w.bbox is not None for w in line.words) for line in page.lines)
         # (OCR with boxes whose page has no size: an hOCR page without its bbox, ALTO without WIDTH)
-        said = (f"the page's size, and page {page.index + 1} of the input does not say it" if boxed
+        said = (f"the page's size, and page {page.index + 1} of the input does not say it" if page_boxed(page)
                 else "to know where the words are, and plain text does not say")
         raise OutputError(f"PAGE XML needs {said}: choose txt, json, hocr or alto", path=path)

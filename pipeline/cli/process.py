@@ -347,8 +347,7 @@ def correct(
     from ..layout import rejoin_page
     from ..ocr_files import read_ocr_file
     from ..options import CorrectOptions
-    from ..files import atomic_write
-    from ..outputs import output_paths, remove_stale_page_files, serialise, serialise_files
+    from ..outputs import output_paths, serialise, write_format
     from ..corrections import load_corrections
     from ..correction_worker import foreign_pages
     from ..memory import long_lived
@@ -424,12 +423,7 @@ def correct(
                 result = serialise(fixed, fmt)
                 sys.stdout.write(result if isinstance(result, str) else result.decode("utf-8"))
             else:
-                files = []
-                for path, result in serialise_files(fixed, fmt, target(file, fmt, kind)):
-                    atomic_write(path, result)
-                    files.append(path)
-                if fmt == "page":
-                    remove_stale_page_files(target(file, fmt, kind), files)
+                write_format(fixed, fmt, target(file, fmt, kind))
             advance("correcting")
     _foreign_notice(console, sum(foreign), sum(1 for n in foreign if n))
 

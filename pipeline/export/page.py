@@ -22,7 +22,7 @@ from .. import __version__
 from ..model import BBox, Document, Page
 from ._layout import page_blocks, page_pixel_aspect, page_turn, xml_safe
 
-__all__ = ["PAGE_NS", "PAGE_SCHEMA_LOCATION", "to_page", "page_has_positions"]
+__all__ = ["PAGE_NS", "PAGE_SCHEMA_LOCATION", "to_page", "page_boxed", "page_has_positions"]
 
 PAGE_NS = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
 PAGE_SCHEMA_LOCATION = f"{PAGE_NS}/pagecontent.xsd"
@@ -77,10 +77,14 @@ def _text(parent: etree._Element, text: str, conf: float | None = None, index: i
     _el(equiv, "Unicode").text = xml_safe(text)
 
 
+def page_boxed(page: Page) -> bool:
+    """Whether some line or word of the page has a box."""
+    return any(line.bbox is not None or any(w.bbox is not None for w in line.words) for line in page.lines)
+
+
 def page_has_positions(page: Page) -> bool:
     """Whether the page knows where its words are (its size and a box of some line or word)."""
-    return bool(page.width and page.height) and any(
-        line.bbox is not None or any(w.bbox is not None for w in line.words) for line in page.lines) or not page.lines
+    return bool(page.width and page.height) and page_boxed(page) or not page.lines
 
 
 def _timestamp() -> str:
