@@ -12,6 +12,7 @@ Thread-safe: the web app calls it from several request threads.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -19,7 +20,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import takewhile
 from pathlib import Path
@@ -489,32 +490,37 @@ class ReviewSession:
             before = load_corrections(self.corrections_file)
             self._refuse_if_decided_meanwhile(before, places)
             step = Step("decide", group.form, [], rels, corrections=self._file_key)
-            # On the stack before anything is written: if a write or the outputs' regeneration
-            # fails, what is in the file can still be taken out by undo.
-            self.undo_stack.append(step)
-            self.decided += 1
-            try:
+            with self._recorded(step):
                 self._save_entries(step, group.form, replacement, places, before, note)
-            except BaseException:
-                self._forget_if_unwritten(step)
-                raise
-            finally:
-                if step.saved:
-                    with open_workspace(self.out_dir, create=False) as ws:
-                        ws.push_review_step(step.to_json())
             if group.form in self._skipped:
                 self._skipped.remove(group.form)
                 self._changed()
             self._regenerate(step, rels, frozenset() if words else frozenset(members), frozenset((o.form, o.id) for o in words))
             return step
 
-    def _forget_if_unwritten(self, step: Step) -> None:
-        """A step whose write failed before anything was written (a read-only or locked
-        corrections.yaml) is no decision: off the undo stack and the count (else the next undo
-        takes it back, "nothing saved", instead of the last decision)."""
-        if not step.saved and self.undo_stack and self.undo_stack[-1] is step:
-            self.undo_stack.pop()
-            self.decided -= 1
+    @contextlib.contextmanager
+    def _recorded(self, step: Step, proofreading: tuple[str, int] | None = None) -> Iterator[None]:
+        """A decision or page-view edit being written. On the stack before anything is written: if
+        a write or the outputs' regeneration fails, what is in the file can still be taken out by
+        undo. Where nothing was written (a read-only or locked corrections.yaml) it is no decision:
+        off the stack and the count again (else the next undo takes it back, "nothing saved",
+        instead of the last decision). Where something was, the workspace keeps it for undo after a
+        restart (and a page edited in the page view is in progress from then on)."""
+        self.undo_stack.append(step)
+        self.decided += 1
+        try:
+            yield
+        except BaseException:
+            if not step.saved and self.undo_stack and self.undo_stack[-1] is step:
+                self.undo_stack.pop()
+                self.decided -= 1
+            raise
+        finally:
+            if step.saved:
+                with open_workspace(self.out_dir, create=False) as ws:
+                    ws.push_review_step(step.to_json())
+                    if proofreading is not None and ws.page_status(*proofreading) == "not started":
+                        ws.set_page_status(*proofreading, "in progress", self.reviewer)
 
     def _save_entries(self, step: Step, main_form: str, replacement: str | None, places: list[tuple[str, Scope, str]],
                       before: Corrections, note: str | None) -> None:
@@ -649,9 +655,7 @@ class ReviewSession:
             step = Step("edit", f"{rel} page {page + 1} line {line + 1}", [], [rel], corrections=self._file_key)
             if plan.empty:
                 return step
-            self.undo_stack.append(step)
-            self.decided += 1
-            try:
+            with self._recorded(step, proofreading=(rel, page)):
                 for old in plan.remove:
                     remove_entry(self.corrections_file, old.entry_id)
                     step.saved.append(Saved(old, "removed", old))
@@ -661,15 +665,6 @@ class ReviewSession:
                                             scope=Scope(documents=(rel,), page=page, box=planned.box),
                                             approved_by=self.reviewer, note="page view", context=context)
                                   for planned in plan.save], before)
-            except BaseException:
-                self._forget_if_unwritten(step)
-                raise
-            finally:
-                if step.saved:
-                    with open_workspace(self.out_dir, create=False) as ws:
-                        ws.push_review_step(step.to_json())
-                        if ws.page_status(rel, page) == "not started":
-                            ws.set_page_status(rel, page, "in progress", self.reviewer)
             self._regenerate(step, [rel], frozenset(), frozenset())
             return step
 
