@@ -265,7 +265,7 @@ def stats(
     if not files:
         # (the scans' folder given for the outputs' said "0 documents", exit 0)
         raise UsageError("holds no JSON output of `ocrfix process` (X.json), whose changes stats counts", path=out)
-    typer.echo(f"{out}: {_count(files, 'document')}, {_count(sum(fired.values()), 'override')} applied")
+    typer.echo(f"{out}: {counted(files, 'document')}, {counted(sum(fired.values()), 'override')} applied")
     ids = [e.entry_id for e in loaded.entries] + sorted(set(fired) - {e.entry_id for e in loaded.entries})
     for entry_id in ids:
         entry = loaded.get(entry_id)
@@ -344,15 +344,15 @@ def diff(
         if missing_then:
             side += f" (not in {against}: every entry is new)"
         documents = len({c.rel for e in result.effects for c in e.changes})
-        typer.echo(f"{side}: {_count(result.words, 'word')} change in {_count(documents, 'document')} "
-                   f"(of {_count(result.files, 'document')}; {result.corrected} corrected again to compare)")
+        typer.echo(f"{side}: {counted(result.words, 'word')} change in {counted(documents, 'document')} "
+                   f"(of {counted(result.files, 'document')}; {result.corrected} corrected again to compare)")
         for effect in result.effects:
             entry = effect.after or effect.before
             if effect.status == "automatic":
                 title = "the automatic corrector, from what it learns of the entries (known words, confusions)"
             else:
                 title = f"{effect.status}: " + (_describe(entry) if entry is not None else effect.key)
-            typer.echo(f"\n{title}\n  {_count(len(effect.changes), 'word')} in {_count(len(effect.documents), 'document')}")
+            typer.echo(f"\n{title}\n  {counted(len(effect.changes), 'word')} in {counted(len(effect.documents), 'document')}")
             shown = effect.changes if examples == 0 else effect.changes[:examples]
             for c in shown:
                 typer.echo(f"  {c.rel} page {c.page + 1} line {c.line + 1}: {c.before or '(nothing)'} -> {c.after or '(nothing)'}")
@@ -380,10 +380,6 @@ def _warn_other_file(out: Path, corrections: Path) -> None:
     missing = "" if corrections.exists() else " (which does not exist: compared as a file without entries)"
     typer.secho(f"warning: the last run of {out} applied {last}, not {corrections}{missing}; give -c {last} to "
                 "compare that file", err=True, fg="yellow")
-
-
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}" + ("" if n == 1 else "s")
 
 
 def _with_progress(run):
