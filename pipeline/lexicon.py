@@ -27,6 +27,7 @@ import math
 import os
 import pickle
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -125,7 +126,9 @@ def _read_text(path: Path) -> str:
     except UnicodeDecodeError as e:
         raise DictionaryError(f"is not UTF-8 text (byte {data[e.start]:#04x} at offset {e.start}); save it as UTF-8",
                               path=path) from e
-    return text.replace("\u2019", "'").replace("\u2018", "'")
+    # Composed (NFC), as OCR engines write accents: "u" + a combining diaeresis was counted as the
+    # words "zu" and "rich" where the corrector meets "Zürich".
+    return unicodedata.normalize("NFC", text).replace("\u2019", "'").replace("\u2018", "'")
 
 
 def _doc_stem(path: Path) -> str:

@@ -112,6 +112,16 @@ def test_build_reads_utf16_and_refuses_latin1(tmp_path: Path) -> None:
     assert raised.value.path == tmp_path / "l1" / "a.txt" and not (tmp_path / "dl1").exists()
 
 
+def test_build_reads_combining_accents_as_the_letters_they_make(tmp_path: Path) -> None:
+    """A transcription with combining accents ("Zu" + U+0308 "rich", as macOS and PDFs give it) counts
+    the word OCR writes composed, "zürich"; it counted "zu" and "rich" and lost the word."""
+    (tmp_path / "a.txt").write_text("The Zu\u0308rich Legation replied. The Zu\u0308rich Legation replied.\n", encoding="utf-8")
+    build_dictionary([tmp_path / "a.txt"], tmp_path / "d", min_count=1)
+    words = {r[0]: r for r in _rows(tmp_path / "d" / UNIGRAMS)}
+    assert words["zürich"][1] == "2" and words["zürich"][2] == "Zürich"
+    assert "zu" not in words and "rich" not in words
+
+
 def test_a_missing_protect_list_leaves_the_dictionary_as_it_was(corpus: Path, tmp_path: Path) -> None:
     """A --protect list that cannot be read was found after the word lists were written: the folder
     held new unigrams and bigrams beside the old protected terms. It is read before anything is written."""
