@@ -159,6 +159,20 @@ def test_a_document_with_a_hash_in_its_name_can_be_excluded(tmp_path, capsys):
     assert code == 0 and "matched no page" not in stderr
 
 
+def test_the_table_shows_names_with_square_brackets_as_they_are(tmp_path, capsys):
+    """Rich took "[draft]" in a page name for markup and dropped it: the table said "letter" (and
+    "x[bold]y" printed as a bold "xy"), so a page could not be found by its name."""
+    out, gt = tmp_path / "out", tmp_path / "gt"
+    for name in ("letter [draft]", "x[bold]y"):
+        _write(out / f"{name}.txt", "abc")
+        _write(gt / f"{name}.gt.txt", "abd")
+    _write(out / "[blank].txt", "abc")
+    _write(gt / "[blank].gt.txt", "")
+    code, stdout, _ = _run(["evaluate", str(out), "--gt", str(gt)], capsys)
+    assert code == 0
+    assert "letter [draft]" in stdout and "x[bold]y" in stdout and "empty ([blank])" in stdout
+
+
 def test_override_outcomes_align_corrected_words_with_the_ground_truth():
     words = [Word(text=t) for t in ["We", "envisage", "Powell/Parker", "at", "once"]]
     page = Page(source="a.png", lines=[Line(words=words)], changes=[

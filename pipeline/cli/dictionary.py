@@ -129,13 +129,15 @@ def show(
             typer.echo(f"{form}\t{count}\t{docs}\t{caps}\t{'yes' if known else 'no'}\t{status}")
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"{folder}: {model.tokens:,} words in {model.n_documents} documents, {len(model.counts):,} forms")
+    # (escaped: Rich would read "[...]" in a folder's name as markup and drop it)
+    table = Table(title=escape(f"{folder}: {model.tokens:,} words in {model.n_documents} documents, {len(model.counts):,} forms"))
     for column in ("word", "count", "documents", "capitalised", "in dictionaries", "status"):
         table.add_column(column, justify="right" if column in ("count", "documents", "capitalised") else "left")
     for form, count, docs, caps, known, status in rows:
-        table.add_row(form, str(count), str(docs), str(caps), "yes" if known else "no", status)
+        table.add_row(escape(form), str(count), str(docs), str(caps), "yes" if known else "no", status)
     Console().print(table)
     typer.echo("own: the corrector leaves it as written; variant of X: taken as a misread of X; rare: judged word by word.")
     for pattern, words in spelling_habits(corrector).items():

@@ -58,12 +58,15 @@ def evaluate(
 
 def _print_table(ev) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
+    # Page names, paths and entries are shown as they are: Rich reads "[draft]" in a name as markup
+    # and drops it (escape), and the notes below print without markup.
     console = Console()
     if not console.is_terminal:
         console = Console(width=160)  # pipes and logs: no wrapping of page names and figures
-    table = Table(title=f"{ev.out_dir} against {ev.gt_dir}")
+    table = Table(title=escape(f"{ev.out_dir} against {ev.gt_dir}"))
     table.add_column("page", overflow="fold")
     table.add_column("chars", justify="right")
     table.add_column("CER", justify="right")
@@ -77,7 +80,7 @@ def _print_table(ev) -> None:
             table.add_column(name, justify="right")
 
     def cells(label, s, r, c, style=None):
-        row = [label, str(s.chars), f"{100 * s.cer:.2f} %", f"{100 * s.wer:.2f} %"]
+        row = [escape(label), str(s.chars), f"{100 * s.cer:.2f} %", f"{100 * s.wer:.2f} %"]
         if ev.has_raw:
             row += [f"{100 * r.cer:.2f} %", f"{100 * r.wer:.2f} %"] if r is not None else ["", ""]
         if show_counts:
@@ -93,26 +96,26 @@ def _print_table(ev) -> None:
     cells(f"total ({len(ev.scored)} pages)", ev.total, ev.raw_total, ev.counts, style="bold")
     console.print(table)
     if headline := ev.versus_raw():
-        console.print(headline, highlight=False)
+        console.print(headline, highlight=False, markup=False)
     if ev.overrides:
         entries = Table(title="corrections.yaml entries")
         entries.add_column("entry", overflow="fold")
         entries.add_column("fired", justify="right")
         entries.add_column("right", justify="right")
         for o in ev.overrides:
-            entries.add_row(o.description or o.entry_id, str(o.fired), str(o.right))
+            entries.add_row(escape(o.description or o.entry_id), str(o.fired), str(o.right))
         console.print(entries)
     missing = [p.name for p in ev.pages if p.missing]
     if missing:
         one = len(missing) == 1
         console.print(f"{counted(len(missing), 'page')} {'has' if one else 'have'} no output and {'was' if one else 'were'} "
-                      "scored as empty.", highlight=False)
+                      "scored as empty.", highlight=False, markup=False)
     empty = [p.name for p in ev.scored if p.score.chars == 0]
     if empty:
         # (its CER shows 0 %, yet every character of its output counts as an error in the total)
         console.print(f"{counted(len(empty), 'ground-truth file')} empty ({', '.join(empty[:5])}"
                       f"{' …' if len(empty) > 5 else ''}): every character of the output counts as an error in the "
-                      "total; transcribe the page, or leave it out with --exclude if it has no text.", highlight=False)
+                      "total; transcribe the page, or leave it out with --exclude if it has no text.", highlight=False, markup=False)
     if ev.no_ground_truth:
         console.print(f"{counted(len(ev.no_ground_truth), 'output')} {'has' if len(ev.no_ground_truth) == 1 else 'have'} no ground truth and "
-                      f"{'was' if len(ev.no_ground_truth) == 1 else 'were'} not scored.", highlight=False)
+                      f"{'was' if len(ev.no_ground_truth) == 1 else 'were'} not scored.", highlight=False, markup=False)
