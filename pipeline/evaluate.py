@@ -469,6 +469,12 @@ def _pct(x: float) -> str:
     return f"{100 * x:.2f} %"
 
 
+def _md_cell(text: str) -> str:
+    """Text for a Markdown table cell: a bar escaped (OCR reads "I" as "|": an entry "'|t' -> 'It'"
+    split its row into one column too many) and no line break to end the row."""
+    return " ".join(text.splitlines()).replace("|", "\\|")
+
+
 def evaluation_markdown(ev: Evaluation) -> str:
     """The evaluation as a Markdown report (per page, total, corrector counts, overrides)."""
     raw = ev.has_raw
@@ -477,7 +483,7 @@ def evaluation_markdown(ev: Evaluation) -> str:
              "|" + "---|" * (head.count("|") - 1)]
 
     def row(label: str, s: Score, r: Score | None, c: CorrectorCounts | None) -> str:
-        cells = [label, str(s.chars), _pct(s.cer), _pct(s.wer)]
+        cells = [_md_cell(label), str(s.chars), _pct(s.cer), _pct(s.wer)]
         if raw:
             cells += [_pct(r.cer), _pct(r.wer)] if r is not None else ["", ""]
         cells += [str(c.fixed), str(c.damaged), str(c.changed_wrong), str(c.missed)] if c is not None else ["", "", "", ""]
@@ -495,7 +501,7 @@ def evaluation_markdown(ev: Evaluation) -> str:
         lines += ["", "Left out of the totals (partial ground truth): " + ", ".join(f"`{p}`" for p in ev.exclude) + "."]
     if ev.overrides:
         lines += ["", "| corrections.yaml entry | fired | right |", "|---|---:|---:|"]
-        lines += [f"| {o.description or o.entry_id} | {o.fired} | {o.right} |" for o in ev.overrides]
+        lines += [f"| {_md_cell(o.description or o.entry_id)} | {o.fired} | {o.right} |" for o in ev.overrides]
     if ev.no_ground_truth:
         lines += ["", f"{len(ev.no_ground_truth)} outputs have no ground truth and were not scored."]
     return "\n".join(lines) + "\n"

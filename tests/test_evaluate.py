@@ -173,6 +173,25 @@ def test_the_table_shows_names_with_square_brackets_as_they_are(tmp_path, capsys
     assert "letter [draft]" in stdout and "x[bold]y" in stdout and "empty ([blank])" in stdout
 
 
+def test_markdown_tables_keep_their_columns_when_a_name_or_entry_holds_a_bar(tmp_path):
+    """OCR reads "I" as "|": an entry "'|t' -> 'It'" (or a page named "p|q") split its row into one
+    column too many, and the Markdown table was broken for every reader."""
+    import re
+
+    from pipeline.evaluate import OverrideEvaluation
+
+    out, gt = tmp_path / "out", tmp_path / "gt"
+    _write(out / "p|q.txt", "|t is")
+    _write(gt / "p|q.gt.txt", "It is")
+    ev = evaluate_outputs(out, gt)
+    ev.overrides = [OverrideEvaluation("c1", fired=1, right=1, description="c1 ('|t' -> 'It', everywhere)")]
+    report = evaluation_markdown(ev)
+    tables = [line for line in report.splitlines() if line.startswith("|")]
+    columns = lambda line: len(re.findall(r"(?<!\\)\|", line))  # noqa: E731
+    assert [columns(line) for line in tables] == [9] * 4 + [4] * 3
+    assert "| p\\|q |" in report and "'\\|t' -> 'It'" in report
+
+
 def test_override_outcomes_align_corrected_words_with_the_ground_truth():
     words = [Word(text=t) for t in ["We", "envisage", "Powell/Parker", "at", "once"]]
     page = Page(source="a.png", lines=[Line(words=words)], changes=[
