@@ -196,9 +196,10 @@ class Evaluation:
 
     @property
     def raw_total(self) -> Score | None:
-        if not self.has_raw:
-            return None
-        return total([p.raw for p in self.scored if p.raw is not None])
+        """The raw OCR's total over the scored pages that have one; None where none has (a total
+        of nothing showed as a perfect "0.00 %")."""
+        known = [p.raw for p in self.scored if p.raw is not None]
+        return total(known) if self.has_raw and known else None
 
     def versus_raw(self) -> str | None:
         """"CER x vs y raw OCR (+z %)." over the scored pages that have raw OCR (saying how many
@@ -383,12 +384,22 @@ def evaluate_outputs(
     if raw and not has_workspace and ocr_dir is None:
         raise UsageError("--raw needs the output folder of `ocrfix process` (its workspace caches the raw OCR)", path=out_dir)
     if ocr_dir is not None:
+        if ocr_dir.is_file():
+            raise UsageError("is a file, not a folder of OCR text (--ocr-text DIR, DIR/X.txt); give the folder it is in",
+                             path=ocr_dir)
         if not ocr_dir.is_dir():
             raise UsageError("no such folder of OCR text", path=ocr_dir)
         for name in truths:
             path = ocr_dir / f"{name}.txt"
             if path.is_file():
                 before[name] = read_utf8_text(path)
+        if not before:
+            # (else every page went without raw scores or counts, and nothing said why)
+            raise UsageError(
+                f"none of the {len(truths)} ground-truth files has OCR text here (DIR/X.txt for GT/X.gt.txt, "
+                "with the same relative paths): are the two folders laid out alike?",
+                path=ocr_dir,
+            )
     elif has_workspace:
         before, corrections_file = _workspace_raw(out_dir)
 

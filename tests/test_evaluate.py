@@ -114,6 +114,26 @@ def test_a_page_without_raw_ocr_has_no_raw_score_and_the_headline_compares_like_
     assert ev.versus_raw() == "CER 0.00 % vs 4.55 % raw OCR (-100 %; the 1 of 2 pages that have raw OCR)."
 
 
+def test_ocr_text_that_pairs_with_no_page_is_said_and_no_raw_total_is_made_up(tmp_path):
+    """--ocr-text given a file said "no such folder"; a folder laid out unlike the ground truth gave
+    every page no raw score and a raw total of "0.00 %", as if the raw OCR had been perfect."""
+    out, gt, ocr = tmp_path / "out", tmp_path / "gt", tmp_path / "ocr"
+    for name in ("a_01", "a_02"):
+        _write(gt / f"sub/{name}.gt.txt", "The cat sat")
+        _write(out / f"sub/{name}.txt", "The cat sat")
+        _write(ocr / f"{name}.txt", "Tbe cat sat")  # not in sub/
+    with pytest.raises(UsageError, match="none of the 2 ground-truth files has OCR text here .*laid out alike") as e:
+        evaluate_outputs(out, gt, raw=True, ocr_dir=ocr)
+    assert e.value.path == ocr
+    with pytest.raises(UsageError, match="is a file, not a folder of OCR text"):
+        evaluate_outputs(out, gt, raw=True, ocr_dir=ocr / "a_01.txt")
+    # Raw OCR for the excluded page only: the scored pages have no raw total, not a perfect one.
+    _write(ocr / "sub/a_01.txt", "Tbe cat sat")
+    ev = evaluate_outputs(out, gt, exclude=["a_01"], raw=True, ocr_dir=ocr)
+    assert ev.raw_total is None and ev.to_dict()["raw_total"] is None and ev.versus_raw() is None
+    assert "| **total** (1 pages) | 11 | 0.00 % | 0.00 % |  |  |" in evaluation_markdown(ev)
+
+
 def test_errors_name_the_folder(tmp_path):
     out, gt = _folder(tmp_path)
     with pytest.raises(UsageError, match="no such ground-truth folder") as e:
