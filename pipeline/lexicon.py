@@ -679,9 +679,13 @@ def load_lexicon(directory: Path, cache: Path | None = None) -> Lexicon:
     """Load a dictionary folder, from the compiled cache when its source files are unchanged."""
     directory = Path(directory)
     if not directory.is_dir():
+        # What it is, and the variable only where it is what named the folder: "does not exist; point
+        # OCRFIX_DICTIONARIES at one" was said of a file given to --dictionaries, with no variable set.
+        env = os.environ.get("OCRFIX_DICTIONARIES")
+        what = "is a file, not a dictionary folder" if directory.exists() else "no such dictionary folder"
+        source = " (set in OCRFIX_DICTIONARIES)" if env and Path(env) == directory else ""
         raise DictionaryError(
-            "the dictionary folder does not exist; point OCRFIX_DICTIONARIES at one or build it with "
-            "`ocrfix dictionary build CORPUS -o DIR`",
+            f"{what}{source}; give --dictionaries a folder built with `ocrfix dictionary build CORPUS -o DIR`",
             path=directory,
         )
     files = _source_files(directory)

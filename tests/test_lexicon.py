@@ -192,6 +192,28 @@ def test_cache_dir_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert cache_dir() == tmp_path / "xdg" / "ocrfix"
 
 
+def test_a_dictionary_folder_that_is_not_one_says_what_it_is_and_where_it_came_from(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ocrfix correct --dictionaries unigrams.tsv.gz` said the folder "does not exist; point
+    OCRFIX_DICTIONARIES at one": the file exists, and the user had set no such variable."""
+    from pipeline.cli import main
+
+    monkeypatch.delenv("OCRFIX_DICTIONARIES", raising=False)
+    (tmp_path / "page.txt").write_text("Tbe cat sat.\n")
+    (tmp_path / UNIGRAMS).write_bytes(gzip.compress(b"the\t12\n"))
+    for given, said in ((tmp_path / UNIGRAMS, "is a file, not a dictionary folder"), (tmp_path / "nope", "no such dictionary folder")):
+        with pytest.raises(SystemExit) as done:
+            main(["correct", str(tmp_path / "page.txt"), "--corrections", str(tmp_path / "none.yaml"), "--dictionaries", str(given)])
+        err = capsys.readouterr().err
+        assert done.value.code == 7 and f"{given}: {said}" in err and "OCRFIX_DICTIONARIES" not in err
+        assert "ocrfix dictionary build CORPUS -o DIR" in err
+    # Where the variable named it, the message says so: that is what to change.
+    monkeypatch.setenv("OCRFIX_DICTIONARIES", str(tmp_path / "nope"))
+    with pytest.raises(DictionaryError, match=r"no such dictionary folder \(set in OCRFIX_DICTIONARIES\)"):
+        load_lexicon(tmp_path / "nope")
+
+
 def test_malformed_files_say_where(tmp_path: Path) -> None:
     d = tmp_path / "bad"
     d.mkdir()
