@@ -146,8 +146,10 @@ def _corpus_files(paths: Sequence[Path], out_dir: Path | None = None) -> list[Pa
     written = (out_dir / PROTECTED).resolve() if out_dir is not None else None
     for p in paths:
         if p.is_dir():
-            # (NOTES.TXT: transcriptions typed under DOS)
+            # (NOTES.TXT: transcriptions typed under DOS; hidden files and folders are none: a Mac's
+            # "._memo.txt" beside each transcription is binary, and stopped the build)
             found = sorted(f for f in p.rglob("*") if f.is_file() and f.name.lower().endswith((".txt", ".txt.gz"))
+                           and not any(part.startswith(".") for part in f.relative_to(p).parts)
                            and f.resolve() != written)
             if not found:
                 raise DictionaryError("has no .txt or .txt.gz files (searched recursively); give plain text files "

@@ -149,6 +149,22 @@ def test_a_folder_without_text_files_is_named_and_dos_names_are_text(tmp_path: P
     assert raised.value.path == tmp_path / "md"
 
 
+def test_hidden_files_in_a_corpus_folder_are_not_corpus(tmp_path: Path) -> None:
+    """A folder copied from a Mac holds "._memo.txt" (AppleDouble: binary, with NUL bytes) beside each
+    transcription: the build stopped on it as "not a text file", and hidden folders' notes counted."""
+    root = tmp_path / "tr"
+    (root / ".backup").mkdir(parents=True)
+    (root / "memo.txt").write_text("The Legation replied. The Legation replied.\n")
+    (root / "._memo.txt").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ")
+    (root / ".backup" / "old.txt").write_text("zanzibarian zanzibarian zanzibarian\n")
+    report = build_dictionary([root], tmp_path / "d", general=None)
+    words = {r[0] for r in _rows(tmp_path / "d" / UNIGRAMS)}
+    assert report.documents == 1 and "legation" in words and "zanzibarian" not in words
+    # A hidden file named on the command line is read: it was asked for.
+    report = build_dictionary([root / ".backup" / "old.txt"], tmp_path / "d2", general=None)
+    assert "zanzibarian" in {r[0] for r in _rows(tmp_path / "d2" / UNIGRAMS)}
+
+
 def test_a_dictionary_built_inside_its_corpus_folder_is_not_read_as_corpus(corpus: Path) -> None:
     """`dictionary build tr/ -o tr/dict`: the second build counted tr/dict/protected.txt, a list of
     names, as one more document of the corpus (its names twice, its lines as word pairs)."""
