@@ -513,6 +513,10 @@ def evaluation_markdown(ev: Evaluation) -> str:
     if ev.overrides:
         lines += ["", "| corrections.yaml entry | fired | right |", "|---|---:|---:|"]
         lines += [f"| {_md_cell(o.description or o.entry_id)} | {o.fired} | {o.right} |" for o in ev.overrides]
+    if empty := [p.name for p in ev.scored if p.score.chars == 0]:
+        # (its page shows 0 % CER, yet every character of its output counts as an error in the total)
+        lines += ["", "Empty ground truth (every character of the output counts as an error in the total; transcribe "
+                  "the page, or leave it out with --exclude if it has no text): " + ", ".join(f"`{n}`" for n in empty) + "."]
     if ev.no_ground_truth:
-        lines += ["", f"{len(ev.no_ground_truth)} outputs have no ground truth and were not scored."]
+        lines += ["", f"Outputs with no ground truth, not scored: {len(ev.no_ground_truth)}."]
     return "\n".join(lines) + "\n"

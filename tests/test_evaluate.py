@@ -212,6 +212,21 @@ def test_markdown_tables_keep_their_columns_when_a_name_or_entry_holds_a_bar(tmp
     assert "| p\\|q |" in report and "'\\|t' -> 'It'" in report
 
 
+def test_the_markdown_report_names_empty_ground_truth_as_the_table_does(tmp_path):
+    """An empty transcription shows "0.00 %" on its page while all its output counts as errors in the
+    total: the table said so, the Markdown report (the one kept and shared) did not."""
+    out, gt = tmp_path / "out", tmp_path / "gt"
+    _write(out / "a.txt", "some text here")
+    _write(gt / "a.gt.txt", "")
+    _write(out / "b.txt", "The cat")
+    _write(gt / "b.gt.txt", "The cat")
+    _write(out / "c.txt", "no ground truth")
+    report = evaluation_markdown(evaluate_outputs(out, gt))
+    assert "Empty ground truth (every character of the output counts as an error in the total; transcribe " \
+           "the page, or leave it out with --exclude if it has no text): `a`." in report
+    assert "Outputs with no ground truth, not scored: 1." in report
+
+
 def test_override_outcomes_align_corrected_words_with_the_ground_truth():
     words = [Word(text=t) for t in ["We", "envisage", "Powell/Parker", "at", "once"]]
     page = Page(source="a.png", lines=[Line(words=words)], changes=[
