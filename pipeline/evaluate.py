@@ -268,9 +268,16 @@ class Evaluation:
         }
 
 
+def _pages(text: str) -> list[str]:
+    """A text's pages, split at form feeds; one that ends the last page (Tesseract ends every page
+    with one) starts no page of its own: it made a two-page text three that matched nothing."""
+    pages = text.split("\f")
+    return pages[:-1] if len(pages) > 1 and not pages[-1].strip() else pages
+
+
 def _split_pages(output: str, truth: str) -> list[tuple[str, str]]:
     """Page by page where both texts have the same pages (form feeds), else the whole file as one."""
-    out_pages, gt_pages = output.split("\f"), truth.split("\f")
+    out_pages, gt_pages = _pages(output), _pages(truth)
     if len(out_pages) > 1 and len(out_pages) == len(gt_pages):
         return list(zip(out_pages, gt_pages))
     return [(output, truth)]
@@ -413,7 +420,7 @@ def evaluate_outputs(
         excluded = page_excluded(name, exclude)
         ocr = before.get(name)
         pairs = _split_pages(output, truth)
-        ocr_pages = ocr.split("\f") if ocr is not None and len(pairs) > 1 else [ocr]
+        ocr_pages = _pages(ocr) if ocr is not None and len(pairs) > 1 else [ocr]
         if len(ocr_pages) != len(pairs):
             ocr_pages = [None] * len(pairs)
         for k, ((out_text, gt_text), ocr_text) in enumerate(zip(pairs, ocr_pages), start=1):

@@ -89,6 +89,18 @@ def test_multipage_outputs_are_scored_page_by_page_when_the_ground_truth_has_the
     assert [(p.name, p.score.char_errors) for p in ev.pages] == [("tel#1", 1), ("tel#2", 0)]
 
 
+def test_a_form_feed_ending_the_last_page_makes_no_page_of_its_own(tmp_path):
+    """Tesseract's text ends every page with a form feed: as --ocr-text (or ground truth typed so) a
+    two-page document had three pages, matched neither side, and lost its per-page scores, its raw
+    scores and the corrector's counts, with nothing said."""
+    out, gt, ocr = tmp_path / "out", tmp_path / "gt", tmp_path / "ocr"
+    _write(out / "tel.txt", "one two\fthree")
+    _write(gt / "tel.gt.txt", "one two\fthree\f\n")
+    _write(ocr / "tel.txt", "one twa\fthree\f")
+    ev = evaluate_outputs(out, gt, raw=True, ocr_dir=ocr)
+    assert [(p.name, p.raw.char_errors, p.counts.fixed) for p in ev.pages] == [("tel#1", 1, 1), ("tel#2", 0, 0)]
+
+
 def test_corrector_counts_and_raw_scores_from_a_folder_of_ocr_text(tmp_path):
     out, gt, ocr = tmp_path / "out", tmp_path / "gt", tmp_path / "ocr"
     _write(gt / "p.gt.txt", "The cat sat on the mat")
