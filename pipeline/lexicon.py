@@ -220,12 +220,15 @@ def _read_word_counts(path: Path) -> dict[str, int]:
         raise
     for n, line in enumerate(lines, 1):
         parts = line.split()
-        if len(parts) < 2:
+        if not parts:
             continue
+        # (a word without a count is a word list, such as /usr/share/dict/words: skipped line by line,
+        # it merged nothing and said nothing)
+        hint = "; a list of words without counts is for --british" if len(parts) == 1 else ""
         try:
             counts[parts[0]] = counts.get(parts[0], 0) + int(parts[1])
-        except ValueError as e:
-            raise DictionaryError(f"expected 'word count', found {line[:60]!r}", path=path, line=n) from e
+        except (IndexError, ValueError) as e:
+            raise DictionaryError(f"expected 'word count', found {line[:60]!r}{hint}", path=path, line=n) from e
     return counts
 
 
@@ -362,6 +365,10 @@ def build_dictionary(
         listed |= _protect_from_terms(_read_terms(path))
 
     rows = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
+    if not rows:
+        # (an empty dictionary was written, and the corrector then knew no word at all)
+        raise DictionaryError(f"no word of the corpus is seen {min_count} times or more ({len(unigrams):,} different words, "
+                              f"{tokens_seen:,} in all); give more text, or a lower --min-count")
     _make_folder(out_dir)
     _gz_write(out_dir / UNIGRAMS, "".join(f"{w}\t{c}\t{usual_form(w)}\t{cap_share(w)}\n" for w, c in rows))
     kept_bigrams = sorted(

@@ -96,6 +96,20 @@ def test_build_rejects_empty_and_missing(tmp_path: Path) -> None:
         build_dictionary([tmp_path / "memo.txt"], tmp_path / "d", exclude=["memo.txt"])
 
 
+def test_a_build_that_would_write_no_words_says_why(tmp_path: Path) -> None:
+    """A word list without counts given to --general (/usr/share/dict/words, as --british takes it)
+    was skipped line by line, and a small corpus under --min-count wrote an empty dictionary: both
+    said "0 words ... written", exit 0, and the corrector then knew no word at all."""
+    (tmp_path / "a.txt").write_text("hello world\n")
+    (tmp_path / "words").write_text("apple\nbanana\n")
+    with pytest.raises(DictionaryError, match="expected 'word count', found 'apple'.*--british") as raised:
+        build_dictionary([tmp_path / "a.txt"], tmp_path / "d", general=tmp_path / "words")
+    assert raised.value.path == tmp_path / "words" and raised.value.line == 1
+    with pytest.raises(DictionaryError, match="no word of the corpus is seen 2 times or more .*--min-count"):
+        build_dictionary([tmp_path / "a.txt"], tmp_path / "d", min_count=2)
+    assert not (tmp_path / "d").exists()
+
+
 def test_build_reads_utf16_and_refuses_latin1(tmp_path: Path) -> None:
     """A transcription saved by Notepad as "Unicode" is read by its byte-order mark, as `ocrfix correct`
     and `evaluate` read it; one in latin-1 is refused by name, not counted as "z" and "rich"."""
