@@ -389,7 +389,8 @@ def evaluate_outputs(
     corrections_file = None
     has_workspace = (out_dir / WORKSPACE_DIR / "workspace.sqlite").exists()
     if raw and not has_workspace and ocr_dir is None:
-        raise UsageError("--raw needs the output folder of `ocrfix process` (its workspace caches the raw OCR)", path=out_dir)
+        raise UsageError("--raw needs the output folder of `ocrfix process` (its workspace caches the raw OCR), "
+                         "or the text before correction as --ocr-text DIR (DIR/X.txt)", path=out_dir)
     if ocr_dir is not None:
         if ocr_dir.is_file():
             raise UsageError("is a file, not a folder of OCR text (--ocr-text DIR, DIR/X.txt); give the folder it is in",
