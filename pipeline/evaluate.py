@@ -383,7 +383,14 @@ def evaluate_outputs(
         raise UsageError("no such ground-truth folder", path=gt_dir)
     truths = _ground_truths(gt_dir)
     if not truths:
-        raise UsageError("has no ground-truth files (X.gt.txt for each output X.txt)", path=gt_dir)
+        # (transcriptions saved as X.txt were there, under a name not said)
+        texts = sum(1 for p in gt_dir.rglob("*") if p.name.lower().endswith(".txt") and p.is_file())
+        named = f": it has {texts} .txt {'file' if texts == 1 else 'files'}; name each X.gt.txt" if texts else ""
+        if gt_dir.resolve() == out_dir.resolve():
+            named = ": --gt is the output folder itself; give the folder of ground truth"
+        elif _ground_truths(out_dir):
+            named = f": {out_dir} has them; are the output folder and --gt the wrong way round?"
+        raise UsageError(f"has no ground-truth files (X.gt.txt for each output X.txt){named}", path=gt_dir)
 
     before: dict[str, str] = {}
     corrections_file = None

@@ -151,7 +151,7 @@ def test_errors_name_the_folder(tmp_path):
     with pytest.raises(UsageError, match="no such ground-truth folder") as e:
         evaluate_outputs(out, tmp_path / "nope")
     assert "nope" in str(e.value)
-    with pytest.raises(UsageError, match="no ground-truth files"):
+    with pytest.raises(UsageError, match="no ground-truth files .*: --gt is the output folder itself"):
         evaluate_outputs(out, out)
     with pytest.raises(UsageError, match="--raw needs"):
         evaluate_outputs(out, gt, raw=True)
@@ -167,6 +167,21 @@ def test_outputs_beside_their_ground_truth_are_scored_and_the_ground_truth_is_no
     ev = evaluate_outputs(tmp_path, tmp_path)
     assert [p.name for p in ev.pages] == ["a"] and (ev.total.char_errors, ev.total.chars) == (1, 11)
     assert ev.no_ground_truth == []
+
+
+def test_a_folder_without_ground_truth_files_is_told_what_it_has(tmp_path):
+    """Transcriptions saved as GT/X.txt (as `dictionary confusions` takes them) were refused as "no
+    ground-truth files" with no word that the files were there under another name; so were folders
+    given the wrong way round."""
+    _write(tmp_path / "out/a.txt", "helo")
+    _write(tmp_path / "gt/a.txt", "hello")
+    _write(tmp_path / "gt/sub/b.TXT", "hello")
+    with pytest.raises(UsageError, match=r"has no ground-truth files .*: it has 2 \.txt files; name each X\.gt\.txt"):
+        evaluate_outputs(tmp_path / "out", tmp_path / "gt")
+    # The two folders given the wrong way round: that is what is said.
+    _write(tmp_path / "gt/a.gt.txt", "hello")
+    with pytest.raises(UsageError, match="has them; are the output folder and --gt the wrong way round"):
+        evaluate_outputs(tmp_path / "gt", tmp_path / "out")
 
 
 def test_a_file_given_for_a_folder_is_named_as_a_file(tmp_path):
