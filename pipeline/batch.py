@@ -623,9 +623,11 @@ def run_batch(
                 record(FileResult(rel, "skip", pages=rec.pages or 0))
             else:
                 to_recorrect.append(rel)
-        # Absolute paths: review may run from another folder.
+        # Absolute paths: review, status and dictionary show may run from another folder (a relative
+        # --dictionaries was looked for there, "no such dictionary folder").
         saved = options.model_copy(update={"correct": options.correct.model_copy(
-            update={"corrections_file": options.correct.corrections_file.absolute()})})
+            update={"corrections_file": options.correct.corrections_file.absolute(),
+                    "dictionary_dir": options.correct.dictionary_dir.absolute()})})
         ws.save_options(saved)
         ws.save_key_parts({**ocr_parts, **corr_parts})
         ws.commit()

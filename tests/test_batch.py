@@ -453,6 +453,32 @@ def test_the_folder_is_the_collection_whose_vocabulary_the_corrector_learns(tmp_
     assert missing.returncode != 0 and "not an ocrfix output folder" in missing.stderr
 
 
+def test_a_folder_processed_with_relative_dictionaries_can_be_used_from_anywhere(tmp_path, monkeypatch):
+    """`ocrfix process scans -o out --dictionaries my_dict` saved "my_dict" as it was given: run from
+    another folder, `dictionary show out` (and review, and status) looked for ./my_dict and said
+    "no such dictionary folder"; the corrections file beside it was already saved absolute."""
+    import cv2
+
+    from conftest import FakeEngine
+    from pipeline.batch import run_batch
+    from pipeline.corrections import Corrections
+    from pipeline.options import CorrectOptions, Options, default_dictionary_dir
+    from pipeline.workspace import open_workspace
+
+    project = tmp_path / "project"
+    (project / "scans").mkdir(parents=True)
+    (project / "my_dict").symlink_to(default_dictionary_dir().resolve(), target_is_directory=True)
+    cv2.imwrite(str(project / "scans" / "a.png"), text_page("Telegram"))
+    monkeypatch.chdir(project)
+    options = Options(workers=1, correct=CorrectOptions(dictionary_dir=Path("my_dict")))
+    read = [[("the", 95.0), ("goverment", 80.0), ("was", 95.0), ("read", 95.0)]]
+    run_batch([(Path("scans/a.png"), Path("a.png"))], Path("out"), options, Corrections(), engine=FakeEngine([read]))
+    with open_workspace(project / "out") as ws:
+        assert ws.run_options().correct.dictionary_dir == project / "my_dict"
+    shown = _ocrfix("dictionary", "show", str(project / "out"), "--tsv", "--all", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+
+
 def test_the_outputs_are_those_of_one_uninterrupted_run_however_the_folder_was_made(tmp_path):
     """Two files spelling "goverment" are too few for it to be the collection's own word: corrected.
     Read again with --force, they are counted once, not twice (counted twice it became the
