@@ -294,10 +294,12 @@ def build_dictionary(
     seen_ids: set[str] = set()
     for _doc_id, text in iter_documents(corpus, exclude, seen_ids, out_dir):
         docs += 1
-        toks = tokenize(text)
         prev = ""
         prev_word = False
-        for tok in toks:
+        # One token at a time: a list of them took some 15 times the file's size (a 60 MB transcription
+        # without '### ' sections needed 900 MB; a few hundred MB ran out of memory).
+        for match in _TOKEN.finditer(text):
+            tok = match.group()
             is_word = tok[0].isalpha()
             if is_word:
                 low = tok.lower()

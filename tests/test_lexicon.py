@@ -110,6 +110,22 @@ def test_a_build_that_would_write_no_words_says_why(tmp_path: Path) -> None:
     assert not (tmp_path / "d").exists()
 
 
+def test_a_large_transcription_is_counted_in_memory_near_its_own_size(tmp_path: Path) -> None:
+    """A transcription without '### ' sections is one document: its tokens were listed all at once,
+    some 12 times the file's size (900 MB for a 60 MB file), so a few hundred MB ran out of memory."""
+    import tracemalloc
+
+    (tmp_path / "a.txt").write_text("The Minister met the Ambassador in Whitehall on Tuesday, and they talked. " * 30000)
+    size = (tmp_path / "a.txt").stat().st_size
+    tracemalloc.start()
+    try:
+        report = build_dictionary([tmp_path / "a.txt"], tmp_path / "d", general=None)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert report.tokens == 12 * 30000 and peak < 4 * size
+
+
 def test_build_reads_utf16_and_refuses_latin1(tmp_path: Path) -> None:
     """A transcription saved by Notepad as "Unicode" is read by its byte-order mark, as `ocrfix correct`
     and `evaluate` read it; one in latin-1 is refused by name, not counted as "z" and "rich"."""
