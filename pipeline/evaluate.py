@@ -455,21 +455,24 @@ def evaluate_outputs(
                 for entry_id, right in override_outcomes(doc, truth):
                     fired.setdefault(entry_id, []).append(right)
 
+    outputs = sorted(
+        p.relative_to(out_dir).with_suffix("").as_posix()
+        for p in out_dir.rglob("*.txt")
+        # (ground truth kept beside the outputs, `--gt` the same folder, is no output)
+        if WORKSPACE_DIR not in p.parts and not p.name.endswith(".gt.txt")
+    )
     if all(p.missing for p in pages):
+        if not outputs:
+            # (`process --format alto`: the folders were laid out alike, and the message asked if they were)
+            raise UsageError("has no .txt outputs to score (OUT/X.txt for GT/X.gt.txt); `ocrfix process` writes "
+                             "them where txt is among its --format", path=out_dir)
         raise UsageError(
             f"none of the {len(truths)} ground-truth files has an output here (OUT/X.txt for GT/X.gt.txt, "
             "with the same relative paths): are the two folders laid out alike?",
             path=out_dir,
         )
     overrides = _override_table(fired, corrections_file)
-    gt_names = set(truths)
-    no_truth = sorted(
-        p.relative_to(out_dir).with_suffix("").as_posix()
-        for p in out_dir.rglob("*.txt")
-        # (ground truth kept beside the outputs, `--gt` the same folder, is no output)
-        if WORKSPACE_DIR not in p.parts and not p.name.endswith(".gt.txt")
-        and p.relative_to(out_dir).with_suffix("").as_posix() not in gt_names
-    )
+    no_truth = [name for name in outputs if name not in truths]
     return Evaluation(str(out_dir), str(gt_dir), pages, overrides, list(exclude), raw, no_truth)
 
 

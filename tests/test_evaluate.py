@@ -184,6 +184,16 @@ def test_a_folder_without_ground_truth_files_is_told_what_it_has(tmp_path):
         evaluate_outputs(tmp_path / "gt", tmp_path / "out")
 
 
+def test_an_output_folder_without_text_outputs_is_told_so(tmp_path):
+    """`ocrfix process --format alto` and then evaluate: "are the two folders laid out alike?", of two
+    folders laid out alike, where what the output folder lacks is the .txt outputs evaluate reads."""
+    _write(tmp_path / "out/a.alto.xml", "<alto/>")
+    _write(tmp_path / "gt/a.gt.txt", "hello")
+    with pytest.raises(UsageError, match=r"has no \.txt outputs to score .*--format") as e:
+        evaluate_outputs(tmp_path / "out", tmp_path / "gt")
+    assert e.value.path == tmp_path / "out"
+
+
 def test_a_file_given_for_a_folder_is_named_as_a_file(tmp_path):
     out, gt = _folder(tmp_path)
     with pytest.raises(UsageError, match="is a file, not a folder of ground truth"):
