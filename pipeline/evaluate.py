@@ -349,9 +349,11 @@ def _workspace_raw(out_dir: Path) -> tuple[dict[str, str], Path | None]:
 
 def page_excluded(name: str, patterns: Iterable[str]) -> bool:
     """Whether one of the --exclude globs takes the page NAME (X, or X#N of a multi-page output:
-    its document, X)."""
+    its document, X), or the name of its output or ground-truth file (X.txt, X.gt.txt)."""
     base = re.sub(r"#\d+$", "", name)  # (only the page number: archives name files "Box#12_f3")
-    return any(fnmatchcase(base, pat) or fnmatchcase(Path(base).name, pat) for pat in patterns)
+    # (the file a person sees to be partial is X.gt.txt: given so, the pattern took nothing)
+    names = [f"{stem}{suffix}" for stem in (base, Path(base).name) for suffix in ("", ".txt", ".gt.txt")]
+    return any(fnmatchcase(n, pat) for n in names for pat in patterns)
 
 
 def evaluate_outputs(

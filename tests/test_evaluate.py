@@ -264,6 +264,17 @@ def test_the_markdown_report_names_empty_ground_truth_as_the_table_does(tmp_path
     assert "Outputs with no ground truth, not scored: 1." in report
 
 
+def test_exclude_takes_a_page_by_its_file_name_too(tmp_path, capsys):
+    """--exclude doc_01.gt.txt (the file a person sees to be partial) or ehri/doc_01.txt took nothing:
+    the page's name has no extension. Only warned of, the page stayed in the totals."""
+    out, gt = _folder(tmp_path)
+    for pattern in ("doc_01.gt.txt", "ehri/doc_01.txt", "*_01.txt"):
+        ev = evaluate_outputs(out, gt, exclude=[pattern])
+        assert [p.name for p in ev.pages if p.excluded] == ["ehri/doc_01"], pattern
+    code, _, stderr = _run(["evaluate", str(out), "--gt", str(gt), "--exclude", "doc_01.gt.txt", "--json"], capsys)
+    assert code == 0 and "matched no page" not in stderr
+
+
 def test_override_outcomes_align_corrected_words_with_the_ground_truth():
     words = [Word(text=t) for t in ["We", "envisage", "Powell/Parker", "at", "once"]]
     page = Page(source="a.png", lines=[Line(words=words)], changes=[

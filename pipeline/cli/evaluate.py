@@ -14,7 +14,7 @@ from . import app, counted
 def evaluate(
     out: Annotated[Path, typer.Argument(help="An output folder (of `ocrfix process`, or any folder of X.txt files).", show_default=False)],
     gt: Annotated[Path, typer.Option("--gt", help="The ground truth: DIR/X.gt.txt for each output X.txt (same relative paths).")],
-    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="Glob of page names whose ground truth covers only part of the page (e.g. '*_01'): shown, left out of the totals; repeatable.")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="Glob of page names (X, or its file X.gt.txt) whose ground truth covers only part of the page (e.g. '*_01'): shown, left out of the totals; repeatable.")] = None,
     raw: Annotated[bool, typer.Option("--raw", help="Also score the raw OCR cached in OUT, to show before and after.")] = False,
     ocr_text: Annotated[Optional[Path], typer.Option("--ocr-text", help="The text before correction as DIR/X.txt (instead of OUT's cached raw OCR), for --raw and the corrector's word counts.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
