@@ -214,6 +214,12 @@ class Evaluation:
         some = "" if len(paired) == len(self.scored) else f"; the {len(paired)} of {len(self.scored)} pages that have raw OCR"
         return f"CER {_pct(out.cer)} vs {_pct(before.cer)} raw OCR ({change:+.0f} %{some})."
 
+    def misnamed(self) -> list[tuple[str, str]]:
+        """(page, output) where a page without output has an output without ground truth whose name
+        differs from its own only in case (A.txt for a.gt.txt): scored as empty, with nothing to link them."""
+        by_case = {name.casefold(): name for name in self.no_ground_truth}
+        return [(p.name, by_case[p.name.casefold()]) for p in self.pages if p.missing and p.name.casefold() in by_case]
+
     @property
     def counts(self) -> CorrectorCounts | None:
         known = [p.counts for p in self.scored if p.counts is not None]
@@ -537,6 +543,8 @@ def evaluation_markdown(ev: Evaluation) -> str:
         # (its page shows 0 % CER, yet every character of its output counts as an error in the total)
         lines += ["", "Empty ground truth (every character of the output counts as an error in the total; transcribe "
                   "the page, or leave it out with --exclude if it has no text): " + ", ".join(f"`{n}`" for n in empty) + "."]
+    for page, output in ev.misnamed():
+        lines += ["", f"`{page}` has no output, but `{output}.txt` differs from its name only in case: rename one of them."]
     if ev.no_ground_truth:
         lines += ["", f"Outputs with no ground truth, not scored: {len(ev.no_ground_truth)}."]
     return "\n".join(lines) + "\n"

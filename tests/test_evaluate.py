@@ -275,6 +275,21 @@ def test_exclude_takes_a_page_by_its_file_name_too(tmp_path, capsys):
     assert code == 0 and "matched no page" not in stderr
 
 
+def test_an_output_named_in_another_case_is_pointed_out(tmp_path, capsys):
+    """Ground truth a.gt.txt, output A.txt (a scan renamed, a transcription typed on Windows): scored
+    as "no output", and the output listed apart as having no ground truth, with nothing to link them."""
+    out, gt = tmp_path / "out", tmp_path / "gt"
+    _write(out / "Letter_02.txt", "Dear Sir")
+    _write(gt / "letter_02.gt.txt", "Dear Sir")
+    _write(out / "b.txt", "x")
+    _write(gt / "b.gt.txt", "x")
+    ev = evaluate_outputs(out, gt)
+    assert ev.misnamed() == [("letter_02", "Letter_02")]
+    code, stdout, _ = _run(["evaluate", str(out), "--gt", str(gt)], capsys)
+    assert code == 0 and "letter_02 has no output, but Letter_02.txt differs from its name only in case" in " ".join(stdout.split())
+    assert "`Letter_02.txt` differs from its name only in case" in evaluation_markdown(ev)
+
+
 def test_override_outcomes_align_corrected_words_with_the_ground_truth():
     words = [Word(text=t) for t in ["We", "envisage", "Powell/Parker", "at", "once"]]
     page = Page(source="a.png", lines=[Line(words=words)], changes=[

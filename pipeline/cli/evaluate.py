@@ -110,6 +110,9 @@ def _print_table(ev) -> None:
         one = len(missing) == 1
         console.print(f"{counted(len(missing), 'page')} {'has' if one else 'have'} no output and {'was' if one else 'were'} "
                       "scored as empty.", highlight=False, markup=False)
+    for page, output in ev.misnamed():
+        console.print(f"{page} has no output, but {output}.txt differs from its name only in case: rename one of them.",
+                      highlight=False, markup=False)
     empty = [p.name for p in ev.scored if p.score.chars == 0]
     if empty:
         # (its CER shows 0 %, yet every character of its output counts as an error in the total)
