@@ -159,7 +159,11 @@ def _corpus_files(paths: Sequence[Path], out_dir: Path | None = None) -> list[Pa
             files.append(p)
         else:
             raise DictionaryError("no such corpus file or folder", path=p)
-    return files
+    # Each file once: a folder and a file in it (or overlapping globs) counted the file twice.
+    unique: dict[Path, Path] = {}
+    for f in files:
+        unique.setdefault(f.resolve(), f)
+    return list(unique.values())
 
 
 def iter_documents(

@@ -195,6 +195,15 @@ def test_hidden_files_in_a_corpus_folder_are_not_corpus(tmp_path: Path) -> None:
     assert "zanzibarian" in {r[0] for r in _rows(tmp_path / "d2" / UNIGRAMS)}
 
 
+def test_a_file_given_twice_is_counted_once(corpus: Path, tmp_path: Path) -> None:
+    """`dictionary build tr/ tr/memo.txt` (a folder and a file in it, or overlapping globs) counted
+    memo.txt twice: its words doubled, past --min-count, and its word pairs with them."""
+    once = build_dictionary([corpus], tmp_path / "once", general=None)
+    twice = build_dictionary([corpus, corpus / "memo.txt", corpus / "." / "memo.txt"], tmp_path / "twice", general=None)
+    assert (twice.documents, twice.tokens) == (once.documents, once.tokens)
+    assert _rows(tmp_path / "twice" / UNIGRAMS) == _rows(tmp_path / "once" / UNIGRAMS)
+
+
 def test_a_dictionary_built_inside_its_corpus_folder_is_not_read_as_corpus(corpus: Path) -> None:
     """`dictionary build tr/ -o tr/dict`: the second build counted tr/dict/protected.txt, a list of
     names, as one more document of the corpus (its names twice, its lines as word pairs)."""
