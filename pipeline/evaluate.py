@@ -208,11 +208,13 @@ class Evaluation:
         if not self.has_raw or not paired:
             return None
         out, before = total([p.score for p in paired]), total([p.raw for p in paired])  # type: ignore[misc]
-        if not before.cer:
-            return None
-        change = 100 * (out.cer - before.cer) / before.cer
         some = "" if len(paired) == len(self.scored) else f"; the {len(paired)} of {len(self.scored)} pages that have raw OCR"
-        return f"CER {_pct(out.cer)} vs {_pct(before.cer)} raw OCR ({change:+.0f} %{some})."
+        if not before.cer:
+            # (no change relative to 0 %: the headline was left out, and with it "correction made it worse")
+            change = "worse" if out.cer else "the same"
+        else:
+            change = f"{100 * (out.cer - before.cer) / before.cer:+.0f} %"
+        return f"CER {_pct(out.cer)} vs {_pct(before.cer)} raw OCR ({change}{some})."
 
     def misnamed(self) -> list[tuple[str, str]]:
         """(page, output) where a page without output has an output without ground truth whose name

@@ -146,6 +146,18 @@ def test_ocr_text_that_pairs_with_no_page_is_said_and_no_raw_total_is_made_up(tm
     assert "| **total** (1 pages) | 11 | 0.00 % | 0.00 % |  |  |" in evaluation_markdown(ev)
 
 
+def test_the_headline_compares_with_raw_ocr_that_was_perfect(tmp_path):
+    """Raw OCR without an error and a corrector that damaged a word: the headline (a change relative
+    to 0 %) was left out, and with it the one line saying correction made the pages worse."""
+    out, gt, ocr = tmp_path / "out", tmp_path / "gt", tmp_path / "ocr"
+    _write(gt / "a.gt.txt", "The cat sat")
+    _write(ocr / "a.txt", "The cat sat")
+    _write(out / "a.txt", "The cat sit")
+    assert evaluate_outputs(out, gt, raw=True, ocr_dir=ocr).versus_raw() == "CER 9.09 % vs 0.00 % raw OCR (worse)."
+    _write(out / "a.txt", "The cat sat")
+    assert evaluate_outputs(out, gt, raw=True, ocr_dir=ocr).versus_raw() == "CER 0.00 % vs 0.00 % raw OCR (the same)."
+
+
 def test_errors_name_the_folder(tmp_path):
     out, gt = _folder(tmp_path)
     with pytest.raises(UsageError, match="no such ground-truth folder") as e:
