@@ -18,6 +18,7 @@ __all__ = [
     "Score",
     "score_page",
     "total",
+    "worse_than_raw",
     "CorrectorCounts",
     "corrector_counts",
     "PageEvaluation",
@@ -79,6 +80,12 @@ def total(scores: list[Score]) -> Score:
     for s in scores:
         result = result + s
     return result
+
+
+def worse_than_raw(output: Score, raw: Score) -> bool:
+    """EVALUATION.md's "worse than raw": a CER more than 10 % (relative) and 0.1 points (absolute)
+    above the raw OCR's on the same page."""
+    return output.cer > 1.1 * raw.cer and output.cer - raw.cer > 0.001
 
 
 @dataclass(frozen=True)
@@ -216,6 +223,21 @@ class Evaluation:
             change = f"{100 * (out.cer - before.cer) / before.cer:+.0f} %"
         return f"CER {_pct(out.cer)} vs {_pct(before.cer)} raw OCR ({change}{some})."
 
+    def worse_than_raw(self) -> list[str] | None:
+        """The scored pages worse than their raw OCR (the figure users judge "does no harm" by), or
+        None without raw OCR."""
+        if not self.has_raw:
+            return None
+        return [p.name for p in self.scored if p.raw is not None and worse_than_raw(p.score, p.raw)]
+
+    def worse_line(self, mark: str = "") -> str | None:
+        """"Pages worse than raw OCR: N (names, each between ``mark``s)." where pages have raw OCR."""
+        worse = self.worse_than_raw()
+        if worse is None or not any(p.raw is not None for p in self.scored):
+            return None
+        names = f" ({', '.join(mark + n + mark for n in worse)})" if worse else ""
+        return f"Pages worse than raw OCR: {len(worse)}{names}."
+
     def misnamed(self) -> list[tuple[str, str]]:
         """(page, output) where a page without output has an output without ground truth whose name
         differs from its own only in case (A.txt for a.gt.txt): scored as empty, with nothing to link them."""
@@ -258,6 +280,7 @@ class Evaluation:
             "total": score(self.total),
             "raw_total": score(self.raw_total),
             "corrector": counts(self.counts),
+            "worse_than_raw": self.worse_than_raw(),
             "folders": {
                 name: {"pages": len(f.scored), "total": score(f.total), "raw_total": score(f.raw_total),
                        "corrector": counts(f.counts)}
@@ -536,6 +559,8 @@ def evaluation_markdown(ev: Evaluation) -> str:
     lines.append(row(f"**total** ({len(ev.scored)} pages)", ev.total, ev.raw_total, ev.counts))
     if headline := ev.versus_raw():
         lines += ["", headline]
+    if worse := ev.worse_line("`"):
+        lines += ["", worse]
     if ev.exclude:
         lines += ["", "Left out of the totals (partial ground truth): " + ", ".join(f"`{p}`" for p in ev.exclude) + "."]
     if ev.overrides:

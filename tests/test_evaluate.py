@@ -12,7 +12,7 @@ from PIL import Image
 from pipeline.batch import run_batch
 from pipeline.cli import main
 from pipeline.errors import UsageError, WorkspaceError
-from pipeline.evaluate import evaluate_outputs, evaluation_markdown, override_outcomes, score_page
+from pipeline.evaluate import Score, evaluate_outputs, evaluation_markdown, override_outcomes, score_page
 from pipeline.model import Change, Document, Line, Page, Word
 from pipeline.options import CorrectOptions, Options
 from pipeline.corrections import load_corrections
@@ -156,6 +156,29 @@ def test_the_headline_compares_with_raw_ocr_that_was_perfect(tmp_path):
     assert evaluate_outputs(out, gt, raw=True, ocr_dir=ocr).versus_raw() == "CER 9.09 % vs 0.00 % raw OCR (worse)."
     _write(out / "a.txt", "The cat sat")
     assert evaluate_outputs(out, gt, raw=True, ocr_dir=ocr).versus_raw() == "CER 0.00 % vs 0.00 % raw OCR (the same)."
+
+
+def test_raw_names_the_pages_made_worse_than_raw_ocr(tmp_path, capsys):
+    """EVALUATION.md's "pages worse than raw" (CER more than 10 % relative and 0.1 points absolute
+    above raw), the figure users judge "does no harm" by, was nowhere in `evaluate --raw`: a page
+    the corrector damaged hid in a total that improved."""
+    from pipeline.evaluate import worse_than_raw
+
+    assert worse_than_raw(score_page("The cat sit", "The cat sat"), score_page("The cat sat", "The cat sat"))
+    assert not worse_than_raw(Score(111, 100000, 0, 1), Score(100, 100000, 0, 1))  # 11 % worse, but 0.011 points
+    assert not worse_than_raw(Score(104, 1000, 0, 1), Score(100, 1000, 0, 1))  # 0.4 points, but 4 % worse
+    out, gt, ocr = tmp_path / "out", tmp_path / "gt", tmp_path / "ocr"
+    for name, raw, corrected in (("a", "The cat sat on the mat", "The cat sit on the mat"),
+                                 ("b", "Tbe dog lay by tbe door", "The dog lay by the door")):
+        _write(gt / f"{name}.gt.txt", corrected.replace("sit", "sat"))
+        _write(ocr / f"{name}.txt", raw)
+        _write(out / f"{name}.txt", corrected)
+    ev = evaluate_outputs(out, gt, raw=True, ocr_dir=ocr)
+    assert ev.worse_than_raw() == ["a"] and ev.to_dict()["worse_than_raw"] == ["a"]
+    assert "Pages worse than raw OCR: 1 (`a`)." in evaluation_markdown(ev)
+    code, stdout, _ = _run(["evaluate", str(out), "--gt", str(gt), "--raw", "--ocr-text", str(ocr)], capsys)
+    assert code == 0 and "Pages worse than raw OCR: 1 (a)." in stdout
+    assert evaluate_outputs(out, gt).to_dict()["worse_than_raw"] is None  # without raw OCR: not known
 
 
 def test_errors_name_the_folder(tmp_path):

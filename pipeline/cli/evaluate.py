@@ -25,7 +25,8 @@ def evaluate(
 
     CER and WER per page and in total as EVALUATION.md defines them; with the text before
     correction (the workspace's raw OCR, or --ocr-text), the words the corrector fixed, damaged,
-    changed but left wrong, and missed; and how often each corrections.yaml entry fired and was
+    changed but left wrong, and missed; with --raw, the pages worse than their raw OCR (a CER more
+    than 10 % and 0.1 points above it); and how often each corrections.yaml entry fired and was
     right. Ground truth for OUT/X.txt is GT/X.gt.txt; a page with no output scores as empty.
 
     Columns: chars, the ground truth's characters after normalisation (quotes, dashes and
@@ -97,6 +98,8 @@ def _print_table(ev) -> None:
     console.print(table)
     if headline := ev.versus_raw():
         console.print(headline, highlight=False, markup=False)
+    if worse := ev.worse_line():
+        console.print(worse, highlight=False, markup=False)
     if ev.overrides:
         entries = Table(title="corrections.yaml entries")
         entries.add_column("entry", overflow="fold")
