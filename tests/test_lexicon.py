@@ -126,6 +126,16 @@ def test_a_large_transcription_is_counted_in_memory_near_its_own_size(tmp_path: 
     assert report.tokens == 12 * 30000 and peak < 4 * size
 
 
+def test_sections_of_a_file_with_windows_line_ends_are_documents(tmp_path: Path) -> None:
+    """'### ID' lines ending in CR LF (a corpus saved on Windows) were not taken as sections: the file
+    was one document, --exclude of a held-out one "matched nothing", and its words were counted."""
+    (tmp_path / "a.txt").write_bytes(b"### DOC_1\r\nThe Legation replied.\r\n### SECRET_2 \r\nleakedword leakedword\r\n")
+    report = build_dictionary([tmp_path / "a.txt"], tmp_path / "d", general=None, min_count=1, exclude=["SECRET_2"])
+    words = {r[0] for r in _rows(tmp_path / "d" / UNIGRAMS)}
+    assert report.excluded == ("SECRET_2",) and report.unmatched_excludes == ()
+    assert words == {"the", "legation", "replied"}
+
+
 def test_build_reads_utf16_and_refuses_latin1(tmp_path: Path) -> None:
     """A transcription saved by Notepad as "Unicode" is read by its byte-order mark, as `ocrfix correct`
     and `evaluate` read it; one in latin-1 is refused by name, not counted as "z" and "rich"."""
