@@ -4,6 +4,7 @@ summed over pages and divided by the ground truth's length."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -451,15 +452,27 @@ def evaluate_outputs(
     elif has_workspace:
         before, corrections_file = _workspace_raw(out_dir)
 
+    outputs = sorted(
+        p.relative_to(out_dir).with_suffix("").as_posix()
+        for p in out_dir.rglob("*.txt")
+        # (ground truth kept beside the outputs, `--gt` the same folder, is no output)
+        if WORKSPACE_DIR not in p.parts and not p.name.endswith(".gt.txt")
+    )
+    # A name is the same name in either Unicode form: scans unzipped from a Mac archive have their
+    # accents combining, transcriptions typed elsewhere composed, and the two names look alike.
+    by_form = {unicodedata.normalize("NFC", n): n for n in outputs}
+    scored: set[str] = set()
     pages: list[PageEvaluation] = []
     fired: dict[str, list[bool]] = {}
     for name, gt_path in truths.items():
-        out_path = out_dir / f"{name}.txt"
+        out_name = name if (out_dir / f"{name}.txt").is_file() else by_form.get(unicodedata.normalize("NFC", name), name)
+        out_path = out_dir / f"{out_name}.txt"
         missing = not out_path.is_file()
+        scored.add(out_name)
         output = "" if missing else read_utf8_text(out_path)
         truth = read_utf8_text(gt_path)
         excluded = page_excluded(name, exclude)
-        ocr = before.get(name)
+        ocr = before.get(name, before.get(out_name))
         pairs = _split_pages(output, truth)
         ocr_pages = _pages(ocr) if ocr is not None and len(pairs) > 1 else [ocr]
         if len(ocr_pages) != len(pairs):
@@ -478,7 +491,7 @@ def evaluate_outputs(
                     missing=missing,
                 )
             )
-        json_path = out_dir / f"{name}.json"
+        json_path = out_dir / f"{out_name}.json"
         if not excluded and json_path.is_file():
             try:
                 doc = Document.model_validate_json(json_path.read_bytes())
@@ -488,12 +501,6 @@ def evaluate_outputs(
                 for entry_id, right in override_outcomes(doc, truth):
                     fired.setdefault(entry_id, []).append(right)
 
-    outputs = sorted(
-        p.relative_to(out_dir).with_suffix("").as_posix()
-        for p in out_dir.rglob("*.txt")
-        # (ground truth kept beside the outputs, `--gt` the same folder, is no output)
-        if WORKSPACE_DIR not in p.parts and not p.name.endswith(".gt.txt")
-    )
     if all(p.missing for p in pages):
         if not outputs:
             # (`process --format alto`: the folders were laid out alike, and the message asked if they were)
@@ -505,7 +512,7 @@ def evaluate_outputs(
             path=out_dir,
         )
     overrides = _override_table(fired, corrections_file)
-    no_truth = [name for name in outputs if name not in truths]
+    no_truth = [name for name in outputs if name not in scored]
     return Evaluation(str(out_dir), str(gt_dir), pages, overrides, list(exclude), raw, no_truth)
 
 

@@ -325,6 +325,19 @@ def test_an_output_named_in_another_case_is_pointed_out(tmp_path, capsys):
     assert "`Letter_02.txt` differs from its name only in case" in evaluation_markdown(ev)
 
 
+def test_a_name_written_with_combining_accents_is_the_same_name(tmp_path):
+    """Scans unzipped from a Mac archive are named with combining accents ("Zu" + U+0308 "rich"), the
+    transcription typed elsewhere with the composed "ü": the two names look the same and are, yet the
+    page scored as "no output" and its output as having no ground truth; no renaming shows why."""
+    out, gt = tmp_path / "out", tmp_path / "gt"
+    _write(out / "Zu\u0308rich_01.txt", "Tbe Legation")
+    _write(out / "Zu\u0308rich_01.json", "{}")
+    _write(gt / "Z\u00fcrich_01.gt.txt", "The Legation")
+    ev = evaluate_outputs(out, gt)
+    assert [(p.name, p.missing, p.score.char_errors) for p in ev.pages] == [("Z\u00fcrich_01", False, 1)]
+    assert ev.no_ground_truth == []
+
+
 def test_override_outcomes_align_corrected_words_with_the_ground_truth():
     words = [Word(text=t) for t in ["We", "envisage", "Powell/Parker", "at", "once"]]
     page = Page(source="a.png", lines=[Line(words=words)], changes=[
