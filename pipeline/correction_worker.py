@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import multiprocessing.context
 import multiprocessing.queues
 import os
 import pickle
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from .options import Options
     from .workspace import Outcome
 
-__all__ = ["Corrected", "correct_and_write", "start_worker", "start_correction_worker", "correct_cached"]
+__all__ = ["Corrected", "correct_and_write", "start_worker", "start_correction_worker", "correct_cached", "worker_context"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,26 @@ def corrected_text_hash(doc: Document) -> str:
         for word in page.words:
             digest.update(f"{word.text}\x00{int(word.flagged)}\x00{'|'.join(word.suggestions)}\x00{word.p_wrong}\x01".encode())
     return digest.hexdigest()
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """The forkserver context workers start from, its server started now (if it is not running) with
+    Ctrl-C ignored, where this is the main thread. A terminal's Ctrl-C reaches every process of its
+    group, and the forkserver, and each worker it forks until its initializer (``start_worker``) has
+    run, are in it: a server starting took it (a traceback, 'Fatal Python error'), and so did a
+    worker forked with Python's Ctrl-C handler, which the server gives its children back. A server
+    started with Ctrl-C ignored keeps it so (Python leaves an ignored SIGINT alone), and so do they."""
+    from multiprocessing import forkserver
+
+    context = multiprocessing.get_context("forkserver")
+    if threading.current_thread() is not threading.main_thread():
+        return context  # (signals are the main thread's to set)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()  # (a moment: it does not wait for the server)
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+    return context
 
 
 def start_worker(niceness: int = 0) -> None:

@@ -1324,6 +1324,36 @@ def test_ctrl_c_while_a_decision_is_regenerated_finishes_it_and_ends_the_review(
     assert (out / "a.txt").read_text() == "We envisage no difficulty.\nThe Sulverb telegram envisage,\n"
 
 
+def test_ctrl_c_right_after_the_first_decision_regenerates_it(tmp_path):
+    """Ctrl-C at once after the review's first decision, while its regeneration worker is starting
+    (forked from the forkserver, its initializer not yet run): the worker ignores it as it will once
+    started, and the review finishes the decision's outputs and ends (exit 130, as Ctrl-C ends the
+    web review). The starting worker died of it: 'the outputs of 1 files were not regenerated ...
+    A process in the process pool was terminated abruptly', exit 8, the outputs stale."""
+    import os
+    import signal
+
+    import httpx
+
+    out, corrections = build_sample(tmp_path, correct=False)
+    proc, base, token = _review_in_its_own_session(out, "Ctrl C")
+    try:
+        with httpx.Client(timeout=30) as c:
+            c.get(f"{base}?token={token}", follow_redirects=True)
+            group = next(g for g in c.get(base + "api/queue").json()["groups"] if g["form"] == "chvisage")
+            r = c.post(base + "api/decide", json={"group": group["id"], "action": "suggestion", "index": 0},
+                       headers={"X-Ocrfix-Token": token})
+            assert r.status_code == 200, r.text
+        os.killpg(proc.pid, signal.SIGINT)  # (as the terminal sends it: to every process of the group)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 130 and "not regenerated" not in err and "Traceback" not in err, err
+    assert (out / "a.txt").read_text() == "We envisage no difficulty.\nThe Sulverb telegram envisage,\n"
+
+
 def test_a_decision_for_all_occurrences_outside_the_documents_given_is_refused(sample):
     """`ocrfix review --documents GLOB`: "all occurrences" means those in the documents matching
     GLOB, but the queue shows every document's words. Deciding for all a word shown only outside

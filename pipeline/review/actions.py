@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..batch import CorrectionKeys, FileResult, recorrect_outputs
-from ..correction_worker import start_worker
+from ..correction_worker import start_worker, worker_context
 from ..errors import UsageError
 from ..tokens import split_token
 from ..corrections import Corrections, Entry, Scope, carry_case, load_corrections, new_entry, remove_entry, save_entries, save_entry, scope_from_yaml
@@ -178,15 +177,17 @@ class _ProcessRegeneration:
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
+        # (forkserver, as the batch's workers: a clean process, not a fork of this threaded one.) Its
+        # server is started here, in the main thread, with Ctrl-C ignored: the pool is made in the
+        # regeneration thread, at the first decision, and a Ctrl-C then (the way the web review ends)
+        # killed the server or the worker starting (the outputs not regenerated, exit 8).
+        self._context = worker_context()
 
     def __call__(self, out_dir: Path, rels: list[str], corrections_file: Path) -> list[FileResult]:
         if self._pool is None:
-            # (forkserver, as the batch's workers: a clean process, not a fork of this threaded one)
             # As the batch's workers, Ctrl-C is the review's to handle (it then finishes the regeneration
-            # under way, which a worker interrupted with it would never end), and the worker ends with
-            # it. Its initializer lives in a module that loads in 0.03 s, not in this one (0.25 s): a
-            # Ctrl-C while a worker starts reaches it until the initializer has run.
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"),
+            # under way, which a worker interrupted with it would never end), and the worker ends with it.
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=self._context,
                                              initializer=start_worker, initargs=(REGENERATION_NICENESS,))
         try:
             return self._pool.submit(recorrect_outputs, out_dir, rels, corrections_file).result()
