@@ -703,6 +703,32 @@ def test_ctrl_d_on_a_real_terminal_ends_the_review_as_q_does(tmp_path):
         assert child.exitstatus == 0, keys
 
 
+def test_ctrl_c_on_a_real_terminal_ends_the_review_with_its_tally(tmp_path):
+    """Ctrl-C at the key prompt of the terminal review, and at the text prompt of an edit, ends it
+    saying what was decided and left and where the decisions are, as the web review's Ctrl-C does
+    (exit 130): click's getchar raises KeyboardInterrupt for the key, and the review ended with
+    'ocrfix: interrupted' alone, the decision just taken not told."""
+    import pexpect
+
+    from conftest import OCRFIX, pseudo_terminal
+
+    for at_the_edit in (False, True):
+        out, _ = build_sample(tmp_path / str(at_the_edit), correct=False)
+        with pseudo_terminal(OCRFIX, ["review", str(out), "--terminal", "--reviewer", "Pex"], timeout=30, dimensions=(50, 140)) as child:
+            child.expect("q quit")
+            child.send("1")
+            child.expect("'chvisage' -> ")
+            child.expect("q quit")
+            if at_the_edit:
+                child.send("e")
+                child.expect("correction for")
+            child.send("\x03")
+            child.expect(r"1 decided, \d+ left; decisions are in ")
+            child.expect(pexpect.EOF)
+        assert child.exitstatus == 130, at_the_edit
+        assert "Traceback" not in child.before, child.before
+
+
 def test_cli_review_serves_on_localhost_with_a_token_url(tmp_path):
     import signal
     import subprocess

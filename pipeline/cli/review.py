@@ -49,18 +49,19 @@ def review(
                    f"(`ocrfix status {out}`): their words are not in this review; review again once `ocrfix process` "
                    "has done them.", err=True)
     try:
-        if terminal:
-            from ..review.terminal import run_terminal_review
+        try:
+            if terminal:
+                from ..review.terminal import run_terminal_review
 
-            result = run_terminal_review(session)
-            typer.echo(f"{result.decided} decided, {result.left} left; decisions are in {session.corrections_file}", err=True)
-        else:
-            try:
+                run_terminal_review(session)
+            else:
                 _serve(session, host, port, not no_browser)
-            except KeyboardInterrupt:  # (how the web review ends: the tally first, as the terminal review's)
-                _say_tally(session)
-                raise
+        except KeyboardInterrupt:
+            # (how the web review ends, and Ctrl-C at the terminal review's keys, which click's getchar
+            # raises: the tally first, as q gives it)
             _say_tally(session)
+            raise
+        _say_tally(session)
     finally:
         session.close()
         # (also after Ctrl-C, the way the web review ends)
