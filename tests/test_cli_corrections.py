@@ -29,6 +29,26 @@ def run(*args, cwd=None):
     return subprocess.run([OCRFIX, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120)
 
 
+def test_add_update_without_a_note_keeps_the_entrys_note_and_context(tmp_path, capsys):
+    """`corrections add ... --update` saying again what an entry says, without --note or --context,
+    leaves it as it is ("already there"); with only a new --note, the note is new and the context
+    kept. The entry was rewritten without its note and context (they were not given, so taken as
+    none): the reason a reviewer wrote down was lost to a command run again."""
+    c = tmp_path / "corrections.yaml"
+    code, _, _ = ocrfix(capsys, "corrections", "add", "chvisage", "envisage", "-c", c, "--note", "worn carbon",
+                        "--context", "We chvisage no difficulty.", "--by", "Ann")
+    assert code == 0
+    code, out, _ = ocrfix(capsys, "corrections", "add", "chvisage", "envisage", "-c", c, "--by", "Bob", "--update")
+    assert code == 0 and out.startswith("already there:")
+    [entry] = load_corrections(c).entries
+    assert (entry.note, entry.context, entry.approved_by) == ("worn carbon", "We chvisage no difficulty.", "Ann")
+    code, out, _ = ocrfix(capsys, "corrections", "add", "chvisage", "envisage", "-c", c, "--by", "Bob", "--update",
+                          "--note", "checked on the scan")
+    assert code == 0 and out.startswith("updated")
+    [entry] = load_corrections(c).entries
+    assert (entry.note, entry.context) == ("checked on the scan", "We chvisage no difficulty.")
+
+
 def test_add_list_reject_remove_validate(tmp_path, capsys):
     c = tmp_path / "corrections.yaml"
     code, out, _ = ocrfix(capsys, "corrections", "add", "chvisage", "envisage", "--corrections", c, "--scope", "seed_*", "--note", "worn carbon", "--by", "Ann")

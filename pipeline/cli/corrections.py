@@ -124,7 +124,8 @@ def _add(
         context=context,
     )
     existed = corrections.exists()
-    saved, what = save_entry(corrections, entry, update=update)
+    # (--update without --note or --context keeps the entry's own where it decides as before)
+    saved, what = save_entry(corrections, entry, update=update, keep_unsaid=True)
     verb = {"added": "added", "updated": "updated", "unchanged": "already there:"}[what]
     typer.echo(f"{verb} {_describe(saved)}" + ("" if existed else f" (created {corrections})"))
     _warn_overlaps(corrections, only=saved.entry_id)

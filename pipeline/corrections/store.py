@@ -477,12 +477,14 @@ def add_entry(path: Path, entry: Entry, *, update: bool = False) -> Entry:
     return save_entry(path, entry, update=update)[0]
 
 
-def save_entry(path: Path, entry: Entry, *, update: bool = False) -> tuple[Entry, Literal["added", "updated", "unchanged"]]:
-    """:func:`add_entry`, also saying what it did."""
-    return save_entries(path, [entry], update=update)[0]
+def save_entry(path: Path, entry: Entry, *, update: bool = False,
+               keep_unsaid: bool = False) -> tuple[Entry, Literal["added", "updated", "unchanged"]]:
+    """:func:`add_entry`, also saying what it did (``keep_unsaid``: see ``_saved``)."""
+    return save_entries(path, [entry], update=update, keep_unsaid=keep_unsaid)[0]
 
 
-def save_entries(path: Path, entries: list[Entry], *, update: bool = False) -> list[tuple[Entry, Literal["added", "updated", "unchanged"]]]:
+def save_entries(path: Path, entries: list[Entry], *, update: bool = False,
+                 keep_unsaid: bool = False) -> list[tuple[Entry, Literal["added", "updated", "unchanged"]]]:
     """:func:`save_entry` for several entries at once: one lock, one read and one write of the file
     (a series decided in review, a line edited in the page view)."""
     path = Path(path)
@@ -490,16 +492,20 @@ def save_entries(path: Path, entries: list[Entry], *, update: bool = False) -> l
     with _locked(path):
         state = start = _state(path)
         for entry in entries:
-            state, saved, what = _saved(path, state, entry, update)
+            state, saved, what = _saved(path, state, entry, update, keep_unsaid)
             done.append((saved, what))
         if state is not start:
             _commit(path, state)
     return done
 
 
-def _saved(path: Path, state: _State, entry: Entry, update: bool) -> tuple[_State, Entry, Literal["added", "updated", "unchanged"]]:
+def _saved(path: Path, state: _State, entry: Entry, update: bool,
+           keep_unsaid: bool = False) -> tuple[_State, Entry, Literal["added", "updated", "unchanged"]]:
     """The file (as ``state``) with ``entry`` saved in it: appended, or in place of the entry that
-    decides the same words in the same place (``update``; else an error names it)."""
+    decides the same words in the same place (``update``; else an error names it). ``keep_unsaid``:
+    an update that decides as that entry does keeps its note and context where ``entry`` has none
+    (`corrections add --update` without --note or --context did not ask to take them away; undo
+    puts back exactly the entry that was, so it does not)."""
     if entry.id is None:
         entry = entry.model_copy(update={"id": entry.derived_id()})
     current = state.corrections
@@ -507,10 +513,13 @@ def _saved(path: Path, state: _State, entry: Entry, update: bool) -> tuple[_Stat
         same = old.entry_id == entry.entry_id or (_same_form(old, entry) and _same_place(old.scope, entry.scope))
         if not same:
             continue
-        # (--update with only a new note or context still rewrites the entry: the note says why)
-        said_again = not update or (entry.note, entry.context) == (old.note, old.context)
-        if old.effect() == entry.effect() and old.key() == entry.key() and said_again:
-            return state, old, "unchanged"
+        if old.effect() == entry.effect() and old.key() == entry.key():
+            if update and keep_unsaid:
+                entry = entry.model_copy(update={"note": old.note if entry.note is None else entry.note,
+                                                 "context": old.context if entry.context is None else entry.context})
+            # (an update with only a new note or context still rewrites the entry: the note says why)
+            if not update or (entry.note, entry.context) == (old.note, old.context):
+                return state, old, "unchanged"
         if not update:
             # (the file is fine: the request is what conflicts with it, exit 2)
             raise UsageError(
