@@ -823,6 +823,34 @@ def test_a_decision_whose_outputs_cannot_be_regenerated_can_still_be_undone(samp
     assert "We chvisage no" in (out / "a.txt").read_text()
 
 
+def test_an_undo_whose_outputs_cannot_be_regenerated_is_undone_and_says_so(sample, monkeypatch):
+    """Undo takes the entries out, then regenerates the outputs: where that fails as a whole (the
+    workspace busy, the dictionaries gone), the undo is still done, and counted, and the files are
+    named as any decision's are (and at the review's end). The error escaped: the page said 'Not
+    undone' while the entry was gone and the step off the stack, the count still took it as
+    decided, and the end of the review did not name the stale outputs."""
+    import sqlite3
+
+    from pipeline.review import actions
+
+    out, corrections = sample
+    session = _session(sample)
+    group = next(g for g in session.groups() if g.form == "chvisage")
+    session.decide(group.id, "envisage")
+    session.wait()
+    assert session.progress()["decided"] == 1
+
+    def busy(*a, **k):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(actions, "recorrect_outputs", busy)
+    step = session.undo()
+    assert _entries(corrections) == () and session.undo_stack == []
+    assert session.progress()["decided"] == 0
+    assert sorted(f.rel for f in step.failed) == ["a.png", "sub/b.png"] and "database is locked" in step.failed[0].error
+    assert sorted(session.unwritten) == ["a.png", "sub/b.png"]
+
+
 def test_a_correction_typed_with_the_words_own_punctuation_is_not_doubled(sample):
     """Typing what one sees ("envisage," for "chvisage,") replaces the core: the occurrence keeps
     its comma once, not twice; a possessive likewise."""

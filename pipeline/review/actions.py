@@ -600,10 +600,10 @@ class ReviewSession:
             # Off the stack only once taken back: an undo that fails (a broken corrections.yaml)
             # leaves it there for the next.
             self.undo_stack.pop()
+            self.decided -= 1
             with open_workspace(self.out_dir, create=False) as ws:
                 ws.pop_review_step(record)
             step.failed = self._apply(step.rels)
-            self.decided -= 1
             return step
 
     # -- whole pages -----------------------------------------------------------------------------------
@@ -703,9 +703,7 @@ class ReviewSession:
                 failed = self._apply(rels, self._in_process)
             except BaseException as e:  # noqa: BLE001 (a failure is the step's to report, not the thread's end:
                 # else its job stays queued and the review waits for it for ever)
-                failed = [FileResult(rel, "failed", error=f"{type(e).__name__}: {e}") for rel in rels]
-                with self._lock:
-                    self.unwritten.update((r.rel, r.error or "failed") for r in failed)
+                failed = self._failed(rels, e)
             with self._lock:
                 step.failed.extend(failed)
                 self._hidden_forms.subtract(forms)
@@ -730,7 +728,10 @@ class ReviewSession:
     def _apply(self, rels: list[str], regenerate: Callable[[Path, list[str], Path], list[FileResult]] | None = None) -> list[FileResult]:
         """Regenerate the outputs of ``rels`` from cached OCR (by ``regenerate``; default: here) and
         read their part of the queue again."""
-        results = (regenerate or recorrect_outputs)(self.out_dir, rels, self.corrections_file) if rels else []
+        try:
+            results = (regenerate or recorrect_outputs)(self.out_dir, rels, self.corrections_file) if rels else []
+        except Exception as e:  # noqa: BLE001 (the whole regeneration failed: each file's failure, as a decision's)
+            return self._failed(rels, e)
         failed = [r for r in results if not r.ok]
         with self._lock:
             for r in results:
@@ -742,6 +743,13 @@ class ReviewSession:
         self.refresh([rel for rel in rels if rel not in missed], regenerated=True)
         if missed:
             self.refresh(sorted(missed))
+        return failed
+
+    def _failed(self, rels: list[str], error: BaseException) -> list[FileResult]:
+        """``rels`` failed as a whole by ``error``: their results, kept for the end of the review."""
+        failed = [FileResult(rel, "failed", error=f"{type(error).__name__}: {error}") for rel in rels]
+        with self._lock:
+            self.unwritten.update((r.rel, r.error or "failed") for r in failed)
         return failed
 
 
