@@ -1260,7 +1260,13 @@ def test_a_review_of_a_folder_still_being_processed_says_which_files_it_leaves_o
         ws.commit()
     result = CliRunner().invoke(app, ["review", str(out), "--terminal"], input="q\n")
     assert result.exit_code == 0, result.output
-    assert "2 of the folder's 3 files" in result.output and "not in this review" in result.output
+    assert "2 of the folder's 3 files are not processed" in result.output and "not in this review" in result.output
+    one, _ = build_sample(tmp_path / "one", {"a.png": [[("We", 95), ("know", 95)]]})
+    with open_workspace(one) as ws:  # (one file left out: '1 of the folder's 2 files is', not 'are')
+        ws.mark_pending("b.png", tmp_path / "in" / "b.png")
+        ws.commit()
+    result = CliRunner().invoke(app, ["review", str(one), "--terminal"], input="q\n")
+    assert "1 of the folder's 2 files is not processed yet or failed" in result.output, result.output
     web = create_app(out, corrections, TOKEN, reviewer="Test Reviewer")
     with TestClient(web, base_url="http://127.0.0.1:8765") as c:
         page = " ".join(c.get(f"/?token={TOKEN}").text.split())
@@ -1464,6 +1470,7 @@ def test_outputs_a_review_could_not_regenerate_are_named_when_it_ends(tmp_path):
     error = result.exception
     assert isinstance(error, OutputError) and error.exit_code == 8, result.output
     assert "a.png" in str(error) and "not regenerated" in str(error) and "ocrfix process" in str(error)
+    assert "the outputs of 1 file were not regenerated" in str(error)  # (it said '1 files')
 
 
 def test_a_blank_reviewer_is_the_login_name_as_an_empty_one_is(tmp_path, monkeypatch):

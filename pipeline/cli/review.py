@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app
+from . import app, counted
 
 
 def _os_user() -> str:
@@ -45,7 +45,8 @@ def review(
     session = ReviewSession(out, corrections, reviewer=(reviewer or "").strip() or _os_user(), threshold=threshold, documents=documents,
                             regenerate_in="process")
     if session.unfinished:
-        typer.echo(f"{session.unfinished} of the folder's {session.files} files are not processed yet or failed "
+        typer.echo(f"{session.unfinished} of the folder's {session.files} files {'is' if session.unfinished == 1 else 'are'} "
+                   "not processed yet or failed "
                    f"(`ocrfix status {out}`): their words are not in this review; review again once `ocrfix process` "
                    "has done them.", err=True)
     try:
@@ -82,7 +83,7 @@ def _say_unwritten(session) -> None:
         return
     named = "; ".join(f"{rel}: {why}" for rel, why in sorted(session.unwritten.items())[:5])
     more = f" (and {len(session.unwritten) - 5} more)" if len(session.unwritten) > 5 else ""
-    raise OutputError(f"the outputs of {len(session.unwritten)} files were not regenerated after the decisions "
+    raise OutputError(f"the outputs of {counted(len(session.unwritten), 'file')} were not regenerated after the decisions "
                       f"(they are saved in {session.corrections_file}; `ocrfix process` writes them once the cause is "
                       f"mended): {named}{more}") from None
 
@@ -132,7 +133,8 @@ def _serve(session, host: str, port: int, open_browser: bool) -> None:
     shown = "127.0.0.1" if wildcard else (f"[{host}]" if ":" in host else host)
     url = f"http://{shown}:{bound}/?token={token}"
     groups = session.progress()
-    typer.echo(f"Reviewing {session.out_dir}: {groups['left']} groups ({groups['words_left']} words) to decide.", err=True)
+    typer.echo(f"Reviewing {session.out_dir}: {counted(groups['left'], 'group')} ({counted(groups['words_left'], 'word')}) "
+               "to decide.", err=True)
     typer.echo(f"Open {url}", err=True)
     if not _loopback(sock.getsockname()[0]):
         typer.echo(f"Listening on {host}: anyone who can reach it and has this address can change corrections.yaml.", err=True)
@@ -148,5 +150,5 @@ def _serve(session, host: str, port: int, open_browser: bool) -> None:
         # The outputs of the last decisions are regenerated in the background: finish them.
         pending = session.progress()["regenerating"]
         if pending:
-            typer.echo(f"Regenerating the outputs of the last decisions ({pending} files) ...", err=True)
+            typer.echo(f"Regenerating the outputs of the last decisions ({counted(pending, 'file')}) ...", err=True)
         session.wait()
