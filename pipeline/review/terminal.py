@@ -45,7 +45,7 @@ def _read_command(stream: TextIO, console: Console) -> tuple[str, str] | None:
             key = click.getchar()
         except EOFError:  # Ctrl-D (click raises it for the key): the end of the input, as on a pipe
             return None
-        if key in ("\x03", "\x04"):  # Ctrl-C, Ctrl-D
+        if key == "\x04":  # Ctrl-D where click returns it (Windows); Ctrl-C it raises as KeyboardInterrupt
             return None
         console.print(escape(key) if key.isprintable() else "")
         return key, ""
