@@ -24,7 +24,6 @@ import functools
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import pickle
 import queue
@@ -50,7 +49,7 @@ from .options import Options
 from .outputs import output_paths, page_file
 from .corrections import Corrections
 from .correction_worker import (
-    Corrected, correct_and_write, correct_cached, corrected_text_hash, start_correction_worker, start_worker,
+    Corrected, correct_and_write, correct_cached, corrected_text_hash, start_correction_worker, start_worker, worker_context,
 )
 from .workspace import FileRecord, InputState, Workspace, file_hash, open_workspace
 
@@ -282,8 +281,9 @@ def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEn
             yield ocr_task(path, rel, options, engine, None if on_page is None else (lambda item: on_page(*item)))
         return
     tasks = largest_first(tasks)
-    # forkserver: workers start clean (no inherited threads or open database handles).
-    context = multiprocessing.get_context("forkserver")
+    # forkserver: workers start clean (no inherited threads or open database handles), and from a
+    # server that ignores Ctrl-C (worker_context), which this process handles for them.
+    context = worker_context()
     workers = min(options.workers, len(tasks))
 
     def new_pool() -> ProcessPoolExecutor:
@@ -796,7 +796,7 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
         own_forms = collection_own_forms(folder_view)
     shared = pickle.dumps((options, corrections, None if collection is None else collection.to_json(),
                            keys.dependency, out_dir, own_forms))
-    context = multiprocessing.get_context("forkserver")
+    context = worker_context()
     # The shared state goes to the workers through a queue, a copy for each: the queue's feeder
     # thread writes it while this process goes on checking files. As an initializer argument it
     # would be written by this process, which would wait (half a second a worker) until the new

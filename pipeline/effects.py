@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -252,7 +251,9 @@ def corrections_diff(out_dir: Path, current: Corrections, other: Corrections | N
     from the outputs as the last run wrote them), grouped by entry. ``on_file`` is told each file
     as it is done (progress); ``workers``: processes that correct the files to compare."""
     found: list[tuple[str | None, WordChange]] = []
-    context = multiprocessing.get_context("forkserver")
+    from .correction_worker import worker_context
+
+    context = worker_context()
     with contextlib.ExitStack() as stack:
         ws = stack.enter_context(open_workspace(out_dir, create=False))
         options = ws.run_options()
