@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import InputFileError, OutputError
 
-__all__ = ["atomic_write", "as_utf8", "read_utf8_text"]
+__all__ = ["atomic_write", "as_utf8", "read_utf8_text", "utf8_text"]
 
 
 @functools.cache
@@ -89,15 +89,23 @@ def as_utf8(path: Path, data: bytes) -> bytes:
     return data
 
 
+def utf8_text(path: Path, data: bytes) -> str:
+    """A text file's bytes as text: UTF-8, or what its byte-order mark names; InputFileError where
+    they are neither (Latin-1 or Windows-1252 read as UTF-8 lost every accented letter, with no word
+    said), naming the line and the first byte that is not UTF-8."""
+    data = as_utf8(path, data)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputFileError(f"is not UTF-8 text (byte {data[e.start]:#04x} at offset {e.start}; Latin-1 or "
+                             "Windows-1252?); save it as UTF-8, e.g. iconv -f windows-1252 -t utf-8",
+                             path=path, line=data.count(b"\n", 0, e.start) + 1) from e
+
+
 def read_utf8_text(path: Path) -> str:
-    """A person's text file (ground truth): UTF-8, or what its byte-order mark names; InputFileError
-    where it is neither (latin-1 read as UTF-8 scored "Naïve" as garbled, with no word said)."""
+    """A person's text file (ground truth): ``utf8_text`` of its bytes."""
     try:
         data = path.read_bytes()
     except OSError as e:
         raise InputFileError(f"cannot read the file ({e.strerror})", path=path) from e
-    try:
-        return as_utf8(path, data).decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise InputFileError(f"is not UTF-8 text (byte {data[e.start]:#04x} at offset {e.start}); save it as UTF-8",
-                             path=path) from e
+    return utf8_text(path, data)

@@ -17,7 +17,7 @@ from typing import Literal
 
 from .correct import page_from_text
 from .errors import InputFileError, OcrEngineError
-from .files import as_utf8
+from .files import as_utf8, utf8_text
 from .model import BBox, Document, Line, Page, Step, Word
 from .tesseract import parse_hocr_pages
 
@@ -97,7 +97,7 @@ def read_ocr_file(path: Path, data: bytes) -> tuple[Document, OcrFileKind]:
     if kind == "page":
         return _read_page_xml(path, data), kind
     if kind == "txt":
-        text = data.decode("utf-8", errors="replace")
+        text = utf8_text(path, data)
         pages = [page_from_text(p, path.name).model_copy(update={"index": i}) for i, p in enumerate(text.split("\f"))]
         return Document(source=path.name, pages=pages), kind
     try:

@@ -191,8 +191,10 @@ def test_correct_on_non_utf8_text_never_tracebacks(tmp_path):
     source = tmp_path / "cp1252.txt"
     source.write_bytes(b"The Minister\x92s d\xe9marche \x93today\x94\n\xff\xfegarbage\n")
     result = _ocrfix("correct", str(source), "--corrections", str(tmp_path / "none.yaml"))
-    assert result.returncode == 0 and "Traceback" not in result.stderr
-    assert "The Minister" in result.stdout
+    # (refused in one line: read with replacement characters, its accented letters were lost)
+    assert result.returncode == 3 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (f"ocrfix: error: {source}:1: is not UTF-8 text (byte 0x92 at offset 12; Latin-1 or "
+                                     "Windows-1252?); save it as UTF-8, e.g. iconv -f windows-1252 -t utf-8")
 
 
 def test_correct_refuses_a_binary_file_and_reads_utf16_by_its_mark(tmp_path):

@@ -95,11 +95,18 @@ def test_correct_shows_its_progress_on_a_terminal_and_nowhere_else(tmp_path):
     assert (tmp_path / "all.txt").read_text() == "".join(f.read_text().replace("chvisage", "envisage") for f in files)
 
 
-def test_correct_reads_non_utf8_text_with_replacement(tmp_path):
+def test_correct_refuses_text_that_is_not_utf8_naming_the_line(tmp_path):
+    """Latin-1 text was read with every accented letter replaced by U+FFFD and "corrected" from
+    there ("Caf\ufffd M\ufffdller"), with exit 0 and no word said; so was a binary file without NUL bytes."""
     source = tmp_path / "latin1.txt"
-    source.write_bytes("Caf\xe9 d\xe9j\xe0\n".encode("latin-1"))
-    result = run("correct", str(source), "--corrections", str(tmp_path / "none.yaml"))
-    assert result.returncode == 0 and "\ufffd" in result.stdout
+    source.write_bytes("The Minister\nCaf\xe9 M\xfcller\n".encode("latin-1"))
+    result = run("correct", str(source), "-o", str(tmp_path / "out"), "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 3 and result.stdout == "" and not (tmp_path / "out" / "latin1.txt").exists()
+    assert f"{source}:2: is not UTF-8 text (byte 0xe9 at offset 16" in result.stderr
+    assert "save it as UTF-8" in result.stderr and "Traceback" not in result.stderr
+    image = tmp_path / "scan.txt"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xd8 not text")
+    assert run("correct", str(image), "--corrections", str(tmp_path / "none.yaml")).returncode == 3
 
 
 @pytest.mark.tesseract

@@ -363,7 +363,7 @@ def test_confusions_cli_reads_ground_truth_as_evaluate_does(tmp_path: Path, caps
     (tmp_path / "gt" / "p1.gt.txt").write_bytes("we envisage it in Zürich\n".encode("latin-1"))
     with pytest.raises(SystemExit) as done:
         main(["dictionary", "confusions", str(tmp_path / "ocr"), str(tmp_path / "gt"), "-o", str(tmp_path / "c.tsv")])
-    assert done.value.code == 3 and "p1.gt.txt: is not UTF-8 text" in capsys.readouterr().err
+    assert done.value.code == 3 and "p1.gt.txt:1: is not UTF-8 text" in capsys.readouterr().err
 
 
 def test_confusions_cli_on_ocr_beside_its_ground_truth(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

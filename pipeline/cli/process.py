@@ -326,7 +326,7 @@ def _next_run(console, saved_parts: dict[str, str], options, summary) -> None:
 
 @app.command()
 def correct(
-    files: Annotated[list[Path], typer.Argument(help="Existing OCR files: plain text (UTF-8, or UTF-16 with a byte-order mark; bytes that are not UTF-8 are replaced), hOCR (such as Tesseract's 'tesseract scan.png out hocr'), ALTO XML or PAGE XML (OCR-D, eScriptorium, kraken, Transkribus).", show_default=False)],
+    files: Annotated[list[Path], typer.Argument(help="Existing OCR files: plain text (UTF-8, or UTF-16 with a byte-order mark; other encodings are refused: convert them to UTF-8 first), hOCR (such as Tesseract's 'tesseract scan.png out hocr'), ALTO XML or PAGE XML (OCR-D, eScriptorium, kraken, Transkribus).", show_default=False)],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write each result into folder OUT (under the input's name) instead of printing it.")] = None,
     to: Annotated[str, typer.Option("--to", help="Output format: same (as the input), txt, json, hocr, alto or page (PAGE XML, a file a page). From plain text these have no word boxes, and PAGE XML, which needs them, is refused.")] = "same",
     rejoin_lines: Annotated[bool, typer.Option("--rejoin-lines/--no-rejoin-lines", help="hOCR, ALTO and PAGE input: join pieces of one typed line that the OCR read as separate lines.")] = True,
