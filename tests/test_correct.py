@@ -741,3 +741,14 @@ def test_every_change_names_its_word_in_the_corrected_page_and_a_split_word_shar
     xml = etree.fromstring(to_alto(Document(source="x.png", pages=[page])))
     tagged = {s.get("CONTENT"): s.find("{*}ALTERNATIVE").text for s in xml.iter("{*}String") if s.find("{*}ALTERNATIVE") is not None}
     assert tagged == {"the": "theletter", "government": "goverment"}
+
+
+def test_a_word_written_with_a_ligature_is_the_word_it_spells(corrector: Corrector) -> None:
+    """"ﬁ", "ﬂ", "ﬃ" are one character each in the text of Tesseract, PDF text layers and other
+    engines: "oﬃcial" was corrected to "social" and "ﬁled" to "led" (a right word made wrong)."""
+    text = "The ﬁrst oﬃcial memorandum was ﬁled on the ﬂoor of the oﬃce.\n"
+    page = correct_page(page_from_text(text, "x"), corrector)
+    assert page_text(page) == text and page.changes == []
+    assert not any(w.flagged for w in page.words)
+    garbled = correct_page(page_from_text("The oﬃcial goverment was ﬁled.", "x"), corrector)
+    assert page_text(garbled) == "The oﬃcial government was ﬁled.\n"
