@@ -434,3 +434,21 @@ def test_correct_refuses_json_its_own_outputs_among_them(tmp_path):
     assert result.stdout == ""
     result = run("correct", str(tmp_path / "note.txt"), "--corrections", str(tmp_path / "none.yaml"))
     assert result.returncode == 0 and result.stdout.startswith("{braces}")
+
+
+def test_correct_of_text_keeps_its_layout_byte_for_byte_but_the_words_it_changed(tmp_path):
+    """Text corrected into text came out with its CRLF line ends made LF, tabs and runs of spaces one
+    space, blank lines one and a last line's missing line end added: a diff of input and output
+    showed every line changed, and a file with nothing to correct was not given back as it was."""
+    none = str(tmp_path / "none.yaml")
+    text = "Dear  Ron,\r\n\r\n\r\n\tWe face a very important decison.\r\nPage one ends.\r\n\fPage two.\rIt ends here  "
+    source = tmp_path / "letter.txt"
+    source.write_bytes(text.encode())
+    expected = text.replace("decison", "decision").encode()
+    assert subprocess.run([OCRFIX, "correct", str(source), "--corrections", none], capture_output=True).stdout == expected
+    assert run("correct", str(source), "-o", str(tmp_path / "out"), "--corrections", none).returncode == 0
+    assert (tmp_path / "out" / "letter.txt").read_bytes() == expected
+    clean = tmp_path / "clean.txt"
+    clean.write_bytes("The\tMinister  agreed.\r\n\r\n\r\n".encode("utf-8-sig"))
+    assert subprocess.run([OCRFIX, "correct", str(clean), "--corrections", none], capture_output=True).stdout == \
+        "The\tMinister  agreed.\r\n\r\n\r\n".encode()

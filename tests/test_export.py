@@ -762,3 +762,24 @@ def test_page_xml_refused_for_ocr_without_its_page_size_says_so():
     page = _page().model_copy(update={"width": 0, "height": 0})
     with pytest.raises(OutputError, match="PAGE XML needs the page's size, and page 1 of the input does not say it"):
         serialise(Document(source="x.hocr", pages=[page]), "page")
+
+
+def test_text_in_layout_changes_only_the_words_and_keeps_every_space_line_end_and_page_break():
+    from pipeline.correct import page_from_text
+    from pipeline.export.text import text_in_layout
+
+    original = "  We must con-\r\nsider  it\tnow.\r\n\r\n\r\nNo change\there.\f\fPage three\rends  "
+    pages = [page_from_text(p, "x").model_copy(update={"index": i}) for i, p in enumerate(original.split("\f"))]
+    doc = Document(source="x", pages=pages)
+    assert text_in_layout(original, doc) == original  # nothing changed: the original as it was
+    first = pages[0]
+    joined = [first.lines[0].model_copy(update={"words": [*first.lines[0].words[:2], Word(text="consider")]}),
+              first.lines[1].model_copy(update={"words": [Word(text="it"), Word(text="right"), Word(text="now.")]}),
+              first.lines[2]]
+    last = pages[2].lines[1].model_copy(update={"words": [Word(text="ended")]})
+    fixed = doc.model_copy(update={"pages": [first.model_copy(update={"lines": joined}), pages[1],
+                                             pages[2].model_copy(update={"lines": [pages[2].lines[0], last]})]})
+    assert text_in_layout(original, fixed) == "  We must consider\r\nit\tright now.\r\n\r\n\r\nNo change\there.\f\fPage three\rended  "
+    # (a page whose lines no longer match the text's lines is written as the text output writes it)
+    fewer = fixed.model_copy(update={"pages": [fixed.pages[0].model_copy(update={"lines": joined[:2]}), *fixed.pages[1:]]})
+    assert text_in_layout(original, fewer).split("\f")[0] == "We must consider\nit right now.\n"

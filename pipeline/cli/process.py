@@ -345,6 +345,8 @@ def correct(
     from ..collection import CollectionModel
     from ..errors import InputFileError, UsageError
     from ..layout import rejoin_page
+    from ..export.text import text_in_layout
+    from ..files import atomic_write, utf8_text
     from ..ocr_files import read_ocr_file
     from ..options import CorrectOptions
     from ..outputs import output_paths, serialise, write_format
@@ -390,13 +392,15 @@ def correct(
                 except OSError as e:
                     raise InputFileError(f"cannot read the file ({e.strerror})", path=file) from e
                 doc, kind = read_ocr_file(file, data)
+                # Text corrected into text keeps the file's own layout (text_in_layout).
+                original = utf8_text(file, data) if kind == "txt" else None
                 if kind == "txt" and to == "page":
                     raise UsageError("--to page: PAGE XML needs to know where the words are, and plain text does not "
                                      "say; choose txt, json, hocr or alto", path=file)
                 if kind != "txt" and rejoin_lines:
                     doc = doc.model_copy(update={"pages": [rejoin_page(p) for p in doc.pages]})
                 collection.add_document(doc.pages)
-                read.append((file, doc, kind))
+                read.append((file, doc, kind, original))
                 advance("reading")
         def target(file: Path, fmt: str, kind: str) -> Path:
             # The same format keeps the input's name; another takes process's name for it (x.alto.xml).
@@ -404,9 +408,9 @@ def correct(
 
         if out is not None:
             # Before anything is written: no result over an input, nor two results in one file.
-            inputs = {file.resolve(): file for file, _doc, _kind in read}
+            inputs = {file.resolve(): file for file, _doc, _kind, _text in read}
             written: dict[Path, Path] = {}
-            for file, _doc, kind in read:
+            for file, _doc, kind, _text in read:
                 path = target(file, kind if to == "same" else to, kind)
                 if path.resolve() in inputs:
                     raise UsageError(f"{file}: its result would be written over the input {inputs[path.resolve()]}; "
@@ -415,13 +419,17 @@ def correct(
                     raise UsageError(f"{written[path.resolve()]} and {file} would both be written to {path}; "
                                      "correct them into different output folders")
                 written[path.resolve()] = file
-        for file, doc, kind in read:
+        for file, doc, kind, original in read:
             fixed = correct_document(doc, options, loaded, collection)
             foreign.append(foreign_pages(fixed))
             fmt = kind if to == "same" else to
+            # (plain text as it was but for the words changed: its line ends, tabs, spaces, blank lines)
+            laid_out = text_in_layout(original, fixed) if fmt == "txt" and original is not None else None
             if out is None:
-                result = serialise(fixed, fmt)
+                result = laid_out if laid_out is not None else serialise(fixed, fmt)
                 sys.stdout.write(result if isinstance(result, str) else result.decode("utf-8"))
+            elif laid_out is not None:
+                atomic_write(target(file, fmt, kind), laid_out)
             else:
                 write_format(fixed, fmt, target(file, fmt, kind))
             advance("correcting")
