@@ -135,6 +135,9 @@ def test_mistakes_get_a_message_a_person_can_act_on(repo, capsys, monkeypatch, t
     (outside / "corrections.yaml").write_text(HEADER + THE)
     code, _, err = ocrfix(capsys, "corrections", "diff", "out", "--against", "HEAD", "--corrections", outside / "corrections.yaml")
     assert code == 2 and "not a git repository" in err
+    # A folder that is not there was "git was not found; install it" (exit 4).
+    code, _, err = ocrfix(capsys, "corrections", "diff", "out", "--against", "HEAD", "--corrections", tmp_path / "typo" / "c.yaml")
+    assert code == 2 and f"{tmp_path / 'typo'}: no such folder" in err and "install" not in err
 
 
 def test_a_diff_of_another_file_than_the_last_run_applied_says_so(repo, capsys, monkeypatch, tmp_path):

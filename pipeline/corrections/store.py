@@ -217,6 +217,10 @@ def load_corrections_at(path: Path, revision: str) -> Corrections | None:
 
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        # (git is run in it: a missing folder was reported as git not installed)
+        raise UsageError(f"no such folder, so no git repository to show {path.name} from; give -c the corrections "
+                         "file in your repository", path=folder)
     try:
         shown = subprocess.run(["git", "show", f"{revision}:./{path.name}"], cwd=folder, capture_output=True, timeout=60)
     except FileNotFoundError as e:
