@@ -244,6 +244,9 @@ def test_missing_file_is_no_overrides(tmp_path):
         (entries_yaml("ocr: S40.1\nreplacement: 840.1"), 4, "replacement: must be text, not 840.1: put it in quotes"),
         ("version: 1\ncorrections:\n  - ocr: a\n    context: NO. 7160A/88 Sulverb CC: x\n", 4, "needs quotes"),
         (entries_yaml("ocr: a\nreplacement: b", "id: x1\nocr: c\nreplacement: d").replace("  - ocr: a", "  - id: x1\n    ocr: a"), 8, "used twice"),
+        # (the same entry written twice, without ids: their id is made of the words and the scope)
+        (entries_yaml("ocr: a\nreplacement: b", "ocr: a\nreplacement: b"), 7, "entry c"),
+        (entries_yaml("ocr: a\nreplacement: b", "ocr: a\nreplacement: b"), 7, "('a' -> 'b', everywhere) is written twice (also at line 3); remove one"),
     ],
 )
 def test_broken_files_are_one_line_with_file_and_line(tmp_path, text, line, words):

@@ -187,11 +187,13 @@ def _check_consistent(corrections: Corrections) -> None:
         line = corrections.lines[i] if i < len(corrections.lines) else None
         if entry.entry_id in seen:
             j = seen[entry.entry_id]
-            raise CorrectionsFileError(
-                f"entry id {entry.entry_id} is used twice (also at line {corrections.lines[j]}); ids must be unique",
-                path=path,
-                line=line,
-            )
+            # Two entries whose ids are made of their words and scope are the same words in the same
+            # scope: "id ... is used twice" named an id the person never wrote.
+            other = corrections.entries[j]
+            twice = (f"entry {entry.describe()} is written twice (also at line {corrections.lines[j]}); remove one"
+                     if entry.id == entry.derived_id() and other.id == other.derived_id() else
+                     f"entry id {entry.entry_id} is used twice (also at line {corrections.lines[j]}); ids must be unique")
+            raise CorrectionsFileError(twice, path=path, line=line)
         seen[entry.entry_id] = i
 
 
