@@ -970,6 +970,12 @@ def _printable(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+def done_without_outputs(ws: Workspace, out_dir: Path, options: Options) -> list[str]:
+    """The done files whose outputs in ``options``' formats are not all there (deleted by hand): the
+    next run writes them again, as it finds them (``_outputs_exist``)."""
+    return [rel for rel, pages in ws.done_files() if not _outputs_exist(out_dir, Path(rel), options, pages)]
+
+
 def _outputs_exist(out_dir: Path, rel: Path, options: Options, pages: int | None = None) -> bool:
     """Whether the input's outputs in every format are there (PAGE XML: the file of each of its
     ``pages``, where the record says how many)."""

@@ -552,6 +552,10 @@ class Workspace:
             self.db.execute("INSERT OR REPLACE INTO page_status VALUES (?, ?, ?, ?, ?)", (rel, page, status, by, at))
         self.db.commit()
 
+    def done_files(self) -> list[tuple[str, int | None]]:
+        """(rel, pages) of every done file, by name."""
+        return self.db.execute("SELECT rel, pages FROM files WHERE state='done' ORDER BY rel").fetchall()
+
     def counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT state, COUNT(*) FROM files GROUP BY state").fetchall())
 

@@ -186,3 +186,27 @@ def test_ocr_page_rejoins_line_pieces_unless_told_not_to(monkeypatch):
     kept = process.ocr_page(image, "p.png", plain.model_copy(update={"ocr": OcrOptions(rejoin_lines=False)}), engine)
     assert [line.text for line in kept.lines] == ["there is nothing", "Namibian question,", "in the record"]
     assert "rejoin-lines" not in [s.name for s in kept.steps]
+
+
+def test_status_names_done_files_whose_outputs_were_deleted(tmp_path, fake_ocr, capsys):
+    """Outputs deleted by hand: status counted the files done and said the next run would redo
+    nothing but new inputs, while it writes them again (from the cache)."""
+    import pytest
+
+    from pipeline.cli import main
+
+    fake_ocr([[("We", 95), ("face", 93)]])
+    scans = [(_scan(tmp_path / f"p{k}.png"), Path(f"p{k}.png")) for k in range(3)]
+    out = tmp_path / "out"
+    assert all(r.ok for r in run_batch(scans, out, _options(tmp_path), load_corrections(tmp_path / "none.yaml")).results)
+    with pytest.raises(SystemExit):
+        main(["status", str(out)])
+    assert "outputs missing" not in capsys.readouterr().out
+    (out / "p0.txt").unlink()
+    (out / "p2.json").unlink()
+    with pytest.raises(SystemExit) as done:
+        main(["status", str(out)])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert done.value.code == 0
+    assert ("2 done files have outputs missing (deleted by hand?): p0.png, p2.png; the next `ocrfix process` of "
+            "this folder writes them again") in shown

@@ -256,6 +256,7 @@ def status(
     from rich.console import Console
     from rich.table import Table
 
+    from ..batch import done_without_outputs
     from ..workspace import open_workspace
 
     console = Console()
@@ -264,6 +265,7 @@ def status(
         saved_parts, saved_options = ws.saved_key_parts(), ws.saved_options()
         unsettled = ws.collection_unsettled()
         running = ws.run_in_progress()
+        lost = done_without_outputs(ws, out, saved_options) if saved_options is not None else []
     table = Table(title=f"ocrfix workspace {out}")
     table.add_column("state")
     table.add_column("files", justify="right")
@@ -284,6 +286,11 @@ def status(
         listed = summary.pending_listed
         console.print("Pending: " + ", ".join(listed) + (f" … and {pending - len(listed)} more" if pending > len(listed) else ""),
                       highlight=False)
+    if lost:
+        listed = lost[:20]
+        console.print(f"{counted(len(lost), 'done file')} {'has' if len(lost) == 1 else 'have'} outputs missing (deleted by hand?): "
+                      + ", ".join(listed) + (f" … and {len(lost) - len(listed)} more" if len(lost) > len(listed) else "")
+                      + "; the next `ocrfix process` of this folder writes them again.", highlight=False)
     if saved_parts and saved_options is not None:
         _next_run(console, saved_parts, saved_options, summary)
     if running:
