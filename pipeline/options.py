@@ -51,19 +51,24 @@ class _Options(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _languages(value: str) -> str:
+    """``--lang``: Tesseract's language codes joined by '+'."""
+    codes = value.split("+")
+    if not all(codes):
+        raise ValueError(f"expected Tesseract's language codes joined by '+' (eng, deu+eng), not {value!r}")
+    if "osd" in codes:
+        raise ValueError("osd is Tesseract's data for finding a page's orientation and script, not a language: "
+                         "give the page's language (eng, deu, ...)")
+    return value
+
+
 class OcrOptions(_Options):
     lang: str = "eng"
 
     @field_validator("lang")
     @classmethod
-    def _languages(cls, value: str) -> str:
-        codes = value.split("+")
-        if not all(codes):
-            raise ValueError(f"expected Tesseract's language codes joined by '+' (eng, deu+eng), not {value!r}")
-        if "osd" in codes:
-            raise ValueError("osd is Tesseract's data for finding a page's orientation and script, not a language: "
-                             "give the page's language (eng, deu, ...)")
-        return value
+    def _lang(cls, value: str) -> str:
+        return _languages(value)
 
     # Tesseract's page segmentation mode; 3 (fully automatic) is its default and reads our pages best.
     psm: int = 3
@@ -93,6 +98,12 @@ class CorrectOptions(_Options):
     # The text is another OCR engine's (``ocrfix correct``): the corrector learns that engine's
     # slips from the collection's own words as well (correct.collection_confusions).
     learn_channel: bool = False
+
+    # (ocrfix correct has no OCR options: "eng+" was taken for English, "" for a language it has no dictionaries for)
+    @field_validator("lang")
+    @classmethod
+    def _lang(cls, value: str) -> str:
+        return _languages(value)
 
     @property
     def dictionaries_fit_language(self) -> bool:

@@ -336,6 +336,12 @@ def test_options_a_user_can_get_wrong_are_refused_with_exit_2(tmp_path):
                       (["--lang", "osd"], "not a language")):
         result = run("process", str(scan), "-o", str(tmp_path / "out"), *args)
         assert result.returncode == 2 and why in result.stderr, (args, result.stderr)
+    # ocrfix correct took them too: --lang eng+ as English, --lang '' as a language it has no dictionaries for.
+    text = tmp_path / "x.txt"
+    text.write_text("We chvisage it.\n")
+    for lang, why in (("eng+", "joined by '+'"), ("", "joined by '+'"), ("osd", "not a language")):
+        result = run("correct", str(text), "--lang", lang, "--corrections", str(tmp_path / "none.yaml"))
+        assert result.returncode == 2 and why in result.stderr and result.stdout == "", (lang, result.stderr)
 
 
 def test_outputs_of_formats_a_run_did_not_write_are_named_when_their_file_is_written_again(tmp_path):

@@ -355,7 +355,9 @@ def correct(
     from ..export.text import text_in_layout
     from ..files import atomic_write, utf8_text
     from ..ocr_files import read_ocr_file
-    from ..options import CorrectOptions
+    from pydantic import ValidationError
+
+    from ..options import CorrectOptions, validation_message
     from ..outputs import output_paths, serialise, write_format
     from ..corrections import load_corrections
     from ..correction_worker import foreign_pages
@@ -368,8 +370,11 @@ def correct(
     if to not in formats:
         raise UsageError(f"--to {to}: choose from {', '.join(formats)}")
     # Another engine's OCR: its slips are learned from the files too.
-    options = CorrectOptions(corrections_file=corrections, lang=lang, learn_channel=True,
-                             **({"dictionary_dir": dictionaries} if dictionaries else {}))
+    try:
+        options = CorrectOptions(corrections_file=corrections, lang=lang, learn_channel=True,
+                                 **({"dictionary_dir": dictionaries} if dictionaries else {}))
+    except ValidationError as e:
+        raise UsageError(validation_message(e)) from e
     from rich.console import Console
 
     console = Console(stderr=True, soft_wrap=True)
