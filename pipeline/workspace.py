@@ -473,10 +473,15 @@ class Workspace:
             return None
 
     def run_options(self) -> Options:
-        """The options of the last run, for regenerating its outputs; a usage error where there are none."""
+        """The options of the last run, for regenerating its outputs; a usage error where there are none,
+        or where they are another version's that this one cannot read."""
         options = self.saved_options()
         if options is None:
-            raise UsageError("has no record of the options it was made with; run `ocrfix process` again", path=self.out_dir)
+            recorded = self.db.execute("SELECT 1 FROM meta WHERE key='options'").fetchone() is not None
+            # (a record this version cannot read was reported as no record at all)
+            raise UsageError("the options the last run recorded are another version's (of ocrfix) and this one cannot "
+                             "read them; run `ocrfix process` again to record them anew" if recorded else
+                             "has no record of the options it was made with; run `ocrfix process` again", path=self.out_dir)
         return options
 
     def commit(self) -> None:

@@ -210,3 +210,34 @@ def test_status_names_done_files_whose_outputs_were_deleted(tmp_path, fake_ocr, 
     assert done.value.code == 0
     assert ("2 done files have outputs missing (deleted by hand?): p0.png, p2.png; the next `ocrfix process` of "
             "this folder writes them again") in shown
+
+
+def test_options_recorded_by_another_version_are_named_as_such(tmp_path, fake_ocr, capsys):
+    """Options the last run recorded that this version no longer reads (a field since removed):
+    `corrections diff` said the folder had no record of them, and status left out what the next run
+    redoes without a word."""
+    import contextlib
+    import json
+    import sqlite3
+
+    import pytest
+
+    from pipeline.cli import main
+
+    fake_ocr([[("We", 95), ("face", 93)]])
+    out = tmp_path / "out"
+    run_batch([(_scan(tmp_path / "p.png"), Path("p.png"))], out, _options(tmp_path), load_corrections(tmp_path / "none.yaml"))
+    with contextlib.closing(sqlite3.connect(out / ".ocrfix" / "workspace.sqlite")) as db:
+        saved = json.loads(db.execute("SELECT value FROM meta WHERE key='options'").fetchone()[0])
+        db.execute("UPDATE meta SET value=? WHERE key='options'", (json.dumps({**saved, "a_removed_option": 1}),))
+        db.commit()
+    with pytest.raises(SystemExit) as done:
+        main(["status", str(out)])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert done.value.code == 0
+    assert "Cannot tell what the next run will redo: the options the last run recorded are another version's" in shown
+    with pytest.raises(SystemExit) as done:
+        main(["corrections", "diff", str(out), "-c", str(tmp_path / "none.yaml")])
+    err = " ".join(capsys.readouterr().err.split())
+    assert done.value.code == 2 and "no record" not in err
+    assert "the options the last run recorded are another version's (of ocrfix) and this one cannot read them" in err

@@ -257,12 +257,18 @@ def status(
     from rich.table import Table
 
     from ..batch import done_without_outputs
+    from ..errors import UsageError
     from ..workspace import open_workspace
 
     console = Console()
+    unread = None
     with open_workspace(out, create=False) as ws:
         summary = ws.summary()
-        saved_parts, saved_options = ws.saved_key_parts(), ws.saved_options()
+        saved_parts = ws.saved_key_parts()
+        try:
+            saved_options = ws.run_options()
+        except UsageError as e:
+            saved_options, unread = None, e.message
         unsettled = ws.collection_unsettled()
         running = ws.run_in_progress()
         lost = done_without_outputs(ws, out, saved_options) if saved_options is not None else []
@@ -293,6 +299,8 @@ def status(
                       + "; the next `ocrfix process` of this folder writes them again.", highlight=False)
     if saved_parts and saved_options is not None:
         _next_run(console, saved_parts, saved_options, summary)
+    elif saved_parts and unread is not None:
+        console.print(f"Cannot tell what the next run will redo: {unread}.", highlight=False)
     if running:
         console.print("A run is using this folder now: the figures are as far as it has got.", highlight=False)
     elif unsettled:
