@@ -560,9 +560,17 @@ class Workspace:
             self.db.execute("INSERT OR REPLACE INTO page_status VALUES (?, ?, ?, ?, ?)", (rel, page, status, by, at))
         self.db.commit()
 
-    def done_files(self) -> list[tuple[str, int | None]]:
-        """(rel, pages) of every done file, by name."""
-        return self.db.execute("SELECT rel, pages FROM files WHERE state='done' ORDER BY rel").fetchall()
+    def file_names(self) -> list[str]:
+        """Every file's rel (from the key's index: no pass over the table and its cached reads)."""
+        return [rel for (rel,) in self.db.execute("SELECT rel FROM files")]
+
+    def done_files(self, rels: list[str] | None = None) -> list[tuple[str, int | None]]:
+        """(rel, pages) of every done file, or of those of ``rels``, by name."""
+        if rels is None:
+            return self.db.execute("SELECT rel, pages FROM files WHERE state='done' ORDER BY rel").fetchall()
+        found = [row for chunk in _chunks(rels) for row in self.db.execute(
+            f"SELECT rel, pages FROM files WHERE state='done' AND rel IN ({','.join('?' * len(chunk))})", chunk)]
+        return sorted(found)
 
     def counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT state, COUNT(*) FROM files GROUP BY state").fetchall())
