@@ -228,6 +228,12 @@ def test_missing_file_is_no_overrides(tmp_path):
         ("version: 1\ncorrections:\n  - ocr: a\n    ocr: b\n", 4, "duplicate key"),
         ("corrections: []\n", 1, "missing 'version: 1'"),
         ("version: 7\ncorrections: []\n", 1, "newer than this ocrfix"),
+        # (these said "version '1' is not a known version (this ocrfix reads version 1)" and
+        # "ocr: Input should be a valid string")
+        ("version: '1'\ncorrections: []\n", 1, "version must be the number 1, not the text '1': remove the quotes"),
+        (entries_yaml("ocr: null\nreplacement: b"), 3, "ocr: has no text (YAML reads nothing, null and ~ as no value)"),
+        (entries_yaml("ocr: a\nreplacement: ~"), 3, "needs a replacement"),
+        (entries_yaml("ocr:\nreplacement: b"), 3, "ocr: has no text"),
         ("version: 1\nfixes: []\n", 2, "unknown top-level key 'fixes'"),
         ("version: 1\ncorrections: {a: b}\n", 2, "must be a list"),
         ("version: 1\ncorrections:\n  - just a string\n", 3, "must be a mapping"),

@@ -151,6 +151,9 @@ def _first_error(e: ValidationError) -> tuple[tuple[Any, ...], str]:
         msg = "is missing"
     elif err["type"] == "string_type" and err.get("input") is not None:
         msg = f"must be text, not {err['input']!r}: put it in quotes"
+    elif err["type"] == "string_type":
+        # (YAML reads a bare null or ~, and nothing at all, as no value: "Input should be a valid string")
+        msg = "has no text (YAML reads nothing, null and ~ as no value): write the text, in quotes for 'null' or '~'"
     elif err["type"] == "extra_forbidden":
         msg = "is not a known field (known: " + ", ".join(Entry.model_fields) + ")"
     where = ".".join(str(p) for p in loc)

@@ -109,6 +109,10 @@ def _validate(doc: Any, path: Path) -> Corrections:
     version = doc.get("version")
     if version is None:
         raise CorrectionsFileError(f"missing 'version: {SCHEMA_VERSION}' at the top", path=path, line=1)
+    if isinstance(version, str) and version.strip() == str(SCHEMA_VERSION):
+        # ("version '1' is not a known version (this ocrfix reads version 1)" left a person puzzled)
+        raise CorrectionsFileError(f"version must be the number {SCHEMA_VERSION}, not the text {version!r}: remove the quotes",
+                                   path=path, line=top_line("version"))
     if version != SCHEMA_VERSION:
         newer = isinstance(version, int) and version > SCHEMA_VERSION
         raise CorrectionsFileError(
