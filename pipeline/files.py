@@ -41,6 +41,15 @@ def atomic_write(path: Path, data: bytes | str) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
+        mode = path.stat().st_mode  # (a link's target)
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        # The rename puts a regular file in its place: `corrections add -c /dev/null` took /dev/null
+        # away (as root) and -o /dev/stdout a terminal's link.
+        raise OutputError("is not a regular file (a device, a pipe or a folder), and writing would replace it; "
+                          "give the path of a file", path=path)
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # The temporary file is named after the output, where the name leaves room for the 14
         # characters mkstemp adds (a scan named near the 255-byte limit failed as "cannot write here").

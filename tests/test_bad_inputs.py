@@ -285,6 +285,20 @@ def test_an_unreadable_corrections_file_is_one_line(tmp_path, make, words):
     assert result.returncode == 6 and "Traceback" not in result.stderr
 
 
+def test_editing_a_corrections_file_that_is_a_device_or_a_pipe_is_refused_before_anything(tmp_path):
+    """`ocrfix corrections add -c /dev/null a b` replaced /dev/null with a regular file (as root) and
+    left /dev/null.lock beside it; a pipe hung the command, read for the entries it holds."""
+    import stat
+
+    pipe = tmp_path / "corrections.yaml"
+    os.mkfifo(pipe)
+    for command in (["add", "a", "b"], ["reject", "a"]):
+        result = subprocess.run([OCRFIX, "corrections", *command, "-c", str(pipe)], capture_output=True, text=True, timeout=20)
+        assert result.returncode == 6 and "Traceback" not in result.stderr, result.stderr
+        assert f"{pipe}: is not a regular file (a device or a pipe)" in result.stderr
+    assert stat.S_ISFIFO(pipe.stat().st_mode) and sorted(p.name for p in tmp_path.iterdir()) == ["corrections.yaml"]
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(max_size=400) | st.sampled_from(["version: 1\ncorrections:\n"]).flatmap(
     lambda head: st.text(max_size=300).map(lambda tail: head + tail)))

@@ -120,6 +120,22 @@ def test_atomic_write_gives_new_files_the_usual_mode_and_keeps_an_existing_one(t
     assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_text() == "new"
 
 
+def test_atomic_write_never_replaces_a_device_or_a_pipe(tmp_path):
+    """`ocrfix corrections add -c /dev/null a b` (or -o /dev/null, /dev/stdout) replaced the device
+    with a regular file holding the text: as root, /dev/null was gone for every program."""
+    import stat
+
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    linked = tmp_path / "stdout.txt"
+    linked.symlink_to(pipe)
+    for path in (pipe, linked):
+        with pytest.raises(OutputError, match="is not a regular file"):
+            atomic_write(path, "text")
+    assert stat.S_ISFIFO(pipe.stat().st_mode) and linked.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.txt", "stdout.txt"]
+
+
 def test_correction_key_follows_the_dictionary_files_the_corrector_reads(tmp_path):
     import shutil
 

@@ -250,6 +250,10 @@ def load_corrections_at(path: Path, revision: str) -> Corrections | None:
 def _locked(path: Path):
     from filelock import FileLock, Timeout
 
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # (-c /dev/null: the write replaced the device and its lock went into /dev; a pipe hung the read)
+        raise CorrectionsFileError("is not a regular file (a device or a pipe); give the path of the corrections file "
+                                   "to edit", path=path)
     # (beside the file itself: two links to one shared file take one lock)
     real = path.resolve() if path.is_symlink() else path
     lock_path = real.with_name(real.name + ".lock")
