@@ -249,7 +249,7 @@ class Workspace:
             if row is None:
                 self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(_SCHEMA_VERSION),))
                 self.db.commit()
-            elif int(row[0]) != _SCHEMA_VERSION:
+            elif row[0] != str(_SCHEMA_VERSION):  # (compared as text: one that is no number was a traceback)
                 raise WorkspaceError(
                     f"workspace schema {row[0]} is not the {_SCHEMA_VERSION} this version reads; use a new output "
                     f"folder, or delete {self.dir} (the outputs stay; the next run reads the scans again)",

@@ -290,3 +290,27 @@ def test_status_of_thousands_of_failed_files_lists_the_first_and_counts_the_rest
         main(["status", str(out), "--all"])
     shown = capsys.readouterr().out
     assert "f4999.png" in shown and "more failed" not in shown
+
+
+def test_a_workspace_of_another_schema_is_one_line_and_exit_9(tmp_path, fake_ocr, capsys):
+    """An older (or damaged) workspace's schema version: a number is named with the cure; one that
+    is no number was a ValueError traceback."""
+    import contextlib
+    import sqlite3
+
+    import pytest
+
+    from pipeline.cli import main
+
+    fake_ocr([[("We", 95)]])
+    out = tmp_path / "out"
+    run_batch([(_scan(tmp_path / "p.png"), Path("p.png"))], out, _options(tmp_path), load_corrections(tmp_path / "none.yaml"))
+    for version in ("0", "1.0-beta"):
+        with contextlib.closing(sqlite3.connect(out / ".ocrfix" / "workspace.sqlite")) as db:
+            db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (version,))
+            db.commit()
+        with pytest.raises(SystemExit) as done:
+            main(["status", str(out)])
+        err = capsys.readouterr().err
+        assert done.value.code == 9, err
+        assert f"workspace schema {version} is not the 1 this version reads; use a new output folder, or delete" in err
