@@ -51,6 +51,7 @@ from .corrections import Corrections
 from .correction_worker import (
     Corrected, correct_and_write, correct_cached, corrected_text_hash, start_correction_worker, start_worker, worker_context,
 )
+from .wording import counted
 from .workspace import FileRecord, InputState, Workspace, file_hash, open_workspace
 
 if TYPE_CHECKING:  # the engine module imports OpenCV: paid in the workers, not here
@@ -452,7 +453,7 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
                         # Every file not yet read would fail with it (each listed as a failed input):
                         # the run stops, the files done kept, the rest left for the next run.
                         raise UsageError(f"lost the connection to the Dask scheduler at {options.scheduler or 'the local cluster'} "
-                                         f"with {_counted_files(left)} not yet read (the files done are kept): start the scheduler "
+                                         f"with {counted(left, 'file')} not yet read (the files done are kept): start the scheduler "
                                          "and its workers again and run the same command to finish") from e
                     if "deserialization of the task graph" in str(e):
                         # (Dask's scheduler unpickles each task: every file would fail with it, as a bad input)
@@ -527,7 +528,7 @@ def _completed(client, completed, count: int, address: str, between: Callable[[]
             workerless_since = now
         elif now - workerless_since >= NO_WORKERS_TIMEOUT_S:
             raise UsageError(f"the Dask scheduler at {address} has had no worker for {NO_WORKERS_TIMEOUT_S:.0f} s, with "
-                             f"{_counted_files(count)} not yet read (the files done are kept): start workers with "
+                             f"{counted(count, 'file')} not yet read (the files done are kept): start workers with "
                              f"'dask worker {address} --nthreads 1' and run the same command again")
 
 
@@ -543,10 +544,6 @@ def _holder(client, future) -> str:
         return ", ".join(client.who_has([future]).get(future.key, ())) or "?"
     except Exception:  # noqa: BLE001 - (only for a message)
         return "?"
-
-
-def _counted_files(n: int) -> str:
-    return f"{n} file{'s' if n != 1 else ''}"
 
 
 def run_batch(

@@ -13,6 +13,7 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from .files import read_utf8_text
+from .wording import counted
 
 __all__ = [
     "normalise",
@@ -419,7 +420,7 @@ def evaluate_outputs(
     if not truths:
         # (transcriptions saved as X.txt were there, under a name not said)
         texts = sum(1 for p in gt_dir.rglob("*") if p.name.lower().endswith(".txt") and p.is_file())
-        named = f": it has {texts} .txt {'file' if texts == 1 else 'files'}; name each X.gt.txt" if texts else ""
+        named = f": it has {counted(texts, '.txt file')}; name each X.gt.txt" if texts else ""
         if gt_dir.resolve() == out_dir.resolve():
             named = ": --gt is the output folder itself; give the folder of ground truth"
         elif _ground_truths(out_dir):
@@ -562,8 +563,8 @@ def evaluation_markdown(ev: Evaluation) -> str:
         label = p.name + (" (excluded)" if p.excluded else "") + (" (no output)" if p.missing else "")
         lines.append(row(label, p.score, p.raw, p.counts))
     for name, folder in ev.folders():
-        lines.append(row(f"*{name}/* ({len(folder.scored)} pages)", folder.total, folder.raw_total, folder.counts))
-    lines.append(row(f"**total** ({len(ev.scored)} pages)", ev.total, ev.raw_total, ev.counts))
+        lines.append(row(f"*{name}/* ({counted(len(folder.scored), 'page')})", folder.total, folder.raw_total, folder.counts))
+    lines.append(row(f"**total** ({counted(len(ev.scored), 'page')})", ev.total, ev.raw_total, ev.counts))
     if headline := ev.versus_raw():
         lines += ["", headline]
     if worse := ev.worse_line("`"):

@@ -143,7 +143,7 @@ def test_ocr_text_that_pairs_with_no_page_is_said_and_no_raw_total_is_made_up(tm
     _write(ocr / "sub/a_01.txt", "Tbe cat sat")
     ev = evaluate_outputs(out, gt, exclude=["a_01"], raw=True, ocr_dir=ocr)
     assert ev.raw_total is None and ev.to_dict()["raw_total"] is None and ev.versus_raw() is None
-    assert "| **total** (1 pages) | 11 | 0.00 % | 0.00 % |  |  |" in evaluation_markdown(ev)
+    assert "| **total** (1 page) | 11 | 0.00 % | 0.00 % |  |  |" in evaluation_markdown(ev)
 
 
 def test_the_headline_compares_with_raw_ocr_that_was_perfect(tmp_path):
@@ -430,7 +430,7 @@ def test_cli_json_markdown_and_table(processed, capsys):
     code, stdout, _ = _run(["evaluate", str(out), "--gt", str(gt), "--raw", "--exclude", "*_01", "--markdown"], capsys)
     assert code == 0
     assert stdout.startswith("# ocrfix evaluation")
-    assert "| a_01 (excluded) |" in stdout and "| **total** (1 pages) | 22 | 9.09 % |" in stdout
+    assert "| a_01 (excluded) |" in stdout and "| **total** (1 page) | 22 | 9.09 % |" in stdout
     assert stdout == evaluation_markdown(evaluate_outputs(out, gt, ["*_01"], raw=True))
 
     code, stdout, _ = _run(["evaluate", str(out), "--gt", str(gt), "--raw"], capsys)

@@ -31,9 +31,7 @@ app = typer.Typer(
 )
 
 
-def counted(n: int, noun: str) -> str:
-    """A number with its noun, singular or plural: "1 correction", "2 corrections"."""
-    return f"{n} {noun if n == 1 else noun[:-1] + 'ies' if noun.endswith('y') and noun[-2:-1] not in 'aeiou' else noun + 's'}"
+from ..wording import counted  # noqa: E402,F401  (the commands word their counts with it)
 
 
 # Registering the command modules (they import only typer at module level).

@@ -273,7 +273,7 @@ def stats(
         what = _describe(entry) if entry is not None else f"{entry_id}: (not in {corrections})"
         count = fired.get(entry_id, 0)
         docs = len(documents.get(entry_id, ()))
-        typer.echo(f"{count:>7}  in {docs:>4} documents  {what}")
+        typer.echo(f"{count:>7}  in {docs:>4} {'document ' if docs == 1 else 'documents'}  {what}")
 
 
 @corrections_app.command("diff")
@@ -345,7 +345,7 @@ def diff(
         if missing_then:
             side += f" (not in {against}: every entry is new)"
         documents = len({c.rel for e in result.effects for c in e.changes})
-        typer.echo(f"{side}: {counted(result.words, 'word')} change in {counted(documents, 'document')} "
+        typer.echo(f"{side}: {counted(result.words, 'word')} {'changes' if result.words == 1 else 'change'} in {counted(documents, 'document')} "
                    f"(of {counted(result.files, 'document')}; {result.corrected} corrected again to compare)")
         for effect in result.effects:
             entry = effect.after or effect.before

@@ -48,7 +48,7 @@ def build(
         min_bigram=min_bigram,
     )
     typer.echo(
-        f"{report.documents} documents, {report.tokens:,} words counted: {report.unigrams:,} words, "
+        f"{counted(report.documents, 'document')}, {report.tokens:,} words counted: {report.unigrams:,} words, "
         f"{report.bigrams:,} word pairs, {report.protected:,} protected terms written to {out}/ "
         f"in {time.perf_counter() - started:.1f} s"
     )
@@ -133,7 +133,7 @@ def show(
     from rich.table import Table
 
     # (escaped: Rich would read "[...]" in a folder's name as markup and drop it)
-    table = Table(title=escape(f"{folder}: {model.tokens:,} words in {model.n_documents} documents, {len(model.counts):,} forms"))
+    table = Table(title=escape(f"{folder}: {model.tokens:,} words in {counted(model.n_documents, 'document')}, {len(model.counts):,} forms"))
     for column in ("word", "count", "documents", "capitalised", "in dictionaries", "status"):
         table.add_column(column, justify="right" if column in ("count", "documents", "capitalised") else "left")
     for form, count, docs, caps, known, status in rows:

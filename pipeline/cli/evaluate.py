@@ -93,8 +93,8 @@ def _print_table(ev) -> None:
         cells(label, p.score, p.raw, p.counts, style="dim" if p.excluded else ("red" if p.missing else None))
     table.add_section()
     for name, folder in ev.folders():
-        cells(f"{name}/ ({len(folder.scored)} pages)", folder.total, folder.raw_total, folder.counts, style="italic")
-    cells(f"total ({len(ev.scored)} pages)", ev.total, ev.raw_total, ev.counts, style="bold")
+        cells(f"{name}/ ({counted(len(folder.scored), 'page')})", folder.total, folder.raw_total, folder.counts, style="italic")
+    cells(f"total ({counted(len(ev.scored), 'page')})", ev.total, ev.raw_total, ev.counts, style="bold")
     console.print(table)
     if headline := ev.versus_raw():
         console.print(headline, highlight=False, markup=False)

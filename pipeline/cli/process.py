@@ -47,7 +47,7 @@ def _foreign_notice(console, pages: int, files: int) -> None:
     dictionaries' language (the user may have forgotten --lang)."""
     if pages:
         console.print(
-            f"{pages} page{'s' if pages != 1 else ''} in {files} file{'s' if files != 1 else ''} do not read as the "
+            f"{counted(pages, 'page')} in {counted(files, 'file')} do not read as the "
             "dictionaries' language (too few of their words are in them): the automatic corrector left them as "
             "read and flagged the words Tesseract doubted (each such page says so in its JSON steps). Another "
             "language? Give --lang for it, and --dictionaries built for it with `ocrfix dictionary build`.",

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import OcrfixError
+from ..wording import counted
 from .actions import ReviewSession
 from .queue import Group
 
@@ -126,7 +127,7 @@ def _how_far(stream: TextIO, console: Console, session: ReviewSession, group: Gr
     if reach.words <= reach.shown:
         return "all"
     what = f"keep {group.form!r} as read" if replacement is None else f"{group.form!r} -> {replacement!r}"
-    documents = f"{reach.documents} document" + ("" if reach.documents == 1 else "s")
+    documents = counted(reach.documents, "document")
     console.print(f"[yellow]{escape(what)} reaches {reach.words} words in {documents} "
                   f"({escape(session.all_scope.describe())}); the queue showed {reach.shown}."
                   + (" It is a word the dictionaries know." if reach.common else "") + "[/]")
