@@ -30,7 +30,7 @@ from .preprocess import Preprocessed, preprocess
 from .reread import (
     WHOLE_PAGE_SHARE, Band, bands_with_text, join_bands, lines_from_montage, lines_in_bands, montage, risk_bands, unread_bands,
 )
-from .verify import MergeResult, Vocabulary, lines_at_risk, merge_reads, read_quality, top_to_bottom
+from .verify import MergeResult, Vocabulary, lines_at_risk, merge_reads, read_quality, runs_vertically, top_to_bottom
 
 __all__ = ["ocr_page", "ocr_document", "correct_document", "correct_document_recorded", "corrector_for", "map_lines"]
 
@@ -163,12 +163,20 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
             # processed read ships where it is the more plausible.
             vocabulary = Vocabulary.build(lexicon, original, processed)
             q_o, q_p = read_quality(original, vocabulary.knows), read_quality(processed, vocabulary.knows)
-            if q_p > q_o:
+            # Type turned a quarter clockwise Tesseract reads by itself, as lines running down the
+            # page: the same words as the turned read, about as plausible, but boxes on end that no
+            # output lays out as lines (its PDF was shown sideways, the text layer across the words)
+            # and no evidence against the turn. The turned read ships unless it lost text.
+            vertical = reshaped == "turned" and runs_vertically(original)
+            ship = q_p > q_o or (vertical and q_p >= MIN_TEXT_KEPT * q_o)
+            if ship:
                 lines = top_to_bottom(processed) if reshaped == "stretched" else processed
+            why = (f"the {reshaped} read is the more plausible" if q_p > q_o else
+                   "the read as scanned ran down the page (Tesseract turned its lines itself): the turned read of its words ships"
+                   if ship else "the read as scanned is the more plausible")
             steps.append(Step(name="verify", params={"quality_original": round(q_o, 1), "quality_processed": round(q_p, 1),
-                                                     "shipped": "processed" if q_p > q_o else "as scanned"},
-                              reason=f"the page was {reshaped}: "
-                              + (f"the {reshaped} read is the more plausible" if q_p > q_o else "the read as scanned is the more plausible")))
+                                                     "shipped": "processed" if ship else "as scanned"},
+                              reason=f"the page was {reshaped}: {why}"))
         elif processed is not None:
             merged = merge_reads(original, processed, Vocabulary.build(lexicon, original, processed), at_risk=second.open_lines,
                                  covered=second.covered,

@@ -9,8 +9,9 @@ __all__ = ["READ_VERSION", "CORRECTOR_VERSION"]
 # 3: each word of a line read twice carries what the other read has at its place where they differ,
 # and an unknown word gives way to the other read's known word there, a slip or two apart. 4: a
 # 16-bit grey scan or one with a transparent background is preprocessed as the page it shows (it
-# was a blank or a black page).
-READ_VERSION = 4
+# was a blank or a black page). 5: a page turned a quarter clockwise, which Tesseract read as
+# scanned as lines running down the page, ships its turned read (it shipped the vertical one on a tie).
+READ_VERSION = 5
 
 # The corrector's rules (correct.py). 3: approved replacements the dictionaries trust are no longer
 # known words. 4: a trusted word is not joined with a fragment of one or two letters. 5: words of

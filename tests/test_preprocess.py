@@ -276,6 +276,52 @@ def test_ocr_page_reads_an_upside_down_page_and_records_the_choice(tmp_path) -> 
     assert first.bbox is not None and first.bbox[1] > scan.shape[0] // 2
 
 
+@pytest.mark.tesseract
+def test_a_page_turned_clockwise_ships_its_turned_read_not_tesseracts_vertical_one(tmp_path) -> None:
+    """Type turned a quarter clockwise (a portrait page scanned landscape, a PDF page with /Rotate
+    90) Tesseract reads by itself as vertical lines, every word's box on end: as plausible as the
+    turned read, the same words, and on a tie the read as scanned shipped, the turn dropped. Its
+    PDF was shown sideways with each word's text laid across the word's box, and ALTO and hOCR
+    said nothing of the turn (about half the pages so turned, by the last decimal of a score)."""
+    from pipeline.export._layout import page_turn
+    from pipeline.ingest import PageImage
+    from pipeline.options import Options
+    from pipeline.process import ocr_page
+
+    scan = cv2.rotate(draw_page(height=700), cv2.ROTATE_90_CLOCKWISE)
+    page = ocr_page(PageImage(image=scan, index=0, dpi=300), "side.png", Options(workers=1))
+    assert "Secretary" in " ".join(w.text for w in page.words)
+    assert page_turn(page) == 270
+    # Boxes on the scan as given: the words of the turned type stand on end there.
+    words = [w for w in page.words if len(w.text) >= 5 and w.bbox is not None]
+    assert words and all(w.bbox[3] - w.bbox[1] > w.bbox[2] - w.bbox[0] for w in words)
+
+
+def test_a_read_as_scanned_of_vertical_lines_yields_to_a_turned_read_of_the_same_words(page: np.ndarray) -> None:
+    """The read as scanned a hair more plausible than the turned read (one word a point more
+    confident) does not keep a page Tesseract read as vertical lines from shipping turned."""
+    from conftest import FakeEngine
+    from pipeline.export._layout import page_turn
+    from pipeline.ingest import PageImage
+    from pipeline.options import Options
+    from pipeline.process import ocr_page
+
+    scan = cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE)
+    texts = ["The", "Secretary", "of", "State", "presents"]
+
+    def line(confidences, vertical):
+        boxes = [(600, 70 + 120 * i, 630, 170 + 120 * i) if vertical else (70 + 120 * i, 90, 170 + 120 * i, 120)
+                 for i in range(len(texts))]
+        return Line(words=[Word(text=t, bbox=b, confidence=c) for t, b, c in zip(texts, boxes, confidences)],
+                    bbox=(boxes[0][0], boxes[0][1], boxes[-1][2], boxes[-1][3]))
+
+    engine = FakeEngine([[line([95, 96, 96, 96, 96], vertical=True)], [line([95, 95, 96, 96, 96], vertical=False)]],
+                        words={"the", "secretary", "of", "state", "presents"})
+    result = ocr_page(PageImage(image=scan, index=0, dpi=300), "side.png", Options(workers=1), engine=engine)
+    assert page_turn(result) == 270
+    assert result.steps[-1].params["shipped"] == "processed"
+
+
 def _fake_reads(reads: list[list[tuple[str, float]]]):
     """A fake engine that reads these (text, confidence) words, one list per call, as one line."""
     from conftest import FakeEngine
