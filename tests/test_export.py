@@ -236,6 +236,27 @@ def test_pdf_embeds_a_jpeg_input_as_it_is_and_a_bilevel_page_as_one_bit(tmp_path
     assert len(fax) < W * H / 8  # compressed below the raw bit count
 
 
+def test_pdf_embeds_a_file_as_jpeg_by_what_it_holds_not_by_its_name(tmp_path):
+    """A PNG or TIFF named .jpg (a rename, a scanner's export) was embedded as it is under a JPEG
+    filter: its PDF page showed no scan (poppler: "Could not find start of jpeg data") while
+    PDF/A validation passed. A JPEG named .png is embedded as it is."""
+    import pypdfium2 as pdfium
+
+    scan = Image.open(_image(tmp_path / "scan.png"))
+    for name, fmt in (("png.jpg", "PNG"), ("tiff.jpeg", "TIFF"), ("jpeg.png", "JPEG")):
+        path = tmp_path / name
+        scan.save(path, fmt, dpi=(300, 300))
+        data = to_pdf(_doc(), path)
+        assert (path.read_bytes() in data) == (fmt == "JPEG")
+        document = pdfium.PdfDocument(data)
+        try:
+            shown = np.asarray(document[0].render(scale=1).to_pil().convert("L"))
+        finally:
+            document.close()
+        # The scan's grey paper (235 and up), not a blank page.
+        assert 225 < float(np.median(shown)) < 250, name
+
+
 def test_pdf_without_images_still_has_the_text_and_write_document_needs_the_input(tmp_path):
     pdf = tmp_path / "plain.pdf"
     pdf.write_bytes(to_pdf(_doc()))

@@ -60,7 +60,6 @@ _TO_UNICODE = (
 )
 # The producer in the DocInfo and, for PDF/A, the XMP (which must say the same).
 _PRODUCER = f"ocrfix {__version__}"
-_JPEG_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".jfif"}
 
 
 def _font(pdf: pikepdf.Pdf) -> pikepdf.Dictionary:
@@ -185,16 +184,17 @@ def _page_images(image_source: Path) -> Iterator[tuple[int, int, bytes, dict]]:
 
     from ..ingest import load_pages
 
-    if image_source.suffix.lower() in _JPEG_SUFFIXES:
-        try:
-            with Image.open(image_source) as img:
-                mode, size, frames = img.mode, img.size, getattr(img, "n_frames", 1)
-        except OSError:
-            mode, size, frames = "", (0, 0), 0
-        if frames == 1 and mode in ("L", "RGB"):
-            data = image_source.read_bytes()
-            yield size[0], size[1], data, _entries("L" if mode == "L" else "RGB", 8, "/DCTDecode")
-            return
+    # A JPEG by what the file holds, not by its name: a PNG named .jpg embedded as it is under a
+    # JPEG filter showed no scan at all.
+    try:
+        with Image.open(image_source) as img:
+            fmt, mode, size, frames = img.format, img.mode, img.size, getattr(img, "n_frames", 1)
+    except OSError:
+        fmt, mode, size, frames = None, "", (0, 0), 0
+    if fmt == "JPEG" and frames == 1 and mode in ("L", "RGB"):
+        data = image_source.read_bytes()
+        yield size[0], size[1], data, _entries("L" if mode == "L" else "RGB", 8, "/DCTDecode")
+        return
     for page_image in load_pages(image_source):
         yield _encode(page_image.image)
 
