@@ -31,6 +31,7 @@ __all__ = [
     "expand_inputs",
     "load_pages",
     "count_pages",
+    "pillow_pixel_limit",
 ]
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".jp2", ".pbm", ".pgm", ".ppm", ".pnm", ".pdf"}
@@ -179,7 +180,7 @@ def _to_array(frame: Image.Image) -> np.ndarray:
 
 
 @contextlib.contextmanager
-def _pillow_pixel_limit(max_pixels: int) -> Iterator[None]:
+def pillow_pixel_limit(max_pixels: int) -> Iterator[None]:
     """Pillow's own bomb check, set to ours for the call: it refuses at twice its limit, and warns
     below that, before we could compare the size with ours; we report the size in our words."""
     saved = Image.MAX_IMAGE_PIXELS
@@ -241,7 +242,7 @@ def _decode_directly(path: Path, fmt: str | None, mode: str, size: tuple[int, in
 
 def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
     try:
-        with _pillow_pixel_limit(max_pixels), Image.open(path) as img:
+        with pillow_pixel_limit(max_pixels), Image.open(path) as img:
             single = getattr(img, "n_frames", 1) == 1
             whole = path if single and img.format in _TESSERACT_READS else None
             width, height = img.size
@@ -256,7 +257,7 @@ def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
         if image is not None:
             yield PageImage(image=image, index=0, dpi=dpi, file=whole, pixel_aspect=aspect)
             return
-        with _pillow_pixel_limit(max_pixels), Image.open(path) as img:
+        with pillow_pixel_limit(max_pixels), Image.open(path) as img:
             for index, frame in enumerate(ImageSequence.Iterator(img)):
                 width, height = frame.size
                 if width * height > max_pixels:

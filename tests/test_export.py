@@ -257,6 +257,23 @@ def test_pdf_embeds_a_file_as_jpeg_by_what_it_holds_not_by_its_name(tmp_path):
         assert 225 < float(np.median(shown)) < 250, name
 
 
+def test_pdf_admits_the_pages_the_run_read_above_the_default_pixel_limits(tmp_path, monkeypatch):
+    """A genuine scan over Pillow's bomb limit (179 Mpx) or ocrfix's default (200 Mpx), read with
+    --max-pixels raised: its PDF ended the whole run in a traceback (DecompressionBombError), or
+    failed the file as over the limit the person had raised. Here both limits are lowered instead."""
+    import pipeline.ingest
+
+    scans = [tmp_path / name for name in ("scan.png", "scan.jpg")]
+    for path in scans:
+        Image.open(_image(tmp_path / "grey.png")).save(path, dpi=(300, 300))
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 50_000)  # Pillow refuses twice that
+    monkeypatch.setattr(pipeline.ingest, "DEFAULT_MAX_PIXELS", 100_000)
+    for path in scans:
+        pdf = tmp_path / "scan.pdf"
+        pdf.write_bytes(to_pdf(_doc(), path))  # W x H = 600,000 px, as the page was read
+        assert _pdftotext(pdf, "-raw").split() == _tokens(_doc())
+
+
 def test_pdf_without_images_still_has_the_text_and_write_document_needs_the_input(tmp_path):
     pdf = tmp_path / "plain.pdf"
     pdf.write_bytes(to_pdf(_doc()))

@@ -178,24 +178,25 @@ def _turned_text_layer(page: Page, width: int, height: int, scale: float, degree
     return f"q {matrix} cm\n".encode() + _text_layer(upright, scale, up_height * scale) + b"\nQ"
 
 
-def _page_images(image_source: Path) -> Iterator[tuple[int, int, bytes, dict]]:
-    """(width, height, data, dictionary entries) of each page image of the input, ready to embed."""
+def _page_images(image_source: Path, max_pixels: int) -> Iterator[tuple[int, int, bytes, dict]]:
+    """(width, height, data, dictionary entries) of each page image of the input, ready to embed;
+    pages over ``max_pixels`` are refused (InputFileError), as ingest refuses them."""
     from PIL import Image
 
-    from ..ingest import load_pages
+    from ..ingest import load_pages, pillow_pixel_limit
 
     # A JPEG by what the file holds, not by its name: a PNG named .jpg embedded as it is under a
     # JPEG filter showed no scan at all.
     try:
-        with Image.open(image_source) as img:
+        with pillow_pixel_limit(max_pixels), Image.open(image_source) as img:
             fmt, mode, size, frames = img.format, img.mode, img.size, getattr(img, "n_frames", 1)
-    except OSError:
-        fmt, mode, size, frames = None, "", (0, 0), 0
+    except (OSError, Image.DecompressionBombError):
+        fmt, mode, size, frames = None, "", (0, 0), 0  # (load_pages says what is wrong with it)
     if fmt == "JPEG" and frames == 1 and mode in ("L", "RGB"):
         data = image_source.read_bytes()
         yield size[0], size[1], data, _entries("L" if mode == "L" else "RGB", 8, "/DCTDecode")
         return
-    for page_image in load_pages(image_source):
+    for page_image in load_pages(image_source, max_pixels):
         yield _encode(page_image.image)
 
 
@@ -276,7 +277,13 @@ def _build(doc: Document, image_source: Path | None) -> pikepdf.Pdf:
     if image_source is not None:
         if not image_source.is_file():
             raise OutputError("the PDF output needs the input's page images, but the input file is not there", path=image_source)
-        images = _page_images(image_source)
+        # The pages were read under the run's pixel limit (--max-pixels): a scan the run admitted
+        # above the default is admitted here too (a raised limit ended the run in a traceback from
+        # Pillow's own bomb check, or failed the file as over a limit the person had raised).
+        from .. import ingest
+
+        admitted = max((page.width or 0) * (page.height or 0) for page in doc.pages) if doc.pages else 0
+        images = _page_images(image_source, max(ingest.DEFAULT_MAX_PIXELS, admitted))
     pdf = pikepdf.new()
     font = _font(pdf)
     for page in doc.pages:
