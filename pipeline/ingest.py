@@ -34,7 +34,10 @@ __all__ = [
     "pillow_pixel_limit",
 ]
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".jp2", ".pbm", ".pgm", ".ppm", ".pnm", ".pdf"}
+# (every name JPEG and JPEG 2000 files go by: a folder's .jfif scans, as Windows saves a JPEG from a
+# browser, were passed over without a word)
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".tif", ".tiff", ".bmp", ".gif", ".webp",
+                  ".jp2", ".j2k", ".j2c", ".jpc", ".jpf", ".jpx", ".pbm", ".pgm", ".ppm", ".pnm", ".pdf"}
 # A 600-dpi A3 page is about 70 Mpx; anything far beyond is a mistake or a decompression bomb.
 DEFAULT_MAX_PIXELS = 200_000_000
 PDF_DPI = 300

@@ -25,6 +25,18 @@ def test_folders_are_searched_recursively_with_relative_names(tmp_path):
     assert [str(rel) for _, rel in found] == ["a.png", "box1/folder2/b.jpg"]
 
 
+def test_a_folder_s_jpeg_and_jpeg_2000_scans_are_found_by_every_name_those_formats_go_by(tmp_path):
+    """A folder's .jfif (what Windows saves a JPEG from a browser as), .jpe, .j2k and .jpx scans
+    were passed over without a word: the run said every file was done."""
+    names = ["a.jfif", "b.JPE", "c.j2k", "d.jpx", "e.jpf"]
+    for name, fmt in zip(names, ["JPEG", "JPEG", "JPEG2000", "JPEG2000", "JPEG2000"]):
+        _page(tmp_path / name, format=fmt)
+    found = expand_inputs([str(tmp_path)])
+    assert [str(rel) for _, rel in found] == names
+    for path, _ in found:
+        assert [page.image.shape for page in load_pages(path)] == [(40, 60)]
+
+
 def test_globs_and_list_files(tmp_path):
     a, b = _page(tmp_path / "a.png"), _page(tmp_path / "b.png")
     listing = tmp_path / "list.txt"
