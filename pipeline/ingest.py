@@ -103,11 +103,16 @@ def expand_inputs(inputs: list[str], out_dir: Path | None = None) -> list[tuple[
         if path.is_dir():
             if out is not None and path.resolve() == out:
                 raise UsageError("is both the input folder and the output folder; write the outputs elsewhere (-o)", path=path)
-            for dirpath, dirnames, filenames in os.walk(path):
+            # Linked folders are searched too (a folder of links to the boxes: their scans were passed
+            # over without a word), each real folder once, so that a loop of links ends.
+            walked = {path.resolve()}
+            for dirpath, dirnames, filenames in os.walk(path, followlinks=True):
                 dirnames[:] = sorted(
                     d for d in dirnames
                     if not d.startswith(".") and not inside_output(Path(dirpath) / d) and not _is_output_folder(Path(dirpath) / d)
+                    and (Path(dirpath) / d).resolve() not in walked
                 )
+                walked.update((Path(dirpath) / d).resolve() for d in dirnames)
                 for name in sorted(filenames):
                     file = Path(dirpath) / name
                     if file.suffix.lower() in IMAGE_SUFFIXES and not name.startswith("."):

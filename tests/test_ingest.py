@@ -37,6 +37,20 @@ def test_a_folder_s_jpeg_and_jpeg_2000_scans_are_found_by_every_name_those_forma
         assert [page.image.shape for page in load_pages(path)] == [(40, 60)]
 
 
+def test_a_linked_folder_is_searched_like_any_other_and_a_loop_of_links_once(tmp_path):
+    """A folder of links to the boxes (on a share, on another disk): their scans were passed over
+    without a word, the run saying every file was done."""
+    boxes, top = tmp_path / "share" / "box2", tmp_path / "top"
+    boxes.mkdir(parents=True)
+    top.mkdir()
+    _page(boxes / "b.png")
+    _page(top / "a.png")
+    (top / "box2").symlink_to(boxes, target_is_directory=True)
+    (boxes / "back").symlink_to(top, target_is_directory=True)  # a loop
+    found = expand_inputs([str(top)])
+    assert [str(rel) for _, rel in found] == ["a.png", "box2/b.png"]
+
+
 def test_globs_and_list_files(tmp_path):
     a, b = _page(tmp_path / "a.png"), _page(tmp_path / "b.png")
     listing = tmp_path / "list.txt"
