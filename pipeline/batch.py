@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 from .collection import CollectionModel, collection_model
 from .dependencies import Dependencies, dependency_base, unchanged
 from .errors import MissingDependencyError, OcrfixError, UsageError
+from .files import unreadable
 from .lexicon import dictionary_hash
 from .memory import ChildPeak, own_peak_mb
 from .model import Document
@@ -609,8 +610,8 @@ def run_batch(
             try:
                 state = ws.input_hash(rel, path)
             except OSError as e:
-                ws.mark_failed(rel, f"{path}: cannot read the file ({e.strerror})")
-                record(FileResult(rel, "failed", error=f"{path}: cannot read the file ({e.strerror})"))
+                ws.mark_failed(rel, str(unreadable(path, e)))
+                record(FileResult(rel, "failed", error=str(unreadable(path, e))))
                 continue
             hashes[rel] = state
             reusable = not force and rec is not None and rec.has_ocr and rec.input_hash == state.digest and rec.ocr_key == ocr_key

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import InputFileError, OutputError
 
-__all__ = ["atomic_write", "as_utf8", "read_utf8_text", "utf8_text"]
+__all__ = ["atomic_write", "as_utf8", "read_utf8_text", "unreadable", "utf8_text"]
 
 
 @functools.cache
@@ -111,10 +111,18 @@ def utf8_text(path: Path, data: bytes) -> str:
                              path=path, line=data.count(b"\n", 0, e.start) + 1) from e
 
 
+def unreadable(path: Path, error: OSError) -> InputFileError:
+    """The error for an input that cannot be opened: a link whose file is gone says so ("No such
+    file or directory" named a file the person's own listing shows)."""
+    if path.is_symlink() and not path.exists():
+        return InputFileError(f"is a link to {os.readlink(path)}, which is not there (moved or renamed?)", path=path)
+    return InputFileError(f"cannot read the file ({error.strerror})", path=path)
+
+
 def read_utf8_text(path: Path) -> str:
     """A person's text file (ground truth): ``utf8_text`` of its bytes."""
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise InputFileError(f"cannot read the file ({e.strerror})", path=path) from e
+        raise unreadable(path, e) from e
     return utf8_text(path, data)

@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from .errors import InputFileError, UsageError
+from .files import unreadable
 
 __all__ = [
     "PageImage",
@@ -130,6 +131,8 @@ def expand_inputs(inputs: list[str], out_dir: Path | None = None) -> list[tuple[
             for match in matches:
                 if Path(match).is_file():
                     add(Path(match), Path(Path(match).name))
+        elif path.is_symlink():
+            raise UsageError(unreadable(path, FileNotFoundError()).message, path=path)
         else:
             raise UsageError("no such file or folder", path=path)
     # x.tif and x.pdf side by side would both write OUT/x.txt: refuse rather than overwrite.
@@ -397,14 +400,14 @@ def load_pages(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Iterator[Pag
     try:
         size = path.stat().st_size
     except OSError as e:
-        raise InputFileError(f"cannot read the file ({e.strerror})", path=path) from e
+        raise unreadable(path, e) from e
     if size == 0:
         raise InputFileError("file is empty (0 bytes)", path=path)
     try:
         with open(path, "rb") as fh:
             head = fh.read(8)
     except OSError as e:
-        raise InputFileError(f"cannot read the file ({e.strerror})", path=path) from e
+        raise unreadable(path, e) from e
     if head.startswith(b"%PDF"):
         yield from _load_pdf(path, max_pixels)
     elif path.suffix.lower() == ".pdf":

@@ -129,6 +129,17 @@ def test_unreadable_files_are_refused_with_a_reason(tmp_path, content, message):
     assert str(info.value).startswith(f"{path}: ") and message in str(info.value)
 
 
+def test_a_link_to_a_scan_that_is_gone_says_so(tmp_path):
+    """A link whose scan was moved or renamed: "cannot read the file (No such file or directory)"
+    named a file the person's own listing shows."""
+    link = tmp_path / "scan.png"
+    link.symlink_to(tmp_path / "moved" / "scan.png")
+    with pytest.raises(InputFileError, match=r"is a link to .*moved/scan\.png, which is not there"):
+        list(load_pages(link))
+    with pytest.raises(UsageError, match=r"is a link to .*moved/scan\.png, which is not there"):
+        expand_inputs([str(link)])
+
+
 def test_truncated_png_is_refused(tmp_path):
     good = _page(tmp_path / "good.png", size=(400, 300))
     data = good.read_bytes()

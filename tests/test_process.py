@@ -52,6 +52,11 @@ def test_a_bad_file_fails_alone_and_the_batch_goes_on(tmp_path, fake_ocr):
     assert sorted((r.rel, r.ok) for r in batch.results) == [("bad.png", False), ("good.png", True)]
     assert batch.failed[0].error == f"{bad}: file is empty (0 bytes)"
     assert (tmp_path / "out/good.txt").exists() and not (tmp_path / "out/bad.txt").exists()
+    # A link whose scan was moved is named for what it is, not "No such file or directory".
+    gone = tmp_path / "gone.png"
+    gone.symlink_to(tmp_path / "moved.png")
+    batch = run_batch([(gone, Path("gone.png"))], tmp_path / "out", opts, load_corrections(tmp_path / "none.yaml"))
+    assert batch.failed[0].error == f"{gone}: is a link to {tmp_path / 'moved.png'}, which is not there (moved or renamed?)"
 
 
 def test_boxes_map_back_through_a_rotation():

@@ -363,7 +363,8 @@ def correct(
     and the slips their OCR engine makes again and again ("li" for "h") are learned from them.
     """
     from ..collection import CollectionModel
-    from ..errors import InputFileError, UsageError
+    from ..errors import UsageError
+    from ..files import unreadable
     from ..layout import rejoin_page
     from ..export.text import text_in_layout
     from ..files import atomic_write, utf8_text
@@ -415,7 +416,7 @@ def correct(
                 try:
                     data = file.read_bytes()
                 except OSError as e:
-                    raise InputFileError(f"cannot read the file ({e.strerror})", path=file) from e
+                    raise unreadable(file, e) from e
                 doc, kind = read_ocr_file(file, data)
                 # Text corrected into text keeps the file's own layout (text_in_layout).
                 original = utf8_text(file, data) if kind == "txt" else None
