@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import itertools
 import os
 import re
 import warnings
@@ -254,12 +255,16 @@ def _decode_directly(path: Path, fmt: str | None, mode: str, size: tuple[int, in
 def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
     try:
         with pillow_pixel_limit(max_pixels), Image.open(path) as img:
-            single = getattr(img, "n_frames", 1) == 1
-            whole = path if single and img.format in _TESSERACT_READS else None
+            # A phone's or camera's JPEG may carry further images (MPF: a preview, an HDR gain map),
+            # which Pillow opens as frames of an MPO: the picture shown is the file's one page, as
+            # Tesseract reads it (the preview was read as a second page of garbled text).
+            fmt = "JPEG" if img.format == "MPO" else img.format
+            single = fmt == "JPEG" or getattr(img, "n_frames", 1) == 1
+            whole = path if single and fmt in _TESSERACT_READS else None
             width, height = img.size
             if width * height > max_pixels:
                 raise _too_large(path, width, height, max_pixels)
-            fmt, mode, (dpi, aspect) = img.format, img.mode, _pil_resolution(img)
+            mode, (dpi, aspect) = img.mode, _pil_resolution(img)
             # (a colour that means "none", which OpenCV would show: Pillow puts it on white paper)
             transparent = "transparency" in img.info
         # A single page is decoded once the header is read and the file closed: a 24-Mpx colour
@@ -269,7 +274,7 @@ def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
             yield PageImage(image=image, index=0, dpi=dpi, file=whole, pixel_aspect=aspect)
             return
         with pillow_pixel_limit(max_pixels), Image.open(path) as img:
-            for index, frame in enumerate(ImageSequence.Iterator(img)):
+            for index, frame in enumerate(itertools.islice(ImageSequence.Iterator(img), 1 if single else None)):
                 width, height = frame.size
                 if width * height > max_pixels:
                     raise _too_large(path, width, height, max_pixels)

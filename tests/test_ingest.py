@@ -178,6 +178,19 @@ def test_the_output_folder_is_never_an_input(tmp_path):
         expand_inputs([str(scans)], scans)
 
 
+def test_a_jpeg_with_further_images_for_its_camera_is_one_page(tmp_path):
+    """A phone's or camera's JPEG carries further images in it (MPF: a preview, an HDR gain map):
+    Pillow opens it as an MPO of several frames, and the preview was read as a second page of
+    garbled text (and put in the PDF). The picture shown is the file's one page, read from the
+    file itself as Tesseract reads it."""
+    path = tmp_path / "photo.jpg"
+    primary = Image.fromarray(np.full((40, 60, 3), 200, np.uint8))
+    primary.save(path, format="MPO", save_all=True, append_images=[Image.new("RGB", (16, 10), (90, 90, 90))])
+    [page] = load_pages(path)
+    assert page.image.shape[:2] == (40, 60) and abs(int(page.image.mean()) - 200) <= 2
+    assert page.file == path
+
+
 def test_single_page_scans_decode_to_pillows_pixels_unrotated_and_truncated_jpegs_are_refused(tmp_path):
     # The direct (OpenCV) decode of a single page must give what Pillow gives, in BGR, and ignore
     # EXIF orientation as Tesseract does when it reads the file: both reads see the same pixels.
