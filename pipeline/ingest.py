@@ -252,6 +252,17 @@ def _decode_directly(path: Path, fmt: str | None, mode: str, size: tuple[int, in
     return image
 
 
+def _is_page(frame: Image.Image) -> bool:
+    """Whether a frame of a file is a page: not a TIFF's reduced-resolution copy of one (a scanner's
+    thumbnail) nor its transparency mask, as its NewSubfileType (or old SubfileType) says; those
+    were read as further pages."""
+    tags = getattr(frame, "tag_v2", None)
+    if tags is None:
+        return True
+    new_kind, old_kind = tags.get(254, 0), tags.get(255, 1)
+    return not (isinstance(new_kind, int) and new_kind & 0b101) and old_kind != 2
+
+
 def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
     try:
         with pillow_pixel_limit(max_pixels), Image.open(path) as img:
@@ -274,7 +285,10 @@ def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
             yield PageImage(image=image, index=0, dpi=dpi, file=whole, pixel_aspect=aspect)
             return
         with pillow_pixel_limit(max_pixels), Image.open(path) as img:
-            for index, frame in enumerate(itertools.islice(ImageSequence.Iterator(img), 1 if single else None)):
+            index = 0
+            for number, frame in enumerate(itertools.islice(ImageSequence.Iterator(img), 1 if single else None)):
+                if number and not _is_page(frame):
+                    continue
                 width, height = frame.size
                 if width * height > max_pixels:
                     raise _too_large(path, width, height, max_pixels)
@@ -283,6 +297,7 @@ def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
                 frame.load()
                 dpi, aspect = _pil_resolution(frame)
                 yield PageImage(image=_to_array(frame), index=index, dpi=dpi, file=whole, pixel_aspect=aspect)
+                index += 1
     except InputFileError:
         raise
     except Image.DecompressionBombError as e:
@@ -443,6 +458,9 @@ def count_pages(path: Path) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # (load_pages reports a damaged file)
             with Image.open(path) as img:
-                return getattr(img, "n_frames", 1)
+                if img.format != "TIFF":
+                    return getattr(img, "n_frames", 1)
+                # (a frame's tags only, not its pixels, are read to tell whether it is a page)
+                return sum(number == 0 or _is_page(frame) for number, frame in enumerate(ImageSequence.Iterator(img)))
     except Exception:  # noqa: BLE001 - counting is advisory; load_pages reports the real error
         return 1

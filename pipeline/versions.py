@@ -11,7 +11,8 @@ __all__ = ["READ_VERSION", "CORRECTOR_VERSION"]
 # 16-bit grey scan or one with a transparent background is preprocessed as the page it shows (it
 # was a blank or a black page). 5: a page turned a quarter clockwise, which Tesseract read as
 # scanned as lines running down the page, ships its turned read (it shipped the vertical one on a tie);
-# a JPEG with further images in it (MPF: a camera's preview) is one page, not one per image.
+# a JPEG with further images in it (MPF: a camera's preview) is one page, not one per image, and a
+# TIFF's thumbnail or mask no page.
 READ_VERSION = 5
 
 # The corrector's rules (correct.py). 3: approved replacements the dictionaries trust are no longer

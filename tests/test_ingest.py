@@ -76,6 +76,27 @@ def test_multipage_tiff_gives_every_page_with_its_dpi(tmp_path):
     assert pages[0].dpi == 300
 
 
+def test_a_tiff_s_thumbnails_and_masks_are_no_pages(tmp_path):
+    """A TIFF may hold, besides its pages, a reduced-resolution copy of one (a scanner's thumbnail)
+    or a transparency mask, each marked so in its NewSubfileType: those were read as further pages
+    (a thumbnail's garbled copy of the text, or an empty page, in every output)."""
+    from PIL import TiffImagePlugin
+
+    from pipeline.ingest import count_pages
+
+    path = tmp_path / "scan.tif"
+    # (page, thumbnail, page, mask): NewSubfileType 2 is "a page of a multi-page file"
+    frames = [(np.full((40, 60), 10, np.uint8), 2), (np.full((10, 15), 90, np.uint8), 1),
+              (np.full((40, 60), 250, np.uint8), 2), (np.full((40, 60), 0, np.uint8), 4)]
+    with open(path, "w+b") as fh, TiffImagePlugin.AppendingTiffWriter(fh) as tiff:
+        for pixels, kind in frames:
+            Image.fromarray(pixels).save(tiff, format="TIFF", tiffinfo={254: kind})
+            tiff.newFrame()
+    pages = list(load_pages(path))
+    assert [(p.index, int(p.image[0, 0])) for p in pages] == [(0, 10), (1, 250)]
+    assert count_pages(path) == 2
+
+
 def test_pdf_pages_render_at_the_resolution_of_the_scan_they_hold(tmp_path):
     """A scanned PDF page renders at its image's own resolution (no 3x upsampling of a 100-dpi
     scan), capped at 600 dpi; a colour scan stays colour; a page size no paper has (img2pdf's
