@@ -389,13 +389,17 @@ def _pdf_page_resolution(page, width_pt: float, height_pt: float) -> tuple[int, 
     _area, image, shown_pt = best
     px_width, _px_height = image.get_px_size()
     native = px_width / (shown_pt / 72) if shown_pt > 0 else PDF_DPI
-    dpi = int(round(min(MAX_PDF_DPI, max(MIN_PDF_DPI, native))))
     metadata = image.get_metadata()
     # colour spaces other than DeviceGray (1) with more than one channel: keep the colour
     colour = metadata.colorspace != 1 and metadata.bits_per_pixel >= 24
     across_cm = width_pt / 72 * 2.54
-    stated = dpi if _PLAUSIBLE_PAGE_CM[0] <= across_cm <= _PLAUSIBLE_PAGE_CM[1] else None
-    return dpi, colour, stated
+    if not _PLAUSIBLE_PAGE_CM[0] <= across_cm <= _PLAUSIBLE_PAGE_CM[1]:
+        # A page size no paper has says nothing of the scan: its own pixels are the page (within
+        # the bounds, a scan said to be 1 dpi was enlarged 100 times and refused as too large, one
+        # said to be 10000 dpi reduced to a strip of 55 px that read as nothing).
+        return max(1, int(round(native))), colour, None
+    dpi = int(round(min(MAX_PDF_DPI, max(MIN_PDF_DPI, native))))
+    return dpi, colour, dpi
 
 
 def _pdf_markers(path: Path) -> set[bytes]:

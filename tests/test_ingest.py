@@ -118,8 +118,15 @@ def test_pdf_pages_render_at_the_resolution_of_the_scan_they_hold(tmp_path):
     assert tuple(int(v) for v in kept.image[500, 400]) == pytest.approx((40, 120, 200), abs=3)  # BGR
     a4 = Image.fromarray(np.full((3508, 2480), 255, np.uint8))
     [wrong] = load_pages(pdf("img2pdf.pdf", a4, 96))
-    assert wrong.dpi is None and abs(wrong.image.shape[1] - 2583) <= 3  # 100 dpi at least, no more
+    assert wrong.dpi is None and abs(wrong.image.shape[1] - 2480) <= 2  # the scan's own pixels
     assert "66 cm wide" in wrong.note and "img2pdf" in wrong.note and not kept.note
+    # A page size that is wrong says nothing of the scan: its pixels are the page, whatever
+    # resolution the PDF claims (1 dpi: 100x upsampled and refused as over 200 Mpx, with advice to
+    # raise the limit; 10000 dpi: 16x reduced to a blank-read 55 px, with "ok").
+    small = Image.fromarray(np.full((500, 400), 200, np.uint8))
+    for claimed in (1, 10000):
+        [page] = load_pages(pdf(f"claims-{claimed}.pdf", small, claimed))
+        assert page.dpi is None and page.image.shape == (500, 400) and "cm wide" in page.note
     # The pixels of the scan, not one more (PDFium's single-precision 500.16 pt is 2084.0000153 px).
     scan = Image.fromarray(np.full((2930, 2084), 200, np.uint8))
     [same] = load_pages(pdf("exact.pdf", scan, 300))
