@@ -719,6 +719,11 @@ ANISOTROPIC_ASPECT = 1.5
 STATED_ASPECT_OFF = 0.1
 
 
+def _turned_quarter(steps: list[Step]) -> bool:
+    """Whether the steps turn the page a quarter (90 or 270 degrees), its rows becoming columns."""
+    return any(s.name == "orient" and int(s.params.get("degrees", 0)) % 180 == 90 for s in steps)
+
+
 def _geometry(m: PageMeasures, forced: set[str] | None) -> list[Step]:
     steps: list[Step] = []
     want = (lambda name: True) if forced is None else (lambda name: name in forced)
@@ -742,14 +747,18 @@ def _geometry(m: PageMeasures, forced: set[str] | None) -> list[Step]:
         )
     fx = fy = 1.0
     why: list[str] = []
-    if abs(m.pixel_aspect - 1.0) >= STATED_ASPECT_OFF:
+    # The pixels of the page once turned: a quarter turn makes tall pixels wide (a letter faxed
+    # sideways had the turned page's height stretched, its type squashed twice over).
+    aspect = 1.0 / m.pixel_aspect if _turned_quarter(steps) else m.pixel_aspect
+    if abs(aspect - 1.0) >= STATED_ASPECT_OFF:
         # What the file says of its pixels beats what the glyphs show: at a fax's 7-px x-height
         # they merge into blobs whose shape says nothing (a 204 x 98 dpi page measured 0.57).
-        if m.pixel_aspect > 1.0:
-            fy = min(MAX_UPSCALE, m.pixel_aspect)
+        if aspect > 1.0:
+            fy = min(MAX_UPSCALE, aspect)
         else:
-            fx = min(MAX_UPSCALE, 1.0 / m.pixel_aspect)
-        why.append(f"the file says its pixels are {m.pixel_aspect:.2f} times as tall as wide (as a fax's)")
+            fx = min(MAX_UPSCALE, 1.0 / aspect)
+        why.append(f"the file says its pixels are {m.pixel_aspect:.2f} times as tall as wide (as a fax's)"
+                   + (", and the page was turned a quarter" if aspect != m.pixel_aspect else ""))
     elif m.glyph_aspect is not None and m.glyph_aspect >= ANISOTROPIC_ASPECT:
         fy = float(min(MAX_UPSCALE, round(m.glyph_aspect / 0.8)))
         why.append(f"characters are {m.glyph_aspect:.2f} times as wide as tall (lower vertical resolution)")
@@ -897,6 +906,9 @@ def _apply(result: Preprocessed, step: Step) -> None:
         image = to_grayscale(image)
     elif step.name == "orient":
         image, back = rotate_orthogonal(image, int(p["degrees"]))
+        if result.dpi and result.measures is not None and _turned_quarter([step]):
+            # (the page's dpi is its horizontal resolution: turned a quarter, the scan's vertical one)
+            result.dpi = int(round(result.dpi / result.measures.pixel_aspect))
     elif step.name == "border":
         image, back = crop(image, tuple(p["box"]))  # type: ignore[arg-type]
     elif step.name == "deskew":

@@ -12,7 +12,8 @@ __all__ = ["READ_VERSION", "CORRECTOR_VERSION"]
 # was a blank or a black page). 5: a page turned a quarter clockwise, which Tesseract read as
 # scanned as lines running down the page, ships its turned read (it shipped the vertical one on a tie);
 # a JPEG with further images in it (MPF: a camera's preview) is one page, not one per image, and a
-# TIFF's thumbnail or mask no page; a PDF page of a size no paper has renders at its scan's own pixels.
+# TIFF's thumbnail or mask no page; a PDF page of a size no paper has renders at its scan's own pixels;
+# a fax turned a quarter is stretched across, not down.
 READ_VERSION = 5
 
 # The corrector's rules (correct.py). 3: approved replacements the dictionaries trust are no longer

@@ -484,3 +484,22 @@ def test_a_page_of_pixels_twice_as_tall_as_wide_is_stretched_by_what_its_file_sa
     fx, fy = float(rescale.params["fx"]), float(rescale.params["fy"])
     assert fy / fx == pytest.approx(204 / 98, abs=0.01) and "the file says" in rescale.reason
     assert result.dpi == round(204 * fx)
+
+
+def test_a_fax_fed_sideways_is_stretched_along_the_rows_it_lacks_once_turned():
+    """A letter faxed sideways (landscape, at 204 x 98 dpi): turned upright, its 98 rows an inch run
+    across the page, and the stretch must widen it. It stretched the turned page's height instead:
+    type squashed twice over, read as nothing (the read as scanned, upside down, shipped) and
+    Tesseract told 424 dpi."""
+    upright = draw_page(width=1500, height=1728)
+    sideways = cv2.rotate(upright, cv2.ROTATE_90_COUNTERCLOCKWISE)  # text runs up the page
+    fax = cv2.resize(sideways, (sideways.shape[1], round(sideways.shape[0] * 98 / 204)), interpolation=cv2.INTER_AREA)
+    result = preprocess(fax, 204, AUTO, pixel_aspect=204 / 98)
+    names = [s.name for s in result.steps]
+    assert names.index("orient") < names.index("rescale")
+    rescale = result.steps[names.index("rescale")]
+    fx, fy = float(rescale.params["fx"]), float(rescale.params["fy"])
+    assert fx / fy == pytest.approx(204 / 98, abs=0.01)
+    # The page upright at square pixels, told the resolution it now has across.
+    assert result.image.shape[1] / result.image.shape[0] == pytest.approx(1500 / 1728, rel=0.02)
+    assert result.dpi == round(204 * fy)
