@@ -159,8 +159,9 @@ def _pil_resolution(img: Image.Image) -> tuple[int | None, float]:
         x, y = (float(dpi[0]), float(dpi[1])) if isinstance(dpi, tuple) else (float(dpi), float(dpi))
     except (TypeError, ValueError, IndexError):
         return None, 1.0
-    # Many tools write 1 or 72 when they mean "unknown"; a fax's vertical resolution is 98 or 196.
-    if not (100 <= round(x) <= 2400 and 50 <= round(y) <= 2400):
+    # Many tools write 1 or 72 when they mean "unknown"; a fax's vertical resolution is 98 or 196
+    # (its horizontal one where the fax was stored turned a quarter: 98 x 204).
+    if not (100 <= round(max(x, y)) <= 2400 and 50 <= round(min(x, y))):
         return None, 1.0
     # Pixels up to 2.5 times as tall as wide or as wide as tall (a fax's 2.08); beyond that the
     # numbers are no scanner's, and the pixels are taken for square.

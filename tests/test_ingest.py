@@ -306,3 +306,12 @@ def test_a_file_states_its_pixels_aspect_within_what_scanners_and_faxes_make(tmp
         Image.fromarray(page).save(tmp_path / "p.tif", dpi=dpi)
         [loaded] = load_pages(tmp_path / "p.tif")
         assert loaded.pixel_aspect == pytest.approx(aspect, abs=0.01) and loaded.dpi == dpi[0], dpi
+    # A fax stored turned a quarter (98 x 204: a viewer's "rotate and save") is a fax too: its 98
+    # across was taken for a meaningless resolution, and its page drawn at 300 dpi and square.
+    Image.fromarray(page).save(tmp_path / "p.tif", dpi=(98, 204))
+    [turned] = load_pages(tmp_path / "p.tif")
+    assert (turned.dpi, round(turned.pixel_aspect, 2)) == (98, 0.48)
+    for unknown in ((72, 72), (96, 96), (1, 1)):
+        Image.fromarray(page).save(tmp_path / "p.tif", dpi=unknown)
+        [loaded] = load_pages(tmp_path / "p.tif")
+        assert (loaded.dpi, loaded.pixel_aspect) == (None, 1.0), unknown
