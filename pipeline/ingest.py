@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from .errors import InputFileError, UsageError
-from .files import unreadable
+from .files import as_utf8, unreadable
 
 __all__ = [
     "PageImage",
@@ -92,12 +92,16 @@ def expand_inputs(inputs: list[str], out_dir: Path | None = None) -> list[tuple[
         if raw.startswith("@"):
             list_file = Path(raw[1:])
             try:
-                entries = [
-                    line.strip()
-                    for line in list_file.read_text(encoding="utf-8", errors="replace").splitlines()
-                ]
+                # In the Unicode form its byte-order mark names (Notepad's "UTF-8 with BOM" and
+                # "Unicode": the mark was read into the first name, every name of UTF-16 garbled);
+                # names in no UTF-8 kept as their bytes, as the file system has them.
+                text = as_utf8(list_file, list_file.read_bytes()).decode("utf-8", errors="surrogateescape")
             except OSError as e:
                 raise UsageError(f"cannot read the list of inputs ({e.strerror})", path=list_file) from e
+            except InputFileError as e:
+                raise UsageError("is no list of inputs: not text in UTF-8 or the form its byte-order mark names (a "
+                                 "binary file?); save it as UTF-8 text, one file a line", path=list_file) from e
+            entries = [line.strip() for line in text.splitlines()]
             for entry, rel in expand_inputs([e for e in entries if e and not e.startswith("#")], out_dir):
                 add(entry, rel)
             continue

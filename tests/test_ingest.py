@@ -61,6 +61,16 @@ def test_globs_and_list_files(tmp_path):
     assert len(expand_inputs([str(a), str(a)])) == 1
 
 
+def test_a_list_of_inputs_saved_by_notepad_is_read_as_it_says(tmp_path):
+    """A list saved as "UTF-8 with BOM" or "Unicode" (UTF-16), with Windows line ends: its first
+    entry (or every one) was "no such file or folder", naming a file that looked right."""
+    a, b = _page(tmp_path / "a.png"), _page(tmp_path / "Müller.png")
+    for encoding in ("utf-8-sig", "utf-16"):
+        listing = tmp_path / f"list-{encoding}.txt"
+        listing.write_bytes(f"{a}\r\n{b}\r\n".encode(encoding))
+        assert [p for p, _ in expand_inputs([f"@{listing}"])] == [a, b], encoding
+
+
 def test_missing_input_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="no such file or folder"):
         expand_inputs([str(tmp_path / "nope.png")])
