@@ -61,6 +61,10 @@ class PageImage:
     # How many times as tall as wide the file says its pixels are (horizontal / vertical dpi): 1
     # for a scan, 2.08 for a fax sent in standard mode (204 x 98 dpi).
     pixel_aspect: float = 1.0
+    # The degrees clockwise the file says the image is turned to be shown (a camera's EXIF
+    # orientation); the pixels stay as stored, as Tesseract reads the file, and preprocessing
+    # weighs this where the page itself cannot tell which way round it is.
+    stated_turn: int = 0
 
 
 def _is_output_folder(folder: Path) -> bool:
@@ -173,6 +177,18 @@ def _pil_resolution(img: Image.Image) -> tuple[int | None, float]:
     return int(round(x)), aspect if 0.4 <= aspect <= 2.5 else 1.0
 
 
+# EXIF orientations that are turns (the others are mirror images no camera makes of a page).
+_EXIF_TURNS = {3: 180, 6: 90, 8: 270}
+
+
+def _stated_turn(img: Image.Image) -> int:
+    """The degrees clockwise the image's EXIF orientation says it is turned to be shown, or 0."""
+    try:
+        return _EXIF_TURNS.get(int(img.getexif().get(0x0112, 1)), 0)
+    except Exception:  # noqa: BLE001 - a damaged EXIF block says nothing of the turn
+        return 0
+
+
 def _to_array(frame: Image.Image) -> np.ndarray:
     if frame.mode in ("1", "L") and "transparency" not in frame.info:
         return np.asarray(frame.convert("L"))
@@ -280,14 +296,14 @@ def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
             width, height = img.size
             if width * height > max_pixels:
                 raise _too_large(path, width, height, max_pixels)
-            mode, (dpi, aspect) = img.mode, _pil_resolution(img)
+            mode, (dpi, aspect), turn = img.mode, _pil_resolution(img), _stated_turn(img)
             # (a colour that means "none", which OpenCV would show: Pillow puts it on white paper)
             transparent = "transparency" in img.info
         # A single page is decoded once the header is read and the file closed: a 24-Mpx colour
         # photograph then costs its 72 MB array, not that plus Pillow's copy and a bytes copy.
         image = _decode_directly(path, fmt, mode, (width, height)) if single and width and height and not transparent else None
         if image is not None:
-            yield PageImage(image=image, index=0, dpi=dpi, file=whole, pixel_aspect=aspect)
+            yield PageImage(image=image, index=0, dpi=dpi, file=whole, pixel_aspect=aspect, stated_turn=turn)
             return
         with pillow_pixel_limit(max_pixels), Image.open(path) as img:
             index = 0
@@ -301,7 +317,8 @@ def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
                     raise InputFileError("image has no pixels", path=path)
                 frame.load()
                 dpi, aspect = _pil_resolution(frame)
-                yield PageImage(image=_to_array(frame), index=index, dpi=dpi, file=whole, pixel_aspect=aspect)
+                yield PageImage(image=_to_array(frame), index=index, dpi=dpi, file=whole, pixel_aspect=aspect,
+                                stated_turn=_stated_turn(frame))
                 index += 1
     except InputFileError:
         raise

@@ -251,8 +251,10 @@ def ascender_balance(gray: np.ndarray, skew: float) -> tuple[float, int, float |
     return balance, lines, (None if core is None else core / scale)
 
 
-def _orientation(gray: np.ndarray) -> tuple[int, dict[str, float], np.ndarray, float]:
-    """(clockwise turn, evidence, the page turned upright, its skew)."""
+def _orientation(gray: np.ndarray, stated_turn: int = 0) -> tuple[int, dict[str, float], np.ndarray, float]:
+    """(clockwise turn, evidence, the page turned upright, its skew). ``stated_turn``: the turn the
+    file states (a camera's EXIF orientation), taken where the page has too few lines to tell which
+    way round it is and its lines run the way that turn says."""
     ratio = text_axis_ratio(gray)
     turn = 90 if ratio >= ORIENTATION_AXIS_RATIO else 0
     page = _turn(gray, turn)
@@ -265,6 +267,15 @@ def _orientation(gray: np.ndarray) -> tuple[int, dict[str, float], np.ndarray, f
         # A half turn keeps the direction of the lines, so the skew stays as measured.
         turn = (turn + 180) % 360
         page = _turn(page, 180)
+    elif lines < ORIENTATION_MIN_LINES and stated_turn % 180 == turn:
+        # Too little text to tell which way round: as the file says, where its lines agree (a
+        # photo of a three-line memo stored sideways was read upside down), else as it is. Where
+        # the page can tell, it wins: a phone held flat over a document often records it wrongly.
+        if stated_turn != turn:
+            page = _turn(gray, stated_turn)  # (a half turn from the measured page: the skew stays)
+        turn = stated_turn
+        if stated_turn:
+            evidence["stated_turn"] = float(stated_turn)
     elif turn == 90 and lines < ORIENTATION_MIN_LINES:
         # Too little text to tell which way round: leave the page as it is.
         turn, page, skew = 0, gray, estimate_skew(gray)
@@ -434,8 +445,9 @@ class PageMeasures:
         return params
 
 
-def measure_page(gray: np.ndarray, dpi: int | None, pixel_aspect: float = 1.0) -> PageMeasures:
-    """Measure a grayscale page: orientation first, then everything else on the upright page."""
+def measure_page(gray: np.ndarray, dpi: int | None, pixel_aspect: float = 1.0, stated_turn: int = 0) -> PageMeasures:
+    """Measure a grayscale page: orientation first (``stated_turn``: the file's, ``_orientation``),
+    then everything else on the upright page."""
     # Edges, orientation and skew are measured on a copy of at most 1600 px (resized once).
     small, scale = _reduced(gray, 1600)
     sx0, sy0, sx1, sy1 = find_dark_border(small)
@@ -448,7 +460,7 @@ def measure_page(gray: np.ndarray, dpi: int | None, pixel_aspect: float = 1.0) -
             w if sx1 >= small.shape[1] else min(w, int(round(sx1 / scale))),
             h if sy1 >= small.shape[0] else min(h, int(round(sy1 / scale))),
         )
-    orientation, evidence, _, skew = _orientation(small[sy0:sy1, sx0:sx1])
+    orientation, evidence, _, skew = _orientation(small[sy0:sy1, sx0:sx1], stated_turn)
     line_xheight = evidence.pop("line_xheight", None)
     x0, y0, x1, y1 = border
     page = _turn(gray[y0:y1, x0:x1], orientation)
@@ -735,7 +747,8 @@ def _geometry(m: PageMeasures, forced: set[str] | None) -> list[Step]:
                 name="orient",
                 params={"degrees": m.orientation, **m.orientation_evidence},
                 reason=f"text lines run {'vertically' if m.orientation in (90, 270) else 'upside down'}: "
-                f"turned {m.orientation} degrees clockwise",
+                f"turned {m.orientation} degrees clockwise"
+                + (" as the file's orientation tag says (too few lines to tell)" if "stated_turn" in m.orientation_evidence else ""),
             )
         )
     if forced is not None and m.orientation and "orient" not in forced:
@@ -984,6 +997,7 @@ def preprocess(
     measures: PageMeasures | None = None,
     name: str = "page",
     pixel_aspect: float = 1.0,
+    stated_turn: int = 0,
 ) -> Preprocessed:
     """Run one candidate: ``steps`` when given (e.g. ``result.candidates[1]`` of an earlier call),
     else what ``options.mode`` asks for (``auto``: the first of ``plan_candidates``).
@@ -999,7 +1013,7 @@ def preprocess(
     if image.ndim == 3:
         result.steps.append(Step(name="grayscale", reason="Tesseract reads intensity only"))
     if measures is None:
-        measures = measure_page(gray, dpi, pixel_aspect)
+        measures = measure_page(gray, dpi, pixel_aspect, stated_turn)
     result.measures = measures
     if steps is None:
         if forced is None:

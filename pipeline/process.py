@@ -135,7 +135,8 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
     engine = engine if engine is not None else engine_for(options.ocr)
     height, width = page_image.image.shape[:2]
     name = f"{Path(source).stem}-p{page_image.index + 1}"
-    clean = preprocess(page_image.image, page_image.dpi, options.preprocess, name=name, pixel_aspect=page_image.pixel_aspect)
+    clean = preprocess(page_image.image, page_image.dpi, options.preprocess, name=name, pixel_aspect=page_image.pixel_aspect,
+                       stated_turn=page_image.stated_turn)
     steps: list[Step] = []
     if page_image.note:
         steps.append(Step(name="input", reason=page_image.note))

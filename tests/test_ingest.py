@@ -86,6 +86,21 @@ def test_multipage_tiff_gives_every_page_with_its_dpi(tmp_path):
     assert pages[0].dpi == 300
 
 
+def test_a_camera_s_orientation_is_passed_on_with_the_pixels_as_stored(tmp_path):
+    """EXIF orientation 6 (turn 90 degrees clockwise to show), 3 and 8: the pixels stay as stored
+    (as Tesseract reads the file), the turn goes with them for preprocessing to weigh."""
+    from PIL import ExifTags
+
+    for tag, turn in ((6, 90), (3, 180), (8, 270), (1, 0), (2, 0)):
+        exif = Image.Exif()
+        exif[ExifTags.Base.Orientation] = tag
+        _page(tmp_path / "photo.jpg", exif=exif)
+        [page] = load_pages(tmp_path / "photo.jpg")
+        assert (page.image.shape, page.stated_turn) == ((40, 60), turn), tag
+    [plain] = load_pages(_page(tmp_path / "plain.png"))
+    assert plain.stated_turn == 0
+
+
 def test_a_tiff_s_thumbnails_and_masks_are_no_pages(tmp_path):
     """A TIFF may hold, besides its pages, a reduced-resolution copy of one (a scanner's thumbnail)
     or a transparency mask, each marked so in its NewSubfileType: those were read as further pages

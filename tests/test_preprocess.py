@@ -503,3 +503,20 @@ def test_a_fax_fed_sideways_is_stretched_along_the_rows_it_lacks_once_turned():
     # The page upright at square pixels, told the resolution it now has across.
     assert result.image.shape[1] / result.image.shape[0] == pytest.approx(1500 / 1728, rel=0.02)
     assert result.dpi == round(204 * fy)
+
+
+def test_a_short_memo_photographed_sideways_is_turned_as_its_camera_says():
+    """A phone's photo of a three-line memo, stored sideways with an EXIF orientation: too few lines
+    to tell which way round, so it was read as stored, upside-down garbage with "ok". Where the
+    page cannot tell, the camera's word turns it; where it can, the page's own evidence wins (a
+    phone held flat over a document often records the wrong way round)."""
+    memo = draw_page(height=300)
+    for turn, code in ((90, cv2.ROTATE_90_COUNTERCLOCKWISE), (270, cv2.ROTATE_90_CLOCKWISE), (180, cv2.ROTATE_180)):
+        stored = cv2.rotate(memo, code)
+        assert "orient" not in [s.name for s in preprocess(stored, 300, AUTO).steps]  # too little text
+        result = preprocess(stored, 300, AUTO, stated_turn=turn)
+        assert result.steps[0].name == "orient" and result.steps[0].params["degrees"] == turn
+        assert result.image.shape == memo.shape
+    # A page with lines enough to tell is turned as it shows, whatever the camera said.
+    page = cv2.rotate(draw_page(height=700), cv2.ROTATE_90_COUNTERCLOCKWISE)
+    assert preprocess(page, 300, AUTO, stated_turn=270).steps[0].params["degrees"] == 90

@@ -526,7 +526,7 @@ def preprocess_cmd(
         raise InputFileError("has no pages", path=image)
     result = preprocess(
         first.image, first.dpi, PreprocessOptions(mode=preprocess_mode, debug_dir=debug_images), name=image.stem,
-        pixel_aspect=first.pixel_aspect,
+        pixel_aspect=first.pixel_aspect, stated_turn=first.stated_turn,
     )
     ok, data = cv2.imencode(suffix, result.image)
     if not ok:
