@@ -429,6 +429,22 @@ def test_preprocess_never_writes_over_the_scan(tmp_path):
     assert scan.read_bytes() == before
 
 
+def test_preprocess_names_the_size_a_format_cannot_hold(tmp_path):
+    """A cleaned image wider than WebP (16383 px) or JPEG (65500 px) holds: "could not encode the
+    image as .webp" said nothing of why, under lines of OpenCV's own log."""
+    import numpy as np
+    from PIL import Image
+
+    strip = tmp_path / "strip.png"
+    Image.fromarray(np.full((40, 17000), 255, np.uint8)).save(strip)
+    result = run("preprocess", str(strip), "-o", str(tmp_path / "clean.webp"), "--preprocess", "off")
+    assert result.returncode == 8 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"ocrfix: error: {tmp_path / 'clean.webp'}: the image is 17000 x 40 px and .webp holds at most 16383 px a side; "
+        "write .png or .tif"]
+    assert run("preprocess", str(strip), "-o", str(tmp_path / "clean.png"), "--preprocess", "off").returncode == 0
+
+
 def test_correct_refuses_json_its_own_outputs_among_them(tmp_path):
     """`ocrfix correct out/*` over a process output folder (x.txt and x.json): the JSON was "corrected"
     as plain text, its structure flattened and its keys ("text", "bbox") counted as the collection's words."""

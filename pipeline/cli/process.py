@@ -495,6 +495,8 @@ def _files_progress(console, total: int):
 
 # What `ocrfix preprocess -o` writes, by the name's suffix (OpenCV's encoders).
 _IMAGE_WRITES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp", ".webp")
+# The most pixels a side those formats hold (beyond it OpenCV's encoder fails with its own log lines).
+_MOST_PIXELS_A_SIDE = {".webp": 16383, ".jpg": 65500, ".jpeg": 65500}
 
 
 @app.command("preprocess")
@@ -528,6 +530,11 @@ def preprocess_cmd(
         first.image, first.dpi, PreprocessOptions(mode=preprocess_mode, debug_dir=debug_images), name=image.stem,
         pixel_aspect=first.pixel_aspect, stated_turn=first.stated_turn,
     )
+    height, width = result.image.shape[:2]
+    most = _MOST_PIXELS_A_SIDE.get(suffix)
+    if most is not None and max(width, height) > most:
+        raise OutputError(f"the image is {width} x {height} px and {suffix} holds at most {most} px a side; write .png or .tif",
+                          path=out)
     ok, data = cv2.imencode(suffix, result.image)
     if not ok:
         raise OutputError(f"could not encode the image as {suffix}", path=out)
