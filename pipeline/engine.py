@@ -115,6 +115,10 @@ def _tesseract_words(cmd: str, lang: str, cache: Path) -> frozenset[str]:
     return frozenset(words)
 
 
+# The most pixels a side Tesseract reads (its coordinates are 16-bit).
+TESSERACT_MAX_SIDE = 32767
+
+
 class TesseractEngine:
     """Tesseract 5 through pytesseract."""
 
@@ -144,6 +148,11 @@ class TesseractEngine:
         import pytesseract
 
         check_tesseract(self.cmd, options.lang)
+        height, width = image.shape[:2]
+        if max(width, height) > TESSERACT_MAX_SIDE:
+            # (Tesseract's own "Image too large: (40000, 10)" said nothing of the limit)
+            raise OcrEngineError(f"the page is {width} x {height} px and Tesseract reads at most {TESSERACT_MAX_SIDE} px "
+                                 "a side; split the scan or scale it down")
         config = [f"--psm {int(options.psm)}"]
         if dpi and path is None:
             config.append(f"--dpi {int(dpi)}")
@@ -173,7 +182,6 @@ class TesseractEngine:
                     f"Tesseract took longer than {options.timeout_s:.0f} s on this page and was stopped; "
                     "raise the limit with --ocr-timeout"
                 ) from e
-        height, width = image.shape[:2]
         return Page(
             source="",
             width=width,

@@ -155,3 +155,13 @@ def test_an_alto_box_that_is_no_number_is_no_box(tmp_path):
     # A page of no size: was OverflowError, a traceback.
     infinite = alto.replace(b'<Page WIDTH="100"', b'<Page WIDTH="inf"')
     assert read_ocr_file(tmp_path / "a.xml", infinite)[0].pages[0].width == 0
+
+
+@pytest.mark.tesseract
+def test_a_page_over_tesseracts_size_limit_says_what_to_do():
+    """A page over 32767 px a side (a scroll or a map scanned at 600 dpi): Tesseract's own "Image
+    too large: (40000, 10) Error during processing." said nothing of the limit or what to do."""
+    from pipeline.errors import OcrEngineError
+
+    with pytest.raises(OcrEngineError, match=r"40000 x 10 px.*at most 32767 px a side.*split the scan or scale it down"):
+        TesseractEngine().read(np.full((10, 40000), 255, np.uint8), OcrOptions())
