@@ -445,6 +445,23 @@ def test_preprocess_names_the_size_a_format_cannot_hold(tmp_path):
     assert run("preprocess", str(strip), "-o", str(tmp_path / "clean.png"), "--preprocess", "off").returncode == 0
 
 
+def test_debug_images_naming_a_file_is_one_message_before_any_work(tmp_path):
+    """--debug-images naming a file: every input failed alone, after its decoding and measuring,
+    as "cannot write debug images (File exists)"."""
+    import numpy as np
+    from PIL import Image
+
+    scan = tmp_path / "scan.png"
+    Image.fromarray(np.full((40, 60), 255, np.uint8)).save(scan)
+    (tmp_path / "notes").write_text("a file")
+    for command in (["process", str(scan), "-o", str(tmp_path / "out")], ["preprocess", str(scan), "-o", str(tmp_path / "c.png")]):
+        result = run(*command, "--debug-images", str(tmp_path / "notes"))
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert result.stderr.strip() == (f"ocrfix: error: --debug-images {tmp_path / 'notes'}: is a file; "
+                                         "give the folder the stage images go into")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "c.png").exists()
+
+
 def test_correct_refuses_json_its_own_outputs_among_them(tmp_path):
     """`ocrfix correct out/*` over a process output folder (x.txt and x.json): the JSON was "corrected"
     as plain text, its structure flattened and its keys ("text", "bbox") counted as the collection's words."""

@@ -119,6 +119,7 @@ def process(
     from ..tesseract import check_tesseract
 
     _output_folder(out)
+    _debug_folder(debug_images)
     if scheduler and executor == "local":
         raise UsageError(f"--scheduler {scheduler} is a Dask scheduler's address: add --executor dask to run on it")
     try:
@@ -470,6 +471,15 @@ def _output_folder(out: Path) -> None:
         raise UsageError(f"-o {out}: is a file; give the folder the outputs go into")
 
 
+def _debug_folder(folder: Path | None) -> None:
+    """UsageError where ``--debug-images`` names something other than a folder (or one to be made):
+    every input failed alone, after its decoding and measuring, "cannot write debug images"."""
+    from ..errors import UsageError
+
+    if folder is not None and folder.exists() and not folder.is_dir():
+        raise UsageError(f"--debug-images {folder}: is a file; give the folder the stage images go into")
+
+
 @contextlib.contextmanager
 def _files_progress(console, total: int):
     """``advance(stage)`` moves a progress bar of ``total`` files for that stage ("reading", then
@@ -515,6 +525,7 @@ def preprocess_cmd(
     from ..options import PreprocessOptions
     from ..preprocess import preprocess
 
+    _debug_folder(debug_images)
     # In the format its name says (PNG bytes named clean.jpg were written before, session 18).
     suffix = out.suffix.lower() or ".png"
     if suffix not in _IMAGE_WRITES:
