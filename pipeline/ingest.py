@@ -80,7 +80,7 @@ def expand_inputs(inputs: list[str], out_dir: Path | None = None) -> list[tuple[
     ocrfix output folder are never inputs (their searchable PDFs would be read again, run after run).
     """
     found: list[tuple[Path, Path]] = []
-    seen: set[Path] = set()
+    seen: dict[Path, int] = {}  # (each file's place in found)
     out = out_dir.resolve() if out_dir is not None else None
 
     def inside_output(path: Path) -> bool:
@@ -88,9 +88,15 @@ def expand_inputs(inputs: list[str], out_dir: Path | None = None) -> list[tuple[
 
     def add(path: Path, rel: Path) -> None:
         key = path.resolve()
-        if key not in seen and not inside_output(path):
-            seen.add(key)
+        if inside_output(path):
+            return
+        if key not in seen:
+            seen[key] = len(found)
             found.append((path, rel))
+        elif found[seen[key]][0].is_symlink() and not path.is_symlink():
+            # A file found under a link's name and its own is read once, under its own (a link
+            # sorted first named the outputs, with no word of the scan's name).
+            found[seen[key]] = (path, rel)
 
     for raw in inputs:
         if raw.startswith("@"):

@@ -51,6 +51,14 @@ def test_a_linked_folder_is_searched_like_any_other_and_a_loop_of_links_once(tmp
     assert [str(rel) for _, rel in found] == ["a.png", "box2/b.png"]
 
 
+def test_a_scan_and_a_link_to_it_in_one_folder_are_one_input_named_as_the_scan(tmp_path):
+    """A folder holding a scan and a link to it: read once, but under the name sorted first, the
+    link's ("a-copy.txt" for "letter.png"), with no word of the scan's own name."""
+    scan = _page(tmp_path / "letter.png")
+    (tmp_path / "a-copy.png").symlink_to(scan)
+    assert [str(rel) for _, rel in expand_inputs([str(tmp_path)])] == ["letter.png"]
+
+
 def test_globs_and_list_files(tmp_path):
     a, b = _page(tmp_path / "a.png"), _page(tmp_path / "b.png")
     listing = tmp_path / "list.txt"
