@@ -201,6 +201,39 @@ def test_pdf_text_layer_keeps_the_lines_of_a_skewed_scan_apart(tmp_path):
         document.close()
 
 
+def test_pdf_text_layer_runs_a_line_read_down_the_page_down_the_page(tmp_path):
+    """A line Tesseract read running down the page (a file number stamped along the margin, a
+    sideways page too short to be turned): each word's text lay across its box on end, one
+    character's width down and the rest out to its right over the page's other words. Its
+    characters now run down the word's box, and the page's own line stays whole."""
+    import pypdfium2 as pdfium
+
+    across = [Word(text=t, bbox=(40 + 200 * i, 100, 220 + 200 * i, 140), confidence=90.0)
+              for i, t in enumerate(["Secret", "memorandum"])]
+    down = [Word(text=t, bbox=(1100, 60 + 260 * i, 1140, 300 + 260 * i), confidence=90.0)
+            for i, t in enumerate(["File", "number"])]
+    lines = [Line(words=across, bbox=(40, 100, 420, 140)), Line(words=down, bbox=(1100, 60, 1140, 560))]
+    doc = Document(source="stamp.png", pages=[Page(source="stamp.png", width=W, height=H + 100, dpi=300, lines=lines)])
+    pdf = tmp_path / "stamp.pdf"
+    pdf.write_bytes(to_pdf(doc, None))
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        page = document[0]
+        text = page.get_textpage()
+        content = text.get_text_range()
+        scale, height_pt = 72 / 300, page.get_size()[1]
+        for word in across + down:
+            x0, y0, x1, y1 = word.bbox
+            start = content.index(word.text)
+            for k in range(start, start + len(word.text)):
+                left, bottom, right, top = text.get_charbox(k)
+                cx, cy = (left + right) / 2 / scale, (height_pt - (top + bottom) / 2) / scale
+                assert x0 - 2 <= cx <= x1 + 2 and y0 - 2 <= cy <= y1 + 2, (word.text, content[k], cx, cy)
+    finally:
+        document.close()
+    assert "Secret memorandum" in " ".join(_pdftotext(pdf).split())
+
+
 def test_pdf_of_a_multipage_input_has_a_page_each_and_opens_in_pdfium(tmp_path):
     import pikepdf
     import pypdfium2 as pdfium

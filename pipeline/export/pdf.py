@@ -90,11 +90,20 @@ def _hex(text: str) -> str:
     return safe.encode("utf-16-be").hex().upper()
 
 
-def _show(text: str, x: float, y: float, width: float, size: float) -> str:
-    """Operators that show ``text`` at (x, y), stretched to ``width`` (all in points)."""
+def _show(text: str, x: float, y: float, width: float, size: float, down: bool = False) -> str:
+    """Operators that show ``text`` at (x, y), stretched to ``width`` (all in points); ``down``:
+    running down the page, the glyphs' tops to the right."""
     natural = len(text) * _CHAR_WIDTH * size
     stretch = 100.0 * width / natural if natural else 100.0
-    return f"{stretch:.2f} Tz 1 0 0 1 {x:.2f} {y:.2f} Tm <{_hex(text)}> Tj"
+    return f"{stretch:.2f} Tz {'0 -1 1 0' if down else '1 0 0 1'} {x:.2f} {y:.2f} Tm <{_hex(text)}> Tj"
+
+
+def _runs_down(boxes: list[tuple[int, int, int, int]], texts: list[str]) -> bool:
+    """Whether a line's words stand on end: type turned a quarter clockwise, which Tesseract reads
+    by itself as a line running down the page (a file number stamped along the margin, a sideways
+    page too short to be turned upright)."""
+    long = [b for b, t in zip(boxes, texts) if sum(c.isalnum() for c in t) >= 3]
+    return bool(long) and sum(b[3] - b[1] > b[2] - b[0] for b in long) > len(long) / 2
 
 
 def _text_layer(page: Page, scale: float, height_pt: float) -> bytes:
@@ -105,6 +114,15 @@ def _text_layer(page: Page, scale: float, height_pt: float) -> bytes:
             tokens = [t for t in line.tokens if t.bbox is not None]
             if not tokens:
                 continue
+            # A line running down the page is laid out as the line it is, in its own frame (u
+            # along it, v across it to the glyphs' feet), and shown turned: its text lay across
+            # each word's box on end, over the page's other words.
+            down = _runs_down([t.bbox for t in tokens], [t.text for t in tokens])
+            boxes = [(b[1], -b[2], b[3], -b[0]) if down else b for b in (t.bbox for t in tokens)]
+
+            def at(u: float, v: float) -> tuple[float, float]:  # a point of the line's frame, in PDF points
+                return (-v * scale, height_pt - u * scale) if down else (u * scale, height_pt - v * scale)
+
             # The type's size is the median height of the line's words and its baseline the
             # median of their bottoms, not the line box's: on a skewed scan the box spans the
             # line's rise too (65 px for 30 px type), so neighbouring lines overlapped and
@@ -113,9 +131,9 @@ def _text_layer(page: Page, scale: float, height_pt: float) -> bytes:
             # stepping down a skewed line, or a baseline turned with it, made pdfium interleave two
             # lines and pdftotext split words). The font's glyphs reach from the baseline up one
             # size, so a highlight covers the words.
-            height = float(np.median([t.bbox[3] - t.bbox[1] for t in tokens]))
+            height = float(np.median([b[3] - b[1] for b in boxes]))
             size = max(1.0, height * scale)
-            baseline = height_pt - float(np.median([t.bbox[3] for t in tokens])) * scale
+            baseline = float(np.median([b[3] for b in boxes]))
             ops.append(f"/F1 {size:.2f} Tf")
             # Words are laid out left to right, each stretched over its box, and a space glyph after
             # each (the line's last too, as Tesseract writes them) stretched over the gap to the
@@ -123,14 +141,13 @@ def _text_layer(page: Page, scale: float, height_pt: float) -> bytes:
             # overlap or a word is squeezed into a narrow box, so extraction sees the word breaks
             # (a space run with its word took the word's squeeze, and pdftotext joined the words).
             gap = height / 3
-            cursor = float(tokens[0].bbox[0])
-            for k, token in enumerate(tokens):
-                x0, _y0, x1, _y1 = token.bbox
+            cursor = float(boxes[0][0])
+            for k, (token, (x0, _y0, x1, _y1)) in enumerate(zip(tokens, boxes)):
                 start = max(float(x0), cursor)
                 end = max(float(x1), start + 1.0)
-                right = end + gap if k == len(tokens) - 1 else max(float(tokens[k + 1].bbox[0]), end + gap)
-                ops.append(_show(token.text, start * scale, baseline, (end - start) * scale, size))
-                ops.append(_show(" ", end * scale, baseline, (right - end) * scale, size))
+                right = end + gap if k == len(tokens) - 1 else max(float(boxes[k + 1][0]), end + gap)
+                ops.append(_show(token.text, *at(start, baseline), (end - start) * scale, size, down))
+                ops.append(_show(" ", *at(end, baseline), (right - end) * scale, size, down))
                 cursor = right
     ops.append("ET")
     return "\n".join(ops).encode("ascii")
