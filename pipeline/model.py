@@ -24,6 +24,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "box_iou",
     "union_box",
+    "runs_down",
 ]
 
 SCHEMA_VERSION = 1
@@ -53,6 +54,14 @@ def union_box(boxes: list[BBox | None]) -> BBox | None:
     if not known:
         return None
     return (min(b[0] for b in known), min(b[1] for b in known), max(b[2] for b in known), max(b[3] for b in known))
+
+
+def runs_down(words: list[tuple[str, BBox | None]]) -> bool:
+    """Whether (text, box) words stand on end: most of those of three letters or more are taller
+    than wide, as Tesseract reads type turned a quarter clockwise, by itself, as lines running down
+    the page."""
+    boxes = [b for t, b in words if b is not None and sum(c.isalnum() for c in t) >= 3]
+    return bool(boxes) and sum(b[3] - b[1] > b[2] - b[0] for b in boxes) > len(boxes) / 2
 
 
 def split_box(box: BBox | None, parts: list[str]) -> list[BBox | None]:

@@ -23,14 +23,14 @@ from .dependencies import Dependencies, dependency_base, record, seed_decisions
 from .engine import OcrEngine, engine_for
 from .ingest import DEFAULT_MAX_PIXELS, PageImage, load_pages
 from .layout import rejoin_page
-from .model import BBox, Document, Line, Page, Step
+from .model import BBox, Document, Line, Page, Step, runs_down
 from .options import CorrectOptions, OcrOptions, Options
 from .corrections import Corrections, apply_overrides, load_corrections
 from .preprocess import Preprocessed, preprocess
 from .reread import (
     WHOLE_PAGE_SHARE, Band, bands_with_text, join_bands, lines_from_montage, lines_in_bands, montage, risk_bands, unread_bands,
 )
-from .verify import MergeResult, Vocabulary, lines_at_risk, merge_reads, read_quality, runs_vertically, top_to_bottom
+from .verify import MergeResult, Vocabulary, lines_at_risk, merge_reads, read_quality, top_to_bottom
 
 __all__ = ["ocr_page", "ocr_document", "correct_document", "correct_document_recorded", "corrector_for", "map_lines"]
 
@@ -168,7 +168,7 @@ def ocr_page(page_image: PageImage, source: str, options: Options, engine: OcrEn
             # page: the same words as the turned read, about as plausible, but boxes on end that no
             # output lays out as lines (its PDF was shown sideways, the text layer across the words)
             # and no evidence against the turn. The turned read ships unless it lost text.
-            vertical = reshaped == "turned" and runs_vertically(original)
+            vertical = reshaped == "turned" and runs_down([(w.text, w.bbox) for line in original for w in line.words])
             ship = q_p > q_o or (vertical and q_p >= MIN_TEXT_KEPT * q_o)
             if ship:
                 lines = top_to_bottom(processed) if reshaped == "stretched" else processed

@@ -34,7 +34,6 @@ from .tokens import has_text, split_token
 __all__ = [
     "Vocabulary",
     "read_quality",
-    "runs_vertically",
     "line_at_risk",
     "lines_at_risk",
     "word_at_risk",
@@ -149,13 +148,6 @@ class Vocabulary:
 def read_quality(lines: list[Line], knows: Callable[[str], bool], unknown_weight: float = UNKNOWN_WEIGHT) -> float:
     """Confidence-weighted letters and digits of the lines' words, unknown words discounted."""
     return _span_value([w for line in lines for w in line.words], knows, unknown_weight, 1.0 / 100.0)
-
-
-def runs_vertically(lines: list[Line]) -> bool:
-    """Whether a read is of lines running down the page: most of its words of three letters or more
-    stand on end (Tesseract reads type turned a quarter clockwise that way, by itself)."""
-    boxes = [w.bbox for line in lines for w in line.words if w.bbox is not None and sum(c.isalnum() for c in w.text) >= 3]
-    return bool(boxes) and sum(b[3] - b[1] > b[2] - b[0] for b in boxes) > len(boxes) / 2
 
 
 def line_at_risk(

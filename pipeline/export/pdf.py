@@ -28,7 +28,7 @@ import numpy as np
 
 from .. import __version__
 from ..errors import OutputError
-from ..model import Document, Page
+from ..model import Document, Page, runs_down
 from ._layout import DEFAULT_DPI, page_blocks, page_pixel_aspect, page_turn
 
 if TYPE_CHECKING:  # pikepdf is imported where a PDF is written: the other outputs never load it
@@ -98,14 +98,6 @@ def _show(text: str, x: float, y: float, width: float, size: float, down: bool =
     return f"{stretch:.2f} Tz {'0 -1 1 0' if down else '1 0 0 1'} {x:.2f} {y:.2f} Tm <{_hex(text)}> Tj"
 
 
-def _runs_down(boxes: list[tuple[int, int, int, int]], texts: list[str]) -> bool:
-    """Whether a line's words stand on end: type turned a quarter clockwise, which Tesseract reads
-    by itself as a line running down the page (a file number stamped along the margin, a sideways
-    page too short to be turned upright)."""
-    long = [b for b, t in zip(boxes, texts) if sum(c.isalnum() for c in t) >= 3]
-    return bool(long) and sum(b[3] - b[1] > b[2] - b[0] for b in long) > len(long) / 2
-
-
 def _text_layer(page: Page, scale: float, height_pt: float) -> bytes:
     """Content-stream operators that place every word of the page at its box (PDF points)."""
     ops: list[str] = ["BT", "3 Tr"]  # render mode 3: neither filled nor stroked
@@ -117,7 +109,7 @@ def _text_layer(page: Page, scale: float, height_pt: float) -> bytes:
             # A line running down the page is laid out as the line it is, in its own frame (u
             # along it, v across it to the glyphs' feet), and shown turned: its text lay across
             # each word's box on end, over the page's other words.
-            down = _runs_down([t.bbox for t in tokens], [t.text for t in tokens])
+            down = runs_down([(t.text, t.bbox) for t in tokens])
             boxes = [(b[1], -b[2], b[3], -b[0]) if down else b for b in (t.bbox for t in tokens)]
 
             def at(u: float, v: float) -> tuple[float, float]:  # a point of the line's frame, in PDF points
