@@ -23,6 +23,8 @@ __all__ = [
     "Options",
     "default_dictionary_dir",
     "OUTPUT_FORMATS",
+    "PREPROCESS_STEPS",
+    "preprocess_steps",
     "validation_message",
 ]
 
@@ -83,10 +85,32 @@ class OcrOptions(_Options):
     tesseract_cmd: str = "tesseract"
 
 
+# The preprocessing steps, in the order they run (--preprocess names some of them).
+PREPROCESS_STEPS = ("grayscale", "orient", "border", "deskew", "rescale", "median", "nlmeans", "flatten", "binarise",
+                    "sauvola")
+
+
+def preprocess_steps(mode: str) -> list[str]:
+    """The steps a comma-separated --preprocess list names; ValueError naming any unknown one."""
+    wanted = [s.strip() for s in mode.split(",") if s.strip()]
+    unknown = [s for s in wanted if s not in PREPROCESS_STEPS]
+    if unknown or not wanted:
+        raise ValueError(f"unknown preprocessing step {', '.join(unknown) or repr(mode)}; "
+                         f"choose from {', '.join(PREPROCESS_STEPS)}, or auto, or off")
+    return wanted
+
+
 class PreprocessOptions(_Options):
     # "auto": choose the steps per page; "off": none; otherwise a comma-separated list of steps.
     mode: str = "auto"
     debug_dir: Path | None = None
+
+    @field_validator("mode")
+    @classmethod
+    def _known_steps(cls, value: str) -> str:
+        # Checked when the options are made: a misspelt step failed every input of a batch alone.
+        mode = value.strip().lower()
+        return mode if mode in ("auto", "off") else ",".join(preprocess_steps(mode))
 
 
 class CorrectOptions(_Options):

@@ -26,7 +26,7 @@ import numpy as np
 
 from .errors import OutputError, UsageError
 from .model import Step
-from .options import PreprocessOptions
+from .options import PREPROCESS_STEPS, PreprocessOptions, preprocess_steps
 
 __all__ = [
     "Preprocessed",
@@ -663,18 +663,8 @@ def _compose(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
 # The chooser's rules
 # ---------------------------------------------------------------------------------------------
 
-STEP_NAMES = (
-    "grayscale",
-    "orient",
-    "border",
-    "deskew",
-    "rescale",
-    "median",
-    "nlmeans",
-    "flatten",
-    "binarise",
-    "sauvola",
-)
+# (named in the options, which check a --preprocess list against them before any work)
+STEP_NAMES = PREPROCESS_STEPS
 
 # Skews below this are left alone: rotating costs a resampling blur, and Tesseract's own line
 # finder copes with small skews. Dev pages (CER of raw vs deskewed, Tesseract 5.3):
@@ -950,14 +940,10 @@ def _apply(result: Preprocessed, step: Step) -> None:
 
 
 def _parse_steps(mode: str) -> list[str]:
-    wanted = [s.strip() for s in mode.split(",") if s.strip()]
-    unknown = [s for s in wanted if s not in STEP_NAMES]
-    if unknown or not wanted:
-        raise UsageError(
-            f"unknown preprocessing step {', '.join(unknown) or repr(mode)}; "
-            f"choose from {', '.join(STEP_NAMES)}, or auto, or off"
-        )
-    return wanted
+    try:
+        return preprocess_steps(mode)
+    except ValueError as e:
+        raise UsageError(str(e)) from e
 
 
 def _forced_steps(m: PageMeasures, wanted: list[str]) -> list[Step]:

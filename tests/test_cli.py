@@ -462,6 +462,25 @@ def test_debug_images_naming_a_file_is_one_message_before_any_work(tmp_path):
     assert not (tmp_path / "out").exists() and not (tmp_path / "c.png").exists()
 
 
+def test_an_unknown_preprocessing_step_is_one_message_before_any_work(tmp_path):
+    """--preprocess deskw (or AUTO): every input of a batch failed alone, after its decoding, as
+    "unknown preprocessing step"; the options say so when they are made, and the modes take any case."""
+    import numpy as np
+    from PIL import Image
+
+    from pipeline.options import PreprocessOptions
+
+    scan = tmp_path / "scan.png"
+    Image.fromarray(np.full((40, 60), 255, np.uint8)).save(scan)
+    result = run("process", str(scan), "-o", str(tmp_path / "out"), "--preprocess", "orient,deskw")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "ocrfix: error: mode: unknown preprocessing step deskw; choose from grayscale, orient, border, "
+        "deskew, rescale, median, nlmeans, flatten, binarise, sauvola, or auto, or off"]
+    assert not (tmp_path / "out").exists()
+    assert [PreprocessOptions(mode=m).mode for m in ("AUTO", " Off", "Orient, deskew")] == ["auto", "off", "orient,deskew"]
+
+
 def test_correct_refuses_json_its_own_outputs_among_them(tmp_path):
     """`ocrfix correct out/*` over a process output folder (x.txt and x.json): the JSON was "corrected"
     as plain text, its structure flattened and its keys ("text", "bbox") counted as the collection's words."""

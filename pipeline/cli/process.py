@@ -522,10 +522,16 @@ def preprocess_cmd(
 
     from ..errors import InputFileError, OutputError, UsageError
     from ..ingest import load_pages
-    from ..options import PreprocessOptions
+    from pydantic import ValidationError
+
+    from ..options import PreprocessOptions, validation_message
     from ..preprocess import preprocess
 
     _debug_folder(debug_images)
+    try:
+        options = PreprocessOptions(mode=preprocess_mode, debug_dir=debug_images)
+    except ValidationError as e:
+        raise UsageError(validation_message(e)) from e
     # In the format its name says (PNG bytes named clean.jpg were written before, session 18).
     suffix = out.suffix.lower() or ".png"
     if suffix not in _IMAGE_WRITES:
@@ -538,7 +544,7 @@ def preprocess_cmd(
     if first is None:
         raise InputFileError("has no pages", path=image)
     result = preprocess(
-        first.image, first.dpi, PreprocessOptions(mode=preprocess_mode, debug_dir=debug_images), name=image.stem,
+        first.image, first.dpi, options, name=image.stem,
         pixel_aspect=first.pixel_aspect, stated_turn=first.stated_turn,
     )
     height, width = result.image.shape[:2]
