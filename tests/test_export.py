@@ -212,7 +212,7 @@ def test_pdf_text_layer_runs_a_line_read_down_the_page_down_the_page(tmp_path):
               for i, t in enumerate(["Secret", "memorandum"])]
     down = [Word(text=t, bbox=(1100, 60 + 260 * i, 1140, 300 + 260 * i), confidence=90.0)
             for i, t in enumerate(["File", "number"])]
-    lines = [Line(words=across, bbox=(40, 100, 420, 140)), Line(words=down, bbox=(1100, 60, 1140, 560))]
+    lines = [Line(words=across, bbox=(40, 100, 420, 140)), Line(words=down, bbox=(1100, 60, 1140, 560), block=1)]
     doc = Document(source="stamp.png", pages=[Page(source="stamp.png", width=W, height=H + 100, dpi=300, lines=lines)])
     pdf = tmp_path / "stamp.pdf"
     pdf.write_bytes(to_pdf(doc, None))
@@ -232,6 +232,16 @@ def test_pdf_text_layer_runs_a_line_read_down_the_page_down_the_page(tmp_path):
     finally:
         document.close()
     assert "Secret memorandum" in " ".join(_pdftotext(pdf).split())
+    # ALTO, hOCR and PAGE say the stamp's block runs down the page (270 degrees anticlockwise),
+    # and nothing of the memo's own line.
+    alto = etree.fromstring(to_alto(doc))
+    etree.XMLSchema(etree.parse(str(DATA / "alto" / "alto-4-4.xsd"))).assertValid(alto)
+    assert [b.get("ROTATION") for b in alto.iter(f"{ALTO}TextBlock")] == [None, "270"]
+    hocr = etree.fromstring(to_hocr(doc))
+    assert ["textangle" in el.get("title") for el in hocr.iter(f"{XHTML}span") if el.get("class") == "ocr_line"] == [False, True]
+    page_xml = etree.fromstring(to_page(doc))
+    page_schema().assertValid(page_xml)
+    assert [r.get("orientation") for r in page_xml.iter() if r.tag.endswith("TextRegion")] == [None, "-90"]
 
 
 def test_pdf_of_a_multipage_input_has_a_page_each_and_opens_in_pdfium(tmp_path):
@@ -410,9 +420,10 @@ def test_a_page_read_turned_is_shown_turned_with_its_text_in_reading_order(tmp_p
     assert {b.get("ROTATION") for b in alto.iter(f"{ALTO}TextBlock")} == {"90"}
     hocr = etree.fromstring(to_hocr(doc))
     assert all("textangle 90" in el.get("title") for el in hocr.iter(f"{XHTML}span") if el.get("class") == "ocr_line")
-    # Where the read as scanned shipped (the turn was the chooser's mistake), nothing says turned.
-    kept = turned.model_copy(update={"steps": [*turned.steps, Step(name="verify", params={"shipped": "as scanned"},
-                                                                   reason="the read as scanned is the more plausible")]})
+    # Where the read as scanned shipped (the turn was the chooser's mistake: the page's words are
+    # level as scanned), nothing says turned.
+    kept = upright.model_copy(update={"steps": [*turned.steps, Step(name="verify", params={"shipped": "as scanned"},
+                                                                    reason="the read as scanned is the more plausible")]})
     pdf.write_bytes(to_pdf(Document(source="side.png", pages=[kept]), tmp_path / "side.png"))
     with pikepdf.open(pdf) as opened:
         assert "/Rotate" not in opened.pages[0].obj

@@ -23,7 +23,7 @@ from lxml import etree
 
 from .. import __version__
 from ..model import LANGUAGE_STEP, BBox, Document, Page
-from ._layout import page_blocks, page_turn, xml_safe
+from ._layout import block_turn, page_blocks, xml_safe
 
 __all__ = ["to_alto", "ALTO_NS", "ALTO_SCHEMA_LOCATION"]
 
@@ -132,11 +132,10 @@ def to_alto(doc: Document) -> bytes:
         space = _el(page_el, "PrintSpace")
         if page.width and page.height:
             _box(space, (0, 0, page.width, page.height))
-        turn = page_turn(page)
         for b, block in enumerate(page_blocks(page), start=1):
             block_el = _el(space, "TextBlock", ID=f"block_{number}_{b}")
             _box(block_el, block.bbox)
-            if turn:
+            if turn := block_turn(page, block):
                 block_el.set("ROTATION", str(turn))  # degrees anticlockwise, as the text runs on the scan
             for ln, line in enumerate(block.lines, start=1):
                 line_el = _el(block_el, "TextLine", ID=f"line_{number}_{b}_{ln}")

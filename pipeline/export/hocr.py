@@ -11,7 +11,7 @@ from lxml import etree
 
 from .. import __version__
 from ..model import BBox, Document
-from ._layout import page_blocks, page_pixel_aspect, page_turn, xml_safe
+from ._layout import block_turn, page_blocks, page_pixel_aspect, xml_safe
 
 __all__ = ["to_hocr"]
 
@@ -72,8 +72,8 @@ def to_hocr(doc: Document) -> bytes:
             # (a fax's pixels are taller than wide: its vertical resolution is lower)
             page_parts.append(f"scan_res {page.dpi} {round(page.dpi / page_pixel_aspect(page))}")
         page_el = _el(body, "div", **{"class": "ocr_page", "id": f"page_{p}", "title": xml_safe(_title(*page_parts))})
-        turn = page_turn(page)
         for b, block in enumerate(page_blocks(page), start=1):
+            turn = block_turn(page, block)
             area = _el(page_el, "div", **{"class": "ocr_carea", "id": f"block_{p}_{b}", "title": _bbox(block.bbox)})
             par = _el(area, "p", **{"class": "ocr_par", "id": f"par_{p}_{b}", "title": _bbox(block.bbox)})
             for ln, line in enumerate(block.lines, start=1):

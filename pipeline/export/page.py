@@ -20,7 +20,7 @@ from lxml import etree
 
 from .. import __version__
 from ..model import BBox, Document, Page
-from ._layout import page_blocks, page_pixel_aspect, page_turn, xml_safe
+from ._layout import block_turn, page_blocks, page_pixel_aspect, xml_safe
 
 __all__ = ["PAGE_NS", "PAGE_SCHEMA_LOCATION", "to_page", "page_boxed", "page_has_positions"]
 
@@ -123,10 +123,9 @@ def to_page(doc: Document, index: int = 0) -> bytes:
         for b in range(1, len(blocks) + 1):
             _el(order, "RegionRefIndexed", index=str(b - 1), regionRef=f"p{index + 1}_r{b}")
     whole = (0, 0, max(1, width), max(1, height))
-    turn = page_turn(page)
     for b, block in enumerate(blocks, start=1):
         region = _el(page_el, "TextRegion", id=f"p{index + 1}_r{b}")
-        if turn:
+        if turn := block_turn(page, block):
             # (degrees clockwise that correct it, -179.999..180: the text runs `turn` anticlockwise)
             region.set("orientation", str(turn if turn <= 180 else turn - 360))
         _coords(region, block.bbox or whole, width, height)
