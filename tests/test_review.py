@@ -1347,6 +1347,14 @@ def _review_in_its_own_session(out, reviewer: str):
     return proc, url.split("?")[0], url.split("token=")[1]
 
 
+def _decide_over_http(client, base: str, token: str, form: str, **how) -> None:
+    """Decide the group of ``form`` through a running review's API (``how``: the decision's action and its
+    arguments), as the page's key does."""
+    group = next(g for g in client.get(base + "api/queue").json()["groups"] if g["form"] == form)
+    r = client.post(base + "api/decide", json={"group": group["id"], **how}, headers={"X-Ocrfix-Token": token})
+    assert r.status_code == 200, r.text
+
+
 def test_ctrl_c_while_a_decision_is_regenerated_finishes_it_and_ends_the_review(tmp_path):
     """Ctrl-C at the terminal reaches the whole process group: the review's regeneration worker too.
     The review finishes the decision's outputs and ends; the worker took the KeyboardInterrupt, the
@@ -1363,17 +1371,11 @@ def test_ctrl_c_while_a_decision_is_regenerated_finishes_it_and_ends_the_review(
     try:
         with httpx.Client(timeout=30) as c:
             c.get(f"{base}?token={token}", follow_redirects=True)
-
-            def decide(form: str, **how) -> None:
-                group = next(g for g in c.get(base + "api/queue").json()["groups"] if g["form"] == form)
-                r = c.post(base + "api/decide", json={"group": group["id"], **how}, headers={"X-Ocrfix-Token": token})
-                assert r.status_code == 200, r.text
-
             # A first decision, regenerated: the worker is running (as it is after a review's first key).
-            decide("Sulverb", action="keep")
+            _decide_over_http(c, base, token, "Sulverb", action="keep")
             while c.get(base + "api/queue?limit=0").json()["progress"]["regenerating"]:
                 time.sleep(0.1)
-            decide("chvisage", action="suggestion", index=0)
+            _decide_over_http(c, base, token, "chvisage", action="suggestion", index=0)
         os.killpg(proc.pid, signal.SIGINT)  # (as the terminal sends it: to every process of the group)
         _, err = proc.communicate(timeout=30)
     finally:
@@ -1400,10 +1402,7 @@ def test_ctrl_c_right_after_the_first_decision_regenerates_it(tmp_path):
     try:
         with httpx.Client(timeout=30) as c:
             c.get(f"{base}?token={token}", follow_redirects=True)
-            group = next(g for g in c.get(base + "api/queue").json()["groups"] if g["form"] == "chvisage")
-            r = c.post(base + "api/decide", json={"group": group["id"], "action": "suggestion", "index": 0},
-                       headers={"X-Ocrfix-Token": token})
-            assert r.status_code == 200, r.text
+            _decide_over_http(c, base, token, "chvisage", action="suggestion", index=0)
         os.killpg(proc.pid, signal.SIGINT)  # (as the terminal sends it: to every process of the group)
         _, err = proc.communicate(timeout=30)
     finally:
@@ -1506,10 +1505,7 @@ def test_the_web_review_ended_with_ctrl_c_names_the_outputs_it_could_not_regener
     try:
         with httpx.Client(timeout=30) as c:
             c.get(f"{base}?token={token}", follow_redirects=True)
-            group = next(g for g in c.get(base + "api/queue").json()["groups"] if g["form"] == "chvisage")
-            r = c.post(base + "api/decide", json={"group": group["id"], "action": "suggestion", "index": 0},
-                       headers={"X-Ocrfix-Token": token})
-            assert r.status_code == 200, r.text
+            _decide_over_http(c, base, token, "chvisage", action="suggestion", index=0)
             while c.get(base + "api/queue?limit=0").json()["progress"]["regenerating"]:
                 time.sleep(0.1)
         os.killpg(proc.pid, signal.SIGINT)
