@@ -35,7 +35,7 @@ from devcollections import COLLECTION_ORDER, CollectionPage, collection_pages
 from devset import RESULTS, fit_logistic, pct, publish
 
 from pipeline import reread, verify  # noqa: E402  (devset put ROOT on sys.path)
-from pipeline.evaluate import Score, normalise, score_page, total  # noqa: E402
+from pipeline.evaluate import Score, normalise, score_page, total, worse_than_raw  # noqa: E402
 from pipeline.export.text import page_text  # noqa: E402
 from pipeline.layout import rejoin_page  # noqa: E402
 from pipeline.model import Line, Page  # noqa: E402
@@ -221,7 +221,7 @@ def main() -> None:
         return out
 
     def worse(a: Score, b: Score) -> bool:
-        return b.cer > 1.1 * a.cer and b.cer - a.cer > 0.001
+        return worse_than_raw(b, a)
 
     def named(subset: list[dict], scores: dict[str, Score]) -> str:
         bad = [d for d in subset if worse(d["score_original"], scores[d["page"].name])]

@@ -32,14 +32,14 @@ from pathlib import Path
 from devcollections import COLLECTION_ORDER, CollectionPage, collection_pages
 from devset import DEV, RESULTS, ROOT, pct, publish
 
-from pipeline.evaluate import Score, score_page, total  # noqa: E402  (devset put ROOT on sys.path)
+from pipeline.evaluate import Score, score_page, total, worse_than_raw  # noqa: E402  (devset put ROOT on sys.path)
 
 OCRFIX = str(ROOT / ".venv" / "bin" / "ocrfix")
 
 
 def is_worse(raw: Score, new: Score) -> bool:
     """EVALUATION.md's "worse than raw": more than 10 % relative and 0.1 points absolute."""
-    return new.cer > 1.1 * raw.cer and new.cer - raw.cer > 0.001
+    return worse_than_raw(new, raw)
 
 
 def run_raw(pages: list[CollectionPage], workers: int) -> tuple[dict[str, str], float]:
