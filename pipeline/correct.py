@@ -738,7 +738,8 @@ def _symspell(word: str, corrector: Corrector, max_edit: int = 2) -> list[tuple[
 def _alternative_words(tok: _Tok, corrector: Corrector) -> set[str]:
     """Words spelled by Tesseract's second choices at one or two positions of the core."""
     alts = tok.alternatives
-    if not alts or len(alts) != len(tok.text):
+    # (choices are a character's: a core with a ligature spelled out has more letters than those)
+    if not alts or len(alts) != len(tok.text) or len(tok.lead) + len(tok.core) + len(tok.trail) != len(tok.text):
         return set()
     start = len(tok.lead)
     core = tok.core.lower()

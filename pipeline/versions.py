@@ -63,4 +63,5 @@ READ_VERSION = 5
 # 34: where no corrector runs, a read model gives every word read its probability of being wrong
 # (calibration.DEFAULT_READ_MODEL), which flags it, in place of bars of confidence.
 # 35: a word a person decided (corrections.yaml) is not given p_wrong nor flagged by the corrector.
-CORRECTOR_VERSION = 35
+# 36: a word written with a typographic ligature (ﬁ, ﬃ) is judged by the letters it stands for.
+CORRECTOR_VERSION = 36

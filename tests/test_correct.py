@@ -752,3 +752,14 @@ def test_a_word_written_with_a_ligature_is_the_word_it_spells(corrector: Correct
     assert not any(w.flagged for w in page.words)
     garbled = correct_page(page_from_text("The oﬃcial goverment was ﬁled.", "x"), corrector)
     assert page_text(garbled) == "The oﬃcial government was ﬁled.\n"
+
+
+def test_a_ligature_in_a_word_with_tesseract_alternatives(corrector: Corrector) -> None:
+    """A word with a ligature has more letters than characters: Tesseract's choices, one list a
+    character, are not laid over its letters (that ran past their end: an IndexError)."""
+    alts = [[(ch, 90.0)] for ch in "oﬃcal"]
+    alts[4] = [("a", 60.0), ("i", 40.0)]
+    page = Page(source="x", lines=[Line(words=[Word(text="the"), Word(text="oﬃcal", alternatives=alts, confidence=60.0),
+                                               Word(text="report")])])
+    words = page_text(correct_page(page, corrector)).split()
+    assert words[0] == "the" and words[2] == "report"
