@@ -363,19 +363,18 @@ def correct(
     one collection: a spelling or name they use again and again is taken as theirs, not corrected,
     and the slips their OCR engine makes again and again ("li" for "h") are learned from them.
     """
-    from ..collection import CollectionModel
-    from ..errors import UsageError
-    from ..files import unreadable
-    from ..layout import rejoin_page
-    from ..export.text import text_in_layout
-    from ..files import atomic_write, utf8_text
-    from ..ocr_files import read_ocr_file
     from pydantic import ValidationError
 
+    from ..collection import CollectionModel
+    from ..correction_worker import foreign_pages
+    from ..corrections import load_corrections
+    from ..errors import UsageError
+    from ..export.text import text_in_layout
+    from ..files import atomic_write, unreadable, utf8_text
+    from ..layout import rejoin_page
+    from ..ocr_files import read_ocr_file
     from ..options import CorrectOptions, validation_message
     from ..outputs import output_paths, serialise, write_format
-    from ..corrections import load_corrections
-    from ..correction_worker import foreign_pages
     from ..memory import long_lived
     from ..process import correct_document
 
