@@ -8,6 +8,7 @@ promises more pixels than the limit is refused before it is decoded.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import glob
 import itertools
@@ -120,19 +121,33 @@ def expand_inputs(inputs: list[str], out_dir: Path | None = None) -> list[tuple[
             if out is not None and path.resolve() == out:
                 raise UsageError("is both the input folder and the output folder; write the outputs elsewhere (-o)", path=path)
             # Linked folders are searched too (a folder of links to the boxes: their scans were passed
-            # over without a word), each real folder once, so that a loop of links ends.
+            # over without a word), each real folder once, so that a loop of links ends; and only once
+            # the real folders are, so that a folder and a link to it are searched under the folder's
+            # own name (a link sorted first named the outputs, and the folder was passed by as walked).
             walked = {path.resolve()}
-            for dirpath, dirnames, filenames in os.walk(path, followlinks=True):
-                dirnames[:] = sorted(
-                    d for d in dirnames
-                    if not d.startswith(".") and not inside_output(Path(dirpath) / d) and not _is_output_folder(Path(dirpath) / d)
-                    and (Path(dirpath) / d).resolve() not in walked
-                )
-                walked.update((Path(dirpath) / d).resolve() for d in dirnames)
-                for name in sorted(filenames):
-                    file = Path(dirpath) / name
-                    if file.suffix.lower() in IMAGE_SUFFIXES and not name.startswith("."):
-                        add(file, file.relative_to(path))
+            roots, links = [path], collections.deque()
+            while roots:
+                for dirpath, dirnames, filenames in os.walk(roots.pop()):
+                    kept = []
+                    for d in sorted(dirnames):
+                        sub = Path(dirpath) / d
+                        if d.startswith(".") or inside_output(sub) or _is_output_folder(sub):
+                            continue
+                        if sub.is_symlink():
+                            links.append(sub)
+                        elif (real := sub.resolve()) not in walked:
+                            walked.add(real)
+                            kept.append(d)
+                    dirnames[:] = kept
+                    for name in sorted(filenames):
+                        file = Path(dirpath) / name
+                        if file.suffix.lower() in IMAGE_SUFFIXES and not name.startswith("."):
+                            add(file, file.relative_to(path))
+                while links and not roots:
+                    link = links.popleft()
+                    if (real := link.resolve()) not in walked:
+                        walked.add(real)
+                        roots.append(link)
         elif path.exists():
             if inside_output(path):
                 # (named on its own it is no stray match: say why it is not read)

@@ -51,6 +51,19 @@ def test_a_linked_folder_is_searched_like_any_other_and_a_loop_of_links_once(tmp
     assert [str(rel) for _, rel in found] == ["a.png", "box2/b.png"]
 
 
+def test_a_folder_and_a_link_to_it_in_one_input_folder_are_searched_under_the_folder_s_own_name(tmp_path):
+    """A folder of links by year beside the boxes they point into: the walk went down the links
+    first where they sorted first ("all" before "boxes"), read the scans under the links' names and
+    then passed over the boxes themselves as walked, so no output bore the box's own name."""
+    box = tmp_path / "boxes" / "box1"
+    box.mkdir(parents=True)
+    _page(box / "scan.png")
+    (tmp_path / "all").mkdir()
+    (tmp_path / "all" / "1950").symlink_to(box, target_is_directory=True)
+    (tmp_path / "all" / "1950-again").symlink_to(box, target_is_directory=True)
+    assert [str(rel) for _, rel in expand_inputs([str(tmp_path)])] == ["boxes/box1/scan.png"]
+
+
 def test_a_scan_and_a_link_to_it_in_one_folder_are_one_input_named_as_the_scan(tmp_path):
     """A folder holding a scan and a link to it: read once, but under the name sorted first, the
     link's ("a-copy.txt" for "letter.png"), with no word of the scan's own name."""
