@@ -158,9 +158,11 @@ def expand_inputs(inputs: list[str], out_dir: Path | None = None) -> list[tuple[
             matches = sorted(glob.glob(raw, recursive=True))
             if not matches:
                 raise UsageError(f"no file matches the pattern '{raw}'")
-            for match in matches:
-                if Path(match).is_file():
-                    add(Path(match), Path(Path(match).name))
+            for match in map(Path, matches):
+                # (a link whose file is gone is an input that says so, as in a folder: it was passed
+                # over without a word)
+                if match.is_file() or (match.is_symlink() and not match.exists()):
+                    add(match, Path(match.name))
         elif path.is_symlink():
             raise UsageError(unreadable(path, FileNotFoundError()).message, path=path)
         else:

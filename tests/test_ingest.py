@@ -214,6 +214,16 @@ def test_a_link_to_a_scan_that_is_gone_says_so(tmp_path):
         expand_inputs([str(link)])
 
 
+def test_a_link_to_a_scan_that_is_gone_matched_by_a_pattern_is_an_input_that_says_so(tmp_path):
+    """'scans/*.png' matching a link whose scan was moved: passed over without a word, and the run
+    said every file was done, while a folder of the same files named the link."""
+    scan = _page(tmp_path / "a.png")
+    (tmp_path / "b.png").symlink_to(tmp_path / "moved" / "b.png")
+    found = expand_inputs([str(tmp_path / "*.png")])
+    assert [path for path, _ in found] == [scan, tmp_path / "b.png"]
+    assert [path for path, _ in found] == [path for path, _ in expand_inputs([str(tmp_path)])]
+
+
 def test_truncated_png_is_refused(tmp_path):
     good = _page(tmp_path / "good.png", size=(400, 300))
     data = good.read_bytes()
