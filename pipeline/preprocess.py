@@ -752,7 +752,8 @@ def _geometry(m: PageMeasures, forced: set[str] | None) -> list[Step]:
     why: list[str] = []
     # The pixels of the page once turned: a quarter turn makes tall pixels wide (a letter faxed
     # sideways had the turned page's height stretched, its type squashed twice over).
-    aspect = 1.0 / m.pixel_aspect if _turned_quarter(steps) else m.pixel_aspect
+    turned = _turned_quarter(steps)
+    aspect = 1.0 / m.pixel_aspect if turned else m.pixel_aspect
     if abs(aspect - 1.0) >= STATED_ASPECT_OFF:
         # What the file says of its pixels beats what the glyphs show: at a fax's 7-px x-height
         # they merge into blobs whose shape says nothing (a 204 x 98 dpi page measured 0.57).
@@ -766,6 +767,9 @@ def _geometry(m: PageMeasures, forced: set[str] | None) -> list[Step]:
         fy = float(min(MAX_UPSCALE, round(m.glyph_aspect / 0.8)))
         why.append(f"characters are {m.glyph_aspect:.2f} times as wide as tall (lower vertical resolution)")
     xh = m.xheight * fy if m.xheight is not None else None
+    # The resolution across the page as read, once turned and stretched as its file says (as
+    # ``_apply`` tells Tesseract): a fax stored turned a quarter is 98 dpi across, 204 stretched.
+    across = None if m.dpi is None else (m.dpi / m.pixel_aspect if turned else m.dpi) * fx
     if xh is not None and xh < MIN_XHEIGHT:
         factor = min(MAX_UPSCALE, TARGET_XHEIGHT / max(xh, 1.0))
         fx, fy = fx * factor, fy * factor
@@ -780,10 +784,10 @@ def _geometry(m: PageMeasures, forced: set[str] | None) -> list[Step]:
             fx, fy = fx * factor, fy * factor
             stroke = "" if m.stroke_width is None else f", strokes {m.stroke_width:.1f} -> {m.stroke_width * factor:.1f} px"
             why.append(f"x-height {xh:.0f} px: Tesseract reads this type best at about {TARGET_XHEIGHT:.0f} px{stroke}")
-    elif xh is None and m.dpi is not None and m.dpi < 150:
-        factor = min(MAX_UPSCALE, 300 / m.dpi)
+    elif xh is None and across is not None and across < 150:
+        factor = min(MAX_UPSCALE, 300 / across)
         fx, fy = fx * factor, fy * factor
-        why.append(f"the file says {m.dpi} dpi")
+        why.append(f"the file says {m.dpi} dpi" + ("" if round(across) == m.dpi else f", {across:.0f} across the page as read"))
     if want("rescale") and (fx != 1.0 or fy != 1.0 or forced is not None and "rescale" in forced):
         if fx == 1.0 and fy == 1.0 and forced is not None:
             why.append("forced, but the page needs no rescaling")

@@ -5,6 +5,8 @@ word boxes mapped back to the scan through every geometric step."""
 from __future__ import annotations
 
 
+import dataclasses
+
 import cv2
 import numpy as np
 import pytest
@@ -13,6 +15,7 @@ from pipeline.model import Line, Step, Word
 from pipeline.options import PreprocessOptions
 from pipeline.preprocess import (
     STEP_NAMES,
+    _geometry,
     estimate_orientation,
     estimate_skew,
     measure_page,
@@ -505,6 +508,24 @@ def test_a_fax_fed_sideways_is_stretched_along_the_rows_it_lacks_once_turned():
     # The page upright at square pixels, told the resolution it now has across.
     assert result.image.shape[1] / result.image.shape[0] == pytest.approx(1500 / 1728, rel=0.02)
     assert result.dpi == round(204 * fy)
+
+
+def test_a_fax_stored_turned_a_quarter_is_scaled_as_the_same_fax_stored_upright_where_no_type_is_measured():
+    """A fax page with no type to measure (a cover sheet's blank), stored turned a quarter (98 x
+    204 dpi, as a viewer's 'rotate and save' leaves it) or sideways and turned by the chooser: its
+    98 dpi across was taken for the page's resolution before the stretch that makes it 204, and the
+    page enlarged three times more (1734 x 2244 px became 5202 x 6732, Tesseract told 612 dpi),
+    where the same fax stored upright is stretched to 204 dpi square and no more."""
+    upright = preprocess(np.full((1078, 1734), 255, np.uint8), 204, AUTO, pixel_aspect=204 / 98)
+    turned = preprocess(np.full((2244, 833), 255, np.uint8), 98, AUTO, pixel_aspect=98 / 204)
+    assert upright.measures.xheight is None and turned.measures.xheight is None
+    assert upright.dpi == turned.dpi == 204
+    assert turned.image.shape == pytest.approx(upright.image.shape, abs=5)  # (the same 8.5 x 11 in page)
+    # Stored sideways (98 x 204 dpi, its lines running up the page) and turned upright by the chooser.
+    sideways = dataclasses.replace(turned.measures, orientation=90, pixel_aspect=98 / 204)
+    steps = _geometry(dataclasses.replace(sideways, width=833, height=2244), None)
+    rescale = next(s for s in steps if s.name == "rescale")
+    assert (rescale.params["fx"], rescale.params["fy"]) == (1.0, pytest.approx(204 / 98, abs=0.01))
 
 
 def test_a_short_memo_photographed_sideways_is_turned_as_its_camera_says():
