@@ -56,12 +56,18 @@ def union_box(boxes: list[BBox | None]) -> BBox | None:
     return (min(b[0] for b in known), min(b[1] for b in known), max(b[2] for b in known), max(b[3] for b in known))
 
 
+# How many times as tall as wide a word's box is at least to stand on end: three letters or more
+# on end are 1.3 to 7 times (Tesseract's boxes, 300 dpi), while upright, a narrow sans's 'fill' is
+# 1.06 times; "taller than wide" took a one-word line such as 'fill.' for one running down the page.
+ON_END = 1.25
+
+
 def runs_down(words: list[tuple[str, BBox | None]]) -> bool:
-    """Whether (text, box) words stand on end: most of those of three letters or more are taller
-    than wide, as Tesseract reads type turned a quarter clockwise, by itself, as lines running down
-    the page."""
+    """Whether (text, box) words stand on end: most of those of three letters or more are clearly
+    taller than wide (``ON_END``), as Tesseract reads type turned a quarter clockwise, by itself,
+    as lines running down the page."""
     boxes = [b for t, b in words if b is not None and sum(c.isalnum() for c in t) >= 3]
-    return bool(boxes) and sum(b[3] - b[1] > b[2] - b[0] for b in boxes) > len(boxes) / 2
+    return bool(boxes) and sum(b[3] - b[1] > ON_END * (b[2] - b[0]) for b in boxes) > len(boxes) / 2
 
 
 def split_box(box: BBox | None, parts: list[str]) -> list[BBox | None]:

@@ -10,7 +10,8 @@ __all__ = ["READ_VERSION", "CORRECTOR_VERSION"]
 # and an unknown word gives way to the other read's known word there, a slip or two apart. 4: a
 # 16-bit grey scan or one with a transparent background is preprocessed as the page it shows (it
 # was a blank or a black page). 5: a page turned a quarter clockwise, which Tesseract read as
-# scanned as lines running down the page, ships its turned read (it shipped the vertical one on a tie);
+# scanned as lines running down the page (words clearly taller than wide), ships its turned read (it
+# shipped the vertical one on a tie);
 # a JPEG with further images in it (MPF: a camera's preview) is one page, not one per image, and a
 # TIFF's thumbnail or mask no page; a PDF page of a size no paper has renders at its scan's own pixels;
 # a fax turned a quarter is stretched across, not down, and one stored turned (98 x 204 dpi) is a fax;

@@ -244,6 +244,34 @@ def test_pdf_text_layer_runs_a_line_read_down_the_page_down_the_page(tmp_path):
     assert [r.get("orientation") for r in page_xml.iter() if r.tag.endswith("TextRegion")] == [None, "-90"]
 
 
+def test_a_one_word_line_of_narrow_letters_on_an_upright_page_runs_across_in_every_output(tmp_path):
+    """A paragraph's last line holding one narrow word ('fill.' in a narrow sans, as Tesseract
+    boxes it at 300 dpi: 35 px wide, 37 tall) is a word a hair taller than wide: it was taken for a
+    line running down the page, laid out turned in the PDF (pdftotext put it on a line of its own,
+    out of place) and said to be turned in ALTO (ROTATION 270), hOCR and PAGE, on an ordinary
+    upright scan. Words on end are taller than wide by far more."""
+    import pypdfium2 as pdfium
+
+    words = [Word(text=t, bbox=(40 + 150 * i, 100, 170 + 150 * i, 137), confidence=90.0)
+             for i, t in enumerate(["holes", "to", "be", "filled", "and", "to"])]
+    widow = Word(text="fill.", bbox=(40, 160, 75, 197), confidence=90.0)
+    lines = [Line(words=words, bbox=(40, 100, 920, 137)), Line(words=[widow], bbox=widow.bbox, block=1)]
+    doc = Document(source="memo.png", pages=[Page(source="memo.png", width=W, height=H, dpi=300, lines=lines)])
+    pdf = tmp_path / "memo.pdf"
+    pdf.write_bytes(to_pdf(doc, None))
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        text = document[0].get_textpage()
+        start = text.get_text_range().index("fill.")
+        lefts = [text.get_charbox(k)[0] for k in range(start, start + 5)]
+        assert lefts == sorted(lefts) and lefts[-1] > lefts[0]  # across the page, not down it
+    finally:
+        document.close()
+    assert [b.get("ROTATION") for b in etree.fromstring(to_alto(doc)).iter(f"{ALTO}TextBlock")] == [None, None]
+    assert "textangle" not in to_hocr(doc).decode()
+    assert [r.get("orientation") for r in etree.fromstring(to_page(doc)).iter() if r.tag.endswith("TextRegion")] == [None, None]
+
+
 def test_pdf_of_a_multipage_input_has_a_page_each_and_opens_in_pdfium(tmp_path):
     import pikepdf
     import pypdfium2 as pdfium
