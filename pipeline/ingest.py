@@ -296,12 +296,12 @@ def _decode_directly(path: Path, fmt: str | None, mode: str, size: tuple[int, in
     return image
 
 
-def _is_page(frame: Image.Image) -> bool:
-    """Whether a frame of a file is a page: not a TIFF's reduced-resolution copy of one (a scanner's
-    thumbnail) nor its transparency mask, as its NewSubfileType (or old SubfileType) says; those
-    were read as further pages."""
+def _is_page(frame: Image.Image, number: int) -> bool:
+    """Whether frame ``number`` of a file is a page: the first always; a later one unless a TIFF's
+    reduced-resolution copy of one (a scanner's thumbnail) or its transparency mask, as its
+    NewSubfileType (or old SubfileType) says; those were read as further pages."""
     tags = getattr(frame, "tag_v2", None)
-    if tags is None:
+    if number == 0 or tags is None:
         return True
     new_kind, old_kind = tags.get(254, 0), tags.get(255, 1)
     return not (isinstance(new_kind, int) and new_kind & 0b101) and old_kind != 2
@@ -331,7 +331,7 @@ def _load_raster(path: Path, max_pixels: int) -> Iterator[PageImage]:
         with pillow_pixel_limit(max_pixels), Image.open(path) as img:
             index = 0
             for number, frame in enumerate(itertools.islice(ImageSequence.Iterator(img), 1 if single else None)):
-                if number and not _is_page(frame):
+                if not _is_page(frame, number):
                     continue
                 width, height = frame.size
                 if width * height > max_pixels:
@@ -510,6 +510,6 @@ def count_pages(path: Path) -> int:
                 if img.format != "TIFF":
                     return getattr(img, "n_frames", 1)
                 # (a frame's tags only, not its pixels, are read to tell whether it is a page)
-                return sum(number == 0 or _is_page(frame) for number, frame in enumerate(ImageSequence.Iterator(img)))
+                return sum(_is_page(frame, number) for number, frame in enumerate(ImageSequence.Iterator(img)))
     except Exception:  # noqa: BLE001 - counting is advisory; load_pages reports the real error
         return 1
