@@ -428,11 +428,17 @@ def _pdf_page_resolution(page, width_pt: float, height_pt: float) -> tuple[int, 
         left, bottom, right, top = obj.get_bounds()
         area = max(0.0, right - left) * max(0.0, top - bottom)
         if best is None or area > best[0]:
-            best = (area, obj, right - left)
+            best = (area, obj, right - left, top - bottom)
     if best is None or best[0] < 0.5 * width_pt * height_pt:
         return PDF_DPI, False, PDF_DPI
-    _area, image, shown_pt = best
+    _area, image, shown_pt, shown_up_pt = best
     px_width, _px_height = image.get_px_size()
+    a, b, _c, _d, _e, _f = image.get_matrix().get()
+    if abs(b) > abs(a):
+        # Placed turned a quarter (a scanner's automatic rotation): its pixels across run up the
+        # page (they were taken over the page's width: a 300-dpi A4 scan on its landscape page
+        # was read at 212 dpi, its 3508 px reduced to 2480).
+        shown_pt = shown_up_pt
     native = px_width / (shown_pt / 72) if shown_pt > 0 else PDF_DPI
     metadata = image.get_metadata()
     # colour spaces other than DeviceGray (1) with more than one channel: keep the colour

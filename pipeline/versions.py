@@ -13,7 +13,8 @@ __all__ = ["READ_VERSION", "CORRECTOR_VERSION"]
 # scanned as lines running down the page (words clearly taller than wide), ships its turned read (it
 # shipped the vertical one on a tie);
 # a JPEG with further images in it (MPF: a camera's preview) is one page, not one per image, and a
-# TIFF's thumbnail or mask no page; a PDF page of a size no paper has renders at its scan's own pixels;
+# TIFF's thumbnail or mask no page; a PDF page of a size no paper has renders at its scan's own pixels,
+# as does one whose scan is placed turned a quarter;
 # a fax turned a quarter is stretched across, not down, and one stored turned (98 x 204 dpi) is a fax;
 # a page too short to tell which way round it is turns as its EXIF orientation says.
 READ_VERSION = 5

@@ -179,6 +179,30 @@ def test_pdf_pages_render_at_the_resolution_of_the_scan_they_hold(tmp_path):
     assert same.image.shape == (2930, 2084)
 
 
+def test_a_pdf_page_whose_scan_is_placed_turned_renders_at_the_scan_s_resolution(tmp_path):
+    """A portrait 300-dpi scan placed turned a quarter on a landscape page (a scanner's automatic
+    rotation, written as the placement's matrix): its resolution was taken as its pixels across
+    over the page's width, which its pixels down fill (2480 px over 11.7 in: 212 dpi), and the page
+    was read and told at 212 dpi, its scan's 3508 px reduced to 2480."""
+    import pikepdf
+
+    path = tmp_path / "turned.pdf"
+    scan = np.full((3508, 2480), 200, np.uint8)  # A4 portrait at 300 dpi
+    pdf = pikepdf.new()
+    image = pikepdf.Stream(pdf, scan.tobytes())
+    image.stream_dict.update(pikepdf.Dictionary(Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=2480,
+                                                Height=3508, ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=8))
+    width_pt, height_pt = 3508 * 72 / 300, 2480 * 72 / 300
+    # The image's unit square turned a quarter: its width runs up the page, its height across.
+    content = f"q 0 {height_pt:.4f} {-width_pt:.4f} 0 {width_pt:.4f} 0 cm /Im0 Do Q".encode()
+    pdf.pages.append(pikepdf.Page(pikepdf.Dictionary(
+        Type=pikepdf.Name.Page, MediaBox=[0, 0, width_pt, height_pt], Contents=pdf.make_stream(content),
+        Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image)))))
+    pdf.save(path)
+    [page] = load_pages(path)
+    assert page.dpi == 300 and page.image.shape == pytest.approx((2480, 3508), abs=2)
+
+
 def test_pdf_pages_each_render(tmp_path):
     path = tmp_path / "doc.pdf"
     frames = [Image.fromarray(np.full((1100, 850), v, np.uint8)) for v in (0, 255)]
