@@ -112,9 +112,16 @@ def utf8_text(path: Path, data: bytes) -> str:
 
 
 def unreadable(path: Path, error: OSError) -> InputFileError:
-    """The error for an input that cannot be opened: a link whose file is gone says so ("No such
-    file or directory" named a file the person's own listing shows)."""
+    """The error for an input that cannot be opened: a link whose file is gone, or that leads round
+    a loop of links, says so ("No such file or directory" named a file the person's own listing
+    shows)."""
     if path.is_symlink() and not path.exists():
+        try:
+            os.stat(path)
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                return InputFileError(f"is a link to {os.readlink(path)} in a loop of links, which leads to no file",
+                                      path=path)
         return InputFileError(f"is a link to {os.readlink(path)}, which is not there (moved or renamed?)", path=path)
     return InputFileError(f"cannot read the file ({error.strerror})", path=path)
 

@@ -238,6 +238,17 @@ def test_a_link_to_a_scan_that_is_gone_says_so(tmp_path):
         expand_inputs([str(link)])
 
 
+def test_a_link_in_a_loop_of_links_says_so(tmp_path):
+    """Two links to each other: "is a link to b.png, which is not there" named a file the person's
+    own listing shows."""
+    (tmp_path / "a.png").symlink_to("b.png")
+    (tmp_path / "b.png").symlink_to("a.png")
+    with pytest.raises(InputFileError, match=r"a\.png: is a link to b\.png in a loop of links, which leads to no file"):
+        list(load_pages(tmp_path / "a.png"))
+    with pytest.raises(UsageError, match=r"is a link to b\.png in a loop of links"):
+        expand_inputs([str(tmp_path / "a.png")])
+
+
 def test_a_link_to_a_scan_that_is_gone_matched_by_a_pattern_is_an_input_that_says_so(tmp_path):
     """'scans/*.png' matching a link whose scan was moved: passed over without a word, and the run
     said every file was done, while a folder of the same files named the link."""
