@@ -328,6 +328,29 @@ def test_pdf_embeds_a_file_as_jpeg_by_what_it_holds_not_by_its_name(tmp_path):
         assert 225 < float(np.median(shown)) < 250, name
 
 
+def test_pdf_embeds_a_phone_s_jpeg_with_further_images_as_its_picture_as_it_is(tmp_path):
+    """A phone's JPEG with further images in it (MPF: a preview, an HDR gain map) was decoded and
+    encoded again at quality 80 for its PDF, where the same photo without them goes in as it is:
+    the picture the camera wrote, not a copy of it one generation worse (the preview left out)."""
+    path = tmp_path / "photo.jpg"
+    Image.open(_image(tmp_path / "scan.png")).convert("RGB").save(
+        path, format="MPO", save_all=True, quality=95, append_images=[Image.new("RGB", (16, 10), (90, 90, 90))])
+    with Image.open(path) as img:
+        size = img.mpinfo[0xB002][0]["Size"]
+    picture = path.read_bytes()[:size]
+    data = to_pdf(_doc(), path)
+    assert picture in data and b"/DCTDecode" in data and path.read_bytes() not in data
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(data)
+    try:
+        assert len(document) == 1
+        shown = np.asarray(document[0].render(scale=1).to_pil().convert("L"))
+    finally:
+        document.close()
+    assert 225 < float(np.median(shown)) < 250  # the scan's grey paper
+
+
 def test_pdf_admits_the_pages_the_run_read_above_the_default_pixel_limits(tmp_path, monkeypatch):
     """A genuine scan over Pillow's bomb limit (179 Mpx) or ocrfix's default (200 Mpx), read with
     --max-pixels raised: its PDF ended the whole run in a traceback (DecompressionBombError), or

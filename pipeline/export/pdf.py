@@ -199,12 +199,17 @@ def _page_images(image_source: Path, max_pixels: int) -> Iterator[tuple[int, int
     try:
         with pillow_pixel_limit(max_pixels), Image.open(image_source) as img:
             fmt, mode, size, frames = img.format, img.mode, img.size, getattr(img, "n_frames", 1)
-    except (OSError, Image.DecompressionBombError):
-        fmt, mode, size, frames = None, "", (0, 0), 0  # (load_pages says what is wrong with it)
-    if fmt == "JPEG" and frames == 1 and mode in ("L", "RGB"):
-        data = image_source.read_bytes()
-        yield size[0], size[1], data, _entries("L" if mode == "L" else "RGB", 8, "/DCTDecode")
-        return
+            # A phone's JPEG with further images in it (MPF: a preview, a gain map) is its picture,
+            # the first of them, as ingest reads it: the bytes up to its end go in as they are (it
+            # was decoded and encoded again, one generation worse than the same photo without them).
+            length = img.mpinfo[0xB002][0]["Size"] if fmt == "MPO" else None
+    except (OSError, Image.DecompressionBombError, KeyError, IndexError, TypeError):
+        fmt, mode, size, frames, length = None, "", (0, 0), 0, None  # (load_pages says what is wrong with it)
+    if (fmt == "JPEG" and frames == 1 or fmt == "MPO" and length) and mode in ("L", "RGB"):
+        data = image_source.read_bytes()[:length]
+        if data.endswith(b"\xff\xd9") or fmt == "JPEG":  # (an MP index whose size cuts the picture short: decoded)
+            yield size[0], size[1], data, _entries("L" if mode == "L" else "RGB", 8, "/DCTDecode")
+            return
     for page_image in load_pages(image_source, max_pixels):
         yield _encode(page_image.image)
 
