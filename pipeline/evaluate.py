@@ -384,9 +384,20 @@ def page_excluded(name: str, patterns: Iterable[str]) -> bool:
     """Whether one of the --exclude globs takes the page NAME (X, or X#N of a multi-page output:
     its document, X), or the name of its output or ground-truth file (X.txt, X.gt.txt)."""
     base = re.sub(r"#\d+$", "", name)  # (only the page number: archives name files "Box#12_f3")
-    # (the file a person sees to be partial is X.gt.txt: given so, the pattern took nothing)
-    names = [f"{stem}{suffix}" for stem in (base, Path(base).name) for suffix in ("", ".txt", ".gt.txt")]
-    return any(fnmatchcase(n, pat) for n in names for pat in patterns)
+    names = (base, Path(base).name)
+    # (the file a person sees to be partial is X.gt.txt: given so, the pattern took nothing). A
+    # pattern that names a file is matched without its ending, a page's name only as it is: matched
+    # against X.txt too, '*[!0-9]' (the pages named with no number) took every page, all ending in 't'.
+    pages = [_page_pattern(pat) for pat in patterns]
+    return any(fnmatchcase(n, pat) for n in names for pat in pages)
+
+
+def _page_pattern(pattern: str) -> str:
+    """An --exclude glob as one of page names: "X.gt.txt" and "X.txt" (a file's name) take the page X."""
+    for ending in (".gt.txt", ".txt"):
+        if pattern.endswith(ending):
+            return pattern[: -len(ending)]
+    return pattern
 
 
 def evaluate_outputs(

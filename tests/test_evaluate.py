@@ -310,6 +310,20 @@ def test_exclude_takes_a_page_by_its_file_name_too(tmp_path, capsys):
     assert code == 0 and "matched no page" not in stderr
 
 
+def test_a_glob_of_page_names_takes_no_page_by_its_file_name_ending(tmp_path):
+    """A glob for page names was matched against X.txt and X.gt.txt as well: '*[!0-9]' (the pages
+    whose name ends in no digit: a box's cover sheets) took every page, since every file name ends
+    in 't', and the totals were of nothing."""
+    out, gt = tmp_path / "out", tmp_path / "gt"
+    for name in ("box1_001", "box1_002", "box1_cover"):
+        _write(out / f"{name}.txt", "Dear Sir")
+        _write(gt / f"{name}.gt.txt", "Dear Sir")
+    for pattern in ("*[!0-9]", "*r", "*r.gt.txt", "box1_cover.txt"):
+        ev = evaluate_outputs(out, gt, exclude=[pattern])
+        assert [p.name for p in ev.pages if p.excluded] == ["box1_cover"], pattern
+    assert [p.name for p in evaluate_outputs(out, gt, exclude=["*.txt"]).pages if not p.excluded] == []
+
+
 def test_an_output_named_in_another_case_is_pointed_out(tmp_path, capsys):
     """Ground truth a.gt.txt, output A.txt (a scan renamed, a transcription typed on Windows): scored
     as "no output", and the output listed apart as having no ground truth, with nothing to link them."""
