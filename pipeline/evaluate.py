@@ -380,6 +380,29 @@ def _workspace_raw(out_dir: Path) -> tuple[dict[str, str], Path | None]:
     return texts, (saved.correct.corrections_file if saved is not None else None)
 
 
+def _text_names(folder: Path) -> list[str]:
+    """The names X of a folder's text files X.txt, by relative path: outputs, or OCR text (ground
+    truth kept beside them, `--gt` the same folder, is none, nor is the workspace)."""
+    from .workspace import WORKSPACE_DIR
+
+    return sorted(p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.txt")
+                  if WORKSPACE_DIR not in p.parts and not p.name.endswith(".gt.txt"))
+
+
+def _forms(names: Iterable[str]) -> dict[str, str]:
+    """Each name by its composed form (NFC), for ``_in_either_form``."""
+    return {unicodedata.normalize("NFC", n): n for n in names}
+
+
+def _in_either_form(name: str, folder: Path, forms: dict[str, str]) -> str:
+    """The name of ``folder``'s text file for ``name``: itself, or one that differs from it only in
+    Unicode form (``forms``: ``_forms`` of the folder's names). Scans unzipped from a Mac archive
+    have their accents combining, transcriptions typed elsewhere composed: the names look alike."""
+    if (folder / f"{name}.txt").is_file():
+        return name
+    return forms.get(unicodedata.normalize("NFC", name), name)
+
+
 def page_excluded(name: str, patterns: Iterable[str]) -> bool:
     """Whether one of the --exclude globs takes the page NAME (X, or X#N of a multi-page output:
     its document, X), or the name of its output or ground-truth file (X.txt, X.gt.txt)."""
@@ -450,8 +473,9 @@ def evaluate_outputs(
                              path=ocr_dir)
         if not ocr_dir.is_dir():
             raise UsageError("no such folder of OCR text", path=ocr_dir)
+        ocr_forms = _forms(_text_names(ocr_dir))
         for name in truths:
-            path = ocr_dir / f"{name}.txt"
+            path = ocr_dir / f"{_in_either_form(name, ocr_dir, ocr_forms)}.txt"
             if path.is_file():
                 before[name] = read_utf8_text(path)
         if not before:
@@ -464,20 +488,13 @@ def evaluate_outputs(
     elif has_workspace:
         before, corrections_file = _workspace_raw(out_dir)
 
-    outputs = sorted(
-        p.relative_to(out_dir).with_suffix("").as_posix()
-        for p in out_dir.rglob("*.txt")
-        # (ground truth kept beside the outputs, `--gt` the same folder, is no output)
-        if WORKSPACE_DIR not in p.parts and not p.name.endswith(".gt.txt")
-    )
-    # A name is the same name in either Unicode form: scans unzipped from a Mac archive have their
-    # accents combining, transcriptions typed elsewhere composed, and the two names look alike.
-    by_form = {unicodedata.normalize("NFC", n): n for n in outputs}
+    outputs = _text_names(out_dir)
+    by_form = _forms(outputs)
     scored: set[str] = set()
     pages: list[PageEvaluation] = []
     fired: dict[str, list[bool]] = {}
     for name, gt_path in truths.items():
-        out_name = name if (out_dir / f"{name}.txt").is_file() else by_form.get(unicodedata.normalize("NFC", name), name)
+        out_name = _in_either_form(name, out_dir, by_form)
         out_path = out_dir / f"{out_name}.txt"
         missing = not out_path.is_file()
         scored.add(out_name)

@@ -352,6 +352,20 @@ def test_a_name_written_with_combining_accents_is_the_same_name(tmp_path):
     assert ev.no_ground_truth == []
 
 
+def test_ocr_text_named_with_combining_accents_pairs_with_its_ground_truth(tmp_path):
+    """--ocr-text named like the scans it was read from (accents combining, from a Mac archive), the
+    ground truth composed: the outputs were paired in either form, the OCR text only by its bytes, so
+    the page had no raw score and no corrector counts, and a folder of such names was refused as
+    'none of the ground-truth files has OCR text here'."""
+    out, gt, ocr = tmp_path / "out", tmp_path / "gt", tmp_path / "ocr"
+    _write(out / "Zu\u0308rich_01.txt", "The Legation")
+    _write(ocr / "Zu\u0308rich_01.txt", "Tbe Legation")
+    _write(gt / "Z\u00fcrich_01.gt.txt", "The Legation")
+    ev = evaluate_outputs(out, gt, raw=True, ocr_dir=ocr)
+    [page] = ev.pages
+    assert page.raw is not None and page.raw.char_errors == 1 and page.counts.fixed == 1
+
+
 def test_override_outcomes_align_corrected_words_with_the_ground_truth():
     words = [Word(text=t) for t in ["We", "envisage", "Powell/Parker", "at", "once"]]
     page = Page(source="a.png", lines=[Line(words=words)], changes=[
