@@ -233,6 +233,32 @@ def test_status_names_done_files_whose_outputs_were_deleted(tmp_path, fake_ocr, 
             "this folder writes them again") in shown
 
 
+def test_status_names_done_files_whose_page_xml_files_were_deleted(tmp_path, fake_ocr):
+    """PAGE XML is a file a page: a done file lacking any of its pages' files is named, in a folder
+    of its own too, and one with them all is not."""
+    import contextlib
+    import sqlite3
+
+    from pipeline.batch import done_without_outputs
+    from pipeline.workspace import open_workspace
+
+    fake_ocr([[("We", 95), ("face", 93)]])
+    (tmp_path / "box").mkdir()
+    scans = [(_scan(tmp_path / name), Path(name)) for name in ("p0.png", "p1.png", "box/p2.png", "p3.png")]
+    out = tmp_path / "out"
+    options = _options(tmp_path, output={"formats": ("txt", "page")})
+    assert all(r.ok for r in run_batch(scans, out, options, load_corrections(tmp_path / "none.yaml")).results)
+    with contextlib.closing(sqlite3.connect(out / ".ocrfix" / "workspace.sqlite")) as db:
+        db.execute("UPDATE files SET pages=2 WHERE rel IN ('p1.png', 'p3.png')")  # (as a two-page scan's record says)
+        db.commit()
+    (out / "p3.page-0002.xml").write_text("<PcGts/>")
+    with open_workspace(out, create=False) as ws:
+        assert done_without_outputs(ws, out, options) == ["p1.png"]
+        (out / "box" / "p2.page.xml").unlink()
+        (out / "p0.txt").unlink()
+        assert done_without_outputs(ws, out, options) == ["box/p2.png", "p0.png", "p1.png"]
+
+
 def test_options_recorded_by_another_version_are_named_as_such(tmp_path, fake_ocr, capsys):
     """Options the last run recorded that this version no longer reads (a field since removed):
     `corrections diff` said the folder had no record of them, and status left out what the next run
