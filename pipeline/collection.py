@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .model import Page
-from .tokens import is_word, split_token
+from .tokens import is_word, looked_up, split_token
 
 __all__ = ["CollectionModel", "collection_model", "document_forms", "page_forms"]
 
@@ -86,7 +86,7 @@ class CollectionModel:
 def page_forms(page: Page) -> Iterable[tuple[str, bool]]:
     """(lower-case form, written with a capital) of every word of a page, split as the corrector
     splits; a word hyphenated at a line end ("pri-" "soner") counts as the one word it is."""
-    cores = [split_token(word.text)[1].replace("\u2019", "'") for line in page.lines for word in line.words]
+    cores = [looked_up(split_token(word.text)[1]) for line in page.lines for word in line.words]
     i = 0
     while i < len(cores):
         core = cores[i]

@@ -32,7 +32,7 @@ from .lexicon import LONG_WORD, MAX_EDIT, PREFIX, TARGET_MIN_COUNT, Lexicon, con
 from .memory import cyclic_gc_paused
 from .model import LANGUAGE_STEP, Change, Line, Page, Step, Word, split_box, union_box
 from .options import CorrectOptions
-from .tokens import split_token
+from .tokens import looked_up, split_token
 
 __all__ = ["Corrector", "Settings", "load_corrector", "correct_page", "page_from_text", "correct_text", "collection_status",
            "page_word_features", "decided_confusions", "CorrectionReads", "reading", "replay_decision", "collection_own_forms"]
@@ -50,11 +50,6 @@ _LETTER_DIGITS = str.maketrans({"l": "1", "I": "1", "O": "0", "S": "5", "B": "8"
 # Symbols Tesseract prints for a speckled or broken letter inside a word, and the letter.
 _LOOKALIKE_SYMBOLS = str.maketrans({"€": "e", "é": "e", "®": "e", "©": "c", "¢": "c", "@": "a"})
 _LOOKALIKE_SYMBOLS_RE = re.compile("[€é®©¢@]")
-# Typographic ligatures, one character each, as Tesseract, PDF text layers and other engines write
-# them: a word is judged by the letters they stand for ("oﬃcial" is "official", not a garble of
-# "social"), and written back as it was where it is right.
-_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
-                            "\ufb05": "st", "\ufb06": "st"})
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]]*$")
 # Titles written with a full stop before a name (English): the stop ends no sentence, and the word
 # after it (or after an initial) gets the name prior ("Mr. Warry" is not "Mr. Marry"). bench_corrector
@@ -1332,7 +1327,7 @@ def _tokens(page: Page) -> list[list[_Tok]]:
             prev_block = line.block
         for wi, w in enumerate(line.words):
             lead, core, trail = split_token(w.text)
-            clean = core.replace("\u2019", "'").translate(_LIGATURES)
+            clean = looked_up(core)  # (a ligature as its letters: judged by them, written back as it was)
             tok = _Tok(li, wi, w.text, lead, clean, trail, None, w.confidence, w.alternatives)
             tok.ctx = clean.lower() if _CORE.match(clean) else None
             blocks[-1].append(tok)

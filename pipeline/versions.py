@@ -66,4 +66,6 @@ READ_VERSION = 5
 # (calibration.DEFAULT_READ_MODEL), which flags it, in place of bars of confidence.
 # 35: a word a person decided (corrections.yaml) is not given p_wrong nor flagged by the corrector.
 # 36: a word written with a typographic ligature (ﬁ, ﬃ) is judged by the letters it stands for.
-CORRECTOR_VERSION = 36
+# 37: and the collection model counts it by them too (a spelling of its own written with one was corrected).
+# (A workspace keeps each file's forms as counted when it was read: only files read again count anew.)
+CORRECTOR_VERSION = 37

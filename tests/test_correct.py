@@ -754,6 +754,18 @@ def test_a_word_written_with_a_ligature_is_the_word_it_spells(corrector: Correct
     assert page_text(garbled) == "The oﬃcial government was ﬁled.\n"
 
 
+def test_a_spelling_the_collection_writes_with_a_ligature_is_its_own(corrector: Corrector) -> None:
+    """The corrector looks a word with a ligature up by its letters ("diﬀerant" as "differant"), the
+    collection model counted it as written: a spelling the collection writes in document after
+    document was its own without the ligature and corrected with it."""
+    from pipeline.collection import collection_model
+
+    for word in ("differant", "diﬀerant"):
+        pages = [page_from_text(f"the note {k} of the {word} was read", f"doc{k}") for k in range(3)]
+        assert "the different was" in page_text(correct_page(pages[0], corrector)), word
+        assert f"the {word} was" in page_text(correct_page(pages[0], corrector.with_collection(collection_model(pages)))), word
+
+
 def test_a_ligature_in_a_word_with_tesseract_alternatives(corrector: Corrector) -> None:
     """A word with a ligature has more letters than characters: Tesseract's choices, one list a
     character, are not laid over its letters (that ran past their end: an IndexError)."""
