@@ -41,6 +41,7 @@ from .errors import DictionaryError, InputFileError, OutputError
 from .files import as_utf8, atomic_write
 from .memory import long_lived
 from .spelling_shape import SpellingShape
+from .tokens import looked_up
 
 __all__ = [
     "Lexicon",
@@ -129,8 +130,10 @@ def _read_text(path: Path) -> str:
     # Composed (NFC), as OCR engines write accents: "u" + a combining diaeresis was counted as the
     # words "zu" and "rich" where the corrector meets "Zürich". Line ends as "\n": a "### ID\r\n"
     # (saved on Windows) started no section, so --exclude of a held-out document counted its words.
+    # Ligatures as their letters, as the corrector looks words up (looked_up): "oﬃcial" from a PDF's
+    # text layer was counted as a word it never asks for.
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\u2019", "'").replace("\u2018", "'")
+    return looked_up(text).replace("\u2018", "'")
 
 
 def _doc_stem(path: Path) -> str:

@@ -162,6 +162,17 @@ def test_build_reads_combining_accents_as_the_letters_they_make(tmp_path: Path) 
     assert "zu" not in words and "rich" not in words
 
 
+def test_build_counts_a_word_written_with_a_ligature_by_its_letters(tmp_path: Path) -> None:
+    """Text taken from a PDF's text layer writes "ﬁ" and "ﬃ" as one character each: the build counted
+    "oﬃcial" as written, a word the corrector (which looks words up by their letters) never asks for,
+    and "official" not at all."""
+    (tmp_path / "a.txt").write_text("The oﬃcial ﬁled it. The oﬃcial ﬁled it.\n", encoding="utf-8")
+    build_dictionary([tmp_path / "a.txt"], tmp_path / "d", min_count=1)
+    words = {r[0]: r for r in _rows(tmp_path / "d" / UNIGRAMS)}
+    assert words["official"][1] == "2" and words["filed"][1] == "2"
+    assert not any("\ufb01" in w or "\ufb03" in w for w in words)
+
+
 def test_a_missing_protect_list_leaves_the_dictionary_as_it_was(corpus: Path, tmp_path: Path) -> None:
     """A --protect list that cannot be read was found after the word lists were written: the folder
     held new unigrams and bigrams beside the old protected terms. It is read before anything is written."""
