@@ -231,6 +231,10 @@ def test_status_names_done_files_whose_outputs_were_deleted(tmp_path, fake_ocr, 
     assert done.value.code == 0
     assert ("2 done files have outputs missing (deleted by hand?): p0.png, p2.png; the next `ocrfix process` of "
             "this folder writes them again") in shown
+    # (the list ends "(--all lists every one)", and --help says so of them too)
+    with pytest.raises(SystemExit):
+        main(["status", "--help"])
+    assert "whose outputs are missing" in " ".join(capsys.readouterr().out.replace("│", " ").split())
 
 
 def test_status_names_done_files_whose_page_xml_files_were_deleted(tmp_path, fake_ocr):

@@ -250,7 +250,7 @@ def _failure_table(console, rows: list[tuple[str, str]]) -> None:
 @app.command()
 def status(
     out: Annotated[Path, typer.Argument(help="An output folder of `ocrfix process`.", show_default=False)],
-    every: Annotated[bool, typer.Option("--all", help="List every pending and failed file (by default the first 20 of each).")] = False,
+    every: Annotated[bool, typer.Option("--all", help="List every pending and failed file, and every done file whose outputs are missing (by default the first 20 of each).")] = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Show how far the work in an output folder has got (done, pending and failed inputs), and what
