@@ -237,6 +237,32 @@ def test_status_names_done_files_whose_outputs_were_deleted(tmp_path, fake_ocr, 
     assert "whose outputs are missing" in " ".join(capsys.readouterr().out.replace("│", " ").split())
 
 
+def test_status_shows_names_with_square_brackets_as_they_are(tmp_path, fake_ocr, capsys):
+    """Rich read "[draft]" in a file's or folder's name as markup and dropped it: status named
+    "memo .png" as the file whose outputs were deleted, "bad .png" as the failed one and the folder
+    "out", none of them a name the person has; a name with "[/...]" in it was a MarkupError traceback."""
+    import pytest
+
+    from pipeline.cli import main
+
+    fake_ocr([[("We", 95), ("face", 93)]])
+    (tmp_path / "notes [").mkdir()
+    scans = [(_scan(tmp_path / "memo [draft].png"), Path("memo [draft].png")),
+             (_scan(tmp_path / "notes [" / "b].png"), Path("notes [/b].png"))]
+    (tmp_path / "bad [copy].png").write_bytes(b"not an image")
+    scans.append((tmp_path / "bad [copy].png", Path("bad [copy].png")))
+    out = tmp_path / "out [v2]"
+    run_batch(scans, out, _options(tmp_path), load_corrections(tmp_path / "none.yaml"))
+    (out / "memo [draft].txt").unlink()
+    (out / "notes [" / "b].txt").unlink()
+    with pytest.raises(SystemExit) as done:
+        main(["status", str(out)])
+    shown = " ".join(capsys.readouterr().out.replace("│", " ").split())
+    assert done.value.code == 0
+    assert "out [v2]" in shown and "bad [copy].png" in shown
+    assert "have outputs missing (deleted by hand?): memo [draft].png, notes [/b].png;" in shown
+
+
 def test_status_names_done_files_whose_page_xml_files_were_deleted(tmp_path, fake_ocr):
     """PAGE XML is a file a page: a done file lacking any of its pages' files is named, in a folder
     of its own too, and one with them all is not."""

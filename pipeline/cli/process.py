@@ -64,7 +64,9 @@ def _progress(total: int):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    console = Console(stderr=True, soft_wrap=True)
+    # (no markup: Rich read "[draft]" in a file's or folder's name as a style and dropped it, and a
+    # "[/...]" in one was a MarkupError traceback; the progress bar's own columns keep theirs)
+    console = Console(stderr=True, soft_wrap=True, markup=False)
     if console.is_terminal:
         progress = Progress(
             TextColumn("[bold]OCR[/]"),
@@ -262,7 +264,7 @@ def status(
     from ..errors import UsageError
     from ..workspace import open_workspace
 
-    console = Console()
+    console = Console(markup=False)  # (names as they are: see _progress)
     unread = None
     with open_workspace(out, create=False) as ws:
         summary = ws.summary(None if every else 20)
