@@ -611,8 +611,9 @@ def run_batch(
             try:
                 state = ws.input_hash(rel, path)
             except OSError as e:
-                ws.mark_failed(rel, str(unreadable(path, e)))
-                record(FileResult(rel, "failed", error=str(unreadable(path, e))))
+                error = str(unreadable(path, e))
+                ws.mark_failed(rel, error)
+                record(FileResult(rel, "failed", error=error))
                 continue
             hashes[rel] = state
             reusable = not force and rec is not None and rec.has_ocr and rec.input_hash == state.digest and rec.ocr_key == ocr_key

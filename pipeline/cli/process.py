@@ -297,13 +297,11 @@ def status(
     pending = summary.files("pending")
     if pending:
         listed = summary.pending_listed
-        console.print("Pending: " + ", ".join(listed) + (f" … and {pending - len(listed)} more (--all lists every one)"
-                                                         if pending > len(listed) else ""), highlight=False)
+        console.print("Pending: " + ", ".join(listed) + _more(pending, len(listed)), highlight=False)
     if lost:
         listed = lost if every else lost[:20]
         console.print(f"{counted(len(lost), 'done file')} {'has' if len(lost) == 1 else 'have'} outputs missing (deleted by hand?): "
-                      + ", ".join(listed) + (f" … and {len(lost) - len(listed)} more (--all lists every one)"
-                                             if len(lost) > len(listed) else "")
+                      + ", ".join(listed) + _more(len(lost), len(listed))
                       + "; the next `ocrfix process` of this folder writes them again.", highlight=False)
     if saved_parts and saved_options is not None:
         _next_run(console, saved_parts, saved_options, summary)
@@ -315,6 +313,12 @@ def status(
         console.print("The last run stopped before its end: the next corrects the done files it is given again "
                       "against the whole folder (from the cache, no OCR), as one uninterrupted run would have them.",
                       highlight=False)
+
+
+def _more(total: int, listed: int) -> str:
+    """" … and N more (--all lists every one)" after a list of ``listed`` of ``total`` names; "" where
+    it has them all."""
+    return f" … and {total - listed} more (--all lists every one)" if total > listed else ""
 
 
 def _next_run(console, saved_parts: dict[str, str], options, summary) -> None:
