@@ -95,6 +95,23 @@ def test_correct_shows_its_progress_on_a_terminal_and_nowhere_else(tmp_path):
     assert (tmp_path / "all.txt").read_text() == "".join(f.read_text().replace("chvisage", "envisage") for f in files)
 
 
+def test_correct_prints_each_text_file_on_lines_of_its_own(tmp_path):
+    """Text keeps its layout, a last line without a line end too: printed one after another,
+    'ocrfix correct a.txt b.txt > all.txt' ran a's last line and b's first together ("ends
+    hereSecond"), where each file's text had ended with a line end. A file but the last that ends
+    without one is given its own kind (CRLF here); a file alone, or the last, comes back as it was."""
+    none = str(tmp_path / "none.yaml")
+    (tmp_path / "a.txt").write_bytes(b"The first file\r\nends here")
+    (tmp_path / "b.txt").write_bytes(b"Second file  begins\nand ends")
+    (tmp_path / "c.txt").write_bytes(b"Third\n")
+    printed = subprocess.run([OCRFIX, "correct", *(str(tmp_path / f) for f in ("a.txt", "b.txt", "c.txt")),
+                              "--corrections", none], capture_output=True)
+    assert printed.returncode == 0
+    assert printed.stdout == b"The first file\r\nends here\r\nSecond file  begins\nand ends\nThird\n"
+    alone = subprocess.run([OCRFIX, "correct", str(tmp_path / "a.txt"), "--corrections", none], capture_output=True)
+    assert alone.stdout == b"The first file\r\nends here"
+
+
 def test_correct_refuses_text_that_is_not_utf8_naming_the_line(tmp_path):
     """Latin-1 text was read with every accented letter replaced by U+FFFD and "corrected" from
     there ("Caf\ufffd M\ufffdller"), with exit 0 and no word said; so was a binary file without NUL bytes."""

@@ -451,7 +451,7 @@ def correct(
                     raise UsageError(f"{written[path.resolve()]} and {file} would both be written to {path}; "
                                      "correct them into different output folders")
                 written[path.resolve()] = file
-        for file, doc, kind, original in read:
+        for n, (file, doc, kind, original) in enumerate(read, 1):
             fixed = correct_document(doc, options, loaded, collection)
             foreign.append(foreign_pages(fixed))
             fmt = kind if to == "same" else to
@@ -459,7 +459,11 @@ def correct(
             laid_out = text_in_layout(original, fixed) if fmt == "txt" and original is not None else None
             if out is None:
                 result = laid_out if laid_out is not None else serialise(fixed, fmt)
-                sys.stdout.write(result if isinstance(result, str) else result.decode("utf-8"))
+                text = result if isinstance(result, str) else result.decode("utf-8")
+                if laid_out is not None and n < len(read) and text and not text.endswith(("\n", "\r", "\f")):
+                    # (a text's last line without a line end ran into the next file's first line)
+                    text += "\r\n" if "\r\n" in text else "\r" if "\r" in text else "\n"
+                sys.stdout.write(text)
             elif laid_out is not None:
                 atomic_write(target(file, fmt, kind), laid_out)
             else:
