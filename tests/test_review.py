@@ -7,6 +7,7 @@ these tests say exactly which words are flagged and with which suggestions.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from pathlib import Path
@@ -1329,22 +1330,40 @@ def test_a_decision_that_could_not_be_written_is_neither_counted_nor_undone(samp
     assert _session(sample).undo_stack == []
 
 
+@contextlib.contextmanager
 def _review_in_its_own_session(out, reviewer: str):
     """``ocrfix review OUT --no-browser`` in a session of its own (Ctrl-C is sent to its group, as a
-    terminal does): the process, the app's address and its token, once it has printed them."""
+    terminal does): the process, the app's address and its token, once it has printed them. A review
+    still running at the end is killed."""
+    import os
+    import signal
     import subprocess
 
     from conftest import OCRFIX
 
     proc = subprocess.Popen([OCRFIX, "review", str(out), "--no-browser", "--reviewer", reviewer], stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
-    url = None
-    while url is None:
-        line = proc.stderr.readline()
-        assert line, "no address printed"
-        m = re.search(r"Open (http://\S+)", line)
-        url = m.group(1) if m else None
-    return proc, url.split("?")[0], url.split("token=")[1]
+    try:
+        url = None
+        while url is None:
+            line = proc.stderr.readline()
+            assert line, "no address printed"
+            m = re.search(r"Open (http://\S+)", line)
+            url = m.group(1) if m else None
+        yield proc, url.split("?")[0], url.split("token=")[1]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+
+
+def _ctrl_c(proc) -> str:
+    """Ctrl-C as a terminal sends it, to every process of the review's group: its stderr once it ended."""
+    import os
+    import signal
+
+    os.killpg(proc.pid, signal.SIGINT)
+    return proc.communicate(timeout=30)[1]
 
 
 def _decide_over_http(client, base: str, token: str, form: str, **how) -> None:
@@ -1360,15 +1379,12 @@ def test_ctrl_c_while_a_decision_is_regenerated_finishes_it_and_ends_the_review(
     The review finishes the decision's outputs and ends; the worker took the KeyboardInterrupt, the
     regeneration thread died with a traceback, and the review hung for ever in 'Regenerating the
     outputs of the last decisions ...' with the outputs not regenerated."""
-    import os
-    import signal
     import time
 
     import httpx
 
     out, corrections = build_sample(tmp_path, correct=False)
-    proc, base, token = _review_in_its_own_session(out, "Ctrl C")
-    try:
+    with _review_in_its_own_session(out, "Ctrl C") as (proc, base, token):
         with httpx.Client(timeout=30) as c:
             c.get(f"{base}?token={token}", follow_redirects=True)
             # A first decision, regenerated: the worker is running (as it is after a review's first key).
@@ -1376,12 +1392,7 @@ def test_ctrl_c_while_a_decision_is_regenerated_finishes_it_and_ends_the_review(
             while c.get(base + "api/queue?limit=0").json()["progress"]["regenerating"]:
                 time.sleep(0.1)
             _decide_over_http(c, base, token, "chvisage", action="suggestion", index=0)
-        os.killpg(proc.pid, signal.SIGINT)  # (as the terminal sends it: to every process of the group)
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
+        err = _ctrl_c(proc)
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert (out / "a.txt").read_text() == "We envisage no difficulty.\nThe Sulverb telegram envisage,\n"
 
@@ -1392,23 +1403,14 @@ def test_ctrl_c_right_after_the_first_decision_regenerates_it(tmp_path):
     started, and the review finishes the decision's outputs and ends (exit 130, as Ctrl-C ends the
     web review). The starting worker died of it: 'the outputs of 1 files were not regenerated ...
     A process in the process pool was terminated abruptly', exit 8, the outputs stale."""
-    import os
-    import signal
-
     import httpx
 
     out, corrections = build_sample(tmp_path, correct=False)
-    proc, base, token = _review_in_its_own_session(out, "Ctrl C")
-    try:
+    with _review_in_its_own_session(out, "Ctrl C") as (proc, base, token):
         with httpx.Client(timeout=30) as c:
             c.get(f"{base}?token={token}", follow_redirects=True)
             _decide_over_http(c, base, token, "chvisage", action="suggestion", index=0)
-        os.killpg(proc.pid, signal.SIGINT)  # (as the terminal sends it: to every process of the group)
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
+        err = _ctrl_c(proc)
     assert proc.returncode == 130 and "not regenerated" not in err and "Traceback" not in err, err
     assert (out / "a.txt").read_text() == "We envisage no difficulty.\nThe Sulverb telegram envisage,\n"
 
@@ -1491,8 +1493,6 @@ def test_a_blank_reviewer_is_the_login_name_as_an_empty_one_is(tmp_path, monkeyp
 def test_the_web_review_ended_with_ctrl_c_names_the_outputs_it_could_not_regenerate(tmp_path):
     """Ctrl-C is how the web review ends: the files whose outputs its decisions could not be
     written to are named then too (it ended 'interrupted', exit 130, saying nothing of them)."""
-    import os
-    import signal
     import time
 
     import httpx
@@ -1501,19 +1501,13 @@ def test_the_web_review_ended_with_ctrl_c_names_the_outputs_it_could_not_regener
     (out / "a.txt").unlink()
     (out / "a.txt").mkdir()  # (a folder in the output's place: it cannot be replaced)
     (out / "a.txt" / "keep").write_text("x")
-    proc, base, token = _review_in_its_own_session(out, "Web")
-    try:
+    with _review_in_its_own_session(out, "Web") as (proc, base, token):
         with httpx.Client(timeout=30) as c:
             c.get(f"{base}?token={token}", follow_redirects=True)
             _decide_over_http(c, base, token, "chvisage", action="suggestion", index=0)
             while c.get(base + "api/queue?limit=0").json()["progress"]["regenerating"]:
                 time.sleep(0.1)
-        os.killpg(proc.pid, signal.SIGINT)
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
+        err = _ctrl_c(proc)
     assert proc.returncode == 8, err
     assert "a.png" in err and "not regenerated" in err
 
