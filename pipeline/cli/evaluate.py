@@ -23,14 +23,14 @@ def evaluate(
 ) -> None:
     """Score outputs against hand-made ground truth (CER, WER, what correction fixed and damaged).
 
-    CER and WER per page and in total as EVALUATION.md defines them; with the text before
+    CER and WER per page and in total (sums over the pages, after the normalisation below); with the text before
     correction (the workspace's raw OCR, or --ocr-text), the words the corrector fixed, damaged,
     changed but left wrong, and missed; with --raw, the pages worse than their raw OCR (a CER more
     than 10 % and 0.1 points above it); and how often each corrections.yaml entry fired and was
     right. Ground truth for OUT/X.txt is GT/X.gt.txt; a page with no output scores as empty.
 
     Columns: chars, the ground truth's characters after normalisation (quotes, dashes and
-    whitespace made plain); CER and WER, character and word edit distance over those; raw CER and
+    whitespace made plain, '~' a space: some transcriptions mark unreadable symbols with it); CER and WER, character and word edit distance over those; raw CER and
     WER, the same for the text before correction; fixed, words wrong before correction and right
     after; damaged, right before and wrong after; chg+wrong, changed and still wrong; missed,
     wrong and left as they were. Page N of a multi-page output is X#N (--exclude takes X).
