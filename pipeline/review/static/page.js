@@ -2,7 +2,7 @@
 // corrections.yaml for its places on the page. Every POST carries the session token from the page.
 (() => {
   "use strict";
-  const token = document.querySelector('meta[name="ocrfix-token"]').content;
+  const token = ocrfix.token;
   const main = document.getElementById("page");
   const status = document.getElementById("status");
   const scan = document.getElementById("scan");
@@ -25,7 +25,7 @@
     });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
-      throw new Error(data.error || (data.detail && JSON.stringify(data.detail)) || response.statusText);
+      throw new Error(ocrfix.reasonOf(response, data));
     }
     return data;
   }
@@ -165,13 +165,7 @@
   });
   // A scan that cannot be shown (moved or deleted since the run) is said so, with the reason.
   async function noScan() {
-    let reason;
-    try {
-      const response = await fetch(scan.src, { credentials: "same-origin" });
-      reason = (await response.json().catch(() => ({}))).error || response.statusText;
-    } catch (err) {
-      reason = String(err);
-    }
+    const reason = await ocrfix.whyNotShown(scan.src);
     const missing = document.getElementById("scan-missing");
     missing.textContent = "The scan cannot be shown: " + reason;
     missing.hidden = false;

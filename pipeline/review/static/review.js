@@ -1,7 +1,7 @@
 // ocrfix review: one keystroke per decision. Every POST carries the session token from the page.
 (() => {
   "use strict";
-  const token = document.querySelector('meta[name="ocrfix-token"]').content;
+  const token = ocrfix.token;
   const group = document.getElementById("group");
   const status = document.getElementById("status");
   const editForm = document.getElementById("edit-form");
@@ -23,8 +23,7 @@
       });
       const data = await response.json().catch(() => ({}));
       if (!response.ok) {
-        const detail = data.error || (data.detail && JSON.stringify(data.detail)) || response.statusText;
-        status.textContent = "Not saved: " + detail;
+        status.textContent = "Not saved: " + ocrfix.reasonOf(response, data);
         busy = false;
         return;
       }
@@ -37,13 +36,7 @@
 
   // A crop that cannot be shown (the scan moved or deleted since the run) is said so, with the reason.
   async function noCrop(img) {
-    let reason;
-    try {
-      const response = await fetch(img.src, { credentials: "same-origin" });
-      reason = (await response.json().catch(() => ({}))).error || response.statusText;
-    } catch (err) {
-      reason = String(err);
-    }
+    const reason = await ocrfix.whyNotShown(img.src);
     const note = document.createElement("p");
     note.className = "failed no-scan";
     note.textContent = "The scan of this line cannot be shown: " + reason;

@@ -1,0 +1,17 @@
+// What the review page and the page view share: the session's token, the app's reason for a
+// refused request, and why a scan cannot be shown.
+const ocrfix = Object.freeze({
+  token: document.querySelector('meta[name="ocrfix-token"]').content,
+  // The app's reason for refusing a request: its "error", FastAPI's validation detail, or the HTTP status.
+  reasonOf: (response, data) => data.error || (data.detail && JSON.stringify(data.detail)) || response.statusText,
+  // Why an image (a scan or a line's crop, moved or deleted since the run) cannot be shown: the
+  // app's reason for refusing it, or the network's.
+  async whyNotShown(src) {
+    try {
+      const response = await fetch(src, { credentials: "same-origin" });
+      return (await response.json().catch(() => ({}))).error || response.statusText;
+    } catch (err) {
+      return String(err);
+    }
+  },
+});
