@@ -151,6 +151,8 @@ class OutputOptions(_Options):
     @field_validator("formats")
     @classmethod
     def _known_formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Any case, each once (as --preprocess takes its steps): "PDF" was refused, "txt,TXT" written twice.
+        value = tuple(dict.fromkeys(f.strip().lower() for f in value))
         if not value:
             raise ValueError(f"no output format given; choose from {', '.join(OUTPUT_FORMATS)}")
         unknown = [f for f in value if f not in OUTPUT_FORMATS]

@@ -52,6 +52,21 @@ def test_unknown_output_format_is_refused(tmp_path):
     assert result.returncode == 2 and "unknown output format docx" in result.stderr
 
 
+def test_output_formats_are_taken_in_any_case_once_each():
+    """--format PDF was refused ("unknown output format PDF") where --preprocess took any case, and
+    txt,TXT would have written the text file twice."""
+    from pipeline.options import OutputOptions
+
+    assert OutputOptions(formats=("PDF", "Txt", "txt")).formats == ("pdf", "txt")
+
+
+def test_correct_takes_its_output_format_in_any_case(tmp_path):
+    out = tmp_path / "out"
+    result = run("correct", str(FRAGMENTED), "-o", str(out), "--to", "ALTO", "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert (out / "fragmented_lbr_1988.alto.xml").exists()
+
+
 def test_correct_prints_corrected_text_and_writes_files(tmp_path):
     source = tmp_path / "ocr.txt"
     source.write_bytes("Dear Ron,\nWe face a very important decision.\n".encode())

@@ -387,6 +387,7 @@ def correct(
     formats = ("same", "txt", "json", "hocr", "alto", "page")
     if out is not None:
         _output_folder(out)
+    to = to.strip().lower()
     if to not in formats:
         raise UsageError(f"--to {to}: choose from {', '.join(formats)}")
     # Another engine's OCR: its slips are learned from the files too.
