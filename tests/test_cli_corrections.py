@@ -49,6 +49,22 @@ def test_add_update_without_a_note_keeps_the_entrys_note_and_context(tmp_path, c
     assert (entry.note, entry.context) == ("checked on the scan", "We chvisage no difficulty.")
 
 
+def test_add_update_with_an_empty_note_takes_the_note_away(tmp_path, capsys):
+    """`--note ""` (or `--context ""`) with --update is how a reviewer clears a note that no longer
+    holds; it was taken as no --note at all, and the old note stayed with no way to remove it from
+    the command line."""
+    c = tmp_path / "corrections.yaml"
+    assert ocrfix(capsys, "corrections", "add", "chvisage", "envisage", "-c", c, "--note", "worn carbon",
+                  "--context", "We chvisage no difficulty.")[0] == 0
+    code, out, _ = ocrfix(capsys, "corrections", "add", "chvisage", "envisage", "-c", c, "--update", "--note", "")
+    assert code == 0 and out.startswith("updated")
+    [entry] = load_corrections(c).entries
+    assert (entry.note, entry.context) == (None, "We chvisage no difficulty.")
+    assert ocrfix(capsys, "corrections", "add", "chvisage", "envisage", "-c", c, "--update", "--context", "")[0] == 0
+    [entry] = load_corrections(c).entries
+    assert (entry.note, entry.context) == (None, None)
+
+
 def test_add_list_reject_remove_validate(tmp_path, capsys):
     c = tmp_path / "corrections.yaml"
     code, out, _ = ocrfix(capsys, "corrections", "add", "chvisage", "envisage", "--corrections", c, "--scope", "seed_*", "--note", "worn carbon", "--by", "Ann")

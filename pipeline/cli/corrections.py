@@ -42,8 +42,8 @@ BoxOpt = Annotated[
 IgnoreCaseOpt = Annotated[
     bool, typer.Option("--ignore-case", "-i", help="Match any case and carry the found case over to the replacement.")
 ]
-NoteOpt = Annotated[Optional[str], typer.Option("--note", help="Why (kept in the file for reviewers).")]
-ContextOpt = Annotated[Optional[str], typer.Option("--context", help="The line the word was seen in.")]
+NoteOpt = Annotated[Optional[str], typer.Option("--note", help="Why (kept in the file for reviewers). With --update, --note \"\" takes the note away.")]
+ContextOpt = Annotated[Optional[str], typer.Option("--context", help="The line the word was seen in. With --update, --context \"\" takes it away.")]
 ByOpt = Annotated[
     Optional[str],
     typer.Option("--by", help="Who decided (default: $OCRFIX_REVIEWER, git user.name, or the login name)."),
@@ -124,8 +124,10 @@ def _add(
         context=context,
     )
     existed = corrections.exists()
-    # (--update without --note or --context keeps the entry's own where it decides as before)
-    saved, what = save_entry(corrections, entry, update=update, keep_unsaid=True)
+    # (--update without --note or --context keeps the entry's own where it decides as before;
+    # an empty --note "" takes it away)
+    unsaid = tuple(name for name, given in (("note", note), ("context", context)) if given is None)
+    saved, what = save_entry(corrections, entry, update=update, keep_unsaid=unsaid)
     verb = {"added": "added", "updated": "updated", "unchanged": "already there:"}[what]
     typer.echo(f"{verb} {_describe(saved)}" + ("" if existed else f" (created {corrections})"))
     _warn_overlaps(corrections, only=saved.entry_id)

@@ -492,13 +492,13 @@ def add_entry(path: Path, entry: Entry, *, update: bool = False) -> Entry:
 
 
 def save_entry(path: Path, entry: Entry, *, update: bool = False,
-               keep_unsaid: bool = False) -> tuple[Entry, Literal["added", "updated", "unchanged"]]:
+               keep_unsaid: tuple[str, ...] = ()) -> tuple[Entry, Literal["added", "updated", "unchanged"]]:
     """:func:`add_entry`, also saying what it did (``keep_unsaid``: see ``_saved``)."""
     return save_entries(path, [entry], update=update, keep_unsaid=keep_unsaid)[0]
 
 
 def save_entries(path: Path, entries: list[Entry], *, update: bool = False,
-                 keep_unsaid: bool = False) -> list[tuple[Entry, Literal["added", "updated", "unchanged"]]]:
+                 keep_unsaid: tuple[str, ...] = ()) -> list[tuple[Entry, Literal["added", "updated", "unchanged"]]]:
     """:func:`save_entry` for several entries at once: one lock, one read and one write of the file
     (a series decided in review, a line edited in the page view)."""
     path = Path(path)
@@ -514,12 +514,12 @@ def save_entries(path: Path, entries: list[Entry], *, update: bool = False,
 
 
 def _saved(path: Path, state: _State, entry: Entry, update: bool,
-           keep_unsaid: bool = False) -> tuple[_State, Entry, Literal["added", "updated", "unchanged"]]:
+           keep_unsaid: tuple[str, ...] = ()) -> tuple[_State, Entry, Literal["added", "updated", "unchanged"]]:
     """The file (as ``state``) with ``entry`` saved in it: appended, or in place of the entry that
     decides the same words in the same place (``update``; else an error names it). ``keep_unsaid``:
-    an update that decides as that entry does keeps its note and context where ``entry`` has none
-    (`corrections add --update` without --note or --context did not ask to take them away; undo
-    puts back exactly the entry that was, so it does not)."""
+    the fields ("note", "context") an update that decides as that entry does keeps from it where
+    ``entry`` has none (`corrections add --update` without --note did not ask to take the note
+    away, while `--note ""` does; undo puts back exactly the entry that was, so it keeps none)."""
     if entry.id is None:
         entry = entry.model_copy(update={"id": entry.derived_id()})
     current = state.corrections
@@ -528,9 +528,8 @@ def _saved(path: Path, state: _State, entry: Entry, update: bool,
         if not same:
             continue
         if old.effect() == entry.effect() and old.key() == entry.key():
-            if update and keep_unsaid:
-                entry = entry.model_copy(update={"note": old.note if entry.note is None else entry.note,
-                                                 "context": old.context if entry.context is None else entry.context})
+            if update:
+                entry = entry.model_copy(update={name: getattr(old, name) for name in keep_unsaid if getattr(entry, name) is None})
             # (an update with only a new note or context still rewrites the entry: the note says why)
             if not update or (entry.note, entry.context) == (old.note, old.context):
                 return state, old, "unchanged"
