@@ -266,7 +266,9 @@ class Evaluation:
         def score(s: Score | None) -> dict | None:
             if s is None:
                 return None
-            return {"cer": s.cer, "wer": s.wer, "char_errors": s.char_errors, "chars": s.chars,
+            # (no rate where there is nothing to be a rate of: 0.0 read as a perfect page)
+            return {"cer": s.cer if s.chars else None, "wer": s.wer if s.words else None,
+                    "char_errors": s.char_errors, "chars": s.chars,
                     "word_errors": s.word_errors, "words": s.words}
 
         def counts(c: CorrectorCounts | None) -> dict | None:

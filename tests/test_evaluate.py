@@ -470,3 +470,17 @@ def test_cli_json_markdown_and_table(processed, capsys):
     # A pattern that takes no page is said, on stderr: 'sub/multi#2' excluded nothing, silently.
     code, stdout, stderr = _run(["evaluate", str(out), "--gt", str(gt), "--exclude", "a_02#1", "--json"], capsys)
     assert code == 0 and "'a_02#1' matched no page" in stderr and json.loads(stdout)["pages"]
+
+
+def test_the_json_of_a_page_with_empty_ground_truth_has_no_error_rate(tmp_path):
+    """A page whose transcription is empty has no character error rate (its errors have nothing to
+    be a rate of); the JSON said "cer": 0.0, read by other tools as a perfect page, while every
+    character of its output counted as an error in the total."""
+    out, gt = tmp_path / "out", tmp_path / "gt"
+    _write(out / "a.txt", "some text here")
+    _write(gt / "a.gt.txt", "")
+    _write(out / "b.txt", "The cat")
+    _write(gt / "b.gt.txt", "The cat")
+    pages = {p["name"]: p for p in evaluate_outputs(out, gt).to_dict()["pages"]}
+    assert (pages["a"]["cer"], pages["a"]["wer"], pages["a"]["char_errors"], pages["a"]["chars"]) == (None, None, 14, 0)
+    assert (pages["b"]["cer"], pages["b"]["wer"]) == (0.0, 0.0)
