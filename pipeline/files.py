@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import hashlib
 import os
 import re
 import stat
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from .errors import InputFileError, OutputError
 
-__all__ = ["atomic_write", "as_utf8", "read_utf8_text", "unreadable", "utf8_text"]
+__all__ = ["atomic_write", "as_utf8", "file_hash", "read_utf8_text", "unreadable", "utf8_text"]
 
 
 @functools.cache
@@ -35,6 +36,13 @@ def _mode_for(path: Path) -> int:
 
 # The longest file name most file systems take, in bytes.
 _NAME_MAX = 255
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks (inputs can be large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:

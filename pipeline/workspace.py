@@ -13,12 +13,11 @@ never contended; a lock file stops two runs from sharing one output folder.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import time
 import zlib
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from dataclasses import dataclass, field
@@ -29,13 +28,18 @@ from filelock import FileLock, Timeout
 
 from .collection import CollectionModel, document_forms
 from .errors import OcrfixError, OutputError, UsageError, WorkspaceError
+from .files import file_hash
 from .model import Document
 from .options import Options
 
 __all__ = ["Workspace", "FileRecord", "Outcome", "InputState", "database_error", "file_hash", "WORKSPACE_DIR", "PAGE_STATUSES", "PageStatus", "open_workspace"]
 
 WORKSPACE_DIR = ".ocrfix"
-_SCHEMA_VERSION = 1
+# 2: the outputs table. Tables are added by the script below, so a workspace of 1 is brought up to
+# 2 as it opens; an older ocrfix refuses a workspace of 2, as it would rewrite outputs without
+# recording them, and each would then be taken for edited by hand.
+_SCHEMA_VERSION = 2
+_UPGRADES_FROM = ("1",)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -90,6 +94,14 @@ CREATE TABLE IF NOT EXISTS page_status (
     rel TEXT NOT NULL, page INTEGER NOT NULL, status TEXT NOT NULL, by TEXT NOT NULL, at TEXT NOT NULL,
     PRIMARY KEY (rel, page)
 );
+-- What ocrfix last made of each output file (path relative to the output folder, of input rel;
+-- NULL: ocrfix correct's): its size and SHA-256, and whether it went beside the file (beside = 1,
+-- NAME.ocrfix-new.EXT) because the file had been edited by hand. A file that differs from its
+-- record is not overwritten unasked (outputs.OutputGuard); a file with no record is ocrfix's.
+CREATE TABLE IF NOT EXISTS outputs (
+    path TEXT PRIMARY KEY, rel TEXT, size INTEGER NOT NULL, sha256 TEXT NOT NULL, beside INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS outputs_by_rel ON outputs (rel);
 """
 # What a page's proofreading has come to (no row in page_status: not started).
 PageStatus = Literal["not started", "in progress", "proofread"]
@@ -102,15 +114,6 @@ def _chunks(items: list[str]) -> Iterator[list[str]]:
     """``items`` in pieces small enough for one statement's parameters each."""
     for i in range(0, len(items), _PARAMETERS):
         yield items[i:i + _PARAMETERS]
-
-
-def file_hash(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks (inputs can be large)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def database_error(error: sqlite3.DatabaseError, where: Path | None = None) -> OcrfixError:
@@ -246,8 +249,8 @@ class Workspace:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
             row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is None:
-                self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(_SCHEMA_VERSION),))
+            if row is None or row[0] in _UPGRADES_FROM:
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(_SCHEMA_VERSION),))
                 self.db.commit()
             elif row[0] != str(_SCHEMA_VERSION):  # (compared as text: one that is no number was a traceback)
                 raise WorkspaceError(
@@ -431,6 +434,29 @@ class Workspace:
             " updated_at=? WHERE rel=?",
             (correction_key, seconds, outcome.changes, len(outcome.flags), time.time(), rel),
         )
+
+    # -- what ocrfix wrote to each output ----------------------------------------------------------
+    def output_records(self, rel: str | None = None, paths: list[str] | None = None) -> dict[str, tuple[int, str]]:
+        """path -> (size, SHA-256) of what ocrfix last made of the outputs of input ``rel``, or of
+        the outputs at ``paths`` (relative to the output folder, as ``record_outputs`` keeps them)."""
+        if paths is None:
+            rows = self.db.execute("SELECT path, size, sha256 FROM outputs WHERE rel=?", (rel,)).fetchall()
+        else:
+            rows = [row for chunk in _chunks(paths) for row in self.db.execute(
+                f"SELECT path, size, sha256 FROM outputs WHERE path IN ({','.join('?' * len(chunk))})", chunk)]
+        return {path: (size, digest) for path, size, digest in rows}
+
+    def record_outputs(self, rel: str | None, written: Iterable[tuple[str, int, str, str | None]]) -> None:
+        """Keep what was made of each output: (path, size, SHA-256, where it went beside the file
+        or None); ``rel``: the input it is of (None: ocrfix correct's, which keeps an input's record)."""
+        self.db.executemany(
+            "INSERT INTO outputs (path, rel, size, sha256, beside) VALUES (?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET"
+            " rel=COALESCE(excluded.rel, outputs.rel), size=excluded.size, sha256=excluded.sha256, beside=excluded.beside",
+            [(path, rel, size, digest, int(beside is not None)) for path, size, digest, beside in written])
+
+    def with_new_versions(self) -> set[str]:
+        """The inputs with an output whose newest version waits beside it (its file was edited by hand)."""
+        return {rel for (rel,) in self.db.execute("SELECT DISTINCT rel FROM outputs WHERE beside=1 AND rel IS NOT NULL")}
 
     def _forget_queue(self, rel: str) -> None:
         self.db.execute("DELETE FROM review_queue WHERE rel=?", (rel,))

@@ -374,4 +374,4 @@ def test_a_workspace_of_another_schema_is_one_line_and_exit_9(tmp_path, fake_ocr
             main(["status", str(out)])
         err = capsys.readouterr().err
         assert done.value.code == 9, err
-        assert f"workspace schema {version} is not the 1 this version reads; use a new output folder, or delete" in err
+        assert f"workspace schema {version} is not the 2 this version reads; use a new output folder, or delete" in err
