@@ -48,7 +48,7 @@ from .lexicon import dictionary_hash
 from .memory import ChildPeak, own_peak_mb
 from .model import Document
 from .options import Options
-from .outputs import output_paths, page_file
+from .outputs import OutputGuard, output_paths, page_file
 from .corrections import Corrections
 from .correction_worker import (
     Corrected, correct_and_write, correct_cached, corrected_text_hash, start_correction_worker, start_worker, worker_context,
@@ -104,6 +104,9 @@ class FileResult:
     notes: tuple[str, ...] = ()
     # pages the corrector left as read: their words are not the dictionaries' language
     foreign_pages: int = 0
+    # outputs edited by hand since ocrfix wrote them, kept, each with where its new version went
+    # (paths relative to the output folder)
+    edited: tuple[tuple[str, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -218,7 +221,8 @@ def correction_key_parts(options: Options, corrections: Corrections) -> dict[str
         "dictionaries": dictionary_hash(options.correct.dictionary_dir) if options.correct.automatic else "not used",
         # (learn_channel is ocrfix correct's, which keeps no workspace)
         "correction options": _hash(options.correct.model_dump(mode="json", exclude={"corrections_file", "dictionary_dir", "learn_channel"})),
-        "output options": _hash(options.output.model_dump(mode="json")),
+        # (overwrite_edited changes no output, only whether an edited file gets it)
+        "output options": _hash(options.output.model_dump(mode="json", exclude={"overwrite_edited"})),
     }
 
 
@@ -586,6 +590,9 @@ def run_batch(
         to_ocr: list[tuple[str, str]] = []
         to_recorrect: list[str] = []
         hashes: dict[str, InputState] = {}
+        # Asked to replace edited outputs: the files whose new version waits beside an edited output
+        # are written again, though nothing that shapes them changed.
+        waiting_beside = ws.with_new_versions() if options.output.overwrite_edited else set()
         for path, rel_path in inputs:
             rel = rel_path.as_posix()
             if not _utf8_name(str(path.absolute())):
@@ -619,15 +626,18 @@ def run_batch(
             reusable = not force and rec is not None and rec.has_ocr and rec.input_hash == state.digest and rec.ocr_key == ocr_key
             if not reusable:
                 to_ocr.append((str(path), rel))
-            elif rec.state == "done" and rec.correction_key == corr_key and _outputs_exist(out_dir, rel_path, options, rec.pages):
+            elif (rec.state == "done" and rec.correction_key == corr_key and rel not in waiting_beside
+                  and _outputs_exist(out_dir, rel_path, options, rec.pages)):
                 record(FileResult(rel, "skip", pages=rec.pages or 0))
             else:
                 to_recorrect.append(rel)
         # Absolute paths: review, status and dictionary show may run from another folder (a relative
         # --dictionaries was looked for there, "no such dictionary folder").
+        # --overwrite-edited is this run's alone: review's rewrites must not take it over.
         saved = options.model_copy(update={"correct": options.correct.model_copy(
             update={"corrections_file": options.correct.corrections_file.absolute(),
-                    "dictionary_dir": options.correct.dictionary_dir.absolute()})})
+                    "dictionary_dir": options.correct.dictionary_dir.absolute()}),
+            "output": options.output.model_copy(update={"overwrite_edited": False})})
         ws.save_options(saved)
         ws.save_key_parts({**ocr_parts, **corr_parts})
         ws.commit()
@@ -809,8 +819,9 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
     queue_of = iter(rels)
     checked_all = False
     capacity = workers * (1 + AHEAD_PER_WORKER)
-    # to correct, not yet handed out: (rel, its cached read, its input, its record of dependencies)
-    waiting: list[tuple[str, bytes, Path | None, bytes | None]] = []
+    # to correct, not yet handed out: (rel, its cached read, its input, its record of dependencies,
+    # what ocrfix last made of its outputs)
+    waiting: list[tuple[str, bytes, Path | None, bytes | None, dict[str, tuple[int, str]]]] = []
     pending: dict[Future, str] = {}
     missing: list[FileResult] = []
 
@@ -824,7 +835,7 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
         if raw_json is None:
             return no_cache(rel)
         # (the input's path: outputs that need its page images, the PDF, read them)
-        waiting.append((rel, raw_json, Path(record.path) if record is not None else None, earlier))
+        waiting.append((rel, raw_json, Path(record.path) if record is not None else None, earlier, ws.output_records(rel)))
         return None
 
     def hand_out() -> None:
@@ -838,9 +849,9 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
         for rel, *_ in handed:
             ws.begin_outputs(rel)
         ws.commit()
-        for rel, raw_json, input_path, earlier in handed:
+        for rel, raw_json, input_path, earlier, recorded in handed:
             try:
-                pending[pool.submit(correct_cached, rel, raw_json, input_path, unless.get(rel), earlier)] = rel
+                pending[pool.submit(correct_cached, rel, raw_json, input_path, unless.get(rel), earlier, recorded)] = rel
             except BrokenProcessPool:
                 # A worker died (out of memory, a crash in a library): the files not yet handed
                 # out are corrected here, one by one; those the workers held are reported failed.
@@ -849,10 +860,11 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
     def collect(future: Future) -> FileResult:
         rel = pending.pop(future)
         try:
-            corrected, error = future.result()
+            corrected, error, made = future.result()
         except Exception as e:  # a worker that died
-            corrected, error = None, f"{rel}: the correction worker failed ({type(e).__name__}: {e})"
+            corrected, error, made = None, f"{rel}: the correction worker failed ({type(e).__name__}: {e})", ()
         if corrected is None:
+            ws.record_outputs(rel, made)
             ws.mark_failed(rel, error or "unknown error")
             return FileResult(rel, "failed", error=error)
         return _record_corrected(ws, rel, corrected, keys.correction, "recorrect", 0.0)
@@ -1071,10 +1083,16 @@ def _finish(ws: Workspace, out_dir: Path, rel: str, raw: Document, options: Opti
     # record that a later run could confirm.
     ws.begin_outputs(rel)
     ws.commit()
+    guard = OutputGuard(out_dir, ws.output_records(rel), options.output.overwrite_edited)
     try:
         corrected = correct_and_write(raw, rel, Path(record.path) if record is not None else None, options,
-                                       corrections, collection, keys.dependency, out_dir, unless_text, earlier)
-    except OcrfixError as e:
+                                       corrections, collection, keys.dependency, out_dir, unless_text, earlier, guard)
+    except BaseException as e:
+        # What was written before a failure or a stop (Ctrl-C) is ocrfix's: unrecorded, the next
+        # run would take it for a file edited by hand.
+        ws.record_outputs(rel, guard.written)
+        if not isinstance(e, OcrfixError):
+            raise
         ws.mark_failed(rel, str(e))
         return FileResult(rel, "failed", error=str(e))
     return _record_corrected(ws, rel, corrected, keys.correction, action, ocr_seconds)
@@ -1083,6 +1101,7 @@ def _finish(ws: Workspace, out_dir: Path, rel: str, raw: Document, options: Opti
 def _record_corrected(ws: Workspace, rel: str, corrected: Corrected, correction_key: str, action: str,
                       ocr_seconds: float) -> FileResult:
     """Record a corrected file as done (its outputs are written, or as they were: "skip")."""
+    ws.record_outputs(rel, corrected.outputs)
     ws.mark_done(rel, correction_key, corrected.outcome, corrected.seconds, corrected.dependencies)
     if not corrected.written:
         return FileResult(rel, "skip", pages=corrected.pages, text_hash=corrected.text_hash)
@@ -1096,6 +1115,7 @@ def _record_corrected(ws: Workspace, rel: str, corrected: Corrected, correction_
         text_hash=corrected.text_hash,
         notes=corrected.notes,
         foreign_pages=corrected.foreign_pages,
+        edited=tuple((w.path, w.beside) for w in corrected.outputs if w.beside is not None),
     )
 
 

@@ -16,6 +16,7 @@ import pickle
 import signal
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from .corrections import Corrections
     from .model import Document
     from .options import Options
+    from .outputs import OutputGuard, Written
     from .workspace import Outcome
 
 __all__ = ["Corrected", "correct_and_write", "start_worker", "start_correction_worker", "correct_cached", "worker_context"]
@@ -45,17 +47,22 @@ class Corrected:
     written: bool = True
     # pages the corrector left as read: their words are not the dictionaries' language
     foreign_pages: int = 0
+    # what was made of each output file, for the workspace's record (``outputs.OutputGuard``)
+    outputs: tuple[Written, ...] = ()
 
 
 def correct_and_write(raw: Document, rel: str, input_path: Path | None, options: Options, corrections: Corrections,
                       collection: CollectionModel | None, dependency_key: str, out_dir: Path,
-                      unless_text: str | None = None, earlier: bytes | None = None) -> Corrected:
+                      unless_text: str | None = None, earlier: bytes | None = None,
+                      guard: OutputGuard | None = None) -> Corrected:
     """Correct one document and write its outputs. ``unless_text``: the hash of the text it was
     corrected to before; the same text again is not written again. ``earlier``: the record of
     dependencies of its last correction (its decisions that still hold are not made again).
-    Raises OcrfixError."""
+    ``guard``: what ocrfix last made of its outputs (a file edited by hand since gets its new version
+    beside it), which gathers what is written (None: no record, every file overwritten). Raises
+    OcrfixError."""
     from .dependencies import Dependencies
-    from .outputs import write_document
+    from .outputs import OutputGuard, write_document
     from .process import correct_document_recorded
     from .workspace import Outcome
 
@@ -72,11 +79,13 @@ def correct_and_write(raw: Document, rel: str, input_path: Path | None, options:
     outcome = Outcome.of(doc, queue.to_blob(), dict(queue.forms))
     notes = tuple(f"page {p.index + 1}: {s.reason}" for p in doc.pages for s in p.steps if s.name == "input")
     blob = None if deps is None else deps.to_blob()
+    guard = guard if guard is not None else OutputGuard(out_dir, {}, options.output.overwrite_edited)
     if written:
         write_document(doc, out_dir, Path(rel), options.output.formats, text_doc=raw if options.output.raw else None,
-                       pdf_a=options.output.pdf_a, input_path=input_path)
+                       pdf_a=options.output.pdf_a, input_path=input_path, guard=guard)
     return Corrected(outcome=outcome, pages=len(doc.pages), text_hash=text_hash, notes=notes, dependencies=blob,
-                     seconds=time.perf_counter() - started, written=written, foreign_pages=foreign_pages(doc))
+                     seconds=time.perf_counter() - started, written=written, foreign_pages=foreign_pages(doc),
+                     outputs=tuple(guard.written))
 
 
 def foreign_pages(doc: Document) -> int:
@@ -173,17 +182,20 @@ def start_correction_worker(handover: multiprocessing.queues.Queue) -> None:
 
 
 def correct_cached(rel: str, raw_json: bytes, input_path: Path | None, unless_text: str | None,
-                   earlier: bytes | None) -> tuple[Corrected | None, str | None]:
+                   earlier: bytes | None, recorded: Mapping[str, tuple[int, str]] | None = None,
+                   ) -> tuple[Corrected | None, str | None, tuple[Written, ...]]:
     """Correct one cached read in a correction worker and write its outputs (``correct_and_write``):
-    (what the workspace records of it, or the error). The coordinator has already cleared the
-    file's correction."""
+    (what the workspace records of it, or the error with the outputs written before it). The
+    coordinator has already cleared the file's correction."""
     from .errors import OcrfixError
     from .model import Document
+    from .outputs import OutputGuard
 
+    guard = OutputGuard(_SHARED["out_dir"], recorded or {}, _SHARED["options"].output.overwrite_edited)
     try:
         corrected = correct_and_write(Document.model_validate_json(raw_json), rel, input_path, _SHARED["options"],
                                       _SHARED["corrections"], _SHARED["collection"], _SHARED["base"],
-                                      _SHARED["out_dir"], unless_text, earlier)
+                                      _SHARED["out_dir"], unless_text, earlier, guard)
     except OcrfixError as e:
-        return None, str(e)
-    return corrected, None
+        return None, str(e), tuple(guard.written)
+    return corrected, None, ()

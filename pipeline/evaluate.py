@@ -385,10 +385,12 @@ def _workspace_raw(out_dir: Path) -> tuple[dict[str, str], Path | None]:
 def _text_names(folder: Path) -> list[str]:
     """The names X of a folder's text files X.txt, by relative path: outputs, or OCR text (ground
     truth kept beside them, `--gt` the same folder, is none, nor is the workspace)."""
+    from .files import is_new_version
     from .workspace import WORKSPACE_DIR
 
+    # (nor is the new version of an output edited by hand, put beside it)
     return sorted(p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.txt")
-                  if WORKSPACE_DIR not in p.parts and not p.name.endswith(".gt.txt"))
+                  if WORKSPACE_DIR not in p.parts and not p.name.endswith(".gt.txt") and not is_new_version(p.name))
 
 
 def _forms(names: Iterable[str]) -> dict[str, str]:

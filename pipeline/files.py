@@ -16,7 +16,8 @@ from pathlib import Path
 
 from .errors import InputFileError, OutputError
 
-__all__ = ["atomic_write", "as_utf8", "file_hash", "read_utf8_text", "unreadable", "utf8_text"]
+__all__ = ["atomic_write", "as_utf8", "file_hash", "is_new_version", "read_utf8_text", "unreadable",
+           "utf8_text", "NEW_VERSION"]
 
 
 @functools.cache
@@ -36,6 +37,16 @@ def _mode_for(path: Path) -> int:
 
 # The longest file name most file systems take, in bytes.
 _NAME_MAX = 255
+# What marks the new version of an output written beside the file because the file was edited by
+# hand (letter.ocrfix-new.txt beside letter.txt): such files are never inputs, nor outputs to score.
+NEW_VERSION = ".ocrfix-new."
+
+
+def is_new_version(name: str) -> bool:
+    """Whether a file's name is that of a new version of an output put beside an edited one."""
+    return NEW_VERSION in name
+
+
 def file_hash(path: Path) -> str:
     """SHA-256 of a file's bytes, read in blocks (inputs can be large)."""
     digest = hashlib.sha256()

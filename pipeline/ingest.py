@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from .errors import InputFileError, UsageError
-from .files import as_utf8, unreadable
+from .files import as_utf8, is_new_version, unreadable
 
 __all__ = [
     "PageImage",
@@ -141,7 +141,8 @@ def expand_inputs(inputs: list[str], out_dir: Path | None = None) -> list[tuple[
                     dirnames[:] = kept
                     for name in sorted(filenames):
                         file = Path(dirpath) / name
-                        if file.suffix.lower() in IMAGE_SUFFIXES and not name.startswith("."):
+                        # (a new version ocrfix put beside an edited output is ocrfix's PDF, no scan)
+                        if file.suffix.lower() in IMAGE_SUFFIXES and not name.startswith(".") and not is_new_version(name):
                             add(file, file.relative_to(path))
                 while links and not roots:
                     link = links.popleft()
@@ -161,6 +162,8 @@ def expand_inputs(inputs: list[str], out_dir: Path | None = None) -> list[tuple[
             for match in map(Path, matches):
                 # (a link whose file is gone is an input that says so, as in a folder: it was passed
                 # over without a word)
+                if is_new_version(match.name):
+                    continue
                 if match.is_file() or (match.is_symlink() and not match.exists()):
                     add(match, Path(match.name))
         elif path.is_symlink():

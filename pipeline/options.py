@@ -147,6 +147,9 @@ class OutputOptions(_Options):
     raw: bool = False
     # The searchable PDF as PDF/A-2b (what archives ingest; OCRmyPDF's default too), or plain PDF.
     pdf_a: Literal["2b", "off"] = "2b"
+    # Replace outputs edited by hand since ocrfix wrote them (by default their new version goes
+    # beside them): one run's choice, never part of the correction key nor of the saved options.
+    overwrite_edited: bool = False
 
     @field_validator("formats")
     @classmethod

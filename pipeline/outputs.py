@@ -3,14 +3,94 @@ so an interrupted run leaves only whole files."""
 
 from __future__ import annotations
 
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import OutputError
 from .export import document_text
-from .files import atomic_write
+from .files import NEW_VERSION, atomic_write, file_hash
 from .model import Document
 
-__all__ = ["output_paths", "page_file", "serialise", "serialise_files", "write_document", "write_format"]
+__all__ = ["OutputGuard", "Written", "new_version_path", "output_paths", "page_file", "serialise", "serialise_files",
+           "write_document", "write_format"]
+
+# The endings of output names (output_paths, page_file), longest first: the new version of an
+# edited output keeps its file's ending (letter.alto.xml -> letter.ocrfix-new.alto.xml).
+_ENDINGS = re.compile(r"(\.alto\.xml|\.page\.xml|\.page-\d{4}\.xml|\.[^.]*)$")
+
+
+def new_version_path(path: Path) -> Path:
+    """Where the new version of the output ``path`` goes when ``path`` was edited by hand: beside it,
+    its name marked (``files.NEW_VERSION``) before its ending, so that it opens as the file does."""
+    match = _ENDINGS.search(path.name)
+    stem, ending = (path.name[: match.start()], match.group(1)) if match and match.start() else (path.name, "")
+    return path.with_name(f"{stem}{NEW_VERSION[:-1]}{ending}")
+
+
+class Written(NamedTuple):
+    """One output made: its path (relative to the output folder, as the workspace keeps it), the
+    size and SHA-256 of what was made, and where it went beside the file (None: into it)."""
+
+    path: str
+    size: int
+    digest: str
+    beside: str | None = None
+
+
+@dataclass
+class OutputGuard:
+    """Writes outputs without overwriting one edited by hand: ``recorded`` holds what ocrfix last
+    made of each (path relative to ``out_dir`` -> size, SHA-256). A file that differs from its
+    record gets the new version beside it (``new_version_path``) unless ``overwrite_edited``; a file
+    with no record is ocrfix's (as before records were kept), and a file not there is written again.
+    ``written`` gathers what it made, for the workspace to record."""
+
+    out_dir: Path
+    recorded: Mapping[str, tuple[int, str]]
+    overwrite_edited: bool = False
+    written: list[Written] = field(default_factory=list)
+
+    def _key(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.out_dir).as_posix()
+        except ValueError:  # (an output named by an absolute path lands outside the folder)
+            return path.as_posix()
+
+    def edited(self, path: Path, new: tuple[int, str] | None = None) -> bool:
+        """Whether the file at ``path`` is not what ocrfix last made of it, nor the ``new`` (size,
+        SHA-256) about to be written (a run stopped between writing it and recording it)."""
+        record = self.recorded.get(self._key(path))
+        if record is None:
+            return False
+        try:
+            # (the size first: most edits change it, and a PDF is not read to tell)
+            size = path.stat().st_size
+            if size not in (record[0], new and new[0]):
+                return True
+            return file_hash(path) not in (record[1], new and new[1])
+        except FileNotFoundError:
+            return False
+        except OSError as e:
+            raise OutputError(f"cannot tell whether it was edited by hand ({e.strerror}); nothing was written", path=path) from e
+
+    def write(self, path: Path, content: str | bytes) -> Path:
+        """Write one output (or its new version beside it); the file written."""
+        payload = content.encode("utf-8") if isinstance(content, str) else content
+        digest = hashlib.sha256(payload).hexdigest()
+        beside = new_version_path(path)
+        if not self.overwrite_edited and self.edited(path, (len(payload), digest)):
+            atomic_write(beside, payload)
+            self.written.append(Written(self._key(path), len(payload), digest, self._key(beside)))
+            return beside
+        atomic_write(path, payload)
+        # (a new version an earlier run left beside it is older than this one: it would only mislead)
+        beside.unlink(missing_ok=True)
+        self.written.append(Written(self._key(path), len(payload), digest))
+        return path
 
 
 def output_paths(out_dir: Path, rel: Path) -> dict[str, Path]:
@@ -50,11 +130,12 @@ def _further_page_files(path: Path) -> list[Path]:
                   if p.is_file())
 
 
-def remove_stale_page_files(path: Path, written: list[Path]) -> None:
+def remove_stale_page_files(path: Path, written: list[Path], guard: OutputGuard | None = None) -> None:
     """Remove the further PAGE files an earlier, longer read of the input left beside ``path`` (a
-    scan of two pages replaced by one of one): they are this format's files and no longer its pages."""
+    scan of two pages replaced by one of one): they are this format's files and no longer its pages
+    (but for one edited by hand, ``guard``: a person's work is not deleted unasked)."""
     for stale in _further_page_files(path):
-        if stale not in written:
+        if stale not in written and (guard is None or guard.overwrite_edited or not guard.edited(stale)):
             stale.unlink(missing_ok=True)
 
 
@@ -70,28 +151,35 @@ def write_document(
     text_doc: Document | None = None,
     input_path: Path | None = None,
     pdf_a: str = "2b",
+    guard: OutputGuard | None = None,
 ) -> list[Path]:
     """Write the chosen formats for one input; ``text_doc`` (e.g. the raw OCR) overrides the text of
     every format but the JSON (so .txt, ALTO, hOCR and PDF always hold the same words).
 
-    ``input_path`` is the input file, whose page images the PDF output needs.
+    ``input_path`` is the input file, whose page images the PDF output needs; ``guard``: what keeps
+    files edited by hand (None: every file is overwritten).
     """
     paths = output_paths(out_dir, rel)
     written: list[Path] = []
     for fmt in formats:
-        written += write_format(text_doc or doc if fmt != "json" else doc, fmt, paths[fmt], input_path, pdf_a)
+        written += write_format(text_doc or doc if fmt != "json" else doc, fmt, paths[fmt], input_path, pdf_a, guard)
     return written
 
 
-def write_format(doc: Document, fmt: str, path: Path, input_path: Path | None = None, pdf_a: str = "2b") -> list[Path]:
+def write_format(doc: Document, fmt: str, path: Path, input_path: Path | None = None, pdf_a: str = "2b",
+                 guard: OutputGuard | None = None) -> list[Path]:
     """Write one Document in one format whose file is ``path`` (for PAGE XML: a file a page, and the
-    further-page files an earlier, longer read left removed); the files written."""
+    further-page files an earlier, longer read left removed); the files written (through ``guard``,
+    where given: a file edited by hand gets its new version beside it)."""
     written: list[Path] = []
     for file, content in serialise_files(doc, fmt, path, input_path, pdf_a):
-        atomic_write(file, content)
-        written.append(file)
+        if guard is None:
+            atomic_write(file, content)
+            written.append(file)
+        else:
+            written.append(guard.write(file, content))
     if fmt == "page":
-        remove_stale_page_files(path, written)
+        remove_stale_page_files(path, written, guard)
     return written
 
 

@@ -100,6 +100,7 @@ def process(
     rejoin_lines: Annotated[bool, typer.Option("--rejoin-lines/--no-rejoin-lines", help="Join pieces of one typed line that Tesseract read as separate lines (noise, warped paper); pieces more than 2.5 word spaces apart, such as a second column, are never joined.")] = True,
     ocr_timeout: Annotated[float, typer.Option("--ocr-timeout", help="Seconds Tesseract may spend on one page.", min=1)] = 300.0,
     force: Annotated[bool, typer.Option("--force", help="Redo everything, even pages whose inputs and options are unchanged.")] = False,
+    overwrite_edited: Annotated[bool, typer.Option("--overwrite-edited", help="Replace outputs edited by hand since ocrfix wrote them. Without it such a file is kept, and the new version is written beside it as NAME.ocrfix-new.EXT (e.g. letter.ocrfix-new.txt) and named in the summary; with it, those waiting new versions replace their edited files too.")] = False,
     executor: Annotated[str, typer.Option("--executor", help="local (a process pool) or dask (a Dask cluster).")] = "local",
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask; without it a local cluster is started).")] = None,
     max_pixels: Annotated[int, typer.Option("--max-pixels", help="Refuse images larger than this many pixels (decompression bombs).", min=1)] = 200_000_000,
@@ -130,7 +131,8 @@ def process(
             preprocess=PreprocessOptions(mode=preprocess_mode, debug_dir=debug_images),
             correct=CorrectOptions(enabled=not no_correct, corrections_file=corrections, lang=lang,
                                    **({"dictionary_dir": dictionaries} if dictionaries else {})),
-            output=OutputOptions(formats=tuple(f.strip() for f in formats.split(",") if f.strip()), raw=raw, pdf_a=pdf_a),
+            output=OutputOptions(formats=tuple(f.strip() for f in formats.split(",") if f.strip()), raw=raw, pdf_a=pdf_a,
+                                 overwrite_edited=overwrite_edited),
             workers=workers or _default_workers(),
             executor=executor,
             scheduler=scheduler,
@@ -212,6 +214,8 @@ def process(
         highlight=False,
     )
     _foreign_notice(console, sum(r.foreign_pages for r in ok), sum(1 for r in ok if r.foreign_pages))
+    _edited_notice(console, out, {path: beside for r in batch.results for path, beside in r.edited},
+                   "pass --overwrite-edited to replace edited files")
     _left_over_notice(console, out, [r.rel for r in ok if r.action == "ocr"], options.output.formats)
     if batch.failed:
         _failure_table(console, [(r.rel, r.error or "") for r in batch.failed])
@@ -222,6 +226,14 @@ def process(
         raise typer.Exit(130)
     if batch.failed:
         raise BatchFailedError(f"{len(batch.failed)} of {len(inputs_found)} inputs failed (listed above)")
+
+
+def _edited_notice(console, out: Path, edited: dict[str, str], cure: str) -> None:
+    """Name, once each, the outputs edited by hand that were kept, and where their new versions went
+    (``edited``: path -> new version's path, relative to ``out``); ``cure``: how to replace them."""
+    for path, beside in sorted(edited.items()):
+        console.print(f"warning: {out / path} was edited by hand since ocrfix wrote it; the new version is {out / beside}; "
+                      f"{cure}", style="yellow", highlight=False, markup=False)
 
 
 def _left_over_notice(console, out: Path, rewritten: list[str], formats: tuple[str, ...]) -> None:
@@ -380,7 +392,7 @@ def correct(
     from ..layout import rejoin_page
     from ..ocr_files import read_ocr_file
     from ..options import CorrectOptions, validation_message
-    from ..outputs import output_paths, serialise, write_format
+    from ..outputs import output_paths, page_file, serialise, write_format
     from ..memory import long_lived
     from ..process import correct_document
 
@@ -452,25 +464,62 @@ def correct(
                     raise UsageError(f"{written[path.resolve()]} and {file} would both be written to {path}; "
                                      "correct them into different output folders")
                 written[path.resolve()] = file
-        for n, (file, doc, kind, original) in enumerate(read, 1):
-            fixed = correct_document(doc, options, loaded, collection)
-            foreign.append(foreign_pages(fixed))
-            fmt = kind if to == "same" else to
-            # (plain text as it was but for the words changed: its line ends, tabs, spaces, blank lines)
-            laid_out = text_in_layout(original, fixed) if fmt == "txt" and original is not None else None
-            if out is None:
-                result = laid_out if laid_out is not None else serialise(fixed, fmt)
-                text = result if isinstance(result, str) else result.decode("utf-8")
-                if laid_out is not None and n < len(read) and text and not text.endswith(("\n", "\r", "\f")):
-                    # (a text's last line without a line end ran into the next file's first line)
-                    text += "\r\n" if "\r\n" in text else "\r" if "\r" in text else "\n"
-                sys.stdout.write(text)
-            elif laid_out is not None:
-                atomic_write(target(file, fmt, kind), laid_out)
-            else:
-                write_format(fixed, fmt, target(file, fmt, kind))
-            advance("correcting")
+        # Into an output folder of `ocrfix process`: its outputs edited by hand are kept there too,
+        # and what this writes is recorded as ocrfix's.
+        guard = _output_guard(out, [page_file(target(file, fmt, kind), i)
+                                    for file, doc, kind, _text in read
+                                    for fmt in [kind if to == "same" else to]
+                                    for i in range(len(doc.pages) if fmt == "page" else 1)]) if out is not None else None
+        try:
+            for n, (file, doc, kind, original) in enumerate(read, 1):
+                fixed = correct_document(doc, options, loaded, collection)
+                foreign.append(foreign_pages(fixed))
+                fmt = kind if to == "same" else to
+                # (plain text as it was but for the words changed: its line ends, tabs, spaces, blank lines)
+                laid_out = text_in_layout(original, fixed) if fmt == "txt" and original is not None else None
+                if out is None:
+                    result = laid_out if laid_out is not None else serialise(fixed, fmt)
+                    text = result if isinstance(result, str) else result.decode("utf-8")
+                    if laid_out is not None and n < len(read) and text and not text.endswith(("\n", "\r", "\f")):
+                        # (a text's last line without a line end ran into the next file's first line)
+                        text += "\r\n" if "\r\n" in text else "\r" if "\r" in text else "\n"
+                    sys.stdout.write(text)
+                elif laid_out is not None:
+                    if guard is None:
+                        atomic_write(target(file, fmt, kind), laid_out)
+                    else:
+                        guard.write(target(file, fmt, kind), laid_out)
+                else:
+                    write_format(fixed, fmt, target(file, fmt, kind), guard=guard)
+                advance("correcting")
+        finally:
+            if guard is not None and guard.written:  # (what was written before a failure too)
+                _record_outputs(out, guard)
+    if guard is not None:
+        _edited_notice(console, out, {w.path: w.beside for w in guard.written if w.beside is not None},
+                       "delete it (or move it) and run again to replace it")
     _foreign_notice(console, sum(foreign), sum(1 for n in foreign if n))
+
+
+def _output_guard(out: Path, paths: list[Path]):
+    """An OutputGuard of ``paths`` in ``out`` where ``out`` is an output folder of `ocrfix process`
+    (one with a workspace, which records what ocrfix wrote there); None elsewhere."""
+    from ..outputs import OutputGuard
+    from ..workspace import WORKSPACE_DIR, open_workspace
+
+    if not (out / WORKSPACE_DIR / "workspace.sqlite").exists():
+        return None
+    with open_workspace(out, create=False) as ws:
+        return OutputGuard(out, ws.output_records(paths=[p.relative_to(out).as_posix() for p in paths]))
+
+
+def _record_outputs(out: Path, guard) -> None:
+    """Record in ``out``'s workspace what ``guard`` wrote (as no input's: an input's record is kept)."""
+    from ..workspace import open_workspace
+
+    with open_workspace(out, create=False) as ws:
+        ws.record_outputs(None, guard.written)
+        ws.commit()
 
 
 def _output_folder(out: Path) -> None:

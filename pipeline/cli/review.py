@@ -66,12 +66,21 @@ def review(
     finally:
         session.close()
         # (also after Ctrl-C, the way the web review ends)
+        _say_edited(session)
         _say_unwritten(session)
 
 
 def _say_tally(session) -> None:
     progress = session.progress()
     typer.echo(f"{progress['decided']} decided, {progress['left']} left; decisions are in {session.corrections_file}", err=True)
+
+
+def _say_edited(session) -> None:
+    """Name the outputs edited by hand that the decisions' regenerations kept, once each."""
+    for path, beside in sorted(session.edited.items()):
+        typer.echo(f"warning: {session.out_dir / path} was edited by hand since ocrfix wrote it; the new version is "
+                   f"{session.out_dir / beside}; run `ocrfix process` with --overwrite-edited to replace edited files",
+                   err=True)
 
 
 def _say_unwritten(session) -> None:

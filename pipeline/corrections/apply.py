@@ -207,7 +207,11 @@ def count_fired(out_dir: Path) -> tuple[int, dict[str, int], dict[str, set[str]]
     fired: dict[str, int] = {}
     documents: dict[str, set[str]] = {}
     files = 0
+    from ..files import is_new_version
+
     for path in sorted(out_dir.rglob("*.json")):
+        if is_new_version(path.name):
+            continue  # (a second copy of a document: the new version of an output edited by hand, beside it)
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):

@@ -249,6 +249,9 @@ class ReviewSession:
         self._skipped: list[str] = []
         # Files whose outputs the last regeneration could not write (rel -> why), for the end of the review.
         self.unwritten: dict[str, str] = {}
+        # Outputs edited by hand that regenerations kept, with where their new versions went (paths
+        # in the output folder), for the end of the review.
+        self.edited: dict[str, str] = {}
         with open_workspace(self.out_dir, create=False) as ws:
             self.options = ws.run_options()
             records = ws.records()
@@ -735,6 +738,7 @@ class ReviewSession:
         failed = [r for r in results if not r.ok]
         with self._lock:
             for r in results:
+                self.edited.update(r.edited)
                 if r.ok:
                     self.unwritten.pop(r.rel, None)
                 else:
