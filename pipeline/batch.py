@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 from .collection import CollectionModel, collection_model
 from .dependencies import Dependencies, dependency_base, unchanged
 from .errors import MissingDependencyError, OcrfixError, UsageError
-from .files import unreadable
+from .files import remove_stale_temporaries, unreadable
 from .lexicon import dictionary_hash
 from .memory import ChildPeak, own_peak_mb
 from .model import Document
@@ -54,7 +54,7 @@ from .correction_worker import (
     Corrected, correct_and_write, correct_cached, corrected_text_hash, start_correction_worker, start_worker, worker_context,
 )
 from .wording import counted
-from .workspace import FileRecord, InputState, Workspace, file_hash, open_workspace
+from .workspace import WORKSPACE_DIR, FileRecord, InputState, Workspace, file_hash, open_workspace
 
 if TYPE_CHECKING:  # the engine module imports OpenCV: paid in the workers, not here
     from .correct import Corrector
@@ -120,6 +120,8 @@ class BatchResult:
     peak_worker_rss_mb: float = 0.0
     # words flagged for review in the whole output folder after the run (unchanged files' too)
     standing_flags: int = 0
+    # temporary files an interrupted earlier run left in the output folder, removed at the start
+    stale_temporaries: int = 0
 
     @property
     def failed(self) -> list[FileResult]:
@@ -567,6 +569,7 @@ def run_batch(
     """Process the inputs into ``out_dir``, resuming and reusing cached OCR where it is still valid."""
     from .process import corrector_for  # the corrector's dependencies, only when needed
 
+    started = time.time()
     if options.correct.automatic:
         # A missing or broken dictionary concerns every page: fail before any work.
         corrector_for(options.correct, corrections)
@@ -587,6 +590,9 @@ def run_batch(
             on_done(file_result)
 
     with open_workspace(out_dir, exclusive=True) as ws:
+        # Under the run's lock no other run writes here: a temporary file older than this run is
+        # one an interrupted run (kill -9, a power cut) left, and stays for ever unless removed.
+        result.stale_temporaries = remove_stale_temporaries(out_dir, started, skip=WORKSPACE_DIR)
         to_ocr: list[tuple[str, str]] = []
         to_recorrect: list[str] = []
         hashes: dict[str, InputState] = {}

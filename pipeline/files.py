@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import InputFileError, OutputError
 
-__all__ = ["atomic_write", "as_utf8", "file_hash", "is_new_version", "read_utf8_text", "unreadable",
+__all__ = ["atomic_write", "as_utf8", "file_hash", "is_new_version", "read_utf8_text", "remove_stale_temporaries", "unreadable",
            "utf8_text", "NEW_VERSION"]
 
 
@@ -37,6 +37,9 @@ def _mode_for(path: Path) -> int:
 
 # The longest file name most file systems take, in bytes.
 _NAME_MAX = 255
+# The temporary files atomic_write makes of an output: ".NAME." (or ".ocrfix.") + mkstemp's 8
+# characters + ".tmp", where NAME is an output's (a person's ".backup.20261204.tmp" is no output's).
+_TEMPORARY = re.compile(r"\.(?:.+\.(?i:txt|json|xml|hocr|html?|pdf)|ocrfix)\.[a-z0-9_]{8}\.tmp")
 # What marks the new version of an output written beside the file because the file was edited by
 # hand (letter.ocrfix-new.txt beside letter.txt): such files are never inputs, nor outputs to score.
 NEW_VERSION = ".ocrfix-new."
@@ -54,6 +57,25 @@ def file_hash(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def remove_stale_temporaries(folder: Path, before: float, skip: str = "") -> int:
+    """Remove the temporary files of atomic_write that an interrupted run (kill -9, a power cut)
+    left in ``folder`` and its sub-folders (``skip``: a sub-folder's name passed by), those last
+    changed before ``before`` (a time.time()) only: a writer that started since is not robbed of
+    its file. Files of other names stay, whatever they end in. Returns how many were removed."""
+    removed = 0
+    for dirpath, dirnames, filenames in os.walk(folder):
+        if skip in dirnames:
+            dirnames.remove(skip)
+        for name in filenames:
+            if name.startswith(".") and name.endswith(".tmp") and _TEMPORARY.fullmatch(name):
+                path = os.path.join(dirpath, name)
+                with contextlib.suppress(OSError):  # (gone already, or not ours to remove)
+                    if os.lstat(path).st_mtime < before:
+                        os.unlink(path)
+                        removed += 1
+    return removed
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:

@@ -1,10 +1,14 @@
-"""Outputs edited by hand are never overwritten unasked: with the fake OCR engine (conftest),
-everything after OCR."""
+"""Outputs edited by hand are never overwritten unasked, and temporary files an interrupted run
+left are swept: with the fake OCR engine (conftest), everything after OCR."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -225,6 +229,38 @@ def test_a_workspace_of_schema_1_opens_and_is_brought_up_to_date(tmp_path, fake_
     with open_workspace(out, create=False) as ws:
         assert ws.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "2"
         assert ws.output_records("p00.png")["p00.txt"][0] == len("the note minister was read\n")
+
+
+def test_temporary_files_of_an_interrupted_run_are_swept_and_nothing_else(tmp_path, fake_ocr):
+    fake_ocr(READ)
+    inputs, corrections = _folder(tmp_path, 1)
+    out = tmp_path / "out"
+    _run(inputs, out, corrections)
+    # A run killed (kill -9) while atomic_write had its temporary file open: it stays behind.
+    killed = subprocess.run(
+        [sys.executable, "-c",
+         "import os, signal, sys; from pathlib import Path; from pipeline import files\n"
+         "os.replace = lambda *a: os.kill(os.getpid(), signal.SIGKILL)\n"
+         "files.atomic_write(Path(sys.argv[1]), 'half')", str(out / "box" / "p00.txt")],
+        stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    assert killed.returncode == -9, killed.stderr
+    [left] = list((out / "box").glob(".p00.txt.*.tmp"))
+    stale = [out / ".p00.txt.k2j3h4g5.tmp", out / ".ocrfix.abcd_123.tmp", left]
+    kept = [out / "notes.tmp", out / ".p00.txt.tmp", out / ".p00.txt.toolongname.tmp", out / "p00.txt.abcdefgh.tmp",
+            out / ".p00.txt.ABCDEFGH.tmp"]
+    for path in stale + kept:
+        path.write_text("x")
+    an_hour_ago = time.time() - 3600
+    for path in stale + kept:
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    # one of a writer that started after this run did (its time is after the run's start): kept
+    later = out / ".p01.txt.zzzzzzzz.tmp"
+    later.write_text("x")
+    os.utime(later, (time.time() + 600, time.time() + 600))
+    swept = _run(inputs, out, corrections)
+    assert swept.stale_temporaries == 3
+    assert not any(p.exists() for p in stale)
+    assert all(p.exists() for p in kept + [later])
 
 
 def test_new_versions_are_never_inputs_nor_outputs_to_score(tmp_path):

@@ -216,6 +216,9 @@ def process(
     _foreign_notice(console, sum(r.foreign_pages for r in ok), sum(1 for r in ok if r.foreign_pages))
     _edited_notice(console, out, {path: beside for r in batch.results for path, beside in r.edited},
                    "pass --overwrite-edited to replace edited files")
+    if batch.stale_temporaries:
+        console.print(f"Removed {counted(batch.stale_temporaries, 'temporary file')} an interrupted earlier run left in {out}.",
+                      highlight=False)
     _left_over_notice(console, out, [r.rel for r in ok if r.action == "ocr"], options.output.formats)
     if batch.failed:
         _failure_table(console, [(r.rel, r.error or "") for r in batch.failed])
