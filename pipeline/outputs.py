@@ -3,6 +3,7 @@ so an interrupted run leaves only whole files."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Mapping
@@ -87,8 +88,10 @@ class OutputGuard:
             self.written.append(Written(self._key(path), len(payload), digest, self._key(beside)))
             return beside
         atomic_write(path, payload)
-        # (a new version an earlier run left beside it is older than this one: it would only mislead)
-        beside.unlink(missing_ok=True)
+        # (a new version an earlier run left beside it is older than this one: it would only mislead;
+        # anything else of that name, such as a folder, is not ocrfix's to remove)
+        with contextlib.suppress(OSError):
+            beside.unlink(missing_ok=True)
         self.written.append(Written(self._key(path), len(payload), digest))
         return path
 

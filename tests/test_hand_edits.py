@@ -300,3 +300,29 @@ def test_the_review_keeps_an_edited_output_and_names_it_at_its_end(tmp_path, mon
     text = " ".join(result.output.split())
     assert (f"{out / 'a.txt'} was edited by hand since ocrfix wrote it; the new version is {out / 'a.ocrfix-new.txt'}"
             in text), result.output
+
+
+def test_a_later_page_file_edited_by_hand_is_not_removed_with_the_pages_a_shorter_read_lost(tmp_path):
+    """A scan of three pages read again as one: the PAGE files of its pages 2 and 3 go, but for one
+    edited by hand (a person's work is not deleted unasked)."""
+    from pipeline.outputs import OutputGuard, write_document
+    from test_export import _doc
+
+    out = tmp_path / "out"
+    first = OutputGuard(out, {})
+    write_document(_doc(3), out, Path("letter.tif"), ("page",), guard=first)
+    recorded = {w.path: (w.size, w.digest) for w in first.written}
+    assert sorted(recorded) == ["letter.page-0002.xml", "letter.page-0003.xml", "letter.page.xml"]
+    (out / "letter.page-0003.xml").write_text("<mine/>")
+    write_document(_doc(1), out, Path("letter.tif"), ("page",), guard=OutputGuard(out, recorded))
+    assert sorted(p.name for p in out.iterdir()) == ["letter.page-0003.xml", "letter.page.xml"]
+    assert (out / "letter.page-0003.xml").read_text() == "<mine/>"
+
+
+def test_a_folder_where_a_new_version_would_go_does_not_stop_the_file_being_written(tmp_path, fake_ocr):
+    fake_ocr(READ)
+    inputs, corrections = _folder(tmp_path, 1)
+    out = tmp_path / "out"
+    (out / "p00.ocrfix-new.txt").mkdir(parents=True)
+    done = _run(inputs, out, corrections)
+    assert not done.failed and (out / "p00.txt").read_text() == "the note sabcs was read\n"
