@@ -122,6 +122,23 @@ def test_editing_a_line_writes_entries_regenerates_the_text_and_undo_takes_it_ba
     assert "We chvisage no difficulty." in (out / "a.txt").read_text(encoding="utf-8")
 
 
+def test_undo_of_a_line_edited_again_puts_back_the_first_edit(sample):
+    # The second edit of a word takes in the first's entry, and writes one with the same id (the id
+    # comes from the word and its place): undo removed that one and then, finding the id in the file
+    # as it was before the undo, left the first edit out as "changed since"; the line read as
+    # Tesseract had it, not as the first edit made it.
+    out, corrections_file = sample
+    session = _session(sample)
+    session.edit_line("a.png", 0, 0, "We envisage no difficulty.", shown="We chvisage no difficulty.")
+    session.edit_line("a.png", 0, 0, "We envisaged no difficulty.", shown="We envisage no difficulty.")
+    step = session.undo()
+    assert step.left == []
+    assert [(e.ocr, e.replacement) for e in load_corrections(corrections_file).entries] == [("chvisage", "envisage")]
+    assert (out / "a.txt").read_text(encoding="utf-8").splitlines()[0] == "We envisage no difficulty."
+    session.undo()
+    assert load_corrections(corrections_file).entries == ()
+
+
 def test_an_edit_of_a_line_that_changed_since_it_was_shown_is_refused(sample):
     from pipeline.errors import UsageError
 

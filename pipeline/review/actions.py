@@ -588,16 +588,20 @@ class ReviewSession:
                 return step
             # (a decision of an earlier session may have been edited away by hand since, or decided
             # again by another session: only an entry as this step wrote it is taken back)
-            present = load_corrections(self.corrections_file)
+            # (kept as the undo changes the file: a line edited twice removed the first edit's entry
+            # and added one with the same id, which is gone again once that one is taken back)
+            present = {e.entry_id: e for e in load_corrections(self.corrections_file).entries}
             record = step.to_json()
             for s in reversed(step.saved):
                 now = present.get(s.entry.entry_id)
                 if s.what == "added" and now is not None and now == s.entry:
                     remove_entry(self.corrections_file, s.entry.entry_id)
                     self._seen_entries.pop(s.entry.entry_id, None)
+                    present.pop(s.entry.entry_id)
                 elif s.what in ("updated", "removed") and s.previous is not None and now == (s.entry if s.what == "updated" else None):
                     save_entry(self.corrections_file, s.previous, update=True)
                     self._seen_entries[s.previous.entry_id] = s.previous
+                    present[s.previous.entry_id] = s.previous
                 elif s.what != "unchanged" and (now is not None or s.what != "added"):
                     step.left.append(s.entry.entry_id)  # changed since: not this step's to take back
             # Off the stack only once taken back: an undo that fails (a broken corrections.yaml)
