@@ -461,3 +461,26 @@ def test_a_page_view_that_cannot_be_shown_says_why_on_a_page(server, page):
     assert "a.png has no page 7" in page.locator("#error").inner_text()
     # The app's own requests still get JSON.
     assert page.evaluate("async () => (await fetch('/page-image?document=nope.png')).headers.get('content-type')") == "application/json"
+
+
+def test_undo_on_the_review_page_says_what_it_did(server, page):
+    """u said nothing of what it did: the page reloaded showing the decision before (as "Last:"),
+    so an undo that found its entry edited by hand since, and left it, looked like one that took it
+    back; and u with nothing to undo reloaded the page without a word."""
+    base, _out, corrections, session = server
+    page.goto(f"{base}/?token={TOKEN}")
+    page.keyboard.press("u")
+    page.wait_for_function("() => document.querySelector('#status').textContent.includes('Nothing to undo')")
+    with page.expect_navigation():
+        page.keyboard.press("1")
+    session.wait()
+    # the entry changed by a hand in an editor: undo must leave it, and say so
+    text = corrections.read_text(encoding="utf-8")
+    corrections.write_text(text.replace("replacement: envisage", "replacement: envisaged"), encoding="utf-8")
+    with page.expect_navigation():
+        page.keyboard.press("u")
+    status = page.locator("#status").inner_text()
+    assert "Undone" in status and "left as another session or a hand changed them" in status, status
+    assert [e.replacement for e in _entries(corrections)] == ["envisaged"]
+    page.reload()  # (said once: not again on the next page)
+    assert "Undone" not in page.locator("#status").inner_text()

@@ -6,6 +6,12 @@ const ocrfix = Object.freeze({
   reasonOf: (response, data) => data.error || (data.detail && JSON.stringify(data.detail)) || response.statusText,
   // Why an image (a scan or a line's crop, moved or deleted since the run) cannot be shown: the
   // app's reason for refusing it, or the network's.
+  // What an undo did, said on the page that the reload after it shows (this tab's next page only):
+  // the reload alone showed the decision before it as "Last:", and never an entry it had to leave.
+  sayAfterReload(message) {
+    sessionStorage.setItem("ocrfix-said", message);
+  },
+  undone: (step) => ["Undone: " + step.description].concat(step.failed.map((f) => "Output not regenerated: " + f)).join("\n"),
   async whyNotShown(src) {
     try {
       const response = await fetch(src, { credentials: "same-origin" });
@@ -15,3 +21,10 @@ const ocrfix = Object.freeze({
     }
   },
 });
+(() => {
+  const said = sessionStorage.getItem("ocrfix-said");
+  const status = document.getElementById("status");
+  if (said === null || !status) return;
+  sessionStorage.removeItem("ocrfix-said");
+  status.innerText = said;
+})();

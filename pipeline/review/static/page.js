@@ -157,8 +157,12 @@
     if (!(await queue)) return;
     try {
       const data = await post("/api/undo", {});
-      status.textContent = data.step ? "Undone: " + data.step.description : "Nothing to undo.";
-      if (data.step) location.reload();
+      if (!data.step) {
+        status.textContent = "Nothing to undo.";
+        return;
+      }
+      ocrfix.sayAfterReload(ocrfix.undone(data.step));
+      location.reload();
     } catch (err) {
       status.textContent = "Not undone: " + err.message;
     }

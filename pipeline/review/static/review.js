@@ -10,7 +10,8 @@
   let scope = "all";
   let busy = false;
 
-  async function post(url, body) {
+  // ``settle(data)``: a message to show instead of reloading the page (nothing to reload for).
+  async function post(url, body, settle) {
     if (busy) return;
     busy = true;
     status.textContent = "Saving\u2026";
@@ -24,6 +25,12 @@
       const data = await response.json().catch(() => ({}));
       if (!response.ok) {
         status.textContent = "Not saved: " + ocrfix.reasonOf(response, data);
+        busy = false;
+        return;
+      }
+      const message = settle && settle(data);
+      if (message) {
+        status.textContent = message;
         busy = false;
         return;
       }
@@ -182,7 +189,10 @@
   // A deletion is made by place: the occurrence selected, or each one shown; never all (a form
   // deleted everywhere would take out its real occurrences too), so it asks nothing first.
   const remove = () => send("delete", {}, scope === "one" ? "one" : "shown");
-  const undo = () => post("/api/undo", {});
+  const undo = () => post("/api/undo", {}, (data) => {
+    if (!data.step) return "Nothing to undo.";
+    ocrfix.sayAfterReload(ocrfix.undone(data.step));
+  });
   document.getElementById("undo-button").addEventListener("click", undo);
 
   if (group) {
