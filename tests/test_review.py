@@ -330,7 +330,7 @@ def test_a_series_decision_writes_each_member_in_its_own_case_and_leaves_the_exc
 
 def test_api_queue_lists_groups_with_crops_and_progress(client):
     q = _queue(client)
-    assert q["progress"] == {"decided": 0, "left": 3, "skipped": 0, "words_left": 5, "total": 3, "regenerating": 0}
+    assert q["progress"] == {"decided": 0, "left": 3, "skipped": 0, "words_left": 5, "total": 3, "regenerating": 0, "unwritten": 0}
     chv = q["groups"][0]
     assert chv["form"] == "chvisage" and chv["count"] == 3
     assert all(o["crop"] == f"/crop/{o['id']}.png" for o in chv["occurrences"])

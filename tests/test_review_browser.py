@@ -484,3 +484,32 @@ def test_undo_on_the_review_page_says_what_it_did(server, page):
     assert [e.replacement for e in _entries(corrections)] == ["envisaged"]
     page.reload()  # (said once: not again on the next page)
     assert "Undone" not in page.locator("#status").inner_text()
+
+
+def test_the_page_says_when_the_outputs_of_a_decision_are_written(server, page, monkeypatch):
+    """The review page said "regenerating 2 files" from the reload after a decision until the next
+    key, long after they were written: a person waiting for the outputs before closing could not
+    tell when they were (and one file was "1 files")."""
+    import threading
+
+    from pipeline.review import actions
+
+    base, out, _corrections, session = server
+    release = threading.Event()
+    real = actions.recorrect_outputs
+
+    def slow(*args, **kwargs):
+        assert release.wait(30), "the test never released the regeneration"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "recorrect_outputs", slow)
+    page.goto(f"{base}/?token={TOKEN}")
+    page.keyboard.press("a")  # the selected occurrence only: one file
+    with page.expect_navigation():
+        page.keyboard.press("1")
+    assert page.locator("#regenerating").inner_text() == "regenerating 1 file"
+    release.set()
+    session.wait()
+    page.wait_for_function("() => !document.querySelector('#progress-text').textContent.includes('regenerating')",
+                           timeout=10000)
+    assert "outputs written" in page.locator("#progress-text").inner_text()

@@ -365,6 +365,7 @@ class ReviewSession:
             groups = self.groups()
             words_left = self._grouped_words
             regenerating = sum(len(rels) for _, rels, _, _ in self._jobs)
+            unwritten = len(self.unwritten)
             skipped_forms = set(self._skipped)
         return {
             "decided": self.decided,
@@ -374,6 +375,8 @@ class ReviewSession:
             "words_left": words_left,
             "total": self.decided + len(groups),
             "regenerating": regenerating,
+            # (files whose outputs the last regeneration could not write: the page says so, not "written")
+            "unwritten": unwritten,
         }
 
     def _form_counts(self, forms: list[str]) -> dict[str, dict[str, int]]:

@@ -41,6 +41,26 @@
     }
   }
 
+  // The files a decision's outputs are being regenerated in, counted down as they are written: the
+  // count the page was made with stayed there, long after they were, until the next key.
+  const regenerating = document.getElementById("regenerating");
+  if (regenerating) {
+    const poll = setInterval(async () => {
+      try {
+        const response = await fetch("/api/queue?limit=0", { credentials: "same-origin" });
+        const progress = (await response.json()).progress;
+        const left = progress.regenerating;
+        const files = (n) => `${n} file${n === 1 ? "" : "s"}`;
+        regenerating.textContent = left ? `regenerating ${files(left)}`
+          : progress.unwritten ? `the outputs of ${files(progress.unwritten)} could not be written (named when the review ends)`
+          : "outputs written";
+        if (!left) clearInterval(poll);
+      } catch (err) {
+        clearInterval(poll); // (the review has ended: nothing more to count)
+      }
+    }, 1000);
+  }
+
   // A crop that cannot be shown (the scan moved or deleted since the run) is said so, with the reason.
   async function noCrop(img) {
     const reason = await ocrfix.whyNotShown(img.src);
