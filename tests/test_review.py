@@ -438,6 +438,19 @@ def test_bad_decisions_are_refused(client):
     assert stale.status_code == 409 and "reload" in stale.json()["error"]
 
 
+def test_a_word_decided_meanwhile_in_another_tab_says_to_reload(client):
+    """Two tabs on one review, the same word decided in both: the second said "no group
+    'g816c52fd2bdd' in the queue (already decided?)", an id a person never sees, and not what to do."""
+    chv = _group(client, "chvisage")
+    assert _decide(client, group=chv["id"], action="keep", scope="shown").status_code == 200
+    for refused in (client.post("/api/decide", json={"group": chv["id"], "action": "keep"}),
+                    client.get("/api/reach", params={"group": chv["id"]}),
+                    client.post("/api/skip", json={"group": chv["id"]})):
+        assert refused.status_code == 404
+        error = refused.json()["error"]
+        assert chv["id"] not in error and "decided meanwhile" in error and "reload the page" in error, error
+
+
 # -- safety -----------------------------------------------------------------------------------------
 
 

@@ -36,11 +36,14 @@ from ..workspace import PageStatus, open_workspace
 from .proofread import line_edit, shown_text
 from .queue import DEFAULT_THRESHOLD, FileScan, Group, Occurrence, QueueIndex, corrected_document, scan_file
 
-__all__ = ["ReviewSession", "Step", "Saved", "Reach", "PageView"]
+__all__ = ["ReviewSession", "Step", "Saved", "Reach", "PageView", "GONE"]
 
 # Lines of the folder a reach shows before a decision for all occurrences (most of them unseen),
 # found in at most this many of its documents.
 REACH_LINES = 5
+# A group asked for that the queue no longer has (its id, made from its forms, means nothing to a person).
+GONE = ("these words are no longer in the queue: decided meanwhile (in another tab, or another review of the "
+        "folder?); reload the page to see the queue as it is now")
 REACH_DOCUMENTS_READ = 50
 
 
@@ -413,7 +416,7 @@ class ReviewSession:
         with self._lock:
             group = self.group(group_id)
             if group is None:
-                raise UsageError(f"no group {group_id!r} in the queue (already decided?)")
+                raise UsageError(GONE)
             members = [f for f in group.members if f not in exclude]
             counts = self._form_counts(members)
             rels = sorted(counts)
@@ -458,7 +461,7 @@ class ReviewSession:
         with self._lock:
             group = self.group(group_id)
             if group is None:
-                raise UsageError(f"no group {group_id!r} in the queue (already decided?)")
+                raise UsageError(GONE)
             occ = None
             if occurrence_id is not None:
                 occ = next((o for o in group.occurrences if o.id == occurrence_id), None)
@@ -565,7 +568,7 @@ class ReviewSession:
         with self._lock:
             group = self.group(group_id)
             if group is None:
-                raise UsageError(f"no group {group_id!r} in the queue")
+                raise UsageError(GONE)
             if group.form in self._skipped:
                 self._skipped.remove(group.form)
             self._skipped.append(group.form)

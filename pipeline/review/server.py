@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import OcrfixError
 from ..workspace import PAGE_STATUSES, PageStatus
-from .actions import ReviewSession, Step
+from .actions import GONE, ReviewSession, Step
 from .crops import CropMaker, page_jpeg
 from .queue import Group
 
@@ -290,7 +290,7 @@ def create_app(
     def decide(body: DecideBody):
         group = session.group(body.group)
         if group is None:
-            raise HTTPException(404, "no such group in the queue (already decided?)")
+            raise HTTPException(404, GONE)
         if body.action == "suggestion":
             if body.index is None or body.index >= len(group.suggestions):
                 raise HTTPException(422, "no suggestion with that number")
