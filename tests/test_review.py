@@ -913,6 +913,31 @@ def test_undo_survives_a_restart_and_takes_back_every_entry_of_a_decision(sample
     assert _session(sample).undo() is None  # nothing left to undo, after another restart too
 
 
+def test_a_decision_kept_for_undo_that_this_version_cannot_read_does_not_stop_the_review(sample):
+    """A decision kept for undo by another version of ocrfix (an entry field this one does not know,
+    or a rule it has since): the review stopped at its start with a pydantic traceback. It starts;
+    undo takes back the decisions after that one, and stops there (what it cannot read it cannot
+    take back, nor reach past)."""
+    import json
+
+    from pipeline.workspace import open_workspace
+
+    out, corrections = sample
+    first = _session(sample, background=False)
+    first.decide(next(g for g in first.groups() if g.form == "Sulverb").id, "Sulverh")
+    unreadable = json.loads(first.undo_stack[-1].to_json())
+    unreadable["saved"][0]["entry"]["weight"] = 2  # (a field of a newer version)
+    with open_workspace(out, create=False) as ws:
+        ws.push_review_step(json.dumps(unreadable))
+    first.decide(next(g for g in first.groups() if g.form == "chvisage").id, "envisage")
+
+    again = _session(sample, background=False)
+    assert again.progress()["decided"] == 1
+    assert again.undo().form == "chvisage"
+    assert again.undo() is None
+    assert [e.ocr for e in _entries(corrections)] == ["Sulverb"]
+
+
 def test_a_decision_returns_before_its_outputs_are_regenerated_and_its_group_leaves_the_queue_at_once(sample, monkeypatch):
     """The next group is shown without waiting: regeneration runs in the background, what the
     decision decided is out of the queue meanwhile, and the progress says how many files are left."""

@@ -125,6 +125,19 @@ class Step:
         return f"{what} ({entry.scope.describe()}; {entry.entry_id})"
 
 
+def _readable(recorded: list[str]) -> list[Step]:
+    """The decisions the workspace keeps for undo, oldest first, back to the newest one this version
+    cannot read (another version's, with an entry field or rule this one does not have): undo cannot
+    take that one back, so it stops there (the review stopped at its start with a traceback)."""
+    steps: list[Step] = []
+    for text in reversed(recorded):
+        try:
+            steps.append(Step.from_json(text))
+        except (ValueError, KeyError, TypeError):  # (pydantic's ValidationError and bad JSON are ValueErrors)
+            break
+    return steps[::-1]
+
+
 def _decided(entry: Entry) -> str:
     """What an entry of a decision does to its word: "'x' -> 'y'", "'x' deleted", "'x' kept as typed"."""
     if entry.status != "approved":
@@ -265,7 +278,7 @@ class ReviewSession:
             self.unfinished = sum(1 for r in records if r.state != "done")
             self.page_counts = {r.rel: r.pages or 0 for r in done}
             self.inputs = {r.rel: r.path for r in done}
-            steps = [Step.from_json(text) for text in ws.review_steps()]
+            steps = _readable(ws.review_steps())
         self.corrections_file = Path(corrections_file or self.options.correct.corrections_file)
         # The decisions of earlier sessions on this folder with this corrections file, which undo
         # can still take back (skips are this session's own; another file's entries are not here to take back).
