@@ -662,6 +662,24 @@ def test_terminal_review_prints_typed_text_as_typed_never_as_markup(sample):
     assert by_ocr["chvisage"].replacement == "5952 [sic]" and by_ocr["Politicial"].replacement == "[/]"
 
 
+def test_terminal_review_on_a_real_terminal_takes_a_digit_that_is_no_number_as_an_unknown_key(tmp_path):
+    """AltGr+2 on many keyboards types "²", which Python counts a digit: the terminal review ended
+    with a ValueError traceback (int("²")), mid-review."""
+    import pexpect
+
+    from conftest import OCRFIX, pseudo_terminal
+
+    out, corrections = build_sample(tmp_path, correct=False)
+    with pseudo_terminal(OCRFIX, ["review", str(out), "--terminal"], timeout=30, dimensions=(50, 140)) as child:
+        child.expect("q quit")
+        child.send("²")
+        child.expect("Unknown key")
+        child.send("q")
+        child.expect(pexpect.EOF)
+    assert child.exitstatus == 0
+    assert _entries(corrections) == ()
+
+
 def test_cli_review_terminal(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 

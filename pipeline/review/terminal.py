@@ -186,7 +186,7 @@ def _review(session: ReviewSession, stream: TextIO, console: Console) -> Termina
                                                            exclude=frozenset(excluded))
 
         try:
-            if key.isdigit() and key != "0":
+            if key and key in "123456789":  # (not str.isdigit: "²", AltGr+2, is a digit that int() refuses)
                 index = int(key) - 1
                 if index >= len(group.suggestions):
                     console.print(f"[red]There is no suggestion {escape(key)}.[/]")
