@@ -513,3 +513,30 @@ def test_the_page_says_when_the_outputs_of_a_decision_are_written(server, page, 
     page.wait_for_function("() => !document.querySelector('#progress-text').textContent.includes('regenerating')",
                            timeout=10000)
     assert "outputs written" in page.locator("#progress-text").inner_text()
+
+
+def test_a_key_after_the_review_was_stopped_says_so(tmp_path, monkeypatch, page):
+    """Ctrl-C ends the web review; a key pressed on the page left open said "Not saved: TypeError:
+    Failed to fetch" (the page view: "Line 1 not saved: Failed to fetch"), the browser's words for
+    a server that does not answer, not what happened nor what to do."""
+    from pipeline.review.server import create_app
+
+    use_fake_corrector(monkeypatch)
+    out, corrections = build_sample(tmp_path)
+    app = create_app(out, corrections, TOKEN, reviewer="Browser Test")
+    with _serving(app) as base:
+        page.goto(f"{base}/?token={TOKEN}")
+        view = page.context.new_page()
+        view.goto(f"{base}/page?document=a.png&page=1")
+    page.keyboard.press("a")  # (for the selected occurrence: no question of how far first)
+    page.keyboard.press("k")
+    page.wait_for_function("() => document.querySelector('#status').textContent.startsWith('Not saved')")
+    status = page.locator("#status").inner_text()
+    assert "Failed to fetch" not in status and "ocrfix review" in status and "stopped" in status, status
+    view.keyboard.press("End")
+    view.keyboard.type(" more")
+    view.keyboard.press("Enter")
+    view.wait_for_function("() => document.querySelector('#status').textContent.includes('not saved')")
+    status = view.locator("#status").inner_text()
+    assert "Failed to fetch" not in status and "ocrfix review" in status, status
+    assert _entries(corrections) == ()

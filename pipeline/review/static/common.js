@@ -12,12 +12,21 @@ const ocrfix = Object.freeze({
     sessionStorage.setItem("ocrfix-said", message);
   },
   undone: (step) => ["Undone: " + step.description].concat(step.failed.map((f) => "Output not regenerated: " + f)).join("\n"),
+  // fetch, where no answer at all (the browser's "TypeError: Failed to fetch") is said as what it
+  // means for a person: the review was stopped (Ctrl-C ends the web review), not a script's error.
+  async fetch(url, options) {
+    try {
+      return await fetch(url, options);
+    } catch (err) {
+      throw new Error("the review does not answer: was `ocrfix review` stopped (Ctrl-C)? Start it again and reload the page");
+    }
+  },
   async whyNotShown(src) {
     try {
-      const response = await fetch(src, { credentials: "same-origin" });
+      const response = await ocrfix.fetch(src, { credentials: "same-origin" });
       return (await response.json().catch(() => ({}))).error || response.statusText;
     } catch (err) {
-      return String(err);
+      return err.message;
     }
   },
 });

@@ -17,7 +17,7 @@
   let saving = 0; // saves sent and not yet answered
 
   async function post(url, body) {
-    const response = await fetch(url, {
+    const response = await ocrfix.fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-Ocrfix-Token": token },
       body: JSON.stringify(body),

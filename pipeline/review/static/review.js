@@ -16,7 +16,7 @@
     busy = true;
     status.textContent = "Saving\u2026";
     try {
-      const response = await fetch(url, {
+      const response = await ocrfix.fetch(url, {
         method: "POST",
         headers: { "Content-Type": "application/json", "X-Ocrfix-Token": token },
         body: JSON.stringify(body || {}),
@@ -36,7 +36,7 @@
       }
       location.replace("/");
     } catch (err) {
-      status.textContent = "Not saved: " + err;
+      status.textContent = "Not saved: " + err.message;
       busy = false;
     }
   }
@@ -174,7 +174,7 @@
     try {
       const query = new URLSearchParams({ group: group.dataset.group });
       excluded.forEach((form) => query.append("exclude", form));
-      const response = await fetch(`/api/reach?${query}`,
+      const response = await ocrfix.fetch(`/api/reach?${query}`,
         { headers: { "X-Ocrfix-Token": token }, credentials: "same-origin" });
       const reach = await response.json();
       if (asked.cancelled) return;
@@ -186,7 +186,7 @@
         return;
       }
     } catch (err) {
-      if (!asked.cancelled) status.textContent = "Not saved: " + err;
+      if (!asked.cancelled) status.textContent = "Not saved: " + err.message;
       return;
     } finally {
       if (counting === asked) counting = null;
