@@ -680,6 +680,40 @@ def test_terminal_review_on_a_real_terminal_takes_a_digit_that_is_no_number_as_a
     assert _entries(corrections) == ()
 
 
+def test_terminal_review_correction_can_be_edited_with_the_arrow_keys(tmp_path):
+    """The correction prompt had no line editing: an arrow key pressed to mend a typo went into the
+    correction as its escape sequence, and was saved (corrections.yaml: "envisge\\e[D\\e[Da"), into
+    every output of the word too; Esc (which cancels on the web page) saved the word as "\\e"."""
+    import pexpect
+
+    from conftest import OCRFIX, pseudo_terminal
+
+    out, corrections = build_sample(tmp_path, correct=False)
+    with pseudo_terminal(OCRFIX, ["review", str(out), "--terminal"], timeout=30, dimensions=(50, 140)) as child:
+        child.expect("q quit")
+        child.send("e")
+        child.expect("correction for 'chvisage': ")
+        child.send("envisge")
+        child.send("\x1b[D\x1b[D")  # two to the left, before "ge"
+        child.send("a\r")
+        child.expect("'chvisage' -> 'envisage'")
+        child.expect("q quit")
+        child.send("q")
+        child.expect(pexpect.EOF)
+    assert [(e.ocr, e.replacement) for e in _entries(corrections)] == [("chvisage", "envisage")]
+
+
+def test_a_correction_with_a_control_character_is_refused(sample):
+    from pipeline.errors import UsageError
+
+    session = _session(sample, background=False)
+    chvisage = next(g for g in session.groups() if g.form == "chvisage")
+    for typed in ("\x1b", "envisge\x1b[D\x1b[Da", "envisage\x00"):
+        with pytest.raises(UsageError, match="control character"):
+            session.decide(chvisage.id, typed)
+    assert _entries(sample[1]) == ()
+
+
 def test_cli_review_terminal(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 

@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import threading
+import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from collections import Counter, deque
@@ -486,6 +487,10 @@ class ReviewSession:
                 replacement = " ".join(replacement.split())
                 if not replacement:
                     raise UsageError("the correction is empty")
+                if any(unicodedata.category(ch) == "Cc" for ch in replacement):
+                    # (Esc or an arrow key at a prompt without line editing: saved, it went into every output)
+                    raise UsageError(f"the correction {replacement!r} holds a control character (Esc or an arrow key "
+                                     "where the line could not be edited?); type it again")
                 replacement = _without_own_punctuation(replacement, (occ or group.occurrences[0]).text)
                 if replacement == group.form:
                     replacement = None  # the OCR text as it is: keep it

@@ -8,6 +8,7 @@ the rest of its line or from the next one.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass
 from typing import TextIO
@@ -59,8 +60,13 @@ def _read_command(stream: TextIO, console: Console) -> tuple[str, str] | None:
 
 def _read_text(stream: TextIO, console: Console, prompt: str) -> str | None:
     if stream.isatty():
+        # Line editing (the arrow keys, Home, End): without it an arrow key pressed to mend a typo
+        # went into the correction as its escape sequence. (readline is not on every platform.)
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401
         try:
-            return console.input(escape(prompt))
+            # (input's own prompt, plain text: readline must know it to redraw the line it edits)
+            return input(prompt)
         except EOFError:  # Ctrl-D at the prompt: no text, as at the end of a pipe
             console.print()
             return None
