@@ -139,6 +139,40 @@ def test_undo_of_a_line_edited_again_puts_back_the_first_edit(sample):
     assert load_corrections(corrections_file).entries == ()
 
 
+def test_the_page_view_waits_only_for_the_regeneration_of_its_own_document(sample, monkeypatch):
+    """A page opened (from "proofread the page", or PgDn) while a decision's outputs were being
+    regenerated waited for every file of it: after a decision for all of a common word, minutes of
+    a blank tab for a page the decision had not touched. It waits for its own document's only."""
+    import threading
+
+    from pipeline.review import actions
+    from pipeline.review.actions import ReviewSession
+
+    out, corrections_file = sample
+    release = threading.Event()
+    real = actions.recorrect_outputs
+
+    def slow(out_dir, rels, *args, **kwargs):
+        if "a.png" in rels:
+            assert release.wait(30), "the test never released the regeneration"
+        return real(out_dir, rels, *args, **kwargs)
+
+    monkeypatch.setattr(actions, "recorrect_outputs", slow)
+    session = ReviewSession(out, corrections_file, reviewer="Proof Reader")  # (regenerating in the background)
+    sulverb = next(g for g in session.groups() if g.form == "Sulverb")  # (in a.png only)
+    session.decide(sulverb.id, "Sulverh")
+    opened = []
+    thread = threading.Thread(target=lambda: opened.append(session.page_view("sub/b.png", 0)), daemon=True)
+    thread.start()
+    thread.join(5)
+    waited = not opened
+    release.set()
+    session.close()
+    assert not waited, "the page view of sub/b.png waited for the regeneration of a.png"
+    # (its own document's regeneration it does wait for: the page shows the decision)
+    assert "Sulverh" in session.page_view("a.png", 0).shown[1].text
+
+
 def test_an_edit_of_a_line_that_changed_since_it_was_shown_is_refused(sample):
     from pipeline.errors import UsageError
 

@@ -652,7 +652,9 @@ class ReviewSession:
         """A page as read and as the outputs have it now (after the regenerations under way)."""
         if rel not in self.page_counts:
             raise UsageError(f"no document {rel!r} in this output folder (or it has no cached read)")
-        self.wait()
+        # (its outputs as the decisions under way leave them; other documents' regenerations do not
+        # concern it: after a decision for all of a common word they took minutes)
+        self.wait(rel)
         corrections = load_corrections(self.corrections_file)
         with open_workspace(self.out_dir, create=False) as ws:
             raw, status = ws.raw_ocr(rel), ws.page_status(rel, page)
@@ -743,11 +745,12 @@ class ReviewSession:
                 self._hidden_words += Counter()
                 self._changed()
                 self._jobs.popleft()
+                self._idle.notify_all()  # (a page view waits for its own document's regeneration only)
 
-    def wait(self) -> None:
-        """Return once every decision's outputs are regenerated."""
+    def wait(self, rel: str | None = None) -> None:
+        """Return once every decision's outputs are regenerated (``rel``: those of that document)."""
         with self._idle:
-            while self._jobs:
+            while any(rel is None or rel in rels for _, rels, _, _ in self._jobs):
                 self._idle.wait()
 
     def close(self) -> None:
