@@ -1505,6 +1505,28 @@ def test_ctrl_c_right_after_the_first_decision_regenerates_it(tmp_path):
     assert (out / "a.txt").read_text() == "We envisage no difficulty.\nThe Sulverb telegram envisage,\n"
 
 
+def test_ctrl_c_twice_ends_the_web_review_without_a_traceback(tmp_path):
+    """An impatient second Ctrl-C while the web review was ending printed uvicorn's "ERROR:
+    Traceback ... KeyboardInterrupt ... CancelledError" of the app's lifespan task (the app has no
+    startup or shutdown to run): the review ended as it should, under a screen of traceback."""
+    import os
+    import signal
+    import time
+
+    import httpx
+
+    out, corrections = build_sample(tmp_path, correct=False)
+    with _review_in_its_own_session(out, "Ctrl C") as (proc, base, token):
+        with httpx.Client(timeout=30) as c:
+            c.get(f"{base}?token={token}", follow_redirects=True)
+            _decide_over_http(c, base, token, "chvisage", action="suggestion", index=0)
+        os.killpg(proc.pid, signal.SIGINT)
+        time.sleep(0.1)
+        err = _ctrl_c(proc)
+    assert "Traceback" not in err and "ERROR" not in err, err
+    assert "decided" in err
+
+
 def test_a_decision_for_all_occurrences_outside_the_documents_given_is_refused(sample):
     """`ocrfix review --documents GLOB`: "all occurrences" means those in the documents matching
     GLOB, but the queue shows every document's words. Deciding for all a word shown only outside

@@ -151,7 +151,9 @@ def _serve(session, host: str, port: int, open_browser: bool) -> None:
     if open_browser:
         # Once the server is accepting (the socket already queues connections).
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    # (lifespan off: the app has no startup or shutdown, and the task uvicorn runs for them printed
+    # its traceback when a second Ctrl-C came while the review was ending)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
     try:
         server.run(sockets=[sock])
     finally:
