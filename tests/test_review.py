@@ -1020,6 +1020,30 @@ def test_a_decision_returns_before_its_outputs_are_regenerated_and_its_group_lea
     assert "chvisage" not in [g.form for g in session.groups()]
 
 
+def test_the_files_being_regenerated_are_counted_once_each(sample, monkeypatch):
+    """Two decisions on one file in a row, or twelve in a folder of four: "regenerating 12 files" on
+    the page and as the review ended, a count of regenerations where it says files."""
+    import threading
+
+    from pipeline.review import actions
+
+    release = threading.Event()
+    real = actions.recorrect_outputs
+
+    def slow(*args, **kwargs):
+        assert release.wait(30), "the test never released the regeneration"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "recorrect_outputs", slow)
+    session = _session(sample)
+    session.decide(next(g for g in session.groups() if g.form == "chvisage").id, "envisage")  # a.png, sub/b.png
+    session.decide(next(g for g in session.groups() if g.form == "Sulverb").id, "Sulverh")  # a.png
+    assert session.progress()["regenerating"] == 2
+    release.set()
+    session.close()
+    assert session.progress()["regenerating"] == 0
+
+
 def test_the_queue_is_read_from_the_workspace_as_the_correction_stored_it(tmp_path, monkeypatch):
     """A folder processed by the batch (fake engine, the real corrector) stores each file's queue
     with its outputs; review reads it from there, and it is what working it out again gives, before

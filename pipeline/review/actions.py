@@ -381,7 +381,8 @@ class ReviewSession:
         with self._lock:
             groups = self.groups()
             words_left = self._grouped_words
-            regenerating = sum(len(rels) for _, rels, _, _ in self._jobs)
+            # (files, each once: a file two decisions in a row touch is one file to wait for)
+            regenerating = len({rel for _, rels, _, _ in self._jobs for rel in rels})
             unwritten = len(self.unwritten)
             skipped_forms = set(self._skipped)
         return {
