@@ -540,3 +540,23 @@ def test_a_key_after_the_review_was_stopped_says_so(tmp_path, monkeypatch, page)
     status = view.locator("#status").inner_text()
     assert "Failed to fetch" not in status and "ocrfix review" in status, status
     assert _entries(corrections) == ()
+
+
+def test_an_occurrence_reached_with_tab_is_the_one_selected(server, page):
+    """Keyboard only: Tab reaches each occurrence (its focus ring drawn), but the one selected, which
+    a decision for the selected occurrence only applies to, stayed the first: a, k after tabbing
+    to the third occurrence kept the first one."""
+    base, _out, corrections, session = server
+    page.goto(f"{base}/?token={TOKEN}")
+    third = page.locator(".occurrence").nth(2)
+    document = third.locator(".meta").inner_text().split(" ")[0]
+    page.keyboard.press("Tab")
+    while not page.evaluate("el => el === document.activeElement", third.element_handle()):
+        page.keyboard.press("Tab")
+    assert "selected" in third.get_attribute("class")
+    page.keyboard.press("a")
+    with page.expect_navigation():
+        page.keyboard.press("k")
+    [entry] = _entries(corrections)
+    assert entry.scope.kind == "word" and entry.scope.documents == (document,)
+    session.wait()

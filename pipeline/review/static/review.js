@@ -222,7 +222,12 @@
     document.getElementById("delete-button").addEventListener("click", remove);
     document.getElementById("scope-button").addEventListener("click", toggleScope);
     document.getElementById("skip-button").addEventListener("click", () => post("/api/skip", { group: group.dataset.group }));
-    occurrences().forEach((o) => o.addEventListener("click", () => select(o)));
+    occurrences().forEach((o) => {
+      o.addEventListener("click", () => select(o));
+      // (reached with Tab, it is the one a decision for the selected occurrence applies to: the
+      // focus ring was on it while the selection stayed on the first)
+      o.addEventListener("focusin", () => select(o));
+    });
     members().forEach((m) => m.addEventListener("click", () => toggleMember(m.dataset.form)));
     editForm.addEventListener("submit", (ev) => {
       ev.preventDefault();
