@@ -12,10 +12,10 @@ import re
 __all__ = ["split_token", "is_word", "has_text", "looked_up", "LEAD", "TRAIL"]
 
 # Opening quotes, brackets and emphasis marks before a word; closing ones, sentence punctuation
-# and a possessive 's after it. German low quotes („ ‚) open; » and « both occur either way round
-# in period typing, so each may open or close.
+# and a possessive 's after it. German low quotes („ ‚) open and are closed by “ ‘ (which open in
+# English); » and « both occur either way round in period typing, so each may open or close.
 LEAD = "\"'`‘“„‚([{<«»‹›*_"
-TRAIL = "\"'`’”)]}>»«›‹.,;:!?*_"
+TRAIL = "\"'`’”“‘)]}>»«›‹.,;:!?*_"
 _TOKEN = re.compile(rf"^([{re.escape(LEAD)}]*)(.*?)((?:['’]s)?[{re.escape(TRAIL)}]*)$", re.DOTALL)
 # A word: letters (accented ones too), with inner apostrophes (don't, o'clock).
 _WORD = re.compile(r"^[^\W\d_]+(?:['’][^\W\d_]+)*$")

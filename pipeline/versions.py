@@ -68,4 +68,5 @@ READ_VERSION = 5
 # 36: a word written with a typographic ligature (ﬁ, ﬃ) is judged by the letters it stands for.
 # 37: and the collection model counts it by them too (a spelling of its own written with one was corrected).
 # (A workspace keeps each file's forms as counted when it was read: only files read again count anew.)
-CORRECTOR_VERSION = 37
+# 38: a word closed by German quotes (“ ‘ after „Wort) is the word inside them.
+CORRECTOR_VERSION = 38

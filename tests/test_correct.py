@@ -775,3 +775,14 @@ def test_a_ligature_in_a_word_with_tesseract_alternatives(corrector: Corrector) 
                                                Word(text="report")])])
     words = page_text(correct_page(page, corrector)).split()
     assert words[0] == "the" and words[2] == "report"
+
+
+def test_a_word_in_german_quotes_is_the_word_inside_them(corrector):
+    """German typing opens with „ (or ‚) and closes with “ (or ‘): the closing mark was taken as part of
+    the word ("goverment“" is no garble the corrector knows), and review, which splits words the same
+    way, dropped the quote from the output when a reviewer typed the word alone."""
+    from pipeline.tokens import split_token
+
+    assert split_token("„Wort“,") == ("„", "Wort", "“,")
+    assert split_token("‚Wort‘") == ("‚", "Wort", "‘")
+    assert correct_text("The note said „goverment“ twice.", corrector).rstrip("\n") == "The note said „government“ twice."
