@@ -1689,3 +1689,18 @@ def test_a_read_only_corrections_file_is_not_written_over(sample):
         session.decide(group.id, "envisage")
     assert corrections.read_bytes() == before and session.progress()["decided"] == 0
     session.close()
+
+
+def test_the_review_of_a_folder_where_nothing_was_flagged_does_not_speak_of_decisions(tmp_path, fake_corrector):
+    """A folder where no word was ever queued showed "Every queued word has a decision in
+    corrections.yaml", which tells a reviewer who decided nothing that someone did."""
+    from fastapi.testclient import TestClient
+
+    from pipeline.review.server import create_app
+
+    out, corrections = build_sample(tmp_path, {"a.png": [[("We", 95), ("know", 95)]]})
+    web = create_app(out, corrections, TOKEN, reviewer="Test Reviewer")
+    with TestClient(web, base_url="http://127.0.0.1:8765") as c:
+        page = " ".join(c.get(f"/?token={TOKEN}").text.split())
+    assert "Nothing left to review" in page and "Every queued word has a decision" not in page
+    assert "No word of these files is waiting for a decision: none was flagged, or" in page
