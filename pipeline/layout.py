@@ -21,7 +21,11 @@ from dataclasses import dataclass
 
 from .model import Line, Page, Step, Word, union_box
 
-__all__ = ["rejoin_line_pieces", "rejoin_page", "MAX_GAP_WORD_SPACES"]
+__all__ = ["rejoin_line_pieces", "rejoin_page", "rejoin_page_traced", "WordOrigins", "MAX_GAP_WORD_SPACES"]
+
+# Where each word of the lines rejoin_line_pieces returns came from: for each line, for each word,
+# the (line, word) positions in the lines it was given (two or more for a word the cut went through).
+WordOrigins = list[list[list[tuple[int, int]]]]
 
 # Pieces are joined only across a gap of at most this many median word spaces: a typist's double
 # space after a full stop is about two; a column gutter or a note in the margin is wider.
@@ -79,12 +83,18 @@ def _side_by_side(a: list[Word], b: list[Word], max_gap: float, tolerance: float
     return True
 
 
-def _join_words(pieces: list[Line], word_space: float) -> list[Word]:
-    """The words of the pieces left to right; a word cut in two by the pieces' border made whole."""
-    tagged = sorted(((w, k) for k, line in enumerate(pieces) for w in line.words), key=lambda t: t[0].bbox[0])  # type: ignore[index]
-    out: list[tuple[Word, int]] = [tagged[0]]
-    for word, k in tagged[1:]:
-        previous, pk = out[-1]
+def _join_words(pieces: list[Line], word_space: float,
+                origins: list[list[tuple[int, int]]] | None = None) -> tuple[list[Word], list[list[tuple[int, int]]]]:
+    """The words of the pieces left to right; a word cut in two by the pieces' border made whole.
+    Also where each came from: ``origins`` gives each piece's words' own (line, word) positions
+    (else (piece, word)), and the list returned has each word's, two or more for a word made whole."""
+    if origins is None:
+        origins = [[(k, wi) for wi in range(len(line.words))] for k, line in enumerate(pieces)]
+    tagged = sorted(((w, k, origins[k][wi]) for k, line in enumerate(pieces) for wi, w in enumerate(line.words)),
+                    key=lambda t: t[0].bbox[0])  # type: ignore[index]
+    out: list[tuple[Word, int, list[tuple[int, int]]]] = [(tagged[0][0], tagged[0][1], [tagged[0][2]])]
+    for word, k, origin in tagged[1:]:
+        previous, pk, previous_origin = out[-1]
         if pk != k and word.bbox[0] - previous.bbox[2] < WORD_CUT * word_space:  # type: ignore[index]
             confidences = [c for c in (previous.confidence, word.confidence) if c is not None]
             whole = previous.model_copy(
@@ -101,10 +111,10 @@ def _join_words(pieces: list[Line], word_space: float) -> list[Word]:
                     + (word.text if word.other_read is None else word.other_read),
                 }
             )
-            out[-1] = (whole, k)
+            out[-1] = (whole, k, [*previous_origin, origin])
         else:
-            out.append((word, k))
-    return [w for w, _k in out]
+            out.append((word, k, [origin]))
+    return [w for w, _k, _o in out], [o for _w, _k, o in out]
 
 
 def rejoin_line_pieces(lines: list[Line]) -> tuple[list[Line], int]:
@@ -113,9 +123,17 @@ def rejoin_line_pieces(lines: list[Line]) -> tuple[list[Line], int]:
     Returns the lines in reading order and how many pieces were joined onto another (0: the lines
     come back unchanged). Lines without word boxes are never touched.
     """
+    out, joined, _origins = rejoin_line_pieces_traced(lines)
+    return out, joined
+
+
+def rejoin_line_pieces_traced(lines: list[Line]) -> tuple[list[Line], int, WordOrigins]:
+    """``rejoin_line_pieces``, and where each word of the lines returned came from (``WordOrigins``):
+    ``ocrfix correct`` edits the input file in place through it."""
+    same: WordOrigins = [[[(li, wi)] for wi in range(len(line.words))] for li, line in enumerate(lines)]
     usable = [i for i, line in enumerate(lines) if line.words and all(w.bbox for w in line.words)]
     if len(usable) < 2:
-        return lines, 0
+        return lines, 0, same
     gaps = [
         b.bbox[0] - a.bbox[2]  # type: ignore[index]
         for i in usable
@@ -157,13 +175,15 @@ def rejoin_line_pieces(lines: list[Line]) -> tuple[list[Line], int]:
         members[gi].extend(members.pop(gj))
 
     if len(members) == len(usable):
-        return lines, 0
+        return lines, 0, same
     joined = 0
     out: list[Line] = []
+    origins: WordOrigins = []
     for i, line in enumerate(lines):
         group = members.get(group_of[i]) if i in group_of else None
         if group is None or len(group) == 1:
             out.append(line)
+            origins.append(same[i])
             continue
         # The joined line takes the place (and block) of its longest piece.
         main = max(group, key=lambda k: (len(lines[k].words), -k))
@@ -171,20 +191,25 @@ def rejoin_line_pieces(lines: list[Line]) -> tuple[list[Line], int]:
             continue
         pieces = [lines[k] for k in group]
         joined += len(group) - 1
-        out.append(
-            Line(words=_join_words(pieces, word_space), bbox=union_box([p.bbox for p in pieces]), block=line.block)
-        )
-    return out, joined
+        words, word_origins = _join_words(pieces, word_space, [[o[0] for o in same[k]] for k in group])
+        out.append(Line(words=words, bbox=union_box([p.bbox for p in pieces]), block=line.block))
+        origins.append(word_origins)
+    return out, joined, origins
 
 
 def rejoin_page(page: Page) -> Page:
     """``rejoin_line_pieces`` on one page, recorded as a step where it joined anything."""
-    lines, joined = rejoin_line_pieces(page.lines)
+    return rejoin_page_traced(page)[0]
+
+
+def rejoin_page_traced(page: Page) -> tuple[Page, WordOrigins]:
+    """``rejoin_page``, and where each word of the page returned came from (``WordOrigins``)."""
+    lines, joined, origins = rejoin_line_pieces_traced(page.lines)
     if not joined:
-        return page
+        return page, origins
     step = Step(
         name="rejoin-lines",
         params={"pieces_joined": joined},
         reason="pieces of one typed line, read as separate lines, lie side by side on one baseline",
     )
-    return page.model_copy(update={"lines": lines, "steps": [*page.steps, step]})
+    return page.model_copy(update={"lines": lines, "steps": [*page.steps, step]}), origins
