@@ -12,18 +12,44 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .correct import page_from_text
 from .errors import InputFileError, OcrEngineError
 from .files import as_utf8, utf8_text
 from .model import BBox, Document, Line, Page, Step, Word
-from .tesseract import parse_hocr_pages
+from .tesseract import parse_hocr_tree
 
-__all__ = ["OcrFileKind", "ocr_file_kind", "read_ocr_file"]
+__all__ = ["OcrFileKind", "ocr_file_kind", "read_ocr_file", "read_ocr_source", "root_start", "OcrSource", "WordSource"]
 
 OcrFileKind = Literal["txt", "hocr", "alto", "page"]
+
+
+@dataclass(frozen=True)
+class WordSource:
+    """Where one word of the Document read stands in the file's XML tree: its own element (PAGE's
+    Word, ALTO's String, hOCR's ocrx_word), or, for text held a line (or region) at a time, that
+    element and the word's place among the whitespace-separated words of its text (``token``).
+    Kept beside the Document, not in it: the model is what every output is written from, and
+    elements are neither JSON nor picklable."""
+
+    element: Any  # an lxml element
+    token: int | None = None
+
+
+@dataclass
+class OcrSource:
+    """An hOCR, ALTO or PAGE file as parsed: what ``export.inplace`` edits to give the corrected file
+    back in its own format. ``words`` maps each word's (page, line, word) position in the Document
+    read (before any line pieces were rejoined) to where it stands."""
+
+    kind: OcrFileKind
+    data: bytes  # the bytes parsed (UTF-8 where the file was UTF-16 or UTF-32)
+    root: Any  # the root element
+    html: bool = False  # hOCR read as HTML rather than XHTML
+    words: dict[tuple[int, int, int], WordSource] = field(default_factory=dict)
 
 # hOCR is (X)HTML that uses the ocr_page, ocr_line or ocrx_word class (quoted or not, one of a
 # list); ALTO is XML whose root is <alto>. Text that merely mentions HTML is text.
@@ -31,6 +57,7 @@ _HOCR_MARK = re.compile(rb"""class=(?:['"][^'"<>]*?\b|)(ocr_page|ocr_line|ocrx_w
 # What may come before an XML document's root element: declaration, comments, instructions, DOCTYPE.
 _PROLOG = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)", re.DOTALL | re.IGNORECASE)
 _ROOT = re.compile(rb"\s*<(?:[\w.-]+:)?([\w.-]+)")
+_SPACE = re.compile(rb"\s*")
 _BODY = re.compile(rb"<body[\s>]", re.IGNORECASE)
 # Tesseract's TSV output starts with this header.
 _TSV_HEADER = b"level\tpage_num\tblock_num"
@@ -40,12 +67,18 @@ class UnsupportedOcrFile(ValueError):
     """Markup ocrfix cannot read as OCR (TSV, other XML); its message says what it is."""
 
 
-def _root_name(data: bytes) -> str | None:
-    """The local name of the first element of markup (after any prolog), or None for text."""
+def root_start(data: bytes) -> int:
+    """Where the first element of markup starts: after its prolog (declaration, comments,
+    instructions, DOCTYPE) and the space around them."""
     at = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     while (match := _PROLOG.match(data, at)) and match.end() > at:
         at = match.end()
-    root = _ROOT.match(data, at)
+    return _SPACE.match(data, at).end()  # type: ignore[union-attr]
+
+
+def _root_name(data: bytes) -> str | None:
+    """The local name of the first element of markup (after any prolog), or None for text."""
+    root = _ROOT.match(data, root_start(data))
     return root.group(1).decode("ascii", "replace").lower() if root else None
 
 
@@ -87,23 +120,37 @@ def ocr_file_kind(data: bytes) -> OcrFileKind:
 
 def read_ocr_file(path: Path, data: bytes) -> tuple[Document, OcrFileKind]:
     """The Document in an OCR file's bytes: text pages split at form feeds, or the hOCR's pages."""
+    doc, kind, _source = read_ocr_source(path, data)
+    return doc, kind
+
+
+def read_ocr_source(path: Path, data: bytes) -> tuple[Document, OcrFileKind, OcrSource | None]:
+    """``read_ocr_file``, and for hOCR, ALTO and PAGE XML the parsed file with where each word of the
+    Document stands in it (``OcrSource``); None for plain text."""
     data = as_utf8(path, data)
     try:
         kind = ocr_file_kind(data)
     except UnsupportedOcrFile as e:
         raise InputFileError(str(e), path=path) from e
     if kind == "alto":
-        return _read_alto(path, data), kind
+        source = OcrSource(kind, data, None)
+        return _read_alto(path, data, source), kind, source
     if kind == "page":
-        return _read_page_xml(path, data), kind
+        source = OcrSource(kind, data, None)
+        return _read_page_xml(path, data, source), kind, source
     if kind == "txt":
         text = utf8_text(path, data)
         pages = [page_from_text(p, path.name).model_copy(update={"index": i}) for i, p in enumerate(text.split("\f"))]
-        return Document(source=path.name, pages=pages), kind
+        return Document(source=path.name, pages=pages), kind, None
     try:
-        parsed = parse_hocr_pages(data)
+        root, parsed, slots, html = parse_hocr_tree(data)
     except OcrEngineError as e:
         raise InputFileError("looks like hOCR but could not be parsed", path=path) from e
+    source = OcrSource(kind, data, root, html)
+    for p, page_slots in enumerate(slots):
+        for li, line_slots in enumerate(page_slots):
+            for wi, (element, token) in enumerate(line_slots):
+                source.words[(p, li, wi)] = WordSource(element, token)
     pages = []
     for index, page in enumerate(parsed):
         width, height = (page.box[2], page.box[3]) if page.box else (0, 0)
@@ -118,7 +165,7 @@ def read_ocr_file(path: Path, data: bytes) -> tuple[Document, OcrFileKind]:
                               reason=f"the hOCR's scan_res: {page.resolution[0]} x {page.resolution[1]} dpi")]
         pages.append(Page(source=path.name, index=index, width=width, height=height, dpi=dpi, lines=page.lines,
                           image=page.image or None, steps=steps))
-    return Document(source=path.name, pages=pages), kind
+    return Document(source=path.name, pages=pages), kind, source
 
 
 def _number(value: str | None) -> float | None:
@@ -155,10 +202,13 @@ def _local(el) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
-def _read_alto(path: Path, data: bytes) -> Document:
+def _read_alto(path: Path, data: bytes, source: OcrSource | None = None) -> Document:
     """ALTO 2-4: Page > TextBlock > TextLine > String (CONTENT, box, WC 0-1), HYP a line-end hyphen.
-    Boxes stay in the file's measurement unit: only their proportions are used."""
+    Boxes stay in the file's measurement unit: only their proportions are used. ``source`` (where
+    given) gets the tree and where each word stands in it."""
     root = _parse_xml(path, data, "ALTO")
+    if source is not None:
+        source.root = root
     local = _local
 
     # Boxes in tenths of a millimetre or 1200ths of an inch stay so, and the ALTO written back says
@@ -183,6 +233,8 @@ def _read_alto(path: Path, data: bytes) -> Document:
                         wc = _number(el.get("WC"))
                         confidence = round(wc * 100, 2) if wc is not None else None
                         words.append(Word(text=el.get("CONTENT"), bbox=_alto_box(el), confidence=confidence))
+                        if source is not None:
+                            source.words[(index, len(lines), len(words) - 1)] = WordSource(el)
                     elif local(el) == "HYP" and words:
                         words[-1] = words[-1].model_copy(update={"text": words[-1].text + (el.get("CONTENT") or "-")})
                 if words:
@@ -248,12 +300,15 @@ def _reading_order(page_el) -> list[str]:
     return ids
 
 
-def _read_page_xml(path: Path, data: bytes) -> Document:
+def _read_page_xml(path: Path, data: bytes, source: OcrSource | None = None) -> Document:
     """PAGE XML (any of its schema versions, 2009-2019): Page > TextRegion (in the ReadingOrder, where
     there is one; nested ones too) > TextLine > Word, each word's text and ``conf`` (0-1) from its
     ``TextEquiv`` of the lowest index. A line without Word elements (eScriptorium's and Transkribus's
-    are line by line) gives its text's words without boxes, with the line's confidence."""
+    are line by line) gives its text's words without boxes, with the line's confidence. ``source``
+    (where given) gets the tree and where each word stands in it."""
     root = _parse_xml(path, data, "PAGE XML")
+    if source is not None:
+        source.root = root
     page_el = next((c for c in root if _local(c) == "Page"), None)
     if page_el is None:
         raise InputFileError("is PAGE XML without a Page element", path=path)
@@ -275,6 +330,7 @@ def _read_page_xml(path: Path, data: bytes) -> Document:
     for block, region in enumerate(regions):
         for line_el in (c for c in region if _local(c) == "TextLine"):
             words: list[Word] = []
+            where: list[WordSource] = []
             for word_el in (c for c in line_el if _local(c) == "Word"):
                 found = _text_equiv(word_el)
                 if found is None:  # (the word's text only in its glyphs)
@@ -282,17 +338,27 @@ def _read_page_xml(path: Path, data: bytes) -> Document:
                     found = ("".join(g[0] for g in glyphs if g), None) if any(glyphs) else None
                 if found and found[0].strip():
                     words.append(Word(text=found[0].strip(), bbox=_points_box(word_el), confidence=found[1]))
+                    where.append(WordSource(word_el))
             if not words and (line_text := _text_equiv(line_el)) is not None:
                 words = [Word(text=t, confidence=line_text[1]) for t in line_text[0].split()]
+                where = [WordSource(line_el, k) for k in range(len(words))]
             if words:
                 # (a line with only its Baseline, or empty Coords, as some kraken and Transkribus files have)
                 bbox = _points_box(line_el) or _points_box(line_el, "Baseline")
+                if source is not None:
+                    source.words.update({(0, len(lines), k): w for k, w in enumerate(where)})
                 lines.append(Line(words=words, bbox=bbox, block=block))
         if not any(_local(c) in ("TextLine", "TextRegion") for c in region) and (text := _text_equiv(region)):
             # A region with its text but no lines (a transcription made region by region): its lines
             # of text, without boxes, rather than nothing.
-            lines += [Line(words=[Word(text=t, confidence=text[1]) for t in row.split()], block=block)
-                      for row in text[0].splitlines() if row.strip()]
+            token = 0
+            for row in text[0].splitlines():
+                if not row.strip():
+                    continue
+                if source is not None:
+                    source.words.update({(0, len(lines), k): WordSource(region, token + k) for k in range(len(row.split()))})
+                token += len(row.split())
+                lines.append(Line(words=[Word(text=t, confidence=text[1]) for t in row.split()], block=block))
     width, height = _number(page_el.get("imageWidth")), _number(page_el.get("imageHeight"))
     dpi, steps = None, []
     if page_el.get("imageResolutionUnit", "PPI") == "PPI":

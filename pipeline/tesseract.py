@@ -11,14 +11,14 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 from lxml import etree
 
 from .errors import MissingDependencyError, OcrEngineError
 from .model import BBox, CharChoices, Line, Word
 
-__all__ = ["TesseractInfo", "check_tesseract", "parse_hocr", "parse_hocr_pages", "HocrPage", "INSTALL_HINT"]
+__all__ = ["TesseractInfo", "check_tesseract", "parse_hocr", "parse_hocr_pages", "parse_hocr_tree", "HocrPage", "HocrSlot", "INSTALL_HINT"]
 
 INSTALL_HINT = "install it with: sudo apt-get install tesseract-ocr tesseract-ocr-eng"
 _META_CHARSET = re.compile(rb"<meta[^>]*charset", re.IGNORECASE)
@@ -126,13 +126,17 @@ def _word_choices(word_el: etree._Element, text: str) -> list[CharChoices]:
 
 
 def _hocr_root(hocr: bytes) -> etree._Element | None:
-    """The hOCR's root element: XHTML as Tesseract writes it, or else HTML as other engines and
+    return _hocr_tree(hocr)[0]
+
+
+def _hocr_tree(hocr: bytes) -> tuple[etree._Element | None, bool]:
+    """The hOCR's root element (and whether it was read as HTML): XHTML as Tesseract writes it, or else HTML as other engines and
     people do (named entities such as &eacute;, unquoted attributes, unclosed tags, a charset in
     a <meta>), which an XML parser would misread without a word of warning."""
     if not hocr.strip():
-        return None
+        return None, False
     try:
-        return etree.fromstring(hocr, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+        return etree.fromstring(hocr, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)), False
     except etree.XMLSyntaxError:
         pass
     # The bytes are UTF-8 (ocr_files.read_ocr_file made them so) unless a <meta> says otherwise;
@@ -141,10 +145,16 @@ def _hocr_root(hocr: bytes) -> etree._Element | None:
     root = etree.fromstring(hocr, etree.HTMLParser(no_network=True, huge_tree=False, encoding=None if declared else "utf-8"))
     if root is None:
         raise OcrEngineError("the hOCR could not be parsed")
-    return root
+    return root, True
 
 
-def _hocr_lines(element: etree._Element) -> list[Line]:
+# Where a word read from hOCR stands: its ocrx_word element (token None), or, for a line without word
+# elements, the line element and the word's place among the line's whitespace-separated words.
+HocrSlot = tuple[etree._Element, Optional[int]]
+
+
+def _hocr_lines(element: etree._Element, slots: list[list[HocrSlot]] | None = None) -> list[Line]:
+    """The lines of an hOCR element; ``slots`` (where given) gets, line by line, where each word stands."""
     lines: list[Line] = []
     block_no = -1
     for el in element.iter("{*}div", "{*}p", "{*}span"):
@@ -152,14 +162,17 @@ def _hocr_lines(element: etree._Element) -> list[Line]:
             block_no += 1
         elif _is_line(el):
             words: list[Word] = []
+            where: list[HocrSlot] = []
             word_els = _line_words(el)
             if not word_els:
                 # A line whose engine gave no word boxes (ocropus, kraken): its words are its text.
                 words = [Word(text=t) for t in _own_text(el).split()]
+                where = [(el, k) for k in range(len(words))]
             for w in word_els:
                 text = _word_text(w)
                 if not text:
                     continue
+                where.append((w, None))
                 title = w.get("title") or ""
                 conf = _WCONF.search(title)
                 words.append(
@@ -172,6 +185,8 @@ def _hocr_lines(element: etree._Element) -> list[Line]:
                 )
             if words:
                 lines.append(Line(words=words, bbox=_bbox(el.get("title")), block=max(block_no, 0)))
+                if slots is not None:
+                    slots.append(where)
     return lines
 
 
@@ -227,16 +242,26 @@ _SCAN_RES = re.compile(r"(?:^|;)\s*scan_res\s+(\d+)\s+(\d+)")
 def parse_hocr_pages(hocr: bytes) -> list[HocrPage]:
     """Each ``ocr_page`` of an hOCR file (Tesseract's, or another engine's). A file with no
     ``ocr_page`` element is one page."""
-    root = _hocr_root(hocr)
+    return parse_hocr_tree(hocr)[1]
+
+
+def parse_hocr_tree(hocr: bytes) -> tuple[etree._Element | None, list[HocrPage], list[list[list[HocrSlot]]], bool]:
+    """``parse_hocr_pages``, with the parsed tree's root, where each word of each page stands in it
+    (page by page, line by line: ``HocrSlot``) and whether the file was read as HTML (not XHTML)."""
+    root, html = _hocr_tree(hocr)
     if root is None:
-        return []
+        return None, [], [], html
     pages = [el for el in root.iter("{*}div") if _has_class(el, "ocr_page")]
     if not pages:
-        return [HocrPage(None, _hocr_lines(root))]
+        slots: list[list[HocrSlot]] = []
+        return root, [HocrPage(None, _hocr_lines(root, slots))], [slots], html
     found = []
+    all_slots = []
     for el in pages:
         title = el.get("title") or ""
         image, res = _IMAGE.search(title), _SCAN_RES.search(title)
-        found.append(HocrPage(_bbox(title), _hocr_lines(el), (image.group(1) or image.group(2)) if image else None,
+        slots = []
+        found.append(HocrPage(_bbox(title), _hocr_lines(el, slots), (image.group(1) or image.group(2)) if image else None,
                               (int(res.group(1)), int(res.group(2))) if res else None))
-    return found
+        all_slots.append(slots)
+    return root, found, all_slots, html
