@@ -255,3 +255,41 @@ def test_a_line_held_as_text_and_a_word_cut_by_rejoined_pieces_are_mapped():
     assert _word_groups(read, fixed) == [([(0, 2)], ["discuss", "the"]), ([(0, 3), (0, 4)], ["security"])]
     # Without the changes that say so, the alignment of the words finds them.
     assert _word_groups(read, fixed.model_copy(update={"changes": []})) == _word_groups(read, fixed)
+
+
+def test_text_held_a_region_or_a_line_at_a_time_is_edited_in_its_own_spacing(tmp_path):
+    """PAGE before 2018 (no MetadataItem: the run goes in Comments) with a region transcribed as
+    text only; hOCR lines without word spans (a line whose text is marked up is left, and said)."""
+    page = tmp_path / "in" / "old.xml"
+    page.parent.mkdir()
+    page.write_bytes(b"""<?xml version="1.0" encoding="UTF-8"?>
+<PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2013-07-15">
+  <Metadata>
+    <Creator>x</Creator>
+    <Created>2015-01-01T00:00:00</Created>
+    <LastChange>2015-01-01T00:00:00</LastChange>
+  </Metadata>
+  <Page imageFilename="a.png" imageWidth="1000" imageHeight="1000">
+    <TextRegion id="r1">
+      <Coords points="0,0 10,0 10,10 0,10"/>
+      <TextEquiv><Unicode>We chvisage the
+Politicial   situation    here</Unicode></TextEquiv>
+    </TextRegion>
+  </Page>
+</PcGts>
+""")
+    after = etree.fromstring(corrected(tmp_path, page))
+    assert page_text(by_id(after)["r1"]) == "We envisage the\nPolitical   situation    here"
+    assert "ocrfix" in next(el for el in after.iter() if _local(el) == "Comments").text
+    assert not [el for el in after.iter() if _local(el) == "MetadataItem"]
+
+    hocr = tmp_path / "in" / "lines.hocr"
+    hocr.write_bytes(b"""<html><body><div class="ocr_page" title="bbox 0 0 100 100">
+<span class="ocr_line" title="bbox 0 0 100 10">We chvisage  the Politicial situation</span>
+<span class="ocr_line" title="bbox 0 20 100 30">We <b>chvisage</b> the</span></div></body></html>
+""")
+    out = tmp_path / "lines"
+    result = run("correct", str(hocr), "-o", str(out), "--corrections", str(tmp_path / "none.yaml"))
+    assert result.returncode == 0 and b"1 correction could not be put in the file" in result.stderr
+    written = (out / "lines.hocr").read_bytes()
+    assert b">We envisage  the Political situation</span>" in written and b"<b>chvisage</b>" in written

@@ -370,7 +370,7 @@ def _next_run(console, saved_parts: dict[str, str], options, summary) -> None:
 def correct(
     files: Annotated[list[Path], typer.Argument(help="Existing OCR files: plain text (UTF-8, or UTF-16 with a byte-order mark; other encodings are refused: convert them to UTF-8 first), hOCR (such as Tesseract's 'tesseract scan.png out hocr'), ALTO XML or PAGE XML (OCR-D, eScriptorium, kraken, Transkribus).", show_default=False)],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write each result into folder OUT (under the input's name) instead of printing it.")] = None,
-    to: Annotated[str, typer.Option("--to", help="Output format: same (as the input), txt, json, hocr, alto or page (PAGE XML, a file a page). From plain text these have no word boxes, and PAGE XML, which needs them, is refused.")] = "same",
+    to: Annotated[str, typer.Option("--to", help="Output format: same (as the input), txt, json, hocr, alto or page (PAGE XML, a file a page). hOCR, ALTO and PAGE XML into their own format are the input file edited in place: only the corrected words' text changes (and the run is recorded in ALTO's and PAGE's metadata). From plain text these have no word boxes, and PAGE XML, which needs them, is refused.")] = "same",
     rejoin_lines: Annotated[bool, typer.Option("--rejoin-lines/--no-rejoin-lines", help="hOCR, ALTO and PAGE input: join pieces of one typed line that the OCR read as separate lines.")] = True,
     corrections: CorrectionsOpt = Path("corrections.yaml"),
     lang: LangOpt = "eng",
@@ -389,11 +389,12 @@ def correct(
     from ..collection import CollectionModel
     from ..correction_worker import foreign_pages
     from ..corrections import load_corrections
-    from ..errors import UsageError
+    from ..errors import InputFileError, UsageError
     from ..export.text import text_in_layout
     from ..files import atomic_write, unreadable, utf8_text
-    from ..layout import rejoin_page
-    from ..ocr_files import read_ocr_file
+    from ..export.inplace import edit_in_place
+    from ..layout import rejoin_page_traced
+    from ..ocr_files import read_ocr_source
     from ..options import CorrectOptions, validation_message
     from ..outputs import output_paths, page_file, serialise, write_format
     from ..memory import long_lived
@@ -439,16 +440,26 @@ def correct(
                     data = file.read_bytes()
                 except OSError as e:
                     raise unreadable(file, e) from e
-                doc, kind = read_ocr_file(file, data)
+                doc, kind, source = read_ocr_source(file, data)
+                del source  # (read again when its result is written: the trees of a whole run need not stay)
                 # Text corrected into text keeps the file's own layout (text_in_layout).
                 original = utf8_text(file, data) if kind == "txt" else None
                 if kind == "txt" and to == "page":
                     raise UsageError("--to page: PAGE XML needs to know where the words are, and plain text does not "
                                      "say; choose txt, json, hocr or alto", path=file)
+                # hOCR, ALTO and PAGE corrected into their own format are the input edited in place
+                # (export/inplace.py): its tree, the document as read, and where each word read stands.
+                in_place = None
+                if kind != "txt" and to in ("same", kind):
+                    in_place = (doc, [[[[(li, wi)] for wi in range(len(line.words))]
+                                       for li, line in enumerate(page.lines)] for page in doc.pages])
                 if kind != "txt" and rejoin_lines:
-                    doc = doc.model_copy(update={"pages": [rejoin_page(p) for p in doc.pages]})
+                    traced = [rejoin_page_traced(p) for p in doc.pages]
+                    if in_place is not None:
+                        in_place = (in_place[0], [origins for _page, origins in traced])
+                    doc = doc.model_copy(update={"pages": [page for page, _origins in traced]})
                 collection.add_document(doc.pages)
-                read.append((file, doc, kind, original))
+                read.append((file, doc, kind, original, in_place))
                 advance("reading")
         def target(file: Path, fmt: str, kind: str) -> Path:
             # The same format keeps the input's name; another takes process's name for it (x.alto.xml).
@@ -456,9 +467,9 @@ def correct(
 
         if out is not None:
             # Before anything is written: no result over an input, nor two results in one file.
-            inputs = {file.resolve(): file for file, _doc, _kind, _text in read}
+            inputs = {file.resolve(): file for file, *_rest in read}
             written: dict[Path, Path] = {}
-            for file, _doc, kind, _text in read:
+            for file, _doc, kind, *_rest in read:
                 path = target(file, kind if to == "same" else to, kind)
                 if path.resolve() in inputs:
                     raise UsageError(f"{file}: its result would be written over the input {inputs[path.resolve()]}; "
@@ -470,18 +481,40 @@ def correct(
         # Into an output folder of `ocrfix process`: its outputs edited by hand are kept there too,
         # and what this writes is recorded as ocrfix's.
         guard = _output_guard(out, [page_file(target(file, fmt, kind), i)
-                                    for file, doc, kind, _text in read
+                                    for file, doc, kind, _text, _in_place in read
                                     for fmt in [kind if to == "same" else to]
                                     for i in range(len(doc.pages) if fmt == "page" else 1)]) if out is not None else None
         try:
-            for n, (file, doc, kind, original) in enumerate(read, 1):
+            for n, (file, doc, kind, original, in_place) in enumerate(read, 1):
                 fixed = correct_document(doc, options, loaded, collection)
                 foreign.append(foreign_pages(fixed))
                 fmt = kind if to == "same" else to
                 # (plain text as it was but for the words changed: its line ends, tabs, spaces, blank lines)
                 laid_out = text_in_layout(original, fixed) if fmt == "txt" and original is not None else None
+                if in_place is not None:
+                    as_read, origins = in_place
+                    try:
+                        data = file.read_bytes()
+                    except OSError as e:
+                        raise unreadable(file, e) from e
+                    again, _kind, source = read_ocr_source(file, data)
+                    if again != as_read or source is None:
+                        raise InputFileError("changed while it was being corrected; run ocrfix correct on it again", path=file)
+                    edited = edit_in_place(source, as_read, doc, origins, fixed)
+                    if edited.not_placed:
+                        console.print(f"warning: {file}: {counted(edited.not_placed, 'correction')} could not be put in "
+                                      "the file (words of a line held as marked-up text): left as read there",
+                                      style="yellow", highlight=False, markup=False)
+                    # Nothing changed: the input as it is, byte for byte (a checksum still says so).
+                    laid_out = edited.data if edited.data is not None else data
                 if out is None:
                     result = laid_out if laid_out is not None else serialise(fixed, fmt)
+                    if isinstance(result, bytes) and in_place is not None:
+                        sys.stdout.flush()
+                        sys.stdout.buffer.write(result)  # (in the file's own encoding)
+                        sys.stdout.buffer.flush()
+                        advance("correcting")
+                        continue
                     text = result if isinstance(result, str) else result.decode("utf-8")
                     if laid_out is not None and n < len(read) and text and not text.endswith(("\n", "\r", "\f")):
                         # (a text's last line without a line end ran into the next file's first line)
