@@ -22,8 +22,9 @@ from collections import Counter
 from devset import publish
 
 from bench_corrector import correct_collection, load_pages  # noqa: E402
-from pipeline import correct as correct_module  # noqa: E402
-from pipeline.correct import _LANGUAGE_WORD, language_fit, load_corrector  # noqa: E402
+from pipeline.correct import language_fit, load_corrector  # noqa: E402
+from pipeline.correct import passes as language_module  # noqa: E402
+from pipeline.correct.passes import _LANGUAGE_WORD  # noqa: E402
 from pipeline.evaluate import score_page, total  # noqa: E402
 from pipeline.export.text import page_text  # noqa: E402
 from pipeline.model import LANGUAGE_STEP  # noqa: E402
@@ -49,9 +50,9 @@ def main() -> None:
         "# Does the page read as the dictionaries' language?",
         "",
         "`.venv/bin/python bench/bench_language.py`. Raw Tesseract text of the dev pages, the shipped English "
-        f"dictionaries. A page is left as read where it knows fewer than {correct_module.LANGUAGE_KNOWN:.0%} of its words "
-        f"and has fewer than {correct_module.LANGUAGE_COMMON:.0%} among the {len(english.lexicon.commonest)} commonest "
-        f"(pages of fewer than {correct_module.LANGUAGE_MIN_WORDS} words: the collection decides).",
+        f"dictionaries. A page is left as read where it knows fewer than {language_module.LANGUAGE_KNOWN:.0%} of its words "
+        f"and has fewer than {language_module.LANGUAGE_COMMON:.0%} among the {len(english.lexicon.commonest)} commonest "
+        f"(pages of fewer than {language_module.LANGUAGE_MIN_WORDS} words: the collection decides).",
         "",
         "| collection | pages | known: min – max | commonest: min – max | left as read |",
         "|---|---:|---:|---:|---|",
@@ -64,7 +65,7 @@ def main() -> None:
         out, _n, _s = correct_collection(pages, [p.raw for p in pages], english)
         left = [p.name for p, o in zip(pages, out) if any(s.name == LANGUAGE_STEP for s in o.steps)]
         named = ", ".join(left) if collection in ENGLISH and left else ""
-        sized = [f for f in fits if f[0] >= correct_module.LANGUAGE_MIN_WORDS] or fits
+        sized = [f for f in fits if f[0] >= language_module.LANGUAGE_MIN_WORDS] or fits
         lines.append(
             f"| {collection} | {len(pages)} | {min(f[1] for f in sized):.2f} – {max(f[1] for f in sized):.2f} | "
             f"{min(f[2] for f in sized):.2f} – {max(f[2] for f in sized):.2f} | {len(left)}" + (f": {named}" if named else "") + " |"
@@ -82,13 +83,13 @@ def main() -> None:
             pages = by_collection[collection]
             raw = total([score_page(p.raw, p.gt) for p in pages])
             row = [f"| {collection} | {100 * raw.cer:.2f} %"]
-            for known_bar in (correct_module.LANGUAGE_KNOWN, 0.0):
-                saved = correct_module.LANGUAGE_KNOWN
-                correct_module.LANGUAGE_KNOWN = known_bar  # 0: no page is ever left alone
+            for known_bar in (language_module.LANGUAGE_KNOWN, 0.0):
+                saved = language_module.LANGUAGE_KNOWN
+                language_module.LANGUAGE_KNOWN = known_bar  # 0: no page is ever left alone
                 try:
                     out, _n, _s = correct_collection(pages, [p.raw for p in pages], english.with_collection(None))
                 finally:
-                    correct_module.LANGUAGE_KNOWN = saved
+                    language_module.LANGUAGE_KNOWN = saved
                 scores = [score_page(page_text(o), p.gt) for p, o in zip(pages, out)]
                 worse = sum(s.char_errors > score_page(p.raw, p.gt).char_errors for s, p in zip(scores, pages))
                 row.append(f"{100 * total(scores).cer:.2f} % | {worse} of {len(pages)}")

@@ -834,7 +834,7 @@ def test_a_file_corrected_again_starts_from_its_recorded_decisions(tmp_path, mon
     import sqlite3
 
     from conftest import FakeEngine
-    from pipeline import correct
+    from pipeline.correct import passes as deciding
     from pipeline.batch import run_batch
     from pipeline.corrections import load_corrections
 
@@ -852,13 +852,13 @@ def test_a_file_corrected_again_starts_from_its_recorded_decisions(tmp_path, mon
                                 "  - {id: a, ocr: tbe, replacement: the, approved_by: t, approved_at: 2026-12-01}\n"
                                 "  - {id: b, ocr: sood, replacement: good, approved_by: t, approved_at: 2026-12-01}\n")
     made = []
-    decide = correct._decide_word_uncached
+    decide = deciding._decide_word_uncached
 
     def counted(word, *args):
         made.append(word)
         return decide(word, *args)
 
-    monkeypatch.setattr(correct, "_decide_word_uncached", counted)
+    monkeypatch.setattr(deciding, "_decide_word_uncached", counted)
     seeded = run_batch(inputs, out, options, load_corrections(corrections_file), engine=FakeEngine([]))
     remade, made[:] = list(made), []
     run_batch(inputs, scratch, options, load_corrections(corrections_file), engine=FakeEngine([]))

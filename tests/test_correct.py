@@ -474,7 +474,7 @@ def test_a_corrected_word_typed_in_capitals_keeps_them(corrector: Corrector) -> 
     assert correct_text("the meaSures were", corrector).split()[1] == "measures"
     # A name typed in capitals keeps them too; a name's own mixed spelling is kept where the OCR
     # wrote it in capitals but for a slip ("ALCWa": ALCMs, the acronym's plural).
-    from pipeline.correct import _apply_case
+    from pipeline.correct.passes import _apply_case
 
     assert _apply_case("GEORGn", "george", corrector) == "GEORGE"
     assert _apply_case("Geprge", "george", corrector) == "George"
@@ -487,7 +487,7 @@ def test_the_collections_own_frequencies_adapt_the_word_prior() -> None:
     import dataclasses
 
     from pipeline.collection import collection_model
-    from pipeline.correct import _lm
+    from pipeline.correct.passes import _lm
 
     reports = collection_model([page_from_text("the prosecutors said that the court was ready", f"d{i}") for i in range(50)])
     base = load_corrector(CorrectOptions())

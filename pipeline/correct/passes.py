@@ -1,18 +1,4 @@
-"""The corrector: a noisy channel over the period vocabulary that fixes OCR garbles and does no harm.
-
-For each word that is not protected it asks: which word w, written here, is most likely to have
-come out of Tesseract as this text? Score(w) = log P(ocr | w) (character confusions of typewriter
-OCR: e/c, rn/m, cl/d, li/h ...; learned weights in ``dictionaries/confusions.tsv`` on top of a
-built-in prior) + log P(w | left word) + log P(right word | w) (period unigrams and bigrams).
-Keeping the text as read is always one of the hypotheses; a candidate replaces it only when it
-wins by a clear margin (wider where Tesseract was confident); in the grey zone the word is left
-alone and flagged with ranked suggestions for review.
-
-Candidates come from symspellpy (edit distance 2), Tesseract's per-character alternatives,
-digit/letter look-alikes, splitting a run-together word, joining a word split by a stray space,
-and joining line-end hyphenation for lookup. Numbers, codes (7160A/88, JD3BPI, SW1A 2AH), acronyms
-and protected names are never touched.
-"""
+"""The correction passes: a page corrected pass by pass until nothing changes; plain text likewise."""
 
 from __future__ import annotations
 
@@ -21,21 +7,22 @@ import dataclasses
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import Levenshtein
 
-from .calibration import DEFAULT_WRONG_MODEL, WrongModel, flag_doubtful
-from .collection import MIN_COUNT, VARIANT_RATIO, CollectionModel
-from .lexicon import LONG_WORD, MAX_EDIT, PREFIX, TARGET_MIN_COUNT, Lexicon, confusion_chunks, load_lexicon
-from .memory import cyclic_gc_paused
-from .model import LANGUAGE_STEP, Change, Line, Page, Step, Word, split_box, union_box
-from .options import CorrectOptions
-from .tokens import looked_up, split_token
+from ..calibration import DEFAULT_WRONG_MODEL, WrongModel, flag_doubtful
+from ..collection import MIN_COUNT, VARIANT_RATIO, CollectionModel
+from ..lexicon import LONG_WORD, MAX_EDIT, PREFIX, TARGET_MIN_COUNT, Lexicon, confusion_chunks, load_lexicon
+from ..memory import cyclic_gc_paused
+from ..model import LANGUAGE_STEP, Change, Line, Page, Step, Word, split_box, union_box
+from ..tokens import looked_up, split_token
 
-__all__ = ["Corrector", "Settings", "load_corrector", "correct_page", "page_from_text", "correct_text", "collection_status",
-           "page_word_features", "decided_confusions", "CorrectionReads", "reading", "replay_decision", "collection_own_forms"]
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from ..options import CorrectOptions
+
 
 _CORE = re.compile(r"^[^\W\d_]+(?:'[^\W\d_]+)*$")
 # A lower-case word with one look-alike digit in it ("0il", "1t", "iso1ated"), nothing more.
@@ -70,9 +57,6 @@ _PRIOR_CONFUSIONS = {
     ("i", "j"), ("j", "i"), ("s", "5"), ("b", "6"), ("a", "o"), ("ri", "n"), ("n", "ri"), ("ni", "m"),
     ("i", ""), ("l", ""), ("h", "ii"), ("h", "li"), ("n", "ii"), ("u", "ii"),
 }
-
-
-# A change to the corrector's rules that changes what it writes bumps versions.CORRECTOR_VERSION.
 
 
 @dataclass(frozen=True)
@@ -514,10 +498,6 @@ def reading(corrector: Corrector) -> Iterator[CorrectionReads]:
         corrector._reads.pop()
 
 
-# --------------------------------------------------------------------------------------------
-# The channel: how likely is this OCR form for that word?
-
-
 def _chunk_logp(t: str, o: str, corrector: Corrector) -> float:
     s = corrector.settings
     conf = corrector.lexicon.confusions
@@ -542,10 +522,6 @@ def channel_logp(ocr: str, truth: str, corrector: Corrector) -> float:
     if ocr == truth:
         return 0.0
     return sum(_chunk_logp(t, o, corrector) for t, o in confusion_chunks(truth, ocr))
-
-
-# --------------------------------------------------------------------------------------------
-# The language model
 
 
 def _lm(word: str, left: str | None, right: str | None, corrector: Corrector, oov: float | None = None) -> float:
@@ -577,10 +553,6 @@ def _lm(word: str, left: str | None, right: str | None, corrector: Corrector, oo
         big = lex.bigrams.get(f"{word} {right}", 0)
         score += math.log((big + mu * p_right) / (count + mu)) - math.log(p_right)
     return score
-
-
-# --------------------------------------------------------------------------------------------
-# Tokens
 
 
 @dataclass
@@ -694,10 +666,6 @@ def _apply_case(ocr: str, word: str, corrector: Corrector, sentence_start: bool 
     if letters and letters[0].isupper():
         return word[:1].upper() + word[1:]
     return word
-
-
-# --------------------------------------------------------------------------------------------
-# Candidates
 
 
 _MEMO_MAX = 200_000
@@ -890,9 +858,6 @@ def adopt_collection_own_forms(corrector: Corrector, own: frozenset[str]) -> Non
     collection._own_forms = (_collection_state(corrector), own,
                              _own_forms_index(own, collection))
 
-
-# --------------------------------------------------------------------------------------------
-# Deciding
 
 # A rival at least this likely as the OCR of the word (one typewriter confusion, e^-8 = 3e-4; two
 # cost about e^-12) can make a frequent form its variant.
@@ -2090,7 +2055,6 @@ def page_from_text(text: str, source: str) -> Page:
 
 def correct_text(text: str, corrector: Corrector) -> str:
     """Correct plain OCR text, keeping its line layout (blank lines between blocks become one)."""
-    from .export.text import page_text
+    from ..export.text import page_text
 
     return page_text(correct_page(page_from_text(text, "text"), corrector))
-
