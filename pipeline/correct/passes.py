@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import math
 import re
@@ -18,6 +17,7 @@ from ..lexicon import LONG_WORD, MAX_EDIT, PREFIX, TARGET_MIN_COUNT, Lexicon, co
 from ..memory import cyclic_gc_paused
 from ..model import LANGUAGE_STEP, Change, Line, Page, Step, Word, split_box, union_box
 from ..tokens import looked_up, split_token
+from .reads import reading
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -295,33 +295,6 @@ def load_corrector(
     trusted = Settings().trusted_count
     known_words = frozenset(w for w in (k.lower() for k in known) if lexicon.counts.get(w, 0) < trusted)
     return Corrector(lexicon=lexicon, known=known_words, protected=frozenset(protected))
-
-
-@dataclass
-class CorrectionReads:
-    """Everything a correction asked of the state that corrections.yaml shapes: the character
-    confusions it looked up (approved decisions add to them) and the forms it looked up among the
-    approved and protected words. The corrector reads that state nowhere else, so a page whose
-    looked-up values are the same under a new corrections.yaml is corrected exactly as before
-    (``dependencies.py``)."""
-
-    # confusions looked up outside the memoised word decisions (joins, unmemoised decisions)
-    confusions: set[tuple[str, str]] = field(default_factory=set)
-    forms: set[str] = field(default_factory=set)
-    # the memoised word decisions used: memo key -> (the decision, the confusions it looked up).
-    # Under new confusions a decision can be made again and compared (``replay_decision``).
-    decisions: dict[tuple, tuple[_Decision, frozenset[tuple[str, str]]]] = field(default_factory=dict)
-
-
-@contextlib.contextmanager
-def reading(corrector: Corrector) -> Iterator[CorrectionReads]:
-    """Record what the corrector asks of the decision-shaped state inside the block."""
-    reads = CorrectionReads()
-    corrector._reads.append(reads)
-    try:
-        yield reads
-    finally:
-        corrector._reads.pop()
 
 
 def _chunk_logp(t: str, o: str, corrector: Corrector) -> float:
