@@ -20,11 +20,12 @@ and protected names are never touched.
 
 from __future__ import annotations
 
+from .channel import decided_confusions
 from .passes import (
     Corrector, adopt_collection_own_forms, collection_confusions, collection_oov_shift, collection_own_forms,
-    collection_status, correct_page, correct_text, decided_confusions, decision_fields, decision_from_fields,
-    describe_edit, language_fit, load_corrector, page_from_text, page_word_features, remember_decision,
-    replay_decision, spelling_habits, trivial_decision,
+    collection_status, correct_page, correct_text, decision_fields, decision_from_fields, describe_edit,
+    language_fit, load_corrector, page_from_text, page_word_features, remember_decision, replay_decision,
+    spelling_habits, trivial_decision,
 )
 from .reads import CorrectionReads, reading
 from .settings import Settings
