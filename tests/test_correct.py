@@ -474,7 +474,7 @@ def test_a_corrected_word_typed_in_capitals_keeps_them(corrector: Corrector) -> 
     assert correct_text("the meaSures were", corrector).split()[1] == "measures"
     # A name typed in capitals keeps them too; a name's own mixed spelling is kept where the OCR
     # wrote it in capitals but for a slip ("ALCWa": ALCMs, the acronym's plural).
-    from pipeline.correct.passes import _apply_case
+    from pipeline.correct.case import _apply_case
 
     assert _apply_case("GEORGn", "george", corrector) == "GEORGE"
     assert _apply_case("Geprge", "george", corrector) == "George"
