@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 from rapidfuzz.distance import Levenshtein
 
 from ..calibration import DEFAULT_WRONG_MODEL, WrongModel, flag_doubtful
-from ..collection import MIN_COUNT, VARIANT_RATIO, CollectionModel
+from ..collection import MIN_COUNT, CollectionModel
 from ..lexicon import LONG_WORD, MAX_EDIT, PREFIX, TARGET_MIN_COUNT, Lexicon, load_lexicon
 from ..memory import cyclic_gc_paused
 from ..model import LANGUAGE_STEP, Change, Line, Page, Step, Word, split_box, union_box
 from .case import _apply_case, _fix_case, _page_capitalised
 from .channel import _PRIOR_CONFUSIONS, _chunk_logp, _slips, channel_logp, decided_confusions
+from .collection_words import _VARIANT_CHANNEL, _collection_word, _split_halves, _variant_of
 from .reads import reading
 from .settings import Settings
 from .tokens import (
@@ -26,7 +27,7 @@ from .tokens import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable
     from ..options import CorrectOptions
 
 
@@ -464,11 +465,6 @@ def adopt_collection_own_forms(corrector: Corrector, own: frozenset[str]) -> Non
                              _own_forms_index(own, collection))
 
 
-# A rival at least this likely as the OCR of the word (one typewriter confusion, e^-8 = 3e-4; two
-# cost about e^-12) can make a frequent form its variant.
-_VARIANT_CHANNEL = -8.0
-
-
 def collection_own_forms(corrector: Corrector) -> frozenset[str]:
     """The collection's words this corrector takes for the collection's own (``_collection_forms``)."""
     return _collection_forms(corrector)[0]
@@ -484,54 +480,6 @@ def collection_status(word: str, corrector: Corrector) -> tuple[bool, str | None
         return own, None
     rivals = _variant_of(word, candidates, corrector)
     return False, max(rivals, key=collection.count) if rivals else None
-
-
-def _variant_of(word: str, candidates: Iterable[str], corrector: Corrector) -> list[str]:
-    """The candidates the collection writes VARIANT_RATIO times as often as ``word`` that OCR turns
-    into it by one typewriter confusion: the forms ``word`` is a misread of."""
-    collection = corrector.collection
-    assert collection is not None
-    count = max(collection.count(word), 1)
-    return [c for c in candidates
-            if collection.count(c) >= VARIANT_RATIO * count and channel_logp(word, c, corrector) >= _VARIANT_CHANNEL]
-
-
-def _collection_word(word: str, candidates: Iterable[str], corrector: Corrector) -> bool:
-    """Whether the collection uses ``word`` as a word of its own: often enough, and not as the rare
-    variant of a form the collection writes far more often that OCR turns into it ("tlie": "the"),
-    nor as two words it writes far more often that OCR ran together ("andthe": "and the")."""
-    collection = corrector.collection
-    if collection is None:
-        return False
-    return (collection.count(word) >= MIN_COUNT and not _variant_of(word, candidates, corrector)
-            and not _run_together(word, corrector))
-
-
-def _run_together(word: str, corrector: Corrector) -> bool:
-    """Whether ``word`` is two words with the space lost: a phrase the dictionaries' corpus writes (as
-    often as a split's halves must be written, ``split_min_count``) whose halves the collection
-    writes VARIANT_RATIO times as often as ``word``. A repeated OCR slip ("andthe" in 4 of BLN600's
-    articles) is not the collection's vocabulary; its compounds ("workhouse": "work house" is no
-    phrase of the corpus) and names are."""
-    collection = corrector.collection
-    assert collection is not None
-    lex = corrector.lexicon
-    if lex.counts.get(word, 0):
-        return False  # (the dictionaries' words are never split: _try_split)
-    often = VARIANT_RATIO * collection.count(word)
-    return any(lex.bigrams.get(f"{a} {b}", 0) >= corrector.settings.split_min_count
-               and collection.count(a) >= often and collection.count(b) >= often
-               for a, b in _split_halves(word, corrector))
-
-
-def _split_halves(low: str, corrector: Corrector) -> Iterator[tuple[str, str]]:
-    """The ways to cut ``low`` into two words a split may make: each half written at least
-    ``split_min_count`` times, and no lone letter but "a" and "i"."""
-    counts, least = corrector.lexicon.counts, corrector.settings.split_min_count
-    for i in range(1, len(low)):
-        a, b = low[:i], low[i:]
-        if counts.get(a, 0) >= least and counts.get(b, 0) >= least and (len(a) > 1 or a in "ai") and (len(b) > 1 or b in "ai"):
-            yield a, b
 
 
 @dataclass
