@@ -487,7 +487,7 @@ def test_the_collections_own_frequencies_adapt_the_word_prior() -> None:
     import dataclasses
 
     from pipeline.collection import collection_model
-    from pipeline.correct.passes import _lm
+    from pipeline.correct.language_model import _lm
 
     reports = collection_model([page_from_text("the prosecutors said that the court was ready", f"d{i}") for i in range(50)])
     base = load_corrector(CorrectOptions())
