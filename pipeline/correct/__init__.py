@@ -22,11 +22,12 @@ from __future__ import annotations
 
 from .candidates import adopt_collection_own_forms, collection_own_forms, collection_status
 from .channel import decided_confusions
+from .habits import describe_edit, spelling_habits
 from .language_model import collection_oov_shift
 from .passes import (
     Corrector, collection_confusions, correct_page, correct_text, decision_fields, decision_from_fields,
-    describe_edit, language_fit, load_corrector, page_from_text, page_word_features, remember_decision,
-    replay_decision, spelling_habits, trivial_decision,
+    language_fit, load_corrector, page_from_text, page_word_features, remember_decision, replay_decision,
+    trivial_decision,
 )
 from .reads import CorrectionReads, reading
 from .settings import Settings
