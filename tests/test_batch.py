@@ -834,7 +834,7 @@ def test_a_file_corrected_again_starts_from_its_recorded_decisions(tmp_path, mon
     import sqlite3
 
     from conftest import FakeEngine
-    from pipeline.correct import passes as deciding
+    from pipeline.correct import decide as deciding
     from pipeline.batch import run_batch
     from pipeline.corrections import load_corrections
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from .passes import Corrector, _Decision
+    from .decide import _Decision
+    from .passes import Corrector
 
 
 @dataclass
