@@ -23,8 +23,8 @@ from devset import publish
 
 from bench_corrector import correct_collection, load_pages  # noqa: E402
 from pipeline.correct import language_fit, load_corrector  # noqa: E402
-from pipeline.correct import passes as language_module  # noqa: E402
-from pipeline.correct.passes import _LANGUAGE_WORD  # noqa: E402
+from pipeline.correct import language as language_module  # noqa: E402
+from pipeline.correct.language import _LANGUAGE_WORD  # noqa: E402
 from pipeline.evaluate import score_page, total  # noqa: E402
 from pipeline.export.text import page_text  # noqa: E402
 from pipeline.model import LANGUAGE_STEP  # noqa: E402
