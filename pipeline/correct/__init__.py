@@ -24,11 +24,12 @@ from .assess import page_word_features
 from .candidates import adopt_collection_own_forms, collection_own_forms, collection_status
 from .channel import decided_confusions
 from .collection_channel import collection_confusions
+from .corrector import Corrector, load_corrector
 from .decide import decision_fields, decision_from_fields, remember_decision, replay_decision, trivial_decision
 from .habits import describe_edit, spelling_habits
 from .language import language_fit
 from .language_model import collection_oov_shift
-from .passes import Corrector, correct_page, correct_text, load_corrector, page_from_text
+from .passes import correct_page, correct_text, page_from_text
 from .reads import CorrectionReads, reading
 from .settings import Settings
 

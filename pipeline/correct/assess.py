@@ -14,7 +14,7 @@ from .tokens import (
 
 if TYPE_CHECKING:
     from ..model import Page
-    from .passes import Corrector
+    from .corrector import Corrector
 
 
 def word_features(tok: _Tok, block: list[_Tok], i: int, corrector: Corrector) -> tuple[float, ...]:

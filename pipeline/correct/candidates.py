@@ -16,7 +16,7 @@ from .channel import _PRIOR_CONFUSIONS
 from .collection_words import _collection_word, _variant_of
 
 if TYPE_CHECKING:
-    from .passes import Corrector
+    from .corrector import Corrector
     from .tokens import _Tok
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from .tokens import _CORE, _Tok, _mid_sentence
 
 if TYPE_CHECKING:
-    from .passes import Corrector
+    from .corrector import Corrector
 
 
 def _apply_case(ocr: str, word: str, corrector: Corrector, sentence_start: bool | None = None) -> str:

@@ -15,7 +15,7 @@ from ..lexicon import confusion_chunks
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from .passes import Corrector
+    from .corrector import Corrector
 
 
 # Typical typewriter OCR confusions, (truth, ocr): a prior for the learned weights, so that the

@@ -17,7 +17,7 @@ from .language_model import _unknown_prior
 from .reads import reading
 
 if TYPE_CHECKING:
-    from .passes import Corrector
+    from .corrector import Corrector
 
 
 # A rate learned from k slips is taken as (k - sqrt(k)) / occurrences, a standard deviation below what

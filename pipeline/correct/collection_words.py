@@ -13,7 +13,7 @@ from .channel import channel_logp
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
-    from .passes import Corrector
+    from .corrector import Corrector
 
 
 # A rival at least this likely as the OCR of the word (one typewriter confusion, e^-8 = 3e-4; two

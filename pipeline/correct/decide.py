@@ -22,7 +22,7 @@ from .reads import reading
 from .tokens import _CORE, _DIGIT_GARBLE, _Tok, _is_code
 
 if TYPE_CHECKING:
-    from .passes import Corrector
+    from .corrector import Corrector
 
 
 # Symbols Tesseract prints for a speckled or broken letter inside a word, and the letter.

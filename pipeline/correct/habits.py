@@ -15,7 +15,7 @@ from .channel import channel_logp
 from .collection_words import _VARIANT_CHANNEL
 
 if TYPE_CHECKING:
-    from .passes import Corrector
+    from .corrector import Corrector
 
 
 # A spelling is the collection's habit, not a misreading, where it writes this many different words

@@ -12,7 +12,7 @@ from .decide import _decide_word, _score
 from .tokens import _CORE, _Tok, _context
 
 if TYPE_CHECKING:
-    from .passes import Corrector
+    from .corrector import Corrector
 
 
 # A line longer than this was not typed or printed so: no portrait page holds one (a typed line at

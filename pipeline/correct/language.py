@@ -13,7 +13,7 @@ from ..model import LANGUAGE_STEP, Step
 
 if TYPE_CHECKING:
     from ..lexicon import Lexicon
-    from .passes import Corrector
+    from .corrector import Corrector
     from .tokens import _Tok
 
 

@@ -13,7 +13,7 @@ from .candidates import _collection_forms
 if TYPE_CHECKING:
     from ..collection import CollectionModel
     from ..lexicon import Lexicon
-    from .passes import Corrector
+    from .corrector import Corrector
     from .settings import Settings
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from .tokens import _CORE, _TITLES, _Tok
 
 if TYPE_CHECKING:
-    from .passes import Corrector
+    from .corrector import Corrector
 
 
 # Punctuation inside a run of two words ("rates.on", "is'also", "inspection,and").

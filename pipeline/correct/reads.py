@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from .corrector import Corrector
     from .decide import _Decision
-    from .passes import Corrector
 
 
 @dataclass

@@ -13,7 +13,7 @@ from .language_model import _lm, _unknown_prior_of
 from .tokens import _CORE, _Tok
 
 if TYPE_CHECKING:
-    from .passes import Corrector
+    from .corrector import Corrector
 
 
 def _best_single(tok: _Tok, left: str | None, right: str | None, corrector: Corrector) -> float:

@@ -15,7 +15,7 @@ from ..tokens import looked_up, split_token
 
 if TYPE_CHECKING:
     from ..model import Page
-    from .passes import Corrector
+    from .corrector import Corrector
 
 
 _CORE = re.compile(r"^[^\W\d_]+(?:'[^\W\d_]+)*$")
