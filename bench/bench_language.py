@@ -4,7 +4,7 @@
 
 On the raw Tesseract text of every dev page (as bench_corrector.py reads it, ``tesseract FILE stdout
 -l LANG``; BLN600: its own OCR text), with the shipped English dictionaries, it prints per
-collection the range of the two shares ``correct.foreign_language`` judges a page by (its words the
+collection the range of the two shares ``correct.language.foreign_language`` judges a page by (its words the
 dictionaries know, its words among their commonest), how many pages the corrector leaves as read
 for their language (named, for the English collections), and then the German and Danish pages
 corrected as if ``--lang`` had been forgotten (English dictionaries, ``--lang eng``) with the test

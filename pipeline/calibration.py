@@ -27,7 +27,7 @@ from .tokens import has_text, split_token
 
 __all__ = ["FEATURES", "WrongModel", "DEFAULT_WRONG_MODEL", "READ_FEATURES", "DEFAULT_READ_MODEL", "read_features", "page_read_features", "assess_read", "logistic", "DOUBT_CONFIDENCE", "DOUBT_ANY", "DOUBT_UNKNOWN", "doubtful", "disputed", "flag_doubtful"]
 
-# The features, in order (each 0..1 or a small number; see correct._word_features).
+# The features, in order (each 0..1 or a small number; see correct.assess.word_features).
 FEATURES = (
     "has_confidence",  # 1 where Tesseract gave a confidence (hOCR, ALTO, process), 0 for plain text
     "confidence",  # Tesseract's word confidence / 100 (0 without one)

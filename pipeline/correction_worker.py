@@ -90,7 +90,7 @@ def correct_and_write(raw: Document, rel: str, input_path: Path | None, options:
 
 def foreign_pages(doc: Document) -> int:
     """How many pages the corrector left as read because their words are not the dictionaries'
-    language (``correct.foreign_language``)."""
+    language (``correct.language.foreign_language``)."""
     from .model import LANGUAGE_STEP
 
     return sum(any(step.name == LANGUAGE_STEP for step in page.steps) for page in doc.pages)

@@ -146,7 +146,7 @@ class Step(_Model):
 
 
 # The step the corrector records on a page it left as read because its words are not the
-# dictionaries' language (correct.foreign_language); the exporters and the run's count look for it.
+# dictionaries' language (correct.language.foreign_language); the exporters and the run's count look for it.
 LANGUAGE_STEP = "language"
 
 

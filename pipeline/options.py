@@ -120,7 +120,7 @@ class CorrectOptions(_Options):
     # The language(s) of the text (Tesseract's codes, e.g. deu or eng+fra).
     lang: str = "eng"
     # The text is another OCR engine's (``ocrfix correct``): the corrector learns that engine's
-    # slips from the collection's own words as well (correct.collection_confusions).
+    # slips from the collection's own words as well (correct.collection_channel.collection_confusions).
     learn_channel: bool = False
 
     # (ocrfix correct has no OCR options: "eng+" was taken for English, "" for a language it has no dictionaries for)

@@ -3,7 +3,7 @@
 An unknown form that reads like a word ("Tabak", "carburettor") may well be right as read; one that
 no word resembles ("regulatioi", "cookeng", "atcess") is most likely a misread. The corrector's
 prior that an unknown word is right (``correct.Settings.oov_lower``) is one number for every form;
-this model lets it move with the form's spelling (``correct._unknown_prior_of``).
+this model lets it move with the form's spelling (``correct.language_model._unknown_prior_of``).
 
 The model is fit on the words the dictionaries know at least twice, and measured against those
 they know once: rare words are what a right unknown word looks like.

@@ -19,7 +19,7 @@ __all__ = ["READ_VERSION", "CORRECTOR_VERSION"]
 # a page too short to tell which way round it is turns as its EXIF orientation says.
 READ_VERSION = 5
 
-# The corrector's rules (correct.py). 3: approved replacements the dictionaries trust are no longer
+# The corrector's rules (pipeline/correct/). 3: approved replacements the dictionaries trust are no longer
 # known words. 4: a trusted word is not joined with a fragment of one or two letters. 5: words of
 # punctuation alone are not flagged, and where no corrector runs Tesseract's doubt flags words.
 # 6: the review queue stored with each file (made when it is corrected) holds the flagged pieces of

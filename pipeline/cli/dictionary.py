@@ -141,6 +141,6 @@ def show(
     Console().print(table)
     typer.echo("own: the corrector leaves it as written; variant of X: taken as a misread of X; rare: judged word by word.")
     for pattern, words in spelling_habits(corrector).items():
-        # a spelling of the collection's, kept on the words it writes once too (correct.SPELLING_HABIT_WORDS)
+        # a spelling of the collection's, kept on the words it writes once too (correct.habits.SPELLING_HABIT_WORDS)
         typer.echo(f"Spelling habit: {describe_edit(pattern)} ({', '.join(words[:8])}{', ...' if len(words) > 8 else ''}): "
                    "a word written so is left as written.")
