@@ -751,6 +751,25 @@ def test_terminal_review_on_a_real_terminal_acts_on_each_key(tmp_path):
     assert "We envisage no difficulty." in (out / "a.txt").read_text()
 
 
+def test_keys_typed_ahead_on_a_real_terminal_are_not_lost(tmp_path):
+    """A key pressed before the review waits for it (while it starts, or draws the next word) was
+    thrown away: each key was read in raw mode set with TCSAFLUSH (click.getchar), which discards
+    what was typed ahead. A reviewer who knows the keys lost decisions, and the pexpect tests that
+    send a key as soon as the prompt shows failed when the machine was busy."""
+    import pexpect
+
+    from conftest import OCRFIX, pseudo_terminal
+
+    out, corrections = build_sample(tmp_path, correct=False)
+    with pseudo_terminal(OCRFIX, ["review", str(out), "--terminal", "--reviewer", "Pex"], timeout=30, dimensions=(50, 140)) as child:
+        child.send("1q")  # before the review has started: both keys wait in the terminal
+        child.expect("'chvisage' -> 'envisage'")
+        child.expect("1 decided")
+        child.expect(pexpect.EOF)
+    assert child.exitstatus == 0
+    assert [(e.ocr, e.replacement) for e in _entries(corrections)] == [("chvisage", "envisage")]
+
+
 def test_ctrl_d_on_a_real_terminal_ends_the_review_as_q_does(tmp_path):
     """Ctrl-D at the key prompt, and at the text prompt of an edit, ends the review with its summary
     and exit 0 (it was click's "Aborted." and exit 1)."""

@@ -9,6 +9,8 @@ the rest of its line or from the next one.
 from __future__ import annotations
 
 import contextlib
+import os
+import select
 import sys
 from dataclasses import dataclass
 from typing import TextIO
@@ -38,14 +40,51 @@ class TerminalResult:
     quit: bool
 
 
+def _read_key(stream: TextIO) -> str:
+    """One key pressed at the terminal ``stream``: a character, or an escape sequence (an arrow key).
+
+    Raw mode is set for the read with TCSANOW: click.getchar (and tty.setraw by default) set it with
+    TCSAFLUSH, which throws away keys typed ahead, while the review started or drew the next word.
+    Ctrl-C raises KeyboardInterrupt and Ctrl-D EOFError, as click's does.
+    """
+    try:
+        import termios
+        import tty
+    except ImportError:  # (Windows: click reads the console, which keeps what was typed ahead)
+        import click
+
+        return click.getchar()
+    fd = stream.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setraw(fd, termios.TCSANOW)
+        data = os.read(fd, 1)
+        if data == b"\x1b":
+            # The rest of an escape sequence arrives with its first byte; a lone Esc has none.
+            # It ends with its final byte (@ to ~) after "Esc [" or "Esc O", or is Esc and one key.
+            while select.select([fd], [], [], 0.05)[0]:
+                data += os.read(fd, 1)
+                if len(data) == 2 and data[1:] not in (b"[", b"O") or len(data) > 2 and 0x40 <= data[-1] <= 0x7E:
+                    break
+        elif data and data[0] >= 0xC0:
+            # (the continuation bytes of one UTF-8 character: one for 0xC0-0xDF, two, or three)
+            data += os.read(fd, 1 if data[0] < 0xE0 else 2 if data[0] < 0xF0 else 3)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+    key = data.decode(getattr(stream, "encoding", None) or "utf-8", "replace")
+    if key == "\x03":
+        raise KeyboardInterrupt
+    if key in ("\x04", ""):
+        raise EOFError
+    return key
+
+
 def _read_command(stream: TextIO, console: Console) -> tuple[str, str] | None:
     """(key, rest of the line); None at the end of the input."""
     if stream.isatty():
-        import click
-
         try:
-            key = click.getchar()
-        except EOFError:  # Ctrl-D (click raises it for the key): the end of the input, as on a pipe
+            key = _read_key(stream)
+        except EOFError:  # Ctrl-D: the end of the input, as on a pipe
             return None
         if key == "\x04":  # Ctrl-D where click returns it (Windows); Ctrl-C it raises as KeyboardInterrupt
             return None
