@@ -1063,10 +1063,13 @@ def _confirmer(ws: Workspace, out_dir: Path, options: Options, corrections: Corr
     correction key, its outputs kept) where the correction it recorded would come out the same
     (``correction_check``), None where it must be corrected again."""
     holds = correction_check(ws, keys, corrections, corrector, folder_view)
+    # (asked to replace edited outputs: a file whose new version waits beside one is written, not kept)
+    waiting_beside = ws.with_new_versions() if options.output.overwrite_edited else set()
 
     def confirm(rel: str, record: FileRecord | None, stored: bytes | None) -> FileResult | None:
         # (a file whose correction never finished has no key: its outputs may be half written)
         if (record is None or record.state != "done" or record.correction_key in (None, keys.correction)
+                or rel in waiting_beside
                 or stored is None or not _outputs_exist(out_dir, Path(rel), options, record.pages)):
             return None
         if not holds(rel, stored):

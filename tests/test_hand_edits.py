@@ -93,6 +93,23 @@ def test_overwrite_edited_replaces_an_edited_output_even_where_nothing_else_chan
     assert (out / "p00.txt").read_text() == "the note Minister was read\n"
 
 
+def test_overwrite_edited_replaces_a_waiting_file_that_a_changed_corrections_file_leaves_as_it_was(tmp_path, fake_ocr):
+    fake_ocr(READ)
+    inputs, corrections = _folder(tmp_path)
+    out = tmp_path / "out"
+    _run(inputs, out, corrections)
+    (out / "p00.txt").write_text("edited\n")
+    corrections.write_text(ENTRY)
+    _run(inputs, out, corrections)
+    assert (out / "p00.ocrfix-new.txt").exists()
+    # An entry for a word no file holds: the files' corrections hold and would be confirmed as they are.
+    corrections.write_text(ENTRY + "  - {id: b, ocr: zzzq, replacement: other, approved_by: t, approved_at: 2026-12-01}\n")
+    replaced = _run(inputs, out, corrections, overwrite_edited=True)
+    assert dict((r.rel, r.action) for r in replaced.results) == {"p00.png": "recorrect", "p01.png": "confirm"}
+    assert (out / "p00.txt").read_text() == "the note minister was read\n"
+    assert not (out / "p00.ocrfix-new.txt").exists()
+
+
 def test_overwrite_edited_is_not_part_of_what_shapes_the_outputs_nor_remembered_for_review(tmp_path, fake_ocr):
     from pipeline.workspace import open_workspace
 
