@@ -293,3 +293,44 @@ Politicial   situation    here</Unicode></TextEquiv>
     assert result.returncode == 0 and b"1 correction could not be put in the file" in result.stderr
     written = (out / "lines.hocr").read_bytes()
     assert b">We envisage  the Political situation</span>" in written and b"<b>chvisage</b>" in written
+
+
+def test_a_split_of_the_first_part_of_a_hyphenated_word_gives_both_parts_the_corrected_whole(tmp_path):
+    """ALTO: "thecom-" / "mittee" (HypPart1, HYP, HypPart2), the first part split into "the com-":
+    the hyphenated word is now "committee", and both of its parts' SUBS_CONTENT must say so (search
+    and full text read the whole word from it)."""
+    alto = tmp_path / "in" / "hyp.alto.xml"
+    alto.parent.mkdir()
+    alto.write_bytes(b"""<?xml version="1.0" encoding="UTF-8"?>
+<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#">
+  <Layout>
+    <Page ID="P1" WIDTH="2000" HEIGHT="1000">
+      <PrintSpace>
+        <TextBlock ID="TB1">
+          <TextLine ID="TL1" HPOS="100" VPOS="100" WIDTH="1900" HEIGHT="60">
+            <String ID="S1" HPOS="100" VPOS="100" WIDTH="80" HEIGHT="50" CONTENT="We"/>
+            <SP HPOS="180" VPOS="100" WIDTH="20"/>
+            <String ID="S2" HPOS="200" VPOS="100" WIDTH="300" HEIGHT="50" CONTENT="thecom" SUBS_TYPE="HypPart1" SUBS_CONTENT="thecommittee"/>
+            <HYP HPOS="500" VPOS="100" WIDTH="20" CONTENT="-"/>
+          </TextLine>
+          <TextLine ID="TL2" HPOS="100" VPOS="200" WIDTH="1900" HEIGHT="60">
+            <String ID="S3" HPOS="100" VPOS="200" WIDTH="300" HEIGHT="50" CONTENT="mittee" SUBS_TYPE="HypPart2" SUBS_CONTENT="thecommittee"/>
+            <SP HPOS="400" VPOS="200" WIDTH="20"/>
+            <String ID="S4" HPOS="420" VPOS="200" WIDTH="100" HEIGHT="50" CONTENT="met"/>
+          </TextLine>
+        </TextBlock>
+      </PrintSpace>
+    </Page>
+  </Layout>
+</alto>
+""")
+    corrections = tmp_path / "corrections.yaml"
+    corrections.write_text("version: 1\ncorrections:\n"
+                           "  - {id: a, ocr: thecom-, replacement: the com-, approved_by: t, approved_at: 2026-12-01}\n")
+    out = tmp_path / "out"
+    result = run("correct", str(alto), "-o", str(out), "--corrections", str(corrections))
+    assert result.returncode == 0, result.stderr.decode()
+    s = by_id(etree.fromstring((out / alto.name).read_bytes()), "ID")
+    assert (s["S2"].get("CONTENT"), s["S2"].get("SUBS_TYPE")) == ("the", None)
+    assert (s["S2_2"].get("CONTENT"), s["S2_2"].get("SUBS_TYPE")) == ("com", "HypPart1")
+    assert s["S2_2"].get("SUBS_CONTENT") == s["S3"].get("SUBS_CONTENT") == "committee"

@@ -561,25 +561,29 @@ def _edit_alto(source: OcrSource, edits: list[_Edit]) -> int:
     used = _ids(root, "ID")
     # Hyphenated pairs (HypPart1 with the HypPart2 after it) and their CONTENT before, for SUBS_CONTENT.
     strings = [el for el in root.iter() if _local(el) == "String"]
-    partner: dict[int, Element] = {}
+    pair_of: dict[int, tuple[Element, Element]] = {}
     first: Element | None = None
     for el in strings:
         kind = el.get("SUBS_TYPE")
         if kind == "HypPart1":
             first = el
         elif kind == "HypPart2" and first is not None:
-            partner[id(first)], partner[id(el)] = el, first
+            pair_of[id(first)] = pair_of[id(el)] = (first, el)
             first = None
     before = {id(el): el.get("CONTENT") or "" for el in strings}
-    touched: list[Element] = []
+    # A part of a hyphenated pair as read -> the String that holds that part now: a split HypPart1's
+    # is its last piece, a copy of it (the SUBS_CONTENT of both parts was left as read).
+    held: dict[int, Element] = {}
     for edit in edits:
-        touched += _edit_alto_string(edit, used)
-    for el in touched:
-        other = partner.get(id(el))
-        if other is None or el.getparent() is None or other.getparent() is None:
+        el = edit.slot.element
+        now = _edit_alto_string(edit, used)
+        if id(el) in pair_of and now:
+            held[id(el)] = now[0]
+    for pair in {id(p[0]): p for key, p in pair_of.items() if key in held}.values():
+        one, two = (held.get(id(part), part) for part in pair)
+        if one.getparent() is None or two.getparent() is None:
             continue
-        one, two = (el, other) if el.get("SUBS_TYPE") == "HypPart1" else (other, el)
-        subs = _subs_content(one.get("SUBS_CONTENT"), before[id(one)], before[id(two)],
+        subs = _subs_content(one.get("SUBS_CONTENT"), before[id(pair[0])], before[id(pair[1])],
                              one.get("CONTENT") or "", two.get("CONTENT") or "")
         one.set("SUBS_CONTENT", subs)
         two.set("SUBS_CONTENT", subs)
