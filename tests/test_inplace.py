@@ -295,10 +295,10 @@ Politicial   situation    here</Unicode></TextEquiv>
     assert b">We envisage  the Political situation</span>" in written and b"<b>chvisage</b>" in written
 
 
-def test_a_split_of_the_first_part_of_a_hyphenated_word_gives_both_parts_the_corrected_whole(tmp_path):
-    """ALTO: "thecom-" / "mittee" (HypPart1, HYP, HypPart2), the first part split into "the com-":
-    the hyphenated word is now "committee", and both of its parts' SUBS_CONTENT must say so (search
-    and full text read the whole word from it)."""
+def _hyphenated_alto(tmp_path: Path, first_line: bytes, whole: bytes, entry: tuple[str, str]) -> dict:
+    """A two-line ALTO whose first line (``first_line``: its Strings) ends in the first part of a
+    word hyphenated onto the second ("...-" / "mittee met"), corrected in place by ``entry``
+    (ocr, replacement); ``whole``: the hyphenated word's SUBS_CONTENT. Its Strings and HYPs by ID."""
     alto = tmp_path / "in" / "hyp.alto.xml"
     alto.parent.mkdir()
     alto.write_bytes(b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -308,13 +308,11 @@ def test_a_split_of_the_first_part_of_a_hyphenated_word_gives_both_parts_the_cor
       <PrintSpace>
         <TextBlock ID="TB1">
           <TextLine ID="TL1" HPOS="100" VPOS="100" WIDTH="1900" HEIGHT="60">
-            <String ID="S1" HPOS="100" VPOS="100" WIDTH="80" HEIGHT="50" CONTENT="We"/>
-            <SP HPOS="180" VPOS="100" WIDTH="20"/>
-            <String ID="S2" HPOS="200" VPOS="100" WIDTH="300" HEIGHT="50" CONTENT="thecom" SUBS_TYPE="HypPart1" SUBS_CONTENT="thecommittee"/>
-            <HYP HPOS="500" VPOS="100" WIDTH="20" CONTENT="-"/>
+""" + first_line + b"""
+            <HYP ID="H1" HPOS="500" VPOS="100" WIDTH="20" CONTENT="-"/>
           </TextLine>
           <TextLine ID="TL2" HPOS="100" VPOS="200" WIDTH="1900" HEIGHT="60">
-            <String ID="S3" HPOS="100" VPOS="200" WIDTH="300" HEIGHT="50" CONTENT="mittee" SUBS_TYPE="HypPart2" SUBS_CONTENT="thecommittee"/>
+            <String ID="S3" HPOS="100" VPOS="200" WIDTH="300" HEIGHT="50" CONTENT="mittee" SUBS_TYPE="HypPart2" SUBS_CONTENT=\"""" + whole + b"""\"/>
             <SP HPOS="400" VPOS="200" WIDTH="20"/>
             <String ID="S4" HPOS="420" VPOS="200" WIDTH="100" HEIGHT="50" CONTENT="met"/>
           </TextLine>
@@ -326,11 +324,36 @@ def test_a_split_of_the_first_part_of_a_hyphenated_word_gives_both_parts_the_cor
 """)
     corrections = tmp_path / "corrections.yaml"
     corrections.write_text("version: 1\ncorrections:\n"
-                           "  - {id: a, ocr: thecom-, replacement: the com-, approved_by: t, approved_at: 2026-12-01}\n")
+                           f"  - {{id: a, ocr: {entry[0]}, replacement: {entry[1]}, approved_by: t, "
+                           "approved_at: 2026-12-01}\n")
     out = tmp_path / "out"
     result = run("correct", str(alto), "-o", str(out), "--corrections", str(corrections))
     assert result.returncode == 0, result.stderr.decode()
-    s = by_id(etree.fromstring((out / alto.name).read_bytes()), "ID")
+    return by_id(etree.fromstring((out / alto.name).read_bytes()), "ID")
+
+
+def test_a_split_of_the_first_part_of_a_hyphenated_word_gives_both_parts_the_corrected_whole(tmp_path):
+    """ALTO: "thecom-" / "mittee" (HypPart1, HYP, HypPart2), the first part split into "the com-":
+    the hyphenated word is now "committee", and both of its parts' SUBS_CONTENT must say so (search
+    and full text read the whole word from it)."""
+    s = _hyphenated_alto(tmp_path, b"""            <String ID="S1" HPOS="100" VPOS="100" WIDTH="80" HEIGHT="50" CONTENT="We"/>
+            <SP HPOS="180" VPOS="100" WIDTH="20"/>
+            <String ID="S2" HPOS="200" VPOS="100" WIDTH="300" HEIGHT="50" CONTENT="thecom" SUBS_TYPE="HypPart1" SUBS_CONTENT="thecommittee"/>""",
+                         b"thecommittee", ("thecom-", "the com-"))
     assert (s["S2"].get("CONTENT"), s["S2"].get("SUBS_TYPE")) == ("the", None)
     assert (s["S2_2"].get("CONTENT"), s["S2_2"].get("SUBS_TYPE")) == ("com", "HypPart1")
     assert s["S2_2"].get("SUBS_CONTENT") == s["S3"].get("SUBS_CONTENT") == "committee"
+
+
+def test_a_join_onto_the_first_part_of_a_hyphenated_word_keeps_its_hyphen_and_the_pair(tmp_path):
+    """ALTO: "the com mit-" / "tee met", "com mit-" joined into "commit-": the joined String is the
+    first part of the hyphenated word now, its HYP after it, its CONTENT without the hyphen."""
+    s = _hyphenated_alto(tmp_path, b"""            <String ID="S1" HPOS="100" VPOS="100" WIDTH="80" HEIGHT="50" CONTENT="the"/>
+            <SP HPOS="180" VPOS="100" WIDTH="20"/>
+            <String ID="S2" HPOS="200" VPOS="100" WIDTH="100" HEIGHT="50" CONTENT="com"/>
+            <SP HPOS="300" VPOS="100" WIDTH="20"/>
+            <String ID="S2b" HPOS="320" VPOS="100" WIDTH="180" HEIGHT="50" CONTENT="mit" SUBS_TYPE="HypPart1" SUBS_CONTENT="mitmittee"/>""",
+                         b"mitmittee", ("com mit-", "commit-"))
+    assert "S2b" not in s and (s["S2"].get("CONTENT"), s["S2"].get("SUBS_TYPE")) == ("commit", "HypPart1")
+    assert _local(s["S2"].getnext()) == "HYP" and s["S2"].getnext().get("ID") == "H1"
+    assert s["S2"].get("SUBS_CONTENT") == s["S3"].get("SUBS_CONTENT") == "commitmittee"

@@ -575,10 +575,11 @@ def _edit_alto(source: OcrSource, edits: list[_Edit]) -> int:
     # is its last piece, a copy of it (the SUBS_CONTENT of both parts was left as read).
     held: dict[int, Element] = {}
     for edit in edits:
-        el = edit.slot.element
         now = _edit_alto_string(edit, used)
-        if id(el) in pair_of and now:
-            held[id(el)] = now[0]
+        for was in (edit.slot.element, *(o.element for o in edit.absorbed)):
+            # (a part joined onto another word: that word holds the part now where it took its hyphen)
+            if id(was) in pair_of and now and now[0].get("SUBS_TYPE") is not None:
+                held[id(was)] = now[0]
     for pair in {id(p[0]): p for key, p in pair_of.items() if key in held}.values():
         one, two = (held.get(id(part), part) for part in pair)
         if one.getparent() is None or two.getparent() is None:
@@ -611,18 +612,26 @@ def _edit_alto_string(edit: _Edit, used: set[str]) -> list[Element]:
     for child in [c for c in el if _local(c) == "Glyph"]:
         _remove(child)  # (they spell the word as it was read)
     texts = list(edit.texts)
-    hyp = _next_element(el)
+    # (the word that ends the joined words holds the line's hyphen, if any: a join onto the first
+    # part of a hyphenated word is that part now, its HYP after it)
+    last = edit.absorbed[-1].element if edit.absorbed else el
+    hyp = _next_element(last)
+    hyphen_kept = False
     if hyp is not None and _local(hyp) == "HYP":
         mark = hyp.get("CONTENT") or "-"
         if texts[-1].endswith(mark) and len(texts[-1]) > len(mark):
             texts[-1] = texts[-1][: -len(mark)]
-        else:
+            hyphen_kept = True
+            for name in ("SUBS_TYPE", "SUBS_CONTENT"):
+                if last is not el and last.get(name) is not None:
+                    el.set(name, last.get(name))
+        elif last is el:
             _remove(hyp)  # (the hyphen is no longer the word's)
     box = _alto_box(el)
     if edit.absorbed:
         boxes = [b for b in [box, *(_alto_box(o.element) for o in edit.absorbed)] if b is not None]
         for other in edit.absorbed:
-            _remove_alto_string(other.element)
+            _remove_alto_string(other.element, keep_hyp=hyphen_kept)
         if boxes and box is not None:
             x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
             x1, y1 = max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes)
@@ -673,16 +682,17 @@ def _edit_alto_string(edit: _Edit, used: set[str]) -> list[Element]:
     return parts
 
 
-def _remove_alto_string(el: Element) -> None:
+def _remove_alto_string(el: Element, keep_hyp: bool = False) -> None:
     """Remove a String with the SP that separated it from the word before it (or after it, where it
-    was its line's first)."""
+    was its line's first), and the HYP after it (unless ``keep_hyp``: the word it is joined onto
+    holds it now)."""
     previous = el.getprevious()
     nxt = _next_element(el)
     if previous is not None and _local(previous) == "SP":
         _remove(previous)
     elif nxt is not None and _local(nxt) == "SP":
         _remove(nxt)
-    if nxt is not None and _local(nxt) == "HYP":
+    if nxt is not None and _local(nxt) == "HYP" and not keep_hyp:
         _remove(nxt)
     _remove(el)
 
