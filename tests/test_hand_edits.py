@@ -343,3 +343,32 @@ def test_a_folder_where_a_new_version_would_go_does_not_stop_the_file_being_writ
     (out / "p00.ocrfix-new.txt").mkdir(parents=True)
     done = _run(inputs, out, corrections)
     assert not done.failed and (out / "p00.txt").read_text() == "the note sabcs was read\n"
+
+
+def test_ocrfix_correct_into_an_output_folder_keeps_a_later_page_file_edited_by_hand(tmp_path, fake_ocr):
+    """ocrfix correct --to page into a folder of `ocrfix process` whose PAGE output of the same name
+    had more pages: the further page files go, but for one edited by hand."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.files import file_hash
+    from pipeline.workspace import open_workspace
+
+    fake_ocr(READ)
+    inputs, corrections = _folder(tmp_path, 1)
+    out = tmp_path / "out"
+    _run(inputs, out, corrections)
+    # (as a run with --format page left them for a read of three pages)
+    for name in ("memo.page.xml", "memo.page-0002.xml", "memo.page-0003.xml"):
+        (out / name).write_text("<PcGts/>")
+    with open_workspace(out, create=False) as ws:
+        ws.record_outputs("p00.png", [(name, 8, file_hash(out / name), None)
+                                      for name in ("memo.page.xml", "memo.page-0002.xml", "memo.page-0003.xml")])
+        ws.commit()
+    (out / "memo.page-0003.xml").write_text("<mine/>")
+    hocr = Path(__file__).parent / "data" / "inplace" / "memo.hocr"
+    done = CliRunner().invoke(app, ["correct", str(hocr), "-o", str(out), "--to", "page", "--corrections", str(corrections),
+                                    "--lang", "deu"])
+    assert done.exit_code == 0, done.output
+    assert not (out / "memo.page-0002.xml").exists()
+    assert (out / "memo.page-0003.xml").read_text() == "<mine/>"

@@ -540,11 +540,14 @@ def correct(
 def _output_guard(out: Path, paths: list[Path]):
     """An OutputGuard of ``paths`` in ``out`` where ``out`` is an output folder of `ocrfix process`
     (one with a workspace, which records what ocrfix wrote there); None elsewhere."""
-    from ..outputs import OutputGuard
+    from ..outputs import OutputGuard, _further_page_files
     from ..workspace import WORKSPACE_DIR, open_workspace
 
     if not (out / WORKSPACE_DIR / "workspace.sqlite").exists():
         return None
+    # (and the further page files a longer read left beside a PAGE file: writing it removes them,
+    # but for one edited by hand, which only its record tells)
+    paths = [*paths, *(further for p in paths for further in _further_page_files(p))]
     with open_workspace(out, create=False) as ws:
         return OutputGuard(out, ws.output_records(paths=[p.relative_to(out).as_posix() for p in paths]))
 
