@@ -372,3 +372,26 @@ def test_ocrfix_correct_into_an_output_folder_keeps_a_later_page_file_edited_by_
     assert done.exit_code == 0, done.output
     assert not (out / "memo.page-0002.xml").exists()
     assert (out / "memo.page-0003.xml").read_text() == "<mine/>"
+
+
+def test_the_review_names_at_its_end_only_the_edited_outputs_its_last_rewrite_of_each_file_kept(tmp_path):
+    """A file whose edited output was kept by one decision's rewrite, then written by a later one (the
+    person accepted the new version meanwhile, and its NAME.ocrfix-new file was removed): the end
+    of the review does not name it, nor a new version that is no longer there."""
+    from pipeline.batch import FileResult
+    from pipeline.review.actions import ReviewSession
+    from test_review import build_sample
+
+    out, corrections = build_sample(tmp_path, correct=False)
+    session = ReviewSession(out, corrections, reviewer="t")
+    kept = [FileResult("a.png", "recorrect", edited=(("a.txt", "a.ocrfix-new.txt"),))]
+    session._apply(["a.png"], lambda *_args: kept)
+    assert session.edited == {"a.txt": "a.ocrfix-new.txt"}
+    session._apply(["a.png"], lambda *_args: [FileResult("a.png", "recorrect")])
+    assert session.edited == {}
+    # (a rewrite that wrote nothing, or failed, leaves what the file's last rewrite kept)
+    session._apply(["a.png"], lambda *_args: kept)
+    session._apply(["a.png"], lambda *_args: [FileResult("a.png", "confirm")])
+    session._apply(["a.png"], lambda *_args: [FileResult("a.png", "failed", error="x")])
+    assert session.edited == {"a.txt": "a.ocrfix-new.txt"}
+    session.close()

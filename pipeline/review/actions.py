@@ -266,9 +266,9 @@ class ReviewSession:
         self._skipped: list[str] = []
         # Files whose outputs the last regeneration could not write (rel -> why), for the end of the review.
         self.unwritten: dict[str, str] = {}
-        # Outputs edited by hand that regenerations kept, with where their new versions went (paths
-        # in the output folder), for the end of the review.
-        self.edited: dict[str, str] = {}
+        # Outputs edited by hand that the last rewrite of each file kept, with where their new
+        # versions went (paths in the output folder), by file (rel), for the end of the review.
+        self._edited: dict[str, dict[str, str]] = {}
         with open_workspace(self.out_dir, create=False) as ws:
             self.options = ws.run_options()
             records = ws.records()
@@ -748,6 +748,12 @@ class ReviewSession:
                 self._jobs.popleft()
                 self._idle.notify_all()  # (a page view waits for its own document's regeneration only)
 
+    @property
+    def edited(self) -> dict[str, str]:
+        """The outputs edited by hand that the review's rewrites kept: path -> its new version's."""
+        with self._lock:
+            return {path: beside for kept in self._edited.values() for path, beside in kept.items()}
+
     def wait(self, rel: str | None = None) -> None:
         """Return once every decision's outputs are regenerated (``rel``: those of that document)."""
         with self._idle:
@@ -770,7 +776,9 @@ class ReviewSession:
         failed = [r for r in results if not r.ok]
         with self._lock:
             for r in results:
-                self.edited.update(r.edited)
+                if r.ok and r.action not in ("skip", "confirm"):
+                    # (its outputs written again: what an earlier rewrite kept may be written since)
+                    self._edited[r.rel] = dict(r.edited)
                 if r.ok:
                     self.unwritten.pop(r.rel, None)
                 else:
