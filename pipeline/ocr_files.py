@@ -22,7 +22,8 @@ from .files import as_utf8, utf8_text
 from .model import BBox, Document, Line, Page, Step, Word
 from .tesseract import parse_hocr_tree
 
-__all__ = ["OcrFileKind", "ocr_file_kind", "read_ocr_file", "read_ocr_source", "root_start", "OcrSource", "WordSource"]
+__all__ = ["OcrFileKind", "ocr_file_kind", "read_ocr_file", "read_ocr_source", "root_start", "text_equiv_read", "OcrSource",
+           "WordSource"]
 
 OcrFileKind = Literal["txt", "hocr", "alto", "page"]
 
@@ -269,12 +270,20 @@ def _points_box(el, name: str = "Coords") -> BBox | None:
     return (round(min(xs)), round(min(ys)), round(max(xs)), round(max(ys)))
 
 
-def _text_equiv(el) -> tuple[str, float | None] | None:
-    """An element's own text (its ``TextEquiv`` of the lowest index) and confidence (0-100)."""
+def text_equiv_read(el):
+    """The PAGE element's ``TextEquiv`` whose text is read as its own (the one of the lowest index),
+    or None: ``export.inplace`` edits this one."""
     equivs = [c for c in el if _local(c) == "TextEquiv"]
     if not equivs:
         return None
-    best = min(equivs, key=lambda e: int(_number(e.get("index")) or 0) if e.get("index") is not None else 0)
+    return min(equivs, key=lambda e: int(_number(e.get("index")) or 0) if e.get("index") is not None else 0)
+
+
+def _text_equiv(el) -> tuple[str, float | None] | None:
+    """An element's own text (its ``TextEquiv`` of the lowest index) and confidence (0-100)."""
+    best = text_equiv_read(el)
+    if best is None:
+        return None
     unicode = next((c for c in best if _local(c) == "Unicode"), None)
     conf = _number(best.get("conf"))
     return ((unicode.text or "") if unicode is not None else ""), (round(conf * 100, 2) if conf is not None else None)

@@ -357,3 +357,36 @@ def test_a_join_onto_the_first_part_of_a_hyphenated_word_keeps_its_hyphen_and_th
     assert "S2b" not in s and (s["S2"].get("CONTENT"), s["S2"].get("SUBS_TYPE")) == ("commit", "HypPart1")
     assert _local(s["S2"].getnext()) == "HYP" and s["S2"].getnext().get("ID") == "H1"
     assert s["S2"].get("SUBS_CONTENT") == s["S3"].get("SUBS_CONTENT") == "commitmittee"
+
+
+def test_the_text_equiv_edited_is_the_one_read(tmp_path):
+    """PAGE: a Word with TextEquivs whose indexes the reader and the editor would order differently
+    ("1.5", no xs:int, read as 1 and first): the one read is the one corrected."""
+    page = tmp_path / "in" / "w.xml"
+    page.parent.mkdir()
+    page.write_bytes(b"""<?xml version="1.0" encoding="UTF-8"?>
+<PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15">
+  <Page imageFilename="a.png" imageWidth="1000" imageHeight="1000">
+    <TextRegion id="r1">
+      <Coords points="0,0 900,0 900,100 0,100"/>
+      <TextLine id="l1">
+        <Coords points="0,0 900,0 900,100 0,100"/>
+        <Word id="w1"><Coords points="0,0 100,0 100,50 0,50"/><TextEquiv><Unicode>We</Unicode></TextEquiv></Word>
+        <Word id="w2"><Coords points="120,0 400,0 400,50 120,50"/>
+          <TextEquiv index="1.5"><Unicode>chvisage</Unicode></TextEquiv>
+          <TextEquiv index="1"><Unicode>cbvisage</Unicode></TextEquiv>
+        </Word>
+        <Word id="w3"><Coords points="420,0 520,0 520,50 420,50"/><TextEquiv><Unicode>the</Unicode></TextEquiv></Word>
+      </TextLine>
+    </TextRegion>
+  </Page>
+</PcGts>
+""")
+    corrections = tmp_path / "corrections.yaml"
+    corrections.write_text("version: 1\ncorrections:\n"
+                           "  - {id: a, ocr: chvisage, replacement: envisage, approved_by: t, approved_at: 2026-12-01}\n")
+    out = tmp_path / "out"
+    result = run("correct", str(page), "-o", str(out), "--corrections", str(corrections))
+    assert result.returncode == 0, result.stderr.decode()
+    w2 = by_id(etree.fromstring((out / page.name).read_bytes()))["w2"]
+    assert [next(iter(e)).text for e in w2 if _local(e) == "TextEquiv"] == ["envisage", "cbvisage"]

@@ -52,7 +52,7 @@ from lxml import etree
 from .. import __version__
 from ..layout import WordOrigins
 from ..model import Document, Page, split_box
-from ..ocr_files import OcrSource, WordSource
+from ..ocr_files import OcrSource, WordSource, text_equiv_read
 from .text import _row_in_layout
 
 __all__ = ["edit_in_place", "InPlaceResult"]
@@ -333,29 +333,14 @@ def _edit_tokens(edits: list[_Edit], get: Callable[[Element], str | None], put: 
 # --- PAGE XML ------------------------------------------------------------------------------------------
 
 
-def _page_equiv(el: Element) -> Element | None:
-    """The element's TextEquiv that was read (the lowest index), as ocr_files reads it."""
-    equivs = _children(el, "TextEquiv")
-    if not equivs:
-        return None
-
-    def index(e: Element) -> float:
-        try:
-            return float(e.get("index")) if e.get("index") is not None else 0.0
-        except ValueError:
-            return 0.0
-
-    return min(equivs, key=index)
-
-
 def _page_text(el: Element) -> str | None:
-    equiv = _page_equiv(el)
+    equiv = text_equiv_read(el)
     unicode = next(iter(_children(equiv, "Unicode")), None) if equiv is not None else None
     return (unicode.text or "") if unicode is not None else None
 
 
 def _page_put(el: Element, text: str) -> None:
-    equiv = _page_equiv(el)
+    equiv = text_equiv_read(el)
     ns = etree.QName(el).namespace
     if equiv is None:
         # (a word whose text was only in its glyphs: PAGE puts TextEquiv after Coords, Baseline, TextLines, Words, Glyphs)
