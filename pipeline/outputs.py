@@ -32,6 +32,11 @@ def new_version_path(path: Path) -> Path:
     return path.with_name(f"{stem}{NEW_VERSION[:-1]}{ending}")
 
 
+# What PAGE XML says of when it was written (its Metadata's Created and LastChange): the same
+# output made at another time differs there alone.
+_WRITTEN_AT = re.compile(rb"(<(?:[\w.-]+:)?(?:Created|LastChange)>)[^<]*(</)")
+
+
 class Written(NamedTuple):
     """One output made: its path (relative to the output folder, as the workspace keeps it), the
     size and SHA-256 of what was made, and where it went beside the file (None: into it)."""
@@ -61,18 +66,23 @@ class OutputGuard:
         except ValueError:  # (an output named by an absolute path lands outside the folder)
             return path.as_posix()
 
-    def edited(self, path: Path, new: tuple[int, str] | None = None) -> bool:
-        """Whether the file at ``path`` is not what ocrfix last made of it, nor the ``new`` (size,
-        SHA-256) about to be written (a run stopped between writing it and recording it)."""
+    def edited(self, path: Path, new: bytes | None = None) -> bool:
+        """Whether the file at ``path`` is not what ocrfix last made of it, nor the ``new`` content
+        about to be written but for the time of writing it says (a run stopped between writing it
+        and recording it: PAGE XML made again a second later is the same output)."""
         record = self.recorded.get(self._key(path))
         if record is None:
             return False
         try:
             # (the size first: most edits change it, and a PDF is not read to tell)
             size = path.stat().st_size
-            if size not in (record[0], new and new[0]):
+            if size == record[0] and file_hash(path) == record[1]:
+                return False
+            if new is None or size != len(new):
                 return True
-            return file_hash(path) not in (record[1], new and new[1])
+            data = path.read_bytes()
+            return data != new and (not path.name.endswith(".xml")
+                                    or _WRITTEN_AT.sub(rb"\1\2", data) != _WRITTEN_AT.sub(rb"\1\2", new))
         except FileNotFoundError:
             return False
         except OSError as e:
@@ -83,7 +93,7 @@ class OutputGuard:
         payload = content.encode("utf-8") if isinstance(content, str) else content
         digest = hashlib.sha256(payload).hexdigest()
         beside = new_version_path(path)
-        if not self.overwrite_edited and self.edited(path, (len(payload), digest)):
+        if not self.overwrite_edited and self.edited(path, payload):
             atomic_write(beside, payload)
             self.written.append(Written(self._key(path), len(payload), digest, self._key(beside)))
             return beside

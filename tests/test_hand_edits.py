@@ -395,3 +395,37 @@ def test_the_review_names_at_its_end_only_the_edited_outputs_its_last_rewrite_of
     session._apply(["a.png"], lambda *_args: [FileResult("a.png", "failed", error="x")])
     assert session.edited == {"a.txt": "a.ocrfix-new.txt"}
     session.close()
+
+
+def test_a_page_file_a_stopped_run_wrote_is_not_taken_for_edited_by_hand_by_the_next(tmp_path, monkeypatch):
+    """A run stopped (Ctrl-C in a parallel re-correction, kill -9) after writing an output and before
+    recording it: the next run, making the same output, takes the file for its own, not for one
+    edited by hand. PAGE XML says when it was written (Created, LastChange): the same output made a
+    second later is the same output."""
+    import pipeline.export.page as page_export
+    from pipeline.outputs import OutputGuard, write_document
+    from test_export import _doc
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(page_export, "_timestamp", lambda: "2026-12-04T10:00:00+00:00")
+    first = OutputGuard(out, {})
+    write_document(_doc(1), out, Path("letter.tif"), ("page", "txt"), guard=first)
+    recorded = {w.path: (w.size, w.digest) for w in first.written}
+    changed = _doc(1)
+    changed.pages[0].lines[0].words[0].text = "Changed"
+    # The stopped run: written, never recorded.
+    monkeypatch.setattr(page_export, "_timestamp", lambda: "2026-12-04T10:00:01+00:00")
+    write_document(changed, out, Path("letter.tif"), ("page", "txt"), guard=OutputGuard(out, recorded))
+    monkeypatch.setattr(page_export, "_timestamp", lambda: "2026-12-04T10:05:00+00:00")
+    again = OutputGuard(out, recorded)
+    write_document(changed, out, Path("letter.tif"), ("page", "txt"), guard=again)
+    assert [w.beside for w in again.written] == [None, None]
+    assert sorted(p.name for p in out.iterdir()) == ["letter.page.xml", "letter.txt"]
+    assert b"10:05:00" in (out / "letter.page.xml").read_bytes()
+    # An edit by hand is still one.
+    (out / "letter.page.xml").write_bytes((out / "letter.page.xml").read_bytes().replace(b"Changed", b"Mended!"))
+    recorded = {w.path: (w.size, w.digest) for w in again.written}
+    monkeypatch.setattr(page_export, "_timestamp", lambda: "2026-12-04T10:06:00+00:00")
+    last = OutputGuard(out, recorded)
+    write_document(changed, out, Path("letter.tif"), ("page",), guard=last)
+    assert [w.beside for w in last.written] == ["letter.ocrfix-new.page.xml"]
