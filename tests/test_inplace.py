@@ -390,3 +390,32 @@ def test_the_text_equiv_edited_is_the_one_read(tmp_path):
     assert result.returncode == 0, result.stderr.decode()
     w2 = by_id(etree.fromstring((out / page.name).read_bytes()))["w2"]
     assert [next(iter(e)).text for e in w2 if _local(e) == "TextEquiv"] == ["envisage", "cbvisage"]
+
+
+def test_an_hocr_word_holding_an_entity_or_a_comment_is_its_corrected_text_alone(tmp_path):
+    """XHTML hOCR keeps an entity of its DTD (&eacute;) and a comment as nodes of the word: the
+    corrected word is its new text alone, not that text with what followed them as read."""
+    hocr = tmp_path / "in" / "entities.hocr"
+    hocr.parent.mkdir()
+    hocr.write_bytes(b"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml"><head><title></title></head><body>
+<div class="ocr_page" id="page_1" title="bbox 0 0 1000 1000">
+ <span class="ocr_line" id="line_1" title="bbox 0 0 900 50">
+  <span class="ocrx_word" id="word_1" title="bbox 0 0 100 50">We</span>
+  <span class="ocrx_word" id="word_2" title="bbox 120 0 400 50">chvi<!-- ? -->sage</span>
+  <span class="ocrx_word" id="word_3" title="bbox 420 0 520 50"><em>Politi</em>&eacute;cial</span>
+  <span class="ocrx_word" id="word_4" title="bbox 540 0 700 50">matter</span>
+ </span>
+</div></body></html>
+""")
+    corrections = tmp_path / "corrections.yaml"
+    corrections.write_text("version: 1\ncorrections:\n"
+                           "  - {id: a, ocr: chvisage, replacement: envisage, approved_by: t, approved_at: 2026-12-01}\n"
+                           "  - {id: b, ocr: Politicial, replacement: Political, approved_by: t, approved_at: 2026-12-01}\n")
+    out = tmp_path / "out"
+    result = run("correct", str(hocr), "-o", str(out), "--corrections", str(corrections))
+    assert result.returncode == 0, result.stderr.decode()
+    words = by_id(etree.fromstring((out / hocr.name).read_bytes(), etree.XMLParser(resolve_entities=False)))
+    assert "".join(words["word_2"].itertext()) == "envisage"
+    assert "".join(words["word_3"].itertext()) == "Political"

@@ -709,13 +709,14 @@ def _set_hocr_text(span: Element, text: str) -> None:
             _remove(child)
     target = span
     while True:
-        kids = [c for c in target if isinstance(c.tag, str)]
-        if len(kids) != 1 or (target.text or "").strip() or (kids[0].tail or "").strip():
+        # (into a wrapper only where it is all the word holds: a comment or an entity of the DTD,
+        # &eacute;, kept as a node, is the word's text too, as is the text after it)
+        kids = list(target)
+        if len(kids) != 1 or not isinstance(kids[0].tag, str) or (target.text or "").strip() or (kids[0].tail or "").strip():
             break
         target = kids[0]
     for child in list(target):
-        if isinstance(child.tag, str):
-            _remove(child)
+        _remove(child)
     target.text = text
 
 
