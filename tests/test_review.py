@@ -1009,14 +1009,13 @@ def test_a_decision_kept_for_undo_that_this_version_cannot_read_does_not_stop_th
     assert [e.ocr for e in _entries(corrections)] == ["Sulverb"]
 
 
-def test_a_decision_returns_before_its_outputs_are_regenerated_and_its_group_leaves_the_queue_at_once(sample, monkeypatch):
-    """The next group is shown without waiting: regeneration runs in the background, what the
-    decision decided is out of the queue meanwhile, and the progress says how many files are left."""
+def hold_regenerations(monkeypatch) -> "threading.Event":
+    """Hold the review's regenerations of outputs back until the event returned is set (a slow
+    folder: what the review says and does while they run)."""
     import threading
 
     from pipeline.review import actions
 
-    out, corrections = sample
     release = threading.Event()
     real = actions.recorrect_outputs
 
@@ -1025,6 +1024,14 @@ def test_a_decision_returns_before_its_outputs_are_regenerated_and_its_group_lea
         return real(*args, **kwargs)
 
     monkeypatch.setattr(actions, "recorrect_outputs", slow)
+    return release
+
+
+def test_a_decision_returns_before_its_outputs_are_regenerated_and_its_group_leaves_the_queue_at_once(sample, monkeypatch):
+    """The next group is shown without waiting: regeneration runs in the background, what the
+    decision decided is out of the queue meanwhile, and the progress says how many files are left."""
+    out, corrections = sample
+    release = hold_regenerations(monkeypatch)
     session = _session(sample)
     chvisage = next(g for g in session.groups() if g.form == "chvisage")
     step = session.decide(chvisage.id, "envisage")  # returns while the regeneration waits
@@ -1042,18 +1049,7 @@ def test_a_decision_returns_before_its_outputs_are_regenerated_and_its_group_lea
 def test_the_files_being_regenerated_are_counted_once_each(sample, monkeypatch):
     """Two decisions on one file in a row, or twelve in a folder of four: "regenerating 12 files" on
     the page and as the review ended, a count of regenerations where it says files."""
-    import threading
-
-    from pipeline.review import actions
-
-    release = threading.Event()
-    real = actions.recorrect_outputs
-
-    def slow(*args, **kwargs):
-        assert release.wait(30), "the test never released the regeneration"
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(actions, "recorrect_outputs", slow)
+    release = hold_regenerations(monkeypatch)
     session = _session(sample)
     session.decide(next(g for g in session.groups() if g.form == "chvisage").id, "envisage")  # a.png, sub/b.png
     session.decide(next(g for g in session.groups() if g.form == "Sulverb").id, "Sulverh")  # a.png

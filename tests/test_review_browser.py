@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from test_review import FLAGS, SAMPLE, SERIES, SERIES_FLAGS, SPECKS, build_sample, use_fake_corrector  # the same samples and fake corrector
+from test_review import FLAGS, SAMPLE, SERIES, SERIES_FLAGS, SPECKS, build_sample, hold_regenerations, use_fake_corrector  # the same samples and fake corrector
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -490,19 +490,8 @@ def test_the_page_says_when_the_outputs_of_a_decision_are_written(server, page, 
     """The review page said "regenerating 2 files" from the reload after a decision until the next
     key, long after they were written: a person waiting for the outputs before closing could not
     tell when they were (and one file was "1 files")."""
-    import threading
-
-    from pipeline.review import actions
-
     base, out, _corrections, session = server
-    release = threading.Event()
-    real = actions.recorrect_outputs
-
-    def slow(*args, **kwargs):
-        assert release.wait(30), "the test never released the regeneration"
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(actions, "recorrect_outputs", slow)
+    release = hold_regenerations(monkeypatch)
     page.goto(f"{base}/?token={TOKEN}")
     page.keyboard.press("a")  # the selected occurrence only: one file
     with page.expect_navigation():
