@@ -417,7 +417,7 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
     if not tasks:
         return
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, KilledWorker, LocalCluster, as_completed
     except ImportError as e:  # pragma: no cover - dask[distributed] is a dependency
         raise UsageError("--executor dask needs dask.distributed: pip install 'dask[distributed]'") from e
     cluster = None
@@ -447,15 +447,45 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
             while on_page is not None and not pages.empty():
                 on_page(*pages.get())
 
-        # (absolute: a worker started in another folder read a relative path from there, and failed every file)
-        futures = [client.submit(ocr_task, os.path.abspath(path), rel, options, engine, page_read, pure=False)
-                   for path, rel in tasks]
+        def submit(path: str, rel: str):
+            # (absolute: a worker started in another folder read a relative path from there, and failed every file)
+            future = client.submit(ocr_task, os.path.abspath(path), rel, options, engine, page_read, pure=False)
+            futures.append(future)
+            task_of[future.key] = (path, rel)
+            return future
+
+        futures: list = []
+        task_of: dict[str, tuple[str, str]] = {}
+        for path, rel in tasks:
+            submit(path, rel)
         left = len(futures)
+        address = options.scheduler or "the local cluster"
+        # Dask counts a worker's death against every file it held, the one it was reading and those
+        # queued beside it, and gives up on each after a few deaths: an ordinary page failed with the
+        # one that killed its worker. Files lost so are read again at the end, each alone, and only
+        # one that kills its worker then too fails (as a local run's worker that dies).
+        suspects: list[tuple[str, str]] = []
+        alone: set[str] = set()
+
+        def outcomes() -> Iterator:
+            yield from _completed(client, as_completed(list(futures)), len(futures), address, pages_done)
+            while suspects:
+                future = submit(*suspects.pop(0))
+                alone.add(future.key)
+                yield from _completed(client, as_completed([future]), 1, address, pages_done)
+
         expected, expected_parts = reader_identity(), _engine_parts(options, engine)
         try:
-            for future in _completed(client, as_completed(futures), left, options.scheduler or "the local cluster", pages_done):
+            for future in outcomes():
                 try:
                     result = future.result()
+                except KilledWorker as e:
+                    rel = task_of[future.key][1]
+                    if future.key not in alone:
+                        suspects.append(task_of[future.key])
+                        continue
+                    result = OcrResult(rel, None, f"{rel}: the worker process died reading it ({type(e).__name__}); "
+                                       "out of memory, or a crash in a library", 0.0)
                 except Exception as e:  # a lost worker, a task the cluster gave up on
                     if getattr(e, "reason", None) == "scheduler-connection-lost" or client.status != "running":
                         # Every file not yet read would fail with it (each listed as a failed input):
@@ -469,7 +499,7 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
                                          "ocrfix's tasks (it has no ocrfix, or another version): start it from an "
                                          "environment with the same ocrfix as this command (its .venv/bin/dask scheduler), "
                                          "then run the same command") from e
-                    rel = tasks[futures.index(future)][1]
+                    rel = task_of[future.key][1]
                     result = OcrResult(rel, None, f"{rel}: the Dask task failed ({type(e).__name__}: {e})", 0.0)
                 if result.missing:
                     # (checked here before the run, not there: that worker would fail every file it takes, each at once)

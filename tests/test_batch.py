@@ -318,6 +318,35 @@ def test_a_worker_that_dies_fails_only_the_file_it_was_reading(tmp_path):
     assert all((tmp_path / "out" / f"{n}.txt").read_text().strip() == "Telegram" for n in names if n != "p3")
 
 
+def test_a_dask_worker_that_dies_fails_only_the_file_it_was_reading(tmp_path):
+    """On a Dask cluster a file that kills its worker (out of memory, a crash in a library) failed
+    the file queued beside it on that worker too: Dask counts every task a dying worker held against
+    it, and after four deaths gave up on both ('KilledWorker: ... all those workers died while running
+    it'), an ordinary page listed as a failed input. A file lost that way is read again alone, and
+    only the one that kills its worker again fails, named."""
+    import cv2
+
+    from conftest import DyingEngine, text_page
+    from pipeline.batch import run_batch
+    from pipeline.corrections import Corrections
+    from pipeline.options import Options
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    names = [f"p{k}" for k in range(7)]
+    for k, name in enumerate(names):
+        # p3 kills its worker (the largest file, so handed out first, a page waiting behind it)
+        cv2.imwrite(str(scans / f"{name}.png"), text_page("Telegram", width=1400 if k == 3 else 900 - k))
+    inputs = [(scans / f"{n}.png", Path(f"{n}.png")) for n in names]
+    engine = DyingEngine([[[("Telegram", 95.0)]]], width=1400)
+    options = Options(workers=2, executor="dask", correct={"enabled": False})
+    result = run_batch(inputs, tmp_path / "out", options, Corrections(), engine=engine)
+    assert [r.rel for r in result.failed] == ["p3.png"]
+    assert "the worker process died reading it" in result.failed[0].error
+    assert sorted(r.rel for r in result.results if r.action == "ocr") == [f"{n}.png" for n in names if n != "p3"]
+    assert all((tmp_path / "out" / f"{n}.txt").read_text().strip() == "Telegram" for n in names if n != "p3")
+
+
 def test_a_scan_replaced_while_it_is_read_is_read_again_and_a_touched_one_is_hashed_once(tmp_path, monkeypatch):
     """A scan replaced while the run read it kept the old text for good: its size and mtime were
     taken after the read, beside the hash taken before (session 19's sweep). And a scan touched
