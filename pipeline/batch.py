@@ -398,6 +398,22 @@ def _dask_client(client_class, address: str):
                      "as 'dask scheduler' printed it, such as tcp://10.0.0.5:8786") from e
 
 
+def _local_cluster(cluster_class, workers: int):
+    """A local Dask cluster whose worker processes leave Ctrl-C to this process, which stops them
+    itself: in the terminal's process group, each took it too and printed its KeyboardInterrupt's
+    and its tasks' tracebacks (some 170 lines after the run's own one). Each worker, and one started
+    again after a death, ignores it from its start (``dask_setup``, Dask's preload hook). Their
+    warnings of tasks cancelled by the stop are not shown either: the run says what it did itself."""
+    return cluster_class(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                         preload=[__name__], silence_logs=logging.ERROR)
+
+
+def dask_setup(worker) -> None:
+    """Run by Dask in each worker of a local cluster this process started (``_local_cluster``)."""
+    with contextlib.suppress(ValueError):  # (signals are the main thread's to set)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _page_event(topic: str, item: tuple[str, int]) -> None:
     """Tell the client a page was read (``ocr_task``'s ``page_read`` on a Dask worker); stop reading
     a file whose task was cancelled (a stopped run): Dask cannot stop a running task, and a worker
@@ -424,7 +440,7 @@ def _dask_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEng
     if options.scheduler:
         client = _dask_client(Client, options.scheduler)
     else:
-        cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = _local_cluster(LocalCluster, options.workers)
         client = Client(cluster)
     # (Dask logs a lost scheduler with a traceback, on stderr: the run says it itself, once)
     quiet = logging.getLogger("distributed.client")

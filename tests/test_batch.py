@@ -1287,6 +1287,27 @@ def test_ctrl_c_stops_a_dask_worker_reading_a_long_file(tmp_path):
         assert time.monotonic() - stopped < 8, "the worker should stop reading the file at its next page"
 
 
+def test_ctrl_c_on_a_local_dask_cluster_stops_the_run_without_the_workers_tracebacks(tmp_path):
+    """`--executor dask` without a scheduler starts a local cluster whose workers were in the
+    terminal's process group: Ctrl-C reached each of them too, and the run's own line ("Interrupted:
+    run the same command again ...") came amid some 170 lines of their KeyboardInterrupt and
+    CancelledError tracebacks and the scheduler's warnings of lost workers. The run stops them itself."""
+    _pages(tmp_path / "in", 16)
+    out = tmp_path / "out"
+    run = subprocess.Popen([OCRFIX, "process", str(tmp_path / "in"), "-o", str(out), "--workers", "2", "--no-correct",
+                            "--executor", "dask", "--corrections", str(tmp_path / "none.yaml")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("*.json"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(run.pid, signal.SIGINT)
+    _, stderr = run.communicate(timeout=60)
+    assert run.returncode == 130, stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr and "distributed." not in stderr, stderr
+    assert "Interrupted: run the same command again" in stderr
+
+
 def _busy(client) -> bool:
     """Whether the cluster's worker runs a task (one cancelled but still running too)."""
     def running(dask_worker) -> int:
