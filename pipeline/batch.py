@@ -326,6 +326,12 @@ def _local_results(tasks: list[tuple[str, str]], options: Options, engine: OcrEn
     pool = new_pool()
 
     def hand_out() -> None:
+        # (a submit may start a worker: Ctrl-C inside it left one started but unknown to the pool,
+        # which the stop did not stop and which printed a traceback once the run was gone)
+        with _signals_held():
+            hand_out_now()
+
+    def hand_out_now() -> None:
         nonlocal alone
         if not running and suspects:
             task = suspects.pop()
@@ -903,7 +909,8 @@ def _correct_files(ws: Workspace, out_dir: Path, rels: list[str], options: Optio
         ws.commit()
         for rel, raw_json, input_path, earlier, recorded in handed:
             try:
-                pending[pool.submit(correct_cached, rel, raw_json, input_path, unless.get(rel), earlier, recorded)] = rel
+                with _signals_held():  # (a submit may start a worker: see _local_results' hand_out)
+                    pending[pool.submit(correct_cached, rel, raw_json, input_path, unless.get(rel), earlier, recorded)] = rel
             except BrokenProcessPool:
                 # A worker died (out of memory, a crash in a library): the files not yet handed
                 # out are corrected here, one by one; those the workers held are reported failed.
@@ -957,10 +964,18 @@ def _wait_any(futures) -> tuple[set[Future], set[Future]]:
     """``wait(futures, return_when=FIRST_COMPLETED)`` for at most _WAIT_SLICE seconds, safe from
     Ctrl-C: ``wait`` takes every future's lock while it sets up, and a KeyboardInterrupt raised
     there leaves them taken, so that the pool's shutdown hangs the process at exit (seen in the
-    interrupt test under load; CPython's bpo-20319). In the main thread, Ctrl-C and SIGTERM are
-    held back for the call and handed to their own handlers after it."""
-    if threading.current_thread() is not threading.main_thread():
+    interrupt test under load; CPython's bpo-20319)."""
+    with _signals_held():
         return wait(futures, timeout=_WAIT_SLICE, return_when=FIRST_COMPLETED)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """In the main thread, Ctrl-C and SIGTERM held back for the block and handed to their own
+    handlers after it (for calls a KeyboardInterrupt must not cut in two)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     caught: list[int] = []
     held = {}
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -968,7 +983,7 @@ def _wait_any(futures) -> tuple[set[Future], set[Future]]:
         if handler not in (signal.SIG_IGN, None):
             held[signum] = signal.signal(signum, lambda number, _frame: caught.append(number))
     try:
-        return wait(futures, timeout=_WAIT_SLICE, return_when=FIRST_COMPLETED)
+        yield
     finally:
         for signum, handler in held.items():
             signal.signal(signum, handler)

@@ -126,6 +126,54 @@ def test_a_stop_under_load_is_quick_and_leaves_no_tesseract_running(tmp_path, ho
     assert not _leftovers(out)
 
 
+@pytest.mark.parametrize("pool", ["OCR", "correction"])
+def test_ctrl_c_as_a_worker_starts_leaves_no_worker_unstopped(tmp_path, monkeypatch, pool):
+    """Ctrl-C in the instant a worker process was being started (the first second of a run, after
+    the inputs are hashed) left that worker unknown to the pool, so that the stop did not stop it:
+    the run exited 130, and a moment later the worker, its semaphores gone with the run, printed a
+    traceback of its own on the terminal ('FileNotFoundError' in SemLock._rebuild). Workers are
+    started with Ctrl-C held back, as a wait for them is: the stop stops every one."""
+    import multiprocessing.process
+
+    import cv2
+
+    from conftest import FakeEngine, text_page
+    from pipeline import batch
+    from pipeline.corrections import Corrections
+    from pipeline.options import Options
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    count = batch.PARALLEL_MIN_FILES if pool == "correction" else 4
+    for k in range(count):
+        cv2.imwrite(str(scans / f"p{k:02d}.png"), text_page("Telegram"))
+    inputs = [(scans / f"p{k:02d}.png", Path(f"p{k:02d}.png")) for k in range(count)]
+    engine = FakeEngine([[[("Telegram", 95.0)]]])
+    options = Options(workers=2, correct={"enabled": False})
+    if pool == "correction":  # (read once; then new output options: every file corrected again from the cache)
+        batch.run_batch(inputs, tmp_path / "out", options.model_copy(update={"workers": 1}), Corrections(), engine=engine)
+        options = options.model_copy(update={"output": options.output.model_copy(update={"raw": True})})
+    started: list[int] = []
+    stopped: list[int] = []
+    original_start, original_stop = multiprocessing.process.BaseProcess.start, batch._stop_worker
+
+    def start(self):
+        original_start(self)
+        started.append(self.pid)
+        if len(started) == 1:
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C just as the first worker is started
+
+    def stop(process):
+        stopped.append(process.pid)
+        original_stop(process)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
+    monkeypatch.setattr(batch, "_stop_worker", stop)
+    result = batch.run_batch(inputs, tmp_path / "out", options, Corrections(), engine=engine)
+    assert result.interrupted and started
+    assert set(started) <= set(stopped), "a worker of the stopped run was not stopped"
+
+
 def test_workers_end_with_a_killed_run(tmp_path):
     """``kill -9`` of ocrfix (or the hangup of a dropped SSH session, which reaches its process
     group only) left its workers, in groups of their own, running on (session 19's sweep): they
