@@ -155,6 +155,8 @@ class FolderSummary:
     proofreading: dict[str, int] = field(default_factory=dict)
     # done files by the correction key they were corrected with -> (files, pages)
     done_by_correction: dict[str | None, tuple[int, int]] = field(default_factory=dict)
+    # files with no cached read (pending or failed): the next run reads them, whatever changed
+    unread_files: int = 0
 
     def done_not_with(self, correction_key: str) -> tuple[int, int]:
         """(files, pages) done but corrected with another key than ``correction_key``."""
@@ -309,7 +311,8 @@ class Workspace:
             by_state[state] = (before[0] + files, before[1] + (pages or 0), before[2] + (ocr or 0.0))
             if state == "done":
                 done_by_correction[key] = (files, pages or 0)
-        cached_pages = self.db.execute("SELECT COALESCE(SUM(pages), 0) FROM files WHERE raw_ocr IS NOT NULL").fetchone()[0]
+        cached_pages, unread_files = self.db.execute(
+            "SELECT COALESCE(SUM(CASE WHEN raw_ocr IS NOT NULL THEN pages END), 0), COALESCE(SUM(raw_ocr IS NULL), 0) FROM files").fetchone()
         failed = self.db.execute("SELECT rel, COALESCE(error, '') FROM files WHERE state='failed' ORDER BY rel LIMIT ?",
                                  (listed,)).fetchall() if "failed" in by_state else []
         pending = [r for (r,) in self.db.execute("SELECT rel FROM files WHERE state='pending' ORDER BY rel LIMIT ?", (listed,))] \
@@ -318,7 +321,8 @@ class Workspace:
         proofreading = dict(self.db.execute(
             "SELECT s.status, COUNT(*) FROM page_status s JOIN files f ON f.rel = s.rel WHERE f.state='done' GROUP BY s.status"))
         return FolderSummary(by_state=by_state, cached_pages=cached_pages, flagged=self.flag_count(), failed=failed,
-                             pending_listed=pending, proofreading=proofreading, done_by_correction=done_by_correction)
+                             pending_listed=pending, proofreading=proofreading, done_by_correction=done_by_correction,
+                             unread_files=unread_files)
 
     def input_hash(self, rel: str, path: Path) -> InputState:
         """The input's hash, reusing the stored one when size and mtime are unchanged (no re-read),

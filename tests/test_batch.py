@@ -295,6 +295,27 @@ def test_status_shows_done_and_failed(tmp_path):
     assert "settings reached only part of the folder: 1 file (1 page) to correct again" in " ".join(status.stdout.split())
 
 
+def test_status_counts_the_files_the_next_run_still_reads(tmp_path):
+    """After a run that stopped or failed on some files, a new corrections.yaml made `ocrfix status`
+    say "... to correct again from the cache; OCR unchanged: no OCR", and with nothing changed "it
+    would redo only new or changed inputs", while the next run read every file not read yet (the
+    pending ones and those that failed): an archivist stopping a run of thousands was told it had
+    no OCR left to do. Status says how many files the next run reads."""
+    _pages(tmp_path / "in", 2)
+    (tmp_path / "in" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    out, entries = tmp_path / "out", tmp_path / "corrections.yaml"
+    result = _ocrfix("process", str(tmp_path / "in"), "-o", str(out), "--workers", "1", "--no-correct",
+                     "--corrections", str(entries))
+    assert result.returncode == 10
+    said = " ".join(_ocrfix("status", str(out)).stdout.split())
+    assert "it would redo only new or changed inputs and read the 1 file not read yet (pending or failed)" in said
+    entries.write_text("version: 1\ncorrections:\n  - ocr: Telegrarn\n    replacement: Telegram\n"
+                       "    approved_by: archivist\n    approved_at: '2026-12-04T10:00:00Z'\n")
+    said = " ".join(_ocrfix("status", str(out)).stdout.split())
+    assert "2 pages to correct again from the cache" in said
+    assert "no OCR" not in said and "OCR unchanged: only the 1 file not read yet (pending or failed) is read" in said
+
+
 def test_a_wrong_scheduler_address_is_a_usage_error_never_a_traceback_or_a_hang(tmp_path, monkeypatch):
     import socket
     import time

@@ -350,20 +350,27 @@ def _next_run(console, saved_parts: dict[str, str], options, summary) -> None:
         console.print(f"Cannot tell what the next run will redo: {e}", highlight=False)
         return
     cached_pages = summary.cached_pages
+    # (files a stopped or failing run left unread are read by the next whatever changed: "no OCR"
+    # was said of a folder with thousands of them)
+    unread = summary.unread_files
+    unread_files = f"the {counted(unread, 'file')} not read yet (pending or failed)"
+    no_ocr = f"only {unread_files} {'is' if unread == 1 else 'are'} read" if unread else "no OCR"
     if read_again:
-        console.print(f"{'; '.join(read_again)}: {counted(cached_pages, 'page')} to read again.", highlight=False)
+        console.print(f"{'; '.join(read_again)}: {counted(cached_pages, 'page')} to read again"
+                      + (f", and {unread_files}" if unread else "") + ".", highlight=False)
     elif correct_again:
         only_entries = all(change.startswith("corrections.yaml") for change in correct_again)
         console.print(f"{'; '.join(correct_again)}: {counted(cached_pages, 'page')} to correct again from the cache"
                       + (" (those the new entries cannot change are only checked)" if only_entries else "")
-                      + "; OCR unchanged: no OCR.", highlight=False)
+                      + f"; OCR unchanged: {no_ocr}.", highlight=False)
     elif (behind := summary.done_not_with(correction_key(options, corrections)))[0]:
         # (a run with new settings stopped before its end: the files it had not reached yet)
         console.print(f"The last run's settings reached only part of the folder: {counted(behind[0], 'file')} "
-                      f"({counted(behind[1], 'page')}) to correct again from the cache with them; OCR unchanged: no OCR.", highlight=False)
-    else:
-        console.print("Nothing that shapes the results changed since the last run: it would redo only new or changed inputs.",
+                      f"({counted(behind[1], 'page')}) to correct again from the cache with them; OCR unchanged: {no_ocr}.",
                       highlight=False)
+    else:
+        console.print("Nothing that shapes the results changed since the last run: it would redo only new or changed inputs"
+                      + (f" and read {unread_files}" if unread else "") + ".", highlight=False)
 
 
 @app.command()
