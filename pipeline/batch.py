@@ -710,14 +710,18 @@ def run_batch(
         corrected_with: dict[str, tuple[int, str]] = {}
         # Until this run ends, files may be corrected against part of the collection: a run stopped
         # before its end leaves the folder so marked, and the next corrects its done files again.
-        unsettled_before = ws.collection_unsettled()
-        if collection is not None and (to_ocr or to_recorrect):
-            ws.mark_collection(False)
-            ws.commit()
+        # Marked with the first file it writes (committed with its record): a run stopped before
+        # it corrected any (Ctrl-C at its start, a Dask scheduler that does not answer) had the
+        # next correct every done file of the folder again.
+        unsettled_before = marked = ws.collection_unsettled()
 
         def corrected(done: FileResult) -> FileResult:
+            nonlocal marked
             if collection is not None and done.action != "failed":
                 corrected_with[done.rel] = (collection.n_documents, done.text_hash)
+                if done.action in ("ocr", "recorrect") and not marked:
+                    ws.mark_collection(False)
+                    marked = True
             return done
 
         try:

@@ -316,6 +316,42 @@ def test_status_counts_the_files_the_next_run_still_reads(tmp_path):
     assert "no OCR" not in said and "OCR unchanged: only the 1 file not read yet (pending or failed) is read" in said
 
 
+def test_a_run_stopped_before_it_corrects_anything_leaves_the_folder_settled(tmp_path, monkeypatch):
+    """A run that stopped before it corrected a single file (Ctrl-C in its first seconds, a Dask
+    scheduler address that does not answer) marked the folder as left by a stopped run all the same,
+    so the next run corrected every done file of the folder again against the whole collection and
+    rewrote their outputs (`ocrfix status`: "The last run stopped before its end ..."), where it
+    would only have read the new scan. Only a run that corrects a file marks it so."""
+    import cv2
+
+    from conftest import FakeEngine, text_page
+    from pipeline import batch
+    from pipeline.corrections import Corrections
+    from pipeline.options import Options
+    from pipeline.workspace import open_workspace
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for name in ("a", "b", "c"):
+        cv2.imwrite(str(scans / f"{name}.png"), text_page("Telegram"))
+    inputs = [(scans / f"{n}.png", Path(f"{n}.png")) for n in ("a", "b", "c")]
+    engine = FakeEngine([[[("Telegram", 95.0), ("recieved", 60.0)]]])
+    out = tmp_path / "out"
+    batch.run_batch(inputs[:2], out, Options(workers=1), Corrections(), engine=engine)
+
+    def stopped(*_args, **_kw):
+        raise KeyboardInterrupt
+        yield  # (a generator, as the executors' results are)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(batch, "_local_results", stopped)
+        assert batch.run_batch(inputs, out, Options(workers=1), Corrections(), engine=engine).interrupted
+    with open_workspace(out) as ws:
+        assert not ws.collection_unsettled()
+    again = batch.run_batch(inputs, out, Options(workers=1), Corrections(), engine=engine)
+    assert [again.count("ocr"), again.count("skip"), again.count("recorrect")] == [1, 2, 0]
+
+
 def test_a_wrong_scheduler_address_is_a_usage_error_never_a_traceback_or_a_hang(tmp_path, monkeypatch):
     import socket
     import time
