@@ -409,9 +409,10 @@ def _local_cluster(cluster_class, workers: int):
     itself: in the terminal's process group, each took it too and printed its KeyboardInterrupt's
     and its tasks' tracebacks (some 170 lines after the run's own one). Each worker, and one started
     again after a death, ignores it from its start (``dask_setup``, Dask's preload hook). Their
-    warnings of tasks cancelled by the stop are not shown either: the run says what it did itself."""
+    logs of the stop are not shown either (tasks cancelled, a heartbeat to the scheduler as it
+    closed, with its traceback): the run says what it did itself."""
     return cluster_class(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                         preload=[__name__], silence_logs=logging.ERROR)
+                         preload=[__name__], silence_logs=logging.CRITICAL)
 
 
 def dask_setup(worker) -> None:
