@@ -1,6 +1,7 @@
 """Everything after OCR, with a fake OCR engine: outputs, JSON, raw text, box mapping, failures."""
 
 import os
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -108,6 +109,35 @@ def test_atomic_write_stopped_by_ctrl_c_leaves_no_temporary_file(tmp_path, monke
     monkeypatch.setattr(os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
         atomic_write(target, "new text")
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.txt"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
+def test_atomic_write_stopped_as_its_temporary_file_is_made_leaves_none(tmp_path, monkeypatch, signum):
+    # The stop lands just after mkstemp made the temporary file, before atomic_write's own cleanup
+    # covers it (its handler runs at the first check after the file's open, inside mkstemp): under
+    # load, test_interrupted_run_resumes... and the SIGTERM stop under load found ".page03.json.*.tmp".
+    import tempfile
+
+    from pipeline.cli import _terminate_as_interrupt
+
+    previous = signal.signal(signal.SIGTERM, _terminate_as_interrupt)  # (as the CLI has it)
+    target = tmp_path / "x.txt"
+    target.write_text("old")
+    made = tempfile.mkstemp
+
+    def stopped_as_made(*args, **kwargs):
+        fd, name = made(*args, **kwargs)
+        signal.raise_signal(signum)  # (its handler runs at once, where nothing is held back)
+        return fd, name
+
+    monkeypatch.setattr(tempfile, "mkstemp", stopped_as_made)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            atomic_write(target, "new text")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.txt"]
 
