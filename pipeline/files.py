@@ -10,6 +10,7 @@ import functools
 import hashlib
 import os
 import re
+import signal
 import stat
 import tempfile
 from pathlib import Path
@@ -78,6 +79,17 @@ def remove_stale_temporaries(folder: Path, before: float, skip: str = "") -> int
     return removed
 
 
+def _signal_mask() -> set[int] | None:
+    """This thread's signal mask, unchanged (None where the system has no pthread_sigmask)."""
+    return signal.pthread_sigmask(signal.SIG_BLOCK, ()) if hasattr(signal, "pthread_sigmask") else None
+
+
+def _set_signal_mask(mask: set[int] | None) -> None:
+    """Set this thread's signal mask (a signal it unblocks that came meanwhile is handled now)."""
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
 def atomic_write(path: Path, data: bytes | str) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -95,10 +107,20 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         # The temporary file is named after the output, where the name leaves room for the 14
         # characters mkstemp adds (a scan named near the 255-byte limit failed as "cannot write here").
         prefix = f".{path.name}." if len(os.fsencode(path.name)) <= _NAME_MAX - 16 else ".ocrfix."
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
+        # Ctrl-C and SIGTERM wait while the file is made, until the cleanup below covers it: a
+        # stop whose handler ran just after mkstemp's open left the file behind (under load).
+        # (the mask taken before it is changed: a stop handled as it is blocked cannot leave it so)
+        held = _signal_mask()
+        try:
+            _set_signal_mask(None if held is None else held | {signal.SIGINT, signal.SIGTERM})
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
+        except BaseException:
+            _set_signal_mask(held)
+            raise
     except OSError as e:
         raise OutputError(f"cannot write here ({e.strerror})", path=path.parent) from e
     try:
+        _set_signal_mask(held)  # (a stop that came meanwhile lands here, and the file goes)
         # mkstemp makes the file private (0600); give it the mode the file had, or the usual one.
         os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as fh:
