@@ -770,6 +770,29 @@ def test_keys_typed_ahead_on_a_real_terminal_are_not_lost(tmp_path):
     assert [(e.ocr, e.replacement) for e in _entries(corrections)] == [("chvisage", "envisage")]
 
 
+@pytest.mark.parametrize("encoding, typed, keys", [
+    ("iso-8859-1", "éqx", ["é", "q", "x"]),  # a Latin-1 terminal: é is one byte
+    ("utf-8", "éq€x", ["é", "q", "€", "x"]),
+])
+def test_each_key_typed_ahead_is_read_alone_in_the_terminals_encoding(encoding, typed, keys):
+    """A key of the terminal's encoding is one key: on a Latin-1 terminal (LANG=de_DE.ISO-8859-1),
+    é (0xE9) was taken for the first byte of a three-byte UTF-8 character, so the review waited for
+    two more keys and read 'é', 'q' and 'x' typed ahead as one unknown key."""
+    import os
+    import pty
+
+    from pipeline.review.terminal import _read_key
+
+    leader, follower = pty.openpty()
+    try:
+        with open(follower, encoding=encoding, closefd=False) as stream:
+            os.write(leader, (typed + "zzzzzz").encode(encoding))  # (more than asked for: a wrong read cannot wait)
+            assert [_read_key(stream) for _ in keys] == keys
+    finally:
+        os.close(leader)
+        os.close(follower)
+
+
 def test_ctrl_d_on_a_real_terminal_ends_the_review_as_q_does(tmp_path):
     """Ctrl-D at the key prompt, and at the text prompt of an edit, ends the review with its summary
     and exit 0 (it was click's "Aborted." and exit 1)."""
