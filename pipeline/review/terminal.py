@@ -8,6 +8,7 @@ the rest of its line or from the next one.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
 import select
@@ -55,6 +56,7 @@ def _read_key(stream: TextIO) -> str:
 
         return click.getchar()
     fd = stream.fileno()
+    encoding = getattr(stream, "encoding", None) or "utf-8"
     saved = termios.tcgetattr(fd)
     try:
         tty.setraw(fd, termios.TCSANOW)
@@ -66,12 +68,17 @@ def _read_key(stream: TextIO) -> str:
                 data += os.read(fd, 1)
                 if len(data) == 2 and data[1:] not in (b"[", b"O") or len(data) > 2 and 0x40 <= data[-1] <= 0x7E:
                     break
-        elif data and data[0] >= 0xC0:
-            # (the continuation bytes of one UTF-8 character: one for 0xC0-0xDF, two, or three)
-            data += os.read(fd, 1 if data[0] < 0xE0 else 2 if data[0] < 0xF0 else 3)
+        else:
+            # (the bytes of one character in the terminal's encoding: UTF-8's 2 to 4 bytes, a
+            # Latin-1 terminal's one; a byte from 0xC0 was read as UTF-8's first on any terminal)
+            decoder = codecs.getincrementaldecoder(encoding)("replace")
+            more = data
+            while more and not decoder.decode(more):
+                more = os.read(fd, 1)
+                data += more
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-    key = data.decode(getattr(stream, "encoding", None) or "utf-8", "replace")
+    key = data.decode(encoding, "replace")
     if key == "\x03":
         raise KeyboardInterrupt
     if key in ("\x04", ""):
