@@ -352,6 +352,64 @@ def test_a_run_stopped_before_it_corrects_anything_leaves_the_folder_settled(tmp
     assert [again.count("ocr"), again.count("skip"), again.count("recorrect")] == [1, 2, 0]
 
 
+def test_a_run_stopped_after_it_confirmed_files_leaves_them_to_be_corrected_with_the_whole_collection(tmp_path, monkeypatch):
+    """A new corrections.yaml and a new scan: the run confirms the done files (the entry cannot
+    change them) against the collection without the new scan's read, and an uninterrupted run then
+    corrects them again against the whole collection once that read is in. Stopped before the new
+    scan was read, the run had written no file, so the folder was not marked as left by a stopped
+    run: the confirmed files were recorded done with the new key, and the next run, which read the
+    new scan, never corrected them against it (outputs unlike those of one uninterrupted run)."""
+    import shutil
+
+    import cv2
+
+    from conftest import FakeEngine, text_page
+    from pipeline import batch
+    from pipeline.corrections import load_corrections
+    from pipeline.options import Options
+    from pipeline.workspace import open_workspace
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for name in ("a", "b", "c"):
+        cv2.imwrite(str(scans / f"{name}.png"), text_page("Telegram"))
+    inputs = [(scans / f"{n}.png", Path(f"{n}.png")) for n in ("a", "b", "c")]
+    engine = FakeEngine([[[("Telegram", 95.0), ("note", 96.0)]]])
+    corrections_file = tmp_path / "corrections.yaml"
+    options = Options(workers=1, correct={"corrections_file": corrections_file})
+    out, whole = tmp_path / "out", tmp_path / "whole"
+    batch.run_batch(inputs[:2], out, options, load_corrections(corrections_file), engine=engine)
+    shutil.copytree(out, whole)
+    corrections_file.write_text("version: 1\ncorrections:\n"
+                                "  - {id: a, ocr: Bulsaria, status: rejected, approved_by: t, approved_at: 2026-12-01}\n")
+    corrections = load_corrections(corrections_file)
+    corrected_again: dict[str, list[str]] = {}
+    original = batch._correct_against_whole_collection
+
+    def against_whole(ws, out_dir, options, corrections, keys, collection, corrected_with, earlier, result):
+        # (this run's files corrected against less of the collection, and the earlier run's left so)
+        stale = {rel for rel, (n_documents, _h) in corrected_with.items() if n_documents < collection.n_documents}
+        corrected_again[out_dir.name] = sorted(stale | earlier)
+        return original(ws, out_dir, options, corrections, keys, collection, corrected_with, earlier, result)
+
+    monkeypatch.setattr(batch, "_correct_against_whole_collection", against_whole)
+    batch.run_batch(inputs, whole, options, corrections, engine=engine)
+    assert {"a.png", "b.png"} <= set(corrected_again["whole"])
+
+    def stopped(*_args, **_kw):
+        raise KeyboardInterrupt
+        yield  # (a generator, as the executors' results are)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(batch, "_local_results", stopped)
+        first = batch.run_batch(inputs, out, options, corrections, engine=engine)
+    assert first.interrupted and first.count("confirm") == 2
+    with open_workspace(out) as ws:
+        assert ws.collection_unsettled()
+    batch.run_batch(inputs, out, options, corrections, engine=engine)
+    assert {"a.png", "b.png"} <= set(corrected_again["out"])
+
+
 def test_a_wrong_scheduler_address_is_a_usage_error_never_a_traceback_or_a_hang(tmp_path, monkeypatch):
     import socket
     import time
@@ -983,7 +1041,7 @@ def test_a_file_corrected_again_starts_from_its_recorded_decisions(tmp_path, mon
     with sqlite3.connect(scratch / ".ocrfix" / "workspace.sqlite") as db:
         db.execute("DELETE FROM dependencies")
     corrections_file.write_text("version: 1\ncorrections:\n"
-                                "  - {id: a, ocr: tbe, replacement: the, approved_by: t, approved_at: 2026-12-01}\n"
+                                "  - {id: a, ocr: Bulsaria, status: rejected, approved_by: t, approved_at: 2026-12-01}\n"
                                 "  - {id: b, ocr: sood, replacement: good, approved_by: t, approved_at: 2026-12-01}\n")
     made = []
     decide = deciding._decide_word_uncached
