@@ -711,16 +711,18 @@ def run_batch(
         corrected_with: dict[str, tuple[int, str]] = {}
         # Until this run ends, files may be corrected against part of the collection: a run stopped
         # before its end leaves the folder so marked, and the next corrects its done files again.
-        # Marked with the first file it writes (committed with its record): a run stopped before
-        # it corrected any (Ctrl-C at its start, a Dask scheduler that does not answer) had the
-        # next correct every done file of the folder again.
+        # Marked with the first file it settles (committed with its record) while reads are still
+        # to come, which may grow the collection: a run stopped before it settled any (Ctrl-C at
+        # its start, a Dask scheduler that does not answer) had the next correct every done file
+        # of the folder again. A file confirmed counts: an uninterrupted run corrects it again
+        # once the new reads are in.
         unsettled_before = marked = ws.collection_unsettled()
 
         def corrected(done: FileResult) -> FileResult:
             nonlocal marked
             if collection is not None and done.action != "failed":
                 corrected_with[done.rel] = (collection.n_documents, done.text_hash)
-                if done.action in ("ocr", "recorrect") and not marked:
+                if to_ocr and not marked:
                     ws.mark_collection(False)
                     marked = True
             return done
