@@ -126,6 +126,35 @@ def test_a_stop_under_load_is_quick_and_leaves_no_tesseract_running(tmp_path, ho
     assert not _leftovers(out)
 
 
+def test_a_correction_worker_stopped_while_it_writes_an_output_leaves_no_temporary_file(tmp_path):
+    """A stop (Ctrl-C, SIGTERM) during a correction from the cache stops each correction worker
+    with SIGTERM to its process group (``_stop_worker``): one that was writing an output ended
+    there, and its '.p03.txt.xxxxxxxx.tmp' stayed in the output folder until the next run."""
+    out = tmp_path / "out"
+    out.mkdir()
+    script = (
+        "import multiprocessing, os, pickle, sys, time; from pathlib import Path\n"
+        "from pipeline import correction_worker, files\n"
+        "from pipeline.corrections import Corrections\n"
+        "from pipeline.options import Options\n"
+        "handover = multiprocessing.Queue()\n"
+        "handover.put(pickle.dumps((Options(), Corrections(), None, 'key', Path(sys.argv[1]), None)))\n"
+        "correction_worker.start_correction_worker(handover)\n"
+        "os.fsync = lambda fd: (print('writing', flush=True), time.sleep(60))\n"
+        "files.atomic_write(Path(sys.argv[1]) / 'p03.txt', 'half')\n")
+    worker = subprocess.Popen([sys.executable, "-c", script, str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, text=True)
+    try:
+        assert worker.stdout.readline() == "writing\n", worker.stderr.read()
+        assert list(out.glob(".p03.txt.*.tmp"))
+        os.killpg(worker.pid, signal.SIGTERM)  # (the worker leads its process group: start_worker)
+        worker.wait(timeout=30)
+    finally:
+        worker.kill()
+    assert worker.returncode == -signal.SIGTERM
+    assert not _leftovers(out)
+
+
 @pytest.mark.parametrize("pool", ["OCR", "correction"])
 def test_ctrl_c_as_a_worker_starts_leaves_no_worker_unstopped(tmp_path, monkeypatch, pool):
     """Ctrl-C in the instant a worker process was being started (the first second of a run, after
