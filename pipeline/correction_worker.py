@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .files import remove_own_temporaries
+
 if TYPE_CHECKING:
     from .collection import CollectionModel
     from .corrections import Corrections
@@ -171,6 +173,7 @@ def start_correction_worker(handover: multiprocessing.queues.Queue) -> None:
     from .collection import CollectionModel
 
     start_worker()
+    signal.signal(signal.SIGTERM, _stopped)
     options, corrections, collection_json, base, out_dir, own_forms = pickle.loads(handover.get(timeout=HANDOVER_TIMEOUT_S))
     collection = None if collection_json is None else CollectionModel.from_json(collection_json)
     if collection is not None and own_forms is not None:
@@ -179,6 +182,15 @@ def start_correction_worker(handover: multiprocessing.queues.Queue) -> None:
 
         adopt_collection_own_forms(corrector_for(options.correct, corrections).with_collection(collection), own_forms)
     _SHARED.update(options=options, corrections=corrections, base=base, out_dir=out_dir, collection=collection)
+
+
+def _stopped(signum: int, _frame) -> None:
+    """A correction worker's SIGTERM (the coordinator's stop, ``_stop_worker``): it ends at once, as
+    by default, but without the temporary file of an output it was writing, which stayed in the
+    output folder until the next run."""
+    remove_own_temporaries()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
 
 
 def correct_cached(rel: str, raw_json: bytes, input_path: Path | None, unless_text: str | None,

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from .errors import InputFileError, OutputError
 
-__all__ = ["atomic_write", "as_utf8", "file_hash", "is_new_version", "read_utf8_text", "remove_stale_temporaries", "unreadable",
+__all__ = ["atomic_write", "as_utf8", "file_hash", "is_new_version", "read_utf8_text", "remove_own_temporaries",
+           "remove_stale_temporaries", "unreadable",
            "utf8_text", "NEW_VERSION"]
 
 
@@ -90,6 +91,19 @@ def _set_signal_mask(mask: set[int] | None) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
+# The temporary files atomic_write has made in this process and not yet renamed or removed: a
+# worker stopped with SIGTERM removes them as it ends (``remove_own_temporaries``).
+_MADE: set[str] = set()
+
+
+def remove_own_temporaries() -> None:
+    """Remove the temporary files this process's atomic_write calls have open (for a stop's
+    handler: the writes are given up)."""
+    for tmp in list(_MADE):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
 def atomic_write(path: Path, data: bytes | str) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -114,6 +128,7 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         try:
             _set_signal_mask(None if held is None else held | {signal.SIGINT, signal.SIGTERM})
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
+            _MADE.add(tmp)
         except BaseException:
             _set_signal_mask(held)
             raise
@@ -136,6 +151,8 @@ def atomic_write(path: Path, data: bytes | str) -> None:
             raise
         reason = "the disk is full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
         raise OutputError(f"cannot write the output ({reason}); nothing was left half-written", path=path) from e
+    finally:
+        _MADE.discard(tmp)
 
 
 _XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*["'][^"']*["']""")
