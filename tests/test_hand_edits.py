@@ -72,7 +72,9 @@ def test_an_output_edited_by_hand_is_kept_and_the_new_version_written_beside_it(
     assert (out / "p00.txt").read_text() == "the note sabcs was read by hand\n"
 
 
-def test_overwrite_edited_replaces_an_edited_output_even_where_nothing_else_changed(tmp_path, fake_ocr):
+def _new_version_waiting(tmp_path, fake_ocr):
+    """A folder whose p00.txt was edited by hand and whose new version (a corrections.yaml entry
+    later) waits beside it: (inputs, out, corrections)."""
     fake_ocr(READ)
     inputs, corrections = _folder(tmp_path)
     out = tmp_path / "out"
@@ -81,6 +83,11 @@ def test_overwrite_edited_replaces_an_edited_output_even_where_nothing_else_chan
     corrections.write_text(ENTRY)
     _run(inputs, out, corrections)
     assert (out / "p00.ocrfix-new.txt").exists()
+    return inputs, out, corrections
+
+
+def test_overwrite_edited_replaces_an_edited_output_even_where_nothing_else_changed(tmp_path, fake_ocr):
+    inputs, out, corrections = _new_version_waiting(tmp_path, fake_ocr)
     # The same settings, with the option: the file whose new version waits beside it is written again.
     replaced = _run(inputs, out, corrections, overwrite_edited=True)
     assert dict((r.rel, r.action) for r in replaced.results) == {"p00.png": "recorrect", "p01.png": "skip"}
@@ -94,14 +101,7 @@ def test_overwrite_edited_replaces_an_edited_output_even_where_nothing_else_chan
 
 
 def test_overwrite_edited_replaces_a_waiting_file_that_a_changed_corrections_file_leaves_as_it_was(tmp_path, fake_ocr):
-    fake_ocr(READ)
-    inputs, corrections = _folder(tmp_path)
-    out = tmp_path / "out"
-    _run(inputs, out, corrections)
-    (out / "p00.txt").write_text("edited\n")
-    corrections.write_text(ENTRY)
-    _run(inputs, out, corrections)
-    assert (out / "p00.ocrfix-new.txt").exists()
+    inputs, out, corrections = _new_version_waiting(tmp_path, fake_ocr)
     # An entry for a word no file holds: the files' corrections hold and would be confirmed as they are.
     corrections.write_text(ENTRY + "  - {id: b, ocr: zzzq, replacement: other, approved_by: t, approved_at: 2026-12-01}\n")
     replaced = _run(inputs, out, corrections, overwrite_edited=True)
