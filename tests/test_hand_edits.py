@@ -49,11 +49,17 @@ def _edited(batch) -> dict[str, str]:
     return {path: beside for r in batch.results for path, beside in r.edited}
 
 
-def test_an_output_edited_by_hand_is_kept_and_the_new_version_written_beside_it(tmp_path, fake_ocr):
+def _processed(tmp_path: Path, fake_ocr) -> tuple[list[tuple[Path, Path]], Path, Path]:
+    """A folder of two scans read (as READ) and written to tmp_path/out once: (inputs, out, corrections)."""
     fake_ocr(READ)
     inputs, corrections = _folder(tmp_path)
     out = tmp_path / "out"
     _run(inputs, out, corrections)
+    return inputs, out, corrections
+
+
+def test_an_output_edited_by_hand_is_kept_and_the_new_version_written_beside_it(tmp_path, fake_ocr):
+    inputs, out, corrections = _processed(tmp_path, fake_ocr)
     (out / "p00.txt").write_text("the note sabcs was read by hand\n")
     corrections.write_text(ENTRY)  # a new entry: both files corrected again from the cache
     again = _run(inputs, out, corrections)
@@ -75,10 +81,7 @@ def test_an_output_edited_by_hand_is_kept_and_the_new_version_written_beside_it(
 def _new_version_waiting(tmp_path, fake_ocr):
     """A folder whose p00.txt was edited by hand and whose new version (a corrections.yaml entry
     later) waits beside it: (inputs, out, corrections)."""
-    fake_ocr(READ)
-    inputs, corrections = _folder(tmp_path)
-    out = tmp_path / "out"
-    _run(inputs, out, corrections)
+    inputs, out, corrections = _processed(tmp_path, fake_ocr)
     (out / "p00.txt").write_text("edited\n")
     corrections.write_text(ENTRY)
     _run(inputs, out, corrections)
@@ -113,10 +116,7 @@ def test_overwrite_edited_replaces_a_waiting_file_that_a_changed_corrections_fil
 def test_overwrite_edited_is_not_part_of_what_shapes_the_outputs_nor_remembered_for_review(tmp_path, fake_ocr):
     from pipeline.workspace import open_workspace
 
-    fake_ocr(READ)
-    inputs, corrections = _folder(tmp_path)
-    out = tmp_path / "out"
-    _run(inputs, out, corrections)
+    inputs, out, corrections = _processed(tmp_path, fake_ocr)
     again = _run(inputs, out, corrections, overwrite_edited=True)
     assert again.count("skip") == 2  # (no correction again for an option that changes no output)
     with open_workspace(out, create=False) as ws:
@@ -124,10 +124,7 @@ def test_overwrite_edited_is_not_part_of_what_shapes_the_outputs_nor_remembered_
 
 
 def test_a_deleted_output_is_written_again_and_one_without_a_record_is_taken_as_ocrfixs(tmp_path, fake_ocr):
-    fake_ocr(READ)
-    inputs, corrections = _folder(tmp_path)
-    out = tmp_path / "out"
-    _run(inputs, out, corrections)
+    inputs, out, corrections = _processed(tmp_path, fake_ocr)
     (out / "p00.txt").unlink()
     again = _run(inputs, out, corrections)
     assert not _edited(again) and (out / "p00.txt").read_text() == "the note sabcs was read\n"
@@ -142,10 +139,7 @@ def test_a_deleted_output_is_written_again_and_one_without_a_record_is_taken_as_
 
 
 def test_reviews_rewrite_of_the_outputs_keeps_an_edited_file(tmp_path, fake_ocr):
-    fake_ocr(READ)
-    inputs, corrections = _folder(tmp_path)
-    out = tmp_path / "out"
-    _run(inputs, out, corrections)
+    inputs, out, corrections = _processed(tmp_path, fake_ocr)
     (out / "p01.json").write_text("{}")
     corrections.write_text(ENTRY)  # (a decision in review)
     results = recorrect_outputs(out, ["p00.png", "p01.png"])
