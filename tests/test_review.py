@@ -662,15 +662,20 @@ def test_terminal_review_prints_typed_text_as_typed_never_as_markup(sample):
     assert by_ocr["chvisage"].replacement == "5952 [sic]" and by_ocr["Politicial"].replacement == "[/]"
 
 
+def _terminal_review(out: Path, *more: str):
+    """``ocrfix review OUT --terminal`` in a pseudo-terminal (a person at a terminal), a context manager."""
+    from conftest import OCRFIX, pseudo_terminal
+
+    return pseudo_terminal(OCRFIX, ["review", str(out), "--terminal", *more], timeout=30, dimensions=(50, 140))
+
+
 def test_terminal_review_on_a_real_terminal_takes_a_digit_that_is_no_number_as_an_unknown_key(tmp_path):
     """AltGr+2 on many keyboards types "²", which Python counts a digit: the terminal review ended
     with a ValueError traceback (int("²")), mid-review."""
     import pexpect
 
-    from conftest import OCRFIX, pseudo_terminal
-
     out, corrections = build_sample(tmp_path, correct=False)
-    with pseudo_terminal(OCRFIX, ["review", str(out), "--terminal"], timeout=30, dimensions=(50, 140)) as child:
+    with _terminal_review(out) as child:
         child.expect("q quit")
         child.send("²")
         child.expect("Unknown key")
@@ -686,10 +691,8 @@ def test_terminal_review_correction_can_be_edited_with_the_arrow_keys(tmp_path):
     every output of the word too; Esc (which cancels on the web page) saved the word as "\\e"."""
     import pexpect
 
-    from conftest import OCRFIX, pseudo_terminal
-
     out, corrections = build_sample(tmp_path, correct=False)
-    with pseudo_terminal(OCRFIX, ["review", str(out), "--terminal"], timeout=30, dimensions=(50, 140)) as child:
+    with _terminal_review(out) as child:
         child.expect("q quit")
         child.send("e")
         child.expect("correction for 'chvisage': ")
@@ -733,11 +736,9 @@ def test_terminal_review_on_a_real_terminal_acts_on_each_key(tmp_path):
     """`ocrfix review OUT --terminal` in a pseudo-terminal: single keys, no Enter."""
     import pexpect
 
-    from conftest import OCRFIX, pseudo_terminal
-
     # Processed without the automatic corrector, so the subprocess needs no dictionaries.
     out, corrections = build_sample(tmp_path, correct=False)
-    with pseudo_terminal(OCRFIX, ["review", str(out), "--terminal", "--reviewer", "Pex"], timeout=30, dimensions=(50, 140)) as child:
+    with _terminal_review(out, "--reviewer", "Pex") as child:
         child.expect("chvisage")
         child.expect("q quit")
         child.send("1")
@@ -758,10 +759,8 @@ def test_keys_typed_ahead_on_a_real_terminal_are_not_lost(tmp_path):
     send a key as soon as the prompt shows failed when the machine was busy."""
     import pexpect
 
-    from conftest import OCRFIX, pseudo_terminal
-
     out, corrections = build_sample(tmp_path, correct=False)
-    with pseudo_terminal(OCRFIX, ["review", str(out), "--terminal", "--reviewer", "Pex"], timeout=30, dimensions=(50, 140)) as child:
+    with _terminal_review(out, "--reviewer", "Pex") as child:
         child.send("1q")  # before the review has started: both keys wait in the terminal
         child.expect("'chvisage' -> 'envisage'")
         child.expect("1 decided")
@@ -798,11 +797,9 @@ def test_ctrl_d_on_a_real_terminal_ends_the_review_as_q_does(tmp_path):
     and exit 0 (it was click's "Aborted." and exit 1)."""
     import pexpect
 
-    from conftest import OCRFIX, pseudo_terminal
-
     out, _ = build_sample(tmp_path, correct=False)
     for keys in (["\x04"], ["e", "\x04", "\x04"]):
-        with pseudo_terminal(OCRFIX, ["review", str(out), "--terminal", "--reviewer", "Pex"], timeout=30, dimensions=(50, 140)) as child:
+        with _terminal_review(out, "--reviewer", "Pex") as child:
             child.expect("q quit")
             for key in keys:
                 child.send(key)
@@ -818,11 +815,9 @@ def test_ctrl_c_on_a_real_terminal_ends_the_review_with_its_tally(tmp_path):
     'ocrfix: interrupted' alone, the decision just taken not told."""
     import pexpect
 
-    from conftest import OCRFIX, pseudo_terminal
-
     for at_the_edit in (False, True):
         out, _ = build_sample(tmp_path / str(at_the_edit), correct=False)
-        with pseudo_terminal(OCRFIX, ["review", str(out), "--terminal", "--reviewer", "Pex"], timeout=30, dimensions=(50, 140)) as child:
+        with _terminal_review(out, "--reviewer", "Pex") as child:
             child.expect("q quit")
             child.send("1")
             child.expect("'chvisage' -> ")
