@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import threading
 from pathlib import Path
 
 import cv2
@@ -1027,11 +1028,9 @@ def test_a_decision_kept_for_undo_that_this_version_cannot_read_does_not_stop_th
     assert [e.ocr for e in _entries(corrections)] == ["Sulverb"]
 
 
-def hold_regenerations(monkeypatch) -> "threading.Event":
+def hold_regenerations(monkeypatch) -> threading.Event:
     """Hold the review's regenerations of outputs back until the event returned is set (a slow
     folder: what the review says and does while they run)."""
-    import threading
-
     from pipeline.review import actions
 
     release = threading.Event()
